@@ -1,0 +1,78 @@
+package com.parley.chat.api.config;
+
+import java.time.Duration;
+
+import io.quarkus.runtime.annotations.StaticInitSafe;
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/** Every tunable of chat-api; documented in chat-api/README.md. */
+@StaticInitSafe
+@ConfigMapping(prefix = "parley.chat-api")
+public interface ChatApiConfig {
+
+    Messages messages();
+
+    Paging paging();
+
+    Outbox outbox();
+
+    /** Largest request body accepted before a 413 problem, in bytes. */
+    @WithDefault("65536")
+    int maxRequestBytes();
+
+    interface Messages {
+        /** Longest message content after trimming, in characters. */
+        @WithDefault("4000")
+        int maxLength();
+
+        /** Longest client_message_id, in characters. */
+        @WithDefault("128")
+        int maxClientMessageIdLength();
+
+        /** Largest metadata object (serialized JSON), in bytes. */
+        @WithDefault("4096")
+        int maxMetadataBytes();
+    }
+
+    interface Paging {
+        @WithDefault("20")
+        int defaultSize();
+
+        @WithDefault("100")
+        int maxSize();
+
+        /** Most events one history page returns. */
+        @WithDefault("500")
+        int maxHistoryPage();
+    }
+
+    interface Outbox {
+        /** Topic of session events. */
+        @WithDefault("chat.message-events")
+        String topic();
+
+        /** Value of the ce_source header. */
+        @WithDefault("/parley/chat-api")
+        String ceSource();
+
+        /** Most rows the relay publishes per transaction. */
+        @WithDefault("200")
+        int batchSize();
+
+        /** How often the relay looks for rows when no commit woke it (safety net, other instances). */
+        @WithDefault("1S")
+        Duration pollInterval();
+
+        /** How long the relay waits for Kafka to acknowledge a batch. */
+        @WithDefault("15S")
+        Duration sendTimeout();
+
+        /** First and longest pause after a failed publish. */
+        @WithDefault("200MS")
+        Duration retryBackoffMin();
+
+        @WithDefault("5S")
+        Duration retryBackoffMax();
+    }
+}

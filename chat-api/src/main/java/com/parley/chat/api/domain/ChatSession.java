@@ -1,0 +1,89 @@
+package com.parley.chat.api.domain;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.Id;
+import jakarta.persistence.LockModeType;
+import jakarta.persistence.Table;
+
+import org.hibernate.annotations.JdbcTypeCode;
+import org.hibernate.type.SqlTypes;
+
+import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
+import io.quarkus.panache.common.Parameters;
+import io.quarkus.panache.common.Sort;
+
+/**
+ * A chat between one customer and the tenant's staff. The legacy escalation columns of the table
+ * are deliberately not mapped: nothing reads or writes them, so no response can expose them.
+ */
+@Entity
+@Table(name = "sessions")
+public class ChatSession extends PanacheEntityBase {
+
+    @Id
+    public UUID id;
+
+    @Column(name = "tenant_id", nullable = false, updatable = false)
+    public String tenantId;
+
+    @Column(name = "customer_user_id", nullable = false, updatable = false)
+    public String customerUserId;
+
+    @Column(nullable = false)
+    public SessionStatus status;
+
+    @JdbcTypeCode(SqlTypes.JSON)
+    public Map<String, Object> metadata;
+
+    @Column(name = "last_seq", nullable = false)
+    public long lastSeq;
+
+    @Column(name = "last_message_id")
+    public UUID lastMessageId;
+
+    @Column(name = "last_message_preview")
+    public String lastMessagePreview;
+
+    @Column(name = "last_message_at")
+    public Instant lastMessageAt;
+
+    @Column(name = "created_at", nullable = false, updatable = false)
+    public Instant createdAt;
+
+    @Column(name = "updated_at", nullable = false)
+    public Instant updatedAt;
+
+    public static Optional<ChatSession> findInTenant(String tenantId, UUID id) {
+        return find("tenantId = ?1 and id = ?2", tenantId, id).firstResultOptional();
+    }
+
+    /** Locks the session row: the lock serializes every writer of the session's seq. */
+    public static Optional<ChatSession> lockInTenant(String tenantId, UUID id) {
+        return find("tenantId = ?1 and id = ?2", tenantId, id)
+                .withLock(LockModeType.PESSIMISTIC_WRITE).firstResultOptional();
+    }
+
+    /** Sessions {@code offset .. offset+limit-1} of a tenant, newest activity first, optionally for one customer or status. */
+    public static List<ChatSession> listInTenant(String tenantId, String customerUserId, SessionStatus status,
+            int offset, int limit) {
+        StringBuilder query = new StringBuilder("tenantId = :tenant");
+        Parameters params = Parameters.with("tenant", tenantId);
+        if (customerUserId != null) {
+            query.append(" and customerUserId = :customer");
+            params.and("customer", customerUserId);
+        }
+        if (status != null) {
+            query.append(" and status = :status");
+            params.and("status", status);
+        }
+        return find(query.toString(), Sort.descending("updatedAt").and("id", Sort.Direction.Descending), params)
+                .range(offset, offset + limit - 1).list();
+    }
+}

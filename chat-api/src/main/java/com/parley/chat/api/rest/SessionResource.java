@@ -1,0 +1,208 @@
+package com.parley.chat.api.rest;
+
+import java.util.List;
+import java.util.UUID;
+
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.PATCH;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.parley.chat.api.config.ChatApiConfig;
+import com.parley.chat.api.domain.ChatSession;
+import com.parley.chat.api.domain.Message;
+import com.parley.chat.api.domain.SessionEvent;
+import com.parley.chat.api.domain.SessionStatus;
+import com.parley.chat.api.rest.Views.CreateSessionRequest;
+import com.parley.chat.api.rest.Views.EventPage;
+import com.parley.chat.api.rest.Views.MessagePage;
+import com.parley.chat.api.rest.Views.MessageView;
+import com.parley.chat.api.rest.Views.PostMessageRequest;
+import com.parley.chat.api.rest.Views.SessionPage;
+import com.parley.chat.api.rest.Views.SessionView;
+import com.parley.chat.api.rest.Views.StatusChangeRequest;
+import com.parley.chat.api.service.Caller;
+import com.parley.chat.api.service.MessageService;
+import com.parley.chat.api.service.Problems;
+import com.parley.chat.api.service.SessionService;
+
+import io.quarkus.security.Authenticated;
+
+@Path("/api/tenants/{tenantId}/sessions")
+@Authenticated
+@Produces(MediaType.APPLICATION_JSON)
+@Consumes(MediaType.APPLICATION_JSON)
+@Tag(name = "sessions")
+@SecurityRequirement(name = "SecurityScheme")
+public class SessionResource {
+
+    @Inject
+    CurrentCaller currentCaller;
+
+    @Inject
+    SessionService sessions;
+
+    @Inject
+    MessageService messages;
+
+    @Inject
+    ChatApiConfig config;
+
+    @Inject
+    ObjectMapper json;
+
+    @POST
+    @Operation(summary = "Start a session", description = "A customer starts a chat for themselves; staff and "
+            + "services may name the customer in customer_user_id. Emits SessionCreated (seq 1).")
+    public Response create(@PathParam("tenantId") String tenantId, CreateSessionRequest body) {
+        Caller caller = currentCaller.in(tenantId);
+        CreateSessionRequest request = body == null ? new CreateSessionRequest(null, null) : body;
+        ChatSession session = sessions.create(caller, request.customerUserId(), request.metadata());
+        return Response.status(Response.Status.CREATED)
+                .header("Location", "/api/tenants/" + tenantId + "/sessions/" + session.id)
+                .entity(SessionView.of(session)).build();
+    }
+
+    @GET
+    @Operation(summary = "List sessions", description = "Staff see every session of the tenant, a customer "
+            + "their own; newest activity first.")
+    public SessionPage list(@PathParam("tenantId") String tenantId, @QueryParam("status") String status,
+            @QueryParam("page") @DefaultValue("0") int page, @QueryParam("size") Integer size) {
+        Caller caller = currentCaller.in(tenantId);
+        SessionStatus filter = status == null ? null
+                : SessionStatus.fromWire(status).orElseThrow(
+                        () -> Problems.badRequest("status must be one of open, closed, resolved."));
+        int pageSize = pageSize(size, config.paging().defaultSize(), config.paging().maxSize());
+        if (page < 0) {
+            throw Problems.badRequest("page must be 0 or more.");
+        }
+        // one extra row tells whether another page follows
+        List<ChatSession> found = sessions.list(caller, filter, page * pageSize, pageSize + 1);
+        boolean hasMore = found.size() > pageSize;
+        List<SessionView> items = found.stream().limit(pageSize).map(SessionView::of).toList();
+        return new SessionPage(items, page, pageSize, hasMore);
+    }
+
+    @GET
+    @Path("/{sessionId}")
+    @Operation(summary = "Get a session", description = "404 for a session the caller may not see.")
+    public SessionView get(@PathParam("tenantId") String tenantId, @PathParam("sessionId") UUID sessionId) {
+        return SessionView.of(sessions.get(currentCaller.in(tenantId), sessionId));
+    }
+
+    @PATCH
+    @Path("/{sessionId}")
+    @Operation(summary = "Close or resolve a session (staff)", description = "open → closed | resolved. "
+            + "Emits SessionStatusChanged.")
+    public SessionView changeStatus(@PathParam("tenantId") String tenantId, @PathParam("sessionId") UUID sessionId,
+            StatusChangeRequest body) {
+        Caller caller = currentCaller.in(tenantId);
+        if (body == null || body.status() == null) {
+            throw Problems.validation("status is required.", "status");
+        }
+        SessionStatus target = SessionStatus.fromWire(body.status())
+                .orElseThrow(() -> Problems.validation("status must be closed or resolved.", "status"));
+        return SessionView.of(sessions.changeStatus(caller, sessionId, target));
+    }
+
+    @POST
+    @Path("/{sessionId}/messages")
+    @Operation(summary = "Post a message", description = "Idempotent on client_message_id: a retry answers "
+            + "200 with the first message instead of 201. The role comes from the token. Emits MessageCreated.")
+    public Response post(@PathParam("tenantId") String tenantId, @PathParam("sessionId") UUID sessionId,
+            PostMessageRequest body) {
+        Caller caller = currentCaller.in(tenantId);
+        if (body == null) {
+            throw Problems.validation("A JSON body with content is required.", "content");
+        }
+        MessageService.Posted posted = messages.post(caller, sessionId, body.content(), body.clientMessageId(),
+                body.metadata());
+        Message message = posted.message();
+        return Response.status(posted.created() ? Response.Status.CREATED : Response.Status.OK)
+                .header("Location", "/api/tenants/" + tenantId + "/sessions/" + sessionId + "/messages/" + message.id)
+                .entity(MessageView.of(message)).build();
+    }
+
+    @GET
+    @Path("/{sessionId}/messages")
+    @Operation(summary = "List messages", description = "In seq order after after_seq; deleted messages are "
+            + "listed with empty content and deleted=true.")
+    public MessagePage messages(@PathParam("tenantId") String tenantId, @PathParam("sessionId") UUID sessionId,
+            @QueryParam("after_seq") @DefaultValue("0") long afterSeq, @QueryParam("limit") Integer limit) {
+        Caller caller = currentCaller.in(tenantId);
+        checkAfterSeq(afterSeq);
+        int pageSize = pageSize(limit, config.paging().maxSize(), config.paging().maxSize());
+        List<Message> found = messages.list(caller, sessionId, afterSeq, pageSize + 1);
+        boolean hasMore = found.size() > pageSize;
+        List<MessageView> items = found.stream().limit(pageSize).map(MessageView::of).toList();
+        long next = items.isEmpty() ? afterSeq : items.get(items.size() - 1).seq();
+        return new MessagePage(items, hasMore, next);
+    }
+
+    @DELETE
+    @Path("/{sessionId}/messages/{messageId}")
+    @Operation(summary = "Delete a message (soft)", description = "Its author or staff. Emits MessageDeleted; "
+            + "the content is blanked in history too.")
+    public Response delete(@PathParam("tenantId") String tenantId, @PathParam("sessionId") UUID sessionId,
+            @PathParam("messageId") UUID messageId) {
+        messages.delete(currentCaller.in(tenantId), sessionId, messageId);
+        return Response.noContent().build();
+    }
+
+    @GET
+    @Path("/{sessionId}/events")
+    @Operation(summary = "Session history", description = "Every event of the session with seq > after_seq, "
+            + "in order, as on Kafka. Page with next_after_seq while has_more.")
+    public EventPage events(@PathParam("tenantId") String tenantId, @PathParam("sessionId") UUID sessionId,
+            @QueryParam("after_seq") @DefaultValue("0") long afterSeq, @QueryParam("limit") Integer limit) {
+        Caller caller = currentCaller.in(tenantId);
+        checkAfterSeq(afterSeq);
+        int pageSize = pageSize(limit, config.paging().maxHistoryPage(), config.paging().maxHistoryPage());
+        List<SessionEvent> found = sessions.history(caller, sessionId, afterSeq, pageSize + 1);
+        boolean hasMore = found.size() > pageSize;
+        List<SessionEvent> page = found.subList(0, Math.min(pageSize, found.size()));
+        List<JsonNode> events = page.stream().map(e -> readTree(e.payload)).toList();
+        long next = page.isEmpty() ? afterSeq : page.get(page.size() - 1).seq;
+        long lastSeq = sessions.get(caller, sessionId).lastSeq;
+        return new EventPage(sessionId, events, hasMore, next, lastSeq);
+    }
+
+    private JsonNode readTree(String payload) {
+        try {
+            return json.readTree(payload);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("stored event is not JSON", e);
+        }
+    }
+
+    private static void checkAfterSeq(long afterSeq) {
+        if (afterSeq < 0) {
+            throw Problems.badRequest("after_seq must be 0 or more.");
+        }
+    }
+
+    private static int pageSize(Integer requested, int defaultSize, int max) {
+        if (requested == null) {
+            return defaultSize;
+        }
+        if (requested < 1 || requested > max) {
+            throw Problems.badRequest("The page size must be between 1 and " + max + ".");
+        }
+        return requested;
+    }
+}

@@ -1,0 +1,57 @@
+package com.parley.chat.api.rest;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.parley.chat.api.domain.ChatSession;
+import com.parley.chat.api.domain.Message;
+
+/** Request and response bodies; JSON names are snake_case by configuration. */
+public final class Views {
+
+    private Views() {
+    }
+
+    public record CreateSessionRequest(String customerUserId, Map<String, Object> metadata) {
+    }
+
+    public record StatusChangeRequest(String status) {
+    }
+
+    public record PostMessageRequest(String content, String clientMessageId, Map<String, Object> metadata) {
+    }
+
+    public record SessionView(UUID id, String tenantId, String customerUserId, String status,
+            Map<String, Object> metadata, long lastSeq, String lastMessagePreview, Instant lastMessageAt,
+            Instant createdAt, Instant updatedAt) {
+
+        static SessionView of(ChatSession s) {
+            return new SessionView(s.id, s.tenantId, s.customerUserId, s.status.wireName(), s.metadata, s.lastSeq,
+                    s.lastMessagePreview, s.lastMessageAt, s.createdAt, s.updatedAt);
+        }
+    }
+
+    public record SessionPage(List<SessionView> items, int page, int size, boolean hasMore) {
+    }
+
+    public record MessageView(UUID id, String tenantId, UUID sessionId, long seq, String role, String content,
+            String senderUserId, String clientMessageId, Map<String, Object> metadata, Instant createdAt,
+            boolean deleted, Instant deletedAt) {
+
+        static MessageView of(Message m) {
+            return new MessageView(m.id, m.tenantId, m.sessionId, m.seq, m.role.wireName(), m.content,
+                    m.senderUserId, m.clientMessageId, m.metadata, m.createdAt, m.deletedAt != null, m.deletedAt);
+        }
+    }
+
+    public record MessagePage(List<MessageView> items, boolean hasMore, long nextAfterSeq) {
+    }
+
+    /** A page of session history; {@code events} are exactly the Kafka record values. */
+    public record EventPage(UUID sessionId, List<JsonNode> events, boolean hasMore, long nextAfterSeq,
+            long lastSeq) {
+    }
+}

@@ -1,0 +1,41 @@
+package com.parley.chat.api.service;
+
+import java.util.Set;
+
+import com.parley.chat.api.domain.Role;
+
+/**
+ * Who is calling, from the verified token: {@code sub}, {@code tenant} and the strongest of its
+ * {@code groups}. A {@code service} token (an AI assistant) writes as {@code assistant}.
+ */
+public record Caller(String tenantId, String userId, Role role) {
+
+    public static Caller of(String tenantId, String userId, Set<String> groups) {
+        Role role;
+        if (groups.contains("admin")) {
+            role = Role.ADMIN;
+        } else if (groups.contains("supporter")) {
+            role = Role.SUPPORTER;
+        } else if (groups.contains("service")) {
+            role = Role.ASSISTANT;
+        } else if (groups.contains("user")) {
+            role = Role.USER;
+        } else {
+            throw Problems.forbidden("The token carries none of the groups user, supporter, admin, service.");
+        }
+        if (tenantId == null || tenantId.isBlank() || userId == null || userId.isBlank()) {
+            throw Problems.unauthorized("The token lacks the tenant or sub claim.");
+        }
+        return new Caller(tenantId, userId, role);
+    }
+
+    /** Staff (supporters, admins) and services see every session of their tenant. */
+    public boolean seesWholeTenant() {
+        return role != Role.USER;
+    }
+
+    /** Staff may change a session's status; a service (assistant) may not. */
+    public boolean isStaff() {
+        return role == Role.SUPPORTER || role == Role.ADMIN;
+    }
+}

@@ -1,0 +1,152 @@
+package com.parley.chat.api.service;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.transaction.Transactional;
+
+import com.parley.chat.api.config.ChatApiConfig;
+import com.parley.chat.api.domain.ChatSession;
+import com.parley.chat.api.domain.Message;
+import com.parley.chat.api.domain.SessionEvent;
+import com.parley.chat.api.domain.SessionStatus;
+import com.parley.chat.api.messaging.MessageCreated;
+import com.parley.chat.api.messaging.MessageDeleted;
+
+@ApplicationScoped
+public class MessageService {
+
+    private static final int PREVIEW_LENGTH = 200;
+
+    @Inject
+    EventRecorder events;
+
+    @Inject
+    MetadataRules metadataRules;
+
+    @Inject
+    ChatApiConfig config;
+
+    /** The stored message, and whether this call created it (false: a retry of an earlier post). */
+    public record Posted(Message message, boolean created) {
+    }
+
+    @Transactional
+    public Posted post(Caller caller, UUID sessionId, String rawContent, String clientMessageId,
+            Map<String, Object> metadata) {
+        String content = checkContent(rawContent);
+        String clientId = checkClientMessageId(clientMessageId);
+        Map<String, Object> checkedMetadata = metadataRules.check(metadata);
+
+        // The row lock serializes writers of this session: seq stays gapless and a concurrent retry
+        // with the same client_message_id finds the first message instead of inserting a second.
+        ChatSession session = ChatSession.lockInTenant(caller.tenantId(), sessionId)
+                .orElseThrow(Problems::sessionNotFound);
+        SessionService.requireVisible(caller, session);
+        if (clientId != null) {
+            Optional<Message> earlier = Message.findByClientMessageId(caller.tenantId(), sessionId, clientId);
+            if (earlier.isPresent()) {
+                return new Posted(earlier.get(), false);
+            }
+        }
+        if (session.status != SessionStatus.OPEN) {
+            throw Problems.sessionNotOpen(session.status.wireName());
+        }
+
+        Instant now = Clock.now();
+        Message message = new Message();
+        message.id = UUID.randomUUID();
+        message.tenantId = session.tenantId;
+        message.sessionId = session.id;
+        message.seq = events.nextSeq(session);
+        message.role = caller.role();
+        message.content = content;
+        message.senderUserId = caller.userId();
+        message.clientMessageId = clientId;
+        message.metadata = checkedMetadata;
+        message.createdAt = now;
+        message.persist();
+
+        session.lastMessageId = message.id;
+        session.lastMessagePreview = content.length() > PREVIEW_LENGTH ? content.substring(0, PREVIEW_LENGTH) : content;
+        session.lastMessageAt = now;
+        session.updatedAt = now;
+
+        events.record(new MessageCreated(UUID.randomUUID(), message.tenantId, message.sessionId, message.seq, now,
+                message.id, message.role.wireName(), message.content, message.senderUserId, message.createdAt,
+                message.clientMessageId, message.metadata));
+        return new Posted(message, true);
+    }
+
+    @Transactional
+    public List<Message> list(Caller caller, UUID sessionId, long afterSeq, int limit) {
+        ChatSession session = ChatSession.findInTenant(caller.tenantId(), sessionId)
+                .orElseThrow(Problems::sessionNotFound);
+        SessionService.requireVisible(caller, session);
+        return Message.listAfter(caller.tenantId(), sessionId, afterSeq, limit);
+    }
+
+    /** Soft delete by the author or staff. Deleting a deleted message again changes nothing. */
+    @Transactional
+    public void delete(Caller caller, UUID sessionId, UUID messageId) {
+        ChatSession session = ChatSession.lockInTenant(caller.tenantId(), sessionId)
+                .orElseThrow(Problems::sessionNotFound);
+        SessionService.requireVisible(caller, session);
+        Message message = Message.findInSession(caller.tenantId(), sessionId, messageId)
+                .orElseThrow(Problems::messageNotFound);
+        if (!caller.isStaff() && !message.senderUserId.equals(caller.userId())) {
+            throw Problems.forbidden("Only the author of a message or staff may delete it.");
+        }
+        if (message.deletedAt != null) {
+            return;
+        }
+        Instant now = Clock.now();
+        message.deletedAt = now;
+        message.deletedBy = caller.userId();
+        message.content = "";
+        if (message.id.equals(session.lastMessageId)) {
+            session.lastMessagePreview = null;
+        }
+        session.updatedAt = now;
+        SessionEvent.redactMessageContent(caller.tenantId(), sessionId, messageId);
+        long seq = events.nextSeq(session);
+        events.record(new MessageDeleted(UUID.randomUUID(), session.tenantId, session.id, seq, now, message.id,
+                caller.userId(), now));
+    }
+
+    private String checkContent(String raw) {
+        if (raw == null) {
+            throw Problems.validation("content is required.", "content");
+        }
+        String content = raw.strip();
+        if (content.isEmpty()) {
+            throw Problems.validation("content must not be empty or only white space.", "content");
+        }
+        int max = config.messages().maxLength();
+        if (content.codePointCount(0, content.length()) > max) {
+            throw Problems.validation("content is longer than " + max + " characters.", "content");
+        }
+        if (content.indexOf('\u0000') >= 0) {
+            throw Problems.validation("content must not contain NUL characters.", "content");
+        }
+        return content;
+    }
+
+    private String checkClientMessageId(String clientMessageId) {
+        if (clientMessageId == null) {
+            return null;
+        }
+        String id = clientMessageId.strip();
+        int max = config.messages().maxClientMessageIdLength();
+        if (id.isEmpty() || id.length() > max) {
+            throw Problems.validation("client_message_id must have 1 to " + max + " characters.",
+                    "client_message_id");
+        }
+        return id;
+    }
+}

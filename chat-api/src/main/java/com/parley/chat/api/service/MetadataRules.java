@@ -1,0 +1,38 @@
+package com.parley.chat.api.service;
+
+import java.util.Map;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.parley.chat.api.config.ChatApiConfig;
+
+/** Free-form metadata is a JSON object of bounded size. */
+@ApplicationScoped
+public class MetadataRules {
+
+    @Inject
+    ObjectMapper json;
+
+    @Inject
+    ChatApiConfig config;
+
+    public Map<String, Object> check(Map<String, Object> metadata) {
+        if (metadata == null) {
+            return null;
+        }
+        try {
+            int size = json.writeValueAsBytes(metadata).length;
+            int max = config.messages().maxMetadataBytes();
+            if (size > max) {
+                throw Problems.validation("metadata is " + size + " bytes; at most " + max + " are allowed.",
+                        "metadata");
+            }
+            return metadata;
+        } catch (JsonProcessingException e) {
+            throw Problems.validation("metadata is not serializable JSON.", "metadata");
+        }
+    }
+}

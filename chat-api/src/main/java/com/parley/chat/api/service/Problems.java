@@ -1,0 +1,57 @@
+package com.parley.chat.api.service;
+
+import java.util.Map;
+
+/**
+ * The catalogue of problem types chat-api answers with; each {@code type} URI is stable and
+ * documented in docs/errors.md.
+ */
+public final class Problems {
+
+    public static final String BASE = "https://parley.chat/problems/";
+
+    private Problems() {
+    }
+
+    public static ProblemException validation(String detail, String field) {
+        return new ProblemException(422, BASE + "validation-failed", "Request is not valid", detail,
+                field == null ? Map.of() : Map.of("field", field));
+    }
+
+    public static ProblemException badRequest(String detail) {
+        return new ProblemException(400, BASE + "bad-request", "Bad request", detail, null);
+    }
+
+    public static ProblemException unauthorized(String detail) {
+        return new ProblemException(401, BASE + "unauthorized", "Authentication required", detail, null);
+    }
+
+    public static ProblemException forbidden(String detail) {
+        return new ProblemException(403, BASE + "forbidden", "Forbidden", detail, null);
+    }
+
+    public static ProblemException tenantMismatch() {
+        return new ProblemException(403, BASE + "tenant-mismatch", "Forbidden",
+                "The token belongs to another tenant than the one in the path.", null);
+    }
+
+    public static ProblemException sessionNotFound() {
+        return new ProblemException(404, BASE + "session-not-found", "Session not found",
+                "No such session in this tenant.", null);
+    }
+
+    public static ProblemException messageNotFound() {
+        return new ProblemException(404, BASE + "message-not-found", "Message not found",
+                "No such message in this session.", null);
+    }
+
+    public static ProblemException sessionNotOpen(String status) {
+        return new ProblemException(409, BASE + "session-not-open", "Session is not open",
+                "The session is " + status + "; it accepts no more changes.", Map.of("session_status", status));
+    }
+
+    public static ProblemException payloadTooLarge(int maxBytes) {
+        return new ProblemException(413, BASE + "payload-too-large", "Payload too large",
+                "The request body is larger than " + maxBytes + " bytes.", Map.of("max_bytes", maxBytes));
+    }
+}

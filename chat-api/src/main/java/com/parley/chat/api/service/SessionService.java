@@ -1,0 +1,107 @@
+package com.parley.chat.api.service;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.transaction.Transactional;
+
+import com.parley.chat.api.domain.ChatSession;
+import com.parley.chat.api.domain.SessionEvent;
+import com.parley.chat.api.domain.SessionStatus;
+import com.parley.chat.api.messaging.SessionCreated;
+import com.parley.chat.api.messaging.SessionStatusChanged;
+
+@ApplicationScoped
+public class SessionService {
+
+    @Inject
+    EventRecorder events;
+
+    @Inject
+    MetadataRules metadataRules;
+
+    /**
+     * A customer starts a chat for themselves; staff and services may open one on behalf of a
+     * named customer.
+     */
+    @Transactional
+    public ChatSession create(Caller caller, String customerUserId, Map<String, Object> metadata) {
+        String customer = caller.seesWholeTenant() && customerUserId != null ? customerUserId.trim() : caller.userId();
+        if (customer.isEmpty() || customer.length() > 255) {
+            throw Problems.validation("customer_user_id must have 1 to 255 characters.", "customer_user_id");
+        }
+        Instant now = Clock.now();
+        ChatSession session = new ChatSession();
+        session.id = UUID.randomUUID();
+        session.tenantId = caller.tenantId();
+        session.customerUserId = customer;
+        session.status = SessionStatus.OPEN;
+        session.metadata = metadataRules.check(metadata);
+        session.createdAt = now;
+        session.updatedAt = now;
+        long seq = events.nextSeq(session);
+        session.persist();
+        events.record(new SessionCreated(UUID.randomUUID(), session.tenantId, session.id, seq, now,
+                session.customerUserId, session.status.wireName(), session.metadata, now));
+        return session;
+    }
+
+    /** The session if the caller may see it; another tenant's or customer's session is "not found". */
+    @Transactional
+    public ChatSession get(Caller caller, UUID sessionId) {
+        ChatSession session = ChatSession.findInTenant(caller.tenantId(), sessionId)
+                .orElseThrow(Problems::sessionNotFound);
+        requireVisible(caller, session);
+        return session;
+    }
+
+    @Transactional
+    public List<ChatSession> list(Caller caller, SessionStatus status, int offset, int limit) {
+        String customer = caller.seesWholeTenant() ? null : caller.userId();
+        return ChatSession.listInTenant(caller.tenantId(), customer, status, offset, limit);
+    }
+
+    @Transactional
+    public ChatSession changeStatus(Caller caller, UUID sessionId, SessionStatus target) {
+        if (!caller.isStaff()) {
+            ChatSession visible = get(caller, sessionId);
+            throw Problems.forbidden("Only staff may change the status of session " + visible.id + ".");
+        }
+        if (target == SessionStatus.OPEN) {
+            throw Problems.validation("status can change to closed or resolved only.", "status");
+        }
+        ChatSession session = ChatSession.lockInTenant(caller.tenantId(), sessionId)
+                .orElseThrow(Problems::sessionNotFound);
+        if (session.status == target) {
+            return session; // repeating a change is harmless and emits nothing
+        }
+        if (session.status != SessionStatus.OPEN) {
+            throw Problems.sessionNotOpen(session.status.wireName());
+        }
+        SessionStatus previous = session.status;
+        Instant now = Clock.now();
+        session.status = target;
+        session.updatedAt = now;
+        long seq = events.nextSeq(session);
+        events.record(new SessionStatusChanged(UUID.randomUUID(), session.tenantId, session.id, seq, now,
+                previous.wireName(), target.wireName(), caller.userId()));
+        return session;
+    }
+
+    /** Events of a session after {@code afterSeq}, in seq order. */
+    @Transactional
+    public List<SessionEvent> history(Caller caller, UUID sessionId, long afterSeq, int limit) {
+        get(caller, sessionId);
+        return SessionEvent.listAfter(caller.tenantId(), sessionId, afterSeq, limit);
+    }
+
+    static void requireVisible(Caller caller, ChatSession session) {
+        if (!caller.seesWholeTenant() && !session.customerUserId.equals(caller.userId())) {
+            throw Problems.sessionNotFound();
+        }
+    }
+}

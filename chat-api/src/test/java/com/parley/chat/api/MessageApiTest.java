@@ -1,0 +1,177 @@
+package com.parley.chat.api;
+
+import static com.parley.chat.api.Api.as;
+import static com.parley.chat.api.Api.newClientMessageId;
+import static com.parley.chat.api.Api.newSession;
+import static com.parley.chat.api.Api.sessionsPath;
+import static com.parley.chat.api.Api.token;
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasSize;
+import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.not;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.junit.jupiter.api.Test;
+
+import com.parley.infra.ChatInfraResource;
+
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+
+@QuarkusTest
+@WithTestResource(ChatInfraResource.class)
+class MessageApiTest {
+
+    private final String tenant = "t-" + UUID.randomUUID();
+
+    private String messagesPath(String sessionId) {
+        return sessionsPath(tenant) + "/" + sessionId + "/messages";
+    }
+
+    @Test
+    void postingIsIdempotentOnClientMessageId() {
+        String session = newSession(tenant, "alice");
+        String alice = token(tenant, "alice", "user");
+        String clientId = newClientMessageId();
+        Map<String, Object> body = Map.of("content", "  Hello, I need help  ", "client_message_id", clientId);
+
+        String id = as(alice).body(body).post(messagesPath(session)).then().statusCode(201)
+                .body("content", equalTo("Hello, I need help"))
+                .body("role", equalTo("user"))
+                .body("sender_user_id", equalTo("alice"))
+                .body("client_message_id", equalTo(clientId))
+                .body("seq", equalTo(2))
+                .extract().path("id");
+        as(alice).body(body).post(messagesPath(session)).then().statusCode(200)
+                .body("id", equalTo(id)).body("seq", equalTo(2));
+        // a retry is recognised even if the client changed the text in between
+        as(alice).body(Map.of("content", "different", "client_message_id", clientId)).post(messagesPath(session))
+                .then().statusCode(200).body("id", equalTo(id)).body("content", equalTo("Hello, I need help"));
+        as(alice).get(messagesPath(session)).then().statusCode(200).body("items", hasSize(1));
+    }
+
+    @Test
+    void theRoleComesFromTheTokenNeverFromTheBody() {
+        String session = newSession(tenant, "alice");
+        as(token(tenant, "alice", "user")).body(Map.of("content", "hi", "role", "admin"))
+                .post(messagesPath(session)).then().statusCode(201).body("role", equalTo("user"));
+        as(token(tenant, "sam", "supporter")).body(Map.of("content", "hello")).post(messagesPath(session))
+                .then().statusCode(201).body("role", equalTo("supporter"));
+        as(token(tenant, "root", "admin")).body(Map.of("content", "hello")).post(messagesPath(session))
+                .then().statusCode(201).body("role", equalTo("admin"));
+        as(token(tenant, "ai-assistant", "service")).body(Map.of("content", "Can I help?"))
+                .post(messagesPath(session)).then().statusCode(201).body("role", equalTo("assistant"));
+        as(token(tenant, "alice", "user")).get(messagesPath(session)).then()
+                .body("items.role", equalTo(List.of("user", "supporter", "admin", "assistant")))
+                .body("items.seq", equalTo(List.of(2, 3, 4, 5)));
+    }
+
+    @Test
+    void contentIsTrimmedNonEmptyAndBounded() {
+        String session = newSession(tenant, "alice");
+        String alice = token(tenant, "alice", "user");
+        as(alice).body(Map.of("content", "   \n\t ")).post(messagesPath(session)).then().statusCode(422)
+                .contentType("application/problem+json")
+                .body("type", equalTo("https://parley.chat/problems/validation-failed"))
+                .body("field", equalTo("content"));
+        as(alice).body(Map.of("client_message_id", "x")).post(messagesPath(session)).then().statusCode(422);
+        as(alice).body(Map.of("content", "x".repeat(4001))).post(messagesPath(session)).then().statusCode(422)
+                .body("detail", containsString("4000"));
+        as(alice).body(Map.of("content", "y".repeat(4000))).post(messagesPath(session)).then().statusCode(201);
+        Map<String, Object> metadata = new HashMap<>();
+        metadata.put("blob", "z".repeat(5000));
+        as(alice).body(Map.of("content", "ok", "metadata", metadata)).post(messagesPath(session)).then()
+                .statusCode(422).body("field", equalTo("metadata"));
+        as(alice).body(Map.of("content", "ok", "client_message_id", "c".repeat(129))).post(messagesPath(session))
+                .then().statusCode(422).body("field", equalTo("client_message_id"));
+        // nothing of the refused posts was stored
+        as(alice).get(messagesPath(session)).then().body("items", hasSize(1)).body("items[0].seq", equalTo(2));
+    }
+
+    @Test
+    void badBodiesGetClearProblems() {
+        String session = newSession(tenant, "alice");
+        String alice = token(tenant, "alice", "user");
+        as(alice).body("{\"content\": \"unterminated").post(messagesPath(session)).then().statusCode(400)
+                .contentType("application/problem+json")
+                .body("type", equalTo("https://parley.chat/problems/malformed-body"))
+                .body("detail", not(containsString("com.fasterxml")));
+        as(alice).body("{\"content\": {\"nested\": true}}").post(messagesPath(session)).then().statusCode(400)
+                .body("type", equalTo("https://parley.chat/problems/malformed-body"))
+                .body("field", equalTo("content"));
+        as(alice).body("[1,2,3]").post(messagesPath(session)).then().statusCode(400);
+        given().auth().oauth2(alice).contentType(ContentType.TEXT).body("hello").post(messagesPath(session))
+                .then().statusCode(415).contentType("application/problem+json")
+                .body("type", equalTo("https://parley.chat/problems/unsupported-media-type"));
+        as(alice).body(Map.of("content", "x".repeat(70_000))).post(messagesPath(session)).then().statusCode(413)
+                .contentType("application/problem+json")
+                .body("type", equalTo("https://parley.chat/problems/payload-too-large"));
+        as(alice).body(Map.of("content", "hi")).post(sessionsPath(tenant) + "/" + UUID.randomUUID() + "/messages")
+                .then().statusCode(404).body("type", equalTo("https://parley.chat/problems/session-not-found"));
+        as(alice).get(messagesPath(session)).then().body("items", hasSize(0));
+    }
+
+    @Test
+    void authorOrStaffDeleteAMessageAndHistoryNoLongerShowsItsContent() {
+        String session = newSession(tenant, "alice");
+        String alice = token(tenant, "alice", "user");
+        String sam = token(tenant, "sam", "supporter");
+        String mine = as(alice).body(Map.of("content", "my secret")).post(messagesPath(session)).then()
+                .statusCode(201).extract().path("id");
+        String staffs = as(sam).body(Map.of("content", "from staff")).post(messagesPath(session)).then()
+                .statusCode(201).extract().path("id");
+
+        as(alice).delete(messagesPath(session) + "/" + staffs).then().statusCode(403)
+                .contentType("application/problem+json");
+        as(alice).delete(messagesPath(session) + "/" + mine).then().statusCode(204);
+        as(alice).delete(messagesPath(session) + "/" + mine).then().statusCode(204); // repeat: no second event
+        as(sam).delete(messagesPath(session) + "/" + staffs).then().statusCode(204);
+        as(sam).delete(messagesPath(session) + "/" + UUID.randomUUID()).then().statusCode(404)
+                .body("type", equalTo("https://parley.chat/problems/message-not-found"));
+
+        as(alice).get(messagesPath(session)).then()
+                .body("items.deleted", equalTo(List.of(true, true)))
+                .body("items.content", equalTo(List.of("", "")));
+        String history = as(alice).get(sessionsPath(tenant) + "/" + session + "/events").then().statusCode(200)
+                .body("events.type", equalTo(List.of("SessionCreated", "MessageCreated", "MessageCreated",
+                        "MessageDeleted", "MessageDeleted")))
+                .body("events.seq", equalTo(List.of(1, 2, 3, 4, 5)))
+                .body("events[3].message_id", equalTo(mine))
+                .body("last_seq", equalTo(5))
+                .extract().asString();
+        org.junit.jupiter.api.Assertions.assertFalse(history.contains("my secret"), "deleted content in history");
+    }
+
+    @Test
+    void historyPagesThroughEventsAfterASeq() {
+        String session = newSession(tenant, "alice");
+        String alice = token(tenant, "alice", "user");
+        for (int i = 1; i <= 7; i++) {
+            as(alice).body(Map.of("content", "m" + i)).post(messagesPath(session)).then().statusCode(201);
+        }
+        String events = sessionsPath(tenant) + "/" + session + "/events";
+        as(alice).queryParam("after_seq", 0).queryParam("limit", 3).get(events).then()
+                .body("events.seq", equalTo(List.of(1, 2, 3))).body("has_more", is(true))
+                .body("next_after_seq", equalTo(3)).body("last_seq", equalTo(8));
+        as(alice).queryParam("after_seq", 3).queryParam("limit", 3).get(events).then()
+                .body("events.seq", equalTo(List.of(4, 5, 6))).body("events[0].content", equalTo("m3"));
+        as(alice).queryParam("after_seq", 6).queryParam("limit", 3).get(events).then()
+                .body("events.seq", equalTo(List.of(7, 8))).body("has_more", is(false))
+                .body("next_after_seq", equalTo(8));
+        as(alice).queryParam("after_seq", 8).get(events).then()
+                .body("events", hasSize(0)).body("next_after_seq", equalTo(8));
+        as(alice).queryParam("after_seq", -1).get(events).then().statusCode(400);
+        as(alice).queryParam("after_seq", "abc").get(events).then().statusCode(404);
+        as(token(tenant, "bob", "user")).get(events).then().statusCode(404);
+        as(alice).queryParam("after_seq", 2).queryParam("limit", 2).get(messagesPath(session)).then()
+                .body("items.seq", equalTo(List.of(3, 4))).body("has_more", is(true))
+                .body("next_after_seq", equalTo(4));
+    }
+}

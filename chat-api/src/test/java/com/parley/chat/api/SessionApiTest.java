@@ -1,0 +1,161 @@
+package com.parley.chat.api;
+
+import static com.parley.chat.api.Api.as;
+import static com.parley.chat.api.Api.newSession;
+import static com.parley.chat.api.Api.sessionsPath;
+import static com.parley.chat.api.Api.token;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.empty;
+import static org.hamcrest.Matchers.everyItem;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.hasSize;
+import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.not;
+import static org.hamcrest.Matchers.notNullValue;
+import static org.hamcrest.Matchers.nullValue;
+
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.junit.jupiter.api.Test;
+
+import com.parley.infra.ChatInfraResource;
+
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+
+@QuarkusTest
+@WithTestResource(ChatInfraResource.class)
+class SessionApiTest {
+
+    @Test
+    void customerStartsASessionAndSeesItWithoutLegacyColumns() {
+        String tenant = "t-" + UUID.randomUUID();
+        String body = as(token(tenant, "alice", "user")).body(Map.of("metadata", Map.of("page", "/pricing")))
+                .post(sessionsPath(tenant))
+                .then().statusCode(201)
+                .header("Location", containsString(sessionsPath(tenant) + "/"))
+                .body("tenant_id", equalTo(tenant))
+                .body("customer_user_id", equalTo("alice"))
+                .body("status", equalTo("open"))
+                .body("last_seq", equalTo(1))
+                .body("metadata.page", equalTo("/pricing"))
+                .extract().asString();
+        for (String legacy : List.of("assigned_user_id", "escalation", "escalation_status", "escalation_reason")) {
+            org.junit.jupiter.api.Assertions.assertFalse(body.contains(legacy), "response exposes " + legacy);
+        }
+        String id = io.restassured.path.json.JsonPath.from(body).getString("id");
+        as(token(tenant, "alice", "user")).get(sessionsPath(tenant) + "/" + id)
+                .then().statusCode(200).body("id", equalTo(id)).body("escalation_status", nullValue());
+    }
+
+    @Test
+    void aCustomerCannotSeeAnotherCustomersSessionButStaffCan() {
+        String tenant = "t-" + UUID.randomUUID();
+        String id = newSession(tenant, "alice");
+        as(token(tenant, "bob", "user")).get(sessionsPath(tenant) + "/" + id)
+                .then().statusCode(404).contentType("application/problem+json")
+                .body("type", equalTo("https://parley.chat/problems/session-not-found"));
+        as(token(tenant, "sam", "supporter")).get(sessionsPath(tenant) + "/" + id)
+                .then().statusCode(200).body("customer_user_id", equalTo("alice"));
+    }
+
+    @Test
+    void anotherTenantsSessionIsNotFoundAndAForeignPathTenantIsForbidden() {
+        String tenant = "t-" + UUID.randomUUID();
+        String other = "t-" + UUID.randomUUID();
+        String id = newSession(tenant, "alice");
+        // staff of another tenant, in their own tenant's path: the session does not exist for them
+        as(token(other, "sam", "admin")).get(sessionsPath(other) + "/" + id)
+                .then().statusCode(404).body("type", equalTo("https://parley.chat/problems/session-not-found"));
+        // a token of one tenant on another tenant's path
+        as(token(other, "sam", "admin")).get(sessionsPath(tenant) + "/" + id)
+                .then().statusCode(403).body("type", equalTo("https://parley.chat/problems/tenant-mismatch"));
+        as(token(other, "sam", "admin")).body(Map.of("content", "hi")).post(sessionsPath(tenant) + "/" + id + "/messages")
+                .then().statusCode(403);
+    }
+
+    @Test
+    void staffListSessionsByStatusPagedAndCustomersListOnlyTheirOwn() {
+        String tenant = "t-" + UUID.randomUUID();
+        String staff = token(tenant, "sam", "supporter");
+        String a1 = newSession(tenant, "alice");
+        String a2 = newSession(tenant, "alice");
+        String b1 = newSession(tenant, "bob");
+        as(staff).body(Map.of("status", "resolved")).patch(sessionsPath(tenant) + "/" + a1).then().statusCode(200);
+
+        as(staff).get(sessionsPath(tenant)).then().statusCode(200).body("items", hasSize(3))
+                .body("has_more", is(false));
+        as(staff).queryParam("status", "open").get(sessionsPath(tenant)).then().statusCode(200)
+                .body("items.id", hasSize(2)).body("items.id", not(hasItem(a1))).body("items.status", everyItem(equalTo("open")));
+        as(staff).queryParam("status", "resolved").get(sessionsPath(tenant)).then()
+                .body("items.id", equalTo(List.of(a1)));
+        as(staff).queryParam("size", 2).get(sessionsPath(tenant)).then()
+                .body("items", hasSize(2)).body("has_more", is(true)).body("size", equalTo(2));
+        as(staff).queryParam("size", 2).queryParam("page", 1).get(sessionsPath(tenant)).then()
+                .body("items", hasSize(1)).body("has_more", is(false));
+        as(token(tenant, "bob", "user")).get(sessionsPath(tenant)).then()
+                .body("items.id", equalTo(List.of(b1)));
+        as(token(tenant, "alice", "user")).get(sessionsPath(tenant)).then()
+                .body("items.id", hasSize(2)).body("items.id", hasItem(a2));
+        as(staff).queryParam("status", "archived").get(sessionsPath(tenant)).then().statusCode(400)
+                .contentType("application/problem+json");
+        as(staff).queryParam("size", 1000).get(sessionsPath(tenant)).then().statusCode(400);
+        as(token("t-" + UUID.randomUUID(), "x", "admin")).get(sessionsPath("t-" + UUID.randomUUID()))
+                .then().statusCode(403);
+    }
+
+    @Test
+    void staffCloseOrResolveAnOpenSessionOnly() {
+        String tenant = "t-" + UUID.randomUUID();
+        String staff = token(tenant, "sam", "supporter");
+        String id = newSession(tenant, "alice");
+        String path = sessionsPath(tenant) + "/" + id;
+
+        as(token(tenant, "alice", "user")).body(Map.of("status", "closed")).patch(path)
+                .then().statusCode(403).body("type", equalTo("https://parley.chat/problems/forbidden"));
+        as(staff).body(Map.of("status", "open")).patch(path).then().statusCode(422)
+                .body("type", equalTo("https://parley.chat/problems/validation-failed"));
+        as(staff).body(Map.of("status", "archived")).patch(path).then().statusCode(422);
+        as(staff).body(Map.of()).patch(path).then().statusCode(422).body("field", equalTo("status"));
+
+        as(staff).body(Map.of("status", "closed")).patch(path).then().statusCode(200)
+                .body("status", equalTo("closed")).body("last_seq", equalTo(2));
+        // repeating the same change is harmless and adds no event
+        as(staff).body(Map.of("status", "closed")).patch(path).then().statusCode(200).body("last_seq", equalTo(2));
+        as(staff).body(Map.of("status", "resolved")).patch(path).then().statusCode(409)
+                .body("type", equalTo("https://parley.chat/problems/session-not-open"))
+                .body("session_status", equalTo("closed"));
+        as(token(tenant, "alice", "user")).body(Map.of("content", "still there?")).post(path + "/messages")
+                .then().statusCode(409);
+        as(staff).body(Map.of("status", "closed")).patch(sessionsPath(tenant) + "/" + UUID.randomUUID())
+                .then().statusCode(404);
+    }
+
+    @Test
+    void staffMayOpenASessionForANamedCustomerButACustomerOnlyForThemselves() {
+        String tenant = "t-" + UUID.randomUUID();
+        as(token(tenant, "sam", "supporter")).body(Map.of("customer_user_id", "carol")).post(sessionsPath(tenant))
+                .then().statusCode(201).body("customer_user_id", equalTo("carol"));
+        as(token(tenant, "alice", "user")).body(Map.of("customer_user_id", "carol")).post(sessionsPath(tenant))
+                .then().statusCode(201).body("customer_user_id", equalTo("alice"));
+        as(token(tenant, "alice", "user")).post(sessionsPath(tenant)).then().statusCode(201)
+                .body("id", notNullValue());
+    }
+
+    @Test
+    void unknownOrMalformedSessionIdsAreNotFound() {
+        String tenant = "t-" + UUID.randomUUID();
+        as(token(tenant, "sam", "admin")).get(sessionsPath(tenant) + "/" + UUID.randomUUID())
+                .then().statusCode(404).contentType("application/problem+json");
+        as(token(tenant, "sam", "admin")).get(sessionsPath(tenant) + "/not-a-uuid")
+                .then().statusCode(404).contentType("application/problem+json")
+                .body("status", equalTo(404)).body("instance", equalTo(sessionsPath(tenant) + "/not-a-uuid"));
+        as(token(tenant, "sam", "admin")).get(sessionsPath(tenant) + "/" + UUID.randomUUID() + "/events")
+                .then().statusCode(404).body("events", nullValue());
+        as(token(tenant, "sam", "admin")).queryParam("status", "closed").get(sessionsPath(tenant))
+                .then().statusCode(200).body("items", empty());
+    }
+}

@@ -1,0 +1,136 @@
+package com.parley.infra;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real Apache Kafka broker (KRaft, single node) in a child JVM. Its classpath comes from the
+ * {@code kafka-broker} module, so no broker jar reaches the JVM that starts it.
+ */
+public final class KafkaBroker implements AutoCloseable {
+
+    private static final String MAIN = "com.parley.infra.kafka.KafkaBrokerMain";
+    private static final String READY = "KAFKA READY";
+
+    private final int port;
+    private final int controllerPort;
+    private final Path dataDir;
+    private final Path logFile;
+    private Process process;
+    private Process watchdog;
+
+    public KafkaBroker(int port, int controllerPort, Path dataDir) {
+        this.port = port;
+        this.controllerPort = controllerPort;
+        this.dataDir = dataDir;
+        this.logFile = dataDir.resolve("broker.log");
+    }
+
+    public synchronized KafkaBroker start() {
+        if (process != null && process.isAlive()) {
+            return this;
+        }
+        try {
+            Files.createDirectories(dataDir);
+            List<String> command = new ArrayList<>(List.of(ChildProcesses.javaBinary(),
+                    "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xmx512m",
+                    "-Dlog4j2.configurationFile=kafka-broker-log4j2.xml",
+                    "-cp", brokerClasspath(), MAIN,
+                    Integer.toString(port), Integer.toString(controllerPort), dataDir.toString()));
+            ProcessBuilder pb = new ProcessBuilder(command);
+            pb.redirectError(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
+            process = pb.start();
+            watchdog = ChildProcesses.guard(process.pid(), "KILL");
+            awaitReady(process.getInputStream());
+            return this;
+        } catch (IOException e) {
+            throw new UncheckedIOException("Kafka did not start; see " + logFile, e);
+        }
+    }
+
+    private void awaitReady(InputStream stdout) {
+        CompletableFuture<Boolean> ready = CompletableFuture.supplyAsync(() -> {
+            try {
+                BufferedReader reader = new BufferedReader(new InputStreamReader(stdout, StandardCharsets.UTF_8));
+                String line;
+                while ((line = reader.readLine()) != null) {
+                    if (line.startsWith(READY)) {
+                        return true;
+                    }
+                }
+                return false;
+            } catch (IOException e) {
+                return false;
+            }
+        });
+        try {
+            if (!ready.get(120, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("Kafka exited before it was ready; see " + logFile);
+            }
+        } catch (Exception e) {
+            stop();
+            throw new IllegalStateException("Kafka did not become ready; see " + logFile, e);
+        }
+    }
+
+    /** Stops the broker cleanly (controlled shutdown). */
+    public synchronized void stop() {
+        ChildProcesses.stop(process, 30);
+        ChildProcesses.release(watchdog);
+        process = null;
+        watchdog = null;
+    }
+
+    /** Kills the broker as a crash would. */
+    public synchronized void kill() {
+        if (process != null) {
+            process.destroyForcibly();
+            try {
+                process.waitFor(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        ChildProcesses.release(watchdog);
+        process = null;
+        watchdog = null;
+    }
+
+    public String bootstrapServers() {
+        return "127.0.0.1:" + port;
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+
+    static String brokerClasspath() throws IOException {
+        URL resource = KafkaBroker.class.getClassLoader().getResource("kafka-broker.classpath");
+        if (resource == null) {
+            throw new IllegalStateException("kafka-broker.classpath not found: is com.parley:kafka-broker on the classpath?");
+        }
+        String own;
+        String url = resource.toString();
+        if (url.startsWith("jar:file:")) {
+            own = Path.of(java.net.URI.create(url.substring(4, url.indexOf("!/")))).toString();
+        } else {
+            own = Path.of(java.net.URI.create(url)).getParent().toString();
+        }
+        try (InputStream in = resource.openStream()) {
+            String deps = new String(in.readAllBytes(), StandardCharsets.UTF_8).trim();
+            return own + java.io.File.pathSeparator + deps;
+        }
+    }
+}

