@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Starts the whole system on this machine: PostgreSQL and Kafka (data kept in .local/), chat-api,
+# two realtime-gateway instances and escalation-legacy. Ctrl-C stops everything.
+set -euo pipefail
+repo="$(cd "$(dirname "$0")/../.." && pwd)"
+cd "$repo"
+. deploy/local/java.sh
+if [ "${SKIP_BUILD:-}" != "1" ]; then
+  echo "Building (./mvnw package -DskipTests) ..."
+  ./mvnw -B -q package -DskipTests
+fi
+cp="deploy/local-infra/target/local-infra-1.0.0-SNAPSHOT.jar:$(cat deploy/local-infra/target/launcher.classpath)"
+exec java -cp "$cp" com.parley.infra.LocalSystem "$repo"

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Prints a development JWT signed with the local key pair (made by start.sh in .local/keys):
+#   deploy/local/token.sh --tenant acme --user alice --role user|supporter|admin|service [--ttl-minutes 480]
+set -euo pipefail
+repo="$(cd "$(dirname "$0")/../.." && pwd)"
+cd "$repo"
+. deploy/local/java.sh
+if [ ! -f deploy/local-infra/target/launcher.classpath ]; then
+  ./mvnw -B -q package -DskipTests -pl deploy/local-infra -am
+fi
+cp="deploy/local-infra/target/local-infra-1.0.0-SNAPSHOT.jar:$(cat deploy/local-infra/target/launcher.classpath)"
+exec java -cp "$cp" com.parley.infra.TokenCli --keys "$repo/.local/keys" "$@"
