@@ -78,7 +78,7 @@ public final class LocalSystem {
         List<ServiceProcess> gateways = new ArrayList<>();
         for (int i = 0; i < GATEWAY_PORTS.length; i++) {
             Map<String, String> gatewayConfig = new HashMap<>(common);
-            gatewayConfig.put("quarkus.rest-client.chat-api.url", chatApi.baseUrl());
+            gatewayConfig.put("parley.gateway.chat-api-url", chatApi.baseUrl());
             gatewayConfig.put("parley.gateway.instance-id", "local-gw-" + (i + 1));
             gateways.add(new ServiceProcess("realtime-gateway-" + (i + 1), app(repo, "realtime-gateway"),
                     GATEWAY_PORTS[i], gatewayConfig, logs.resolve("realtime-gateway-" + (i + 1) + ".log")));

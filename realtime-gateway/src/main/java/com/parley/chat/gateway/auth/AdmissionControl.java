@@ -1,0 +1,97 @@
+package com.parley.chat.gateway.auth;
+
+import java.util.List;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import com.parley.chat.gateway.config.GatewayConfig;
+import com.parley.chat.gateway.hub.GatewayMetrics;
+import com.parley.chat.gateway.recovery.SessionAccess;
+
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.http.HttpServerRequest;
+
+/**
+ * Decides, before any handshake, whether a request may open a WebSocket or an SSE stream:
+ * origin, token, tenant, role and (for a session) chat-api's answer for this caller.
+ */
+@ApplicationScoped
+public class AdmissionControl {
+
+    /** The outcome: an HTTP status to refuse with, or the caller to admit. */
+    public record Admission(int status, String reason, Caller caller) {
+        static Admission refuse(int status, String reason) {
+            return new Admission(status, reason, null);
+        }
+
+        public boolean admitted() {
+            return caller != null;
+        }
+    }
+
+    @Inject
+    GatewayConfig config;
+
+    @Inject
+    TokenVerifier verifier;
+
+    @Inject
+    SessionAccess sessionAccess;
+
+    @Inject
+    GatewayMetrics metrics;
+
+    /** @param sessionId null for the tenant dashboard */
+    public Uni<Admission> admit(HttpServerRequest request, String transport, String tenantId, String sessionId) {
+        Admission refusal = checkSync(request, transport, tenantId, sessionId);
+        if (refusal.status() != 0) {
+            metrics.refusedUpgrade(refusal.reason());
+            return Uni.createFrom().item(refusal);
+        }
+        Caller caller = refusal.caller();
+        if (sessionId == null) {
+            return Uni.createFrom().item(refusal);
+        }
+        return sessionAccess.check(caller, sessionId).map(verdict -> switch (verdict) {
+            case ALLOWED -> new Admission(0, null, caller);
+            case NOT_FOUND -> refused(403, "session");
+            case UNAUTHORIZED -> refused(401, "token");
+            case UNAVAILABLE -> refused(503, "chat-api");
+        });
+    }
+
+    private Admission refused(int status, String reason) {
+        metrics.refusedUpgrade(reason);
+        return Admission.refuse(status, reason);
+    }
+
+    private Admission checkSync(HttpServerRequest request, String transport, String tenantId, String sessionId) {
+        if (!config.transports().contains(transport)) {
+            return Admission.refuse(404, "transport");
+        }
+        if (!originAllowed(request.getHeader("Origin"))) {
+            return Admission.refuse(403, "origin");
+        }
+        Caller caller = verifier.verify(TokenSources.extract(request));
+        if (caller == null) {
+            return Admission.refuse(401, "token");
+        }
+        if (!caller.tenantId().equals(tenantId)) {
+            return Admission.refuse(403, "tenant");
+        }
+        if (sessionId == null && !caller.isStaff()) {
+            return Admission.refuse(403, "role");
+        }
+        return new Admission(0, null, caller);
+    }
+
+    /**
+     * Browsers always send Origin, so the allow-list stops other sites' pages from using a
+     * visitor's token; a server-side client sends none and is judged by its token alone.
+     */
+    private boolean originAllowed(String origin) {
+        List<String> allowed = config.allowedOrigins();
+        return origin == null || allowed.contains("*") || allowed.contains(origin);
+    }
+}

@@ -1,0 +1,21 @@
+package com.parley.chat.gateway.auth;
+
+import java.time.Instant;
+
+/** A verified token: who, of which tenant, in which role, until when. */
+public record Caller(String tenantId, String userId, String role, Instant expiresAt, String rawToken) {
+
+    public boolean isStaff() {
+        return "supporter".equals(role) || "admin".equals(role) || "service".equals(role);
+    }
+
+    /** The role a participant shows to others (a service writes as the assistant). */
+    public String participantRole() {
+        return "service".equals(role) ? "assistant" : role;
+    }
+
+    @Override
+    public String toString() {
+        return "Caller[" + tenantId + "/" + userId + " as " + role + "]"; // never the token
+    }
+}

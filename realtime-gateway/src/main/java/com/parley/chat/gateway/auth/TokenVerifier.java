@@ -1,0 +1,50 @@
+package com.parley.chat.gateway.auth;
+
+import java.time.Instant;
+import java.util.Set;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import org.eclipse.microprofile.jwt.JsonWebToken;
+
+import io.smallrye.jwt.auth.principal.JWTParser;
+import io.smallrye.jwt.auth.principal.ParseException;
+
+/** Verifies a bearer token (signature, iss, aud, exp) with smallrye-jwt's configured keys. */
+@ApplicationScoped
+public class TokenVerifier {
+
+    private static final Set<String> ROLES = Set.of("admin", "supporter", "service", "user");
+
+    @Inject
+    JWTParser parser;
+
+    /** The caller, or {@code null} when the token is not valid. */
+    public Caller verify(String token) {
+        if (token == null || token.isBlank()) {
+            return null;
+        }
+        try {
+            JsonWebToken jwt = parser.parse(token);
+            String tenant = jwt.getClaim("tenant");
+            Set<String> groups = jwt.getGroups() == null ? Set.of() : jwt.getGroups();
+            String role = strongestRole(groups);
+            if (tenant == null || jwt.getSubject() == null || role == null) {
+                return null;
+            }
+            return new Caller(tenant, jwt.getSubject(), role, Instant.ofEpochSecond(jwt.getExpirationTime()), token);
+        } catch (ParseException e) {
+            return null;
+        }
+    }
+
+    private static String strongestRole(Set<String> groups) {
+        for (String role : new String[] {"admin", "supporter", "service", "user"}) {
+            if (groups.contains(role)) {
+                return role;
+            }
+        }
+        return groups.stream().filter(ROLES::contains).findFirst().orElse(null);
+    }
+}

@@ -1,0 +1,129 @@
+package com.parley.chat.gateway.client;
+
+import java.time.Instant;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import com.parley.chat.gateway.auth.Caller;
+import com.parley.chat.gateway.config.GatewayConfig;
+import com.parley.chat.gateway.hub.GatewayMetrics;
+
+import io.quarkus.logging.Log;
+
+/**
+ * What every client connection has: its caller (replaceable by a fresh token), a bounded outbound
+ * queue, an inbound rate limit and the time it was last heard from.
+ */
+public abstract class ClientConnection implements Subscriber {
+
+    protected final String connectionId;
+    protected final Transport transport;
+    protected final GatewayConfig config;
+    protected final GatewayMetrics metrics;
+    private volatile Caller caller;
+    private final AtomicInteger pendingWrites = new AtomicInteger();
+    private final RateLimiter inbound;
+    private int refusedInARow;
+    private volatile long lastHeardNanos = System.nanoTime();
+    private volatile boolean closed;
+
+    protected ClientConnection(String connectionId, Caller caller, Transport transport, GatewayConfig config,
+            GatewayMetrics metrics) {
+        this.connectionId = connectionId;
+        this.caller = caller;
+        this.transport = transport;
+        this.config = config;
+        this.metrics = metrics;
+        this.inbound = new RateLimiter(config.limits().inboundRatePerSecond(), config.limits().inboundBurst());
+    }
+
+    @Override
+    public String connectionId() {
+        return connectionId;
+    }
+
+    @Override
+    public Caller caller() {
+        return caller;
+    }
+
+    /** A fresh token for the same user and tenant extends the connection's life. */
+    public boolean refresh(Caller fresh) {
+        Caller current = caller;
+        if (fresh == null || !fresh.tenantId().equals(current.tenantId()) || !fresh.userId().equals(current.userId())) {
+            return false;
+        }
+        caller = fresh;
+        return true;
+    }
+
+    public boolean expired(Instant now) {
+        return caller.expiresAt() != null && !caller.expiresAt().isAfter(now);
+    }
+
+    public void heard() {
+        lastHeardNanos = System.nanoTime();
+    }
+
+    /** WebSocket clients answer pings; an SSE stream only listens. */
+    public boolean expectsHeartbeat() {
+        return "ws".equals(transport.kind());
+    }
+
+    public long silentNanos() {
+        return System.nanoTime() - lastHeardNanos;
+    }
+
+    /** Counts an inbound frame; false when it exceeds the rate. A flood closes the connection. */
+    public boolean admitInbound() {
+        if (inbound.tryAcquire()) {
+            refusedInARow = 0;
+            return true;
+        }
+        if (++refusedInARow >= config.limits().floodCloseAfter()) {
+            close(CloseCodes.POLICY_VIOLATION, "too many frames");
+        }
+        return false;
+    }
+
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /** Writes a frame unless the client stopped reading: then it is closed, not buffered without end. */
+    protected void write(String frame, long seq, java.time.Instant occurredAt) {
+        if (closed) {
+            return;
+        }
+        if (pendingWrites.incrementAndGet() > config.limits().outboundQueueFrames()) {
+            metrics.slowConsumerClosed();
+            close(CloseCodes.TRY_AGAIN_LATER, "slow consumer: outbound queue full");
+            return;
+        }
+        transport.write(frame, seq).whenComplete((ok, failure) -> {
+            pendingWrites.decrementAndGet();
+            if (failure == null && seq > 0) {
+                metrics.delivered(occurredAt);
+            }
+        });
+    }
+
+    @Override
+    public void deliverSignal(String frame) {
+        write(frame, 0, null);
+    }
+
+    @Override
+    public void close(int code, String reason) {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        Log.debugf("closing %s %s: %d %s", transport.kind(), connectionId, code, reason);
+        transport.close(code, reason);
+    }
+
+    /** Marks the connection gone after the transport closed by itself. */
+    public void closedByPeer() {
+        closed = true;
+    }
+}

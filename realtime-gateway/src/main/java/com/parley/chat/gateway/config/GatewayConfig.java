@@ -1,0 +1,101 @@
+package com.parley.chat.gateway.config;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+
+import io.quarkus.runtime.annotations.StaticInitSafe;
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/** Every tunable of the gateway; documented in realtime-gateway/README.md. */
+@StaticInitSafe
+@ConfigMapping(prefix = "parley.gateway")
+public interface GatewayConfig {
+
+    /** Names this instance in presence signals and logs; unique per instance. */
+    @WithDefault("${HOSTNAME:gateway}")
+    String instanceId();
+
+    /** Which transports are on: ws, sse or both (the migration switch). */
+    @WithDefault("ws,sse")
+    Set<String> transports();
+
+    /** Base URL of chat-api. */
+    @WithDefault("http://127.0.0.1:8080")
+    String chatApiUrl();
+
+    /** Browser origins allowed to open sockets; "*" allows any (and requests without Origin). */
+    @WithDefault("*")
+    List<String> allowedOrigins();
+
+    /** How long a "may open this session" answer of chat-api is reused. */
+    @WithDefault("30S")
+    Duration accessCacheTtl();
+
+    Limits limits();
+
+    Heartbeat heartbeat();
+
+    Recovery recovery();
+
+    Presence presence();
+
+    interface Limits {
+        @WithDefault("50")
+        int connectionsPerSession();
+
+        @WithDefault("200")
+        int connectionsPerTenant();
+
+        /** Largest inbound text frame handled; a larger one gets an error frame. */
+        @WithDefault("16384")
+        int maxFrameBytes();
+
+        /** Inbound frames per second per connection (token bucket rate) ... */
+        @WithDefault("10")
+        double inboundRatePerSecond();
+
+        /** ... and its burst. */
+        @WithDefault("30")
+        int inboundBurst();
+
+        /** Refused frames in a row after which a flooding connection is closed (1008). */
+        @WithDefault("50")
+        int floodCloseAfter();
+
+        /** Frames written but not yet flushed to a client; beyond it the client is closed (1013). */
+        @WithDefault("512")
+        int outboundQueueFrames();
+    }
+
+    interface Heartbeat {
+        /** WebSocket ping interval (also set as quarkus.websockets-next.server.auto-ping-interval). */
+        @WithDefault("25S")
+        Duration pingInterval();
+
+        /** A connection that sent nothing (not even a pong) for this long is closed. */
+        @WithDefault("60S")
+        Duration silenceTimeout();
+    }
+
+    interface Recovery {
+        /** Events per history request to chat-api. */
+        @WithDefault("200")
+        int pageSize();
+
+        /** A client further behind than this gets resync_required instead of a replay. */
+        @WithDefault("2000")
+        int maxReplayEvents();
+    }
+
+    interface Presence {
+        /** How often an instance re-announces its participants. */
+        @WithDefault("10S")
+        Duration announceInterval();
+
+        /** Participants of an instance that stopped announcing vanish after this. */
+        @WithDefault("30S")
+        Duration ttl();
+    }
+}

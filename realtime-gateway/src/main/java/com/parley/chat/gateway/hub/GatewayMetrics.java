@@ -1,0 +1,79 @@
+package com.parley.chat.gateway.hub;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import jakarta.annotation.PostConstruct;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+
+/** The gateway's meters (Prometheus at /q/metrics); names are listed in docs/operations.md. */
+@ApplicationScoped
+public class GatewayMetrics {
+
+    @Inject
+    MeterRegistry registry;
+
+    private final AtomicInteger openConnections = new AtomicInteger();
+    private Counter framesDelivered;
+    private Timer deliveryLatency;
+    private Counter slowConsumerCloses;
+    private Counter recoveries;
+    private Counter resyncs;
+
+    @PostConstruct
+    void init() {
+        registry.gauge("parley.gateway.connections.open", openConnections);
+        framesDelivered = Counter.builder("parley.gateway.frames.delivered")
+                .description("Session event frames written to clients").register(registry);
+        deliveryLatency = Timer.builder("parley.gateway.delivery.latency")
+                .description("From the event's occurred_at to the frame written on a socket")
+                .publishPercentileHistogram().register(registry);
+        slowConsumerCloses = Counter.builder("parley.gateway.slow_consumer.closes")
+                .description("Clients closed because they did not read").register(registry);
+        recoveries = Counter.builder("parley.gateway.recoveries")
+                .description("History fetches for resuming clients and gaps").register(registry);
+        resyncs = Counter.builder("parley.gateway.resyncs")
+                .description("Clients told to resync because they were too far behind").register(registry);
+    }
+
+    public void opened() {
+        openConnections.incrementAndGet();
+    }
+
+    public void closed() {
+        openConnections.decrementAndGet();
+    }
+
+    public int open() {
+        return openConnections.get();
+    }
+
+    public void delivered(Instant occurredAt) {
+        framesDelivered.increment();
+        if (occurredAt != null) {
+            deliveryLatency.record(Duration.between(occurredAt, Instant.now()));
+        }
+    }
+
+    public void slowConsumerClosed() {
+        slowConsumerCloses.increment();
+    }
+
+    public void recovery() {
+        recoveries.increment();
+    }
+
+    public void resync() {
+        resyncs.increment();
+    }
+
+    public void refusedUpgrade(String reason) {
+        registry.counter("parley.gateway.upgrades.refused", "reason", reason).increment();
+    }
+}

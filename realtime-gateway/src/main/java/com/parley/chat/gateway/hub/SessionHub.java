@@ -1,0 +1,191 @@
+package com.parley.chat.gateway.hub;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import com.parley.chat.gateway.client.ClientConnection;
+import com.parley.chat.gateway.client.ClientSession;
+import com.parley.chat.gateway.client.CloseCodes;
+import com.parley.chat.gateway.client.DashboardClient;
+import com.parley.chat.gateway.config.GatewayConfig;
+
+import io.quarkus.logging.Log;
+import io.quarkus.scheduler.Scheduled;
+
+/**
+ * Which local connections belong to which session and tenant, the per-session and per-tenant
+ * limits, and the fan-out of events and signals to them.
+ */
+@ApplicationScoped
+public class SessionHub {
+
+    @Inject
+    GatewayConfig config;
+
+    @Inject
+    GatewayMetrics metrics;
+
+    private final Map<String, Set<ClientSession>> bySession = new ConcurrentHashMap<>();
+    private final Map<String, Set<DashboardClient>> dashboardsByTenant = new ConcurrentHashMap<>();
+    private final Map<String, AtomicInteger> perTenant = new ConcurrentHashMap<>();
+    private final Set<ClientConnection> all = ConcurrentHashMap.newKeySet();
+    private volatile boolean draining;
+
+    public static String key(String tenantId, String sessionId) {
+        return tenantId + ":" + sessionId;
+    }
+
+    /** Registers a session client; returns a refusal reason, or null when it may stay. */
+    public synchronized String register(ClientSession client) {
+        String tenant = client.caller().tenantId();
+        if (draining) {
+            return "instance is shutting down";
+        }
+        Set<ClientSession> session = bySession.computeIfAbsent(key(tenant, client.sessionId()),
+                k -> ConcurrentHashMap.newKeySet());
+        if (session.size() >= config.limits().connectionsPerSession()) {
+            return "too many connections to this session";
+        }
+        if (tenantCount(tenant).get() >= config.limits().connectionsPerTenant()) {
+            return "too many connections for this tenant";
+        }
+        session.add(client);
+        tenantCount(tenant).incrementAndGet();
+        all.add(client);
+        metrics.opened();
+        return null;
+    }
+
+    public synchronized String register(DashboardClient client) {
+        String tenant = client.caller().tenantId();
+        if (draining) {
+            return "instance is shutting down";
+        }
+        if (tenantCount(tenant).get() >= config.limits().connectionsPerTenant()) {
+            return "too many connections for this tenant";
+        }
+        dashboardsByTenant.computeIfAbsent(tenant, k -> ConcurrentHashMap.newKeySet()).add(client);
+        tenantCount(tenant).incrementAndGet();
+        all.add(client);
+        metrics.opened();
+        return null;
+    }
+
+    public synchronized void unregister(ClientConnection client) {
+        if (!all.remove(client)) {
+            return;
+        }
+        String tenant = client.caller().tenantId();
+        if (client instanceof ClientSession session) {
+            String key = key(tenant, session.sessionId());
+            Set<ClientSession> set = bySession.get(key);
+            if (set != null) {
+                set.remove(session);
+                if (set.isEmpty()) {
+                    bySession.remove(key);
+                }
+            }
+        } else if (client instanceof DashboardClient dashboard) {
+            Set<DashboardClient> set = dashboardsByTenant.get(tenant);
+            if (set != null) {
+                set.remove(dashboard);
+            }
+        }
+        AtomicInteger count = perTenant.get(tenant);
+        if (count != null && count.decrementAndGet() <= 0) {
+            perTenant.remove(tenant);
+        }
+        metrics.closed();
+    }
+
+    /** An event from Kafka: to the session's sockets and the tenant's dashboards. */
+    public void publish(EventFrame event) {
+        Set<ClientSession> session = bySession.get(event.sessionKey());
+        if (session != null) {
+            for (ClientSession client : session) {
+                client.deliver(event);
+            }
+        }
+        Set<DashboardClient> dashboards = dashboardsByTenant.get(event.tenantId());
+        if (dashboards != null) {
+            for (DashboardClient dashboard : dashboards) {
+                dashboard.deliver(event);
+            }
+        }
+    }
+
+    /** A signal frame to a session's local sockets, except the connection it came from. */
+    public void signal(String tenantId, String sessionId, String frame, String exceptConnectionId) {
+        Set<ClientSession> session = bySession.get(key(tenantId, sessionId));
+        if (session == null) {
+            return;
+        }
+        for (ClientSession client : session) {
+            if (!client.connectionId().equals(exceptConnectionId)) {
+                client.deliverSignal(frame);
+            }
+        }
+    }
+
+    public void forEachInSession(String tenantId, String sessionId, Consumer<ClientSession> action) {
+        Set<ClientSession> session = bySession.get(key(tenantId, sessionId));
+        if (session != null) {
+            session.forEach(action);
+        }
+    }
+
+    /** Sessions with local connections, as tenant:session keys. */
+    public Set<String> localSessionKeys() {
+        return bySession.keySet();
+    }
+
+    public List<ClientSession> sessionClients(String tenantId, String sessionId) {
+        Set<ClientSession> session = bySession.get(key(tenantId, sessionId));
+        return session == null ? List.of() : new ArrayList<>(session);
+    }
+
+    public int connectionCount() {
+        return all.size();
+    }
+
+    /** Closes every connection with 1012 so that clients reconnect to another instance at once. */
+    public void drain() {
+        draining = true;
+        List<ClientConnection> open = new ArrayList<>(all);
+        Log.infof("draining %d connections with 1012", open.size());
+        for (ClientConnection client : open) {
+            client.close(CloseCodes.SERVICE_RESTART, "service restart");
+        }
+    }
+
+    public boolean draining() {
+        return draining;
+    }
+
+    /** Closes connections whose token expired (4401) or that went silent. */
+    @Scheduled(every = "5s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void sweep() {
+        Instant now = Instant.now();
+        long silence = config.heartbeat().silenceTimeout().toNanos();
+        for (ClientConnection client : all) {
+            if (client.expired(now)) {
+                client.close(CloseCodes.TOKEN_EXPIRED, "token expired");
+            } else if (client.expectsHeartbeat() && client.silentNanos() > silence) {
+                client.close(CloseCodes.POLICY_VIOLATION, "no heartbeat");
+            }
+        }
+    }
+
+    private AtomicInteger tenantCount(String tenant) {
+        return perTenant.computeIfAbsent(tenant, k -> new AtomicInteger());
+    }
+}

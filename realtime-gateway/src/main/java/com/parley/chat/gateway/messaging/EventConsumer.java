@@ -1,0 +1,41 @@
+package com.parley.chat.gateway.messaging;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.parley.chat.gateway.hub.EventFrame;
+import com.parley.chat.gateway.hub.Frames;
+import com.parley.chat.gateway.hub.SessionHub;
+
+import io.quarkus.logging.Log;
+
+/**
+ * Every instance reads every session event (its own consumer group, from the latest offset) and
+ * hands it to the hub. Clients never depend on this stream alone: a missed event is a gap that
+ * their cursor fetches from chat-api's history.
+ */
+@ApplicationScoped
+public class EventConsumer {
+
+    @Inject
+    Frames frames;
+
+    @Inject
+    SessionHub hub;
+
+    @Incoming("message-events")
+    public void onEvent(ConsumerRecord<String, String> record) {
+        JsonNode event = frames.parse(record.value());
+        EventFrame frame = event == null ? null : frames.fromEvent(event);
+        if (frame == null) {
+            Log.warnf("skipping a record that is not a known session event (partition %d, offset %d)",
+                    record.partition(), record.offset());
+            return;
+        }
+        hub.publish(frame);
+    }
+}

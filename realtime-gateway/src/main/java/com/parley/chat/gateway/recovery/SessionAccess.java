@@ -1,0 +1,57 @@
+package com.parley.chat.gateway.recovery;
+
+import java.util.concurrent.ConcurrentHashMap;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import com.parley.chat.gateway.auth.Caller;
+import com.parley.chat.gateway.config.GatewayConfig;
+
+import io.smallrye.mutiny.Uni;
+
+/**
+ * Asks chat-api whether a caller may open a session (with the caller's own token, so chat-api's
+ * ownership rules are the only rules) and remembers a yes or no briefly.
+ */
+@ApplicationScoped
+public class SessionAccess {
+
+    public enum Verdict { ALLOWED, NOT_FOUND, UNAUTHORIZED, UNAVAILABLE }
+
+    private record Cached(Verdict verdict, long expiresAtNanos) {
+    }
+
+    @Inject
+    ChatApiClient chatApi;
+
+    @Inject
+    GatewayConfig config;
+
+    private final ConcurrentHashMap<String, Cached> cache = new ConcurrentHashMap<>();
+
+    public Uni<Verdict> check(Caller caller, String sessionId) {
+        String key = caller.tenantId() + "\u0000" + caller.userId() + "\u0000" + caller.role() + "\u0000" + sessionId;
+        Cached cached = cache.get(key);
+        long now = System.nanoTime();
+        if (cached != null && cached.expiresAtNanos() > now) {
+            return Uni.createFrom().item(cached.verdict());
+        }
+        return chatApi.sessionAccess(caller, sessionId)
+                .map(status -> switch (status) {
+                    case 200 -> Verdict.ALLOWED;
+                    case 401 -> Verdict.UNAUTHORIZED;
+                    case 403, 404 -> Verdict.NOT_FOUND;
+                    default -> Verdict.UNAVAILABLE;
+                })
+                .onFailure().recoverWithItem(Verdict.UNAVAILABLE)
+                .invoke(verdict -> {
+                    if (verdict == Verdict.ALLOWED || verdict == Verdict.NOT_FOUND) {
+                        if (cache.size() > 100_000) {
+                            cache.clear(); // crude bound; entries are cheap to ask again
+                        }
+                        cache.put(key, new Cached(verdict, now + config.accessCacheTtl().toNanos()));
+                    }
+                });
+    }
+}

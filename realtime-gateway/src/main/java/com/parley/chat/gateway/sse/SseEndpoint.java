@@ -1,0 +1,131 @@
+package com.parley.chat.gateway.sse;
+
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+
+import com.parley.chat.gateway.auth.AdmissionControl;
+import com.parley.chat.gateway.client.ClientSession;
+import com.parley.chat.gateway.client.CloseCodes;
+import com.parley.chat.gateway.config.GatewayConfig;
+import com.parley.chat.gateway.hub.Frames;
+import com.parley.chat.gateway.hub.GatewayMetrics;
+import com.parley.chat.gateway.hub.SessionHub;
+import com.parley.chat.gateway.messaging.PresenceTracker;
+import com.parley.chat.gateway.recovery.ChatApiClient;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * {@code GET /sse/{tenantId}/session/{sessionId}}: the receive-only fallback. Same admission and
+ * same delivery guarantee as the WebSocket; resumes after {@code Last-Event-ID} (or the
+ * {@code last_event_id} / {@code last_seq} query parameter). Clients send through chat-api's REST.
+ */
+@ApplicationScoped
+public class SseEndpoint {
+
+    @Inject
+    AdmissionControl admission;
+
+    @Inject
+    SessionHub hub;
+
+    @Inject
+    GatewayConfig config;
+
+    @Inject
+    GatewayMetrics metrics;
+
+    @Inject
+    ChatApiClient chatApi;
+
+    @Inject
+    Frames frames;
+
+    @Inject
+    PresenceTracker presence;
+
+    @Inject
+    Vertx vertx;
+
+    void routes(@Observes Router router) {
+        router.get("/sse/:tenantId/session/:sessionId").handler(this::open);
+    }
+
+    private void open(RoutingContext rc) {
+        String tenantId = rc.pathParam("tenantId");
+        String sessionId = rc.pathParam("sessionId");
+        Long lastSeq = lastSeq(rc);
+        if (lastSeq == null) {
+            problem(rc.response(), 400, "Last-Event-ID must be a non-negative seq number.");
+            return;
+        }
+        admission.admit(rc.request(), "sse", tenantId, sessionId).subscribe().with(result -> {
+            HttpServerResponse response = rc.response();
+            if (!result.admitted()) {
+                problem(response, result.status(), "Refused: " + result.reason());
+                return;
+            }
+            response.setChunked(true)
+                    .putHeader("Content-Type", "text/event-stream; charset=utf-8")
+                    .putHeader("Cache-Control", "no-cache")
+                    .putHeader("X-Accel-Buffering", "no");
+            response.write("retry: 2000\n\n");
+            SseTransport transport = new SseTransport(response);
+            ClientSession[] self = new ClientSession[1];
+            ClientSession client = new ClientSession(UUID.randomUUID().toString(), result.caller(), sessionId,
+                    lastSeq, transport, config, metrics, chatApi, frames,
+                    () -> self[0].deliverSignal(presence.currentFrame(tenantId, sessionId)));
+            self[0] = client;
+            String refusal = hub.register(client);
+            if (refusal != null) {
+                client.close(CloseCodes.POLICY_VIOLATION, refusal);
+                return;
+            }
+            long keepAlive = vertx.setPeriodic(config.heartbeat().pingInterval().toMillis(), id -> transport.keepAlive());
+            response.closeHandler(ignored -> {
+                vertx.cancelTimer(keepAlive);
+                client.closedByPeer();
+                hub.unregister(client);
+            });
+            response.endHandler(ignored -> {
+                vertx.cancelTimer(keepAlive);
+                hub.unregister(client);
+            });
+            client.start();
+        }, failure -> problem(rc.response(), 503, "Admission failed; retry."));
+    }
+
+    private static Long lastSeq(RoutingContext rc) {
+        String value = rc.request().getHeader("Last-Event-ID");
+        if (value == null) {
+            value = rc.request().getParam("last_event_id");
+        }
+        if (value == null) {
+            value = rc.request().getParam("last_seq");
+        }
+        if (value == null || value.isBlank()) {
+            return 0L;
+        }
+        try {
+            long seq = Long.parseLong(value.trim());
+            return seq < 0 ? null : seq;
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    private static void problem(HttpServerResponse response, int status, String detail) {
+        if (response.ended()) {
+            return;
+        }
+        response.setStatusCode(status).putHeader("Content-Type", "application/problem+json")
+                .end("{\"type\":\"https://parley.chat/problems/sse-refused\",\"title\":\"Refused\",\"status\":"
+                        + status + ",\"detail\":\"" + detail + "\"}");
+    }
+}

@@ -1,0 +1,60 @@
+package com.parley.chat.gateway.sse;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+import com.parley.chat.gateway.client.Transport;
+
+import io.vertx.core.http.HttpServerResponse;
+
+/** Frames as Server-Sent Events: {@code id:} carries the seq, so Last-Event-ID resumes. */
+final class SseTransport implements Transport {
+
+    private final HttpServerResponse response;
+
+    SseTransport(HttpServerResponse response) {
+        this.response = response;
+    }
+
+    @Override
+    public CompletionStage<Void> write(String frame, long seq) {
+        StringBuilder event = new StringBuilder(frame.length() + 32);
+        if (seq > 0) {
+            event.append("id: ").append(seq).append('\n');
+        }
+        event.append("data: ").append(frame).append("\n\n");
+        CompletableFuture<Void> written = new CompletableFuture<>();
+        if (response.closed() || response.ended()) {
+            written.completeExceptionally(new IllegalStateException("stream closed"));
+            return written;
+        }
+        response.write(event.toString()).onComplete(result -> {
+            if (result.succeeded()) {
+                written.complete(null);
+            } else {
+                written.completeExceptionally(result.cause());
+            }
+        });
+        return written;
+    }
+
+    /** Keeps proxies from timing the stream out; a comment line the EventSource ignores. */
+    void keepAlive() {
+        if (!response.closed() && !response.ended()) {
+            response.write(": keep-alive\n\n");
+        }
+    }
+
+    @Override
+    public void close(int code, String reason) {
+        if (!response.closed() && !response.ended()) {
+            response.end("event: close\ndata: {\"type\":\"close\",\"code\":" + code + ",\"reason\":\""
+                    + reason.replace("\"", "'") + "\"}\n\n");
+        }
+    }
+
+    @Override
+    public String kind() {
+        return "sse";
+    }
+}

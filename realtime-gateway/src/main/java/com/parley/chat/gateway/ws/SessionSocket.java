@@ -1,0 +1,124 @@
+package com.parley.chat.gateway.ws;
+
+import jakarta.inject.Inject;
+
+import com.parley.chat.gateway.auth.Caller;
+import com.parley.chat.gateway.client.ClientSession;
+import com.parley.chat.gateway.client.CloseCodes;
+import com.parley.chat.gateway.config.GatewayConfig;
+import com.parley.chat.gateway.hub.Frames;
+import com.parley.chat.gateway.hub.GatewayMetrics;
+import com.parley.chat.gateway.hub.SessionHub;
+import com.parley.chat.gateway.messaging.PresenceTracker;
+import com.parley.chat.gateway.recovery.ChatApiClient;
+
+import io.quarkus.websockets.next.CloseReason;
+import io.quarkus.websockets.next.OnClose;
+import io.quarkus.websockets.next.OnOpen;
+import io.quarkus.websockets.next.OnPongMessage;
+import io.quarkus.websockets.next.OnTextMessage;
+import io.quarkus.websockets.next.UserData.TypedKey;
+import io.quarkus.websockets.next.WebSocket;
+import io.quarkus.websockets.next.WebSocketConnection;
+import io.vertx.core.buffer.Buffer;
+
+/** The widget's and staff's socket for one session; resumes after {@code last_seq}. */
+@WebSocket(path = "/ws/{tenantId}/session/{sessionId}")
+public class SessionSocket {
+
+    static final TypedKey<ClientSession> CLIENT = new TypedKey<>("parley.session-client");
+
+    @Inject
+    SessionHub hub;
+
+    @Inject
+    GatewayConfig config;
+
+    @Inject
+    GatewayMetrics metrics;
+
+    @Inject
+    ChatApiClient chatApi;
+
+    @Inject
+    Frames frames;
+
+    @Inject
+    InboundFrames inbound;
+
+    @Inject
+    PresenceTracker presence;
+
+    @OnOpen
+    public void onOpen(WebSocketConnection connection) {
+        Caller caller = connection.userData().get(UpgradeGuard.CALLER);
+        String tenantId = connection.pathParam("tenantId");
+        String sessionId = connection.pathParam("sessionId");
+        Long lastSeq = lastSeq(connection.handshakeRequest().query());
+        if (caller == null || lastSeq == null) {
+            connection.close(new CloseReason(CloseCodes.POLICY_VIOLATION,
+                    caller == null ? "not authenticated" : "last_seq must be a non-negative number"))
+                    .subscribe().with(ok -> { }, failure -> { });
+            return;
+        }
+        ClientSession[] self = new ClientSession[1];
+        ClientSession client = new ClientSession(connection.id(), caller, sessionId, lastSeq,
+                new WsTransport(connection), config, metrics, chatApi, frames,
+                () -> self[0].deliverSignal(presence.currentFrame(tenantId, sessionId)));
+        self[0] = client;
+        String refusal = hub.register(client);
+        if (refusal != null) {
+            client.close(CloseCodes.POLICY_VIOLATION, refusal);
+            return;
+        }
+        connection.userData().put(CLIENT, client);
+        client.start();
+        presence.localChange(tenantId, sessionId);
+    }
+
+    @OnTextMessage
+    public void onText(WebSocketConnection connection, String text) {
+        ClientSession client = connection.userData().get(CLIENT);
+        if (client != null) {
+            inbound.handle(client, text);
+        }
+    }
+
+    @OnPongMessage
+    public void onPong(WebSocketConnection connection, Buffer data) {
+        ClientSession client = connection.userData().get(CLIENT);
+        if (client != null) {
+            client.heard();
+        }
+    }
+
+    @OnClose
+    public void onClose(WebSocketConnection connection) {
+        ClientSession client = connection.userData().get(CLIENT);
+        if (client != null) {
+            client.closedByPeer();
+            hub.unregister(client);
+            if (!hub.draining()) {
+                presence.localChange(client.caller().tenantId(), client.sessionId());
+            }
+        }
+    }
+
+    /** The last_seq query parameter: absent means 0 (replay everything); null when malformed. */
+    static Long lastSeq(String query) {
+        if (query == null) {
+            return 0L;
+        }
+        for (String pair : query.split("&")) {
+            if (pair.startsWith("last_seq=")) {
+                try {
+                    long value = Long.parseLong(pair.substring("last_seq=".length()));
+                    return value < 0 ? null : value;
+                } catch (NumberFormatException e) {
+                    return null;
+                }
+            }
+        }
+        return 0L;
+    }
+}

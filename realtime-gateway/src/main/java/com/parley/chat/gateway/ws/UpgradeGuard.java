@@ -1,0 +1,38 @@
+package com.parley.chat.gateway.ws;
+
+import java.util.List;
+import java.util.Map;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import com.parley.chat.gateway.auth.AdmissionControl;
+import com.parley.chat.gateway.auth.Caller;
+
+import io.quarkus.websockets.next.HttpUpgradeCheck;
+import io.quarkus.websockets.next.UserData.TypedKey;
+import io.smallrye.mutiny.Uni;
+
+/** Refuses a WebSocket upgrade with 401/403 before the handshake; admitted callers ride in user data. */
+@ApplicationScoped
+public class UpgradeGuard implements HttpUpgradeCheck {
+
+    static final TypedKey<Caller> CALLER = new TypedKey<>("parley.caller");
+
+    @Inject
+    AdmissionControl admission;
+
+    @Override
+    public Uni<CheckResult> perform(HttpUpgradeContext context) {
+        String sessionId = context.httpRequest().path().endsWith("/dashboard") ? null : context.pathParam("sessionId");
+        return admission.admit(context.httpRequest(), "ws", context.pathParam("tenantId"), sessionId)
+                .flatMap(result -> {
+                    if (!result.admitted()) {
+                        return CheckResult.rejectUpgrade(result.status(),
+                                Map.of("X-Refused-Because", List.of(result.reason())));
+                    }
+                    context.userData().put(CALLER, result.caller());
+                    return CheckResult.permitUpgrade();
+                });
+    }
+}

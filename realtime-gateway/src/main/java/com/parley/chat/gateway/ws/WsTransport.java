@@ -1,0 +1,32 @@
+package com.parley.chat.gateway.ws;
+
+import java.util.concurrent.CompletionStage;
+
+import com.parley.chat.gateway.client.Transport;
+
+import io.quarkus.websockets.next.CloseReason;
+import io.quarkus.websockets.next.WebSocketConnection;
+
+final class WsTransport implements Transport {
+
+    private final WebSocketConnection connection;
+
+    WsTransport(WebSocketConnection connection) {
+        this.connection = connection;
+    }
+
+    @Override
+    public CompletionStage<Void> write(String frame, long seq) {
+        return connection.sendText(frame).subscribeAsCompletionStage();
+    }
+
+    @Override
+    public void close(int code, String reason) {
+        connection.close(new CloseReason(code, reason)).subscribe().with(ok -> { }, failure -> { });
+    }
+
+    @Override
+    public String kind() {
+        return "ws";
+    }
+}
