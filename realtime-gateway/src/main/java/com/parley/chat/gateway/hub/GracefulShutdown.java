@@ -7,6 +7,7 @@ import jakarta.inject.Inject;
 
 import com.parley.chat.gateway.messaging.PresenceTracker;
 
+import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
 import io.quarkus.runtime.ShutdownEvent;
 
 /**
@@ -22,7 +23,19 @@ public class GracefulShutdown {
     @Inject
     PresenceTracker presence;
 
+    /** The first thing Quarkus does on SIGTERM when quarkus.shutdown.delay-enabled is on. */
+    void onShutdownDelay(@Observes ShutdownDelayInitiatedEvent event) {
+        drain();
+    }
+
     void onStop(@Observes @Priority(1) ShutdownEvent event) {
+        drain();
+    }
+
+    private synchronized void drain() {
+        if (hub.draining()) {
+            return;
+        }
         presence.withdrawAll();
         hub.drain();
         try {

@@ -1,0 +1,311 @@
+package com.parley.chat.gateway;
+
+import static io.restassured.RestAssured.given;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.stream.LongStream;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.parley.infra.DevTokens;
+
+import io.restassured.http.ContentType;
+
+/** chat-api and two gateway instances on real Kafka and PostgreSQL, driven by real WebSocket clients. */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class GatewayIT {
+
+    private static Cluster cluster;
+    private final String tenant = "t-" + UUID.randomUUID();
+
+    @BeforeAll
+    static void start() {
+        cluster = new Cluster(Map.of(
+                "parley.gateway.limits.connections-per-session", "4",
+                "parley.gateway.allowed-origins", "http://shop.example"));
+    }
+
+    @AfterAll
+    static void stop() {
+        if (cluster != null) {
+            cluster.stop();
+        }
+    }
+
+    private String newSession(String customer) {
+        return given().auth().oauth2(cluster.token(tenant, customer, "user")).contentType(ContentType.JSON)
+                .body("{}").post(cluster.chatApi.baseUrl() + "/api/tenants/" + tenant + "/sessions")
+                .then().statusCode(201).extract().path("id");
+    }
+
+    private long post(String session, String user, String role, String content) {
+        return given().auth().oauth2(cluster.token(tenant, user, role)).contentType(ContentType.JSON)
+                .body(Map.of("content", content))
+                .post(cluster.chatApi.baseUrl() + "/api/tenants/" + tenant + "/sessions/" + session + "/messages")
+                .then().statusCode(201).extract().jsonPath().getLong("seq");
+    }
+
+    private String sessionPath(String session) {
+        return "/ws/" + tenant + "/session/" + session;
+    }
+
+    private static List<Long> seqs(List<JsonNode> frames) {
+        return frames.stream().map(f -> f.get("seq").asLong()).toList();
+    }
+
+    private static boolean isEvent(JsonNode frame) {
+        return frame.has("seq") && !"message_ack".equals(frame.path("type").asText());
+    }
+
+    @Test
+    @Order(1)
+    void aPostedMessageReachesSocketsOnBothInstances() {
+        String session = newSession("alice");
+        try (WsClient alice = WsClient.connect(Cluster.ws(cluster.gateway1, sessionPath(session)),
+                cluster.token(tenant, "alice", "user"));
+                WsClient sam = WsClient.connect(Cluster.ws(cluster.gateway2, sessionPath(session)),
+                        cluster.token(tenant, "sam", "supporter"));
+                WsClient dashboard = WsClient.connect(Cluster.ws(cluster.gateway2, "/ws/" + tenant + "/dashboard"),
+                        cluster.token(tenant, "sam", "supporter"))) {
+            JsonNode connected = alice.awaitType("connected");
+            assertEquals(session, connected.get("session_id").asText());
+            assertEquals("alice", connected.get("user_id").asText());
+            assertEquals("user", connected.get("role").asText());
+            assertEquals(1, alice.awaitType("session_created").get("seq").asLong());
+            assertEquals("supporter", sam.awaitType("connected").get("role").asText());
+            dashboard.awaitType("connected");
+
+            long seq = post(session, "alice", "user", "Where is my parcel?");
+            for (WsClient client : List.of(alice, sam, dashboard)) {
+                JsonNode frame = client.awaitType("message_created");
+                assertEquals(seq, frame.get("seq").asLong());
+                assertEquals("Where is my parcel?", frame.get("content").asText());
+                assertEquals(session, frame.get("session_id").asText());
+            }
+        }
+    }
+
+    @Test
+    @Order(2)
+    void aMessageSentOverTheSocketIsAckedAfterStorageAndReachesTheOtherInstance() {
+        String session = newSession("alice");
+        try (WsClient alice = WsClient.connect(Cluster.ws(cluster.gateway1, sessionPath(session)),
+                cluster.token(tenant, "alice", "user"));
+                WsClient sam = WsClient.connect(Cluster.ws(cluster.gateway2, sessionPath(session)),
+                        cluster.token(tenant, "sam", "supporter"))) {
+            alice.awaitType("session_created");
+            sam.awaitType("session_created");
+            alice.sendJson(Map.of("type", "message", "content", "  hello over ws ", "client_message_id", "cm-1"));
+            JsonNode ack = alice.awaitType("message_ack");
+            assertEquals("cm-1", ack.get("client_message_id").asText());
+            assertEquals(2, ack.get("seq").asLong());
+            JsonNode delivered = sam.awaitType("message_created");
+            assertEquals(ack.get("message_id").asText(), delivered.get("message_id").asText());
+            assertEquals("hello over ws", delivered.get("content").asText());
+            assertEquals("user", delivered.get("role").asText());
+
+            // a resend with the same client_message_id yields the same message, no second event
+            alice.sendJson(Map.of("type", "message", "content", "hello over ws", "client_message_id", "cm-1"));
+            assertEquals(ack.get("message_id").asText(), alice.awaitType("message_ack").get("message_id").asText());
+            alice.sendJson(Map.of("type", "message", "content", "   ", "client_message_id", "cm-2"));
+            JsonNode error = alice.awaitType("error");
+            assertEquals("validation_failed", error.get("code").asText());
+            assertEquals("cm-2", error.get("client_message_id").asText());
+            List<JsonNode> more = sam.collect(GatewayIT::isEvent, 1, Duration.ofSeconds(2));
+            assertEquals(List.of(), more, "a retry or a refused message produced an event");
+        }
+    }
+
+    @Test
+    @Order(3)
+    void typingReadReceiptsAndPresenceCrossInstancesButNotBackToTheSender() {
+        String session = newSession("alice");
+        try (WsClient alice = WsClient.connect(Cluster.ws(cluster.gateway1, sessionPath(session)),
+                cluster.token(tenant, "alice", "user"));
+                WsClient sam = WsClient.connect(Cluster.ws(cluster.gateway2, sessionPath(session)),
+                        cluster.token(tenant, "sam", "supporter"))) {
+            alice.awaitType("connected");
+            sam.awaitType("connected");
+            JsonNode presence = alice.await(f -> "presence".equals(f.path("type").asText())
+                    && f.get("participants").size() == 2, Duration.ofSeconds(15));
+            Set<String> users = new HashSet<>();
+            presence.get("participants").forEach(p -> users.add(p.get("user_id").asText() + "/" + p.get("role").asText()));
+            assertEquals(Set.of("alice/user", "sam/supporter"), users);
+
+            sam.sendJson(Map.of("type", "typing", "is_typing", true));
+            JsonNode typing = alice.awaitType("typing_indicator");
+            assertEquals("sam", typing.get("user_id").asText());
+            assertEquals("supporter", typing.get("role").asText());
+            assertTrue(typing.get("is_typing").asBoolean());
+            alice.sendJson(Map.of("type", "read", "up_to_seq", 1));
+            JsonNode receipt = sam.awaitType("read_receipt");
+            assertEquals("alice", receipt.get("user_id").asText());
+            assertEquals(1, receipt.get("up_to_seq").asLong());
+            assertEquals(List.of(), sam.collect(f -> "typing_indicator".equals(f.path("type").asText()), 1,
+                    Duration.ofSeconds(1)), "the sender saw its own typing");
+        }
+    }
+
+    @Test
+    @Order(4)
+    void aClientThatReconnectsWithLastSeqGetsExactlyTheMissedEventsInOrder() {
+        String session = newSession("alice");
+        String token = cluster.token(tenant, "alice", "user");
+        long seen;
+        try (WsClient alice = WsClient.connect(Cluster.ws(cluster.gateway1, sessionPath(session)), token)) {
+            post(session, "alice", "user", "first");
+            seen = alice.await(f -> f.path("seq").asLong() == 2, Duration.ofSeconds(15)).get("seq").asLong();
+        }
+        for (int i = 0; i < 5; i++) {
+            post(session, "sam", "supporter", "while away " + i);
+        }
+        try (WsClient alice = WsClient.connect(Cluster.ws(cluster.gateway2, sessionPath(session) + "?last_seq=" + seen),
+                token)) {
+            assertEquals(7, alice.awaitType("connected").get("last_seq").asLong());
+            List<JsonNode> replay = alice.collect(GatewayIT::isEvent, 5, Duration.ofSeconds(15));
+            assertEquals(List.of(3L, 4L, 5L, 6L, 7L), seqs(replay));
+            assertEquals("while away 0", replay.get(0).get("content").asText());
+            post(session, "sam", "supporter", "live again");
+            assertEquals(List.of(8L), seqs(alice.collect(GatewayIT::isEvent, 1, Duration.ofSeconds(15))));
+        }
+    }
+
+    @Test
+    @Order(5)
+    void upgradesAreRefusedBeforeTheHandshake() {
+        String session = newSession("alice");
+        String url = Cluster.ws(cluster.gateway1, sessionPath(session));
+        String other = "t-" + UUID.randomUUID();
+        assertEquals(401, WsClient.upgradeStatus(url, Map.of()));
+        assertEquals(401, WsClient.upgradeStatus(url, Map.of("Authorization", "Bearer not-a-jwt")));
+        assertEquals(401, WsClient.upgradeStatus(url, Map.of("Authorization", "Bearer "
+                + DevTokens.signedByStranger(tenant, "alice", "user"))));
+        assertEquals(401, WsClient.upgradeStatus(url, Map.of("Authorization", "Bearer "
+                + cluster.infra.tokens().issue(tenant, "alice", "user", Duration.ofSeconds(-30)))));
+        assertEquals(403, WsClient.upgradeStatus(url, Map.of("Authorization", "Bearer " + cluster.token(other, "alice", "user"))));
+        assertEquals(403, WsClient.upgradeStatus(url, Map.of("Authorization", "Bearer " + cluster.token(tenant, "bob", "user"))));
+        assertEquals(403, WsClient.upgradeStatus(Cluster.ws(cluster.gateway1, "/ws/" + tenant + "/dashboard"),
+                Map.of("Authorization", "Bearer " + cluster.token(tenant, "alice", "user"))));
+        assertEquals(403, WsClient.upgradeStatus(url, Map.of("Authorization", "Bearer " + cluster.token(tenant, "alice", "user"),
+                "Origin", "http://evil.example")));
+        assertEquals(101, WsClient.upgradeStatus(url, Map.of("Authorization", "Bearer " + cluster.token(tenant, "alice", "user"),
+                "Origin", "http://shop.example")));
+        // the token in the query parameter, as EventSource and some clients send it
+        assertEquals(101, WsClient.upgradeStatus(url + "?token=" + cluster.token(tenant, "alice", "user"), Map.of()));
+        // the token in the browser subprotocol
+        String protocol = "quarkus-http-upgrade#Authorization#Bearer%20" + cluster.token(tenant, "alice", "user");
+        assertEquals(101, WsClient.upgradeStatus(url, Map.of("Sec-WebSocket-Protocol", "bearer-token-carrier, " + protocol)));
+    }
+
+    @Test
+    @Order(6)
+    void malformedOversizedAndUnknownFramesGetErrorsAndTheConnectionStaysUsable() {
+        String session = newSession("alice");
+        try (WsClient alice = WsClient.connect(Cluster.ws(cluster.gateway1, sessionPath(session)),
+                cluster.token(tenant, "alice", "user"))) {
+            alice.awaitType("connected");
+            alice.send("this is not json");
+            assertEquals("malformed_frame", alice.awaitType("error").get("code").asText());
+            alice.send("{\"type\":\"message\",\"content\":\"" + "x".repeat(20_000) + "\"}");
+            assertEquals("frame_too_large", alice.awaitType("error").get("code").asText());
+            alice.send("{\"type\":\"teleport\"}");
+            assertEquals("unknown_type", alice.awaitType("error").get("code").asText());
+            alice.send("{\"type\":\"typing\",\"is_typing\":\"yes\"}");
+            assertEquals("invalid_typing", alice.awaitType("error").get("code").asText());
+            alice.send("{\"type\":\"message\",\"content\":42,\"client_message_id\":\"n-1\"}");
+            JsonNode bad = alice.awaitType("error");
+            assertEquals("invalid_message", bad.get("code").asText());
+            assertEquals("n-1", bad.get("client_message_id").asText());
+            alice.send("{\"type\":\"ping\"}");
+            alice.awaitType("pong");
+            alice.sendJson(Map.of("type", "message", "content", "still here", "client_message_id", "ok-1"));
+            assertEquals("ok-1", alice.awaitType("message_ack").get("client_message_id").asText());
+        }
+    }
+
+    @Test
+    @Order(7)
+    void theConnectionLimitPerSessionClosesTheExtraConnectionWith1008() {
+        String session = newSession("alice");
+        List<WsClient> open = new ArrayList<>();
+        try {
+            for (int i = 0; i < 4; i++) {
+                WsClient c = WsClient.connect(Cluster.ws(cluster.gateway1, sessionPath(session)),
+                        cluster.token(tenant, "alice", "user"));
+                c.awaitType("connected");
+                open.add(c);
+            }
+            WsClient fifth = WsClient.connect(Cluster.ws(cluster.gateway1, sessionPath(session)),
+                    cluster.token(tenant, "alice", "user"));
+            open.add(fifth);
+            assertEquals(1008, fifth.awaitClose(Duration.ofSeconds(10)));
+        } finally {
+            open.forEach(WsClient::close);
+        }
+    }
+
+    @Test
+    @Order(8)
+    void aFloodOfFramesIsRefusedAndThenClosed() {
+        String session = newSession("alice");
+        try (WsClient alice = WsClient.connect(Cluster.ws(cluster.gateway1, sessionPath(session)),
+                cluster.token(tenant, "alice", "user"))) {
+            alice.awaitType("connected");
+            for (int i = 0; i < 200 && !alice.closeCode.isDone(); i++) {
+                alice.send("{\"type\":\"ping\"}");
+            }
+            alice.awaitType("error");
+            assertEquals(1008, alice.awaitClose(Duration.ofSeconds(10)));
+        }
+    }
+
+    @Test
+    @Order(20)
+    void whenAnInstanceStopsItsClientsGet1012AndResumeOnTheOtherWithoutLossOrDuplicates() {
+        String session = newSession("alice");
+        String token = cluster.token(tenant, "alice", "user");
+        WsClient alice = WsClient.connect(Cluster.ws(cluster.gateway1, sessionPath(session)), token);
+        List<JsonNode> received = new ArrayList<>(alice.collect(GatewayIT::isEvent, 1, Duration.ofSeconds(15)));
+        Thread poster = Thread.ofPlatform().start(() -> {
+            for (int i = 0; i < 30; i++) {
+                post(session, "sam", "supporter", "under traffic " + i);
+            }
+        });
+        received.addAll(alice.collect(GatewayIT::isEvent, 5, Duration.ofSeconds(15)));
+        cluster.gateway1.stop();
+        assertEquals(1012, alice.awaitClose(Duration.ofSeconds(15)));
+        // frames that arrived before the close frame
+        JsonNode frame;
+        while ((frame = alice.frames.poll()) != null) {
+            if (isEvent(frame)) {
+                received.add(frame);
+            }
+        }
+        long last = received.get(received.size() - 1).get("seq").asLong();
+        try (WsClient again = WsClient.connect(Cluster.ws(cluster.gateway2, sessionPath(session) + "?last_seq=" + last),
+                token)) {
+            try {
+                poster.join(30_000);
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+            received.addAll(again.collect(GatewayIT::isEvent, (int) (31 - last), Duration.ofSeconds(20)));
+        }
+        assertEquals(LongStream.rangeClosed(1, 31).boxed().toList(), seqs(received),
+                "every event exactly once, in order, across the instance stop");
+    }
+}
