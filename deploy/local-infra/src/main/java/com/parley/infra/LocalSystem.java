@@ -99,12 +99,14 @@ public final class LocalSystem {
         DevTokens tokens = new DevTokens(keys.privateKey());
         String customer = tokens.issue("acme", "alice", "user");
         String staff = tokens.issue("acme", "sam", "supporter");
-        String gw1 = gateways.get(0).baseUrl();
-        String gw2 = gateways.get(1).baseUrl();
+        String gw1 = gateways.get(0).baseUrl().replace("http://", "ws://");
+        String gw2 = gateways.get(1).baseUrl().replace("http://", "ws://");
         System.out.println();
-        System.out.println("Demo pages (tenant acme; tokens valid 8 hours):");
-        System.out.println("  customer widget  " + gw1 + "/demo/widget.html#token=" + customer);
-        System.out.println("  staff dashboard  " + gw2 + "/demo/dashboard.html#token=" + staff);
+        System.out.println("Tokens for tenant acme (valid 8 hours):");
+        System.out.println("  customer alice   " + customer);
+        System.out.println("  supporter sam    " + staff);
+        System.out.println("Sockets: " + gw1 + "/ws/acme/session/<session-id>?last_seq=0   "
+                + gw2 + "/ws/acme/dashboard   (token: Authorization header or ?token=)");
         System.out.println();
         System.out.println("A token for any tenant, user and role (user, supporter, admin, service):");
         System.out.println("  deploy/local/token.sh --tenant acme --user alice --role user");

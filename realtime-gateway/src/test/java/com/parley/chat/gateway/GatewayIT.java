@@ -274,6 +274,47 @@ class GatewayIT {
     }
 
     @Test
+    @Order(9)
+    void theSseFallbackStreamsEventsWithIdsAndResumesAfterLastEventId() throws Exception {
+        String session = newSession("alice");
+        String token = cluster.token(tenant, "alice", "user");
+        post(session, "alice", "user", "one");
+        post(session, "sam", "supporter", "two");
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        java.net.http.HttpRequest request = java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+                cluster.gateway2.baseUrl() + "/sse/" + tenant + "/session/" + session))
+                .header("Authorization", "Bearer " + token).header("Last-Event-ID", "1").build();
+        java.net.http.HttpResponse<java.util.stream.Stream<String>> response = http.send(request,
+                java.net.http.HttpResponse.BodyHandlers.ofLines());
+        assertEquals(200, response.statusCode());
+        assertTrue(response.headers().firstValue("Content-Type").orElse("").startsWith("text/event-stream"));
+        java.util.Iterator<String> lines = response.body().iterator();
+        List<String> ids = new ArrayList<>();
+        List<String> types = new ArrayList<>();
+        Thread.ofPlatform().start(() -> post(session, "alice", "user", "three"));
+        while (ids.size() < 2 && lines.hasNext()) {
+            String line = lines.next();
+            if (line.startsWith("id: ")) {
+                ids.add(line.substring(4));
+            } else if (line.startsWith("data: ")) {
+                types.add(new com.fasterxml.jackson.databind.ObjectMapper().readTree(line.substring(6))
+                        .path("type").asText());
+            }
+        }
+        assertEquals(List.of("2", "3"), ids);
+        assertTrue(types.contains("connected"), types.toString());
+        response.body().close();
+
+        java.net.http.HttpRequest anonymous = java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+                cluster.gateway2.baseUrl() + "/sse/" + tenant + "/session/" + session)).build();
+        assertEquals(401, http.send(anonymous, java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode());
+        java.net.http.HttpRequest foreign = java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+                cluster.gateway2.baseUrl() + "/sse/" + tenant + "/session/" + session + "?token="
+                        + cluster.token(tenant, "bob", "user"))).build();
+        assertEquals(403, http.send(foreign, java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode());
+    }
+
+    @Test
     @Order(20)
     void whenAnInstanceStopsItsClientsGet1012AndResumeOnTheOtherWithoutLossOrDuplicates() {
         String session = newSession("alice");
