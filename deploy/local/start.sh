@@ -10,4 +10,4 @@ if [ "${SKIP_BUILD:-}" != "1" ]; then
   ./mvnw -B -q package -DskipTests
 fi
 cp="deploy/local-infra/target/local-infra-1.0.0-SNAPSHOT.jar:$(cat deploy/local-infra/target/launcher.classpath)"
-exec java -cp "$cp" com.parley.infra.LocalSystem "$repo"
+exec java -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$cp" com.parley.infra.LocalSystem "$repo"

@@ -9,4 +9,4 @@ if [ ! -f deploy/local-infra/target/launcher.classpath ]; then
   ./mvnw -B -q package -DskipTests -pl deploy/local-infra -am
 fi
 cp="deploy/local-infra/target/local-infra-1.0.0-SNAPSHOT.jar:$(cat deploy/local-infra/target/launcher.classpath)"
-exec java -cp "$cp" com.parley.infra.TokenCli --keys "$repo/.local/keys" "$@"
+exec java -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$cp" com.parley.infra.TokenCli --keys "$repo/.local/keys" "$@"
