@@ -40,6 +40,19 @@ public final class ChildProcesses {
         return ProcessHandle.current().info().command().orElse("java");
     }
 
+    /** SIGKILL, as a crash would, and wait until the process is gone. */
+    public static void kill(Process process) {
+        if (process == null) {
+            return;
+        }
+        process.destroyForcibly();
+        try {
+            process.waitFor(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     /** Closes a child's stdin and waits, then forces it down. */
     public static void stop(Process process, long graceSeconds) {
         if (process == null || !process.isAlive()) {

@@ -94,14 +94,7 @@ public final class KafkaBroker implements AutoCloseable {
 
     /** Kills the broker as a crash would. */
     public synchronized void kill() {
-        if (process != null) {
-            process.destroyForcibly();
-            try {
-                process.waitFor(30, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        ChildProcesses.kill(process);
         ChildProcesses.release(watchdog);
         process = null;
         watchdog = null;

@@ -113,14 +113,7 @@ public final class ServiceProcess implements AutoCloseable {
 
     /** SIGKILL: the instance dies as on a node failure, closing nothing. */
     public synchronized void kill() {
-        if (process != null) {
-            process.destroyForcibly();
-            try {
-                process.waitFor(30, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        ChildProcesses.kill(process);
         ChildProcesses.release(watchdog);
         process = null;
         watchdog = null;
