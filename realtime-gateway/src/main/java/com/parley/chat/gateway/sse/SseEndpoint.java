@@ -8,13 +8,8 @@ import jakarta.inject.Inject;
 
 import com.parley.chat.gateway.auth.AdmissionControl;
 import com.parley.chat.gateway.client.ClientSession;
-import com.parley.chat.gateway.client.CloseCodes;
+import com.parley.chat.gateway.client.SessionSubscriptions;
 import com.parley.chat.gateway.config.GatewayConfig;
-import com.parley.chat.gateway.hub.Frames;
-import com.parley.chat.gateway.hub.GatewayMetrics;
-import com.parley.chat.gateway.hub.SessionHub;
-import com.parley.chat.gateway.messaging.PresenceTracker;
-import com.parley.chat.gateway.recovery.ChatApiClient;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerResponse;
@@ -33,22 +28,10 @@ public class SseEndpoint {
     AdmissionControl admission;
 
     @Inject
-    SessionHub hub;
+    SessionSubscriptions subscriptions;
 
     @Inject
     GatewayConfig config;
-
-    @Inject
-    GatewayMetrics metrics;
-
-    @Inject
-    ChatApiClient chatApi;
-
-    @Inject
-    Frames frames;
-
-    @Inject
-    PresenceTracker presence;
 
     @Inject
     Vertx vertx;
@@ -77,27 +60,20 @@ public class SseEndpoint {
                     .putHeader("X-Accel-Buffering", "no");
             response.write("retry: 2000\n\n");
             SseTransport transport = new SseTransport(response);
-            ClientSession[] self = new ClientSession[1];
-            ClientSession client = new ClientSession(UUID.randomUUID().toString(), result.caller(), sessionId,
-                    lastSeq, transport, config, metrics, chatApi, frames,
-                    () -> self[0].deliverSignal(presence.currentFrame(tenantId, sessionId)));
-            self[0] = client;
-            String refusal = hub.register(client);
-            if (refusal != null) {
-                client.close(CloseCodes.POLICY_VIOLATION, refusal);
+            ClientSession client = subscriptions.open(UUID.randomUUID().toString(), result.caller(), sessionId,
+                    lastSeq, transport);
+            if (client == null) {
                 return;
             }
             long keepAlive = vertx.setPeriodic(config.heartbeat().pingInterval().toMillis(), id -> transport.keepAlive());
             response.closeHandler(ignored -> {
                 vertx.cancelTimer(keepAlive);
-                client.closedByPeer();
-                hub.unregister(client);
+                subscriptions.closed(client);
             });
             response.endHandler(ignored -> {
                 vertx.cancelTimer(keepAlive);
-                hub.unregister(client);
+                subscriptions.closed(client);
             });
-            client.start();
         }, failure -> problem(rc.response(), 503, "Admission failed; retry."));
     }
 

@@ -5,12 +5,7 @@ import jakarta.inject.Inject;
 import com.parley.chat.gateway.auth.Caller;
 import com.parley.chat.gateway.client.ClientSession;
 import com.parley.chat.gateway.client.CloseCodes;
-import com.parley.chat.gateway.config.GatewayConfig;
-import com.parley.chat.gateway.hub.Frames;
-import com.parley.chat.gateway.hub.GatewayMetrics;
-import com.parley.chat.gateway.hub.SessionHub;
-import com.parley.chat.gateway.messaging.PresenceTracker;
-import com.parley.chat.gateway.recovery.ChatApiClient;
+import com.parley.chat.gateway.client.SessionSubscriptions;
 
 import io.quarkus.websockets.next.CloseReason;
 import io.quarkus.websockets.next.OnClose;
@@ -29,30 +24,14 @@ public class SessionSocket {
     static final TypedKey<ClientSession> CLIENT = new TypedKey<>("parley.session-client");
 
     @Inject
-    SessionHub hub;
-
-    @Inject
-    GatewayConfig config;
-
-    @Inject
-    GatewayMetrics metrics;
-
-    @Inject
-    ChatApiClient chatApi;
-
-    @Inject
-    Frames frames;
+    SessionSubscriptions subscriptions;
 
     @Inject
     InboundFrames inbound;
 
-    @Inject
-    PresenceTracker presence;
-
     @OnOpen
     public void onOpen(WebSocketConnection connection) {
         Caller caller = connection.userData().get(UpgradeGuard.CALLER);
-        String tenantId = connection.pathParam("tenantId");
         String sessionId = connection.pathParam("sessionId");
         Long lastSeq = lastSeq(connection.handshakeRequest().query());
         if (caller == null || lastSeq == null) {
@@ -61,19 +40,11 @@ public class SessionSocket {
                     .subscribe().with(ok -> { }, failure -> { });
             return;
         }
-        ClientSession[] self = new ClientSession[1];
-        ClientSession client = new ClientSession(connection.id(), caller, sessionId, lastSeq,
-                new WsTransport(connection), config, metrics, chatApi, frames,
-                () -> self[0].deliverSignal(presence.currentFrame(tenantId, sessionId)));
-        self[0] = client;
-        String refusal = hub.register(client);
-        if (refusal != null) {
-            client.close(CloseCodes.POLICY_VIOLATION, refusal);
-            return;
+        ClientSession client = subscriptions.open(connection.id(), caller, sessionId, lastSeq,
+                new WsTransport(connection));
+        if (client != null) {
+            connection.userData().put(CLIENT, client);
         }
-        connection.userData().put(CLIENT, client);
-        client.start();
-        presence.localChange(tenantId, sessionId);
     }
 
     @OnTextMessage
@@ -96,11 +67,7 @@ public class SessionSocket {
     public void onClose(WebSocketConnection connection) {
         ClientSession client = connection.userData().get(CLIENT);
         if (client != null) {
-            client.closedByPeer();
-            hub.unregister(client);
-            if (!hub.draining()) {
-                presence.localChange(client.caller().tenantId(), client.sessionId());
-            }
+            subscriptions.closed(client);
         }
     }
 
