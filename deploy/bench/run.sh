@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# The realtime benchmark (docs/performance.md): starts PostgreSQL, Kafka, chat-api, two gateway
+# instances and a bare Vert.x broadcast server, runs the scenarios and prints their numbers.
+# Options as system properties, e.g.  deploy/bench/run.sh -Dbench.scenarios=fanout -Dbench.sizes=2000
+set -euo pipefail
+repo="$(cd "$(dirname "$0")/../.." && pwd)"
+cd "$repo"
+. deploy/local/java.sh
+if [ "${SKIP_BUILD:-}" != "1" ]; then
+  echo "Building (./mvnw package -DskipTests) ..."
+  ./mvnw -B -q package -DskipTests
+fi
+cp="deploy/bench/target/bench-1.0.0-SNAPSHOT.jar:$(cat deploy/bench/target/bench.classpath)"
+exec java -Xmx2g -Dorg.slf4j.simpleLogger.defaultLogLevel=warn "$@" -cp "$cp" com.parley.bench.Bench "$repo"

@@ -1,0 +1,152 @@
+package com.parley.bench;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import com.parley.infra.ChatInfra;
+import com.parley.infra.ChildProcesses;
+import com.parley.infra.FreePorts;
+import com.parley.infra.ServiceProcess;
+
+/**
+ * The system under test, each part in its own JVM as in production: PostgreSQL, Kafka, chat-api,
+ * two gateway instances, and the bare Vert.x broadcast server for reference. Gateways and the
+ * reference server get the same JVM flags.
+ */
+final class Deployment implements AutoCloseable {
+
+    static final List<String> SERVER_JVM = List.of("-Xms256m", "-Xmx1g", "-XX:+UseSerialGC");
+    private static final Pattern SEQ = Pattern.compile("\"seq\":(\\d+)");
+    private static final Pattern ID = Pattern.compile("\"id\":\"([^\"]+)\"");
+
+    final ChatInfra infra = ChatInfra.get();
+    final ServiceProcess chatApi;
+    final ServiceProcess gateway1;
+    final ServiceProcess gateway2;
+    final int barePort = FreePorts.next();
+    final Process bare;
+    private final Process bareWatchdog;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+
+    Deployment(Path repo, Path logs) {
+        chatApi = new ServiceProcess("chat-api", repo.resolve("chat-api/target/quarkus-app/quarkus-run.jar"),
+                FreePorts.next(), infra.serviceConfig(), logs.resolve("chat-api.log"),
+                List.of("-Xmx512m", "-XX:+UseSerialGC"));
+        chatApi.start(Duration.ofSeconds(180));
+        gateway1 = gateway(repo, logs, "gw-1");
+        gateway2 = gateway(repo, logs, "gw-2");
+        CompletableFuture.allOf(CompletableFuture.runAsync(() -> gateway1.start(Duration.ofSeconds(180))),
+                CompletableFuture.runAsync(() -> gateway2.start(Duration.ofSeconds(180)))).join();
+        try {
+            List<String> command = new ArrayList<>(List.of(ChildProcesses.javaBinary()));
+            command.addAll(SERVER_JVM);
+            command.addAll(List.of("-cp", System.getProperty("java.class.path"), BareBroadcastServer.class.getName(),
+                    Integer.toString(barePort)));
+            bare = new ProcessBuilder(command).redirectErrorStream(true).start();
+            bareWatchdog = ChildProcesses.guard(bare.pid(), "KILL");
+            BufferedReader out = new BufferedReader(new InputStreamReader(bare.getInputStream()));
+            String line;
+            while ((line = out.readLine()) != null && !line.startsWith("BARE READY")) {
+                System.out.println("[bare] " + line);
+            }
+            Thread.ofVirtual().start(() -> out.lines().forEach(l -> System.out.println("[bare] " + l)));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private ServiceProcess gateway(Path repo, Path logs, String id) {
+        Map<String, String> config = new HashMap<>(infra.serviceConfig());
+        config.remove("quarkus.datasource.jdbc.url");
+        config.put("parley.gateway.chat-api-url", chatApi.baseUrl());
+        config.put("parley.gateway.instance-id", id);
+        // one tenant holds every benchmark connection: lift the per-tenant and per-session caps
+        config.put("parley.gateway.limits.connections-per-session", "500");
+        config.put("parley.gateway.limits.connections-per-tenant", "100000");
+        return new ServiceProcess("realtime-gateway-" + id,
+                repo.resolve("realtime-gateway/target/quarkus-app/quarkus-run.jar"), FreePorts.next(), config,
+                logs.resolve("realtime-gateway-" + id + ".log"), jvm(logs, id));
+    }
+
+    /** With -Dbench.jfr=true the first gateway records a CPU profile (JFR) for the whole run. */
+    private static List<String> jvm(Path logs, String id) {
+        List<String> options = new ArrayList<>(SERVER_JVM);
+        if (Boolean.getBoolean("bench.jfr") && id.equals("gw-1")) {
+            options.add("-XX:StartFlightRecording=settings=profile,filename=" + logs.resolve(id + ".jfr"));
+        }
+        return options;
+    }
+
+    String token(String tenant, String user, String role) {
+        return infra.tokens().issue(tenant, user, role);
+    }
+
+    /** Creates a session as {@code customer}; returns its id. */
+    String createSession(String tenant, String customer) {
+        String body = call(tenant, token(tenant, customer, "user"), "/sessions", "{}");
+        Matcher m = ID.matcher(body);
+        if (!m.find()) {
+            throw new IllegalStateException("no session id in " + body);
+        }
+        return m.group(1);
+    }
+
+    /** Posts a message through chat-api, asynchronously; completes with its seq. */
+    CompletableFuture<Long> post(String tenant, String session, String token, String content) {
+        HttpRequest request = request(tenant, token, "/sessions/" + session + "/messages",
+                "{\"content\":\"" + content + "\"}");
+        return http.sendAsync(request, HttpResponse.BodyHandlers.ofString()).thenApply(response -> {
+            Matcher m = SEQ.matcher(response.body());
+            if (response.statusCode() != 201 || !m.find()) {
+                throw new IllegalStateException("post refused: " + response.statusCode() + " " + response.body());
+            }
+            return Long.parseLong(m.group(1));
+        });
+    }
+
+    private String call(String tenant, String token, String path, String body) {
+        try {
+            HttpResponse<String> response = http.send(request(tenant, token, path, body),
+                    HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() / 100 != 2) {
+                throw new IllegalStateException(path + ": " + response.statusCode() + " " + response.body());
+            }
+            return response.body();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private HttpRequest request(String tenant, String token, String path, String body) {
+        return HttpRequest.newBuilder(URI.create(chatApi.baseUrl() + "/api/tenants/" + tenant + path))
+                .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+    }
+
+    @Override
+    public void close() {
+        ChildProcesses.kill(bare);
+        ChildProcesses.release(bareWatchdog);
+        gateway1.stop();
+        gateway2.stop();
+        chatApi.stop();
+    }
+}

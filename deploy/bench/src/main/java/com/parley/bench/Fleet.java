@@ -1,0 +1,176 @@
+package com.parley.bench;
+
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.LongAdder;
+
+import org.HdrHistogram.Recorder;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
+import io.vertx.core.http.WebSocketConnectOptions;
+
+/**
+ * Many WebSocket clients in this JVM (Vert.x, non-blocking). Each client keeps the seqs it has
+ * seen, so that lost, duplicated and out-of-order frames are counted, and records the latency of
+ * every benchmark message (the sender's {@code System.nanoTime()} travels in its content).
+ */
+final class Fleet implements AutoCloseable {
+
+    static final String MARK = "bench:";
+
+    final Vertx vertx = Vertx.vertx();
+    final Recorder latencyMicros = new Recorder(3);
+    final LongAdder frames = new LongAdder();
+    private final WebSocketClient client = vertx.createWebSocketClient(new WebSocketClientOptions()
+            .setMaxConnections(100_000).setConnectTimeout(60_000).setMaxFrameSize(262_144));
+
+    /** One client: a session it follows on a server it is connected to. */
+    final class Conn {
+        final String tenant;
+        final String session;
+        final String token;
+        volatile int port;
+        volatile WebSocket socket;
+        volatile int closeCode = -1;
+        volatile long connectedAt;
+        volatile Runnable onClose = () -> { };
+        private final BitSet seen = new BitSet();
+        private long contiguous;
+        private long maxSeq;
+        private long received;
+        private long duplicates;
+        private long outOfOrder;
+
+        Conn(String tenant, String session, String token, long startSeq) {
+            this.tenant = tenant;
+            this.session = session;
+            this.token = token;
+            this.contiguous = startSeq;
+            this.maxSeq = startSeq;
+        }
+
+        CompletableFuture<Conn> connect(int port, String pathPrefix) {
+            this.port = port;
+            closeCode = -1;
+            connectedAt = 0;
+            WebSocketConnectOptions options = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port)
+                    .setURI(pathPrefix + tenant + "/session/" + session + "?last_seq=" + lastSeq());
+            if (token != null) {
+                options.addHeader("Authorization", "Bearer " + token);
+            }
+            return client.connect(options).toCompletionStage().toCompletableFuture().thenApply(ws -> {
+                socket = ws;
+                ws.textMessageHandler(this::onFrame);
+                ws.closeHandler(ignored -> {
+                    Short code = ws.closeStatusCode();
+                    closeCode = code == null ? 1006 : code;
+                    onClose.run();
+                });
+                return this;
+            });
+        }
+
+        synchronized long lastSeq() {
+            return contiguous;
+        }
+
+        private void onFrame(String text) {
+            long now = System.nanoTime();
+            if (text.startsWith("{\"type\":\"connected\"")) {
+                connectedAt = now;
+                return;
+            }
+            if (!text.startsWith("{\"type\":\"message_created\"")) {
+                return;
+            }
+            frames.increment();
+            long seq = number(text, "\"seq\":");
+            int mark = text.indexOf(MARK);
+            if (mark > 0) {
+                long sent = number(text, MARK);
+                latencyMicros.recordValue(Math.max(0, (now - sent) / 1000));
+            }
+            synchronized (this) {
+                received++;
+                if (seen.get((int) seq)) {
+                    duplicates++;
+                    return;
+                }
+                seen.set((int) seq);
+                if (seq < maxSeq) {
+                    outOfOrder++;
+                }
+                maxSeq = Math.max(maxSeq, seq);
+                while (seen.get((int) contiguous + 1)) {
+                    contiguous++;
+                }
+            }
+        }
+
+        /** Events up to {@code lastSeq} that never arrived (after {@code startSeq}). */
+        synchronized long lost(long startSeq, long lastSeq) {
+            long missing = 0;
+            for (long s = startSeq + 1; s <= lastSeq; s++) {
+                if (!seen.get((int) s)) {
+                    missing++;
+                }
+            }
+            return missing;
+        }
+
+        synchronized long duplicates() {
+            return duplicates;
+        }
+
+        synchronized long outOfOrder() {
+            return outOfOrder;
+        }
+
+        synchronized long received() {
+            return received;
+        }
+
+        void close() {
+            WebSocket ws = socket;
+            if (ws != null && !ws.isClosed()) {
+                ws.close();
+            }
+        }
+    }
+
+    Conn conn(String tenant, String session, String token, long startSeq) {
+        return new Conn(tenant, session, token, startSeq);
+    }
+
+    /** Connects all, at most {@code parallel} handshakes at a time; fails if any is refused. */
+    static void connectAll(List<Conn> conns, int port, String pathPrefix, int parallel) {
+        Semaphore permits = new Semaphore(parallel);
+        List<CompletableFuture<Conn>> pending = new ArrayList<>();
+        for (Conn c : conns) {
+            permits.acquireUninterruptibly();
+            pending.add(c.connect(port, pathPrefix).whenComplete((ok, failure) -> permits.release()));
+        }
+        CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)).join();
+    }
+
+    static long number(String text, String after) {
+        int i = text.indexOf(after) + after.length();
+        long value = 0;
+        while (i < text.length() && Character.isDigit(text.charAt(i))) {
+            value = value * 10 + (text.charAt(i++) - '0');
+        }
+        return value;
+    }
+
+    @Override
+    public void close() {
+        client.close();
+        vertx.close();
+    }
+}

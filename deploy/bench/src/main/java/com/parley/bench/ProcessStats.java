@@ -1,0 +1,76 @@
+package com.parley.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import com.parley.infra.ChildProcesses;
+
+/** CPU time, resident memory and live heap of a child JVM, read from /proc and jcmd. */
+final class ProcessStats {
+
+    private static final double CLOCK_TICKS = 100.0; // USER_HZ on Linux
+    private static final Pattern HEAP_USED = Pattern.compile("total.*?used (\\d+)K");
+
+    private final long pid;
+
+    ProcessStats(long pid) {
+        this.pid = pid;
+    }
+
+    /** User + system CPU seconds the process has used so far. */
+    double cpuSeconds() {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            // after the command: state is field 3, utime field 14, stime field 15
+            return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / CLOCK_TICKS;
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read CPU time of " + pid, e);
+        }
+    }
+
+    long rssBytes() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("\\D", "")) * 1024;
+                }
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read RSS of " + pid, e);
+        }
+        return -1;
+    }
+
+    /** Heap in use after a full GC: the live data (jcmd GC.run, then GC.heap_info). */
+    long liveHeapBytes() {
+        jcmd("GC.run");
+        long used = 0;
+        // the generations (Serial, Parallel) or the whole G1 heap; Metaspace has no "total"
+        for (String line : jcmd("GC.heap_info").split("\n")) {
+            Matcher m = HEAP_USED.matcher(line);
+            if (m.find()) {
+                used += Long.parseLong(m.group(1)) * 1024;
+            }
+        }
+        return used;
+    }
+
+    private String jcmd(String command) {
+        String jcmd = ChildProcesses.javaBinary().replaceAll("java$", "jcmd");
+        try {
+            Process p = new ProcessBuilder(jcmd, Long.toString(pid), command).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes());
+            p.waitFor();
+            return out;
+        } catch (IOException e) {
+            throw new IllegalStateException("jcmd failed", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}
