@@ -56,6 +56,7 @@ public final class Bench {
         List<String> scenarios = list("bench.scenarios", "e2e,fanout,storm");
         System.out.println("Starting PostgreSQL, Kafka, chat-api, two gateways and the bare server (logs in " + logs
                 + ") ...");
+        int failures;
         try (Deployment system = new Deployment(repo, logs)) {
             Bench bench = new Bench(system);
             if (scenarios.contains("e2e")) {
@@ -71,10 +72,10 @@ public final class Bench {
                 bench.storm(Integer.getInteger("bench.storm-clients", 1000), 100,
                         Integer.getInteger("bench.storm-rate", 100));
             }
-            System.out.println(bench.failures == 0 ? "\nBENCH DONE" : "\nBENCH DONE WITH " + bench.failures
-                    + " DELIVERY ERRORS");
-            System.exit(bench.failures == 0 ? 0 : 1);
+            failures = bench.failures;
         }
+        System.out.println(failures == 0 ? "\nBENCH DONE" : "\nBENCH DONE WITH " + failures + " DELIVERY ERRORS");
+        System.exit(failures == 0 ? 0 : 1);
     }
 
     // ---------------------------------------------------------------- scenario 1: end to end
@@ -137,84 +138,155 @@ public final class Bench {
 
     // ---------------------------------------------------------------- scenario 2: fan-out capacity
 
-    private void fanOut(int connections, int sessions) throws Exception {
-        int perSession = connections / sessions;
-        List<Integer> rates = list("bench.rates", "5000,10000,20000,40000").stream().map(Integer::parseInt).toList();
-        int stepSeconds = Integer.getInteger("bench.step-seconds", 10);
-        System.out.printf("%n## Scenario 2: fan-out, %d connections over %d sessions (%d per session), one instance,"
-                + " %d s per step%n", connections, sessions, perSession, stepSeconds);
-        String tenant = "bench-fan-" + connections + "-" + UUID.randomUUID();
-        List<String> ids = new ArrayList<>();
-        for (int i = 0; i < sessions; i++) {
-            ids.add(system.createSession(tenant, "customer-" + i));
+    /** One server under the fan-out load: its clients, its sessions, its publisher and process. */
+    private final class Target implements AutoCloseable {
+        final String name;
+        final Fleet fleet = new Fleet();
+        final List<Conn> conns = new ArrayList<>();
+        final List<String> ids = new ArrayList<>();
+        final long[] seqs;
+        final ProcessStats stats;
+        final Publisher publisher;
+        final Result result = new Result();
+        final String tenant;
+
+        Target(String name, int sessions) {
+            this.name = name;
+            this.tenant = "bench-" + name + "-" + UUID.randomUUID();
+            this.seqs = new long[sessions];
+            Arrays.fill(seqs, 1);
+            for (int i = 0; i < sessions; i++) {
+                ids.add(name.equals("bare") ? UUID.randomUUID().toString() : system.createSession(tenant, "customer-" + i));
+            }
+            stats = new ProcessStats(switch (name) {
+                case "gateway" -> system.gateway1.pid();
+                case "baseline" -> system.baseline.pid();
+                default -> system.bare.pid();
+            });
+            publisher = name.equals("bare") ? new BarePublisher(fleet, system.barePort) : new KafkaPublisher(system);
         }
-        String staff = system.token(tenant, "supporter-1", "supporter");
-        Map<String, Result> results = new HashMap<>();
-        for (String target : List.of("gateway", "bare")) {
-            boolean gateway = target.equals("gateway");
-            ProcessStats stats = new ProcessStats(gateway ? system.gateway1.pid() : system.bare.pid());
+
+        int port() {
+            return switch (name) {
+                case "gateway" -> system.gateway1.port();
+                case "baseline" -> system.baseline.port();
+                default -> system.barePort;
+            };
+        }
+
+        void connect(int connections) throws InterruptedException {
             long heap0 = stats.liveHeapBytes();
             long rss0 = stats.rssBytes();
-            try (Fleet fleet = new Fleet(); Publisher publisher = gateway ? new KafkaPublisher(system)
-                    : new BarePublisher(fleet, system.barePort)) {
-                List<Conn> conns = new ArrayList<>();
-                for (int i = 0; i < connections; i++) {
-                    conns.add(fleet.conn(tenant, ids.get(i % sessions), gateway ? staff : null, 1));
-                }
-                long t0 = System.nanoTime();
-                Fleet.connectAll(conns, gateway ? system.gateway1.port() : system.barePort, "/ws/", 200);
-                if (gateway) {
-                    awaitConnected(conns);
-                }
-                double connectSeconds = (System.nanoTime() - t0) / 1e9;
-                Thread.sleep(3000);
-                Result result = new Result();
-                result.heapPerConn = (stats.liveHeapBytes() - heap0) / (double) connections;
-                result.rssPerConn = (stats.rssBytes() - rss0) / (double) connections;
-                System.out.printf("%n### %s: %d connections in %.1f s; live heap %s/connection, RSS %s/connection%n",
-                        target, connections, connectSeconds, kb(result.heapPerConn), kb(result.rssPerConn));
-                System.out.println("| target frames/s | events/s | delivered frames/s | p50 ms | p99 ms | max ms"
-                        + " | CPU µs/frame | server CPU % |");
-                System.out.println("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
-                long[] seqs = new long[sessions];
-                Arrays.fill(seqs, 1);
-                // warm-up (JIT, producer metadata, socket buffers): the first rate for a step, not reported
-                step(fleet, stats, publisher, tenant, ids, seqs, rates.getFirst() / perSession, perSession,
-                        stepSeconds);
-                for (int rate : rates) {
-                    Step step = step(fleet, stats, publisher, tenant, ids, seqs, rate / perSession, perSession,
-                            stepSeconds);
-                    result.steps.put(rate, step);
-                    System.out.printf("| %d | %d | %.0f | %s | %s | %s | %.1f | %.0f |%n", rate, rate / perSession,
-                            step.framesPerSecond, ms(step.latency, 50), ms(step.latency, 99),
-                            ms(step.latency.getMaxValue()), step.cpuMicrosPerFrame, step.cpuPercent);
-                    if (step.framesPerSecond < 0.9 * rate || step.latency.getValueAtPercentile(99) > 1_000_000) {
-                        System.out.println("(saturated: higher rates not tried)");
-                        break;
-                    }
-                }
-                long lost = 0;
-                long dup = 0;
-                long ooo = 0;
-                long closed = 0;
-                for (Conn c : conns) {
-                    if (c.closeCode != -1) {
-                        closed++;
-                        continue;
-                    }
-                    lost += c.lost(1, seqs[ids.indexOf(c.session)]);
-                    dup += c.duplicates();
-                    ooo += c.outOfOrder();
-                }
-                failures += (int) (lost + dup + ooo);
-                System.out.printf("lost %d, duplicated %d, out of order %d; closed by the server %d%n", lost, dup,
-                        ooo, closed);
-                results.put(target, result);
-                conns.forEach(Conn::close);
+            String token = name.equals("bare") ? null : system.token(tenant, "supporter-1", "supporter");
+            for (int i = 0; i < connections; i++) {
+                conns.add(fleet.conn(tenant, ids.get(i % ids.size()), token, 1));
             }
-            Thread.sleep(2000);
+            long t0 = System.nanoTime();
+            Fleet.connectAll(conns, port(), "/ws/", 200);
+            if (!name.equals("bare")) {
+                awaitConnected(conns);
+            }
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            Thread.sleep(3000);
+            result.heapPerConn = (stats.liveHeapBytes() - heap0) / (double) connections;
+            result.rssPerConn = (stats.rssBytes() - rss0) / (double) connections;
+            System.out.printf("%s: %d connections in %.1f s; live heap %s/connection, RSS %s/connection%n", name,
+                    connections, seconds, kb(result.heapPerConn), kb(result.rssPerConn));
         }
-        printRatios(results.get("gateway"), results.get("bare"));
+
+        Step step(int framesPerSecond, int seconds) throws Exception {
+            int perSession = conns.size() / ids.size();
+            return Bench.this.step(fleet, stats, publisher, tenant, ids, seqs, framesPerSecond / perSession,
+                    perSession, seconds);
+        }
+
+        /** Lost, duplicated, out of order (open connections) and closed-by-server counts. */
+        long[] delivery() {
+            long[] counts = new long[4];
+            for (Conn c : conns) {
+                if (c.closeCode != -1) {
+                    counts[3]++;
+                    continue;
+                }
+                counts[0] += c.lost(1, seqs[ids.indexOf(c.session)]);
+                counts[1] += c.duplicates();
+                counts[2] += c.outOfOrder();
+            }
+            return counts;
+        }
+
+        @Override
+        public void close() {
+            conns.forEach(Conn::close);
+            publisher.close();
+            fleet.close();
+        }
+    }
+
+    /**
+     * Every target holds its connections at the same time; each rate is run in rounds that
+     * alternate the targets, and the median of the rounds is reported: the machine's noise hits
+     * all targets alike.
+     */
+    private void fanOut(int connections, int sessions) throws Exception {
+        List<Integer> rates = list("bench.rates", "5000,10000,20000,40000").stream().map(Integer::parseInt).toList();
+        int stepSeconds = Integer.getInteger("bench.step-seconds", 10);
+        int rounds = Integer.getInteger("bench.rounds", 3);
+        System.out.printf("%n## Scenario 2: fan-out, %d connections over %d sessions (%d per session) per server,"
+                + " %d s per step, median of %d alternating rounds%n", connections, sessions, connections / sessions,
+                stepSeconds, rounds);
+        List<Target> targets = new ArrayList<>();
+        try {
+            for (String name : system.baseline == null ? List.of("gateway", "bare")
+                    : List.of("gateway", "baseline", "bare")) {
+                Target target = new Target(name, sessions);
+                targets.add(target);
+                target.connect(connections);
+            }
+            for (Target target : targets) {
+                target.step(rates.getFirst(), stepSeconds); // warm-up (JIT, producer metadata), not reported
+            }
+            System.out.println("| server | target frames/s | delivered frames/s | p50 ms | p99 ms | max ms"
+                    + " | CPU µs/frame | server CPU % |");
+            System.out.println("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+            for (int rate : rates) {
+                Map<String, List<Step>> byTarget = new HashMap<>();
+                for (int round = 0; round < rounds; round++) {
+                    for (Target target : targets) {
+                        byTarget.computeIfAbsent(target.name, k -> new ArrayList<>()).add(target.step(rate, stepSeconds));
+                    }
+                }
+                boolean saturated = false;
+                for (Target target : targets) {
+                    Step step = Step.median(byTarget.get(target.name));
+                    target.result.steps.put(rate, step);
+                    System.out.printf("| %s | %d | %.0f | %.1f | %.1f | %.1f | %.1f | %.0f |%n", target.name, rate,
+                            step.framesPerSecond, step.p50 / 1000, step.p99 / 1000, step.max / 1000,
+                            step.cpuMicrosPerFrame, step.cpuPercent);
+                    saturated |= !target.name.equals("bare")
+                            && (step.framesPerSecond < 0.9 * rate || step.p99 > 1_000_000);
+                }
+                if (saturated) {
+                    System.out.println("(a gateway saturated: higher rates not tried)");
+                    break;
+                }
+            }
+            for (Target target : targets) {
+                long[] d = target.delivery();
+                failures += (int) (d[0] + d[1] + d[2]);
+                System.out.printf("%s: lost %d, duplicated %d, out of order %d; closed by the server %d%n", target.name,
+                        d[0], d[1], d[2], d[3]);
+            }
+        } finally {
+            targets.forEach(Target::close);
+        }
+        Map<String, Result> results = new HashMap<>();
+        targets.forEach(t -> results.put(t.name, t.result));
+        printRatios("gateway / bare Vert.x", results.get("gateway"), results.get("bare"));
+        if (results.containsKey("baseline")) {
+            printRatios("gateway / baseline (the earlier build)", results.get("gateway"), results.get("baseline"));
+        }
+        Thread.sleep(2000);
     }
 
     private Step step(Fleet fleet, ProcessStats stats, Publisher publisher, String tenant, List<String> ids,
@@ -243,15 +315,18 @@ public final class Bench {
         double cpu = stats.cpuSeconds() - cpu0;
         long frames = fleet.frames.sum() - frames0;
         Step step = new Step();
-        step.latency = fleet.latencyMicros.getIntervalHistogram();
+        Histogram latency = fleet.latencyMicros.getIntervalHistogram();
+        step.p50 = latency.getValueAtPercentile(50);
+        step.p99 = latency.getValueAtPercentile(99);
+        step.max = latency.getMaxValue();
         step.framesPerSecond = frames / elapsed;
         step.cpuMicrosPerFrame = frames == 0 ? 0 : cpu * 1e6 / frames;
         step.cpuPercent = 100 * cpu / elapsed;
         return step;
     }
 
-    private static void printRatios(Result gateway, Result bare) {
-        System.out.println("\n### gateway / bare Vert.x (lower is better except frames/s)");
+    private static void printRatios(String title, Result gateway, Result bare) {
+        System.out.println("\n### " + title + " (lower is better except frames/s)");
         System.out.println("| target frames/s | delivered frames/s | p50 | p99 | CPU per frame |");
         System.out.println("| ---: | ---: | ---: | ---: | ---: |");
         for (Map.Entry<Integer, Step> e : gateway.steps.entrySet().stream().sorted(Map.Entry.comparingByKey()).toList()) {
@@ -261,9 +336,7 @@ public final class Bench {
             }
             Step g = e.getValue();
             System.out.printf("| %d | %.2f | %.2f | %.2f | %.2f |%n", e.getKey(), g.framesPerSecond / b.framesPerSecond,
-                    ratio(g.latency.getValueAtPercentile(50), b.latency.getValueAtPercentile(50)),
-                    ratio(g.latency.getValueAtPercentile(99), b.latency.getValueAtPercentile(99)),
-                    g.cpuMicrosPerFrame / b.cpuMicrosPerFrame);
+                    g.p50 / b.p50, g.p99 / b.p99, g.cpuMicrosPerFrame / b.cpuMicrosPerFrame);
         }
         System.out.printf("heap per connection: %.2f×, RSS per connection: %.2f×%n",
                 gateway.heapPerConn / bare.heapPerConn, gateway.rssPerConn / bare.rssPerConn);
@@ -488,10 +561,6 @@ public final class Bench {
         return String.format("%.1f KB", bytes / 1024);
     }
 
-    private static double ratio(long a, long b) {
-        return b == 0 ? Double.NaN : (double) a / b;
-    }
-
     private static void sleep(long ms) {
         try {
             Thread.sleep(ms);
@@ -501,10 +570,29 @@ public final class Bench {
     }
 
     private static final class Step {
-        Histogram latency;
+        double p50;
+        double p99;
+        double max;
         double framesPerSecond;
         double cpuMicrosPerFrame;
         double cpuPercent;
+
+        /** Each figure's median over the rounds. */
+        static Step median(List<Step> rounds) {
+            Step m = new Step();
+            m.p50 = median(rounds, s -> s.p50);
+            m.p99 = median(rounds, s -> s.p99);
+            m.max = median(rounds, s -> s.max);
+            m.framesPerSecond = median(rounds, s -> s.framesPerSecond);
+            m.cpuMicrosPerFrame = median(rounds, s -> s.cpuMicrosPerFrame);
+            m.cpuPercent = median(rounds, s -> s.cpuPercent);
+            return m;
+        }
+
+        private static double median(List<Step> rounds, java.util.function.ToDoubleFunction<Step> f) {
+            double[] v = rounds.stream().mapToDouble(f).sorted().toArray();
+            return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+        }
     }
 
     private static final class Result {

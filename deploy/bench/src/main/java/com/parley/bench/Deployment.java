@@ -38,6 +38,8 @@ final class Deployment implements AutoCloseable {
     final ServiceProcess chatApi;
     final ServiceProcess gateway1;
     final ServiceProcess gateway2;
+    /** An earlier build of the gateway (-Dbench.baseline-jar=...), measured in the same run; or null. */
+    final ServiceProcess baseline;
     final int barePort = FreePorts.next();
     final Process bare;
     private final Process bareWatchdog;
@@ -48,10 +50,16 @@ final class Deployment implements AutoCloseable {
                 FreePorts.next(), infra.serviceConfig(), logs.resolve("chat-api.log"),
                 List.of("-Xmx512m", "-XX:+UseSerialGC"));
         chatApi.start(Duration.ofSeconds(180));
-        gateway1 = gateway(repo, logs, "gw-1");
-        gateway2 = gateway(repo, logs, "gw-2");
+        Path jar = repo.resolve("realtime-gateway/target/quarkus-app/quarkus-run.jar");
+        gateway1 = gateway(jar, logs, "gw-1");
+        gateway2 = gateway(jar, logs, "gw-2");
+        String baselineJar = System.getProperty("bench.baseline-jar");
+        baseline = baselineJar == null ? null : gateway(Path.of(baselineJar), logs, "gw-baseline");
         CompletableFuture.allOf(CompletableFuture.runAsync(() -> gateway1.start(Duration.ofSeconds(180))),
                 CompletableFuture.runAsync(() -> gateway2.start(Duration.ofSeconds(180)))).join();
+        if (baseline != null) {
+            baseline.start(Duration.ofSeconds(180));
+        }
         try {
             List<String> command = new ArrayList<>(List.of(ChildProcesses.javaBinary()));
             command.addAll(SERVER_JVM);
@@ -70,7 +78,7 @@ final class Deployment implements AutoCloseable {
         }
     }
 
-    private ServiceProcess gateway(Path repo, Path logs, String id) {
+    private ServiceProcess gateway(Path jar, Path logs, String id) {
         Map<String, String> config = new HashMap<>(infra.serviceConfig());
         config.remove("quarkus.datasource.jdbc.url");
         config.put("parley.gateway.chat-api-url", chatApi.baseUrl());
@@ -78,8 +86,7 @@ final class Deployment implements AutoCloseable {
         // one tenant holds every benchmark connection: lift the per-tenant and per-session caps
         config.put("parley.gateway.limits.connections-per-session", "500");
         config.put("parley.gateway.limits.connections-per-tenant", "100000");
-        return new ServiceProcess("realtime-gateway-" + id,
-                repo.resolve("realtime-gateway/target/quarkus-app/quarkus-run.jar"), FreePorts.next(), config,
+        return new ServiceProcess("realtime-gateway-" + id, jar, FreePorts.next(), config,
                 logs.resolve("realtime-gateway-" + id + ".log"), jvm(logs, id));
     }
 
@@ -147,6 +154,9 @@ final class Deployment implements AutoCloseable {
         ChildProcesses.release(bareWatchdog);
         gateway1.stop();
         gateway2.stop();
+        if (baseline != null) {
+            baseline.stop();
+        }
         chatApi.stop();
     }
 }

@@ -10,6 +10,7 @@ import java.util.concurrent.atomic.LongAdder;
 import org.HdrHistogram.Recorder;
 
 import io.vertx.core.Vertx;
+import io.vertx.core.http.ClientWebSocket;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
@@ -64,16 +65,16 @@ final class Fleet implements AutoCloseable {
             if (token != null) {
                 options.addHeader("Authorization", "Bearer " + token);
             }
-            return client.connect(options).toCompletionStage().toCompletableFuture().thenApply(ws -> {
-                socket = ws;
-                ws.textMessageHandler(this::onFrame);
-                ws.closeHandler(ignored -> {
-                    Short code = ws.closeStatusCode();
-                    closeCode = code == null ? 1006 : code;
-                    onClose.run();
-                });
-                return this;
+            // handlers before the handshake: the first frame can arrive before any callback runs
+            ClientWebSocket ws = client.webSocket();
+            ws.textMessageHandler(this::onFrame);
+            ws.closeHandler(ignored -> {
+                Short code = ws.closeStatusCode();
+                closeCode = code == null ? 1006 : code;
+                onClose.run();
             });
+            socket = ws;
+            return ws.connect(options).toCompletionStage().toCompletableFuture().thenApply(ignored -> this);
         }
 
         synchronized long lastSeq() {

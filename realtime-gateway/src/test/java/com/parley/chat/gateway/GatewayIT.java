@@ -36,6 +36,8 @@ class GatewayIT {
     static void start() {
         cluster = new Cluster(Map.of(
                 "parley.gateway.limits.connections-per-session", "4",
+                "parley.gateway.limits.connections-per-tenant", "6",
+                "parley.gateway.limits.outbound-stall-timeout", "2S",
                 "parley.gateway.allowed-origins", "http://shop.example"));
     }
 
@@ -312,6 +314,107 @@ class GatewayIT {
                 cluster.gateway2.baseUrl() + "/sse/" + tenant + "/session/" + session + "?token="
                         + cluster.token(tenant, "bob", "user"))).build();
         assertEquals(403, http.send(foreign, java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode());
+    }
+
+    @Test
+    @Order(10)
+    void theConnectionLimitPerTenantClosesTheExtraConnectionOnThatInstanceOnly() {
+        List<WsClient> open = new ArrayList<>();
+        try {
+            for (String customer : List.of("alice", "bob")) {
+                String session = newSession(customer);
+                for (int i = 0; i < 3; i++) {
+                    WsClient c = WsClient.connect(Cluster.ws(cluster.gateway1, sessionPath(session)),
+                            cluster.token(tenant, customer, "user"));
+                    c.awaitType("connected");
+                    open.add(c);
+                }
+            }
+            WsClient seventh = WsClient.connect(Cluster.ws(cluster.gateway1, "/ws/" + tenant + "/dashboard"),
+                    cluster.token(tenant, "sam", "supporter"));
+            open.add(seventh);
+            assertEquals(1008, seventh.awaitClose(Duration.ofSeconds(10)));
+            WsClient elsewhere = WsClient.connect(Cluster.ws(cluster.gateway2, "/ws/" + tenant + "/dashboard"),
+                    cluster.token(tenant, "sam", "supporter"));
+            open.add(elsewhere);
+            String other = newSession("carol");
+            assertEquals(other, elsewhere.awaitType("session_created").path("session_id").asText(),
+                    "the limit is per instance: the other instance still serves the tenant");
+            assertTrue(open.subList(0, 6).stream().noneMatch(c -> c.closeCode.isDone()), "the first six stay open");
+        } finally {
+            open.forEach(WsClient::close);
+        }
+    }
+
+    @Test
+    @Order(11)
+    void aClientThatStopsReadingIsClosedWhileTheOthersReceiveEverything() {
+        String session = newSession("alice");
+        double closedBefore = slowConsumerCloses();
+        try (WsClient reader = WsClient.connect(Cluster.ws(cluster.gateway1, sessionPath(session)),
+                cluster.token(tenant, "sam", "supporter"));
+                WsClient stuck = WsClient.connectNotReading(Cluster.ws(cluster.gateway1, sessionPath(session)),
+                        cluster.token(tenant, "alice", "user"))) {
+            reader.await(f -> "presence".equals(f.path("type").asText())
+                    && f.path("participants").toString().contains("alice"), Duration.ofSeconds(15));
+            int events = 3000; // ~12 MB: more than the socket buffers and the 1 MiB outbound queue hold
+            KafkaEvents.produce(cluster.infra.kafka().bootstrapServers(), tenant, session, 2, events, 4000);
+            List<JsonNode> received = reader.collect(f -> "message_created".equals(f.path("type").asText()), events,
+                    Duration.ofSeconds(90));
+            assertEquals(LongStream.rangeClosed(2, events + 1).boxed().toList(), seqs(received),
+                    "the reading client gets every event once, in order");
+            assertTrue(slowConsumerCloses() > closedBefore, "the gateway closed the client that stopped reading");
+            stuck.resume();
+            int code = stuck.awaitClose(Duration.ofSeconds(30));
+            long got = stuck.frames.stream().filter(f -> "message_created".equals(f.path("type").asText())).count();
+            assertTrue(code == 1013 || code == 1006, "closed as a slow consumer, got " + code);
+            assertTrue(got < events, "the stuck client was cut off, not buffered without end (got " + got + ")");
+            KafkaEvents.produce(cluster.infra.kafka().bootstrapServers(), tenant, session, events + 2, 1, 10);
+            assertEquals(events + 2, reader.awaitType("message_created").path("seq").asLong(),
+                    "the instance keeps serving the reading client");
+        }
+    }
+
+    @Test
+    @Order(12)
+    void aBrokerRestartUnderTrafficLosesAndRepeatsNothing() throws Exception {
+        String session = newSession("alice");
+        try (WsClient alice = WsClient.connect(Cluster.ws(cluster.gateway1, sessionPath(session)),
+                cluster.token(tenant, "alice", "user"));
+                WsClient sam = WsClient.connect(Cluster.ws(cluster.gateway2, sessionPath(session)),
+                        cluster.token(tenant, "sam", "supporter"))) {
+            alice.awaitType("connected");
+            sam.awaitType("connected");
+            Thread poster = Thread.ofPlatform().start(() -> {
+                for (int i = 0; i < 30; i++) {
+                    post(session, i % 2 == 0 ? "alice" : "sam", i % 2 == 0 ? "user" : "supporter", "m" + i);
+                    sleep(150);
+                }
+            });
+            sleep(1000);
+            cluster.infra.kafka().stop();
+            sleep(2000);
+            cluster.infra.kafka().start();
+            poster.join(60_000);
+            List<Long> expected = LongStream.rangeClosed(1, 31).boxed().toList();
+            assertEquals(expected, seqs(alice.collect(GatewayIT::isEvent, 31, Duration.ofSeconds(90))));
+            assertEquals(expected, seqs(sam.collect(GatewayIT::isEvent, 31, Duration.ofSeconds(30))));
+        }
+    }
+
+    private double slowConsumerCloses() {
+        String metrics = given().get(cluster.gateway1.baseUrl() + "/q/metrics").then().statusCode(200).extract()
+                .asString();
+        return metrics.lines().filter(l -> l.startsWith("parley_gateway_slow_consumer_closes_total"))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     @Test

@@ -2,11 +2,13 @@ package com.parley.chat.gateway.client;
 
 import java.time.Instant;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 import com.parley.chat.gateway.auth.Caller;
 import com.parley.chat.gateway.config.GatewayConfig;
 import com.parley.chat.gateway.hub.GatewayMetrics;
 
+import io.netty.channel.EventLoop;
 import io.quarkus.logging.Log;
 
 /**
@@ -21,6 +23,8 @@ public abstract class ClientConnection implements Subscriber {
     protected final GatewayMetrics metrics;
     private volatile Caller caller;
     private final AtomicInteger pendingWrites = new AtomicInteger();
+    private final AtomicLong pendingBytes = new AtomicLong();
+    private volatile long lastWrittenNanos = System.nanoTime();
     private final RateLimiter inbound;
     private int refusedInARow;
     private volatile long lastHeardNanos = System.nanoTime();
@@ -39,6 +43,11 @@ public abstract class ClientConnection implements Subscriber {
     @Override
     public String connectionId() {
         return connectionId;
+    }
+
+    /** The event loop that owns this client's socket (null: unknown, write from anywhere). */
+    public EventLoop loop() {
+        return transport.loop();
     }
 
     @Override
@@ -89,22 +98,45 @@ public abstract class ClientConnection implements Subscriber {
         return closed;
     }
 
-    /** Writes a frame unless the client stopped reading: then it is closed, not buffered without end. */
-    protected void write(String frame, long seq, java.time.Instant occurredAt) {
+    /**
+     * Writes a frame unless the client stopped reading: then it is closed (and can resume), not
+     * buffered without end. Frames count until the socket took them; a burst that the socket drains
+     * is fine, more than {@code outbound-queue-bytes} waiting is not.
+     */
+    protected void write(String frame, long seq, Instant occurredAt) {
         if (closed) {
             return;
         }
-        if (pendingWrites.incrementAndGet() > config.limits().outboundQueueFrames()) {
-            metrics.slowConsumerClosed();
-            close(CloseCodes.TRY_AGAIN_LATER, "slow consumer: outbound queue full");
+        long size = frame.length();
+        if (pendingBytes.addAndGet(size) > config.limits().outboundQueueBytes()) {
+            pendingBytes.addAndGet(-size);
+            slowConsumer("outbound queue full");
             return;
+        }
+        if (pendingWrites.getAndIncrement() == 0) {
+            lastWrittenNanos = System.nanoTime();
         }
         transport.write(frame, seq).whenComplete((ok, failure) -> {
             pendingWrites.decrementAndGet();
+            pendingBytes.addAndGet(-size);
+            lastWrittenNanos = System.nanoTime();
             if (failure == null && seq > 0) {
                 metrics.delivered(occurredAt);
             }
         });
+    }
+
+    /** Frames are waiting and the socket has taken none of them for the stall timeout. */
+    public boolean stalled() {
+        return pendingWrites.get() > 0
+                && System.nanoTime() - lastWrittenNanos > config.limits().outboundStallTimeout().toNanos();
+    }
+
+    public void slowConsumer(String why) {
+        if (!closed) {
+            metrics.slowConsumerClosed();
+            close(CloseCodes.TRY_AGAIN_LATER, "slow consumer: " + why);
+        }
     }
 
     @Override

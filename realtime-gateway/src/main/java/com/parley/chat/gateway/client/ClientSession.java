@@ -70,6 +70,14 @@ public final class ClientSession extends ClientConnection {
         }
     }
 
+    /** Looks in history for events after the last one written (the live stream may have skipped some). */
+    public synchronized void catchUp() {
+        if (!isClosed() && cursor.startFetching()) {
+            metrics.recovery();
+            fetch(cursor.lastSent());
+        }
+    }
+
     private void fetch(long afterSeq) {
         chatApi.history(caller(), sessionId, afterSeq, config.recovery().pageSize())
                 .subscribe().with(this::onPage, this::onFetchFailure);

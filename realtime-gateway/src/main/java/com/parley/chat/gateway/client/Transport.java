@@ -2,6 +2,10 @@ package com.parley.chat.gateway.client;
 
 import java.util.concurrent.CompletionStage;
 
+import io.netty.channel.EventLoop;
+import io.vertx.core.Vertx;
+import io.vertx.core.impl.ContextInternal;
+
 /** What a client needs of its transport (WebSocket or SSE): write a frame, close. */
 public interface Transport {
 
@@ -12,4 +16,17 @@ public interface Transport {
     void close(int code, String reason);
 
     String kind();
+
+    /**
+     * The event loop that owns the connection, or null. Writes issued on it go straight to the
+     * socket; from any other thread each write is handed over to it as a task.
+     */
+    default EventLoop loop() {
+        return null;
+    }
+
+    /** The event loop of the Vert.x context the caller runs on (a connection's handler), or null. */
+    static EventLoop currentLoop() {
+        return Vertx.currentContext() instanceof ContextInternal context ? context.nettyEventLoop() : null;
+    }
 }

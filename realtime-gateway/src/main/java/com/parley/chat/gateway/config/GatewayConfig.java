@@ -64,9 +64,16 @@ public interface GatewayConfig {
         @WithDefault("50")
         int floodCloseAfter();
 
-        /** Frames written but not yet flushed to a client; beyond it the client is closed (1013). */
-        @WithDefault("512")
-        int outboundQueueFrames();
+        /**
+         * Bytes written to a client but not yet taken by its socket; beyond it the client is closed
+         * (1013). Bounds the memory one client that stops reading can hold.
+         */
+        @WithDefault("1048576")
+        int outboundQueueBytes();
+
+        /** Frames waiting and none taken by the client's socket for this long: closed (1013). */
+        @WithDefault("10S")
+        Duration outboundStallTimeout();
     }
 
     interface Heartbeat {
@@ -93,6 +100,10 @@ public interface GatewayConfig {
         /** How often an instance re-announces its participants. */
         @WithDefault("10S")
         Duration announceInterval();
+
+        /** Joins and leaves of a session within this window are announced together. */
+        @WithDefault("100ms")
+        Duration coalesce();
 
         /** Participants of an instance that stopped announcing vanish after this. */
         @WithDefault("30S")

@@ -1,6 +1,8 @@
 package com.parley.chat.gateway.hub;
 
+import java.time.DateTimeException;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -63,8 +65,66 @@ public class Frames {
     }
 
     private static Instant occurredAt(JsonNode event) {
+        return instant(event.path("occurred_at").asText());
+    }
+
+    /**
+     * An ISO-8601 UTC instant as chat-api writes it ({@code 2026-11-24T19:16:45.334622356Z}), without
+     * the general parser on the hot path (it was 3 % of the gateway's CPU); anything else goes to
+     * {@link Instant#parse}. Null when it is not an instant.
+     */
+    static Instant instant(String text) {
+        int n = text.length();
+        if (n >= 20 && n <= 30 && text.charAt(4) == '-' && text.charAt(7) == '-' && text.charAt(10) == 'T'
+                && text.charAt(13) == ':' && text.charAt(16) == ':' && text.charAt(n - 1) == 'Z'
+                && (n == 20 || text.charAt(19) == '.')) {
+            int nanos = 0;
+            int digits = 0;
+            for (int i = 20; i < n - 1; i++, digits++) {
+                char c = text.charAt(i);
+                if (c < '0' || c > '9') {
+                    return parsed(text);
+                }
+                nanos = nanos * 10 + (c - '0');
+            }
+            for (; digits < 9; digits++) {
+                nanos *= 10;
+            }
+            int year = digits(text, 0, 4);
+            int month = digits(text, 5, 7);
+            int day = digits(text, 8, 10);
+            int hour = digits(text, 11, 13);
+            int minute = digits(text, 14, 16);
+            int second = digits(text, 17, 19);
+            if (year < 0 || month < 1 || month > 12 || day < 1 || day > 31 || hour < 0 || hour > 23 || minute < 0
+                    || minute > 59 || second < 0 || second > 59) {
+                return parsed(text);
+            }
+            try {
+                long epochDay = LocalDate.of(year, month, day).toEpochDay();
+                return Instant.ofEpochSecond(epochDay * 86_400 + hour * 3600L + minute * 60L + second, nanos);
+            } catch (DateTimeException e) {
+                return null;
+            }
+        }
+        return parsed(text);
+    }
+
+    private static int digits(String text, int from, int to) {
+        int value = 0;
+        for (int i = from; i < to; i++) {
+            char c = text.charAt(i);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+            value = value * 10 + (c - '0');
+        }
+        return value;
+    }
+
+    private static Instant parsed(String text) {
         try {
-            return Instant.parse(event.path("occurred_at").asText());
+            return Instant.parse(text);
         } catch (DateTimeParseException e) {
             return null;
         }

@@ -110,17 +110,18 @@ public class SessionHub {
     /** An event from Kafka: to the session's sockets and the tenant's dashboards. */
     public void publish(EventFrame event) {
         Set<ClientSession> session = bySession.get(event.sessionKey());
-        if (session != null) {
-            for (ClientSession client : session) {
-                client.deliver(event);
-            }
-        }
         Set<DashboardClient> dashboards = dashboardsByTenant.get(event.tenantId());
-        if (dashboards != null) {
-            for (DashboardClient dashboard : dashboards) {
-                dashboard.deliver(event);
-            }
+        if (session == null && dashboards == null) {
+            return;
         }
+        LoopBatches batches = new LoopBatches();
+        if (session != null) {
+            session.forEach(batches::add);
+        }
+        if (dashboards != null) {
+            dashboards.forEach(batches::add);
+        }
+        batches.run(client -> client.deliver(event));
     }
 
     /** A signal frame to a session's local sockets, except the connection it came from. */
@@ -129,11 +130,13 @@ public class SessionHub {
         if (session == null) {
             return;
         }
+        LoopBatches batches = new LoopBatches();
         for (ClientSession client : session) {
             if (!client.connectionId().equals(exceptConnectionId)) {
-                client.deliverSignal(frame);
+                batches.add(client);
             }
         }
+        batches.run(client -> client.deliverSignal(frame));
     }
 
     public void forEachInSession(String tenantId, String sessionId, Consumer<ClientSession> action) {
@@ -151,6 +154,18 @@ public class SessionHub {
     public List<ClientSession> sessionClients(String tenantId, String sessionId) {
         Set<ClientSession> session = bySession.get(key(tenantId, sessionId));
         return session == null ? List.of() : new ArrayList<>(session);
+    }
+
+    /** Every local session client checks history for events after its last; returns how many. */
+    public int catchUpAll() {
+        int count = 0;
+        for (ClientConnection client : all) {
+            if (client instanceof ClientSession session) {
+                session.catchUp();
+                count++;
+            }
+        }
+        return count;
     }
 
     public int connectionCount() {
@@ -171,8 +186,8 @@ public class SessionHub {
         return draining;
     }
 
-    /** Closes connections whose token expired (4401) or that went silent. */
-    @Scheduled(every = "5s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    /** Closes connections whose token expired (4401), that went silent, or stopped reading (1013). */
+    @Scheduled(every = "1s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void sweep() {
         Instant now = Instant.now();
         long silence = config.heartbeat().silenceTimeout().toNanos();
@@ -181,6 +196,8 @@ public class SessionHub {
                 client.close(CloseCodes.TOKEN_EXPIRED, "token expired");
             } else if (client.expectsHeartbeat() && client.silentNanos() > silence) {
                 client.close(CloseCodes.POLICY_VIOLATION, "no heartbeat");
+            } else if (client.stalled()) {
+                client.slowConsumer("not reading");
             }
         }
     }

@@ -12,6 +12,7 @@ import com.parley.chat.gateway.hub.Frames;
 import com.parley.chat.gateway.hub.SessionHub;
 
 import io.quarkus.logging.Log;
+import io.smallrye.common.annotation.NonBlocking;
 
 /**
  * Every instance reads every session event (its own consumer group, from the latest offset) and
@@ -27,7 +28,9 @@ public class EventConsumer {
     @Inject
     SessionHub hub;
 
+    /** Runs on the consumer's event loop: parsing and queueing writes never block, so no worker hop. */
     @Incoming("message-events")
+    @NonBlocking
     public void onEvent(ConsumerRecord<String, String> record) {
         JsonNode event = frames.parse(record.value());
         EventFrame frame = event == null ? null : frames.fromEvent(event);

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -20,6 +21,7 @@ import com.parley.chat.gateway.hub.Frames;
 import com.parley.chat.gateway.hub.SessionHub;
 
 import io.quarkus.scheduler.Scheduled;
+import io.vertx.core.Vertx;
 
 /**
  * Who is in a session across all instances. Each instance announces its own participants of a
@@ -52,9 +54,24 @@ public class PresenceTracker {
     /** tenant:session → the participants last pushed to local sockets. */
     private final Map<String, List<Participant>> lastPushed = new ConcurrentHashMap<>();
 
-    /** A local client joined or left: tell every instance who is here now. */
+    /** Sessions whose local participants changed and are about to be announced. */
+    private final Set<String> dirty = ConcurrentHashMap.newKeySet();
+
+    @Inject
+    Vertx vertx;
+
+    /**
+     * A local client joined or left: tell every instance who is here now. Changes within a short
+     * window are announced together, so a thousand joins of one session cost one announcement.
+     */
     public void localChange(String tenantId, String sessionId) {
-        announce(tenantId, sessionId);
+        String key = SessionHub.key(tenantId, sessionId);
+        if (dirty.add(key)) {
+            vertx.setTimer(config.presence().coalesce().toMillis(), ignored -> {
+                dirty.remove(key);
+                announce(tenantId, sessionId);
+            });
+        }
     }
 
     /** The merged participants, as a presence frame, for a client that just connected. */

@@ -7,12 +7,16 @@ import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Emitter;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
+import org.eclipse.microprofile.reactive.messaging.OnOverflow;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.parley.chat.gateway.config.GatewayConfig;
 import com.parley.chat.gateway.hub.Frames;
 import com.parley.chat.gateway.hub.SessionHub;
+
+import io.quarkus.logging.Log;
+import io.smallrye.common.annotation.NonBlocking;
 
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 
@@ -26,6 +30,7 @@ public class SignalBus {
 
     @Inject
     @Channel("signals-out")
+    @OnOverflow(value = OnOverflow.Strategy.BUFFER, bufferSize = 8192)
     Emitter<String> out;
 
     @Inject
@@ -47,11 +52,17 @@ public class SignalBus {
 
     public void publish(ObjectNode signal) {
         String key = signal.path("tenant_id").asText() + ":" + signal.path("session_id").asText();
-        out.send(Message.of(signal.toString())
-                .addMetadata(OutgoingKafkaRecordMetadata.<String>builder().withKey(key).build()));
+        try {
+            out.send(Message.of(signal.toString())
+                    .addMetadata(OutgoingKafkaRecordMetadata.<String>builder().withKey(key).build()));
+        } catch (RuntimeException e) {
+            // signals are ephemeral (presence is re-announced every few seconds): never fail a caller
+            Log.debugf("signal not sent: %s", e.getMessage());
+        }
     }
 
     @Incoming("signals-in")
+    @NonBlocking
     public void onSignal(String value) {
         JsonNode signal = frames.parse(value);
         if (signal == null) {

@@ -35,6 +35,15 @@ public final class ResumeCursor {
         return fetching;
     }
 
+    /** Starts a history fetch unless one is under way; true when the owner must fetch. */
+    public boolean startFetching() {
+        if (fetching) {
+            return false;
+        }
+        fetching = true;
+        return true;
+    }
+
     /** Too many live events held while history is slow: the client is better off resyncing. */
     public boolean overflowing() {
         return held.size() > maxHeld;

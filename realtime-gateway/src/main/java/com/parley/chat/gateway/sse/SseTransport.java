@@ -5,12 +5,15 @@ import java.util.concurrent.CompletionStage;
 
 import com.parley.chat.gateway.client.Transport;
 
+import io.netty.channel.EventLoop;
+
 import io.vertx.core.http.HttpServerResponse;
 
 /** Frames as Server-Sent Events: {@code id:} carries the seq, so Last-Event-ID resumes. */
 final class SseTransport implements Transport {
 
     private final HttpServerResponse response;
+    private final EventLoop loop = Transport.currentLoop();
 
     SseTransport(HttpServerResponse response) {
         this.response = response;
@@ -51,6 +54,11 @@ final class SseTransport implements Transport {
             response.end("event: close\ndata: {\"type\":\"close\",\"code\":" + code + ",\"reason\":\""
                     + reason.replace("\"", "'") + "\"}\n\n");
         }
+    }
+
+    @Override
+    public EventLoop loop() {
+        return loop;
     }
 
     @Override

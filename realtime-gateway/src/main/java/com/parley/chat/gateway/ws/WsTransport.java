@@ -4,12 +4,15 @@ import java.util.concurrent.CompletionStage;
 
 import com.parley.chat.gateway.client.Transport;
 
+import io.netty.channel.EventLoop;
+
 import io.quarkus.websockets.next.CloseReason;
 import io.quarkus.websockets.next.WebSocketConnection;
 
 final class WsTransport implements Transport {
 
     private final WebSocketConnection connection;
+    private final EventLoop loop = Transport.currentLoop();
 
     WsTransport(WebSocketConnection connection) {
         this.connection = connection;
@@ -23,6 +26,11 @@ final class WsTransport implements Transport {
     @Override
     public void close(int code, String reason) {
         connection.close(new CloseReason(code, reason)).subscribe().with(ok -> { }, failure -> { });
+    }
+
+    @Override
+    public EventLoop loop() {
+        return loop;
     }
 
     @Override

@@ -1,0 +1,37 @@
+package com.parley.chat.gateway.messaging;
+
+import java.util.Collection;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.common.TopicPartition;
+
+import com.parley.chat.gateway.hub.SessionHub;
+
+import io.quarkus.logging.Log;
+import io.smallrye.common.annotation.Identifier;
+import io.smallrye.reactive.messaging.kafka.KafkaConsumerRebalanceListener;
+
+/**
+ * The gateway never commits offsets, so a consumer that rejoins its group (after a broker restart
+ * or a long pause) starts again at the latest offset, and events published meanwhile are not in
+ * its stream. They are in chat-api's history: every local client looks for what it missed there.
+ */
+@ApplicationScoped
+@Identifier("gateway-catch-up")
+public class CatchUpOnRebalance implements KafkaConsumerRebalanceListener {
+
+    @Inject
+    SessionHub hub;
+
+    @Override
+    public void onPartitionsAssigned(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
+        int clients = hub.catchUpAll();
+        if (clients > 0) {
+            Log.infof("partitions assigned again (%d): %d clients look for missed events in history",
+                    partitions.size(), clients);
+        }
+    }
+}
