@@ -141,7 +141,7 @@ public final class Bench {
     /** One server under the fan-out load: its clients, its sessions, its publisher and process. */
     private final class Target implements AutoCloseable {
         final String name;
-        final Fleet fleet = new Fleet();
+        final Fleet fleet;
         final List<Conn> conns = new ArrayList<>();
         final List<String> ids = new ArrayList<>();
         final long[] seqs;
@@ -150,8 +150,9 @@ public final class Bench {
         final Result result = new Result();
         final String tenant;
 
-        Target(String name, int sessions) {
+        Target(String name, int sessions, String localAddress) {
             this.name = name;
+            this.fleet = new Fleet(localAddress);
             this.tenant = "bench-" + name + "-" + UUID.randomUUID();
             this.seqs = new long[sessions];
             Arrays.fill(seqs, 1);
@@ -239,7 +240,7 @@ public final class Bench {
         try {
             for (String name : system.baseline == null ? List.of("gateway", "bare")
                     : List.of("gateway", "baseline", "bare")) {
-                Target target = new Target(name, sessions);
+                Target target = new Target(name, sessions, "127.0.0." + (2 + targets.size()));
                 targets.add(target);
                 target.connect(connections);
             }

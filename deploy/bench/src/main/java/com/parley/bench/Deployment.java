@@ -47,8 +47,8 @@ final class Deployment implements AutoCloseable {
 
     Deployment(Path repo, Path logs) {
         chatApi = new ServiceProcess("chat-api", repo.resolve("chat-api/target/quarkus-app/quarkus-run.jar"),
-                FreePorts.next(), infra.serviceConfig(), logs.resolve("chat-api.log"),
-                List.of("-Xmx512m", "-XX:+UseSerialGC"));
+                FreePorts.next(), infra.serviceConfig(), logs.resolve("chat-api.log"), jvm(logs, "chat-api",
+                        List.of("-Xmx512m", "-XX:+UseSerialGC")));
         chatApi.start(Duration.ofSeconds(180));
         Path jar = repo.resolve("realtime-gateway/target/quarkus-app/quarkus-run.jar");
         gateway1 = gateway(jar, logs, "gw-1");
@@ -87,13 +87,13 @@ final class Deployment implements AutoCloseable {
         config.put("parley.gateway.limits.connections-per-session", "500");
         config.put("parley.gateway.limits.connections-per-tenant", "100000");
         return new ServiceProcess("realtime-gateway-" + id, jar, FreePorts.next(), config,
-                logs.resolve("realtime-gateway-" + id + ".log"), jvm(logs, id));
+                logs.resolve("realtime-gateway-" + id + ".log"), jvm(logs, id, SERVER_JVM));
     }
 
-    /** With -Dbench.jfr=true the first gateway records a CPU profile (JFR) for the whole run. */
-    private static List<String> jvm(Path logs, String id) {
-        List<String> options = new ArrayList<>(SERVER_JVM);
-        if (Boolean.getBoolean("bench.jfr") && id.equals("gw-1")) {
+    /** With -Dbench.jfr=true chat-api and the first gateway record a profile (JFR) of the whole run. */
+    private static List<String> jvm(Path logs, String id, List<String> base) {
+        List<String> options = new ArrayList<>(base);
+        if (Boolean.getBoolean("bench.jfr") && (id.equals("gw-1") || id.equals("chat-api"))) {
             options.add("-XX:StartFlightRecording=settings=profile,filename=" + logs.resolve(id + ".jfr"));
         }
         return options;

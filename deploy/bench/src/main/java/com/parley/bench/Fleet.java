@@ -28,8 +28,20 @@ final class Fleet implements AutoCloseable {
     final Vertx vertx = Vertx.vertx();
     final Recorder latencyMicros = new Recorder(3);
     final LongAdder frames = new LongAdder();
-    private final WebSocketClient client = vertx.createWebSocketClient(new WebSocketClientOptions()
-            .setMaxConnections(100_000).setConnectTimeout(60_000).setMaxFrameSize(262_144));
+    private final WebSocketClient client;
+
+    Fleet() {
+        this("127.0.0.1");
+    }
+
+    /**
+     * @param localAddress the loopback address the clients connect from: one address has about
+     *        28,000 ephemeral ports, so each server's fleet gets its own (127.0.0.2, ...)
+     */
+    Fleet(String localAddress) {
+        client = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxConnections(100_000)
+                .setConnectTimeout(60_000).setMaxFrameSize(262_144).setLocalAddress(localAddress));
+    }
 
     /** One client: a session it follows on a server it is connected to. */
     final class Conn {
@@ -139,8 +151,12 @@ final class Fleet implements AutoCloseable {
 
         void close() {
             WebSocket ws = socket;
-            if (ws != null && !ws.isClosed()) {
-                ws.close();
+            if (ws != null && closeCode == -1) {
+                try {
+                    ws.close();
+                } catch (IllegalStateException notConnected) {
+                    // the handshake never completed
+                }
             }
         }
     }

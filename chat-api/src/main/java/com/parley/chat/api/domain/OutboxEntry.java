@@ -53,7 +53,12 @@ public class OutboxEntry extends PanacheEntityBase {
         return findAll(Sort.ascending("id")).page(Page.ofSize(limit)).list();
     }
 
+    /** One statement whatever the number of ids (an IN list would make a query plan per size). */
     public static long deleteIds(List<Long> ids) {
-        return ids.isEmpty() ? 0 : delete("id in ?1", ids);
+        if (ids.isEmpty()) {
+            return 0;
+        }
+        return getEntityManager().createNativeQuery("delete from outbox where id = any(cast(?1 as bigint[]))")
+                .setParameter(1, ids.toArray(Long[]::new)).executeUpdate();
     }
 }

@@ -212,7 +212,9 @@ public class OutboxRelay {
             if (!failed) {
                 lastError.set(null);
             }
-            backlog.set(OutboxEntry.count());
+            // a full batch means more may wait: count them; otherwise what was there is published
+            // (a count per batch was a quarter of the relay's CPU at 50 messages/s)
+            backlog.set(failed || batch.size() == config.outbox().batchSize() ? OutboxEntry.count() : 0);
             return new BatchResult(acked.size(), failed);
         });
     }

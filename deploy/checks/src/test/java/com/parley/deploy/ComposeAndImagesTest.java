@@ -1,0 +1,87 @@
+package com.parley.deploy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/** The one-host install and the container images. */
+class ComposeAndImagesTest {
+
+    private final JsonNode compose = Repo.documents(Repo.read("deploy/compose/compose.yaml")).getFirst();
+
+    @Test
+    void composeRunsEveryPartWithThreeGatewaysAndPinnedImages() {
+        List<String> services = new ArrayList<>();
+        compose.path("services").fieldNames().forEachRemaining(services::add);
+        assertTrue(services.containsAll(List.of("kafka", "kafka-topics", "postgres", "chat-api", "gateway-1",
+                "gateway-2", "gateway-3", "escalation-legacy", "edge")), services.toString());
+        compose.path("services").forEach(service -> {
+            String image = service.path("image").asText();
+            assertFalse(image.isEmpty() || image.endsWith(":latest") || !image.contains(":"), "pinned: " + image);
+        });
+        assertTrue(compose.path("services").path("postgres").path("image").asText().startsWith("postgres:17"));
+        assertTrue(compose.path("services").path("kafka").path("environment").path("KAFKA_PROCESS_ROLES").asText()
+                .contains("controller"), "KRaft");
+        for (String gateway : List.of("gateway-1", "gateway-2", "gateway-3")) {
+            JsonNode g = compose.path("services").path(gateway);
+            assertEquals(gateway, g.path("environment").path("PARLEY_GATEWAY_INSTANCE_ID").asText());
+            assertFalse(g.path("stop_grace_period").isMissingNode(), gateway + " has time to drain with 1012");
+        }
+    }
+
+    @Test
+    void topicsAreCreatedWithPartitionsAndRetentionStated() {
+        String command = compose.path("services").path("kafka-topics").path("command").toString();
+        assertTrue(Pattern.compile("chat\\.message-events --partitions \\d+").matcher(command).find(), command);
+        assertTrue(command.contains("retention.ms=604800000"), "message events kept a week");
+        assertTrue(Pattern.compile("chat\\.signals --partitions \\d+").matcher(command).find(), command);
+        assertTrue(command.contains("retention.ms=60000"), "signals kept a minute");
+    }
+
+    @Test
+    void theEdgeUpgradesWebSocketsWithLongTimeoutsAndRoutesTheRemovedUrlsToLegacy() {
+        String nginx = Repo.read("deploy/compose/nginx.conf");
+        assertTrue(nginx.contains("proxy_set_header Upgrade $http_upgrade;"));
+        assertTrue(nginx.contains("proxy_set_header Connection $connection_upgrade;"));
+        assertTrue(nginx.contains("proxy_read_timeout 3600s;"));
+        assertTrue(nginx.contains("proxy_buffering off;"), "SSE is not buffered");
+        assertFalse(nginx.contains("ip_hash") || nginx.contains("sticky"), "no sticky sessions needed");
+        var legacy = Pattern.compile("location ~ (\\S+) \\{\\s*proxy_pass http://legacy;").matcher(nginx);
+        assertTrue(legacy.find(), "a location for the removed URLs");
+        Pattern removed = Pattern.compile(legacy.group(1));
+        for (String path : List.of("/api/admin/escalations", "/api/admin/escalations/7", "/api/tenants/t1/supporters",
+                "/api/tenants/t1/supporter-chat/x", "/api/chat/t1/session/s1/escalate")) {
+            assertTrue(removed.matcher(path).find(), path + " goes to escalation-legacy");
+        }
+        for (String path : List.of("/api/tenants/t1/sessions", "/api/tenants/t1/sessions/s1/messages")) {
+            assertFalse(removed.matcher(path).find(), path + " stays with chat-api");
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"chat-api", "realtime-gateway", "escalation-legacy"})
+    void eachServiceHasAJvmAndANativeImageBuiltInsideDockerRunningAsNonRootWithAHealthCheck(String service) {
+        for (String kind : List.of("Dockerfile.jvm", "Dockerfile.native")) {
+            String dockerfile = Repo.read(service + "/src/main/docker/" + kind);
+            List<String> froms = dockerfile.lines().filter(l -> l.startsWith("FROM ")).toList();
+            assertEquals(2, froms.size(), kind + " is multi-stage: build, then run");
+            froms.forEach(f -> assertFalse(f.contains(":latest") || !f.split("\\s+")[1].contains(":"), "pinned: " + f));
+            assertTrue(dockerfile.contains("-pl " + service + " -am"), kind + " builds " + service);
+            assertTrue(Pattern.compile("(?m)^USER (185|1001)$").matcher(dockerfile).find(), kind + " runs as non-root");
+            assertTrue(dockerfile.contains("HEALTHCHECK") && dockerfile.contains("/q/health/ready"), kind);
+        }
+        assertTrue(Repo.read(service + "/src/main/docker/Dockerfile.native").contains("mandrel-builder-image"),
+                "native executables are built by Mandrel");
+        assertTrue(Repo.read(service + "/pom.xml").contains("<id>native</id>"), service + " has a native profile");
+    }
+}

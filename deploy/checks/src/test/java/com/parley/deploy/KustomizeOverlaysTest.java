@@ -1,0 +1,153 @@
+package com.parley.deploy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/** Every overlay renders with kubectl kustomize, and what it renders is safe to run. */
+class KustomizeOverlaysTest {
+
+    static List<String> overlays() throws IOException {
+        try (Stream<Path> dirs = Files.list(Repo.ROOT.resolve("deploy/k8s/overlays"))) {
+            return dirs.filter(Files::isDirectory).map(d -> d.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    private static List<JsonNode> render(String overlay) {
+        return Repo.documents(Repo.run(List.of("kubectl", "kustomize", "deploy/k8s/overlays/" + overlay)));
+    }
+
+    private static List<JsonNode> ofKind(List<JsonNode> docs, String kind) {
+        return docs.stream().filter(d -> kind.equals(d.path("kind").asText())).toList();
+    }
+
+    private static JsonNode named(List<JsonNode> docs, String kind, String name) {
+        return ofKind(docs, kind).stream().filter(d -> name.equals(d.path("metadata").path("name").asText()))
+                .findFirst().orElseThrow(() -> new AssertionError("no " + kind + " " + name));
+    }
+
+    @ParameterizedTest
+    @MethodSource("overlays")
+    void everyDeploymentHasProbesResourcesAPinnedImageAndRunsAsNonRoot(String overlay) {
+        List<JsonNode> deployments = ofKind(render(overlay), "Deployment");
+        assertEquals(List.of("chat-api", "escalation-legacy", "realtime-gateway"),
+                deployments.stream().map(d -> d.path("metadata").path("name").asText()).sorted().toList());
+        for (JsonNode deployment : deployments) {
+            JsonNode pod = deployment.path("spec").path("template").path("spec");
+            assertTrue(pod.path("securityContext").path("runAsNonRoot").asBoolean(), overlay + ": runAsNonRoot");
+            for (JsonNode c : pod.path("containers")) {
+                String where = overlay + "/" + c.path("name").asText();
+                assertEquals("/q/health/ready", c.path("readinessProbe").path("httpGet").path("path").asText(), where);
+                assertEquals("/q/health/live", c.path("livenessProbe").path("httpGet").path("path").asText(), where);
+                assertFalse(c.path("resources").path("requests").path("cpu").isMissingNode(), where + ": cpu request");
+                assertFalse(c.path("resources").path("limits").path("memory").isMissingNode(), where + ": memory limit");
+                assertPinned(c.path("image").asText(), where);
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("overlays")
+    void theGatewayDrainsWith1012BeforeItIsKilledAndScalesWithAnHpaAndPdb(String overlay) {
+        List<JsonNode> docs = render(overlay);
+        JsonNode gateway = named(docs, "Deployment", "realtime-gateway");
+        JsonNode pod = gateway.path("spec").path("template").path("spec");
+        JsonNode container = pod.path("containers").get(0);
+        JsonNode preStop = container.path("lifecycle").path("preStop").path("exec").path("command");
+        assertEquals("sleep", preStop.get(0).asText(), "preStop lets the pod leave the Service first");
+        long preStopSeconds = preStop.get(1).asLong();
+        Duration delay = env(docs, container, "QUARKUS_SHUTDOWN_DELAY");
+        Duration timeout = env(docs, container, "QUARKUS_SHUTDOWN_TIMEOUT");
+        long grace = pod.path("terminationGracePeriodSeconds").asLong();
+        assertTrue(grace > preStopSeconds + delay.toSeconds() + timeout.toSeconds(),
+                "grace period " + grace + " s must cover preStop, shutdown delay (1012) and timeout");
+        assertEquals(0, gateway.path("spec").path("strategy").path("rollingUpdate").path("maxUnavailable").asInt());
+
+        JsonNode hpa = named(docs, "HorizontalPodAutoscaler", "realtime-gateway");
+        assertEquals("realtime-gateway", hpa.path("spec").path("scaleTargetRef").path("name").asText());
+        assertTrue(hpa.path("spec").path("minReplicas").asInt() >= 2, "at least two gateways");
+        JsonNode pdb = named(docs, "PodDisruptionBudget", "realtime-gateway");
+        assertEquals("realtime-gateway",
+                pdb.path("spec").path("selector").path("matchLabels").path("app.kubernetes.io/name").asText());
+        assertEquals("None", named(docs, "Service", "realtime-gateway").path("spec").path("sessionAffinity").asText(),
+                "no sticky sessions: clients resume on any instance");
+    }
+
+    @ParameterizedTest
+    @MethodSource("overlays")
+    void theIngressRoutesSocketsWithLongTimeoutsAndTheRemovedUrlsToTheLegacyService(String overlay) {
+        List<JsonNode> ingresses = ofKind(render(overlay), "Ingress");
+        List<String> routes = new ArrayList<>();
+        for (JsonNode ingress : ingresses) {
+            for (JsonNode rule : ingress.path("spec").path("rules")) {
+                for (JsonNode path : rule.path("http").path("paths")) {
+                    routes.add(path.path("path").asText() + " -> " + path.path("backend").path("service").path("name").asText());
+                }
+            }
+        }
+        assertTrue(routes.contains("/api -> chat-api"), routes.toString());
+        assertTrue(routes.contains("/ws -> realtime-gateway"), routes.toString());
+        assertTrue(routes.contains("/sse -> realtime-gateway"), routes.toString());
+        assertTrue(routes.stream().anyMatch(r -> r.startsWith("/api/admin/escalations") && r.endsWith("escalation-legacy")));
+        assertTrue(routes.stream().anyMatch(r -> r.contains("supporters") && r.endsWith("escalation-legacy")));
+        assertTrue(routes.stream().anyMatch(r -> r.contains("escalate") && r.endsWith("escalation-legacy")));
+        JsonNode main = ingresses.stream().filter(i -> i.path("metadata").path("name").asText().equals("parley"))
+                .findFirst().orElseThrow();
+        JsonNode annotations = main.path("metadata").path("annotations");
+        assertTrue(annotations.path("nginx.ingress.kubernetes.io/proxy-read-timeout").asInt() >= 300,
+                "sockets outlive the default 60 s read timeout");
+        assertEquals("off", annotations.path("nginx.ingress.kubernetes.io/proxy-buffering").asText(), "SSE unbuffered");
+    }
+
+    @ParameterizedTest
+    @MethodSource("overlays")
+    void kafkaAndPostgresAreTheOperatorsResourcesWithTheTopicsRetention(String overlay) {
+        List<JsonNode> docs = render(overlay);
+        named(docs, "Kafka", "parley");
+        JsonNode events = named(docs, "KafkaTopic", "chat.message-events");
+        JsonNode signals = named(docs, "KafkaTopic", "chat.signals");
+        assertTrue(events.path("spec").path("config").path("retention.ms").asLong() >= Duration.ofDays(1).toMillis());
+        assertTrue(signals.path("spec").path("config").path("retention.ms").asLong() <= Duration.ofMinutes(5).toMillis());
+        JsonNode db = named(docs, "Cluster", "parley-db");
+        assertPinned(db.path("spec").path("imageName").asText(), "CloudNativePG image");
+        assertTrue(db.path("spec").path("imageName").asText().contains(":17"), "PostgreSQL 17");
+        JsonNode chatApi = named(docs, "Deployment", "chat-api").path("spec").path("template").path("spec")
+                .path("containers").get(0);
+        assertTrue(chatApi.path("env").toString().contains("parley-db-app"), "DB credentials from the operator's Secret");
+        for (String name : List.of("chat-api", "realtime-gateway")) {
+            JsonNode volumes = named(docs, "Deployment", name).path("spec").path("template").path("spec").path("volumes");
+            assertTrue(volumes.toString().contains("parley-jwt"), name + " mounts the JWT public key Secret");
+        }
+    }
+
+    private static Duration env(List<JsonNode> docs, JsonNode container, String name) {
+        for (JsonNode e : container.path("env")) {
+            if (name.equals(e.path("name").asText())) {
+                return Duration.parse("PT" + e.path("value").asText());
+            }
+        }
+        throw new AssertionError(name + " not set on the gateway");
+    }
+
+    private static void assertPinned(String image, String where) {
+        assertNotNull(image);
+        int colon = image.lastIndexOf(':');
+        assertTrue(colon > image.lastIndexOf('/'), where + ": image without a tag: " + image);
+        String tag = image.substring(colon + 1);
+        assertFalse(tag.isBlank() || tag.equals("latest"), where + ": image tag must be pinned: " + image);
+    }
+}

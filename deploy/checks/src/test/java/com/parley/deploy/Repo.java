@@ -1,0 +1,66 @@
+package com.parley.deploy;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+
+/** The repository this module lives in, and YAML read the way Kubernetes and compose read it. */
+final class Repo {
+
+    static final Path ROOT = Path.of("../..").toAbsolutePath().normalize();
+    static final ObjectMapper YAML = new YAMLMapper();
+
+    private Repo() {
+    }
+
+    static List<JsonNode> documents(String yaml) {
+        try {
+            List<JsonNode> docs = new ArrayList<>();
+            var parser = new YAMLFactory().createParser(yaml);
+            var it = YAML.readValues(parser, JsonNode.class);
+            while (it.hasNext()) {
+                JsonNode doc = it.next();
+                if (doc != null && !doc.isNull() && !doc.isEmpty()) {
+                    docs.add(doc);
+                }
+            }
+            return docs;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static String read(String path) {
+        try {
+            return Files.readString(ROOT.resolve(path));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Runs a command in the repository; returns its standard output, fails on a non-zero exit. */
+    static String run(List<String> command) {
+        try {
+            Process p = new ProcessBuilder(command).directory(ROOT.toFile()).redirectErrorStream(false).start();
+            byte[] out = p.getInputStream().readAllBytes();
+            String err = new String(p.getErrorStream().readAllBytes());
+            if (p.waitFor() != 0) {
+                throw new AssertionError(String.join(" ", command) + " failed: " + err);
+            }
+            return new String(out);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}
