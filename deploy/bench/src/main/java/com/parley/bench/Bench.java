@@ -132,8 +132,23 @@ public final class Bench {
             ooo += c.outOfOrder();
         }
         failures += (int) (lost + dup + ooo);
+        explain(conns, lastSeq, startSeq);
         System.out.printf("| %s | %d | %s | %s | %s | %s | %d | %d | %d |%n", name, h.getTotalCount(), ms(h, 50),
                 ms(h, 90), ms(h, 99), ms(h.getMaxValue()), lost, dup, ooo);
+    }
+
+    /** Which clients missed what, so that a delivery error can be chased. */
+    private static void explain(List<Conn> conns, Map<String, AtomicLong> lastSeq, long startSeq) {
+        int shown = 0;
+        for (Conn c : conns) {
+            long last = lastSeq.getOrDefault(c.session, new AtomicLong()).get();
+            long lost = c.lost(startSeq, last);
+            if ((lost > 0 || c.duplicates() > 0 || c.outOfOrder() > 0) && shown++ < 5) {
+                System.out.printf("  client of session %s on port %d: last seq %d of %d, lost %d, duplicated %d, out of"
+                        + " order %d, close code %d%n", c.session, c.port, c.lastSeq(), last, lost, c.duplicates(),
+                        c.outOfOrder(), c.closeCode);
+            }
+        }
     }
 
     // ---------------------------------------------------------------- scenario 2: fan-out capacity

@@ -69,6 +69,8 @@ public final class LocalSystem {
         chatApiConfig.put("quarkus.datasource.jdbc.url", postgres.jdbcUrl());
         chatApiConfig.put("quarkus.datasource.username", PostgresServer.USER);
         chatApiConfig.put("quarkus.datasource.password", PostgresServer.PASSWORD);
+        // the demo pages are served by the gateways and call chat-api's REST from there
+        chatApiConfig.put("quarkus.http.cors.origins", demoOrigins());
         ServiceProcess chatApi = new ServiceProcess("chat-api", app(repo, "chat-api"), CHAT_API_PORT,
                 chatApiConfig, logs.resolve("chat-api.log"));
         chatApi.start(Duration.ofSeconds(120));
@@ -107,11 +109,27 @@ public final class LocalSystem {
         System.out.println("  supporter sam    " + staff);
         System.out.println("Sockets: " + gw1 + "/ws/acme/session/<session-id>?last_seq=0   "
                 + gw2 + "/ws/acme/dashboard   (token: Authorization header or ?token=)");
+        String demo = "?tenant=acme&api=" + chatApi.baseUrl() + "&gateways=" + gateways.get(0).baseUrl() + ","
+                + gateways.get(1).baseUrl() + "&token=";
+        System.out.println();
+        System.out.println("Demo pages (open each in its own browser window):");
+        System.out.println("  customer widget    " + gateways.get(0).baseUrl() + "/demo/widget.html" + demo + customer);
+        System.out.println("  support dashboard  " + gateways.get(1).baseUrl() + "/demo/dashboard.html" + demo + staff);
         System.out.println();
         System.out.println("A token for any tenant, user and role (user, supporter, admin, service):");
         System.out.println("  deploy/local/token.sh --tenant acme --user alice --role user");
         System.out.println("Logs: " + logs + "    Ctrl-C stops everything.");
         stopped.await();
+    }
+
+    /** The origins of the gateways' demo pages, by IP and by name. */
+    private static String demoOrigins() {
+        List<String> origins = new ArrayList<>();
+        for (int port : GATEWAY_PORTS) {
+            origins.add("http://127.0.0.1:" + port);
+            origins.add("http://localhost:" + port);
+        }
+        return String.join(",", origins);
     }
 
     private static String pad(String name) {

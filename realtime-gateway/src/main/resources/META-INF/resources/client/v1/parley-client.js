@@ -1,0 +1,670 @@
+// Parley browser client, protocol v1 (docs/client.md). An ES module without dependencies.
+//
+//   import { SessionClient } from '/client/v1/parley-client.js';
+//   const chat = new SessionClient({ gateways: ['wss://chat.example.com'], apiUrl: 'https://chat.example.com',
+//                                   tenantId, sessionId, token });
+//   chat.addEventListener('messages', () => render(chat.messages));
+//   chat.connect();
+//   chat.send('Hello');
+
+export const VERSION = '1.0.0';
+
+/** Full-jitter exponential backoff: a random delay in [0, min(max, base * 2^attempt)]. */
+export function backoffDelay(attempt, { baseMs = 1000, maxMs = 30000 } = {}, random = Math.random) {
+  const ceiling = Math.min(maxMs, baseMs * 2 ** Math.max(0, attempt));
+  return Math.floor(random() * ceiling);
+}
+
+/** Random UUID (crypto.randomUUID where it exists). */
+export function newId() {
+  if (globalThis.crypto && typeof globalThis.crypto.randomUUID === 'function') {
+    return globalThis.crypto.randomUUID();
+  }
+  return 'xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx'.replace(/[xy]/g, (c) => {
+    const r = (Math.random() * 16) | 0;
+    return (c === 'x' ? r : (r & 0x3) | 0x8).toString(16);
+  });
+}
+
+/**
+ * Messages written while offline, in order, bounded: when full, a new message is refused
+ * (the caller shows it as failed) rather than silently dropping an older one.
+ */
+export class SendQueue {
+  constructor(limit = 100) {
+    this.limit = limit;
+    this.items = [];
+  }
+
+  /** Adds a message; false when the queue is full. */
+  push(item) {
+    if (this.items.length >= this.limit) {
+      return false;
+    }
+    this.items.push(item);
+    return true;
+  }
+
+  /** Removes a message (it was acknowledged or failed for good). */
+  remove(clientMessageId) {
+    this.items = this.items.filter((i) => i.client_message_id !== clientMessageId);
+  }
+
+  get size() {
+    return this.items.length;
+  }
+
+  /** Every queued message, oldest first; they stay queued until acknowledged. */
+  all() {
+    return [...this.items];
+  }
+}
+
+/**
+ * The conversation as the user sees it: stored messages in seq order, each once (by seq and by
+ * message_id), plus the user's own pending messages keyed by client_message_id until the stored
+ * message replaces them.
+ */
+export class MessageStore {
+  constructor() {
+    this.bySeq = new Map(); // seq -> event frame
+    this.messageIds = new Set();
+    this.pending = new Map(); // client_message_id -> {client_message_id, content, state}
+    this.cursor = 0; // every seq up to here is in hand (or was skipped by a resync)
+    this.status = null;
+  }
+
+  /** A session event frame; returns true when it changed what the user sees. */
+  apply(frame) {
+    const seq = Number(frame.seq);
+    if (!Number.isInteger(seq) || seq <= 0 || seq <= this.cursor || this.bySeq.has(seq)) {
+      return false;
+    }
+    if (frame.type === 'message_created' && this.messageIds.has(frame.message_id)) {
+      return false;
+    }
+    this.bySeq.set(seq, frame);
+    while (this.bySeq.has(this.cursor + 1)) {
+      this.cursor += 1;
+    }
+    if (frame.type === 'message_created') {
+      this.messageIds.add(frame.message_id);
+      if (frame.client_message_id) {
+        this.pending.delete(frame.client_message_id);
+      }
+    } else if (frame.type === 'message_deleted') {
+      for (const event of this.bySeq.values()) {
+        if (event.type === 'message_created' && event.message_id === frame.message_id) {
+          event.deleted = true;
+          event.content = '';
+        }
+      }
+    } else if (frame.type === 'session_status') {
+      this.status = frame.status;
+    } else if (frame.type === 'session_created' && !this.status) {
+      this.status = frame.status || 'open';
+    }
+    return true;
+  }
+
+  /** What a resume asks to continue after: the highest seq with nothing missing below it. */
+  get resumeSeq() {
+    return this.cursor;
+  }
+
+  /** After resync_required the stream continues after seq; the page reloads older messages over REST. */
+  skipTo(seq) {
+    this.cursor = Math.max(this.cursor, seq);
+    while (this.bySeq.has(this.cursor + 1)) {
+      this.cursor += 1;
+    }
+  }
+
+  addPending(clientMessageId, content) {
+    this.pending.set(clientMessageId, { client_message_id: clientMessageId, content, state: 'pending' });
+  }
+
+  failPending(clientMessageId, reason) {
+    const p = this.pending.get(clientMessageId);
+    if (p) {
+      p.state = 'failed';
+      p.reason = reason;
+    }
+  }
+
+  /** Stored messages in seq order, then pending ones in the order they were written. */
+  get messages() {
+    const stored = [...this.bySeq.values()]
+      .filter((e) => e.type === 'message_created')
+      .sort((a, b) => a.seq - b.seq)
+      .map((e) => ({ ...e, state: e.deleted ? 'deleted' : 'stored' }));
+    return [...stored, ...this.pending.values()];
+  }
+}
+
+/** Start typing at once, stop after idleMs without keystrokes; a stop is sent once. */
+export class TypingDebounce {
+  constructor(send, idleMs = 3000, timers = globalThis) {
+    this.send = send;
+    this.idleMs = idleMs;
+    this.timers = timers;
+    this.typing = false;
+    this.timer = null;
+  }
+
+  keystroke() {
+    if (!this.typing) {
+      this.typing = true;
+      this.send(true);
+    }
+    this.timers.clearTimeout(this.timer);
+    this.timer = this.timers.setTimeout(() => this.stop(), this.idleMs);
+  }
+
+  stop() {
+    this.timers.clearTimeout(this.timer);
+    this.timer = null;
+    if (this.typing) {
+      this.typing = false;
+      this.send(false);
+    }
+  }
+}
+
+const RECONNECT_NOW = new Set([1012]); // the instance is going away: go elsewhere at once
+const DO_NOT_RETRY = new Set([1008, 4401, 4403]); // refused: a fresh token or a change is needed
+
+function wsUrl(base, path) {
+  const url = new URL(path, base.replace(/^http/, 'ws'));
+  return url.toString();
+}
+
+function httpUrl(base, path) {
+  return new URL(path, base.replace(/^ws/, 'http')).toString();
+}
+
+/**
+ * One session over WebSocket (or SSE when WebSocket cannot connect): reconnects with backoff to
+ * the next gateway, resumes after the last seq it has, queues sends while offline, and keeps the
+ * conversation in a MessageStore. Events (EventTarget): 'state', 'messages', 'typing',
+ * 'presence', 'read', 'status', 'error', 'resync'.
+ */
+export class SessionClient extends EventTarget {
+  constructor(options) {
+    super();
+    this.options = {
+      transport: 'auto', // 'auto' | 'ws' | 'sse'
+      baseMs: 1000,
+      maxMs: 30000,
+      queueLimit: 100,
+      heartbeatMs: 25000,
+      deadAfterMs: 60000,
+      typingIdleMs: 3000,
+      wsFailuresBeforeSse: 2,
+      ...options,
+    };
+    if (!this.options.gateways || this.options.gateways.length === 0) {
+      throw new Error('gateways: at least one gateway URL');
+    }
+    this.token = this.options.token;
+    this.store = new MessageStore();
+    this.queue = new SendQueue(this.options.queueLimit);
+    this.typingDebounce = new TypingDebounce((isTyping) => this.frame({ type: 'typing', is_typing: isTyping }),
+      this.options.typingIdleMs);
+    this.state = 'idle';
+    this.attempt = 0;
+    this.gatewayIndex = 0;
+    this.wsFailuresBeforeOpen = 0;
+    this.transport = this.options.transport === 'sse' ? 'sse' : 'ws';
+    this.presence = [];
+    this.typingUsers = new Map();
+  }
+
+  get messages() {
+    return this.store.messages;
+  }
+
+  get lastSeq() {
+    return this.store.resumeSeq;
+  }
+
+  get gateway() {
+    return this.options.gateways[this.gatewayIndex % this.options.gateways.length];
+  }
+
+  connect() {
+    this.closedByUser = false;
+    if (!this.onlineListener && globalThis.addEventListener) {
+      // back online: try at once instead of waiting out the backoff
+      this.onlineListener = () => {
+        if (this.state === 'reconnecting') {
+          this.open();
+        }
+      };
+      globalThis.addEventListener('online', this.onlineListener);
+    }
+    this.open();
+  }
+
+  /** Closes for good (no reconnect). */
+  close() {
+    this.closedByUser = true;
+    clearTimeout(this.retryTimer);
+    if (this.onlineListener) {
+      globalThis.removeEventListener('online', this.onlineListener);
+      this.onlineListener = null;
+    }
+    this.stopHeartbeat();
+    this.typingDebounce.stop();
+    if (this.socket) {
+      this.socket.close(1000, 'bye');
+    }
+    if (this.source) {
+      this.source.close();
+    }
+    this.setState('closed');
+  }
+
+  /** A fresh token: used for the next connection and sent on the open one. */
+  setToken(token) {
+    this.token = token;
+    this.frame({ type: 'auth', token });
+  }
+
+  /** Sends a message: pending at once, delivered when connected, acknowledged after storage. */
+  send(content) {
+    const text = String(content ?? '').trim();
+    if (!text) {
+      return null;
+    }
+    const clientMessageId = newId();
+    this.store.addPending(clientMessageId, text);
+    if (!this.queue.push({ client_message_id: clientMessageId, content: text })) {
+      this.store.failPending(clientMessageId, 'offline queue full');
+    } else {
+      this.typingDebounce.stop();
+      this.flushOne({ client_message_id: clientMessageId, content: text });
+    }
+    this.emit('messages');
+    return clientMessageId;
+  }
+
+  /** Call on every keystroke in the composer: typing starts at once, stops after silence. */
+  typing() {
+    if (this.state === 'open' && this.transport === 'ws') {
+      this.typingDebounce.keystroke();
+    }
+  }
+
+  markRead(seq = this.store.resumeSeq) {
+    this.frame({ type: 'read', up_to_seq: seq });
+  }
+
+  // ------------------------------------------------------------------ connection
+
+  open() {
+    clearTimeout(this.retryTimer);
+    this.setState(this.attempt === 0 ? 'connecting' : 'reconnecting');
+    if (this.transport === 'sse') {
+      this.openSse();
+    } else {
+      this.openWs();
+    }
+  }
+
+  openWs() {
+    const { tenantId, sessionId } = this.options;
+    const url = wsUrl(this.gateway, `/ws/${encodeURIComponent(tenantId)}/session/${encodeURIComponent(sessionId)}`
+      + `?last_seq=${this.lastSeq}`);
+    if (this.socket) {
+      const old = this.socket; // an attempt still under way: this one replaces it
+      this.socket = null;
+      old.close();
+    }
+    let socket;
+    try {
+      const WS = this.options.WebSocket || globalThis.WebSocket;
+      // the token rides in a subprotocol, never in the URL (which proxies log)
+      socket = new WS(url, ['bearer-token-carrier',
+        `quarkus-http-upgrade#Authorization#Bearer%20${this.token}`]);
+    } catch (e) {
+      this.onWsFailure();
+      return;
+    }
+    this.socket = socket;
+    let opened = false;
+    socket.onopen = () => {
+      opened = true;
+      this.wsFailuresBeforeOpen = 0;
+    };
+    socket.onmessage = (event) => {
+      if (this.socket === socket) {
+        this.onFrame(event.data);
+      }
+    };
+    socket.onclose = (event) => {
+      if (this.socket !== socket) {
+        return;
+      }
+      this.socket = null;
+      this.stopHeartbeat();
+      if (!opened) {
+        this.onWsFailure();
+        return;
+      }
+      this.onClosed(event.code, event.reason);
+    };
+  }
+
+  onWsFailure() {
+    // offline, every connection fails: that says nothing about WebSocket
+    const online = globalThis.navigator?.onLine ?? true;
+    this.wsFailuresBeforeOpen += online ? 1 : 0;
+    if (this.options.transport === 'auto' && this.wsFailuresBeforeOpen >= this.options.wsFailuresBeforeSse) {
+      // a proxy that refuses WebSocket: receive over SSE, send over REST
+      this.transport = 'sse';
+      this.emit('transport', { transport: 'sse' });
+    }
+    this.scheduleRetry(false);
+  }
+
+  openSse() {
+    const { tenantId, sessionId } = this.options;
+    const ES = this.options.EventSource || globalThis.EventSource;
+    // EventSource cannot set headers: the token goes in the query (the gateway never logs it)
+    const url = httpUrl(this.gateway, `/sse/${encodeURIComponent(tenantId)}/session/${encodeURIComponent(sessionId)}`
+      + `?last_seq=${this.lastSeq}&token=${encodeURIComponent(this.token)}`);
+    const source = new ES(url);
+    this.source = source;
+    source.onmessage = (event) => this.onFrame(event.data);
+    source.addEventListener('close', (event) => {
+      let code = 1012;
+      try {
+        code = JSON.parse(event.data).code;
+      } catch (e) {
+        // keep 1012
+      }
+      source.close();
+      if (this.source === source) {
+        this.source = null;
+        this.onClosed(code, 'closed by the gateway');
+      }
+    });
+    source.onerror = () => {
+      // EventSource retries by itself without Last-Event-ID control over gateways: do it here
+      source.close();
+      if (this.source === source) {
+        this.source = null;
+        this.onClosed(1006, 'stream lost');
+      }
+    };
+  }
+
+  onClosed(code, reason) {
+    if (this.closedByUser) {
+      return;
+    }
+    if (DO_NOT_RETRY.has(code)) {
+      this.setState('failed', { code, reason });
+      return;
+    }
+    this.scheduleRetry(RECONNECT_NOW.has(code));
+  }
+
+  scheduleRetry(immediately) {
+    if (this.closedByUser) {
+      return;
+    }
+    this.gatewayIndex += 1; // the next gateway: this one failed or is going away
+    const delay = immediately ? 0 : backoffDelay(this.attempt, this.options, this.options.random);
+    this.attempt += 1;
+    this.setState('reconnecting', { delayMs: delay });
+    this.retryTimer = setTimeout(() => this.open(), delay);
+  }
+
+  onConnected() {
+    this.attempt = 0;
+    this.setState('open', { transport: this.transport, gateway: this.gateway });
+    this.startHeartbeat();
+    for (const item of this.queue.all()) {
+      this.flushOne(item);
+    }
+  }
+
+  startHeartbeat() {
+    this.stopHeartbeat();
+    this.lastHeard = Date.now();
+    if (this.transport !== 'ws') {
+      return;
+    }
+    this.heartbeatTimer = setInterval(() => {
+      if (Date.now() - this.lastHeard > this.options.deadAfterMs) {
+        // nothing heard, not even a pong: the connection is dead even if the browser does not know
+        const socket = this.socket;
+        this.socket = null;
+        if (socket) {
+          socket.close(4000, 'dead connection');
+        }
+        this.stopHeartbeat();
+        this.onClosed(1006, 'dead connection');
+        return;
+      }
+      this.frame({ type: 'ping' });
+    }, this.options.heartbeatMs);
+  }
+
+  stopHeartbeat() {
+    clearInterval(this.heartbeatTimer);
+    this.heartbeatTimer = null;
+  }
+
+  // ------------------------------------------------------------------ frames
+
+  frame(object) {
+    if (this.socket && this.state === 'open' && this.socket.readyState === 1) {
+      this.socket.send(JSON.stringify(object));
+      return true;
+    }
+    return false;
+  }
+
+  flushOne(item) {
+    if (this.state !== 'open') {
+      return; // stays queued until the next connection
+    }
+    if (this.transport === 'ws') {
+      this.frame({ type: 'message', content: item.content, client_message_id: item.client_message_id });
+    } else {
+      this.postOverRest(item);
+    }
+  }
+
+  async postOverRest(item) {
+    const { tenantId, sessionId, apiUrl } = this.options;
+    const fetchImpl = this.options.fetch || globalThis.fetch.bind(globalThis);
+    try {
+      const response = await fetchImpl(`${apiUrl}/api/tenants/${encodeURIComponent(tenantId)}/sessions/`
+        + `${encodeURIComponent(sessionId)}/messages`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${this.token}` },
+        body: JSON.stringify({ content: item.content, client_message_id: item.client_message_id }),
+      });
+      if (response.ok) {
+        this.queue.remove(item.client_message_id);
+      } else if (response.status >= 400 && response.status < 500) {
+        const problem = await response.json().catch(() => ({}));
+        this.queue.remove(item.client_message_id);
+        this.store.failPending(item.client_message_id, problem.detail || `refused (${response.status})`);
+        this.emit('messages');
+      }
+      // 5xx: stays queued, sent again on the next connection
+    } catch (e) {
+      // offline: stays queued
+    }
+  }
+
+  onFrame(data) {
+    this.lastHeard = Date.now();
+    let frame;
+    try {
+      frame = JSON.parse(data);
+    } catch (e) {
+      return;
+    }
+    switch (frame.type) {
+      case 'connected':
+        this.onConnected();
+        break;
+      case 'message_ack':
+        this.queue.remove(frame.client_message_id);
+        break;
+      case 'error':
+        if (frame.client_message_id) {
+          this.queue.remove(frame.client_message_id);
+          this.store.failPending(frame.client_message_id, frame.message);
+          this.emit('messages');
+        }
+        this.emit('error', frame);
+        break;
+      case 'typing_indicator':
+        this.onTyping(frame);
+        break;
+      case 'presence':
+        this.presence = frame.participants || [];
+        this.emit('presence', { participants: this.presence });
+        break;
+      case 'read_receipt':
+        this.emit('read', frame);
+        break;
+      case 'resync_required':
+        this.store.skipTo(frame.last_seq);
+        this.emit('resync', frame);
+        break;
+      case 'pong':
+        break;
+      default:
+        if (frame.seq !== undefined && this.store.apply(frame)) {
+          if (frame.type === 'message_created') {
+            this.typingUsers.delete(frame.sender_user_id);
+            this.emit('typing', { users: [...this.typingUsers.values()] });
+          }
+          if (frame.type === 'session_status' || frame.type === 'session_created') {
+            this.emit('status', { status: this.store.status });
+          }
+          this.emit('messages');
+        }
+    }
+  }
+
+  onTyping(frame) {
+    clearTimeout(this.typingUsers.get(frame.user_id)?.timer);
+    if (frame.is_typing) {
+      // a stop can get lost with its connection: forget a typist after a while anyway
+      const timer = setTimeout(() => {
+        this.typingUsers.delete(frame.user_id);
+        this.emit('typing', { users: [...this.typingUsers.values()] });
+      }, 10000);
+      this.typingUsers.set(frame.user_id, { user_id: frame.user_id, role: frame.role, timer });
+    } else {
+      this.typingUsers.delete(frame.user_id);
+    }
+    this.emit('typing', { users: [...this.typingUsers.values()].map(({ user_id, role }) => ({ user_id, role })) });
+  }
+
+  setState(state, detail = {}) {
+    this.state = state;
+    this.emit('state', { state, ...detail });
+  }
+
+  emit(type, detail = {}) {
+    this.dispatchEvent(new CustomEvent(type, { detail }));
+  }
+}
+
+/**
+ * A staff dashboard: every event of the tenant, live, with reconnects. It does not replay: on
+ * every (re)connect it emits 'reload' so the page loads the session list over REST again.
+ */
+export class DashboardClient extends EventTarget {
+  constructor(options) {
+    super();
+    this.options = { baseMs: 1000, maxMs: 30000, heartbeatMs: 25000, ...options };
+    this.token = this.options.token;
+    this.attempt = 0;
+    this.gatewayIndex = 0;
+    this.state = 'idle';
+  }
+
+  connect() {
+    this.closedByUser = false;
+    const gateway = this.options.gateways[this.gatewayIndex % this.options.gateways.length];
+    const url = wsUrl(gateway, `/ws/${encodeURIComponent(this.options.tenantId)}/dashboard`);
+    const WS = this.options.WebSocket || globalThis.WebSocket;
+    this.setState(this.attempt === 0 ? 'connecting' : 'reconnecting');
+    let socket;
+    try {
+      socket = new WS(url, ['bearer-token-carrier', `quarkus-http-upgrade#Authorization#Bearer%20${this.token}`]);
+    } catch (e) {
+      this.retry(false);
+      return;
+    }
+    this.socket = socket;
+    socket.onopen = () => {
+      this.attempt = 0;
+      this.setState('open');
+      this.emitEvent('reload');
+      this.ping = setInterval(() => socket.readyState === 1 && socket.send('{"type":"ping"}'),
+        this.options.heartbeatMs);
+    };
+    socket.onmessage = (event) => {
+      let frame;
+      try {
+        frame = JSON.parse(event.data);
+      } catch (e) {
+        return;
+      }
+      if (frame.seq !== undefined) {
+        this.emitEvent('event', frame);
+      }
+    };
+    socket.onclose = (event) => {
+      clearInterval(this.ping);
+      if (this.socket !== socket || this.closedByUser) {
+        return;
+      }
+      this.socket = null;
+      if (DO_NOT_RETRY.has(event.code)) {
+        this.setState('failed', { code: event.code });
+        return;
+      }
+      this.retry(RECONNECT_NOW.has(event.code));
+    };
+  }
+
+  retry(immediately) {
+    this.gatewayIndex += 1;
+    const delay = immediately ? 0 : backoffDelay(this.attempt, this.options, this.options.random);
+    this.attempt += 1;
+    this.setState('reconnecting', { delayMs: delay });
+    this.retryTimer = setTimeout(() => this.connect(), delay);
+  }
+
+  close() {
+    this.closedByUser = true;
+    clearTimeout(this.retryTimer);
+    clearInterval(this.ping);
+    if (this.socket) {
+      this.socket.close(1000, 'bye');
+    }
+    this.setState('closed');
+  }
+
+  setState(state, detail = {}) {
+    this.state = state;
+    this.emitEvent('state', { state, ...detail });
+  }
+
+  emitEvent(type, detail = {}) {
+    this.dispatchEvent(new CustomEvent(type, { detail }));
+  }
+}

@@ -1,0 +1,100 @@
+// Shared by the demo pages: parameters from the URL, the caller from the token, REST calls, rendering.
+export const params = new URLSearchParams(location.search);
+
+export function config() {
+  const gateways = (params.get('gateways') || location.origin).split(',').map((g) => g.trim()).filter(Boolean);
+  return {
+    tenantId: params.get('tenant') || 'demo',
+    token: params.get('token') || '',
+    apiUrl: (params.get('api') || location.origin).replace(/\/$/, ''),
+    gateways,
+    transport: params.get('transport') || 'auto',
+  };
+}
+
+/** The token's claims (for display only: the servers verify it). */
+export function claims(token) {
+  try {
+    const part = token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/');
+    return JSON.parse(decodeURIComponent(escape(atob(part))));
+  } catch (e) {
+    return {};
+  }
+}
+
+export async function api(cfg, method, path, body) {
+  const response = await fetch(`${cfg.apiUrl}/api/tenants/${encodeURIComponent(cfg.tenantId)}${path}`, {
+    method,
+    headers: { Authorization: `Bearer ${cfg.token}`, ...(body ? { 'Content-Type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const text = await response.text();
+  const data = text ? JSON.parse(text) : null;
+  if (!response.ok) {
+    throw new Error((data && (data.detail || data.title)) || `HTTP ${response.status}`);
+  }
+  return data;
+}
+
+const STATE_TEXT = {
+  idle: 'Not connected', connecting: 'Connecting…', open: 'Connected', reconnecting: 'Reconnecting…',
+  failed: 'Disconnected: sign in again', closed: 'Closed',
+};
+
+export function showState(element, detail) {
+  element.dataset.state = detail.state;
+  let text = STATE_TEXT[detail.state] || detail.state;
+  if (detail.state === 'open' && detail.transport === 'sse') {
+    text += ' (fallback)';
+  }
+  element.textContent = text;
+}
+
+/** Renders messages as text (never as HTML): markup in a message shows as typed. */
+export function renderMessages(list, messages, me) {
+  const atBottom = list.scrollTop + list.clientHeight >= list.scrollHeight - 8;
+  list.replaceChildren(...messages.map((m) => {
+    const li = document.createElement('li');
+    const mine = m.state === 'pending' || m.state === 'failed' || m.sender_user_id === me;
+    li.className = mine ? 'mine' : '';
+    li.dataset.state = m.state;
+    if (m.seq) {
+      li.dataset.seq = m.seq;
+    }
+    const who = document.createElement('span');
+    who.className = 'who';
+    who.textContent = mine ? 'You' : roleName(m.role);
+    const text = document.createElement('span');
+    text.className = 'text';
+    text.textContent = m.state === 'deleted' ? 'Message deleted' : m.content;
+    li.append(who, text);
+    if (m.state === 'pending') {
+      li.append(hint(' · sending…'));
+    } else if (m.state === 'failed') {
+      li.append(hint(` · not sent: ${m.reason || 'error'}`));
+    }
+    return li;
+  }));
+  if (atBottom) {
+    list.scrollTop = list.scrollHeight;
+  }
+}
+
+function hint(text) {
+  const span = document.createElement('span');
+  span.className = 'who';
+  span.textContent = text;
+  return span;
+}
+
+export function roleName(role) {
+  return { user: 'Customer', supporter: 'Support', admin: 'Support', assistant: 'Assistant' }[role] || role || '';
+}
+
+export function typingText(users, me) {
+  const others = users.filter((u) => u.user_id !== me);
+  if (others.length === 0) {
+    return '';
+  }
+  return `${others.map((u) => roleName(u.role)).join(', ')} ${others.length > 1 ? 'are' : 'is'} typing…`;
+}

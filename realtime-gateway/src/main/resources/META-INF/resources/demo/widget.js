@@ -1,0 +1,65 @@
+import { SessionClient } from '../client/v1/parley-client.js';
+import { api, claims, config, renderMessages, showState, typingText, params } from './common.js';
+
+const cfg = config();
+const me = claims(cfg.token).sub;
+const $ = (id) => document.getElementById(id);
+const storageKey = `parley.session.${cfg.tenantId}.${me}`;
+let chat;
+
+async function start() {
+  $('error').textContent = '';
+  try {
+    let sessionId = params.get('session') || localStorage.getItem(storageKey);
+    if (!sessionId) {
+      sessionId = (await api(cfg, 'POST', '/sessions', {})).id;
+      localStorage.setItem(storageKey, sessionId);
+    }
+    open(sessionId);
+  } catch (e) {
+    $('error').textContent = `Could not start the chat: ${e.message}`;
+  }
+}
+
+function open(sessionId) {
+  $('start-panel').hidden = true;
+  $('messages').hidden = false;
+  $('composer').hidden = false;
+  document.body.dataset.session = sessionId;
+  chat = new SessionClient({ ...cfg, sessionId });
+  window.parleyChat = chat; // for the browser tests and the curious
+  chat.addEventListener('state', (e) => showState($('state'), e.detail));
+  chat.addEventListener('messages', () => renderMessages($('messages'), chat.messages, me));
+  chat.addEventListener('typing', (e) => { $('typing').textContent = typingText(e.detail.users, me); });
+  chat.addEventListener('status', (e) => showStatus(e.detail.status));
+  chat.addEventListener('error', (e) => { $('error').textContent = e.detail.message || ''; });
+  chat.connect();
+  $('text').focus();
+}
+
+function showStatus(status) {
+  const ended = status === 'closed' || status === 'resolved';
+  $('status').textContent = ended ? `This chat was ${status}. Start a new one any time.` : '';
+  $('composer').querySelectorAll('input, button').forEach((el) => { el.disabled = ended; });
+  if (ended) {
+    localStorage.removeItem(storageKey);
+  }
+}
+
+$('start').addEventListener('click', start);
+$('text').addEventListener('input', () => chat?.typing());
+$('composer').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const text = $('text').value;
+  if (chat && text.trim()) {
+    chat.send(text);
+    $('text').value = '';
+  }
+});
+
+if (!cfg.token) {
+  $('error').textContent = 'No token: open this page with ?tenant=…&token=… (deploy/local/start.sh prints a link).';
+  $('start').disabled = true;
+} else if (params.get('session') || localStorage.getItem(storageKey)) {
+  start();
+}

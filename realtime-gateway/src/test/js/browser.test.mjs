@@ -1,0 +1,165 @@
+// The demo pages in a real browser (Debian's Chromium driven by playwright-core), against the real
+// system that BrowserIT started: chat-api and two gateway instances on PostgreSQL and Kafka.
+// Environment: PARLEY_API, PARLEY_GW1, PARLEY_GW2, PARLEY_TENANT, PARLEY_CUSTOMER_TOKEN,
+// PARLEY_CUSTOMER2_TOKEN, PARLEY_STAFF_TOKEN, PARLEY_CONTROL (stops gateway 1), PARLEY_SCREENSHOTS.
+// Playwright gives every launch a fresh temporary profile.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+
+const env = process.env;
+const shots = env.PARLEY_SCREENSHOTS || 'target/screenshots';
+mkdirSync(shots, { recursive: true });
+let browser;
+let customer; // the widget, served by gateway 1, connected to gateway 1 first
+let staff; // the dashboard, served by gateway 2, connected to gateway 2
+let sessionId;
+
+const page = (gateway, file, token, gateways) => `${gateway}/demo/${file}?tenant=${env.PARLEY_TENANT}`
+  + `&api=${env.PARLEY_API}&gateways=${gateways}&token=${token}`;
+
+before(async () => {
+  browser = await chromium.launch({
+    executablePath: env.CHROMIUM || '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  customer = await (await browser.newContext()).newPage();
+  staff = await (await browser.newContext()).newPage();
+  for (const p of [customer, staff]) {
+    p.on('pageerror', (e) => console.log(`page error: ${e.message}`));
+  }
+});
+
+after(async () => {
+  await browser?.close();
+});
+
+const texts = (p) => p.locator('#messages li .text').allTextContents();
+
+async function seqs(p) {
+  return p.locator('#messages li[data-seq]').evaluateAll((lis) => lis.map((li) => Number(li.dataset.seq)));
+}
+
+test('customer and staff exchange messages both ways, see typing and status changes', async () => {
+  await customer.goto(page(env.PARLEY_GW1, 'widget.html', env.PARLEY_CUSTOMER_TOKEN,
+    `${env.PARLEY_GW1},${env.PARLEY_GW2}`));
+  await customer.getByRole('button', { name: 'Start a chat' }).click();
+  await customer.locator('#state[data-state="open"]').waitFor();
+  sessionId = await customer.locator('body').getAttribute('data-session');
+  assert.ok(sessionId);
+
+  await staff.goto(page(env.PARLEY_GW2, 'dashboard.html', env.PARLEY_STAFF_TOKEN,
+    `${env.PARLEY_GW2},${env.PARLEY_GW1}`));
+  await staff.locator('#state[data-state="open"]').waitFor();
+  await staff.locator(`button[data-session="${sessionId}"]`).click();
+  await staff.locator('#chat-state[data-state="open"]').waitFor();
+
+  // the customer types: staff sees it as typing, then the message
+  await customer.locator('#text').pressSequentially('Hello, my order has not arrived', { delay: 20 });
+  await staff.locator('#typing', { hasText: 'Customer is typing' }).waitFor();
+  await customer.locator('#text').press('Enter');
+  await staff.locator('#messages li .text', { hasText: 'Hello, my order has not arrived' }).waitFor();
+  await customer.locator('#messages li[data-state="stored"] .text', { hasText: 'Hello, my order' }).waitFor();
+  await staff.locator('#typing:empty').waitFor();
+
+  // and back
+  await staff.locator('#text').pressSequentially('Sorry to hear that, let me check', { delay: 20 });
+  await customer.locator('#typing', { hasText: 'Support is typing' }).waitFor();
+  await staff.locator('#text').press('Enter');
+  await customer.locator('#messages li .text', { hasText: 'let me check' }).waitFor();
+
+  // the dashboard's list shows the last message
+  await staff.locator(`button[data-session="${sessionId}"] .preview`, { hasText: 'let me check' }).waitFor();
+  await customer.screenshot({ path: join(shots, 'widget-conversation.png'), fullPage: true });
+  await staff.screenshot({ path: join(shots, 'dashboard-conversation.png'), fullPage: true });
+});
+
+test('a message containing markup shows as text on both pages', async () => {
+  const markup = '<img src=x onerror="window.__xss=1"><b>bold?</b>';
+  await customer.locator('#text').fill(markup);
+  await customer.locator('#text').press('Enter');
+  await staff.locator('#messages li .text', { hasText: 'bold?' }).waitFor();
+  for (const p of [customer, staff]) {
+    assert.ok((await texts(p)).includes(markup), 'the markup is shown as typed');
+    assert.equal(await p.locator('#messages img, #messages b').count(), 0, 'no element was created from it');
+    assert.equal(await p.evaluate(() => window.__xss), undefined, 'no script ran');
+  }
+});
+
+test('the customer\'s gateway stops: the page reconnects to the other and shows every message once, in order',
+  async () => {
+    const before = await seqs(customer);
+    // staff keeps writing while gateway 1 (the customer's) drains with 1012 and stops
+    const stopping = fetch(`${env.PARLEY_CONTROL}/stop/gw1`, { method: 'POST' });
+    for (let i = 1; i <= 5; i++) {
+      await staff.locator('#text').fill(`update ${i}`);
+      await staff.locator('#text').press('Enter');
+      await staff.waitForTimeout(150);
+    }
+    assert.equal((await stopping).status, 204);
+    await customer.locator('#messages li .text', { hasText: 'update 5' }).waitFor({ timeout: 30000 });
+    await customer.locator('#state[data-state="open"]').waitFor();
+    const after = await seqs(customer);
+    assert.deepEqual(after, [...after].sort((a, b) => a - b), 'in seq order');
+    assert.equal(new Set(after).size, after.length, 'each once');
+    assert.deepEqual(after.slice(0, before.length), before);
+    const all = await texts(customer);
+    for (let i = 1; i <= 5; i++) {
+      assert.equal(all.filter((t) => t === `update ${i}`).length, 1, `update ${i} once`);
+    }
+  });
+
+test('messages written offline are delivered after the reconnect', async () => {
+  await customer.context().setOffline(true);
+  await customer.evaluate(() => window.parleyChat.socket?.close());
+  await customer.locator('#state[data-state="reconnecting"]').waitFor();
+  await customer.locator('#text').fill('written while offline');
+  await customer.locator('#text').press('Enter');
+  await customer.locator('#messages li[data-state="pending"] .text', { hasText: 'written while offline' }).waitFor();
+  await customer.screenshot({ path: join(shots, 'widget-offline.png'), fullPage: true });
+  await customer.context().setOffline(false);
+  await customer.locator('#messages li[data-state="stored"] .text', { hasText: 'written while offline' })
+    .waitFor({ timeout: 30000 });
+  await staff.locator('#messages li .text', { hasText: 'written while offline' }).waitFor();
+  const all = await texts(staff);
+  assert.equal(all.filter((t) => t === 'written while offline').length, 1, 'delivered once');
+});
+
+test('staff resolves the session: the customer sees it and can no longer write', async () => {
+  await staff.getByRole('button', { name: 'Resolve' }).click();
+  await customer.locator('#status', { hasText: 'resolved' }).waitFor();
+  assert.ok(await customer.locator('#text').isDisabled());
+  await staff.locator(`button[data-session="${sessionId}"] .badge[data-status="resolved"]`).waitFor();
+  await staff.screenshot({ path: join(shots, 'dashboard-resolved.png'), fullPage: true });
+});
+
+test('when WebSocket is refused the widget falls back to SSE and sends over REST', async () => {
+  const context = await browser.newContext();
+  // a proxy that breaks WebSocket upgrades: every socket fails before it opens
+  await context.addInitScript(() => {
+    window.WebSocket = class {
+      constructor() {
+        throw new Error('WebSocket blocked');
+      }
+    };
+  });
+  const fallback = await context.newPage();
+  await fallback.goto(page(env.PARLEY_GW2, 'widget.html', env.PARLEY_CUSTOMER2_TOKEN, env.PARLEY_GW2));
+  await fallback.getByRole('button', { name: 'Start a chat' }).click();
+  await fallback.locator('#state[data-state="open"]', { hasText: 'fallback' }).waitFor({ timeout: 20000 });
+  const fallbackSession = await fallback.locator('body').getAttribute('data-session');
+  await fallback.locator('#text').fill('sent over REST');
+  await fallback.locator('#text').press('Enter');
+  await fallback.locator('#messages li[data-state="stored"] .text', { hasText: 'sent over REST' }).waitFor();
+
+  await staff.locator(`button[data-session="${fallbackSession}"]`).click();
+  await staff.locator('#messages li .text', { hasText: 'sent over REST' }).waitFor();
+  await staff.locator('#text').fill('received over SSE');
+  await staff.locator('#text').press('Enter');
+  await fallback.locator('#messages li .text', { hasText: 'received over SSE' }).waitFor();
+  await fallback.screenshot({ path: join(shots, 'widget-sse-fallback.png'), fullPage: true });
+  await context.close();
+});

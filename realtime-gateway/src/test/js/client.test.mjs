@@ -1,0 +1,185 @@
+// Unit tests of the browser client's logic (node --test). The browser tests are browser.test.mjs.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  backoffDelay, SendQueue, MessageStore, TypingDebounce, SessionClient,
+} from '../../main/resources/META-INF/resources/client/v1/parley-client.js';
+
+test('backoff: full jitter between 0 and base * 2^attempt, capped at 30 s', () => {
+  assert.equal(backoffDelay(0, {}, () => 0.999999), 999);
+  assert.equal(backoffDelay(3, {}, () => 0.5), 4000);
+  assert.equal(backoffDelay(20, {}, () => 0.999999), 29999);
+  assert.equal(backoffDelay(4, {}, () => 0), 0);
+  const samples = Array.from({ length: 1000 }, () => backoffDelay(2));
+  assert.ok(samples.every((d) => d >= 0 && d < 4000));
+  assert.ok(new Set(samples).size > 100, 'jittered, not fixed');
+});
+
+test('send queue: keeps order, refuses when full, removes acknowledged messages', () => {
+  const q = new SendQueue(2);
+  assert.ok(q.push({ client_message_id: 'a' }));
+  assert.ok(q.push({ client_message_id: 'b' }));
+  assert.equal(q.push({ client_message_id: 'c' }), false);
+  assert.deepEqual(q.all().map((i) => i.client_message_id), ['a', 'b']);
+  q.remove('a');
+  assert.deepEqual(q.all().map((i) => i.client_message_id), ['b']);
+  assert.ok(q.push({ client_message_id: 'c' }));
+});
+
+const msg = (seq, id, extra = {}) => ({ type: 'message_created', seq, message_id: id, content: `m${seq}`, ...extra });
+
+test('store: each event once by seq and by message_id, in seq order', () => {
+  const s = new MessageStore();
+  assert.ok(s.apply(msg(2, 'x')));
+  assert.ok(s.apply(msg(1, 'w')));
+  assert.equal(s.apply(msg(2, 'x')), false, 'same seq twice');
+  assert.equal(s.apply(msg(5, 'x')), false, 'same message under another seq');
+  assert.deepEqual(s.messages.map((m) => m.seq), [1, 2]);
+  assert.equal(s.resumeSeq, 2);
+  assert.ok(s.apply(msg(4, 'z')));
+  assert.equal(s.resumeSeq, 2, 'resume after the last seq without a gap');
+  assert.ok(s.apply(msg(3, 'y')));
+  assert.equal(s.resumeSeq, 4);
+});
+
+test('store: a pending message is replaced by the stored one with its client_message_id', () => {
+  const s = new MessageStore();
+  s.addPending('c1', 'hello');
+  assert.deepEqual(s.messages.map((m) => m.state), ['pending']);
+  s.apply(msg(1, 'm1', { client_message_id: 'c1', content: 'hello' }));
+  assert.deepEqual(s.messages.map((m) => [m.state, m.content]), [['stored', 'hello']]);
+  s.addPending('c2', 'x');
+  s.failPending('c2', 'session closed');
+  assert.equal(s.messages[1].state, 'failed');
+});
+
+test('store: resync skips what the stream will not replay; deletes blank the message', () => {
+  const s = new MessageStore();
+  s.apply(msg(1, 'a'));
+  s.skipTo(50);
+  assert.equal(s.resumeSeq, 50);
+  assert.equal(s.apply(msg(30, 'old')), false);
+  s.apply(msg(51, 'b'));
+  s.apply({ type: 'message_deleted', seq: 52, message_id: 'b' });
+  assert.deepEqual(s.messages.map((m) => [m.seq, m.state, m.content]), [[1, 'stored', 'm1'], [51, 'deleted', '']]);
+});
+
+test('typing: starts on the first keystroke, stops once after the idle time', () => {
+  const sent = [];
+  let pending = null;
+  const timers = { setTimeout: (f) => { pending = f; return 1; }, clearTimeout: () => { pending = null; } };
+  const t = new TypingDebounce((v) => sent.push(v), 3000, timers);
+  t.keystroke();
+  t.keystroke();
+  t.keystroke();
+  assert.deepEqual(sent, [true]);
+  pending();
+  assert.deepEqual(sent, [true, false]);
+  t.stop();
+  assert.deepEqual(sent, [true, false]);
+});
+
+/** A WebSocket that the test drives: open(), receive(frame), close(code). */
+class FakeSocket {
+  static all = [];
+  constructor(url, protocols) {
+    this.url = url;
+    this.protocols = protocols;
+    this.readyState = 0;
+    this.sent = [];
+    FakeSocket.all.push(this);
+  }
+  open() { this.readyState = 1; this.onopen?.(); }
+  receive(frame) { this.onmessage?.({ data: JSON.stringify(frame) }); }
+  send(text) { this.sent.push(JSON.parse(text)); }
+  close(code = 1000) { this.readyState = 3; this.onclose?.({ code, reason: '' }); }
+}
+
+function client(extra = {}) {
+  FakeSocket.all = [];
+  return new SessionClient({
+    gateways: ['http://gw1.test', 'http://gw2.test'], apiUrl: 'http://api.test', tenantId: 't', sessionId: 's',
+    token: 'tok', WebSocket: FakeSocket, random: () => 0, ...extra,
+  });
+}
+
+const tick = () => new Promise((r) => setTimeout(r, 5));
+
+test('client: token in the subprotocol, not the URL; offline sends flushed once connected', async () => {
+  const c = client();
+  c.send('written offline');
+  c.connect();
+  const ws = FakeSocket.all[0];
+  assert.equal(ws.url, 'ws://gw1.test/ws/t/session/s?last_seq=0');
+  assert.deepEqual(ws.protocols, ['bearer-token-carrier', 'quarkus-http-upgrade#Authorization#Bearer%20tok']);
+  ws.open();
+  assert.equal(ws.sent.length, 0, 'nothing before the connected frame');
+  ws.receive({ type: 'connected', last_seq: 0 });
+  assert.deepEqual(ws.sent.map((f) => [f.type, f.content]), [['message', 'written offline']]);
+  const id = ws.sent[0].client_message_id;
+  ws.receive({ type: 'message_ack', client_message_id: id, seq: 1 });
+  ws.receive(msg(1, 'm1', { client_message_id: id, content: 'written offline' }));
+  assert.deepEqual(c.messages.map((m) => m.state), ['stored']);
+  assert.equal(c.queue.size, 0);
+  c.close();
+});
+
+test('client: after a drop it resumes on the next gateway with its last seq; 1012 goes at once', async () => {
+  const c = client();
+  c.connect();
+  FakeSocket.all[0].open();
+  FakeSocket.all[0].receive({ type: 'connected' });
+  FakeSocket.all[0].receive(msg(1, 'a'));
+  FakeSocket.all[0].receive(msg(2, 'b'));
+  FakeSocket.all[0].close(1012);
+  await tick();
+  assert.equal(FakeSocket.all.length, 2);
+  assert.equal(FakeSocket.all[1].url, 'ws://gw2.test/ws/t/session/s?last_seq=2');
+  FakeSocket.all[1].open();
+  FakeSocket.all[1].receive({ type: 'connected' });
+  FakeSocket.all[1].receive(msg(2, 'b'));
+  FakeSocket.all[1].receive(msg(3, 'c'));
+  assert.deepEqual(c.messages.map((m) => m.seq), [1, 2, 3], 'the replayed seq 2 shows once');
+  c.close();
+});
+
+test('client: a refused token (4401) is not retried; the page has to supply a new one', async () => {
+  const c = client();
+  const states = [];
+  c.addEventListener('state', (e) => states.push(e.detail.state));
+  c.connect();
+  FakeSocket.all[0].open();
+  FakeSocket.all[0].receive({ type: 'connected' });
+  FakeSocket.all[0].close(4401);
+  await tick();
+  assert.equal(FakeSocket.all.length, 1);
+  assert.equal(states.at(-1), 'failed');
+});
+
+test('client: WebSocket refused twice before opening: falls back to SSE and sends over REST', async () => {
+  const sources = [];
+  class FakeSource {
+    constructor(url) { this.url = url; sources.push(this); this.listeners = {}; }
+    addEventListener(type, f) { this.listeners[type] = f; }
+    close() {}
+  }
+  const posts = [];
+  const fetch = async (url, init) => { posts.push([url, JSON.parse(init.body)]); return { ok: true, status: 201 }; };
+  const c = client({ EventSource: FakeSource, fetch });
+  c.connect();
+  FakeSocket.all[0].close(1006);
+  await tick();
+  FakeSocket.all[1].close(1006);
+  await tick();
+  assert.equal(sources.length, 1);
+  assert.match(sources[0].url, /^http:\/\/gw1\.test\/sse\/t\/session\/s\?last_seq=0&token=tok$/);
+  sources[0].onmessage({ data: JSON.stringify({ type: 'connected' }) });
+  assert.equal(c.state, 'open');
+  c.send('over rest');
+  await tick();
+  assert.equal(posts.length, 1);
+  assert.equal(posts[0][0], 'http://api.test/api/tenants/t/sessions/s/messages');
+  assert.equal(posts[0][1].content, 'over rest');
+  assert.ok(posts[0][1].client_message_id);
+  c.close();
+});
