@@ -1,6 +1,9 @@
 package com.parley.chat.gateway.client;
 
 import java.time.Instant;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -25,6 +28,8 @@ public abstract class ClientConnection implements Subscriber {
     private final AtomicInteger pendingWrites = new AtomicInteger();
     private final AtomicLong pendingBytes = new AtomicLong();
     private volatile long lastWrittenNanos = System.nanoTime();
+    private final Queue<Outgoing> outbox = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean drainScheduled = new AtomicBoolean();
     private final RateLimiter inbound;
     private int refusedInARow;
     private volatile long lastHeardNanos = System.nanoTime();
@@ -102,6 +107,10 @@ public abstract class ClientConnection implements Subscriber {
      * Writes a frame unless the client stopped reading: then it is closed (and can resume), not
      * buffered without end. Frames count until the socket took them; a burst that the socket drains
      * is fine, more than {@code outbound-queue-bytes} waiting is not.
+     *
+     * <p>Frames reach the socket in the order of these calls, whatever thread makes them (live
+     * events on the socket's event loop, history pages on the HTTP client's): they go through one
+     * queue that only the socket's event loop empties.
      */
     protected void write(String frame, long seq, Instant occurredAt) {
         if (closed) {
@@ -116,12 +125,39 @@ public abstract class ClientConnection implements Subscriber {
         if (pendingWrites.getAndIncrement() == 0) {
             lastWrittenNanos = System.nanoTime();
         }
-        transport.write(frame, seq).whenComplete((ok, failure) -> {
+        EventLoop loop = transport.loop();
+        if (loop == null) {
+            send(new Outgoing(frame, seq, occurredAt, size));
+            return;
+        }
+        outbox.add(new Outgoing(frame, seq, occurredAt, size));
+        if (loop.inEventLoop()) {
+            drain();
+        } else if (drainScheduled.compareAndSet(false, true)) {
+            loop.execute(() -> {
+                drainScheduled.set(false);
+                drain();
+            });
+        }
+    }
+
+    private record Outgoing(String frame, long seq, Instant occurredAt, long size) {
+    }
+
+    private void drain() {
+        Outgoing next;
+        while ((next = outbox.poll()) != null) {
+            send(next);
+        }
+    }
+
+    private void send(Outgoing out) {
+        transport.write(out.frame(), out.seq()).whenComplete((ok, failure) -> {
             pendingWrites.decrementAndGet();
-            pendingBytes.addAndGet(-size);
+            pendingBytes.addAndGet(-out.size());
             lastWrittenNanos = System.nanoTime();
-            if (failure == null && seq > 0) {
-                metrics.delivered(occurredAt);
+            if (failure == null && out.seq() > 0) {
+                metrics.delivered(out.occurredAt());
             }
         });
     }
