@@ -16,7 +16,6 @@ import com.parley.chat.gateway.hub.Frames;
 import com.parley.chat.gateway.hub.SessionHub;
 
 import io.quarkus.logging.Log;
-import io.smallrye.common.annotation.NonBlocking;
 
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 
@@ -62,7 +61,6 @@ public class SignalBus {
     }
 
     @Incoming("signals-in")
-    @NonBlocking
     public void onSignal(String value) {
         JsonNode signal = frames.parse(value);
         if (signal == null) {
