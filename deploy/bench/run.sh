@@ -10,5 +10,9 @@ if [ "${SKIP_BUILD:-}" != "1" ]; then
   echo "Building (./mvnw package -DskipTests) ..."
   ./mvnw -B -q package -DskipTests
 fi
+# every client and every server socket is a file descriptor: 10,000 connections to each of three
+# servers need more than the usual 1,024 or 20,000
+ulimit -n 100000 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+echo "open files limit: $(ulimit -n)"
 cp="deploy/bench/target/bench-1.0.0-SNAPSHOT.jar:$(cat deploy/bench/target/bench.classpath)"
 exec java -Xmx2g -Dorg.slf4j.simpleLogger.defaultLogLevel=warn "$@" -cp "$cp" com.parley.bench.Bench "$repo"

@@ -165,15 +165,38 @@ final class Fleet implements AutoCloseable {
         return new Conn(tenant, session, token, startSeq);
     }
 
-    /** Connects all, at most {@code parallel} handshakes at a time; fails if any is refused. */
-    static void connectAll(List<Conn> conns, int port, String pathPrefix, int parallel) {
+    /**
+     * Connects all, at most {@code parallel} handshakes at a time. A refused handshake (a 503 while
+     * the server is busy) is tried again after a pause, as a real client does; returns how many
+     * refusals there were. Fails when a client cannot connect after 10 attempts.
+     */
+    static int connectAll(List<Conn> conns, int port, String pathPrefix, int parallel) {
         Semaphore permits = new Semaphore(parallel);
+        java.util.concurrent.atomic.AtomicInteger refusals = new java.util.concurrent.atomic.AtomicInteger();
         List<CompletableFuture<Conn>> pending = new ArrayList<>();
         for (Conn c : conns) {
             permits.acquireUninterruptibly();
-            pending.add(c.connect(port, pathPrefix).whenComplete((ok, failure) -> permits.release()));
+            pending.add(connectWithRetry(c, port, pathPrefix, 10, refusals)
+                    .whenComplete((ok, failure) -> permits.release()));
         }
         CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)).join();
+        return refusals.get();
+    }
+
+    private static CompletableFuture<Conn> connectWithRetry(Conn c, int port, String pathPrefix, int attempts,
+            java.util.concurrent.atomic.AtomicInteger refusals) {
+        return c.connect(port, pathPrefix).handle((ok, failure) -> {
+            if (failure == null) {
+                return CompletableFuture.completedFuture(ok);
+            }
+            if (attempts <= 1) {
+                return CompletableFuture.<Conn>failedFuture(failure);
+            }
+            refusals.incrementAndGet();
+            return CompletableFuture.supplyAsync(() -> null,
+                    CompletableFuture.delayedExecutor(200L * (11 - attempts), java.util.concurrent.TimeUnit.MILLISECONDS))
+                    .thenCompose(ignored -> connectWithRetry(c, port, pathPrefix, attempts - 1, refusals));
+        }).thenCompose(f -> f);
     }
 
     static long number(String text, String after) {

@@ -29,6 +29,8 @@ public class SessionAccess {
     GatewayConfig config;
 
     private final ConcurrentHashMap<String, Cached> cache = new ConcurrentHashMap<>();
+    /** Questions under way: a burst of connections to one session asks chat-api once. */
+    private final ConcurrentHashMap<String, Uni<Verdict>> asking = new ConcurrentHashMap<>();
 
     public Uni<Verdict> check(Caller caller, String sessionId) {
         String key = caller.tenantId() + "\u0000" + caller.userId() + "\u0000" + caller.role() + "\u0000" + sessionId;
@@ -37,6 +39,10 @@ public class SessionAccess {
         if (cached != null && cached.expiresAtNanos() > now) {
             return Uni.createFrom().item(cached.verdict());
         }
+        return asking.computeIfAbsent(key, k -> ask(k, caller, sessionId, now));
+    }
+
+    private Uni<Verdict> ask(String key, Caller caller, String sessionId, long now) {
         return chatApi.sessionAccess(caller, sessionId)
                 .map(status -> switch (status) {
                     case 200 -> Verdict.ALLOWED;
@@ -52,6 +58,8 @@ public class SessionAccess {
                         }
                         cache.put(key, new Cached(verdict, now + config.accessCacheTtl().toNanos()));
                     }
-                });
+                })
+                .onTermination().invoke(() -> asking.remove(key))
+                .memoize().indefinitely();
     }
 }
