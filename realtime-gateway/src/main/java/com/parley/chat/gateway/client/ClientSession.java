@@ -9,8 +9,10 @@ import com.parley.chat.gateway.config.GatewayConfig;
 import com.parley.chat.gateway.hub.EventFrame;
 import com.parley.chat.gateway.hub.Frames;
 import com.parley.chat.gateway.hub.GatewayMetrics;
+import com.parley.chat.gateway.hub.SessionHub;
 import com.parley.chat.gateway.recovery.ChatApiClient;
 import com.parley.chat.gateway.recovery.ChatApiClient.HistoryPage;
+import com.parley.chat.gateway.recovery.RecentEvents;
 import com.parley.chat.gateway.recovery.ResumeCursor;
 
 import io.quarkus.logging.Log;
@@ -26,6 +28,7 @@ public final class ClientSession extends ClientConnection {
 
     private final String sessionId;
     private final ChatApiClient chatApi;
+    private final RecentEvents recentEvents;
     private final Frames frames;
     private final ResumeCursor cursor;
     private final long resumeFrom;
@@ -34,12 +37,13 @@ public final class ClientSession extends ClientConnection {
     private int fetchFailures;
 
     public ClientSession(String connectionId, Caller caller, String sessionId, long lastSeq, Transport transport,
-            GatewayConfig config, GatewayMetrics metrics, ChatApiClient chatApi, Frames frames,
-            Runnable afterConnected) {
+            GatewayConfig config, GatewayMetrics metrics, ChatApiClient chatApi, RecentEvents recentEvents,
+            Frames frames, Runnable afterConnected) {
         super(connectionId, caller, transport, config, metrics);
         this.afterConnected = afterConnected;
         this.sessionId = sessionId;
         this.chatApi = chatApi;
+        this.recentEvents = recentEvents;
         this.frames = frames;
         this.resumeFrom = lastSeq;
         this.cursor = new ResumeCursor(lastSeq, config.recovery().maxReplayEvents());
@@ -49,10 +53,18 @@ public final class ClientSession extends ClientConnection {
         return sessionId;
     }
 
-    /** Begins the replay; call once the client is registered with the hub (live events are held). */
+    /**
+     * Begins the replay; call once the client is registered with the hub (live events are held).
+     * From this instance's window of recent events when it covers the gap, else from history.
+     */
     public void start() {
         metrics.recovery();
-        fetch(resumeFrom);
+        RecentEvents.Slice recent = recentEvents.after(SessionHub.key(caller().tenantId(), sessionId), resumeFrom);
+        if (recent != null) {
+            onEvents(recent.events(), false, recent.lastSeq());
+        } else {
+            fetch(resumeFrom);
+        }
     }
 
     @Override
@@ -83,7 +95,12 @@ public final class ClientSession extends ClientConnection {
                 .subscribe().with(this::onPage, this::onFetchFailure);
     }
 
-    private synchronized void onPage(HistoryPage page) {
+    private void onPage(HistoryPage page) {
+        onEvents(page.events().stream().map(frames::fromEvent).filter(Objects::nonNull).toList(), page.hasMore(),
+                page.lastSeq());
+    }
+
+    private synchronized void onEvents(List<EventFrame> events, boolean hasMore, long lastSeq) {
         if (isClosed()) {
             return;
         }
@@ -92,16 +109,15 @@ public final class ClientSession extends ClientConnection {
             connectedSent = true;
             deliverSignal(frames.frame("connected").put("session_id", sessionId).put("user_id", caller().userId())
                     .put("role", caller().participantRole()).put("connection_id", connectionId)
-                    .put("last_seq", page.lastSeq()).put("resume_from", resumeFrom).toString());
+                    .put("last_seq", lastSeq).put("resume_from", resumeFrom).toString());
             afterConnected.run();
-            if (page.lastSeq() - cursor.lastSent() > config.recovery().maxReplayEvents()) {
-                resync(page.lastSeq());
+            if (lastSeq - cursor.lastSent() > config.recovery().maxReplayEvents()) {
+                resync(lastSeq);
                 return;
             }
         }
-        List<EventFrame> events = page.events().stream().map(frames::fromEvent).filter(Objects::nonNull).toList();
         writeAll(cursor.onHistory(events));
-        if (page.hasMore()) {
+        if (hasMore) {
             fetch(cursor.lastSent());
             return;
         }

@@ -10,6 +10,7 @@ import com.parley.chat.gateway.hub.GatewayMetrics;
 import com.parley.chat.gateway.hub.SessionHub;
 import com.parley.chat.gateway.messaging.PresenceTracker;
 import com.parley.chat.gateway.recovery.ChatApiClient;
+import com.parley.chat.gateway.recovery.RecentEvents;
 
 /** Opens and ends a client's subscription to a session, the same way for every transport. */
 @ApplicationScoped
@@ -28,6 +29,9 @@ public class SessionSubscriptions {
     ChatApiClient chatApi;
 
     @Inject
+    RecentEvents recentEvents;
+
+    @Inject
     Frames frames;
 
     @Inject
@@ -38,7 +42,7 @@ public class SessionSubscriptions {
         String tenantId = caller.tenantId();
         ClientSession[] self = new ClientSession[1];
         ClientSession client = new ClientSession(connectionId, caller, sessionId, lastSeq, transport, config, metrics,
-                chatApi, frames, () -> self[0].deliverSignal(presence.currentFrame(tenantId, sessionId)));
+                chatApi, recentEvents, frames, () -> self[0].deliverSignal(presence.currentFrame(tenantId, sessionId)));
         self[0] = client;
         String refusal = hub.register(client);
         if (refusal != null) {

@@ -91,6 +91,18 @@ public interface GatewayConfig {
         @WithDefault("200")
         int pageSize();
 
+        /**
+         * The last events of each session kept in memory to resume reconnecting clients without a
+         * history request (0: always ask chat-api). About 0.5 KB each, for every session with recent
+         * activity: every instance reads every event.
+         */
+        @WithDefault("32")
+        int recentEvents();
+
+        /** A session without events for this long leaves the in-memory window. */
+        @WithDefault("5M")
+        Duration recentIdle();
+
         /** A client further behind than this gets resync_required instead of a replay. */
         @WithDefault("2000")
         int maxReplayEvents();

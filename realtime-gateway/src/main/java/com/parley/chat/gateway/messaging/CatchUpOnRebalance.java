@@ -9,6 +9,7 @@ import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.common.TopicPartition;
 
 import com.parley.chat.gateway.hub.SessionHub;
+import com.parley.chat.gateway.recovery.RecentEvents;
 
 import io.quarkus.logging.Log;
 import io.smallrye.common.annotation.Identifier;
@@ -26,8 +27,12 @@ public class CatchUpOnRebalance implements KafkaConsumerRebalanceListener {
     @Inject
     SessionHub hub;
 
+    @Inject
+    RecentEvents recent;
+
     @Override
     public void onPartitionsAssigned(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
+        recent.clear();
         int clients = hub.catchUpAll();
         if (clients > 0) {
             Log.infof("partitions assigned again (%d): %d clients look for missed events in history",

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.parley.chat.gateway.hub.EventFrame;
 import com.parley.chat.gateway.hub.Frames;
 import com.parley.chat.gateway.hub.SessionHub;
+import com.parley.chat.gateway.recovery.RecentEvents;
 
 import io.quarkus.logging.Log;
 
@@ -27,6 +28,9 @@ public class EventConsumer {
     @Inject
     SessionHub hub;
 
+    @Inject
+    RecentEvents recent;
+
     /**
      * Runs on a worker thread, in order (the connector's default for this signature). On the event
      * loop (@NonBlocking) it cost 12-29 % less CPU per frame, but in two of eight benchmark runs
@@ -42,6 +46,7 @@ public class EventConsumer {
                     record.partition(), record.offset());
             return;
         }
+        recent.add(frame); // before the fan-out: a client registering meanwhile finds it in one or the other
         hub.publish(frame);
     }
 }
