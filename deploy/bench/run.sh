@@ -6,10 +6,7 @@ set -euo pipefail
 repo="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$repo"
 . deploy/local/java.sh
-if [ "${SKIP_BUILD:-}" != "1" ]; then
-  echo "Building (./mvnw package -DskipTests) ..."
-  ./mvnw -B -q package -DskipTests
-fi
+build_unless_skipped
 # every client and every server socket is a file descriptor: 10,000 connections to each of three
 # servers need more than the usual 1,024 or 20,000
 ulimit -n 100000 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null || true

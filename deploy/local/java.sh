@@ -17,3 +17,11 @@ export JAVA_HOME PATH="$JAVA_HOME/bin:$PATH"
 if "$JAVA_HOME/bin/java" -version 2>&1 | grep -qE 'version "(2[3-9]|[3-9][0-9])'; then
   export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow"
 fi
+
+# Builds every module (tests skipped) unless SKIP_BUILD=1: the launch scripts run what it builds.
+build_unless_skipped() {
+  if [ "${SKIP_BUILD:-}" != "1" ]; then
+    echo "Building (./mvnw package -DskipTests) ..."
+    ./mvnw -B -q package -DskipTests
+  fi
+}

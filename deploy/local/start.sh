@@ -5,9 +5,6 @@ set -euo pipefail
 repo="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$repo"
 . deploy/local/java.sh
-if [ "${SKIP_BUILD:-}" != "1" ]; then
-  echo "Building (./mvnw package -DskipTests) ..."
-  ./mvnw -B -q package -DskipTests
-fi
+build_unless_skipped
 cp="deploy/local-infra/target/local-infra-1.0.0-SNAPSHOT.jar:$(cat deploy/local-infra/target/launcher.classpath)"
 exec java -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$cp" com.parley.infra.LocalSystem "$repo"

@@ -5,6 +5,8 @@ import java.util.BitSet;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
 import org.HdrHistogram.Recorder;
@@ -172,7 +174,7 @@ final class Fleet implements AutoCloseable {
      */
     static int connectAll(List<Conn> conns, int port, String pathPrefix, int parallel) {
         Semaphore permits = new Semaphore(parallel);
-        java.util.concurrent.atomic.AtomicInteger refusals = new java.util.concurrent.atomic.AtomicInteger();
+        AtomicInteger refusals = new AtomicInteger();
         List<CompletableFuture<Conn>> pending = new ArrayList<>();
         for (Conn c : conns) {
             permits.acquireUninterruptibly();
@@ -184,7 +186,7 @@ final class Fleet implements AutoCloseable {
     }
 
     private static CompletableFuture<Conn> connectWithRetry(Conn c, int port, String pathPrefix, int attempts,
-            java.util.concurrent.atomic.AtomicInteger refusals) {
+            AtomicInteger refusals) {
         return c.connect(port, pathPrefix).handle((ok, failure) -> {
             if (failure == null) {
                 return CompletableFuture.completedFuture(ok);
@@ -194,7 +196,7 @@ final class Fleet implements AutoCloseable {
             }
             refusals.incrementAndGet();
             return CompletableFuture.supplyAsync(() -> null,
-                    CompletableFuture.delayedExecutor(200L * (11 - attempts), java.util.concurrent.TimeUnit.MILLISECONDS))
+                    CompletableFuture.delayedExecutor(200L * (11 - attempts), TimeUnit.MILLISECONDS))
                     .thenCompose(ignored -> connectWithRetry(c, port, pathPrefix, attempts - 1, refusals));
         }).thenCompose(f -> f);
     }

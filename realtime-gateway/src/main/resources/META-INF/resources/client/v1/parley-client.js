@@ -183,37 +183,70 @@ function httpUrl(base, path) {
   return new URL(path, base.replace(/^ws/, 'http')).toString();
 }
 
+/** The subprotocols that carry the token in the WebSocket handshake (never in the URL, which proxies log). */
+function bearerProtocols(token) {
+  return ['bearer-token-carrier', `quarkus-http-upgrade#Authorization#Bearer%20${token}`];
+}
+
+/**
+ * What both clients share: the gateway list they rotate through, the backoff between attempts,
+ * and the 'state' event.
+ */
+class GatewayConnection extends EventTarget {
+  constructor(options, defaults) {
+    super();
+    this.options = { baseMs: 1000, maxMs: 30000, heartbeatMs: 25000, ...defaults, ...options };
+    if (!this.options.gateways || this.options.gateways.length === 0) {
+      throw new Error('gateways: at least one gateway URL');
+    }
+    this.token = this.options.token;
+    this.state = 'idle';
+    this.attempt = 0;
+    this.gatewayIndex = 0;
+  }
+
+  get gateway() {
+    return this.options.gateways[this.gatewayIndex % this.options.gateways.length];
+  }
+
+  /** Tries again on the next gateway: at once, or after a jittered backoff. */
+  retryAfter(immediately, reopen) {
+    this.gatewayIndex += 1; // the next gateway: this one failed or is going away
+    const delay = immediately ? 0 : backoffDelay(this.attempt, this.options, this.options.random);
+    this.attempt += 1;
+    this.setState('reconnecting', { delayMs: delay });
+    this.retryTimer = setTimeout(reopen, delay);
+  }
+
+  setState(state, detail = {}) {
+    this.state = state;
+    this.emit('state', { state, ...detail });
+  }
+
+  emit(type, detail = {}) {
+    this.dispatchEvent(new CustomEvent(type, { detail }));
+  }
+}
+
 /**
  * One session over WebSocket (or SSE when WebSocket cannot connect): reconnects with backoff to
  * the next gateway, resumes after the last seq it has, queues sends while offline, and keeps the
  * conversation in a MessageStore. Events (EventTarget): 'state', 'messages', 'typing',
  * 'presence', 'read', 'status', 'error', 'resync'.
  */
-export class SessionClient extends EventTarget {
+export class SessionClient extends GatewayConnection {
   constructor(options) {
-    super();
-    this.options = {
+    super(options, {
       transport: 'auto', // 'auto' | 'ws' | 'sse'
-      baseMs: 1000,
-      maxMs: 30000,
       queueLimit: 100,
-      heartbeatMs: 25000,
       deadAfterMs: 60000,
       typingIdleMs: 3000,
       wsFailuresBeforeSse: 2,
-      ...options,
-    };
-    if (!this.options.gateways || this.options.gateways.length === 0) {
-      throw new Error('gateways: at least one gateway URL');
-    }
-    this.token = this.options.token;
+    });
     this.store = new MessageStore();
     this.queue = new SendQueue(this.options.queueLimit);
     this.typingDebounce = new TypingDebounce((isTyping) => this.frame({ type: 'typing', is_typing: isTyping }),
       this.options.typingIdleMs);
-    this.state = 'idle';
-    this.attempt = 0;
-    this.gatewayIndex = 0;
     this.wsFailuresBeforeOpen = 0;
     this.transport = this.options.transport === 'sse' ? 'sse' : 'ws';
     this.presence = [];
@@ -226,10 +259,6 @@ export class SessionClient extends EventTarget {
 
   get lastSeq() {
     return this.store.resumeSeq;
-  }
-
-  get gateway() {
-    return this.options.gateways[this.gatewayIndex % this.options.gateways.length];
   }
 
   connect() {
@@ -324,9 +353,7 @@ export class SessionClient extends EventTarget {
     let socket;
     try {
       const WS = this.options.WebSocket || globalThis.WebSocket;
-      // the token rides in a subprotocol, never in the URL (which proxies log)
-      socket = new WS(url, ['bearer-token-carrier',
-        `quarkus-http-upgrade#Authorization#Bearer%20${this.token}`]);
+      socket = new WS(url, bearerProtocols(this.token));
     } catch (e) {
       this.onWsFailure();
       return;
@@ -412,14 +439,9 @@ export class SessionClient extends EventTarget {
   }
 
   scheduleRetry(immediately) {
-    if (this.closedByUser) {
-      return;
+    if (!this.closedByUser) {
+      this.retryAfter(immediately, () => this.open());
     }
-    this.gatewayIndex += 1; // the next gateway: this one failed or is going away
-    const delay = immediately ? 0 : backoffDelay(this.attempt, this.options, this.options.random);
-    this.attempt += 1;
-    this.setState('reconnecting', { delayMs: delay });
-    this.retryTimer = setTimeout(() => this.open(), delay);
   }
 
   onConnected() {
@@ -570,49 +592,34 @@ export class SessionClient extends EventTarget {
     }
     this.emit('typing', { users: [...this.typingUsers.values()].map(({ user_id, role }) => ({ user_id, role })) });
   }
-
-  setState(state, detail = {}) {
-    this.state = state;
-    this.emit('state', { state, ...detail });
-  }
-
-  emit(type, detail = {}) {
-    this.dispatchEvent(new CustomEvent(type, { detail }));
-  }
 }
 
 /**
  * A staff dashboard: every event of the tenant, live, with reconnects. It does not replay: on
  * every (re)connect it emits 'reload' so the page loads the session list over REST again.
  */
-export class DashboardClient extends EventTarget {
+export class DashboardClient extends GatewayConnection {
   constructor(options) {
-    super();
-    this.options = { baseMs: 1000, maxMs: 30000, heartbeatMs: 25000, ...options };
-    this.token = this.options.token;
-    this.attempt = 0;
-    this.gatewayIndex = 0;
-    this.state = 'idle';
+    super(options, {});
   }
 
   connect() {
     this.closedByUser = false;
-    const gateway = this.options.gateways[this.gatewayIndex % this.options.gateways.length];
-    const url = wsUrl(gateway, `/ws/${encodeURIComponent(this.options.tenantId)}/dashboard`);
+    const url = wsUrl(this.gateway, `/ws/${encodeURIComponent(this.options.tenantId)}/dashboard`);
     const WS = this.options.WebSocket || globalThis.WebSocket;
     this.setState(this.attempt === 0 ? 'connecting' : 'reconnecting');
     let socket;
     try {
-      socket = new WS(url, ['bearer-token-carrier', `quarkus-http-upgrade#Authorization#Bearer%20${this.token}`]);
+      socket = new WS(url, bearerProtocols(this.token));
     } catch (e) {
-      this.retry(false);
+      this.retryAfter(false, () => this.connect());
       return;
     }
     this.socket = socket;
     socket.onopen = () => {
       this.attempt = 0;
       this.setState('open');
-      this.emitEvent('reload');
+      this.emit('reload');
       this.ping = setInterval(() => socket.readyState === 1 && socket.send('{"type":"ping"}'),
         this.options.heartbeatMs);
     };
@@ -624,7 +631,7 @@ export class DashboardClient extends EventTarget {
         return;
       }
       if (frame.seq !== undefined) {
-        this.emitEvent('event', frame);
+        this.emit('event', frame);
       }
     };
     socket.onclose = (event) => {
@@ -637,16 +644,8 @@ export class DashboardClient extends EventTarget {
         this.setState('failed', { code: event.code });
         return;
       }
-      this.retry(RECONNECT_NOW.has(event.code));
+      this.retryAfter(RECONNECT_NOW.has(event.code), () => this.connect());
     };
-  }
-
-  retry(immediately) {
-    this.gatewayIndex += 1;
-    const delay = immediately ? 0 : backoffDelay(this.attempt, this.options, this.options.random);
-    this.attempt += 1;
-    this.setState('reconnecting', { delayMs: delay });
-    this.retryTimer = setTimeout(() => this.connect(), delay);
   }
 
   close() {
@@ -657,14 +656,5 @@ export class DashboardClient extends EventTarget {
       this.socket.close(1000, 'bye');
     }
     this.setState('closed');
-  }
-
-  setState(state, detail = {}) {
-    this.state = state;
-    this.emitEvent('state', { state, ...detail });
-  }
-
-  emitEvent(type, detail = {}) {
-    this.dispatchEvent(new CustomEvent(type, { detail }));
   }
 }

@@ -22,6 +22,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.parley.infra.DevTokens;
+import com.parley.infra.ServiceProcess;
 
 import io.restassured.http.ContentType;
 
@@ -61,6 +62,11 @@ class GatewayIT {
                 .then().statusCode(201).extract().jsonPath().getLong("seq");
     }
 
+    /** A user's socket on one instance for a session of this test's tenant. */
+    private WsClient join(ServiceProcess gateway, String session, String user, String role) {
+        return WsClient.connect(Cluster.ws(gateway, sessionPath(session)), cluster.token(tenant, user, role));
+    }
+
     private String sessionPath(String session) {
         return "/ws/" + tenant + "/session/" + session;
     }
@@ -77,10 +83,8 @@ class GatewayIT {
     @Order(1)
     void aPostedMessageReachesSocketsOnBothInstances() {
         String session = newSession("alice");
-        try (WsClient alice = WsClient.connect(Cluster.ws(cluster.gateway1, sessionPath(session)),
-                cluster.token(tenant, "alice", "user"));
-                WsClient sam = WsClient.connect(Cluster.ws(cluster.gateway2, sessionPath(session)),
-                        cluster.token(tenant, "sam", "supporter"));
+        try (WsClient alice = join(cluster.gateway1, session, "alice", "user");
+                WsClient sam = join(cluster.gateway2, session, "sam", "supporter");
                 WsClient dashboard = WsClient.connect(Cluster.ws(cluster.gateway2, "/ws/" + tenant + "/dashboard"),
                         cluster.token(tenant, "sam", "supporter"))) {
             JsonNode connected = alice.awaitType("connected");
@@ -105,10 +109,8 @@ class GatewayIT {
     @Order(2)
     void aMessageSentOverTheSocketIsAckedAfterStorageAndReachesTheOtherInstance() {
         String session = newSession("alice");
-        try (WsClient alice = WsClient.connect(Cluster.ws(cluster.gateway1, sessionPath(session)),
-                cluster.token(tenant, "alice", "user"));
-                WsClient sam = WsClient.connect(Cluster.ws(cluster.gateway2, sessionPath(session)),
-                        cluster.token(tenant, "sam", "supporter"))) {
+        try (WsClient alice = join(cluster.gateway1, session, "alice", "user");
+                WsClient sam = join(cluster.gateway2, session, "sam", "supporter")) {
             alice.awaitType("session_created");
             sam.awaitType("session_created");
             alice.sendJson(Map.of("type", "message", "content", "  hello over ws ", "client_message_id", "cm-1"));
@@ -136,10 +138,8 @@ class GatewayIT {
     @Order(3)
     void typingReadReceiptsAndPresenceCrossInstancesButNotBackToTheSender() {
         String session = newSession("alice");
-        try (WsClient alice = WsClient.connect(Cluster.ws(cluster.gateway1, sessionPath(session)),
-                cluster.token(tenant, "alice", "user"));
-                WsClient sam = WsClient.connect(Cluster.ws(cluster.gateway2, sessionPath(session)),
-                        cluster.token(tenant, "sam", "supporter"))) {
+        try (WsClient alice = join(cluster.gateway1, session, "alice", "user");
+                WsClient sam = join(cluster.gateway2, session, "sam", "supporter")) {
             alice.awaitType("connected");
             sam.awaitType("connected");
             JsonNode presence = alice.await(f -> "presence".equals(f.path("type").asText())
@@ -217,8 +217,7 @@ class GatewayIT {
     @Order(6)
     void malformedOversizedAndUnknownFramesGetErrorsAndTheConnectionStaysUsable() {
         String session = newSession("alice");
-        try (WsClient alice = WsClient.connect(Cluster.ws(cluster.gateway1, sessionPath(session)),
-                cluster.token(tenant, "alice", "user"))) {
+        try (WsClient alice = join(cluster.gateway1, session, "alice", "user")) {
             alice.awaitType("connected");
             alice.send("this is not json");
             assertEquals("malformed_frame", alice.awaitType("error").get("code").asText());
@@ -246,13 +245,11 @@ class GatewayIT {
         List<WsClient> open = new ArrayList<>();
         try {
             for (int i = 0; i < 4; i++) {
-                WsClient c = WsClient.connect(Cluster.ws(cluster.gateway1, sessionPath(session)),
-                        cluster.token(tenant, "alice", "user"));
+                WsClient c = join(cluster.gateway1, session, "alice", "user");
                 c.awaitType("connected");
                 open.add(c);
             }
-            WsClient fifth = WsClient.connect(Cluster.ws(cluster.gateway1, sessionPath(session)),
-                    cluster.token(tenant, "alice", "user"));
+            WsClient fifth = join(cluster.gateway1, session, "alice", "user");
             open.add(fifth);
             assertEquals(1008, fifth.awaitClose(Duration.ofSeconds(10)));
         } finally {
@@ -264,8 +261,7 @@ class GatewayIT {
     @Order(8)
     void aFloodOfFramesIsRefusedAndThenClosed() {
         String session = newSession("alice");
-        try (WsClient alice = WsClient.connect(Cluster.ws(cluster.gateway1, sessionPath(session)),
-                cluster.token(tenant, "alice", "user"))) {
+        try (WsClient alice = join(cluster.gateway1, session, "alice", "user")) {
             alice.awaitType("connected");
             for (int i = 0; i < 200 && !alice.closeCode.isDone(); i++) {
                 alice.send("{\"type\":\"ping\"}");
@@ -351,8 +347,7 @@ class GatewayIT {
     void aClientThatStopsReadingIsClosedWhileTheOthersReceiveEverything() {
         String session = newSession("alice");
         double closedBefore = slowConsumerCloses();
-        try (WsClient reader = WsClient.connect(Cluster.ws(cluster.gateway1, sessionPath(session)),
-                cluster.token(tenant, "sam", "supporter"));
+        try (WsClient reader = join(cluster.gateway1, session, "sam", "supporter");
                 WsClient stuck = WsClient.connectNotReading(Cluster.ws(cluster.gateway1, sessionPath(session)),
                         cluster.token(tenant, "alice", "user"))) {
             reader.await(f -> "presence".equals(f.path("type").asText())
@@ -379,10 +374,8 @@ class GatewayIT {
     @Order(12)
     void aBrokerRestartUnderTrafficLosesAndRepeatsNothing() throws Exception {
         String session = newSession("alice");
-        try (WsClient alice = WsClient.connect(Cluster.ws(cluster.gateway1, sessionPath(session)),
-                cluster.token(tenant, "alice", "user"));
-                WsClient sam = WsClient.connect(Cluster.ws(cluster.gateway2, sessionPath(session)),
-                        cluster.token(tenant, "sam", "supporter"))) {
+        try (WsClient alice = join(cluster.gateway1, session, "alice", "user");
+                WsClient sam = join(cluster.gateway2, session, "sam", "supporter")) {
             alice.awaitType("connected");
             sam.awaitType("connected");
             Thread poster = Thread.ofPlatform().start(() -> {
