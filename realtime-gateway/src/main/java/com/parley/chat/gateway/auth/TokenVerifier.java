@@ -17,8 +17,12 @@ public class TokenVerifier {
 
     private static final Set<String> ROLES = Set.of("admin", "supporter", "service", "user");
 
+    private final JWTParser parser;
+
     @Inject
-    JWTParser parser;
+    public TokenVerifier(JWTParser parser) {
+        this.parser = parser;
+    }
 
     /** The caller, or {@code null} when the token is not valid. */
     public Caller verify(String token) {

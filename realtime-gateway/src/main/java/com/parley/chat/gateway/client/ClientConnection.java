@@ -1,51 +1,47 @@
 package com.parley.chat.gateway.client;
 
 import java.time.Instant;
-import java.util.Queue;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 
 import com.parley.chat.gateway.auth.Caller;
 import com.parley.chat.gateway.config.GatewayConfig;
-import com.parley.chat.gateway.hub.GatewayMetrics;
+import com.parley.chat.gateway.metrics.GatewayMetrics;
+import com.parley.chat.gateway.protocol.Disconnect;
+import com.parley.chat.gateway.protocol.EventFrame;
 
 import io.netty.channel.EventLoop;
 import io.quarkus.logging.Log;
 
 /**
- * What every client connection has: its caller (replaceable by a fresh token), a bounded outbound
- * queue, an inbound rate limit and the time it was last heard from.
+ * One client connection, whatever its transport: who it is (replaceable by a fresh token), when
+ * it was last heard from, how fast it may send, and its {@link OutboundQueue}.
  */
-public abstract class ClientConnection implements Subscriber {
+public abstract class ClientConnection {
 
     protected final String connectionId;
     protected final Transport transport;
-    protected final GatewayConfig config;
     protected final GatewayMetrics metrics;
-    private volatile Caller caller;
-    private final AtomicInteger pendingWrites = new AtomicInteger();
-    private final AtomicLong pendingBytes = new AtomicLong();
-    private volatile long lastWrittenNanos = System.nanoTime();
-    private final Queue<Outgoing> outbox = new ConcurrentLinkedQueue<>();
-    private final AtomicBoolean drainScheduled = new AtomicBoolean();
+    private final GatewayConfig.Limits limits;
+    private final OutboundQueue outbound;
     private final RateLimiter inbound;
+    private volatile Caller caller;
     private int refusedInARow;
     private volatile long lastHeardNanos = System.nanoTime();
     private volatile boolean closed;
 
-    protected ClientConnection(String connectionId, Caller caller, Transport transport, GatewayConfig config,
-            GatewayMetrics metrics) {
+    protected ClientConnection(String connectionId, Caller caller, Transport transport, ClientContext context) {
         this.connectionId = connectionId;
         this.caller = caller;
         this.transport = transport;
-        this.config = config;
-        this.metrics = metrics;
-        this.inbound = new RateLimiter(config.limits().inboundRatePerSecond(), config.limits().inboundBurst());
+        this.metrics = context.metrics;
+        this.limits = context.config.limits();
+        this.outbound = new OutboundQueue(transport, limits.outboundQueueBytes(), limits.outboundStallTimeout(),
+                metrics);
+        this.inbound = new RateLimiter(limits.inboundRatePerSecond(), limits.inboundBurst());
     }
 
-    @Override
+    /** A session event from the hub; each kind of client decides what reaches its socket. */
+    public abstract void deliver(EventFrame event);
+
     public String connectionId() {
         return connectionId;
     }
@@ -55,7 +51,6 @@ public abstract class ClientConnection implements Subscriber {
         return transport.loop();
     }
 
-    @Override
     public Caller caller() {
         return caller;
     }
@@ -93,8 +88,8 @@ public abstract class ClientConnection implements Subscriber {
             refusedInARow = 0;
             return true;
         }
-        if (++refusedInARow >= config.limits().floodCloseAfter()) {
-            close(CloseCodes.POLICY_VIOLATION, "too many frames");
+        if (++refusedInARow >= limits.floodCloseAfter()) {
+            close(Disconnect.FLOOD);
         }
         return false;
     }
@@ -103,95 +98,49 @@ public abstract class ClientConnection implements Subscriber {
         return closed;
     }
 
-    /**
-     * Writes a frame unless the client stopped reading: then it is closed (and can resume), not
-     * buffered without end. Frames count until the socket took them; a burst that the socket drains
-     * is fine, more than {@code outbound-queue-bytes} waiting is not.
-     *
-     * <p>Frames reach the socket in the order of these calls, whatever thread makes them (live
-     * events on the socket's event loop, history pages on the HTTP client's): they go through one
-     * queue that only the socket's event loop empties.
-     */
+    /** A frame outside the session's sequence (connected, typing, presence, errors, acks). */
+    public void deliverSignal(String frame) {
+        write(frame, 0, null);
+    }
+
+    /** Queues a frame; a client that stopped reading is closed (it can resume), not buffered without end. */
     protected void write(String frame, long seq, Instant occurredAt) {
-        if (closed) {
-            return;
-        }
-        long size = frame.length();
-        if (pendingBytes.addAndGet(size) > config.limits().outboundQueueBytes()) {
-            pendingBytes.addAndGet(-size);
+        if (!closed && !outbound.offer(frame, seq, occurredAt)) {
             slowConsumer("outbound queue full");
-            return;
         }
-        if (pendingWrites.getAndIncrement() == 0) {
-            lastWrittenNanos = System.nanoTime();
-        }
-        EventLoop loop = transport.loop();
-        if (loop == null) {
-            send(new Outgoing(frame, seq, occurredAt, size));
-            return;
-        }
-        outbox.add(new Outgoing(frame, seq, occurredAt, size));
-        if (loop.inEventLoop()) {
-            drain();
-        } else if (drainScheduled.compareAndSet(false, true)) {
-            loop.execute(() -> {
-                drainScheduled.set(false);
-                drain();
-            });
-        }
-    }
-
-    private record Outgoing(String frame, long seq, Instant occurredAt, long size) {
-    }
-
-    private void drain() {
-        Outgoing next;
-        while ((next = outbox.poll()) != null) {
-            send(next);
-        }
-    }
-
-    private void send(Outgoing out) {
-        transport.write(out.frame(), out.seq()).whenComplete((ok, failure) -> {
-            pendingWrites.decrementAndGet();
-            pendingBytes.addAndGet(-out.size());
-            lastWrittenNanos = System.nanoTime();
-            if (failure == null && out.seq() > 0) {
-                metrics.delivered(out.occurredAt());
-            }
-        });
     }
 
     /** Frames are waiting and the socket has taken none of them for the stall timeout. */
     public boolean stalled() {
-        return pendingWrites.get() > 0
-                && System.nanoTime() - lastWrittenNanos > config.limits().outboundStallTimeout().toNanos();
+        return outbound.stalled();
     }
 
     public void slowConsumer(String why) {
         if (!closed) {
             metrics.slowConsumerClosed();
-            close(CloseCodes.TRY_AGAIN_LATER, "slow consumer: " + why);
+            close(Disconnect.slowConsumer(why));
         }
     }
 
-    @Override
-    public void deliverSignal(String frame) {
-        write(frame, 0, null);
-    }
-
-    @Override
-    public void close(int code, String reason) {
+    public void close(Disconnect disconnect) {
         if (closed) {
             return;
         }
         closed = true;
-        Log.debugf("closing %s %s: %d %s", transport.kind(), connectionId, code, reason);
-        transport.close(code, reason);
+        ended();
+        Log.debugf("closing %s %s: %d %s", transport.kind(), connectionId, disconnect.code(), disconnect.reason());
+        transport.close(disconnect.code(), disconnect.reason());
     }
 
     /** Marks the connection gone after the transport closed by itself. */
     public void closedByPeer() {
-        closed = true;
+        if (!closed) {
+            closed = true;
+            ended();
+        }
+    }
+
+    /** Called once when the connection ends, either way. */
+    protected void ended() {
     }
 }

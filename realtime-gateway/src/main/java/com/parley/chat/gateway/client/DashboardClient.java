@@ -4,9 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 import com.parley.chat.gateway.auth.Caller;
-import com.parley.chat.gateway.config.GatewayConfig;
-import com.parley.chat.gateway.hub.EventFrame;
-import com.parley.chat.gateway.hub.GatewayMetrics;
+import com.parley.chat.gateway.protocol.EventFrame;
 
 /**
  * A staff dashboard: every event of the tenant, live. It drops a seq it already wrote for a
@@ -23,9 +21,8 @@ public final class DashboardClient extends ClientConnection {
         }
     };
 
-    public DashboardClient(String connectionId, Caller caller, Transport transport, GatewayConfig config,
-            GatewayMetrics metrics) {
-        super(connectionId, caller, transport, config, metrics);
+    public DashboardClient(String connectionId, Caller caller, Transport transport, ClientContext context) {
+        super(connectionId, caller, transport, context);
     }
 
     @Override

@@ -6,8 +6,8 @@ import jakarta.inject.Inject;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
 
+import com.parley.chat.gateway.chatapi.ChatApiClient;
 import com.parley.chat.gateway.hub.SessionHub;
-import com.parley.chat.gateway.recovery.ChatApiClient;
 
 import io.smallrye.health.api.AsyncHealthCheck;
 import io.smallrye.mutiny.Uni;

@@ -7,56 +7,55 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Consumer;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import com.parley.chat.gateway.client.ClientConnection;
 import com.parley.chat.gateway.client.ClientSession;
-import com.parley.chat.gateway.client.CloseCodes;
 import com.parley.chat.gateway.client.DashboardClient;
 import com.parley.chat.gateway.config.GatewayConfig;
+import com.parley.chat.gateway.metrics.GatewayMetrics;
+import com.parley.chat.gateway.protocol.Disconnect;
+import com.parley.chat.gateway.protocol.EventFrame;
+import com.parley.chat.gateway.protocol.SessionKey;
 
 import io.quarkus.logging.Log;
 import io.quarkus.scheduler.Scheduled;
 
 /**
  * Which local connections belong to which session and tenant, the per-session and per-tenant
- * limits, and the fan-out of events and signals to them.
+ * limits, and the fan-out of events and signals to them. Unit-tested in SessionHubTest.
  */
 @ApplicationScoped
 public class SessionHub {
 
-    @Inject
-    GatewayConfig config;
-
-    @Inject
-    GatewayMetrics metrics;
-
-    private final Map<String, Set<ClientSession>> bySession = new ConcurrentHashMap<>();
+    private final GatewayConfig config;
+    private final GatewayMetrics metrics;
+    private final Map<SessionKey, Set<ClientSession>> bySession = new ConcurrentHashMap<>();
     private final Map<String, Set<DashboardClient>> dashboardsByTenant = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> perTenant = new ConcurrentHashMap<>();
     private final Set<ClientConnection> all = ConcurrentHashMap.newKeySet();
     private volatile boolean draining;
 
-    public static String key(String tenantId, String sessionId) {
-        return tenantId + ":" + sessionId;
+    @Inject
+    public SessionHub(GatewayConfig config, GatewayMetrics metrics) {
+        this.config = config;
+        this.metrics = metrics;
     }
 
-    /** Registers a session client; returns a refusal reason, or null when it may stay. */
-    public synchronized String register(ClientSession client) {
+    /** Registers a session client; returns why it may not stay, or null when it may. */
+    public synchronized Disconnect register(ClientSession client) {
         String tenant = client.caller().tenantId();
         if (draining) {
-            return "instance is shutting down";
+            return Disconnect.DRAINING;
         }
-        Set<ClientSession> session = bySession.computeIfAbsent(key(tenant, client.sessionId()),
-                k -> ConcurrentHashMap.newKeySet());
+        Set<ClientSession> session = bySession.computeIfAbsent(client.session(), k -> ConcurrentHashMap.newKeySet());
         if (session.size() >= config.limits().connectionsPerSession()) {
-            return "too many connections to this session";
+            return Disconnect.SESSION_FULL;
         }
         if (tenantCount(tenant).get() >= config.limits().connectionsPerTenant()) {
-            return "too many connections for this tenant";
+            return Disconnect.TENANT_FULL;
         }
         session.add(client);
         tenantCount(tenant).incrementAndGet();
@@ -65,13 +64,14 @@ public class SessionHub {
         return null;
     }
 
-    public synchronized String register(DashboardClient client) {
+    /** Registers a dashboard; returns why it may not stay, or null when it may. */
+    public synchronized Disconnect register(DashboardClient client) {
         String tenant = client.caller().tenantId();
         if (draining) {
-            return "instance is shutting down";
+            return Disconnect.DRAINING;
         }
         if (tenantCount(tenant).get() >= config.limits().connectionsPerTenant()) {
-            return "too many connections for this tenant";
+            return Disconnect.TENANT_FULL;
         }
         dashboardsByTenant.computeIfAbsent(tenant, k -> ConcurrentHashMap.newKeySet()).add(client);
         tenantCount(tenant).incrementAndGet();
@@ -86,12 +86,11 @@ public class SessionHub {
         }
         String tenant = client.caller().tenantId();
         if (client instanceof ClientSession session) {
-            String key = key(tenant, session.sessionId());
-            Set<ClientSession> set = bySession.get(key);
+            Set<ClientSession> set = bySession.get(session.session());
             if (set != null) {
                 set.remove(session);
                 if (set.isEmpty()) {
-                    bySession.remove(key);
+                    bySession.remove(session.session());
                 }
             }
         } else if (client instanceof DashboardClient dashboard) {
@@ -125,8 +124,8 @@ public class SessionHub {
     }
 
     /** A signal frame to a session's local sockets, except the connection it came from. */
-    public void signal(String tenantId, String sessionId, String frame, String exceptConnectionId) {
-        Set<ClientSession> session = bySession.get(key(tenantId, sessionId));
+    public void signal(SessionKey key, String frame, String exceptConnectionId) {
+        Set<ClientSession> session = bySession.get(key);
         if (session == null) {
             return;
         }
@@ -139,20 +138,13 @@ public class SessionHub {
         batches.run(client -> client.deliverSignal(frame));
     }
 
-    public void forEachInSession(String tenantId, String sessionId, Consumer<ClientSession> action) {
-        Set<ClientSession> session = bySession.get(key(tenantId, sessionId));
-        if (session != null) {
-            session.forEach(action);
-        }
-    }
-
-    /** Sessions with local connections, as tenant:session keys. */
-    public Set<String> localSessionKeys() {
+    /** Sessions with local connections. */
+    public Set<SessionKey> localSessions() {
         return bySession.keySet();
     }
 
-    public List<ClientSession> sessionClients(String tenantId, String sessionId) {
-        Set<ClientSession> session = bySession.get(key(tenantId, sessionId));
+    public List<ClientSession> sessionClients(SessionKey key) {
+        Set<ClientSession> session = bySession.get(key);
         return session == null ? List.of() : new ArrayList<>(session);
     }
 
@@ -178,7 +170,7 @@ public class SessionHub {
         List<ClientConnection> open = new ArrayList<>(all);
         Log.infof("draining %d connections with 1012", open.size());
         for (ClientConnection client : open) {
-            client.close(CloseCodes.SERVICE_RESTART, "service restart");
+            client.close(Disconnect.SHUTDOWN);
         }
     }
 
@@ -193,9 +185,9 @@ public class SessionHub {
         long silence = config.heartbeat().silenceTimeout().toNanos();
         for (ClientConnection client : all) {
             if (client.expired(now)) {
-                client.close(CloseCodes.TOKEN_EXPIRED, "token expired");
+                client.close(Disconnect.TOKEN_EXPIRED);
             } else if (client.expectsHeartbeat() && client.silentNanos() > silence) {
-                client.close(CloseCodes.POLICY_VIOLATION, "no heartbeat");
+                client.close(Disconnect.NO_HEARTBEAT);
             } else if (client.stalled()) {
                 client.slowConsumer("not reading");
             }

@@ -7,9 +7,9 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.parley.chat.gateway.hub.EventFrame;
-import com.parley.chat.gateway.hub.Frames;
 import com.parley.chat.gateway.hub.SessionHub;
+import com.parley.chat.gateway.protocol.EventFrame;
+import com.parley.chat.gateway.protocol.Frames;
 import com.parley.chat.gateway.recovery.RecentEvents;
 
 import io.quarkus.logging.Log;

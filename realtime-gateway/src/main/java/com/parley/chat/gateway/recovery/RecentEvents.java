@@ -8,7 +8,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import com.parley.chat.gateway.config.GatewayConfig;
-import com.parley.chat.gateway.hub.EventFrame;
+import com.parley.chat.gateway.protocol.EventFrame;
+import com.parley.chat.gateway.protocol.SessionKey;
 
 import io.quarkus.scheduler.Scheduled;
 
@@ -17,6 +18,7 @@ import io.quarkus.scheduler.Scheduled;
  * a client that reconnects a moment after it left (an instance drained, a network blip) resumes
  * from here instead of asking chat-api's history: a reconnect storm then costs chat-api nothing
  * but the access checks. Anything the window does not cover goes to history as before.
+ * Unit-tested in RecentEventsTest.
  */
 @ApplicationScoped
 public class RecentEvents {
@@ -30,10 +32,14 @@ public class RecentEvents {
         volatile long touchedNanos = System.nanoTime();
     }
 
-    @Inject
-    GatewayConfig config;
+    private final GatewayConfig config;
 
-    private final ConcurrentHashMap<String, Window> sessions = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<SessionKey, Window> sessions = new ConcurrentHashMap<>();
+
+    @Inject
+    public RecentEvents(GatewayConfig config) {
+        this.config = config;
+    }
 
     /** Called for every event before it is fanned out, so a client registering meanwhile misses nothing. */
     public void add(EventFrame event) {
@@ -62,7 +68,7 @@ public class RecentEvents {
      * The events after {@code seq} when this instance holds every one of them; null when the
      * window does not reach back that far (or the client claims more than this instance read).
      */
-    public Slice after(String sessionKey, long seq) {
+    public Slice after(SessionKey sessionKey, long seq) {
         Window window = sessions.get(sessionKey);
         if (window == null) {
             return null;

@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
 
-import com.parley.chat.gateway.hub.EventFrame;
+import com.parley.chat.gateway.protocol.EventFrame;
 
 /**
  * The seq bookkeeping of one client: which seq it has, which live events wait while history

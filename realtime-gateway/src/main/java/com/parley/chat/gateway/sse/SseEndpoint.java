@@ -6,10 +6,10 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 
-import com.parley.chat.gateway.auth.AdmissionControl;
+import com.parley.chat.gateway.admission.AdmissionControl;
 import com.parley.chat.gateway.client.ClientSession;
-import com.parley.chat.gateway.client.SessionSubscriptions;
 import com.parley.chat.gateway.config.GatewayConfig;
+import com.parley.chat.gateway.coordinator.SessionSubscriptions;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerResponse;

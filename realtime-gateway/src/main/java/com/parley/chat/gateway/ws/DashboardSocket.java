@@ -3,14 +3,11 @@ package com.parley.chat.gateway.ws;
 import jakarta.inject.Inject;
 
 import com.parley.chat.gateway.auth.Caller;
-import com.parley.chat.gateway.client.CloseCodes;
 import com.parley.chat.gateway.client.DashboardClient;
-import com.parley.chat.gateway.config.GatewayConfig;
-import com.parley.chat.gateway.hub.Frames;
-import com.parley.chat.gateway.hub.GatewayMetrics;
-import com.parley.chat.gateway.hub.SessionHub;
+import com.parley.chat.gateway.coordinator.InboundFrames;
+import com.parley.chat.gateway.coordinator.SessionSubscriptions;
+import com.parley.chat.gateway.protocol.Disconnect;
 
-import io.quarkus.websockets.next.CloseReason;
 import io.quarkus.websockets.next.OnClose;
 import io.quarkus.websockets.next.OnOpen;
 import io.quarkus.websockets.next.OnPongMessage;
@@ -27,16 +24,7 @@ public class DashboardSocket {
     static final TypedKey<DashboardClient> CLIENT = new TypedKey<>("parley.dashboard-client");
 
     @Inject
-    SessionHub hub;
-
-    @Inject
-    GatewayConfig config;
-
-    @Inject
-    GatewayMetrics metrics;
-
-    @Inject
-    Frames frames;
+    SessionSubscriptions subscriptions;
 
     @Inject
     InboundFrames inbound;
@@ -45,21 +33,13 @@ public class DashboardSocket {
     public void onOpen(WebSocketConnection connection) {
         Caller caller = connection.userData().get(UpgradeGuard.CALLER);
         if (caller == null) {
-            connection.close(new CloseReason(CloseCodes.POLICY_VIOLATION, "not authenticated"))
-                    .subscribe().with(ok -> { }, failure -> { });
+            WsTransport.close(connection, Disconnect.NOT_AUTHENTICATED);
             return;
         }
-        DashboardClient client = new DashboardClient(connection.id(), caller, new WsTransport(connection), config,
-                metrics);
-        String refusal = hub.register(client);
-        if (refusal != null) {
-            client.close(CloseCodes.POLICY_VIOLATION, refusal);
-            return;
+        DashboardClient client = subscriptions.openDashboard(connection.id(), caller, new WsTransport(connection));
+        if (client != null) {
+            connection.userData().put(CLIENT, client);
         }
-        connection.userData().put(CLIENT, client);
-        client.deliverSignal(frames.frame("connected").put("tenant_id", caller.tenantId())
-                .put("user_id", caller.userId()).put("role", caller.participantRole())
-                .put("connection_id", connection.id()).toString());
     }
 
     @OnTextMessage
@@ -82,8 +62,7 @@ public class DashboardSocket {
     public void onClose(WebSocketConnection connection) {
         DashboardClient client = connection.userData().get(CLIENT);
         if (client != null) {
-            client.closedByPeer();
-            hub.unregister(client);
+            subscriptions.closed(client);
         }
     }
 }

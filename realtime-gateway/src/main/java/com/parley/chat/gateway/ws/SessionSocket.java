@@ -4,10 +4,10 @@ import jakarta.inject.Inject;
 
 import com.parley.chat.gateway.auth.Caller;
 import com.parley.chat.gateway.client.ClientSession;
-import com.parley.chat.gateway.client.CloseCodes;
-import com.parley.chat.gateway.client.SessionSubscriptions;
+import com.parley.chat.gateway.coordinator.InboundFrames;
+import com.parley.chat.gateway.coordinator.SessionSubscriptions;
+import com.parley.chat.gateway.protocol.Disconnect;
 
-import io.quarkus.websockets.next.CloseReason;
 import io.quarkus.websockets.next.OnClose;
 import io.quarkus.websockets.next.OnOpen;
 import io.quarkus.websockets.next.OnPongMessage;
@@ -35,9 +35,7 @@ public class SessionSocket {
         String sessionId = connection.pathParam("sessionId");
         Long lastSeq = lastSeq(connection.handshakeRequest().query());
         if (caller == null || lastSeq == null) {
-            connection.close(new CloseReason(CloseCodes.POLICY_VIOLATION,
-                    caller == null ? "not authenticated" : "last_seq must be a non-negative number"))
-                    .subscribe().with(ok -> { }, failure -> { });
+            WsTransport.close(connection, caller == null ? Disconnect.NOT_AUTHENTICATED : Disconnect.BAD_LAST_SEQ);
             return;
         }
         ClientSession client = subscriptions.open(connection.id(), caller, sessionId, lastSeq,

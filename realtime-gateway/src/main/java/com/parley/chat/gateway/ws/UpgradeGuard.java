@@ -6,7 +6,7 @@ import java.util.Map;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
-import com.parley.chat.gateway.auth.AdmissionControl;
+import com.parley.chat.gateway.admission.AdmissionControl;
 import com.parley.chat.gateway.auth.Caller;
 
 import io.quarkus.websockets.next.HttpUpgradeCheck;

@@ -3,6 +3,7 @@ package com.parley.chat.gateway.ws;
 import java.util.concurrent.CompletionStage;
 
 import com.parley.chat.gateway.client.Transport;
+import com.parley.chat.gateway.protocol.Disconnect;
 
 import io.netty.channel.EventLoop;
 
@@ -26,6 +27,12 @@ final class WsTransport implements Transport {
     @Override
     public void close(int code, String reason) {
         connection.close(new CloseReason(code, reason)).subscribe().with(ok -> { }, failure -> { });
+    }
+
+    /** Closes a connection that never became a client. */
+    static void close(WebSocketConnection connection, Disconnect disconnect) {
+        connection.close(new CloseReason(disconnect.code(), disconnect.reason())).subscribe().with(ok -> { },
+                failure -> { });
     }
 
     @Override

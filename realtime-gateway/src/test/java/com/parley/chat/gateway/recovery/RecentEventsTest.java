@@ -3,36 +3,24 @@ package com.parley.chat.gateway.recovery;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
-import java.lang.reflect.Proxy;
-import java.time.Duration;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
-import com.parley.chat.gateway.config.GatewayConfig;
-import com.parley.chat.gateway.hub.EventFrame;
+import com.parley.chat.gateway.protocol.EventFrame;
+import com.parley.chat.gateway.protocol.SessionKey;
+import com.parley.chat.gateway.testing.TestConfig;
 
 class RecentEventsTest {
 
-    private final RecentEvents recent = new RecentEvents();
-
-    RecentEventsTest() {
-        GatewayConfig.Recovery recovery = (GatewayConfig.Recovery) Proxy.newProxyInstance(getClass().getClassLoader(),
-                new Class<?>[] {GatewayConfig.Recovery.class}, (proxy, method, args) -> switch (method.getName()) {
-                    case "recentEvents" -> 4;
-                    case "recentIdle" -> Duration.ofMinutes(5);
-                    default -> throw new UnsupportedOperationException(method.getName());
-                });
-        recent.config = (GatewayConfig) Proxy.newProxyInstance(getClass().getClassLoader(),
-                new Class<?>[] {GatewayConfig.class}, (proxy, method, args) -> recovery);
-    }
+    private final RecentEvents recent = new RecentEvents(TestConfig.gateway("recovery.recent-events", "4"));
 
     private static EventFrame event(long seq) {
         return new EventFrame("t", "s", seq, "message_created", "{\"seq\":" + seq + "}", null);
     }
 
     private List<Long> after(long seq) {
-        RecentEvents.Slice slice = recent.after("t:s", seq);
+        RecentEvents.Slice slice = recent.after(new SessionKey("t", "s"), seq);
         return slice == null ? null : slice.events().stream().map(EventFrame::seq).toList();
     }
 
@@ -43,10 +31,10 @@ class RecentEventsTest {
         }
         assertEquals(List.of(4L, 5L, 6L), after(3), "the window keeps the last 4: 3..6");
         assertEquals(List.of(), after(6), "nothing missed");
-        assertEquals(6, recent.after("t:s", 6).lastSeq());
+        assertEquals(6, recent.after(new SessionKey("t", "s"), 6).lastSeq());
         assertNull(after(1), "seq 2 is no longer held: ask history");
         assertNull(after(7), "the client has more than this instance read: ask history");
-        assertNull(recent.after("t:other", 0), "a session it has not seen");
+        assertNull(recent.after(new SessionKey("t", "other"), 0), "a session it has not seen");
     }
 
     @Test

@@ -9,7 +9,7 @@ import java.util.stream.LongStream;
 
 import org.junit.jupiter.api.Test;
 
-import com.parley.chat.gateway.hub.EventFrame;
+import com.parley.chat.gateway.protocol.EventFrame;
 
 class ResumeCursorTest {
 

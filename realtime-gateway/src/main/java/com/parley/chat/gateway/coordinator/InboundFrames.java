@@ -1,4 +1,4 @@
-package com.parley.chat.gateway.ws;
+package com.parley.chat.gateway.coordinator;
 
 import java.nio.charset.StandardCharsets;
 
@@ -8,12 +8,12 @@ import jakarta.inject.Inject;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.parley.chat.gateway.auth.TokenVerifier;
+import com.parley.chat.gateway.chatapi.ChatApiClient;
 import com.parley.chat.gateway.client.ClientConnection;
 import com.parley.chat.gateway.client.ClientSession;
 import com.parley.chat.gateway.config.GatewayConfig;
-import com.parley.chat.gateway.hub.Frames;
-import com.parley.chat.gateway.messaging.SignalBus;
-import com.parley.chat.gateway.recovery.ChatApiClient;
+import com.parley.chat.gateway.protocol.Frames;
+import com.parley.chat.gateway.signal.SignalPublisher;
 
 /**
  * Client → server frames: message, typing, read, ping, auth. A bad frame gets an error frame and
@@ -32,7 +32,7 @@ public class InboundFrames {
     ChatApiClient chatApi;
 
     @Inject
-    SignalBus signals;
+    SignalPublisher signals;
 
     @Inject
     TokenVerifier verifier;
@@ -119,10 +119,10 @@ public class InboundFrames {
             session.deliverSignal(frames.error("invalid_typing", "is_typing must be true or false.", null));
             return;
         }
-        ObjectNode signal = signals.signal("typing", session.caller().tenantId(), session.sessionId());
+        ObjectNode signal = signals.signal("typing", session.session());
         signal.put("connection_id", session.connectionId()).put("user_id", session.caller().userId())
                 .put("role", session.caller().participantRole()).put("is_typing", isTyping.asBoolean());
-        signals.publish(signal);
+        signals.publish(session.session(), signal);
     }
 
     private void read(ClientSession session, JsonNode frame) {
@@ -131,10 +131,10 @@ public class InboundFrames {
             session.deliverSignal(frames.error("invalid_read", "up_to_seq must be a seq number.", null));
             return;
         }
-        ObjectNode signal = signals.signal("read", session.caller().tenantId(), session.sessionId());
+        ObjectNode signal = signals.signal("read", session.session());
         signal.put("connection_id", session.connectionId()).put("user_id", session.caller().userId())
                 .put("role", session.caller().participantRole()).put("up_to_seq", upTo.asLong());
-        signals.publish(signal);
+        signals.publish(session.session(), signal);
     }
 
     private static String clientMessageId(JsonNode frame) {

@@ -1,4 +1,4 @@
-package com.parley.chat.gateway.messaging;
+package com.parley.chat.gateway.presence;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -10,6 +10,7 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -17,16 +18,21 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.parley.chat.gateway.client.ClientSession;
 import com.parley.chat.gateway.config.GatewayConfig;
-import com.parley.chat.gateway.hub.Frames;
 import com.parley.chat.gateway.hub.SessionHub;
+import com.parley.chat.gateway.protocol.Frames;
+import com.parley.chat.gateway.protocol.SessionKey;
+import com.parley.chat.gateway.signal.SignalPublisher;
 
+import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
+import io.quarkus.scheduler.Scheduler;
 import io.vertx.core.Vertx;
 
 /**
  * Who is in a session across all instances. Each instance announces its own participants of a
  * session when they change and every few seconds; an instance that stops announcing (it died)
  * drops out after the TTL. Participants are (user_id, role), whatever the number of their tabs.
+ * Unit-tested in PresenceTrackerTest.
  */
 @ApplicationScoped
 public class PresenceTracker {
@@ -37,54 +43,60 @@ public class PresenceTracker {
     private record Announcement(List<Participant> participants, Instant expiresAt) {
     }
 
-    @Inject
-    SessionHub hub;
+    private final SessionHub hub;
+    private final SignalPublisher signals;
+    private final Frames frames;
+    private final GatewayConfig config;
+    private final Vertx vertx;
 
-    @Inject
-    SignalBus bus;
-
-    @Inject
-    Frames frames;
-
-    @Inject
-    GatewayConfig config;
-
-    /** tenant:session → instance → its participants. */
-    private final Map<String, Map<String, Announcement>> sessions = new ConcurrentHashMap<>();
-    /** tenant:session → the participants last pushed to local sockets. */
-    private final Map<String, List<Participant>> lastPushed = new ConcurrentHashMap<>();
-
+    /** session → instance → its participants. */
+    private final Map<SessionKey, Map<String, Announcement>> sessions = new ConcurrentHashMap<>();
+    /** session → the participants last pushed to local sockets. */
+    private final Map<SessionKey, List<Participant>> lastPushed = new ConcurrentHashMap<>();
     /** Sessions whose local participants changed and are about to be announced. */
-    private final Set<String> dirty = ConcurrentHashMap.newKeySet();
+    private final Set<SessionKey> dirty = ConcurrentHashMap.newKeySet();
 
     @Inject
-    Vertx vertx;
+    public PresenceTracker(SessionHub hub, SignalPublisher signals, Frames frames, GatewayConfig config, Vertx vertx) {
+        this.hub = hub;
+        this.signals = signals;
+        this.frames = frames;
+        this.config = config;
+        this.vertx = vertx;
+    }
+
+    void schedule(@Observes StartupEvent event, Scheduler scheduler) {
+        scheduler.newJob("presence-announce")
+                .setInterval(config.presence().announceInterval().toString())
+                .setConcurrentExecution(Scheduled.ConcurrentExecution.SKIP)
+                .setTask(execution -> announceAndExpire())
+                .schedule();
+    }
 
     /**
      * A local client joined or left: tell every instance who is here now. Changes within a short
      * window are announced together, so a thousand joins of one session cost one announcement.
      */
-    public void localChange(String tenantId, String sessionId) {
-        String key = SessionHub.key(tenantId, sessionId);
-        if (dirty.add(key)) {
+    public void localChange(SessionKey session) {
+        if (dirty.add(session)) {
             vertx.setTimer(config.presence().coalesce().toMillis(), ignored -> {
-                dirty.remove(key);
-                announce(tenantId, sessionId);
+                dirty.remove(session);
+                announce(session);
             });
         }
     }
 
     /** The merged participants, as a presence frame, for a client that just connected. */
-    public String currentFrame(String tenantId, String sessionId) {
-        return frame(sessionId, merged(SessionHub.key(tenantId, sessionId)));
+    public String currentFrame(SessionKey session) {
+        return frame(session, merged(session));
     }
 
-    void onAnnouncement(JsonNode signal) {
-        String key = SessionHub.key(signal.path("tenant_id").asText(), signal.path("session_id").asText());
+    /** An announcement of some instance (this one included), read from chat.signals. */
+    public void onAnnouncement(SessionKey session, JsonNode signal) {
         List<Participant> participants = new ArrayList<>();
         signal.path("participants").forEach(p -> participants.add(
                 new Participant(p.path("user_id").asText(), p.path("role").asText())));
-        Map<String, Announcement> byInstance = sessions.computeIfAbsent(key, k -> new ConcurrentHashMap<>());
+        Map<String, Announcement> byInstance = sessions.computeIfAbsent(session, k -> new ConcurrentHashMap<>());
         if (participants.isEmpty()) {
             byInstance.remove(signal.path("instance_id").asText());
         } else {
@@ -92,64 +104,59 @@ public class PresenceTracker {
                     new Announcement(participants, Instant.now().plus(config.presence().ttl())));
         }
         if (byInstance.isEmpty()) {
-            sessions.remove(key);
+            sessions.remove(session);
         }
-        push(key, signal.path("tenant_id").asText(), signal.path("session_id").asText());
+        push(session);
     }
 
-    @Scheduled(every = "${parley.gateway.presence.announce-interval:10S}",
-            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    /** Re-announces this instance's participants and drops those of instances that went quiet. */
     void announceAndExpire() {
-        for (String key : hub.localSessionKeys()) {
-            int colon = key.indexOf(':');
-            announce(key.substring(0, colon), key.substring(colon + 1));
+        for (SessionKey session : hub.localSessions()) {
+            announce(session);
         }
         Instant now = Instant.now();
-        for (Map.Entry<String, Map<String, Announcement>> entry : sessions.entrySet()) {
+        for (Map.Entry<SessionKey, Map<String, Announcement>> entry : sessions.entrySet()) {
             if (entry.getValue().values().removeIf(a -> a.expiresAt().isBefore(now))) {
-                String key = entry.getKey();
-                int colon = key.indexOf(':');
-                push(key, key.substring(0, colon), key.substring(colon + 1));
+                push(entry.getKey());
             }
         }
-        lastPushed.keySet().removeIf(key -> !hub.localSessionKeys().contains(key));
+        lastPushed.keySet().removeIf(session -> !hub.localSessions().contains(session));
     }
 
     /** On shutdown: this instance's participants leave every session at once. */
     public void withdrawAll() {
-        for (String key : hub.localSessionKeys()) {
-            int colon = key.indexOf(':');
-            ObjectNode signal = bus.signal("presence", key.substring(0, colon), key.substring(colon + 1));
+        for (SessionKey session : hub.localSessions()) {
+            ObjectNode signal = signals.signal("presence", session);
             signal.putArray("participants");
-            bus.publish(signal);
+            signals.publish(session, signal);
         }
     }
 
-    private void announce(String tenantId, String sessionId) {
+    private void announce(SessionKey session) {
         TreeMap<String, Participant> local = new TreeMap<>();
-        for (ClientSession client : hub.sessionClients(tenantId, sessionId)) {
+        for (ClientSession client : hub.sessionClients(session)) {
             Participant p = new Participant(client.caller().userId(), client.caller().participantRole());
             local.put(p.userId() + "\u0000" + p.role(), p);
         }
-        ObjectNode signal = bus.signal("presence", tenantId, sessionId);
+        ObjectNode signal = signals.signal("presence", session);
         ArrayNode participants = signal.putArray("participants");
         for (Participant p : local.values()) {
             participants.addObject().put("user_id", p.userId()).put("role", p.role());
         }
-        bus.publish(signal);
+        signals.publish(session, signal);
     }
 
-    private void push(String key, String tenantId, String sessionId) {
-        List<Participant> merged = merged(key);
-        if (Objects.equals(lastPushed.put(key, merged), merged)) {
+    private void push(SessionKey session) {
+        List<Participant> merged = merged(session);
+        if (Objects.equals(lastPushed.put(session, merged), merged)) {
             return;
         }
-        hub.signal(tenantId, sessionId, frame(sessionId, merged), null);
+        hub.signal(session, frame(session, merged), null);
     }
 
-    private List<Participant> merged(String key) {
+    private List<Participant> merged(SessionKey session) {
         TreeMap<String, Participant> all = new TreeMap<>();
-        Map<String, Announcement> byInstance = sessions.get(key);
+        Map<String, Announcement> byInstance = sessions.get(session);
         if (byInstance != null) {
             Instant now = Instant.now();
             for (Announcement a : byInstance.values()) {
@@ -161,8 +168,8 @@ public class PresenceTracker {
         return new ArrayList<>(all.values());
     }
 
-    private String frame(String sessionId, List<Participant> participants) {
-        ObjectNode frame = frames.frame("presence").put("session_id", sessionId);
+    private String frame(SessionKey session, List<Participant> participants) {
+        ObjectNode frame = frames.frame("presence").put("session_id", session.sessionId());
         ArrayNode list = frame.putArray("participants");
         participants.forEach(p -> list.addObject().put("user_id", p.userId()).put("role", p.role()));
         return frame.toString();

@@ -1,11 +1,12 @@
-package com.parley.chat.gateway.hub;
+package com.parley.chat.gateway.coordinator;
 
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 
-import com.parley.chat.gateway.messaging.PresenceTracker;
+import com.parley.chat.gateway.hub.SessionHub;
+import com.parley.chat.gateway.presence.PresenceTracker;
 
 import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
 import io.quarkus.runtime.ShutdownEvent;

@@ -1,4 +1,4 @@
-package com.parley.chat.gateway.recovery;
+package com.parley.chat.gateway.admission;
 
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -6,31 +6,33 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import com.parley.chat.gateway.auth.Caller;
+import com.parley.chat.gateway.admission.AccessAuthority.Verdict;
 import com.parley.chat.gateway.config.GatewayConfig;
 
 import io.smallrye.mutiny.Uni;
 
 /**
- * Asks chat-api whether a caller may open a session (with the caller's own token, so chat-api's
+ * Asks chat-api (the {@link AccessAuthority}) whether a caller may open a session (with the caller's own token, so chat-api's
  * ownership rules are the only rules) and remembers a yes or no briefly.
  */
 @ApplicationScoped
 public class SessionAccess {
 
-    public enum Verdict { ALLOWED, NOT_FOUND, UNAUTHORIZED, UNAVAILABLE }
-
     private record Cached(Verdict verdict, long expiresAtNanos) {
     }
 
-    @Inject
-    ChatApiClient chatApi;
-
-    @Inject
-    GatewayConfig config;
+    private final AccessAuthority authority;
+    private final GatewayConfig config;
 
     private final ConcurrentHashMap<String, Cached> cache = new ConcurrentHashMap<>();
     /** Questions under way: a burst of connections to one session asks chat-api once. */
     private final ConcurrentHashMap<String, Uni<Verdict>> asking = new ConcurrentHashMap<>();
+
+    @Inject
+    public SessionAccess(AccessAuthority authority, GatewayConfig config) {
+        this.authority = authority;
+        this.config = config;
+    }
 
     public Uni<Verdict> check(Caller caller, String sessionId) {
         String key = caller.tenantId() + "\u0000" + caller.userId() + "\u0000" + caller.role() + "\u0000" + sessionId;
@@ -43,13 +45,7 @@ public class SessionAccess {
     }
 
     private Uni<Verdict> ask(String key, Caller caller, String sessionId, long now) {
-        return chatApi.sessionAccess(caller, sessionId)
-                .map(status -> switch (status) {
-                    case 200 -> Verdict.ALLOWED;
-                    case 401 -> Verdict.UNAUTHORIZED;
-                    case 403, 404 -> Verdict.NOT_FOUND;
-                    default -> Verdict.UNAVAILABLE;
-                })
+        return authority.access(caller, sessionId)
                 .onFailure().recoverWithItem(Verdict.UNAVAILABLE)
                 .invoke(verdict -> {
                     if (verdict == Verdict.ALLOWED || verdict == Verdict.NOT_FOUND) {

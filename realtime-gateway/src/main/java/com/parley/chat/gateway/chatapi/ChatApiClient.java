@@ -1,4 +1,4 @@
-package com.parley.chat.gateway.recovery;
+package com.parley.chat.gateway.chatapi;
 
 import java.net.URI;
 import java.time.Duration;
@@ -12,20 +12,27 @@ import jakarta.inject.Inject;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.parley.chat.gateway.admission.AccessAuthority;
 import com.parley.chat.gateway.auth.Caller;
 import com.parley.chat.gateway.config.GatewayConfig;
+import com.parley.chat.gateway.protocol.EventFrame;
+import com.parley.chat.gateway.protocol.Frames;
+import com.parley.chat.gateway.protocol.SessionKey;
+import com.parley.chat.gateway.recovery.HistorySource;
 
 import io.smallrye.mutiny.Uni;
 import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.core.buffer.Buffer;
 import io.vertx.mutiny.ext.web.client.HttpRequest;
-import io.vertx.mutiny.ext.web.client.HttpResponse;
 import io.vertx.mutiny.ext.web.client.WebClient;
 
-/** chat-api as the gateway uses it, always with the caller's own token. */
+/**
+ * chat-api as the gateway uses it, always with the caller's own token: the authority on session
+ * access, the source of history, and where messages sent over a socket are stored.
+ */
 @ApplicationScoped
-public class ChatApiClient {
+public class ChatApiClient implements HistorySource, AccessAuthority {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
 
@@ -37,6 +44,9 @@ public class ChatApiClient {
 
     @Inject
     ObjectMapper json;
+
+    @Inject
+    Frames frames;
 
     private WebClient client;
     private String host;
@@ -53,10 +63,6 @@ public class ChatApiClient {
                 .setConnectTimeout(3000));
     }
 
-    /** One page of a session's history. */
-    public record HistoryPage(List<JsonNode> events, boolean hasMore, long nextAfterSeq, long lastSeq) {
-    }
-
     /** chat-api's answer: status and body (a problem document when it failed). */
     public record Answer(int status, JsonNode body) {
         public boolean ok() {
@@ -64,25 +70,37 @@ public class ChatApiClient {
         }
     }
 
-    /** 200 when the caller may open the session, 404 when not, 401 for a refused token. */
-    public Uni<Integer> sessionAccess(Caller caller, String sessionId) {
+    /** GET the session with the caller's token: 200 allowed, 403/404 not theirs, 401 a refused token. */
+    @Override
+    public Uni<Verdict> access(Caller caller, String sessionId) {
         return request(caller, "GET", sessionPath(caller, sessionId)).send()
                 .ifNoItem().after(TIMEOUT).fail()
-                .map(HttpResponse::statusCode);
+                .map(response -> switch (response.statusCode()) {
+                    case 200 -> Verdict.ALLOWED;
+                    case 401 -> Verdict.UNAUTHORIZED;
+                    case 403, 404 -> Verdict.NOT_FOUND;
+                    default -> Verdict.UNAVAILABLE;
+                });
     }
 
-    public Uni<HistoryPage> history(Caller caller, String sessionId, long afterSeq, int limit) {
-        return request(caller, "GET", sessionPath(caller, sessionId) + "/events?after_seq=" + afterSeq + "&limit=" + limit)
+    @Override
+    public Uni<Page> history(Caller caller, SessionKey session, long afterSeq, int limit) {
+        return request(caller, "GET", sessionPath(caller, session.sessionId()) + "/events?after_seq=" + afterSeq
+                + "&limit=" + limit)
                 .send().ifNoItem().after(TIMEOUT).fail()
                 .map(response -> {
                     if (response.statusCode() != 200) {
                         throw new IllegalStateException("history answered " + response.statusCode());
                     }
                     JsonNode body = parse(response.bodyAsBuffer());
-                    List<JsonNode> events = new ArrayList<>();
-                    body.path("events").forEach(events::add);
-                    return new HistoryPage(events, body.path("has_more").asBoolean(),
-                            body.path("next_after_seq").asLong(), body.path("last_seq").asLong());
+                    List<EventFrame> events = new ArrayList<>();
+                    body.path("events").forEach(event -> {
+                        EventFrame frame = frames.fromEvent(event);
+                        if (frame != null) {
+                            events.add(frame);
+                        }
+                    });
+                    return new Page(events, body.path("has_more").asBoolean(), body.path("last_seq").asLong());
                 });
     }
 

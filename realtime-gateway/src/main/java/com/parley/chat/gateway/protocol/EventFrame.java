@@ -1,4 +1,4 @@
-package com.parley.chat.gateway.hub;
+package com.parley.chat.gateway.protocol;
 
 import java.time.Instant;
 
@@ -8,7 +8,7 @@ import java.time.Instant;
  */
 public record EventFrame(String tenantId, String sessionId, long seq, String type, String frame, Instant occurredAt) {
 
-    public String sessionKey() {
-        return SessionHub.key(tenantId, sessionId);
+    public SessionKey sessionKey() {
+        return new SessionKey(tenantId, sessionId);
     }
 }

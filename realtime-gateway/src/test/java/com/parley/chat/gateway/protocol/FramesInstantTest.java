@@ -1,4 +1,4 @@
-package com.parley.chat.gateway.hub;
+package com.parley.chat.gateway.protocol;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;

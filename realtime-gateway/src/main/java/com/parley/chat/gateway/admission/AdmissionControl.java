@@ -1,13 +1,15 @@
-package com.parley.chat.gateway.auth;
+package com.parley.chat.gateway.admission;
 
 import java.util.List;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
+import com.parley.chat.gateway.auth.Caller;
+import com.parley.chat.gateway.auth.TokenSources;
+import com.parley.chat.gateway.auth.TokenVerifier;
 import com.parley.chat.gateway.config.GatewayConfig;
-import com.parley.chat.gateway.hub.GatewayMetrics;
-import com.parley.chat.gateway.recovery.SessionAccess;
+import com.parley.chat.gateway.metrics.GatewayMetrics;
 
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpServerRequest;
@@ -30,21 +32,32 @@ public class AdmissionControl {
         }
     }
 
-    @Inject
-    GatewayConfig config;
+    private final GatewayConfig config;
+    private final TokenVerifier verifier;
+    private final SessionAccess sessionAccess;
+    private final GatewayMetrics metrics;
 
     @Inject
-    TokenVerifier verifier;
-
-    @Inject
-    SessionAccess sessionAccess;
-
-    @Inject
-    GatewayMetrics metrics;
+    public AdmissionControl(GatewayConfig config, TokenVerifier verifier, SessionAccess sessionAccess,
+            GatewayMetrics metrics) {
+        this.config = config;
+        this.verifier = verifier;
+        this.sessionAccess = sessionAccess;
+        this.metrics = metrics;
+    }
 
     /** @param sessionId null for the tenant dashboard */
     public Uni<Admission> admit(HttpServerRequest request, String transport, String tenantId, String sessionId) {
-        Admission refusal = checkSync(request, transport, tenantId, sessionId);
+        return admit(request.getHeader("Origin"), TokenSources.extract(request), transport, tenantId, sessionId);
+    }
+
+    /**
+     * @param origin the request's Origin header (null from a server-side client)
+     * @param token the bearer token wherever the request carried it (null: none)
+     * @param sessionId null for the tenant dashboard
+     */
+    public Uni<Admission> admit(String origin, String token, String transport, String tenantId, String sessionId) {
+        Admission refusal = checkSync(origin, token, transport, tenantId, sessionId);
         if (refusal.status() != 0) {
             metrics.refusedUpgrade(refusal.reason());
             return Uni.createFrom().item(refusal);
@@ -66,14 +79,14 @@ public class AdmissionControl {
         return Admission.refuse(status, reason);
     }
 
-    private Admission checkSync(HttpServerRequest request, String transport, String tenantId, String sessionId) {
+    private Admission checkSync(String origin, String token, String transport, String tenantId, String sessionId) {
         if (!config.transports().contains(transport)) {
             return Admission.refuse(404, "transport");
         }
-        if (!originAllowed(request.getHeader("Origin"))) {
+        if (!originAllowed(origin)) {
             return Admission.refuse(403, "origin");
         }
-        Caller caller = verifier.verify(TokenSources.extract(request));
+        Caller caller = verifier.verify(token);
         if (caller == null) {
             return Admission.refuse(401, "token");
         }

@@ -1,4 +1,4 @@
-package com.parley.chat.gateway.hub;
+package com.parley.chat.gateway.protocol;
 
 import java.time.DateTimeException;
 import java.time.Instant;
@@ -16,8 +16,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 @ApplicationScoped
 public class Frames {
 
+    private final ObjectMapper json;
+
     @Inject
-    ObjectMapper json;
+    public Frames(ObjectMapper json) {
+        this.json = json;
+    }
 
     /** A chat.message-events value as a frame: the event's fields with the frame type. Null if unknown. */
     public EventFrame fromEvent(JsonNode event) {

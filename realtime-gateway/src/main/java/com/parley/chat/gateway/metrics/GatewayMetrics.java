@@ -1,10 +1,9 @@
-package com.parley.chat.gateway.hub;
+package com.parley.chat.gateway.metrics;
 
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -16,8 +15,7 @@ import io.micrometer.core.instrument.Timer;
 @ApplicationScoped
 public class GatewayMetrics {
 
-    @Inject
-    MeterRegistry registry;
+    private final MeterRegistry registry;
 
     private final AtomicInteger openConnections = new AtomicInteger();
     private Counter framesDelivered;
@@ -26,8 +24,9 @@ public class GatewayMetrics {
     private Counter recoveries;
     private Counter resyncs;
 
-    @PostConstruct
-    void init() {
+    @Inject
+    public GatewayMetrics(MeterRegistry registry) {
+        this.registry = registry;
         registry.gauge("parley.gateway.connections.open", openConnections);
         framesDelivered = Counter.builder("parley.gateway.frames.delivered")
                 .description("Session event frames written to clients").register(registry);
@@ -37,7 +36,8 @@ public class GatewayMetrics {
         slowConsumerCloses = Counter.builder("parley.gateway.slow_consumer.closes")
                 .description("Clients closed because they did not read").register(registry);
         recoveries = Counter.builder("parley.gateway.recoveries")
-                .description("History fetches for resuming clients and gaps").register(registry);
+                .description("Replays started: a client resuming after last_seq, or a gap in the live stream")
+                .register(registry);
         resyncs = Counter.builder("parley.gateway.resyncs")
                 .description("Clients told to resync because they were too far behind").register(registry);
     }

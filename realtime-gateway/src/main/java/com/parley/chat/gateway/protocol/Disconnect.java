@@ -1,0 +1,38 @@
+package com.parley.chat.gateway.protocol;
+
+/**
+ * Why the gateway closes a connection, as the WebSocket close code and reason the client sees
+ * (docs/protocol.md). The code tells the client what to do next: 1012 and 1013 reconnect (with
+ * last_seq), 4401 gets a fresh token first, 1008 is a policy the client must not retry in a loop.
+ * SSE ends the stream with the same code and reason in a {@code close} event.
+ */
+public record Disconnect(int code, String reason) {
+
+    /** A policy was violated (authentication, limits, flood): do not retry in a loop. */
+    public static final int POLICY_VIOLATION = 1008;
+    /** The instance is restarting: reconnect at once (to another instance). */
+    public static final int SERVICE_RESTART = 1012;
+    /** Reconnect with last_seq after a pause (slow reader, recovery failed). */
+    public static final int TRY_AGAIN_LATER = 1013;
+    /** The token expired and no fresh one came in an auth frame. */
+    public static final int TOKEN_EXPIRED_CODE = 4401;
+
+    public static final Disconnect SHUTDOWN = new Disconnect(SERVICE_RESTART, "service restart");
+    public static final Disconnect TOKEN_EXPIRED = new Disconnect(TOKEN_EXPIRED_CODE, "token expired");
+    public static final Disconnect NO_HEARTBEAT = new Disconnect(POLICY_VIOLATION, "no heartbeat");
+    public static final Disconnect FLOOD = new Disconnect(POLICY_VIOLATION, "too many frames");
+    public static final Disconnect NOT_AUTHENTICATED = new Disconnect(POLICY_VIOLATION, "not authenticated");
+    public static final Disconnect BAD_LAST_SEQ = new Disconnect(POLICY_VIOLATION,
+            "last_seq must be a non-negative number");
+    public static final Disconnect DRAINING = new Disconnect(POLICY_VIOLATION, "instance is shutting down");
+    public static final Disconnect SESSION_FULL = new Disconnect(POLICY_VIOLATION,
+            "too many connections to this session");
+    public static final Disconnect TENANT_FULL = new Disconnect(POLICY_VIOLATION,
+            "too many connections for this tenant");
+    public static final Disconnect HISTORY_UNAVAILABLE = new Disconnect(TRY_AGAIN_LATER, "history unavailable");
+
+    /** The client did not take what was written to it. */
+    public static Disconnect slowConsumer(String why) {
+        return new Disconnect(TRY_AGAIN_LATER, "slow consumer: " + why);
+    }
+}

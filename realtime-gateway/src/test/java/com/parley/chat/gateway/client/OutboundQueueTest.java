@@ -1,0 +1,124 @@
+package com.parley.chat.gateway.client;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+
+import com.parley.chat.gateway.testing.FakeTransport;
+import com.parley.chat.gateway.testing.Fixtures;
+
+import io.netty.channel.DefaultEventLoop;
+import io.netty.channel.EventLoop;
+
+/** The outbound queue: order across threads, the byte bound, and stall detection. */
+class OutboundQueueTest {
+
+    private final Fixtures fx = new Fixtures();
+
+    @Test
+    void framesOfferedFromOtherThreadsReachTheSocketInOfferOrderOnItsLoop() throws InterruptedException {
+        EventLoop loop = new DefaultEventLoop();
+        List<String> written = new ArrayList<>();
+        List<Boolean> onLoop = new ArrayList<>();
+        FakeTransport fake = new FakeTransport();
+        Transport transport = new Transport() {
+            @Override
+            public java.util.concurrent.CompletionStage<Void> write(String frame, long seq) {
+                written.add(frame);
+                onLoop.add(loop.inEventLoop());
+                return fake.write(frame, seq);
+            }
+
+            @Override
+            public void close(int code, String reason) {
+            }
+
+            @Override
+            public String kind() {
+                return "ws";
+            }
+
+            @Override
+            public EventLoop loop() {
+                return loop;
+            }
+        };
+        OutboundQueue queue = new OutboundQueue(transport, 1 << 20, Duration.ofSeconds(10), fx.metrics);
+        for (int i = 0; i < 1000; i++) {
+            assertTrue(queue.offer("f" + i, i + 1, null));
+        }
+        CountDownLatch done = new CountDownLatch(1);
+        loop.execute(done::countDown);
+        assertTrue(done.await(5, TimeUnit.SECONDS));
+        loop.shutdownGracefully();
+        assertEquals(1000, written.size());
+        for (int i = 0; i < 1000; i++) {
+            assertEquals("f" + i, written.get(i));
+        }
+        assertFalse(onLoop.contains(false), "every write ran on the socket's event loop");
+        assertEquals(0, queue.pendingBytes());
+        assertEquals(1000.0, fx.registry.get("parley.gateway.frames.delivered").counter().count());
+    }
+
+    @Test
+    void aClientThatDoesNotReadIsRefusedBeyondTheByteBoundAndStalls() throws InterruptedException {
+        FakeTransport transport = new FakeTransport();
+        transport.stopReading();
+        OutboundQueue queue = new OutboundQueue(transport, 100, Duration.ofMillis(30), fx.metrics);
+        assertTrue(queue.offer("x".repeat(60), 1, null));
+        assertFalse(queue.stalled(), "waiting, but not for long yet");
+        assertFalse(queue.offer("y".repeat(60), 2, null), "160 bytes would wait: refused");
+        assertTrue(queue.offer("z".repeat(40), 3, null), "100 bytes fit");
+        Thread.sleep(50);
+        assertTrue(queue.stalled());
+        assertEquals(100, queue.pendingBytes());
+    }
+
+    @Test
+    void aReadingClientNeverStalls() throws InterruptedException {
+        OutboundQueue queue = new OutboundQueue(new FakeTransport(), 100, Duration.ofMillis(10), fx.metrics);
+        for (int i = 0; i < 50; i++) {
+            assertTrue(queue.offer("x".repeat(60), i + 1, null));
+        }
+        Thread.sleep(20);
+        assertFalse(queue.stalled());
+    }
+
+    @Test
+    void aFullQueueClosesTheClientAsASlowConsumerWith1013() {
+        Fixtures small = new Fixtures("limits.outbound-queue-bytes", "100");
+        FakeTransport transport = new FakeTransport();
+        transport.stopReading();
+        DashboardClient client = new DashboardClient("d", Fixtures.caller("acme", "sam", "supporter"), transport,
+                small.context);
+        client.deliverSignal("x".repeat(80));
+        client.deliverSignal("y".repeat(80));
+        assertEquals(1013, transport.closeCode());
+        assertEquals("slow consumer: outbound queue full", transport.closeReason());
+        assertEquals(1.0, small.registry.get("parley.gateway.slow_consumer.closes").counter().count());
+    }
+
+    @Test
+    void aFloodIsRefusedFrameByFrameThenClosedWith1008() {
+        Fixtures fast = new Fixtures("limits.inbound-rate-per-second", "0.001", "limits.inbound-burst", "3",
+                "limits.flood-close-after", "5");
+        FakeTransport transport = new FakeTransport();
+        DashboardClient client = new DashboardClient("d", Fixtures.caller("acme", "sam", "supporter"), transport,
+                fast.context);
+        List<Boolean> admitted = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            admitted.add(client.admitInbound());
+        }
+        assertEquals(List.of(true, true, true, false, false, false, false, false), admitted);
+        assertEquals(1008, transport.closeCode());
+        assertEquals("too many frames", transport.closeReason());
+    }
+}

@@ -1,0 +1,128 @@
+package com.parley.chat.gateway.presence;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.parley.chat.gateway.client.ClientSession;
+import com.parley.chat.gateway.hub.SessionHub;
+import com.parley.chat.gateway.protocol.SessionKey;
+import com.parley.chat.gateway.signal.SignalPublisher;
+import com.parley.chat.gateway.testing.FakeTransport;
+import com.parley.chat.gateway.testing.Fixtures;
+
+import io.vertx.core.Vertx;
+
+/**
+ * Presence across instances with the signal topic replaced by a loop back: what this instance
+ * announces comes back to it, as Kafka would bring it, and a test plays the other instances.
+ */
+class PresenceTrackerTest {
+
+    private final Fixtures fx = new Fixtures("presence.ttl", "0.2S", "presence.coalesce", "0.01S",
+            "instance-id", "here");
+    private final Vertx vertx = Vertx.vertx();
+    private final SessionHub hub = new SessionHub(fx.config, fx.metrics);
+    private final List<String> announced = new ArrayList<>();
+    private final SessionKey session = new SessionKey("acme", "s-1");
+    private PresenceTracker tracker;
+
+    private final SignalPublisher loopBack = new SignalPublisher(fx.frames, fx.config) {
+        @Override
+        public void publish(SessionKey key, ObjectNode signal) {
+            synchronized (announced) {
+                announced.add(signal.toString());
+            }
+            tracker.onAnnouncement(key, signal);
+        }
+    };
+
+    PresenceTrackerTest() {
+        tracker = new PresenceTracker(hub, loopBack, fx.frames, fx.config, vertx);
+    }
+
+    @AfterEach
+    void close() {
+        vertx.close();
+    }
+
+    private FakeTransport join(String user, String role) {
+        FakeTransport transport = new FakeTransport();
+        ClientSession client = new ClientSession("c-" + user + System.nanoTime(), Fixtures.caller("acme", user, role),
+                session, 0, transport, fx.context, () -> tracker.currentFrame(session));
+        hub.register(client);
+        tracker.localChange(session);
+        return transport;
+    }
+
+    private static List<String> users(JsonNode presence) {
+        if (presence == null) {
+            return null;
+        }
+        List<String> users = new ArrayList<>();
+        presence.path("participants").forEach(p -> users.add(p.path("user_id").asText() + "/" + p.path("role").asText()));
+        return users;
+    }
+
+    private static JsonNode lastPresence(FakeTransport transport) {
+        List<JsonNode> frames = transport.json().stream().filter(f -> "presence".equals(f.path("type").asText()))
+                .toList();
+        return frames.isEmpty() ? null : frames.getLast();
+    }
+
+    private static void await(Runnable assertion) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (true) {
+            try {
+                assertion.run();
+                return;
+            } catch (AssertionError e) {
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(5);
+            }
+        }
+    }
+
+    @Test
+    void joinsWithinTheCoalescingWindowAreAnnouncedOnceAndAUserWithTwoTabsIsOneParticipant() throws Exception {
+        FakeTransport tab1 = join("alice", "user");
+        join("alice", "user");
+        FakeTransport staff = join("sam", "supporter");
+        await(() -> assertEquals(List.of("alice/user", "sam/supporter"), users(lastPresence(tab1))));
+        assertEquals(List.of("alice/user", "sam/supporter"), users(lastPresence(staff)));
+        assertEquals(1, announced.size(), "three joins, one announcement");
+    }
+
+    @Test
+    void anotherInstancesParticipantsAreMergedAndDropOutAfterTheTtl() throws Exception {
+        FakeTransport alice = join("alice", "user");
+        await(() -> assertEquals(List.of("alice/user"), users(lastPresence(alice))));
+
+        ObjectNode remote = fx.frames.frame("presence").put("tenant_id", "acme").put("session_id", "s-1")
+                .put("instance_id", "elsewhere");
+        remote.putArray("participants").addObject().put("user_id", "sam").put("role", "supporter");
+        tracker.onAnnouncement(session, remote);
+        assertEquals(List.of("alice/user", "sam/supporter"), users(lastPresence(alice)));
+
+        Thread.sleep(250); // the other instance went quiet for longer than the TTL
+        tracker.announceAndExpire();
+        assertEquals(List.of("alice/user"), users(lastPresence(alice)));
+    }
+
+    @Test
+    void withdrawingOnShutdownEmptiesThisInstancesShare() throws Exception {
+        FakeTransport alice = join("alice", "user");
+        await(() -> assertEquals(List.of("alice/user"), users(lastPresence(alice))));
+        tracker.withdrawAll();
+        assertEquals(List.of(), users(lastPresence(alice)));
+    }
+}
