@@ -11,7 +11,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -19,6 +18,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import com.parley.infra.ChatInfra;
+import com.parley.infra.ChatSystem;
 import com.parley.infra.ChildProcesses;
 import com.parley.infra.FreePorts;
 import com.parley.infra.ServiceProcess;
@@ -35,6 +35,7 @@ final class Deployment implements AutoCloseable {
     private static final Pattern ID = Pattern.compile("\"id\":\"([^\"]+)\"");
 
     final ChatInfra infra = ChatInfra.get();
+    final ChatSystem system;
     final ServiceProcess chatApi;
     final ServiceProcess gateway1;
     final ServiceProcess gateway2;
@@ -46,17 +47,19 @@ final class Deployment implements AutoCloseable {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
     Deployment(Path repo, Path logs) {
-        chatApi = new ServiceProcess("chat-api", repo.resolve("chat-api/target/quarkus-app/quarkus-run.jar"),
-                FreePorts.next(), infra.serviceConfig(), logs.resolve("chat-api.log"), jvm(logs, "chat-api",
-                        List.of("-Xmx512m", "-XX:+UseSerialGC")));
-        chatApi.start(Duration.ofSeconds(180));
-        Path jar = repo.resolve("realtime-gateway/target/quarkus-app/quarkus-run.jar");
-        gateway1 = gateway(jar, logs, "gw-1");
-        gateway2 = gateway(jar, logs, "gw-2");
+        system = ChatSystem.builder(repo, logs, infra.serviceConfig())
+                // one tenant holds every benchmark connection: lift the per-tenant and per-session caps
+                .gatewayConfig(Map.of("parley.gateway.limits.connections-per-session", "500",
+                        "parley.gateway.limits.connections-per-tenant", "100000"))
+                .jvm(service -> jvm(logs, service, "chat-api".equals(service)
+                        ? List.of("-Xmx512m", "-XX:+UseSerialGC") : SERVER_JVM))
+                .startTimeout(Duration.ofSeconds(180))
+                .start();
+        chatApi = system.chatApi();
+        gateway1 = system.gateways().get(0);
+        gateway2 = system.gateways().get(1);
         String baselineJar = System.getProperty("bench.baseline-jar");
-        baseline = baselineJar == null ? null : gateway(Path.of(baselineJar), logs, "gw-baseline");
-        CompletableFuture.allOf(CompletableFuture.runAsync(() -> gateway1.start(Duration.ofSeconds(180))),
-                CompletableFuture.runAsync(() -> gateway2.start(Duration.ofSeconds(180)))).join();
+        baseline = baselineJar == null ? null : system.gateway(Path.of(baselineJar), "gw-baseline", FreePorts.next());
         if (baseline != null) {
             baseline.start(Duration.ofSeconds(180));
         }
@@ -76,18 +79,6 @@ final class Deployment implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    private ServiceProcess gateway(Path jar, Path logs, String id) {
-        Map<String, String> config = new HashMap<>(infra.serviceConfig());
-        config.remove("quarkus.datasource.jdbc.url");
-        config.put("parley.gateway.chat-api-url", chatApi.baseUrl());
-        config.put("parley.gateway.instance-id", id);
-        // one tenant holds every benchmark connection: lift the per-tenant and per-session caps
-        config.put("parley.gateway.limits.connections-per-session", "500");
-        config.put("parley.gateway.limits.connections-per-tenant", "100000");
-        return new ServiceProcess("realtime-gateway-" + id, jar, FreePorts.next(), config,
-                logs.resolve("realtime-gateway-" + id + ".log"), jvm(logs, id, SERVER_JVM));
     }
 
     /** With -Dbench.jfr=true chat-api and the first gateway record a profile (JFR) of the whole run. */
@@ -152,11 +143,9 @@ final class Deployment implements AutoCloseable {
     public void close() {
         ChildProcesses.kill(bare);
         ChildProcesses.release(bareWatchdog);
-        gateway1.stop();
-        gateway2.stop();
         if (baseline != null) {
             baseline.stop();
         }
-        chatApi.stop();
+        system.close();
     }
 }

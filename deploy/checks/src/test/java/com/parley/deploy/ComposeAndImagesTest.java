@@ -45,9 +45,11 @@ class ComposeAndImagesTest {
     void topicsAreCreatedWithPartitionsAndRetentionStated() {
         String command = compose.path("services").path("kafka-topics").path("command").toString();
         assertTrue(Pattern.compile("chat\\.message-events --partitions \\d+").matcher(command).find(), command);
-        assertTrue(command.contains("retention.ms=604800000"), "message events kept a week");
+        assertTrue(command.contains("retention.ms=" + Repo.contractRetentionMs("messageEvents")),
+                "message events kept as long as the AsyncAPI document says");
         assertTrue(Pattern.compile("chat\\.signals --partitions \\d+").matcher(command).find(), command);
-        assertTrue(command.contains("retention.ms=60000"), "signals kept a minute");
+        assertTrue(command.contains("retention.ms=" + Repo.contractRetentionMs("signals") + " "),
+                "signals kept as long as the AsyncAPI document says");
     }
 
     @Test

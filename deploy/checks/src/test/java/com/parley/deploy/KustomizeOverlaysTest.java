@@ -105,6 +105,8 @@ class KustomizeOverlaysTest {
         assertTrue(routes.stream().anyMatch(r -> r.startsWith("/api/admin/escalations") && r.endsWith("escalation-legacy")));
         assertTrue(routes.stream().anyMatch(r -> r.contains("supporters") && r.endsWith("escalation-legacy")));
         assertTrue(routes.stream().anyMatch(r -> r.contains("escalate") && r.endsWith("escalation-legacy")));
+        assertEquals("dev".equals(overlay), routes.contains("/demo -> realtime-gateway"),
+                "the demo pages are published by the dev overlay only: " + routes);
         JsonNode main = ingresses.stream().filter(i -> i.path("metadata").path("name").asText().equals("parley"))
                 .findFirst().orElseThrow();
         JsonNode annotations = main.path("metadata").path("annotations");
@@ -120,8 +122,10 @@ class KustomizeOverlaysTest {
         named(docs, "Kafka", "parley");
         JsonNode events = named(docs, "KafkaTopic", "chat.message-events");
         JsonNode signals = named(docs, "KafkaTopic", "chat.signals");
-        assertTrue(events.path("spec").path("config").path("retention.ms").asLong() >= Duration.ofDays(1).toMillis());
-        assertTrue(signals.path("spec").path("config").path("retention.ms").asLong() <= Duration.ofMinutes(5).toMillis());
+        assertEquals(Repo.contractRetentionMs("messageEvents"),
+                events.path("spec").path("config").path("retention.ms").asLong(), "as docs/asyncapi.yaml states");
+        assertEquals(Repo.contractRetentionMs("signals"),
+                signals.path("spec").path("config").path("retention.ms").asLong(), "as docs/asyncapi.yaml states");
         JsonNode db = named(docs, "Cluster", "parley-db");
         assertPinned(db.path("spec").path("imageName").asText(), "CloudNativePG image");
         assertTrue(db.path("spec").path("imageName").asText().contains(":17"), "PostgreSQL 17");

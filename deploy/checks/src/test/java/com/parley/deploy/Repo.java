@@ -38,6 +38,16 @@ final class Repo {
         }
     }
 
+    /** The retention.ms that docs/asyncapi.yaml states for a channel's topic (its Kafka binding). */
+    static long contractRetentionMs(String channel) {
+        long retention = documents(read("docs/asyncapi.yaml")).getFirst().path("channels").path(channel)
+                .path("bindings").path("kafka").path("topicConfiguration").path("retention.ms").asLong(-1);
+        if (retention <= 0) {
+            throw new AssertionError("docs/asyncapi.yaml states no retention.ms for " + channel);
+        }
+        return retention;
+    }
+
     static String read(String path) {
         try {
             return Files.readString(ROOT.resolve(path));

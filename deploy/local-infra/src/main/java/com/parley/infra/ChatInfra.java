@@ -50,6 +50,11 @@ public final class ChatInfra {
 
     /** The configuration a service needs to reach this infrastructure and verify its tokens. */
     public Map<String, String> serviceConfig() {
+        return serviceConfig(postgres, kafka, keys);
+    }
+
+    /** The configuration a service needs to reach a PostgreSQL and a broker and to verify dev tokens. */
+    public static Map<String, String> serviceConfig(PostgresServer postgres, KafkaBroker kafka, DevKeys keys) {
         Map<String, String> config = new HashMap<>();
         config.put("quarkus.datasource.jdbc.url", postgres.jdbcUrl());
         config.put("quarkus.datasource.username", PostgresServer.USER);

@@ -2,11 +2,8 @@ package com.parley.infra;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 
@@ -59,44 +56,16 @@ public final class LocalSystem {
         started.add(postgres);
         started.add(kafka);
 
-        Map<String, String> common = new HashMap<>();
-        common.put("kafka.bootstrap.servers", kafka.bootstrapServers());
-        common.put("mp.jwt.verify.publickey.location", keys.publicKeyFile().toUri().toString());
-        common.put("mp.jwt.verify.issuer", DevTokens.ISSUER);
-        common.put("mp.jwt.verify.audiences", DevTokens.AUDIENCE);
-
-        Map<String, String> chatApiConfig = new HashMap<>(common);
-        chatApiConfig.put("quarkus.datasource.jdbc.url", postgres.jdbcUrl());
-        chatApiConfig.put("quarkus.datasource.username", PostgresServer.USER);
-        chatApiConfig.put("quarkus.datasource.password", PostgresServer.PASSWORD);
-        // the demo pages are served by the gateways and call chat-api's REST from there
-        chatApiConfig.put("quarkus.http.cors.origins", demoOrigins());
-        ServiceProcess chatApi = new ServiceProcess("chat-api", app(repo, "chat-api"), CHAT_API_PORT,
-                chatApiConfig, logs.resolve("chat-api.log"));
-        chatApi.start(Duration.ofSeconds(120));
-        started.add(chatApi);
-        System.out.println("chat-api           " + chatApi.baseUrl() + "  (OpenAPI: " + chatApi.baseUrl() + "/q/openapi)");
-
-        List<ServiceProcess> gateways = new ArrayList<>();
-        for (int i = 0; i < GATEWAY_PORTS.length; i++) {
-            Map<String, String> gatewayConfig = new HashMap<>(common);
-            gatewayConfig.put("parley.gateway.chat-api-url", chatApi.baseUrl());
-            gatewayConfig.put("parley.gateway.instance-id", "local-gw-" + (i + 1));
-            gateways.add(new ServiceProcess("realtime-gateway-" + (i + 1), app(repo, "realtime-gateway"),
-                    GATEWAY_PORTS[i], gatewayConfig, logs.resolve("realtime-gateway-" + (i + 1) + ".log")));
-        }
-        ServiceProcess legacy = new ServiceProcess("escalation-legacy", app(repo, "escalation-legacy"),
-                LEGACY_PORT, Map.of(), logs.resolve("escalation-legacy.log"), List.of("-Xmx64m", "-XX:+UseSerialGC"));
-        List<ServiceProcess> rest = new ArrayList<>(gateways);
-        rest.add(legacy);
-        CompletableFuture.allOf(rest.stream()
-                .map(s -> CompletableFuture.runAsync(() -> s.start(Duration.ofSeconds(120))))
-                .toArray(CompletableFuture[]::new)).join();
-        started.addAll(rest);
+        ChatSystem system = ChatSystem.builder(repo, logs, ChatInfra.serviceConfig(postgres, kafka, keys))
+                .chatApiPort(CHAT_API_PORT).gatewayPorts(GATEWAY_PORTS).legacy(LEGACY_PORT).start();
+        started.add(system);
+        ServiceProcess chatApi = system.chatApi();
+        List<ServiceProcess> gateways = system.gateways();
+        System.out.println(pad("chat-api") + chatApi.baseUrl() + "  (OpenAPI: " + chatApi.baseUrl() + "/q/openapi)");
         for (ServiceProcess gateway : gateways) {
             System.out.println(pad(gateway.name()) + gateway.baseUrl());
         }
-        System.out.println(pad(legacy.name()) + legacy.baseUrl());
+        System.out.println(pad(system.legacy().name()) + system.legacy().baseUrl());
 
         DevTokens tokens = new DevTokens(keys.privateKey());
         String customer = tokens.issue("acme", "alice", "user");
@@ -122,21 +91,7 @@ public final class LocalSystem {
         stopped.await();
     }
 
-    /** The origins of the gateways' demo pages, by IP and by name. */
-    private static String demoOrigins() {
-        List<String> origins = new ArrayList<>();
-        for (int port : GATEWAY_PORTS) {
-            origins.add("http://127.0.0.1:" + port);
-            origins.add("http://localhost:" + port);
-        }
-        return String.join(",", origins);
-    }
-
     private static String pad(String name) {
-        return String.format("%-19s", name);
-    }
-
-    private static Path app(Path repo, String module) {
-        return repo.resolve(module).resolve("target/quarkus-app/quarkus-run.jar");
+        return String.format("%-23s", name);
     }
 }

@@ -1,17 +1,17 @@
 package com.parley.chat.gateway;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
 
 import com.parley.infra.FreePorts;
 import com.sun.net.httpserver.HttpServer;
@@ -49,8 +49,8 @@ class BrowserIT {
         }
     }
 
-    @Test
-    void theWidgetAndTheDashboardWorkInChromium() {
+    @TestFactory
+    Stream<DynamicTest> theWidgetAndTheDashboardWorkInChromium() {
         String chromium = System.getenv().getOrDefault("CHROMIUM", "/usr/bin/chromium");
         if (!Files.isExecutable(Path.of(chromium))) {
             throw new AssertionError(chromium + " not found: apt-get install chromium (or set CHROMIUM)");
@@ -73,6 +73,6 @@ class BrowserIT {
                 "PARLEY_STAFF_TOKEN", cluster.token(tenant, "sam", "supporter"),
                 "PARLEY_CONTROL", "http://127.0.0.1:" + control.getAddress().getPort(),
                 "PARLEY_SCREENSHOTS", screenshots.toString());
-        assertEquals(0, NodeRunner.test(env, 600, "browser.test.mjs"), "node --test browser.test.mjs");
+        return NodeRunner.test(env, 600, "browser.test.mjs");
     }
 }

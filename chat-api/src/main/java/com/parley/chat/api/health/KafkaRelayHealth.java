@@ -7,7 +7,7 @@ import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
 
-import com.parley.chat.api.messaging.OutboxRelay;
+import com.parley.chat.api.messaging.RelayStatus;
 
 import io.smallrye.health.api.Wellness;
 
@@ -21,7 +21,7 @@ import io.smallrye.health.api.Wellness;
 public class KafkaRelayHealth implements HealthCheck {
 
     @Inject
-    OutboxRelay relay;
+    RelayStatus relay;
 
     @Override
     public HealthCheckResponse call() {

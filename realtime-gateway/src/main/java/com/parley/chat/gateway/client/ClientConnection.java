@@ -32,8 +32,8 @@ public abstract class ClientConnection {
         this.connectionId = connectionId;
         this.caller = caller;
         this.transport = transport;
-        this.metrics = context.metrics;
-        this.limits = context.config.limits();
+        this.metrics = context.metrics();
+        this.limits = context.config().limits();
         this.outbound = new OutboundQueue(transport, limits.outboundQueueBytes(), limits.outboundStallTimeout(),
                 metrics);
         this.inbound = new RateLimiter(limits.inboundRatePerSecond(), limits.inboundBurst());

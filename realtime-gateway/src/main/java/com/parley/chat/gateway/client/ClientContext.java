@@ -8,14 +8,17 @@ import com.parley.chat.gateway.metrics.GatewayMetrics;
 import com.parley.chat.gateway.protocol.Frames;
 import com.parley.chat.gateway.recovery.Recoveries;
 
-/** What every client connection of this instance shares: limits, meters, frames, recoveries. */
+/**
+ * What every client connection of this instance shares: limits, meters, frames, recoveries.
+ * Read through methods: an application-scoped bean is injected as a client proxy, whose fields are empty.
+ */
 @ApplicationScoped
 public class ClientContext {
 
-    final GatewayConfig config;
-    final GatewayMetrics metrics;
-    final Frames frames;
-    final Recoveries recoveries;
+    private final GatewayConfig config;
+    private final GatewayMetrics metrics;
+    private final Frames frames;
+    private final Recoveries recoveries;
 
     @Inject
     public ClientContext(GatewayConfig config, GatewayMetrics metrics, Frames frames, Recoveries recoveries) {
@@ -25,7 +28,19 @@ public class ClientContext {
         this.recoveries = recoveries;
     }
 
+    GatewayConfig config() {
+        return config;
+    }
+
+    GatewayMetrics metrics() {
+        return metrics;
+    }
+
     public Frames frames() {
         return frames;
+    }
+
+    Recoveries recoveries() {
+        return recoveries;
     }
 }

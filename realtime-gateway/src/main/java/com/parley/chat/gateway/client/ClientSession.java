@@ -31,9 +31,9 @@ public final class ClientSession extends ClientConnection implements SessionReco
             ClientContext context, Supplier<String> presenceFrame) {
         super(connectionId, caller, transport, context);
         this.session = session;
-        this.frames = context.frames;
+        this.frames = context.frames();
         this.presenceFrame = presenceFrame;
-        this.recovery = context.recoveries.create(caller, session, lastSeq, this);
+        this.recovery = context.recoveries().create(caller, session, lastSeq, this);
     }
 
     public SessionKey session() {

@@ -12,10 +12,10 @@ import com.parley.chat.gateway.protocol.SessionKey;
 @ApplicationScoped
 public class Recoveries {
 
-    final HistorySource history;
-    final RecentEvents recent;
-    final GatewayConfig config;
-    final GatewayMetrics metrics;
+    private final HistorySource history;
+    private final RecentEvents recent;
+    private final GatewayConfig config;
+    private final GatewayMetrics metrics;
 
     @Inject
     public Recoveries(HistorySource history, RecentEvents recent, GatewayConfig config, GatewayMetrics metrics) {
@@ -27,6 +27,6 @@ public class Recoveries {
 
     /** A recovery for a subscription that has every event up to {@code lastSeq}; call start() once registered. */
     public SessionRecovery create(Caller caller, SessionKey session, long lastSeq, SessionRecovery.Listener listener) {
-        return new SessionRecovery(caller, session, lastSeq, listener, this);
+        return new SessionRecovery(caller, session, lastSeq, listener, history, recent, config.recovery(), metrics);
     }
 }

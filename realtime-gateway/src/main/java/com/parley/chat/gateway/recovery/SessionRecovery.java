@@ -54,15 +54,16 @@ public final class SessionRecovery {
     private boolean stopped;
     private int fetchFailures;
 
-    SessionRecovery(Caller caller, SessionKey session, long resumeFrom, Listener listener, Recoveries recoveries) {
+    SessionRecovery(Caller caller, SessionKey session, long resumeFrom, Listener listener, HistorySource history,
+            RecentEvents recent, GatewayConfig.Recovery config, GatewayMetrics metrics) {
         this.caller = caller;
         this.session = session;
         this.resumeFrom = resumeFrom;
         this.listener = listener;
-        this.history = recoveries.history;
-        this.recent = recoveries.recent;
-        this.config = recoveries.config.recovery();
-        this.metrics = recoveries.metrics;
+        this.history = history;
+        this.recent = recent;
+        this.config = config;
+        this.metrics = metrics;
         this.cursor = new ResumeCursor(resumeFrom, config.maxReplayEvents());
     }
 

@@ -1,0 +1,170 @@
+package com.parley.infra;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
+
+/**
+ * The services of the system, assembled one way for the local run, the integration tests and the
+ * benchmark: chat-api on the given PostgreSQL and Kafka, then the gateway instances (and, when
+ * asked, escalation-legacy) in parallel, each in its own JVM as in production. What differs
+ * between the three uses (ports, limits, JVM flags) is a builder option, never a copy.
+ */
+public final class ChatSystem implements AutoCloseable {
+
+    private final Builder options;
+    private final ServiceProcess chatApi;
+    private final List<ServiceProcess> gateways = new ArrayList<>();
+    private final ServiceProcess legacy;
+
+    private ChatSystem(Builder options) {
+        this.options = options;
+        Map<String, String> chatApiConfig = new HashMap<>(options.infra);
+        // the demo pages are served by the gateways and call chat-api's REST from there
+        chatApiConfig.put("quarkus.http.cors.origins", demoOrigins(options.gatewayPorts));
+        chatApi = new ServiceProcess("chat-api", app(options.repo, "chat-api"), options.chatApiPort, chatApiConfig,
+                options.logs.resolve("chat-api.log"), options.jvm.apply("chat-api"));
+        for (int i = 0; i < options.gatewayPorts.size(); i++) {
+            gateways.add(gateway(app(options.repo, "realtime-gateway"), "gw-" + (i + 1), options.gatewayPorts.get(i)));
+        }
+        legacy = options.legacyPort == 0 ? null : new ServiceProcess("escalation-legacy",
+                app(options.repo, "escalation-legacy"), options.legacyPort, Map.of(),
+                options.logs.resolve("escalation-legacy.log"), List.of("-Xmx64m", "-XX:+UseSerialGC"));
+    }
+
+    /**
+     * @param repo the repository (services run from their modules' quarkus-app)
+     * @param infra the configuration that reaches PostgreSQL and Kafka and verifies tokens
+     */
+    public static Builder builder(Path repo, Path logs, Map<String, String> infra) {
+        return new Builder(repo, logs, infra);
+    }
+
+    /** Starts chat-api, then every gateway and escalation-legacy in parallel. */
+    private ChatSystem start() {
+        chatApi.start(options.startTimeout);
+        List<ServiceProcess> rest = new ArrayList<>(gateways);
+        if (legacy != null) {
+            rest.add(legacy);
+        }
+        CompletableFuture.allOf(rest.stream()
+                .map(s -> CompletableFuture.runAsync(() -> s.start(options.startTimeout)))
+                .toArray(CompletableFuture[]::new)).join();
+        return this;
+    }
+
+    /**
+     * One more gateway instance of another build (a baseline measured in the same run), configured
+     * as the others; not started.
+     */
+    public ServiceProcess gateway(Path jar, String instanceId, int port) {
+        Map<String, String> config = new HashMap<>(options.infra);
+        config.remove("quarkus.datasource.jdbc.url");
+        config.remove("quarkus.datasource.username");
+        config.remove("quarkus.datasource.password");
+        config.put("parley.gateway.chat-api-url", chatApi.baseUrl());
+        config.put("parley.gateway.instance-id", instanceId);
+        config.putAll(options.gatewayConfig);
+        return new ServiceProcess("realtime-gateway-" + instanceId, jar, port, config,
+                options.logs.resolve("realtime-gateway-" + instanceId + ".log"), options.jvm.apply(instanceId));
+    }
+
+    public ServiceProcess chatApi() {
+        return chatApi;
+    }
+
+    public List<ServiceProcess> gateways() {
+        return gateways;
+    }
+
+    public ServiceProcess legacy() {
+        return legacy;
+    }
+
+    /** Stops every service, gateways first. */
+    @Override
+    public void close() {
+        gateways.forEach(ServiceProcess::stop);
+        if (legacy != null) {
+            legacy.stop();
+        }
+        chatApi.stop();
+    }
+
+    /** The origins of the gateways' demo pages, by IP and by name. */
+    private static String demoOrigins(List<Integer> gatewayPorts) {
+        List<String> origins = new ArrayList<>();
+        for (int port : gatewayPorts) {
+            origins.add("http://127.0.0.1:" + port);
+            origins.add("http://localhost:" + port);
+        }
+        return String.join(",", origins);
+    }
+
+    private static Path app(Path repo, String module) {
+        return repo.resolve(module).resolve("target/quarkus-app/quarkus-run.jar");
+    }
+
+    /** What differs between the local run, the integration tests and the benchmark. */
+    public static final class Builder {
+        private final Path repo;
+        private final Path logs;
+        private final Map<String, String> infra;
+        private int chatApiPort = FreePorts.next();
+        private List<Integer> gatewayPorts = List.of(FreePorts.next(), FreePorts.next());
+        private int legacyPort;
+        private final Map<String, String> gatewayConfig = new HashMap<>();
+        private Function<String, List<String>> jvm = service -> List.of("-Xmx256m", "-XX:+UseSerialGC");
+        private Duration startTimeout = Duration.ofSeconds(120);
+
+        private Builder(Path repo, Path logs, Map<String, String> infra) {
+            this.repo = repo;
+            this.logs = logs;
+            this.infra = Map.copyOf(infra);
+        }
+
+        public Builder chatApiPort(int port) {
+            this.chatApiPort = port;
+            return this;
+        }
+
+        /** One gateway instance per port (two on free ports by default). */
+        public Builder gatewayPorts(int... ports) {
+            this.gatewayPorts = java.util.Arrays.stream(ports).boxed().toList();
+            return this;
+        }
+
+        /** Starts escalation-legacy too, on this port. */
+        public Builder legacy(int port) {
+            this.legacyPort = port;
+            return this;
+        }
+
+        /** Gateway settings on top of the defaults (limits, timeouts). */
+        public Builder gatewayConfig(Map<String, String> overrides) {
+            this.gatewayConfig.putAll(overrides);
+            return this;
+        }
+
+        /** JVM options per service: "chat-api" or a gateway's instance id ("gw-1", ...). */
+        public Builder jvm(Function<String, List<String>> options) {
+            this.jvm = options;
+            return this;
+        }
+
+        public Builder startTimeout(Duration timeout) {
+            this.startTimeout = timeout;
+            return this;
+        }
+
+        /** Builds and starts the services; the caller closes the system. */
+        public ChatSystem start() {
+            return new ChatSystem(this).start();
+        }
+    }
+}
