@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -92,6 +93,35 @@ final class Deployment implements AutoCloseable {
 
     String token(String tenant, String user, String role) {
         return infra.tokens().issue(tenant, user, role);
+    }
+
+    /** Sessions of {@code count} customers of a tenant, with each customer's token. */
+    record Customers(String tenant, List<String> sessions, List<String> tokens) {
+    }
+
+    Customers customers(String tenant, int count) {
+        List<String> sessions = new ArrayList<>();
+        List<String> tokens = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            sessions.add(createSession(tenant, "customer-" + i));
+            tokens.add(token(tenant, "customer-" + i, "user"));
+        }
+        return new Customers(tenant, sessions, tokens);
+    }
+
+    /**
+     * Posts {@code rate} messages a second for {@code seconds} through chat-api, round-robin over the
+     * sessions, each carrying its send time; {@code lastSeq} keeps the highest seq each session got.
+     */
+    void postAt(Customers customers, int rate, int seconds, Map<String, AtomicLong> lastSeq) {
+        int count = customers.sessions().size();
+        Load.pace(rate, seconds, n -> {
+            int s = (int) (n % count);
+            String session = customers.sessions().get(s);
+            post(customers.tenant(), session, customers.tokens().get(s), Fleet.MARK + System.nanoTime())
+                    .thenAccept(seq -> lastSeq.computeIfAbsent(session, k -> new AtomicLong())
+                            .accumulateAndGet(seq, Math::max));
+        });
     }
 
     /** Creates a session as {@code customer}; returns its id. */

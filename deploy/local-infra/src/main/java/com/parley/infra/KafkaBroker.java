@@ -27,8 +27,7 @@ public final class KafkaBroker implements AutoCloseable {
     private final int controllerPort;
     private final Path dataDir;
     private final Path logFile;
-    private Process process;
-    private Process watchdog;
+    private GuardedProcess child;
 
     public KafkaBroker(int port, int controllerPort, Path dataDir) {
         this.port = port;
@@ -38,7 +37,7 @@ public final class KafkaBroker implements AutoCloseable {
     }
 
     public synchronized KafkaBroker start() {
-        if (process != null && process.isAlive()) {
+        if (child != null && child.process.isAlive()) {
             return this;
         }
         try {
@@ -50,8 +49,8 @@ public final class KafkaBroker implements AutoCloseable {
                     Integer.toString(port), Integer.toString(controllerPort), dataDir.toString()));
             ProcessBuilder pb = new ProcessBuilder(command);
             pb.redirectError(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
-            process = pb.start();
-            watchdog = ChildProcesses.guard(process.pid(), "KILL");
+            child = new GuardedProcess(pb.start());
+            Process process = child.process;
             awaitReady(process.getInputStream());
             return this;
         } catch (IOException e) {
@@ -86,18 +85,18 @@ public final class KafkaBroker implements AutoCloseable {
 
     /** Stops the broker cleanly (controlled shutdown). */
     public synchronized void stop() {
-        ChildProcesses.stop(process, 30);
-        ChildProcesses.release(watchdog);
-        process = null;
-        watchdog = null;
+        if (child != null) {
+            child.stop(30);
+            child = null;
+        }
     }
 
     /** Kills the broker as a crash would. */
     public synchronized void kill() {
-        ChildProcesses.kill(process);
-        ChildProcesses.release(watchdog);
-        process = null;
-        watchdog = null;
+        if (child != null) {
+            child.kill();
+            child = null;
+        }
     }
 
     public String bootstrapServers() {

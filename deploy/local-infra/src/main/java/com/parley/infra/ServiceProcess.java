@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A Quarkus service (its {@code quarkus-run.jar}) running in a child JVM, as the local system and
@@ -27,8 +26,7 @@ public final class ServiceProcess implements AutoCloseable {
     private final Map<String, String> config;
     private final Path logFile;
     private final List<String> jvmOptions;
-    private Process process;
-    private Process watchdog;
+    private GuardedProcess child;
 
     public ServiceProcess(String name, Path jar, int port, Map<String, String> config, Path logFile,
             List<String> jvmOptions) {
@@ -61,8 +59,7 @@ public final class ServiceProcess implements AutoCloseable {
             Files.createDirectories(logFile.getParent());
             ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
-            process = pb.start();
-            watchdog = ChildProcesses.guard(process.pid(), "KILL");
+            child = new GuardedProcess(pb.start());
         } catch (IOException e) {
             throw new UncheckedIOException(name + " did not start", e);
         }
@@ -75,6 +72,7 @@ public final class ServiceProcess implements AutoCloseable {
         HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl() + "/q/health/ready"))
                 .timeout(Duration.ofSeconds(5)).build();
         long deadline = System.nanoTime() + timeout.toNanos();
+        Process process = child.process;
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
                 throw new IllegalStateException(name + " exited with " + process.exitValue() + "; see " + logFile);
@@ -96,31 +94,22 @@ public final class ServiceProcess implements AutoCloseable {
 
     /** SIGTERM: the service shuts down gracefully, as in a rolling restart. */
     public synchronized void stop() {
-        if (process != null && process.isAlive()) {
-            process.destroy();
-            try {
-                if (!process.waitFor(30, TimeUnit.SECONDS)) {
-                    process.destroyForcibly();
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+        if (child != null) {
+            child.stop(30);
+            child = null;
         }
-        ChildProcesses.release(watchdog);
-        process = null;
-        watchdog = null;
     }
 
     /** SIGKILL: the instance dies as on a node failure, closing nothing. */
     public synchronized void kill() {
-        ChildProcesses.kill(process);
-        ChildProcesses.release(watchdog);
-        process = null;
-        watchdog = null;
+        if (child != null) {
+            child.kill();
+            child = null;
+        }
     }
 
     public long pid() {
-        return process.pid();
+        return child.process.pid();
     }
 
     public String name() {

@@ -4,6 +4,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import com.parley.chat.gateway.auth.Caller;
+import com.parley.chat.gateway.client.ClientConnection;
 import com.parley.chat.gateway.client.ClientContext;
 import com.parley.chat.gateway.client.ClientSession;
 import com.parley.chat.gateway.client.DashboardClient;
@@ -46,12 +47,12 @@ public class SessionSubscriptions {
         return client;
     }
 
-    /** The transport is gone: forget the client and tell the others it left. */
-    public void closed(ClientSession client) {
+    /** The transport is gone: forget the client and, for a session, tell the others it left. */
+    public void closed(ClientConnection client) {
         client.closedByPeer();
         hub.unregister(client);
-        if (!hub.draining()) {
-            presence.localChange(client.session());
+        if (client instanceof ClientSession session && !hub.draining()) {
+            presence.localChange(session.session());
         }
     }
 
@@ -67,10 +68,5 @@ public class SessionSubscriptions {
                 .put("user_id", caller.userId()).put("role", caller.participantRole())
                 .put("connection_id", connectionId).toString());
         return client;
-    }
-
-    public void closed(DashboardClient client) {
-        client.closedByPeer();
-        hub.unregister(client);
     }
 }

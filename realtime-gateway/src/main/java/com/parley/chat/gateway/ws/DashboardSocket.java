@@ -3,8 +3,6 @@ package com.parley.chat.gateway.ws;
 import jakarta.inject.Inject;
 
 import com.parley.chat.gateway.auth.Caller;
-import com.parley.chat.gateway.client.DashboardClient;
-import com.parley.chat.gateway.coordinator.InboundFrames;
 import com.parley.chat.gateway.coordinator.SessionSubscriptions;
 import com.parley.chat.gateway.protocol.Disconnect;
 
@@ -12,7 +10,6 @@ import io.quarkus.websockets.next.OnClose;
 import io.quarkus.websockets.next.OnOpen;
 import io.quarkus.websockets.next.OnPongMessage;
 import io.quarkus.websockets.next.OnTextMessage;
-import io.quarkus.websockets.next.UserData.TypedKey;
 import io.quarkus.websockets.next.WebSocket;
 import io.quarkus.websockets.next.WebSocketConnection;
 import io.vertx.core.buffer.Buffer;
@@ -21,13 +18,11 @@ import io.vertx.core.buffer.Buffer;
 @WebSocket(path = "/ws/{tenantId}/dashboard")
 public class DashboardSocket {
 
-    static final TypedKey<DashboardClient> CLIENT = new TypedKey<>("parley.dashboard-client");
-
     @Inject
     SessionSubscriptions subscriptions;
 
     @Inject
-    InboundFrames inbound;
+    SocketClients clients;
 
     @OnOpen
     public void onOpen(WebSocketConnection connection) {
@@ -36,33 +31,21 @@ public class DashboardSocket {
             WsTransport.close(connection, Disconnect.NOT_AUTHENTICATED);
             return;
         }
-        DashboardClient client = subscriptions.openDashboard(connection.id(), caller, new WsTransport(connection));
-        if (client != null) {
-            connection.userData().put(CLIENT, client);
-        }
+        clients.attach(connection, subscriptions.openDashboard(connection.id(), caller, new WsTransport(connection)));
     }
 
     @OnTextMessage
     public void onText(WebSocketConnection connection, String text) {
-        DashboardClient client = connection.userData().get(CLIENT);
-        if (client != null) {
-            inbound.handle(client, text);
-        }
+        clients.onText(connection, text);
     }
 
     @OnPongMessage
     public void onPong(WebSocketConnection connection, Buffer data) {
-        DashboardClient client = connection.userData().get(CLIENT);
-        if (client != null) {
-            client.heard();
-        }
+        clients.onPong(connection);
     }
 
     @OnClose
     public void onClose(WebSocketConnection connection) {
-        DashboardClient client = connection.userData().get(CLIENT);
-        if (client != null) {
-            subscriptions.closed(client);
-        }
+        clients.onClose(connection);
     }
 }

@@ -3,8 +3,6 @@ package com.parley.chat.gateway.ws;
 import jakarta.inject.Inject;
 
 import com.parley.chat.gateway.auth.Caller;
-import com.parley.chat.gateway.client.ClientSession;
-import com.parley.chat.gateway.coordinator.InboundFrames;
 import com.parley.chat.gateway.coordinator.SessionSubscriptions;
 import com.parley.chat.gateway.protocol.Disconnect;
 
@@ -12,7 +10,6 @@ import io.quarkus.websockets.next.OnClose;
 import io.quarkus.websockets.next.OnOpen;
 import io.quarkus.websockets.next.OnPongMessage;
 import io.quarkus.websockets.next.OnTextMessage;
-import io.quarkus.websockets.next.UserData.TypedKey;
 import io.quarkus.websockets.next.WebSocket;
 import io.quarkus.websockets.next.WebSocketConnection;
 import io.vertx.core.buffer.Buffer;
@@ -21,13 +18,11 @@ import io.vertx.core.buffer.Buffer;
 @WebSocket(path = "/ws/{tenantId}/session/{sessionId}")
 public class SessionSocket {
 
-    static final TypedKey<ClientSession> CLIENT = new TypedKey<>("parley.session-client");
-
     @Inject
     SessionSubscriptions subscriptions;
 
     @Inject
-    InboundFrames inbound;
+    SocketClients clients;
 
     @OnOpen
     public void onOpen(WebSocketConnection connection) {
@@ -38,35 +33,23 @@ public class SessionSocket {
             WsTransport.close(connection, caller == null ? Disconnect.NOT_AUTHENTICATED : Disconnect.BAD_LAST_SEQ);
             return;
         }
-        ClientSession client = subscriptions.open(connection.id(), caller, sessionId, lastSeq,
-                new WsTransport(connection));
-        if (client != null) {
-            connection.userData().put(CLIENT, client);
-        }
+        clients.attach(connection, subscriptions.open(connection.id(), caller, sessionId, lastSeq,
+                new WsTransport(connection)));
     }
 
     @OnTextMessage
     public void onText(WebSocketConnection connection, String text) {
-        ClientSession client = connection.userData().get(CLIENT);
-        if (client != null) {
-            inbound.handle(client, text);
-        }
+        clients.onText(connection, text);
     }
 
     @OnPongMessage
     public void onPong(WebSocketConnection connection, Buffer data) {
-        ClientSession client = connection.userData().get(CLIENT);
-        if (client != null) {
-            client.heard();
-        }
+        clients.onPong(connection);
     }
 
     @OnClose
     public void onClose(WebSocketConnection connection) {
-        ClientSession client = connection.userData().get(CLIENT);
-        if (client != null) {
-            subscriptions.closed(client);
-        }
+        clients.onClose(connection);
     }
 
     /** The last_seq query parameter: absent means 0 (replay everything); null when malformed. */

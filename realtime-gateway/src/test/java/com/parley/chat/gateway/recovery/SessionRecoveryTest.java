@@ -49,6 +49,13 @@ class SessionRecoveryTest {
         }
     }
 
+    /** A recovery for alice, who has every event up to {@code lastSeq}, started. */
+    private SessionRecovery started(long lastSeq, Recorder client) {
+        SessionRecovery recovery = recoveries.create(Fixtures.caller("acme", "alice", "user"), session, lastSeq, client);
+        recovery.start();
+        return recovery;
+    }
+
     private static List<Long> range(long from, long to) {
         return LongStream.rangeClosed(from, to).boxed().toList();
     }
@@ -57,8 +64,7 @@ class SessionRecoveryTest {
     void replaysHistoryAfterTheClientsSeqThenLiveEventsWithoutDuplicates() {
         fx.history.store(session, 5);
         Recorder client = new Recorder();
-        SessionRecovery recovery = recoveries.create(Fixtures.caller("acme", "alice", "user"), session, 2, client);
-        recovery.start();
+        SessionRecovery recovery = started(2, client);
         recovery.onLive(fx.event(session, 4));
         recovery.onLive(fx.event(session, 5));
         recovery.onLive(fx.event(session, 6));
@@ -71,8 +77,7 @@ class SessionRecoveryTest {
         CompletableFuture<HistorySource.Page> pending = new CompletableFuture<>();
         fx.history.override = after -> Uni.createFrom().completionStage(pending);
         Recorder client = new Recorder();
-        SessionRecovery recovery = recoveries.create(Fixtures.caller("acme", "alice", "user"), session, 0, client);
-        recovery.start();
+        SessionRecovery recovery = started(0, client);
         recovery.onLive(fx.event(session, 6));
         recovery.onLive(fx.event(session, 7));
         assertEquals(List.of(), client.seqs, "nothing before history");
@@ -87,8 +92,7 @@ class SessionRecoveryTest {
     void aGapInTheLiveStreamIsFetchedFromHistory() {
         fx.history.store(session, 3);
         Recorder client = new Recorder();
-        SessionRecovery recovery = recoveries.create(Fixtures.caller("acme", "alice", "user"), session, 3, client);
-        recovery.start();
+        SessionRecovery recovery = started(3, client);
         fx.history.store(session, 5);
         recovery.onLive(fx.event(session, 5)); // 4 never came live
         recovery.onLive(fx.event(session, 6));
@@ -102,8 +106,7 @@ class SessionRecoveryTest {
             fx.recent.add(fx.event(session, seq));
         }
         Recorder client = new Recorder();
-        SessionRecovery recovery = recoveries.create(Fixtures.caller("acme", "alice", "user"), session, 3, client);
-        recovery.start();
+        SessionRecovery recovery = started(3, client);
         recovery.onLive(fx.event(session, 6));
         assertEquals(range(4, 6), client.seqs);
         assertTrue(fx.history.requests.isEmpty(), "chat-api was not asked");
@@ -113,8 +116,7 @@ class SessionRecoveryTest {
     void aClientTooFarBehindIsToldToResyncAndContinuesLive() {
         fx.history.store(session, 50);
         Recorder client = new Recorder();
-        SessionRecovery recovery = recoveries.create(Fixtures.caller("acme", "alice", "user"), session, 0, client);
-        recovery.start();
+        SessionRecovery recovery = started(0, client);
         recovery.onLive(fx.event(session, 51));
         assertEquals(List.of("started:50", "resync:50"), client.told);
         assertEquals(List.of(51L), client.seqs);
@@ -124,8 +126,7 @@ class SessionRecoveryTest {
     void aStoppedRecoveryWritesNothingMore() {
         fx.history.store(session, 2);
         Recorder client = new Recorder();
-        SessionRecovery recovery = recoveries.create(Fixtures.caller("acme", "alice", "user"), session, 0, client);
-        recovery.start();
+        SessionRecovery recovery = started(0, client);
         recovery.stop();
         recovery.onLive(fx.event(session, 3));
         recovery.catchUp();

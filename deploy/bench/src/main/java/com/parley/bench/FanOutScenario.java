@@ -1,0 +1,313 @@
+package com.parley.bench;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.HdrHistogram.Histogram;
+
+import com.parley.bench.Fleet.Conn;
+
+/**
+ * Scenario {@code fanout}: events produced straight to Kafka to N connections on one gateway
+ * instance, rising rate; the same fan-out on the bare Vert.x server (and on a baseline build when
+ * one is given); frames/s, latency, CPU per frame, heap and RSS per connection, and the gateway's
+ * figures as ratios to the reference.
+ */
+final class FanOutScenario {
+
+    /** The servers measured side by side. */
+    enum Server {
+        GATEWAY("gateway"), BASELINE("baseline"), BARE("bare");
+
+        final String label;
+
+        Server(String label) {
+            this.label = label;
+        }
+    }
+
+    private final Deployment system;
+    private final Report report;
+
+    FanOutScenario(Deployment system, Report report) {
+        this.system = system;
+        this.report = report;
+    }
+
+    /** One server under the fan-out load: its clients, its sessions, its publisher and process. */
+    private final class Target implements AutoCloseable {
+        final Server server;
+        final String name;
+        final Fleet fleet;
+        final List<Conn> conns = new ArrayList<>();
+        final List<String> ids = new ArrayList<>();
+        final long[] seqs;
+        final ProcessStats stats;
+        final Publisher publisher;
+        final Result result = new Result();
+        final String tenant;
+
+        Target(Server server, int sessions, String localAddress) {
+            this.server = server;
+            this.name = server.label;
+            this.fleet = new Fleet(localAddress);
+            this.tenant = "bench-" + name + "-" + UUID.randomUUID();
+            this.seqs = new long[sessions];
+            Arrays.fill(seqs, 1);
+            for (int i = 0; i < sessions; i++) {
+                ids.add(server == Server.BARE ? UUID.randomUUID().toString()
+                        : system.createSession(tenant, "customer-" + i));
+            }
+            stats = new ProcessStats(switch (server) {
+                case GATEWAY -> system.gateway1.pid();
+                case BASELINE -> system.baseline.pid();
+                case BARE -> system.bare.pid();
+            });
+            publisher = server == Server.BARE ? new Publisher.Bare(fleet, system.barePort) : new Publisher.Kafka(system);
+        }
+
+        int port() {
+            return switch (server) {
+                case GATEWAY -> system.gateway1.port();
+                case BASELINE -> system.baseline.port();
+                case BARE -> system.barePort;
+            };
+        }
+
+        void connect(int connections) throws InterruptedException {
+            long heap0 = stats.liveHeapBytes();
+            long rss0 = stats.rssBytes();
+            String token = server == Server.BARE ? null : system.token(tenant, "supporter-1", "supporter");
+            for (int i = 0; i < connections; i++) {
+                conns.add(fleet.conn(tenant, ids.get(i % ids.size()), token, 1));
+            }
+            long t0 = System.nanoTime();
+            int refusals = Fleet.connectAll(conns, port(), "/ws/", Integer.getInteger("bench.connect-parallel", 200));
+            if (server != Server.BARE) {
+                Load.awaitConnected(conns);
+            }
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            if (refusals > 0) {
+                System.out.printf("%s: %d handshakes refused while connecting (tried again)%n", name, refusals);
+            }
+            Thread.sleep(3000);
+            result.heapPerConn = (stats.liveHeapBytes() - heap0) / (double) connections;
+            result.rssPerConn = (stats.rssBytes() - rss0) / (double) connections;
+            System.out.printf("%s: %d connections in %.1f s; live heap %s/connection, RSS %s/connection%n", name,
+                    connections, seconds, Report.kb(result.heapPerConn), Report.kb(result.rssPerConn));
+        }
+
+        Step step(int framesPerSecond, int seconds) throws Exception {
+            int perSession = conns.size() / ids.size();
+            return FanOutScenario.this.step(fleet, stats, publisher, tenant, ids, seqs, framesPerSecond / perSession,
+                    perSession, seconds);
+        }
+
+        /** Lost, duplicated, out of order (open connections) and closed-by-server counts. */
+        long[] delivery() {
+            long[] counts = new long[4];
+            for (Conn c : conns) {
+                if (c.closeCode != -1) {
+                    counts[3]++;
+                    continue;
+                }
+                counts[0] += c.lost(1, seqs[ids.indexOf(c.session)]);
+                counts[1] += c.duplicates();
+                counts[2] += c.outOfOrder();
+            }
+            return counts;
+        }
+
+        private boolean closed;
+
+        @Override
+        public void close() {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            conns.forEach(Conn::close);
+            publisher.close();
+            fleet.close();
+        }
+    }
+
+    /**
+     * Every target holds its connections at the same time; each rate is run in rounds that
+     * alternate the targets, and the median of the rounds is reported: the machine's noise hits
+     * all targets alike.
+     */
+    void run(int connections, int sessions) throws Exception {
+        List<Integer> rates = Bench.list("bench.rates", "5000,10000,20000,40000").stream().map(Integer::parseInt).toList();
+        int stepSeconds = Integer.getInteger("bench.step-seconds", 10);
+        int rounds = Integer.getInteger("bench.rounds", 3);
+        System.out.printf("%n## Scenario 2: fan-out, %d connections over %d sessions (%d per session) per server,"
+                + " %d s per step, median of %d alternating rounds%n", connections, sessions, connections / sessions,
+                stepSeconds, rounds);
+        List<Server> servers = system.baseline == null ? List.of(Server.GATEWAY, Server.BARE)
+                : List.of(Server.GATEWAY, Server.BASELINE, Server.BARE);
+        // all servers hold their connections at once when the file descriptor budget allows it
+        // (about 20,000 here); beyond it they are measured one after the other
+        boolean together = (long) connections * servers.size() <= Long.getLong("bench.max-client-sockets", 15_000);
+        if (!together) {
+            System.out.println("(" + connections * servers.size() + " client sockets exceed the budget: the servers are"
+                    + " measured one after the other, rounds alternate within each)");
+        }
+        List<Target> targets = new ArrayList<>();
+        try {
+            if (together) {
+                for (Server server : servers) {
+                    Target target = new Target(server, sessions, "127.0.0." + (2 + targets.size()));
+                    targets.add(target);
+                    target.connect(connections);
+                }
+                measure(targets, rates, stepSeconds, rounds);
+            } else {
+                for (Server server : servers) {
+                    Target target = new Target(server, sessions, "127.0.0." + (2 + targets.size()));
+                    targets.add(target);
+                    target.connect(connections);
+                    measure(List.of(target), rates, stepSeconds, rounds);
+                    target.close();
+                    Thread.sleep(2000);
+                }
+            }
+        } finally {
+            targets.forEach(Target::close);
+        }
+        Map<Server, Result> results = new EnumMap<>(Server.class);
+        targets.forEach(t -> results.put(t.server, t.result));
+        printRatios("gateway / bare Vert.x", results.get(Server.GATEWAY), results.get(Server.BARE));
+        if (results.containsKey(Server.BASELINE)) {
+            printRatios("gateway / baseline (the earlier build)", results.get(Server.GATEWAY),
+                    results.get(Server.BASELINE));
+        }
+        Thread.sleep(2000);
+    }
+
+    private void measure(List<Target> targets, List<Integer> rates, int stepSeconds, int rounds) throws Exception {
+        for (Target target : targets) {
+            target.step(rates.getFirst(), stepSeconds); // warm-up (JIT, producer metadata), not reported
+        }
+        System.out.println("| server | target frames/s | delivered frames/s | p50 ms | p99 ms | max ms"
+                + " | CPU µs/frame | server CPU % |");
+        System.out.println("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        for (int rate : rates) {
+            Map<String, List<Step>> byTarget = new HashMap<>();
+            for (int round = 0; round < rounds; round++) {
+                for (Target target : targets) {
+                    byTarget.computeIfAbsent(target.name, k -> new ArrayList<>()).add(target.step(rate, stepSeconds));
+                }
+            }
+            boolean saturated = false;
+            for (Target target : targets) {
+                Step step = Step.median(byTarget.get(target.name));
+                target.result.steps.put(rate, step);
+                System.out.printf("| %s | %d | %.0f | %.1f | %.1f | %.1f | %.1f | %.0f |%n", target.name, rate,
+                        step.framesPerSecond, step.p50 / 1000, step.p99 / 1000, step.max / 1000,
+                        step.cpuMicrosPerFrame, step.cpuPercent);
+                saturated |= target.server != Server.BARE && (step.framesPerSecond < 0.9 * rate || step.p99 > 1_000_000);
+            }
+            if (saturated) {
+                System.out.println("(a gateway saturated: higher rates not tried)");
+                break;
+            }
+        }
+        for (Target target : targets) {
+            long[] d = target.delivery();
+            report.deliveryErrors(d[0] + d[1] + d[2]);
+            System.out.printf("%s: lost %d, duplicated %d, out of order %d; closed by the server %d%n", target.name,
+                    d[0], d[1], d[2], d[3]);
+        }
+    }
+
+    private Step step(Fleet fleet, ProcessStats stats, Publisher publisher, String tenant, List<String> ids,
+            long[] seqs, int eventsPerSecond, int perSession, int seconds) throws Exception {
+        fleet.latencyMicros.reset();
+        long frames0 = fleet.frames.sum();
+        long expected = frames0 + (long) eventsPerSecond * seconds * perSession;
+        double cpu0 = stats.cpuSeconds();
+        long t0 = System.nanoTime();
+        Load.pace(eventsPerSecond, seconds, n -> {
+            int s = (int) (n % ids.size());
+            publisher.publish(tenant, ids.get(s), ++seqs[s]);
+        });
+        publisher.flush();
+        long last = fleet.frames.sum();
+        long lastChange = System.nanoTime();
+        while (fleet.frames.sum() < expected && System.nanoTime() - lastChange < 3_000_000_000L) {
+            Thread.sleep(50);
+            long now = fleet.frames.sum();
+            if (now != last) {
+                last = now;
+                lastChange = System.nanoTime();
+            }
+        }
+        double elapsed = (lastChange - t0) / 1e9;
+        double cpu = stats.cpuSeconds() - cpu0;
+        long frames = fleet.frames.sum() - frames0;
+        Step step = new Step();
+        Histogram latency = fleet.latencyMicros.getIntervalHistogram();
+        step.p50 = latency.getValueAtPercentile(50);
+        step.p99 = latency.getValueAtPercentile(99);
+        step.max = latency.getMaxValue();
+        step.framesPerSecond = frames / elapsed;
+        step.cpuMicrosPerFrame = frames == 0 ? 0 : cpu * 1e6 / frames;
+        step.cpuPercent = 100 * cpu / elapsed;
+        return step;
+    }
+
+    private static void printRatios(String title, Result gateway, Result bare) {
+        System.out.println("\n### " + title + " (lower is better except frames/s)");
+        System.out.println("| target frames/s | delivered frames/s | p50 | p99 | CPU per frame |");
+        System.out.println("| ---: | ---: | ---: | ---: | ---: |");
+        for (Map.Entry<Integer, Step> e : gateway.steps.entrySet().stream().sorted(Map.Entry.comparingByKey()).toList()) {
+            Step b = bare.steps.get(e.getKey());
+            if (b == null) {
+                continue;
+            }
+            Step g = e.getValue();
+            System.out.printf("| %d | %.2f | %.2f | %.2f | %.2f |%n", e.getKey(), g.framesPerSecond / b.framesPerSecond,
+                    g.p50 / b.p50, g.p99 / b.p99, g.cpuMicrosPerFrame / b.cpuMicrosPerFrame);
+        }
+        System.out.printf("heap per connection: %.2f×, RSS per connection: %.2f×%n",
+                gateway.heapPerConn / bare.heapPerConn, gateway.rssPerConn / bare.rssPerConn);
+    }
+
+    private static final class Step {
+        double p50;
+        double p99;
+        double max;
+        double framesPerSecond;
+        double cpuMicrosPerFrame;
+        double cpuPercent;
+
+        /** Each figure's median over the rounds. */
+        static Step median(List<Step> rounds) {
+            Step m = new Step();
+            m.p50 = median(rounds, s -> s.p50);
+            m.p99 = median(rounds, s -> s.p99);
+            m.max = median(rounds, s -> s.max);
+            m.framesPerSecond = median(rounds, s -> s.framesPerSecond);
+            m.cpuMicrosPerFrame = median(rounds, s -> s.cpuMicrosPerFrame);
+            m.cpuPercent = median(rounds, s -> s.cpuPercent);
+            return m;
+        }
+
+        private static double median(List<Step> rounds, java.util.function.ToDoubleFunction<Step> f) {
+            double[] v = rounds.stream().mapToDouble(f).sorted().toArray();
+            return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+        }
+    }
+
+    private static final class Result {
+        final Map<Integer, Step> steps = new HashMap<>();
+        double heapPerConn;
+        double rssPerConn;
+    }
+}

@@ -1,0 +1,86 @@
+package com.parley.bench;
+
+import java.time.Instant;
+import java.util.Properties;
+import java.util.UUID;
+
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+import io.vertx.core.http.WebSocket;
+
+/** Where the fan-out scenario publishes its events: Kafka for the gateway, a WebSocket for the bare server. */
+interface Publisher extends AutoCloseable {
+
+    void publish(String tenant, String session, long seq);
+
+    void flush();
+
+    @Override
+    void close();
+
+    /** A MessageCreated value as chat-api publishes it (docs/asyncapi.yaml). */
+    static String event(String tenant, String session, long seq) {
+        String now = Instant.now().toString();
+        return "{\"type\":\"MessageCreated\",\"event_id\":\"" + UUID.randomUUID() + "\",\"tenant_id\":\"" + tenant
+                + "\",\"session_id\":\"" + session + "\",\"seq\":" + seq + ",\"occurred_at\":\"" + now
+                + "\",\"message_id\":\"" + UUID.randomUUID() + "\",\"role\":\"assistant\",\"content\":\"" + Fleet.MARK
+                + System.nanoTime() + "\",\"sender_user_id\":\"bench-assistant\",\"created_at\":\"" + now
+                + "\",\"metadata\":{}}";
+    }
+
+    /** Events as chat-api's outbox writes them, straight to chat.message-events. */
+    final class Kafka implements Publisher {
+        private final KafkaProducer<String, String> producer;
+
+        Kafka(Deployment system) {
+            Properties props = new Properties();
+            props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, system.infra.kafka().bootstrapServers());
+            props.put(ProducerConfig.ACKS_CONFIG, "1");
+            props.put(ProducerConfig.LINGER_MS_CONFIG, "1");
+            producer = new KafkaProducer<>(props, new StringSerializer(), new StringSerializer());
+        }
+
+        @Override
+        public void publish(String tenant, String session, long seq) {
+            producer.send(new ProducerRecord<>("chat.message-events", tenant + ":" + session,
+                    event(tenant, session, seq)));
+        }
+
+        @Override
+        public void flush() {
+            producer.flush();
+        }
+
+        @Override
+        public void close() {
+            producer.close();
+        }
+    }
+
+    /** The same events over one WebSocket to the bare server's /publish. */
+    final class Bare implements Publisher {
+        private final WebSocket socket;
+
+        Bare(Fleet fleet, int port) {
+            socket = fleet.vertx.createWebSocketClient().connect(port, "127.0.0.1", "/publish")
+                    .toCompletionStage().toCompletableFuture().join();
+        }
+
+        @Override
+        public void publish(String tenant, String session, long seq) {
+            socket.writeTextMessage(event(tenant, session, seq));
+        }
+
+        @Override
+        public void flush() {
+        }
+
+        @Override
+        public void close() {
+            socket.close();
+        }
+    }
+}

@@ -1,0 +1,107 @@
+package com.parley.bench;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.HdrHistogram.Histogram;
+
+import com.parley.bench.Fleet.Conn;
+
+/**
+ * Scenario {@code storm}: the instance holding every client is stopped under traffic; all
+ * reconnect at once to the other one with their last seq; time to come back and to catch up; lost,
+ * duplicated, out of order.
+ */
+final class StormScenario {
+
+    private final Deployment system;
+    private final Report report;
+
+    StormScenario(Deployment system, Report report) {
+        this.system = system;
+        this.report = report;
+    }
+
+    void run(int clients, int sessions, int rate) throws Exception {
+        System.out.printf("%n## Scenario 3: reconnect storm (%d clients over %d sessions on gateway 1, %d msg/s through"
+                + " chat-api; gateway 1 stopped, all move to gateway 2 with last_seq)%n", clients, sessions, rate);
+        String tenant = "bench-storm-" + UUID.randomUUID();
+        Deployment.Customers customers = system.customers(tenant, sessions);
+        List<String> ids = customers.sessions();
+        List<String> tokens = customers.tokens();
+        Map<String, AtomicLong> lastSeq = new ConcurrentHashMap<>();
+        try (Fleet fleet = new Fleet()) {
+            List<Conn> conns = new ArrayList<>();
+            for (int i = 0; i < clients; i++) {
+                conns.add(fleet.conn(tenant, ids.get(i % sessions), tokens.get(i % sessions), 1));
+            }
+            Fleet.connectAll(conns, system.gateway1.port(), "/ws/", 100);
+            Load.awaitConnected(conns);
+            AtomicLong firstClose = new AtomicLong();
+            Map<String, Long> seqAtDrain = new ConcurrentHashMap<>();
+            for (Conn c : conns) {
+                c.onClose = () -> {
+                    if (c.closeCode == 1012 && c.port == system.gateway1.port()) {
+                        if (firstClose.compareAndSet(0, System.nanoTime())) {
+                            lastSeq.forEach((k, v) -> seqAtDrain.put(k, v.get()));
+                        }
+                        reconnect(c, system.gateway2.port(), 20);
+                    }
+                };
+            }
+            Thread stopper = Thread.ofPlatform().start(() -> {
+                Load.sleep(5000);
+                system.gateway1.stop();
+            });
+            system.postAt(customers, rate, 12, lastSeq);
+            stopper.join();
+            long allReconnected = 0;
+            long caughtUpToDrain = 0;
+            long deadline = System.nanoTime() + 120_000_000_000L;
+            while (System.nanoTime() < deadline && (allReconnected == 0 || caughtUpToDrain == 0)) {
+                if (allReconnected == 0 && conns.stream().allMatch(c -> c.port == system.gateway2.port()
+                        && c.connectedAt > 0)) {
+                    allReconnected = conns.stream().mapToLong(c -> c.connectedAt).max().orElse(0);
+                }
+                if (caughtUpToDrain == 0 && !seqAtDrain.isEmpty() && conns.stream().allMatch(c -> c.port == system
+                        .gateway2.port() && c.lastSeq() >= seqAtDrain.getOrDefault(c.session, 0L))) {
+                    caughtUpToDrain = System.nanoTime();
+                }
+                Thread.sleep(10);
+            }
+            Load.awaitCaughtUp(conns, lastSeq, 60);
+            long lost = 0;
+            long dup = 0;
+            long ooo = 0;
+            for (Conn c : conns) {
+                lost += c.lost(1, lastSeq.getOrDefault(c.session, new AtomicLong()).get());
+                dup += c.duplicates();
+                ooo += c.outOfOrder();
+            }
+            report.deliveryErrors(lost + dup + ooo);
+            long posted = lastSeq.values().stream().mapToLong(a -> a.get() - 1).sum();
+            Histogram h = fleet.latencyMicros.getIntervalHistogram();
+            System.out.println("| clients | messages | first 1012 → all reconnected | first 1012 → all caught up with"
+                    + " what was sent before it | p99 latency over the run | lost | duplicated | out of order |");
+            System.out.println("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+            System.out.printf("| %d | %d | %s | %s | %s ms | %d | %d | %d |%n", clients, posted,
+                    allReconnected == 0 ? "not all" : String.format("%.2f s", (allReconnected - firstClose.get()) / 1e9),
+                    caughtUpToDrain == 0 ? "not all" : String.format("%.2f s", (caughtUpToDrain - firstClose.get()) / 1e9),
+                    Report.ms(h, 99), lost, dup, ooo);
+            conns.forEach(Conn::close);
+        }
+    }
+
+    private static void reconnect(Conn c, int port, int attempts) {
+        c.connect(port, "/ws/").whenComplete((ok, failure) -> {
+            if (failure != null && attempts > 0) {
+                Load.sleep(200);
+                reconnect(c, port, attempts - 1);
+            }
+        });
+    }
+}
