@@ -1,13 +1,13 @@
 package com.parley.bench;
 
-import java.time.Instant;
 import java.util.Properties;
-import java.util.UUID;
 
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
+
+import com.parley.infra.EventFixture;
 
 import io.vertx.core.http.WebSocket;
 
@@ -21,14 +21,9 @@ interface Publisher extends AutoCloseable {
     @Override
     void close();
 
-    /** A MessageCreated value as chat-api publishes it (docs/asyncapi.yaml). */
+    /** A MessageCreated value as chat-api publishes it, carrying its send time for the latency. */
     static String event(String tenant, String session, long seq) {
-        String now = Instant.now().toString();
-        return "{\"type\":\"MessageCreated\",\"event_id\":\"" + UUID.randomUUID() + "\",\"tenant_id\":\"" + tenant
-                + "\",\"session_id\":\"" + session + "\",\"seq\":" + seq + ",\"occurred_at\":\"" + now
-                + "\",\"message_id\":\"" + UUID.randomUUID() + "\",\"role\":\"assistant\",\"content\":\"" + Fleet.MARK
-                + System.nanoTime() + "\",\"sender_user_id\":\"bench-assistant\",\"created_at\":\"" + now
-                + "\",\"metadata\":{}}";
+        return EventFixture.messageCreated(tenant, session, seq, Fleet.MARK + System.nanoTime());
     }
 
     /** Events as chat-api's outbox writes them, straight to chat.message-events. */

@@ -15,6 +15,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.parley.chat.gateway.protocol.EventFrame;
 import com.parley.chat.gateway.protocol.Frames;
 import com.parley.infra.EventContract;
+import com.parley.infra.EventFixture;
 
 /** The gateway's side of docs/asyncapi.yaml: what its tests write is the contract, and it reads the contract. */
 class EventContractTest {
@@ -23,10 +24,10 @@ class EventContractTest {
     private final Frames frames = new Frames(new ObjectMapper());
 
     @Test
-    void theEventsTheTestsWriteToKafkaAreWhatChatApiPublishes() {
+    void theEventsTheTestsAndTheBenchmarkWriteToKafkaAreWhatChatApiPublishes() {
         String session = UUID.randomUUID().toString();
-        assertEquals(List.of(), contract.violations(KafkaEvents.messageCreated("acme", session, 7, "x".repeat(100)),
-                KafkaEvents.headers(session)));
+        assertEquals(List.of(), contract.violations(EventFixture.messageCreated("acme", session, 7, "x".repeat(100)),
+                EventFixture.messageCreatedHeaders(session)));
     }
 
     @Test

@@ -1,6 +1,7 @@
 package com.parley.chat.gateway.auth;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Set;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -15,7 +16,7 @@ import io.smallrye.jwt.auth.principal.ParseException;
 @ApplicationScoped
 public class TokenVerifier {
 
-    private static final Set<String> ROLES = Set.of("admin", "supporter", "service", "user");
+    private static final List<String> ROLES_STRONGEST_FIRST = List.of("admin", "supporter", "service", "user");
 
     private final JWTParser parser;
 
@@ -43,12 +44,13 @@ public class TokenVerifier {
         }
     }
 
+    /** The strongest of the caller's groups that is a role; null when none is. */
     private static String strongestRole(Set<String> groups) {
-        for (String role : new String[] {"admin", "supporter", "service", "user"}) {
+        for (String role : ROLES_STRONGEST_FIRST) {
             if (groups.contains(role)) {
                 return role;
             }
         }
-        return groups.stream().filter(ROLES::contains).findFirst().orElse(null);
+        return null;
     }
 }

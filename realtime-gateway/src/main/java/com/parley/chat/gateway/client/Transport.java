@@ -18,8 +18,9 @@ public interface Transport {
     String kind();
 
     /**
-     * The event loop that owns the connection, or null. Writes issued on it go straight to the
-     * socket; from any other thread each write is handed over to it as a task.
+     * The event loop that owns the connection, or null. The client's {@link OutboundQueue} writes
+     * only on it: offered there, a frame is written at once; offered from another thread, it waits
+     * in the queue for one drain task that writes everything queued by then.
      */
     default EventLoop loop() {
         return null;

@@ -50,10 +50,6 @@ public class GatewayMetrics {
         openConnections.decrementAndGet();
     }
 
-    public int open() {
-        return openConnections.get();
-    }
-
     public void delivered(Instant occurredAt) {
         framesDelivered.increment();
         if (occurredAt != null) {
