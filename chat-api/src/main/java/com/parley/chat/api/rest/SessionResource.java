@@ -2,6 +2,7 @@ package com.parley.chat.api.rest;
 
 import java.util.List;
 import java.util.UUID;
+import java.util.function.ToLongFunction;
 
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
@@ -147,11 +148,9 @@ public class SessionResource {
         Caller caller = currentCaller.in(tenantId);
         checkAfterSeq(afterSeq);
         int pageSize = pageSize(limit, config.paging().maxSize(), config.paging().maxSize());
-        List<Message> found = messages.list(caller, sessionId, afterSeq, pageSize + 1);
-        boolean hasMore = found.size() > pageSize;
-        List<MessageView> items = found.stream().limit(pageSize).map(MessageView::of).toList();
-        long next = items.isEmpty() ? afterSeq : items.get(items.size() - 1).seq();
-        return new MessagePage(items, hasMore, next);
+        SeqPage<Message> page = SeqPage.of(messages.list(caller, sessionId, afterSeq, pageSize + 1), pageSize,
+                afterSeq, m -> m.seq);
+        return new MessagePage(page.items().stream().map(MessageView::of).toList(), page.hasMore(), page.next());
     }
 
     @DELETE
@@ -173,13 +172,20 @@ public class SessionResource {
         Caller caller = currentCaller.in(tenantId);
         checkAfterSeq(afterSeq);
         int pageSize = pageSize(limit, config.paging().maxHistoryPage(), config.paging().maxHistoryPage());
-        List<SessionEvent> found = sessions.history(caller, sessionId, afterSeq, pageSize + 1);
-        boolean hasMore = found.size() > pageSize;
-        List<SessionEvent> page = found.subList(0, Math.min(pageSize, found.size()));
-        List<JsonNode> events = page.stream().map(e -> readTree(e.payload)).toList();
-        long next = page.isEmpty() ? afterSeq : page.get(page.size() - 1).seq;
+        SeqPage<SessionEvent> page = SeqPage.of(sessions.history(caller, sessionId, afterSeq, pageSize + 1),
+                pageSize, afterSeq, e -> e.seq);
+        List<JsonNode> events = page.items().stream().map(e -> readTree(e.payload)).toList();
         long lastSeq = sessions.get(caller, sessionId).lastSeq;
-        return new EventPage(sessionId, events, hasMore, next, lastSeq);
+        return new EventPage(sessionId, events, page.hasMore(), page.next(), lastSeq);
+    }
+
+    /** One page of rows in seq order, read with one row more than the page to know whether more follow. */
+    private record SeqPage<T>(List<T> items, boolean hasMore, long next) {
+        static <T> SeqPage<T> of(List<T> found, int pageSize, long afterSeq, ToLongFunction<T> seq) {
+            List<T> items = found.subList(0, Math.min(pageSize, found.size()));
+            return new SeqPage<>(items, found.size() > pageSize,
+                    items.isEmpty() ? afterSeq : seq.applyAsLong(items.get(items.size() - 1)));
+        }
     }
 
     private JsonNode readTree(String payload) {
