@@ -22,6 +22,7 @@ public final class ChatInfra {
     private final PostgresServer postgres;
     private final KafkaBroker kafka;
     private final DevKeys keys;
+    private final DevKeys subscriptionKeys;
     private final DevTokens tokens;
 
     private ChatInfra(Path root) {
@@ -29,6 +30,7 @@ public final class ChatInfra {
         this.postgres = new PostgresServer(FreePorts.next(), root.resolve("postgres"), false);
         this.kafka = new KafkaBroker(FreePorts.next(), FreePorts.next(), root.resolve("kafka"));
         this.keys = DevKeys.in(root.resolve("keys"));
+        this.subscriptionKeys = DevKeys.in(root.resolve("subscription-keys"));
         this.tokens = new DevTokens(keys.privateKey());
     }
 
@@ -50,11 +52,15 @@ public final class ChatInfra {
 
     /** The configuration a service needs to reach this infrastructure and verify its tokens. */
     public Map<String, String> serviceConfig() {
-        return serviceConfig(postgres, kafka, keys);
+        return serviceConfig(postgres, kafka, keys, subscriptionKeys);
     }
 
-    /** The configuration a service needs to reach a PostgreSQL and a broker and to verify dev tokens. */
-    public static Map<String, String> serviceConfig(PostgresServer postgres, KafkaBroker kafka, DevKeys keys) {
+    /**
+     * The configuration a service needs to reach a PostgreSQL and a broker, to verify dev tokens, and
+     * to sign (chat-api) or verify (gateways) subscription tokens.
+     */
+    public static Map<String, String> serviceConfig(PostgresServer postgres, KafkaBroker kafka, DevKeys keys,
+            DevKeys subscriptionKeys) {
         Map<String, String> config = new HashMap<>();
         config.put("quarkus.datasource.jdbc.url", postgres.jdbcUrl());
         config.put("quarkus.datasource.username", PostgresServer.USER);
@@ -63,6 +69,10 @@ public final class ChatInfra {
         config.put("mp.jwt.verify.publickey.location", keys.publicKeyFile().toUri().toString());
         config.put("mp.jwt.verify.issuer", DevTokens.ISSUER);
         config.put("mp.jwt.verify.audiences", DevTokens.AUDIENCE);
+        config.put("parley.chat-api.subscription-tokens.private-key-location",
+                subscriptionKeys.privateKeyFile().toString());
+        config.put("parley.gateway.subscription-tokens.public-key-location",
+                subscriptionKeys.publicKeyFile().toString());
         return config;
     }
 

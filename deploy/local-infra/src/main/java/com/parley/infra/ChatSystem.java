@@ -25,6 +25,7 @@ public final class ChatSystem implements AutoCloseable {
     private ChatSystem(Builder options) {
         this.options = options;
         Map<String, String> chatApiConfig = new HashMap<>(options.infra);
+        chatApiConfig.keySet().removeIf(key -> key.startsWith("parley.gateway."));
         // the demo pages are served by the gateways and call chat-api's REST from there
         chatApiConfig.put("quarkus.http.cors.origins", demoOrigins(options.gatewayPorts));
         chatApi = new ServiceProcess("chat-api", app(options.repo, "chat-api"), options.chatApiPort, chatApiConfig,
@@ -67,6 +68,7 @@ public final class ChatSystem implements AutoCloseable {
         config.remove("quarkus.datasource.jdbc.url");
         config.remove("quarkus.datasource.username");
         config.remove("quarkus.datasource.password");
+        config.keySet().removeIf(key -> key.startsWith("parley.chat-api.")); // chat-api's signing key stays there
         config.put("parley.gateway.chat-api-url", chatApi.baseUrl());
         config.put("parley.gateway.instance-id", instanceId);
         config.putAll(options.gatewayConfig);

@@ -53,6 +53,10 @@ public final class DevKeys {
         }
     }
 
+    public Path privateKeyFile() {
+        return dir.resolve(PRIVATE_KEY_FILE);
+    }
+
     public Path publicKeyFile() {
         return dir.resolve(PUBLIC_KEY_FILE);
     }

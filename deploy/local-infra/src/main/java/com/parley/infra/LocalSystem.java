@@ -56,7 +56,8 @@ public final class LocalSystem {
         started.add(postgres);
         started.add(kafka);
 
-        ChatSystem system = ChatSystem.builder(repo, logs, ChatInfra.serviceConfig(postgres, kafka, keys))
+        ChatSystem system = ChatSystem.builder(repo, logs, ChatInfra.serviceConfig(postgres, kafka, keys,
+                DevKeys.in(data.resolve("subscription-keys"))))
                 .chatApiPort(CHAT_API_PORT).gatewayPorts(GATEWAY_PORTS).legacy(LEGACY_PORT).start();
         started.add(system);
         ServiceProcess chatApi = system.chatApi();

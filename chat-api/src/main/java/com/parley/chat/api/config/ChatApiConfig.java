@@ -1,6 +1,7 @@
 package com.parley.chat.api.config;
 
 import java.time.Duration;
+import java.util.Optional;
 
 import io.quarkus.runtime.annotations.StaticInitSafe;
 import io.smallrye.config.ConfigMapping;
@@ -17,9 +18,28 @@ public interface ChatApiConfig {
 
     Outbox outbox();
 
+    SubscriptionTokens subscriptionTokens();
+
     /** Largest request body accepted before a 413 problem, in bytes. */
     @WithDefault("65536")
     int maxRequestBytes();
+
+    /**
+     * Short-lived tokens that let a participant subscribe to a session on any gateway, which
+     * verifies them with chat-api's public key instead of asking chat-api (docs/decisions.md).
+     */
+    interface SubscriptionTokens {
+        /** PEM (PKCS#8) RSA private key; without it no token is issued and gateways ask chat-api. */
+        Optional<String> privateKeyLocation();
+
+        /** The {@code iss} of the tokens; gateways accept only this issuer. */
+        @WithDefault("https://chat-api.parley.local")
+        String issuer();
+
+        /** How long a token lets its holder (re)subscribe. */
+        @WithDefault("1H")
+        Duration ttl();
+    }
 
     interface Messages {
         /** Longest message content after trimming, in characters. */

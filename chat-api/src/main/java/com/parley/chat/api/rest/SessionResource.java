@@ -41,6 +41,7 @@ import com.parley.chat.api.service.Caller;
 import com.parley.chat.api.service.MessageService;
 import com.parley.chat.api.service.Problems;
 import com.parley.chat.api.service.SessionService;
+import com.parley.chat.api.service.SubscriptionTokens;
 
 import io.quarkus.security.Authenticated;
 
@@ -65,6 +66,9 @@ public class SessionResource {
     ChatApiConfig config;
 
     @Inject
+    SubscriptionTokens subscriptionTokens;
+
+    @Inject
     ObjectMapper json;
 
     @POST
@@ -76,7 +80,7 @@ public class SessionResource {
         ChatSession session = sessions.create(caller, request.customerUserId(), request.metadata());
         return Response.status(Response.Status.CREATED)
                 .header("Location", "/api/tenants/" + tenantId + "/sessions/" + session.id)
-                .entity(SessionView.of(session)).build();
+                .entity(SessionView.of(session, subscriptionTokens.issue(caller, session.id))).build();
     }
 
     @GET
@@ -101,9 +105,12 @@ public class SessionResource {
 
     @GET
     @Path("/{sessionId}")
-    @Operation(summary = "Get a session", description = "404 for a session the caller may not see.")
+    @Operation(summary = "Get a session", description = "404 for a session the caller may not see. Carries the "
+            + "caller's subscription_token: subscribe with it on any gateway instance.")
     public SessionView get(@PathParam("tenantId") String tenantId, @PathParam("sessionId") UUID sessionId) {
-        return SessionView.of(sessions.get(currentCaller.in(tenantId), sessionId));
+        Caller caller = currentCaller.in(tenantId);
+        ChatSession session = sessions.get(caller, sessionId);
+        return SessionView.of(session, subscriptionTokens.issue(caller, session.id));
     }
 
     @PATCH

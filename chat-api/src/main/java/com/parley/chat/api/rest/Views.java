@@ -24,13 +24,18 @@ public final class Views {
     public record PostMessageRequest(String content, String clientMessageId, Map<String, Object> metadata) {
     }
 
+    /** A session; {@code subscriptionToken} only where one session is returned to a participant. */
     public record SessionView(UUID id, String tenantId, String customerUserId, String status,
             Map<String, Object> metadata, long lastSeq, String lastMessagePreview, Instant lastMessageAt,
-            Instant createdAt, Instant updatedAt) {
+            Instant createdAt, Instant updatedAt, String subscriptionToken) {
 
         static SessionView of(ChatSession s) {
+            return of(s, null);
+        }
+
+        static SessionView of(ChatSession s, String subscriptionToken) {
             return new SessionView(s.id, s.tenantId, s.customerUserId, s.status.wireName(), s.metadata, s.lastSeq,
-                    s.lastMessagePreview, s.lastMessageAt, s.createdAt, s.updatedAt);
+                    s.lastMessagePreview, s.lastMessageAt, s.createdAt, s.updatedAt, subscriptionToken);
         }
     }
 

@@ -15,8 +15,8 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpServerRequest;
 
 /**
- * Decides, before any handshake, whether a request may open a WebSocket or an SSE stream:
- * origin, token, tenant, role and (for a session) chat-api's answer for this caller.
+ * Decides, before any handshake, whether a request may open a WebSocket or an SSE stream: transport,
+ * origin, token, tenant, role, and for a one-session request {@link SessionAdmission}'s verdict.
  */
 @ApplicationScoped
 public class AdmissionControl {
@@ -32,41 +32,48 @@ public class AdmissionControl {
         }
     }
 
+    /** What a request opens: a connection to subscribe on, the tenant's dashboard, or one session. */
+    public enum Target { CONNECTION, DASHBOARD, SESSION }
+
     private final GatewayConfig config;
     private final TokenVerifier verifier;
-    private final SessionAccess sessionAccess;
+    private final SessionAdmission sessions;
     private final GatewayMetrics metrics;
 
     @Inject
-    public AdmissionControl(GatewayConfig config, TokenVerifier verifier, SessionAccess sessionAccess,
+    public AdmissionControl(GatewayConfig config, TokenVerifier verifier, SessionAdmission sessions,
             GatewayMetrics metrics) {
         this.config = config;
         this.verifier = verifier;
-        this.sessionAccess = sessionAccess;
+        this.sessions = sessions;
         this.metrics = metrics;
     }
 
-    /** @param sessionId null for the tenant dashboard */
-    public Uni<Admission> admit(HttpServerRequest request, String transport, String tenantId, String sessionId) {
-        return admit(request.getHeader("Origin"), TokenSources.extract(request), transport, tenantId, sessionId);
+    /** @param sessionId the session of a {@link Target#SESSION} request, else null */
+    public Uni<Admission> admit(HttpServerRequest request, String transport, String tenantId, Target target,
+            String sessionId) {
+        return admit(request.getHeader("Origin"), TokenSources.extract(request), transport, tenantId, target,
+                sessionId, request.getParam("subscription_token"));
     }
 
     /**
      * @param origin the request's Origin header (null from a server-side client)
      * @param token the bearer token wherever the request carried it (null: none)
-     * @param sessionId null for the tenant dashboard
+     * @param sessionId the session of a {@link Target#SESSION} request, else null
+     * @param subscriptionToken chat-api's subscription token for that session, or null
      */
-    public Uni<Admission> admit(String origin, String token, String transport, String tenantId, String sessionId) {
-        Admission refusal = checkSync(origin, token, transport, tenantId, sessionId);
+    public Uni<Admission> admit(String origin, String token, String transport, String tenantId, Target target,
+            String sessionId, String subscriptionToken) {
+        Admission refusal = checkSync(origin, token, transport, tenantId, target);
         if (refusal.status() != 0) {
             metrics.refusedUpgrade(refusal.reason());
             return Uni.createFrom().item(refusal);
         }
         Caller caller = refusal.caller();
-        if (sessionId == null) {
+        if (target != Target.SESSION) {
             return Uni.createFrom().item(refusal);
         }
-        return sessionAccess.check(caller, sessionId).map(verdict -> switch (verdict) {
+        return sessions.admit(caller, sessionId, subscriptionToken).map(verdict -> switch (verdict) {
             case ALLOWED -> new Admission(0, null, caller);
             case NOT_FOUND -> refused(403, "session");
             case UNAUTHORIZED -> refused(401, "token");
@@ -79,7 +86,7 @@ public class AdmissionControl {
         return Admission.refuse(status, reason);
     }
 
-    private Admission checkSync(String origin, String token, String transport, String tenantId, String sessionId) {
+    private Admission checkSync(String origin, String token, String transport, String tenantId, Target target) {
         if (!config.transports().contains(transport)) {
             return Admission.refuse(404, "transport");
         }
@@ -93,7 +100,7 @@ public class AdmissionControl {
         if (!caller.tenantId().equals(tenantId)) {
             return Admission.refuse(403, "tenant");
         }
-        if (sessionId == null && !caller.isStaff()) {
+        if (target == Target.DASHBOARD && !caller.isStaff()) {
             return Admission.refuse(403, "role");
         }
         return new Admission(0, null, caller);

@@ -9,20 +9,27 @@ import jakarta.inject.Inject;
 
 import org.eclipse.microprofile.jwt.JsonWebToken;
 
+import com.parley.chat.gateway.config.GatewayConfig;
+
 import io.smallrye.jwt.auth.principal.JWTParser;
 import io.smallrye.jwt.auth.principal.ParseException;
 
-/** Verifies a bearer token (signature, iss, aud, exp) with smallrye-jwt's configured keys. */
+/**
+ * Verifies a bearer token (signature, iss, aud, exp) with smallrye-jwt's configured keys (a PEM or
+ * the identity provider's JWKS URL; RS256 or ES256), and remembers a valid one until it expires.
+ */
 @ApplicationScoped
 public class TokenVerifier {
 
     private static final List<String> ROLES_STRONGEST_FIRST = List.of("admin", "supporter", "service", "user");
 
     private final JWTParser parser;
+    private final VerifiedTokens<Caller> verified;
 
     @Inject
-    public TokenVerifier(JWTParser parser) {
+    public TokenVerifier(JWTParser parser, GatewayConfig config) {
         this.parser = parser;
+        this.verified = new VerifiedTokens<>(config.verifiedTokenCache(), Caller::expiresAt);
     }
 
     /** The caller, or {@code null} when the token is not valid. */
@@ -30,6 +37,10 @@ public class TokenVerifier {
         if (token == null || token.isBlank()) {
             return null;
         }
+        return verified.get(token, this::parse);
+    }
+
+    private Caller parse(String token) {
         try {
             JsonWebToken jwt = parser.parse(token);
             String tenant = jwt.getClaim("tenant");

@@ -89,6 +89,9 @@ public class ChatApiClient implements HistorySource, AccessAuthority {
                 + "&limit=" + limit)
                 .send().ifNoItem().after(TIMEOUT).fail()
                 .map(response -> {
+                    if (response.statusCode() == 403 || response.statusCode() == 404) {
+                        throw new NotFound("session " + session.sessionId() + " answered " + response.statusCode());
+                    }
                     if (response.statusCode() != 200) {
                         throw new IllegalStateException("history answered " + response.statusCode());
                     }

@@ -1,34 +1,40 @@
 package com.parley.chat.gateway.client;
 
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 import com.parley.chat.gateway.auth.Caller;
 import com.parley.chat.gateway.config.GatewayConfig;
 import com.parley.chat.gateway.metrics.GatewayMetrics;
 import com.parley.chat.gateway.protocol.Disconnect;
-import com.parley.chat.gateway.protocol.EventFrame;
 
 import io.netty.channel.EventLoop;
 import io.quarkus.logging.Log;
 
 /**
- * One client connection, whatever its transport: who it is (replaceable by a fresh token), when
- * it was last heard from, how fast it may send, and its {@link OutboundQueue}.
+ * One client connection, whatever its transport, and the subscriptions it carries: who it is
+ * (replaceable by a fresh token), when it was last heard from, how fast it may send, and its
+ * {@link OutboundQueue}, which every subscription writes through so that frames stay in order.
  */
-public abstract class ClientConnection {
+public final class ClientConnection {
 
-    protected final String connectionId;
-    protected final Transport transport;
-    protected final GatewayMetrics metrics;
+    private final String connectionId;
+    private final Transport transport;
+    private final GatewayMetrics metrics;
     private final GatewayConfig.Limits limits;
     private final OutboundQueue outbound;
     private final RateLimiter inbound;
+    private final long openedAtNanos = System.nanoTime();
+    private final Map<String, Subscription> subscriptions = new LinkedHashMap<>();
     private volatile Caller caller;
     private int refusedInARow;
     private volatile long lastHeardNanos = System.nanoTime();
     private volatile boolean closed;
 
-    protected ClientConnection(String connectionId, Caller caller, Transport transport, ClientContext context) {
+    public ClientConnection(String connectionId, Caller caller, Transport transport, ClientContext context) {
         this.connectionId = connectionId;
         this.caller = caller;
         this.transport = transport;
@@ -38,9 +44,6 @@ public abstract class ClientConnection {
                 metrics);
         this.inbound = new RateLimiter(limits.inboundRatePerSecond(), limits.inboundBurst());
     }
-
-    /** A session event from the hub; each kind of client decides what reaches its socket. */
-    public abstract void deliver(EventFrame event);
 
     public String connectionId() {
         return connectionId;
@@ -53,6 +56,11 @@ public abstract class ClientConnection {
 
     public Caller caller() {
         return caller;
+    }
+
+    /** When the connection opened, for "the oldest of a user's connections". */
+    public long openedAtNanos() {
+        return openedAtNanos;
     }
 
     /** A fresh token for the same user and tenant extends the connection's life. */
@@ -94,17 +102,44 @@ public abstract class ClientConnection {
         return false;
     }
 
+    // ---------------------------------------------------------------- subscriptions
+
+    /** The subscription to a channel, or null. */
+    public synchronized Subscription subscription(String channel) {
+        return subscriptions.get(channel);
+    }
+
+    /** Adds a subscription unless the channel is taken or the connection holds its maximum. */
+    public synchronized boolean add(Subscription subscription) {
+        if (closed || subscriptions.containsKey(subscription.channel().name())
+                || subscriptions.size() >= limits.subscriptionsPerConnection()) {
+            return false;
+        }
+        subscriptions.put(subscription.channel().name(), subscription);
+        return true;
+    }
+
+    public synchronized Subscription remove(String channel) {
+        return subscriptions.remove(channel);
+    }
+
+    public synchronized List<Subscription> subscriptions() {
+        return new ArrayList<>(subscriptions.values());
+    }
+
+    // ---------------------------------------------------------------- writing
+
     public boolean isClosed() {
         return closed;
     }
 
-    /** A frame outside the session's sequence (connected, typing, presence, errors, acks). */
-    public void deliverSignal(String frame) {
+    /** A frame outside a session's sequence (connected, typing, presence, errors, acks). */
+    public void send(String frame) {
         write(frame, 0, null);
     }
 
     /** Queues a frame; a client that stopped reading is closed (it can resume), not buffered without end. */
-    protected void write(String frame, long seq, Instant occurredAt) {
+    void write(String frame, long seq, Instant occurredAt) {
         if (!closed && !outbound.offer(frame, seq, occurredAt)) {
             slowConsumer("outbound queue full");
         }
@@ -126,7 +161,6 @@ public abstract class ClientConnection {
         if (closed) {
             return;
         }
-        closed = true;
         ended();
         Log.debugf("closing %s %s: %d %s", transport.kind(), connectionId, disconnect.code(), disconnect.reason());
         transport.close(disconnect.code(), disconnect.reason());
@@ -135,12 +169,12 @@ public abstract class ClientConnection {
     /** Marks the connection gone after the transport closed by itself. */
     public void closedByPeer() {
         if (!closed) {
-            closed = true;
             ended();
         }
     }
 
-    /** Called once when the connection ends, either way. */
-    protected void ended() {
+    private void ended() {
+        closed = true;
+        subscriptions().forEach(Subscription::end);
     }
 }

@@ -2,6 +2,7 @@ package com.parley.chat.gateway.config;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 import io.quarkus.runtime.annotations.StaticInitSafe;
@@ -35,18 +36,50 @@ public interface GatewayConfig {
 
     Limits limits();
 
+    SubscriptionTokens subscriptionTokens();
+
     Heartbeat heartbeat();
 
     Recovery recovery();
 
     Presence presence();
 
+    /**
+     * chat-api's subscription tokens: with its public key a gateway admits a participant to a
+     * session without asking chat-api (docs/decisions.md). Without a key every such question goes
+     * to chat-api.
+     */
+    interface SubscriptionTokens {
+        /** PEM public key of chat-api's subscription token signing key (a path or a file: URI). */
+        Optional<String> publicKeyLocation();
+
+        @WithDefault("https://chat-api.parley.local")
+        String issuer();
+    }
+
+    /** Verified bearer and subscription tokens are remembered until they expire, up to this many. */
+    @WithDefault("50000")
+    int verifiedTokenCache();
+
     interface Limits {
+        /**
+         * Connections of one user on this instance; a newer one replaces the oldest (closed with
+         * 4409), so a user's tabs can never take a tenant's slots.
+         */
+        @WithDefault("5")
+        int connectionsPerUser();
+
+        /** Subscriptions to one session on this instance (widget tabs and staff together). */
         @WithDefault("50")
         int connectionsPerSession();
 
-        @WithDefault("200")
+        /** Connections of one tenant on this instance: a capacity ceiling, refused with 1013. */
+        @WithDefault("10000")
         int connectionsPerTenant();
+
+        /** Channels one connection may follow at once. */
+        @WithDefault("100")
+        int subscriptionsPerConnection();
 
         /** Largest inbound text frame handled; a larger one gets an error frame. */
         @WithDefault("16384")

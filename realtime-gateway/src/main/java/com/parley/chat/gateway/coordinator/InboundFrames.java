@@ -10,14 +10,17 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.parley.chat.gateway.auth.TokenVerifier;
 import com.parley.chat.gateway.chatapi.ChatApiClient;
 import com.parley.chat.gateway.client.ClientConnection;
-import com.parley.chat.gateway.client.ClientSession;
+import com.parley.chat.gateway.client.SessionSubscription;
+import com.parley.chat.gateway.client.Subscription;
 import com.parley.chat.gateway.config.GatewayConfig;
 import com.parley.chat.gateway.protocol.Frames;
 import com.parley.chat.gateway.signal.SignalPublisher;
 
 /**
- * Client → server frames: message, typing, read, ping, auth. A bad frame gets an error frame and
- * the connection stays usable; nothing a client sends can crash or block the instance.
+ * Client → server frames: subscribe, unsubscribe, message, typing, read, ping, auth. A bad frame
+ * gets an error frame and the connection stays usable; nothing a client sends can crash or block
+ * the instance. {@code message}, {@code typing} and {@code read} name their {@code channel}; on a
+ * one-session socket they may leave it out.
  */
 @ApplicationScoped
 public class InboundFrames {
@@ -37,103 +40,144 @@ public class InboundFrames {
     @Inject
     TokenVerifier verifier;
 
+    @Inject
+    Subscriptions subscriptions;
+
     public void handle(ClientConnection client, String text) {
         client.heard();
         if (text.length() > config.limits().maxFrameBytes()
                 || text.getBytes(StandardCharsets.UTF_8).length > config.limits().maxFrameBytes()) {
-            client.deliverSignal(frames.error("frame_too_large",
+            client.send(frames.error("frame_too_large",
                     "Frames are limited to " + config.limits().maxFrameBytes() + " bytes.", null));
             return;
         }
         if (!client.admitInbound()) {
-            client.deliverSignal(frames.error("rate_limited", "Too many frames; slow down.", null));
+            client.send(frames.error("rate_limited", "Too many frames; slow down.", null));
             return;
         }
         JsonNode frame = frames.parse(text);
         if (frame == null) {
-            client.deliverSignal(frames.error("malformed_frame", "A frame is a JSON object with a type.", null));
+            client.send(frames.error("malformed_frame", "A frame is a JSON object with a type.", null));
             return;
         }
         String type = frame.path("type").asText("");
         switch (type) {
-            case "ping" -> client.deliverSignal(frames.frame("pong").toString());
+            case "ping" -> client.send(frames.frame("pong").toString());
             case "auth" -> auth(client, frame);
+            case "subscribe" -> subscribe(client, frame);
+            case "unsubscribe" -> subscriptions.unsubscribe(client, text(frame, "channel"));
             case "message", "typing", "read" -> {
-                if (client instanceof ClientSession session) {
-                    switch (type) {
-                        case "message" -> message(session, frame);
-                        case "typing" -> typing(session, frame);
-                        default -> read(session, frame);
-                    }
-                } else {
-                    client.deliverSignal(frames.error("unsupported_frame",
-                            "The dashboard only receives; send messages on a session socket or over REST.",
-                            clientMessageId(frame)));
+                SessionSubscription session = target(client, frame);
+                if (session == null) {
+                    client.send(frames.error("not_subscribed", "Name the channel (session:<id>) of a session"
+                            + " this connection is subscribed to.", clientMessageId(frame)));
+                    return;
+                }
+                switch (type) {
+                    case "message" -> message(session, frame);
+                    case "typing" -> typing(session, frame);
+                    default -> read(session, frame);
                 }
             }
-            default -> client.deliverSignal(frames.error("unknown_type", "Unknown frame type '" + abbreviate(type)
-                    + "'; expected message, typing, read, ping or auth.", null));
+            default -> client.send(frames.error("unknown_type", "Unknown frame type '" + abbreviate(type)
+                    + "'; expected subscribe, unsubscribe, message, typing, read, ping or auth.", null));
         }
+    }
+
+    private void subscribe(ClientConnection client, JsonNode frame) {
+        JsonNode lastSeq = frame.get("last_seq");
+        if (lastSeq != null && !lastSeq.isNull() && (!lastSeq.canConvertToLong() || lastSeq.asLong() < 0)) {
+            client.send(frames.channelError("invalid_subscribe", "last_seq must be a seq number.",
+                    text(frame, "channel")));
+            return;
+        }
+        subscriptions.subscribe(client, text(frame, "channel"), lastSeq == null ? 0 : lastSeq.asLong(),
+                text(frame, "token"));
+    }
+
+    /** The session subscription a frame is for: its channel, or a one-session socket's only session. */
+    private static SessionSubscription target(ClientConnection client, JsonNode frame) {
+        String channel = text(frame, "channel");
+        if (channel != null) {
+            return client.subscription(channel) instanceof SessionSubscription session ? session : null;
+        }
+        SessionSubscription only = null;
+        for (Subscription subscription : client.subscriptions()) {
+            if (subscription instanceof SessionSubscription session) {
+                if (only != null) {
+                    return null; // several: the frame must say which
+                }
+                only = session;
+            }
+        }
+        return only;
+    }
+
+    private static String text(JsonNode frame, String field) {
+        JsonNode value = frame.get(field);
+        return value != null && value.isTextual() ? abbreviate(value.asText()) : null;
     }
 
     private void auth(ClientConnection client, JsonNode frame) {
         if (!client.refresh(verifier.verify(frame.path("token").asText(null)))) {
-            client.deliverSignal(frames.error("invalid_token",
+            client.send(frames.error("invalid_token",
                     "The token is not valid or belongs to another user; the connection keeps its current token.",
                     null));
         }
     }
 
-    private void message(ClientSession session, JsonNode frame) {
+    private void message(SessionSubscription session, JsonNode frame) {
         String clientMessageId = clientMessageId(frame);
         JsonNode content = frame.get("content");
         if (content == null || !content.isTextual()) {
-            session.deliverSignal(frames.error("invalid_message", "content must be a string.", clientMessageId));
+            session.connection().send(frames.error("invalid_message", "content must be a string.", clientMessageId));
             return;
         }
-        chatApi.postMessage(session.caller(), session.sessionId(), content.asText(), clientMessageId)
+        chatApi.postMessage(session.connection().caller(), session.session().sessionId(), content.asText(), clientMessageId)
                 .subscribe().with(answer -> {
                     if (answer.ok()) {
                         JsonNode m = answer.body();
-                        ObjectNode ack = frames.frame("message_ack");
+                        ObjectNode ack = frames.frame("message_ack", session.channel());
                         ack.put("client_message_id", m.path("client_message_id").asText(clientMessageId));
                         ack.put("message_id", m.path("id").asText());
                         ack.put("seq", m.path("seq").asLong());
                         ack.put("created_at", m.path("created_at").asText());
-                        session.deliverSignal(ack.toString());
+                        session.connection().send(ack.toString());
                     } else {
                         String problemType = answer.body().path("type").asText("");
                         String code = problemType.isEmpty() ? "http_" + answer.status()
                                 : problemType.substring(problemType.lastIndexOf('/') + 1).replace('-', '_');
-                        session.deliverSignal(frames.error(code,
+                        session.connection().send(frames.error(code,
                                 answer.body().path("detail").asText("chat-api refused the message."), clientMessageId));
                     }
-                }, failure -> session.deliverSignal(frames.error("unavailable",
+                }, failure -> session.connection().send(frames.error("unavailable",
                         "The message could not be stored right now; send it again with the same client_message_id.",
                         clientMessageId)));
     }
 
-    private void typing(ClientSession session, JsonNode frame) {
+    private void typing(SessionSubscription session, JsonNode frame) {
         JsonNode isTyping = frame.get("is_typing");
         if (isTyping == null || !isTyping.isBoolean()) {
-            session.deliverSignal(frames.error("invalid_typing", "is_typing must be true or false.", null));
+            session.connection().send(frames.error("invalid_typing", "is_typing must be true or false.", null));
             return;
         }
         ObjectNode signal = signals.signal("typing", session.session());
-        signal.put("connection_id", session.connectionId()).put("user_id", session.caller().userId())
-                .put("role", session.caller().participantRole()).put("is_typing", isTyping.asBoolean());
+        signal.put("connection_id", session.connection().connectionId())
+                .put("user_id", session.connection().caller().userId())
+                .put("role", session.connection().caller().participantRole()).put("is_typing", isTyping.asBoolean());
         signals.publish(session.session(), signal);
     }
 
-    private void read(ClientSession session, JsonNode frame) {
+    private void read(SessionSubscription session, JsonNode frame) {
         JsonNode upTo = frame.get("up_to_seq");
         if (upTo == null || !upTo.canConvertToLong() || upTo.asLong() < 0) {
-            session.deliverSignal(frames.error("invalid_read", "up_to_seq must be a seq number.", null));
+            session.connection().send(frames.error("invalid_read", "up_to_seq must be a seq number.", null));
             return;
         }
         ObjectNode signal = signals.signal("read", session.session());
-        signal.put("connection_id", session.connectionId()).put("user_id", session.caller().userId())
-                .put("role", session.caller().participantRole()).put("up_to_seq", upTo.asLong());
+        signal.put("connection_id", session.connection().connectionId())
+                .put("user_id", session.connection().caller().userId())
+                .put("role", session.connection().caller().participantRole()).put("up_to_seq", upTo.asLong());
         signals.publish(session.session(), signal);
     }
 

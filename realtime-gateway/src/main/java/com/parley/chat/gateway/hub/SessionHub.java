@@ -2,6 +2,7 @@ package com.parley.chat.gateway.hub;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -12,8 +13,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import com.parley.chat.gateway.client.ClientConnection;
-import com.parley.chat.gateway.client.ClientSession;
-import com.parley.chat.gateway.client.DashboardClient;
+import com.parley.chat.gateway.client.DashboardSubscription;
+import com.parley.chat.gateway.client.SessionSubscription;
+import com.parley.chat.gateway.client.Subscription;
 import com.parley.chat.gateway.config.GatewayConfig;
 import com.parley.chat.gateway.metrics.GatewayMetrics;
 import com.parley.chat.gateway.protocol.Disconnect;
@@ -24,18 +26,20 @@ import io.quarkus.logging.Log;
 import io.quarkus.scheduler.Scheduled;
 
 /**
- * Which local connections belong to which session and tenant, the per-session and per-tenant
- * limits, and the fan-out of events and signals to them. Unit-tested in SessionHubTest.
+ * The local connections and what they follow: connections per tenant and per user, subscriptions
+ * per session and the tenant's dashboards; the limits on each; the fan-out of events and signals
+ * to the subscriptions. Unit-tested in SessionHubTest.
  */
 @ApplicationScoped
 public class SessionHub {
 
     private final GatewayConfig config;
     private final GatewayMetrics metrics;
-    private final Map<SessionKey, Set<ClientSession>> bySession = new ConcurrentHashMap<>();
-    private final Map<String, Set<DashboardClient>> dashboardsByTenant = new ConcurrentHashMap<>();
-    private final Map<String, AtomicInteger> perTenant = new ConcurrentHashMap<>();
     private final Set<ClientConnection> all = ConcurrentHashMap.newKeySet();
+    private final Map<String, AtomicInteger> perTenant = new ConcurrentHashMap<>();
+    private final Map<String, List<ClientConnection>> perUser = new ConcurrentHashMap<>();
+    private final Map<SessionKey, Set<SessionSubscription>> bySession = new ConcurrentHashMap<>();
+    private final Map<String, Set<DashboardSubscription>> dashboardsByTenant = new ConcurrentHashMap<>();
     private volatile boolean draining;
 
     @Inject
@@ -44,72 +48,99 @@ public class SessionHub {
         this.metrics = metrics;
     }
 
-    /** Registers a session client; returns why it may not stay, or null when it may. */
-    public synchronized Disconnect register(ClientSession client) {
-        String tenant = client.caller().tenantId();
-        if (draining) {
-            return Disconnect.DRAINING;
+    /**
+     * Registers a connection; returns why it may not stay, or null when it may. A user at the limit
+     * keeps the newest connections: the oldest is closed with 4409 (replaced).
+     */
+    public Disconnect register(ClientConnection connection) {
+        ClientConnection replaced = null;
+        synchronized (this) {
+            String tenant = connection.caller().tenantId();
+            if (draining) {
+                return Disconnect.DRAINING;
+            }
+            if (tenantCount(tenant).get() >= config.limits().connectionsPerTenant()) {
+                return Disconnect.TENANT_FULL;
+            }
+            List<ClientConnection> mine = perUser.computeIfAbsent(userKey(connection), k -> new ArrayList<>());
+            if (mine.size() >= config.limits().connectionsPerUser()) {
+                replaced = mine.stream().min(Comparator.comparingLong(ClientConnection::openedAtNanos)).orElseThrow();
+                unregister(replaced);
+                mine = perUser.computeIfAbsent(userKey(connection), k -> new ArrayList<>());
+            }
+            mine.add(connection);
+            tenantCount(tenant).incrementAndGet();
+            all.add(connection);
+            metrics.opened();
         }
-        Set<ClientSession> session = bySession.computeIfAbsent(client.session(), k -> ConcurrentHashMap.newKeySet());
-        if (session.size() >= config.limits().connectionsPerSession()) {
-            return Disconnect.SESSION_FULL;
+        if (replaced != null) {
+            replaced.close(Disconnect.REPLACED);
         }
-        if (tenantCount(tenant).get() >= config.limits().connectionsPerTenant()) {
-            return Disconnect.TENANT_FULL;
-        }
-        session.add(client);
-        tenantCount(tenant).incrementAndGet();
-        all.add(client);
-        metrics.opened();
         return null;
     }
 
-    /** Registers a dashboard; returns why it may not stay, or null when it may. */
-    public synchronized Disconnect register(DashboardClient client) {
-        String tenant = client.caller().tenantId();
-        if (draining) {
-            return Disconnect.DRAINING;
-        }
-        if (tenantCount(tenant).get() >= config.limits().connectionsPerTenant()) {
-            return Disconnect.TENANT_FULL;
-        }
-        dashboardsByTenant.computeIfAbsent(tenant, k -> ConcurrentHashMap.newKeySet()).add(client);
-        tenantCount(tenant).incrementAndGet();
-        all.add(client);
-        metrics.opened();
-        return null;
-    }
-
-    public synchronized void unregister(ClientConnection client) {
-        if (!all.remove(client)) {
+    /** Forgets a connection and every subscription it had. */
+    public synchronized void unregister(ClientConnection connection) {
+        if (!all.remove(connection)) {
             return;
         }
-        String tenant = client.caller().tenantId();
-        if (client instanceof ClientSession session) {
-            Set<ClientSession> set = bySession.get(session.session());
-            if (set != null) {
-                set.remove(session);
-                if (set.isEmpty()) {
-                    bySession.remove(session.session());
-                }
-            }
-        } else if (client instanceof DashboardClient dashboard) {
-            Set<DashboardClient> set = dashboardsByTenant.get(tenant);
-            if (set != null) {
-                set.remove(dashboard);
-            }
+        for (Subscription subscription : connection.subscriptions()) {
+            unsubscribe(subscription);
         }
+        String tenant = connection.caller().tenantId();
         AtomicInteger count = perTenant.get(tenant);
         if (count != null && count.decrementAndGet() <= 0) {
             perTenant.remove(tenant);
         }
+        List<ClientConnection> mine = perUser.get(userKey(connection));
+        if (mine != null) {
+            mine.remove(connection);
+            if (mine.isEmpty()) {
+                perUser.remove(userKey(connection));
+            }
+        }
         metrics.closed();
     }
 
-    /** An event from Kafka: to the session's sockets and the tenant's dashboards. */
+    /** Registers a subscription to a session; false when the session holds its maximum here. */
+    public synchronized boolean subscribe(SessionSubscription subscription) {
+        Set<SessionSubscription> session = bySession.computeIfAbsent(subscription.session(),
+                k -> ConcurrentHashMap.newKeySet());
+        if (session.size() >= config.limits().connectionsPerSession()) {
+            if (session.isEmpty()) {
+                bySession.remove(subscription.session());
+            }
+            return false;
+        }
+        session.add(subscription);
+        return true;
+    }
+
+    public synchronized void subscribe(DashboardSubscription subscription) {
+        dashboardsByTenant.computeIfAbsent(subscription.connection().caller().tenantId(),
+                k -> ConcurrentHashMap.newKeySet()).add(subscription);
+    }
+
+    public synchronized void unsubscribe(Subscription subscription) {
+        subscription.end();
+        if (subscription instanceof SessionSubscription s) {
+            Set<SessionSubscription> set = bySession.get(s.session());
+            if (set != null && set.remove(s) && set.isEmpty()) {
+                bySession.remove(s.session());
+            }
+        } else if (subscription instanceof DashboardSubscription d) {
+            String tenant = d.connection().caller().tenantId();
+            Set<DashboardSubscription> set = dashboardsByTenant.get(tenant);
+            if (set != null && set.remove(d) && set.isEmpty()) {
+                dashboardsByTenant.remove(tenant);
+            }
+        }
+    }
+
+    /** An event from Kafka: to the session's subscriptions and the tenant's dashboards. */
     public void publish(EventFrame event) {
-        Set<ClientSession> session = bySession.get(event.sessionKey());
-        Set<DashboardClient> dashboards = dashboardsByTenant.get(event.tenantId());
+        Set<SessionSubscription> session = bySession.get(event.sessionKey());
+        Set<DashboardSubscription> dashboards = dashboardsByTenant.get(event.tenantId());
         if (session == null && dashboards == null) {
             return;
         }
@@ -120,40 +151,40 @@ public class SessionHub {
         if (dashboards != null) {
             dashboards.forEach(batches::add);
         }
-        batches.run(client -> client.deliver(event));
+        batches.run(subscription -> subscription.deliver(event));
     }
 
-    /** A signal frame to a session's local sockets, except the connection it came from. */
+    /** A signal frame to a session's local subscriptions, except the connection it came from. */
     public void signal(SessionKey key, String frame, String exceptConnectionId) {
-        Set<ClientSession> session = bySession.get(key);
+        Set<SessionSubscription> session = bySession.get(key);
         if (session == null) {
             return;
         }
         LoopBatches batches = new LoopBatches();
-        for (ClientSession client : session) {
-            if (!client.connectionId().equals(exceptConnectionId)) {
-                batches.add(client);
+        for (SessionSubscription subscription : session) {
+            if (!subscription.connection().connectionId().equals(exceptConnectionId)) {
+                batches.add(subscription);
             }
         }
-        batches.run(client -> client.deliverSignal(frame));
+        batches.run(subscription -> subscription.deliverSignal(frame));
     }
 
-    /** Sessions with local connections. */
+    /** Sessions with local subscriptions. */
     public Set<SessionKey> localSessions() {
         return bySession.keySet();
     }
 
-    public List<ClientSession> sessionClients(SessionKey key) {
-        Set<ClientSession> session = bySession.get(key);
+    public List<SessionSubscription> sessionSubscriptions(SessionKey key) {
+        Set<SessionSubscription> session = bySession.get(key);
         return session == null ? List.of() : new ArrayList<>(session);
     }
 
-    /** Every local session client checks history for events after its last; returns how many. */
+    /** Every local session subscription checks history for events after its last; returns how many. */
     public int catchUpAll() {
         int count = 0;
-        for (ClientConnection client : all) {
-            if (client instanceof ClientSession session) {
-                session.catchUp();
+        for (Set<SessionSubscription> session : bySession.values()) {
+            for (SessionSubscription subscription : session) {
+                subscription.catchUp();
                 count++;
             }
         }
@@ -169,8 +200,8 @@ public class SessionHub {
         draining = true;
         List<ClientConnection> open = new ArrayList<>(all);
         Log.infof("draining %d connections with 1012", open.size());
-        for (ClientConnection client : open) {
-            client.close(Disconnect.SHUTDOWN);
+        for (ClientConnection connection : open) {
+            connection.close(Disconnect.SHUTDOWN);
         }
     }
 
@@ -183,18 +214,22 @@ public class SessionHub {
     void sweep() {
         Instant now = Instant.now();
         long silence = config.heartbeat().silenceTimeout().toNanos();
-        for (ClientConnection client : all) {
-            if (client.expired(now)) {
-                client.close(Disconnect.TOKEN_EXPIRED);
-            } else if (client.expectsHeartbeat() && client.silentNanos() > silence) {
-                client.close(Disconnect.NO_HEARTBEAT);
-            } else if (client.stalled()) {
-                client.slowConsumer("not reading");
+        for (ClientConnection connection : all) {
+            if (connection.expired(now)) {
+                connection.close(Disconnect.TOKEN_EXPIRED);
+            } else if (connection.expectsHeartbeat() && connection.silentNanos() > silence) {
+                connection.close(Disconnect.NO_HEARTBEAT);
+            } else if (connection.stalled()) {
+                connection.slowConsumer("not reading");
             }
         }
     }
 
     private AtomicInteger tenantCount(String tenant) {
         return perTenant.computeIfAbsent(tenant, k -> new AtomicInteger());
+    }
+
+    private static String userKey(ClientConnection connection) {
+        return connection.caller().tenantId() + "\u0000" + connection.caller().userId();
     }
 }

@@ -8,6 +8,7 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.parley.chat.gateway.hub.SessionHub;
 import com.parley.chat.gateway.presence.PresenceTracker;
+import com.parley.chat.gateway.protocol.Channel;
 import com.parley.chat.gateway.protocol.Frames;
 import com.parley.chat.gateway.protocol.SessionKey;
 
@@ -35,13 +36,14 @@ public class SignalConsumer {
         }
         SessionKey session = new SessionKey(signal.get("tenant_id").asText(), signal.get("session_id").asText());
         String origin = signal.path("connection_id").asText(null);
+        Channel channel = Channel.session(session.sessionId());
         switch (signal.path("type").asText()) {
-            case "typing" -> hub.signal(session, frames.frame("typing_indicator")
+            case "typing" -> hub.signal(session, frames.frame("typing_indicator", channel)
                     .put("session_id", session.sessionId())
                     .put("user_id", signal.path("user_id").asText())
                     .put("role", signal.path("role").asText())
                     .put("is_typing", signal.path("is_typing").asBoolean()).toString(), origin);
-            case "read" -> hub.signal(session, frames.frame("read_receipt")
+            case "read" -> hub.signal(session, frames.frame("read_receipt", channel)
                     .put("session_id", session.sessionId())
                     .put("user_id", signal.path("user_id").asText())
                     .put("role", signal.path("role").asText())

@@ -69,6 +69,11 @@ public class GatewayMetrics {
         resyncs.increment();
     }
 
+    /** A session subscription admitted or refused, by what decided it: role, token or chat-api. */
+    public void sessionAdmitted(String by) {
+        registry.counter("parley.gateway.session.admissions", "by", by).increment();
+    }
+
     public void refusedUpgrade(String reason) {
         registry.counter("parley.gateway.upgrades.refused", "reason", reason).increment();
     }

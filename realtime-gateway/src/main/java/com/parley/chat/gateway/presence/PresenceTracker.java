@@ -16,9 +16,10 @@ import jakarta.inject.Inject;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.parley.chat.gateway.client.ClientSession;
+import com.parley.chat.gateway.client.SessionSubscription;
 import com.parley.chat.gateway.config.GatewayConfig;
 import com.parley.chat.gateway.hub.SessionHub;
+import com.parley.chat.gateway.protocol.Channel;
 import com.parley.chat.gateway.protocol.Frames;
 import com.parley.chat.gateway.protocol.SessionKey;
 import com.parley.chat.gateway.signal.SignalPublisher;
@@ -134,8 +135,9 @@ public class PresenceTracker {
 
     private void announce(SessionKey session) {
         TreeMap<String, Participant> local = new TreeMap<>();
-        for (ClientSession client : hub.sessionClients(session)) {
-            Participant p = new Participant(client.caller().userId(), client.caller().participantRole());
+        for (SessionSubscription subscription : hub.sessionSubscriptions(session)) {
+            Participant p = new Participant(subscription.connection().caller().userId(),
+                    subscription.connection().caller().participantRole());
             local.put(p.userId() + "\u0000" + p.role(), p);
         }
         ObjectNode signal = signals.signal("presence", session);
@@ -169,7 +171,8 @@ public class PresenceTracker {
     }
 
     private String frame(SessionKey session, List<Participant> participants) {
-        ObjectNode frame = frames.frame("presence").put("session_id", session.sessionId());
+        ObjectNode frame = frames.frame("presence", Channel.session(session.sessionId()))
+                .put("session_id", session.sessionId());
         ArrayNode list = frame.putArray("participants");
         participants.forEach(p -> list.addObject().put("user_id", p.userId()).put("role", p.role()));
         return frame.toString();

@@ -16,19 +16,27 @@ public record Disconnect(int code, String reason) {
     public static final int TRY_AGAIN_LATER = 1013;
     /** The token expired and no fresh one came in an auth frame. */
     public static final int TOKEN_EXPIRED_CODE = 4401;
+    /** A newer connection of the same user took this one's place: do not reconnect. */
+    public static final int REPLACED_CODE = 4409;
 
     public static final Disconnect SHUTDOWN = new Disconnect(SERVICE_RESTART, "service restart");
     public static final Disconnect TOKEN_EXPIRED = new Disconnect(TOKEN_EXPIRED_CODE, "token expired");
-    public static final Disconnect NO_HEARTBEAT = new Disconnect(POLICY_VIOLATION, "no heartbeat");
+    /** Silence can be a network that dropped the pongs: reconnect. */
+    public static final Disconnect NO_HEARTBEAT = new Disconnect(TRY_AGAIN_LATER, "no heartbeat");
     public static final Disconnect FLOOD = new Disconnect(POLICY_VIOLATION, "too many frames");
     public static final Disconnect NOT_AUTHENTICATED = new Disconnect(POLICY_VIOLATION, "not authenticated");
     public static final Disconnect BAD_LAST_SEQ = new Disconnect(POLICY_VIOLATION,
             "last_seq must be a non-negative number");
-    public static final Disconnect DRAINING = new Disconnect(POLICY_VIOLATION, "instance is shutting down");
-    public static final Disconnect SESSION_FULL = new Disconnect(POLICY_VIOLATION,
+    /** Opened while this instance drains: another instance takes it at once. */
+    public static final Disconnect DRAINING = new Disconnect(SERVICE_RESTART, "instance is shutting down");
+    /** Limits are capacity, not policy: the client tries again later (or elsewhere). */
+    public static final Disconnect SESSION_FULL = new Disconnect(TRY_AGAIN_LATER,
             "too many connections to this session");
-    public static final Disconnect TENANT_FULL = new Disconnect(POLICY_VIOLATION,
+    public static final Disconnect TENANT_FULL = new Disconnect(TRY_AGAIN_LATER,
             "too many connections for this tenant");
+    public static final Disconnect REPLACED = new Disconnect(REPLACED_CODE, "replaced by a newer connection");
+    public static final Disconnect SESSION_NOT_FOUND = new Disconnect(POLICY_VIOLATION, "session not found");
+    public static final Disconnect FORBIDDEN = new Disconnect(POLICY_VIOLATION, "forbidden");
     public static final Disconnect HISTORY_UNAVAILABLE = new Disconnect(TRY_AGAIN_LATER, "history unavailable");
 
     /** The client did not take what was written to it. */

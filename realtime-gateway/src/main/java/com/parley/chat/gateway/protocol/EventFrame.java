@@ -3,10 +3,17 @@ package com.parley.chat.gateway.protocol;
 import java.time.Instant;
 
 /**
- * A session event ready to write: serialized once, shared by every socket that receives it.
- * {@code frame} is the JSON text frame; {@code type} its frame type (message_created, ...).
+ * A session event ready to write: serialized once per channel it travels on, and the same text
+ * shared by every socket that receives it. {@code frame} carries {@code channel: session:<id>},
+ * {@code dashboardFrame} {@code channel: dashboard}; {@code type} is the frame type.
  */
-public record EventFrame(String tenantId, String sessionId, long seq, String type, String frame, Instant occurredAt) {
+public record EventFrame(String tenantId, String sessionId, long seq, String type, String frame,
+        String dashboardFrame, Instant occurredAt) {
+
+    /** An event whose frame is the same on every channel (tests, replays built by hand). */
+    public EventFrame(String tenantId, String sessionId, long seq, String type, String frame, Instant occurredAt) {
+        this(tenantId, sessionId, seq, type, frame, frame, occurredAt);
+    }
 
     public SessionKey sessionKey() {
         return new SessionKey(tenantId, sessionId);

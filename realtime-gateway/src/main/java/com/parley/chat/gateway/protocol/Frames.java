@@ -36,25 +36,43 @@ public class Frames {
                 || !event.hasNonNull("tenant_id")) {
             return null;
         }
+        String sessionId = event.get("session_id").asText();
         ObjectNode frame = json.createObjectNode();
         frame.put("type", frameType);
+        frame.put("channel", Channel.session(sessionId).name());
         event.properties().forEach(field -> {
-            if (!"type".equals(field.getKey())) {
+            if (!"type".equals(field.getKey()) && !"channel".equals(field.getKey())) {
                 frame.set(field.getKey(), field.getValue());
             }
         });
-        return new EventFrame(event.get("tenant_id").asText(), event.get("session_id").asText(),
-                event.get("seq").asLong(), frameType, frame.toString(), occurredAt(event));
+        String onSession = frame.toString();
+        frame.put("channel", Channel.DASHBOARD.name());
+        return new EventFrame(event.get("tenant_id").asText(), sessionId, event.get("seq").asLong(), frameType,
+                onSession, frame.toString(), occurredAt(event));
     }
 
     public ObjectNode frame(String type) {
         return json.createObjectNode().put("type", type);
     }
 
+    /** A frame of a channel: {@code type}, then {@code channel}. */
+    public ObjectNode frame(String type, Channel channel) {
+        return frame(type).put("channel", channel.name());
+    }
+
     public String error(String code, String message, String clientMessageId) {
         ObjectNode frame = frame("error").put("code", code).put("message", message);
         if (clientMessageId != null) {
             frame.put("client_message_id", clientMessageId);
+        }
+        return frame.toString();
+    }
+
+    /** A refused or failed subscription: {@code code} is forbidden, not_found or limit. */
+    public String channelError(String code, String message, String channel) {
+        ObjectNode frame = frame("error").put("code", code).put("message", message);
+        if (channel != null) {
+            frame.put("channel", channel);
         }
         return frame.toString();
     }

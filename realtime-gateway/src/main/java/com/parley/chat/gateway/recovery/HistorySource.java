@@ -15,6 +15,16 @@ public interface HistorySource {
     record Page(List<EventFrame> events, boolean hasMore, long lastSeq) {
     }
 
-    /** Events after {@code afterSeq}, at most {@code limit}, read with the caller's own rights. */
+    /** The session does not exist for this caller (chat-api answered 403 or 404): fetching again will not help. */
+    final class NotFound extends RuntimeException {
+        public NotFound(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    /**
+     * Events after {@code afterSeq}, at most {@code limit}, read with the caller's own rights; fails
+     * with {@link NotFound} when the session is not the caller's to read.
+     */
     Uni<Page> history(Caller caller, SessionKey session, long afterSeq, int limit);
 }

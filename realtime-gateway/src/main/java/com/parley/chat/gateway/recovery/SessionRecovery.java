@@ -35,8 +35,11 @@ public final class SessionRecovery {
         /** The client is too far behind for a replay: it reloads over REST and continues after {@code seq}. */
         void resyncRequired(long seq);
 
-        /** History stayed unavailable: the client should reconnect later. */
-        void failed();
+        /**
+         * The replay cannot go on: the session is not there for this caller ({@code notFound}), or
+         * history stayed unavailable (the client should try again later).
+         */
+        void failed(boolean notFound);
     }
 
     private static final int MAX_FETCH_ATTEMPTS = 5;
@@ -155,10 +158,15 @@ public final class SessionRecovery {
         if (stopped) {
             return;
         }
+        if (failure instanceof HistorySource.NotFound) {
+            stopped = true;
+            listener.failed(true);
+            return;
+        }
         if (++fetchFailures >= MAX_FETCH_ATTEMPTS) {
             Log.warnf("history of session %s unavailable: %s", session.sessionId(), failure.getMessage());
             stopped = true;
-            listener.failed();
+            listener.failed(false);
             return;
         }
         later(Duration.ofMillis(100L << fetchFailures));

@@ -1,15 +1,17 @@
 package com.parley.chat.gateway.sse;
 
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 
 import com.parley.chat.gateway.admission.AdmissionControl;
-import com.parley.chat.gateway.client.ClientSession;
+import com.parley.chat.gateway.admission.AdmissionControl.Target;
+import com.parley.chat.gateway.client.ClientConnection;
 import com.parley.chat.gateway.config.GatewayConfig;
-import com.parley.chat.gateway.coordinator.SessionSubscriptions;
+import com.parley.chat.gateway.coordinator.Subscriptions;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerResponse;
@@ -28,7 +30,7 @@ public class SseEndpoint {
     AdmissionControl admission;
 
     @Inject
-    SessionSubscriptions subscriptions;
+    Subscriptions subscriptions;
 
     @Inject
     GatewayConfig config;
@@ -48,8 +50,14 @@ public class SseEndpoint {
             problem(rc.response(), 400, "Last-Event-ID must be a non-negative seq number.");
             return;
         }
-        admission.admit(rc.request(), "sse", tenantId, sessionId).subscribe().with(result -> {
+        // a client that goes away while admission is under way must never be registered
+        AtomicBoolean gone = new AtomicBoolean();
+        rc.response().closeHandler(ignored -> gone.set(true));
+        admission.admit(rc.request(), "sse", tenantId, Target.SESSION, sessionId).subscribe().with(result -> {
             HttpServerResponse response = rc.response();
+            if (gone.get() || response.closed()) {
+                return;
+            }
             if (!result.admitted()) {
                 problem(response, result.status(), "Refused: " + result.reason());
                 return;
@@ -60,20 +68,24 @@ public class SseEndpoint {
                     .putHeader("X-Accel-Buffering", "no");
             response.write("retry: 2000\n\n");
             SseTransport transport = new SseTransport(response);
-            ClientSession client = subscriptions.open(UUID.randomUUID().toString(), result.caller(), sessionId,
-                    lastSeq, transport);
+            ClientConnection client = subscriptions.openSession(UUID.randomUUID().toString(), result.caller(),
+                    sessionId, lastSeq, transport);
             if (client == null) {
                 return;
             }
             long keepAlive = vertx.setPeriodic(config.heartbeat().pingInterval().toMillis(), id -> transport.keepAlive());
-            response.closeHandler(ignored -> {
-                vertx.cancelTimer(keepAlive);
-                subscriptions.closed(client);
-            });
-            response.endHandler(ignored -> {
-                vertx.cancelTimer(keepAlive);
-                subscriptions.closed(client);
-            });
+            AtomicBoolean ended = new AtomicBoolean();
+            Runnable end = () -> {
+                if (ended.compareAndSet(false, true)) {
+                    vertx.cancelTimer(keepAlive);
+                    subscriptions.closed(client);
+                }
+            };
+            response.closeHandler(ignored -> end.run());
+            response.endHandler(ignored -> end.run());
+            if (gone.get() || response.closed()) {
+                end.run(); // it left between the checks above and the handlers
+            }
         }, failure -> problem(rc.response(), 503, "Admission failed; retry."));
     }
 

@@ -3,7 +3,7 @@ package com.parley.chat.gateway.ws;
 import jakarta.inject.Inject;
 
 import com.parley.chat.gateway.auth.Caller;
-import com.parley.chat.gateway.coordinator.SessionSubscriptions;
+import com.parley.chat.gateway.coordinator.Subscriptions;
 import com.parley.chat.gateway.protocol.Disconnect;
 
 import io.quarkus.websockets.next.OnClose;
@@ -19,7 +19,7 @@ import io.vertx.core.buffer.Buffer;
 public class DashboardSocket {
 
     @Inject
-    SessionSubscriptions subscriptions;
+    Subscriptions subscriptions;
 
     @Inject
     SocketClients clients;

@@ -3,7 +3,7 @@ package com.parley.chat.gateway.ws;
 import jakarta.inject.Inject;
 
 import com.parley.chat.gateway.auth.Caller;
-import com.parley.chat.gateway.coordinator.SessionSubscriptions;
+import com.parley.chat.gateway.coordinator.Subscriptions;
 import com.parley.chat.gateway.protocol.Disconnect;
 
 import io.quarkus.websockets.next.OnClose;
@@ -19,7 +19,7 @@ import io.vertx.core.buffer.Buffer;
 public class SessionSocket {
 
     @Inject
-    SessionSubscriptions subscriptions;
+    Subscriptions subscriptions;
 
     @Inject
     SocketClients clients;
@@ -33,7 +33,7 @@ public class SessionSocket {
             WsTransport.close(connection, caller == null ? Disconnect.NOT_AUTHENTICATED : Disconnect.BAD_LAST_SEQ);
             return;
         }
-        clients.attach(connection, subscriptions.open(connection.id(), caller, sessionId, lastSeq,
+        clients.attach(connection, subscriptions.openSession(connection.id(), caller, sessionId, lastSeq,
                 new WsTransport(connection)));
     }
 

@@ -5,7 +5,7 @@ import jakarta.inject.Inject;
 
 import com.parley.chat.gateway.client.ClientConnection;
 import com.parley.chat.gateway.coordinator.InboundFrames;
-import com.parley.chat.gateway.coordinator.SessionSubscriptions;
+import com.parley.chat.gateway.coordinator.Subscriptions;
 
 import io.quarkus.websockets.next.UserData.TypedKey;
 import io.quarkus.websockets.next.WebSocketConnection;
@@ -21,7 +21,7 @@ public class SocketClients {
     private static final TypedKey<ClientConnection> CLIENT = new TypedKey<>("parley.client");
 
     @Inject
-    SessionSubscriptions subscriptions;
+    Subscriptions subscriptions;
 
     @Inject
     InboundFrames inbound;

@@ -7,6 +7,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import com.parley.chat.gateway.admission.AdmissionControl;
+import com.parley.chat.gateway.admission.AdmissionControl.Target;
 import com.parley.chat.gateway.auth.Caller;
 
 import io.quarkus.websockets.next.HttpUpgradeCheck;
@@ -24,8 +25,10 @@ public class UpgradeGuard implements HttpUpgradeCheck {
 
     @Override
     public Uni<CheckResult> perform(HttpUpgradeContext context) {
-        String sessionId = context.httpRequest().path().endsWith("/dashboard") ? null : context.pathParam("sessionId");
-        return admission.admit(context.httpRequest(), "ws", context.pathParam("tenantId"), sessionId)
+        String sessionId = context.pathParam("sessionId");
+        Target target = sessionId != null ? Target.SESSION
+                : context.httpRequest().path().endsWith("/dashboard") ? Target.DASHBOARD : Target.CONNECTION;
+        return admission.admit(context.httpRequest(), "ws", context.pathParam("tenantId"), target, sessionId)
                 .flatMap(result -> {
                     if (!result.admitted()) {
                         return CheckResult.rejectUpgrade(result.status(),

@@ -97,10 +97,10 @@ class OutboundQueueTest {
         Fixtures small = new Fixtures("limits.outbound-queue-bytes", "100");
         FakeTransport transport = new FakeTransport();
         transport.stopReading();
-        DashboardClient client = new DashboardClient("d", Fixtures.caller("acme", "sam", "supporter"), transport,
+        ClientConnection client = new ClientConnection("d", Fixtures.caller("acme", "sam", "supporter"), transport,
                 small.context);
-        client.deliverSignal("x".repeat(80));
-        client.deliverSignal("y".repeat(80));
+        client.send("x".repeat(80));
+        client.send("y".repeat(80));
         assertEquals(1013, transport.closeCode());
         assertEquals("slow consumer: outbound queue full", transport.closeReason());
         assertEquals(1.0, small.registry.get("parley.gateway.slow_consumer.closes").counter().count());
@@ -111,7 +111,7 @@ class OutboundQueueTest {
         Fixtures fast = new Fixtures("limits.inbound-rate-per-second", "0.001", "limits.inbound-burst", "3",
                 "limits.flood-close-after", "5");
         FakeTransport transport = new FakeTransport();
-        DashboardClient client = new DashboardClient("d", Fixtures.caller("acme", "sam", "supporter"), transport,
+        ClientConnection client = new ClientConnection("d", Fixtures.caller("acme", "sam", "supporter"), transport,
                 fast.context);
         List<Boolean> admitted = new ArrayList<>();
         for (int i = 0; i < 8; i++) {

@@ -11,7 +11,8 @@ import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.parley.chat.gateway.client.ClientSession;
+import com.parley.chat.gateway.client.ClientConnection;
+import com.parley.chat.gateway.client.SessionSubscription;
 import com.parley.chat.gateway.hub.SessionHub;
 import com.parley.chat.gateway.protocol.SessionKey;
 import com.parley.chat.gateway.signal.SignalPublisher;
@@ -55,9 +56,13 @@ class PresenceTrackerTest {
 
     private FakeTransport join(String user, String role) {
         FakeTransport transport = new FakeTransport();
-        ClientSession client = new ClientSession("c-" + user + System.nanoTime(), Fixtures.caller("acme", user, role),
-                session, 0, transport, fx.context, () -> tracker.currentFrame(session));
-        hub.register(client);
+        ClientConnection connection = new ClientConnection("c-" + user + System.nanoTime(),
+                Fixtures.caller("acme", user, role), transport, fx.context);
+        hub.register(connection);
+        SessionSubscription subscription = new SessionSubscription(connection, session, 0, fx.context,
+                () -> tracker.currentFrame(session), false, (s, notFound) -> { });
+        connection.add(subscription);
+        hub.subscribe(subscription);
         tracker.localChange(session);
         return transport;
     }

@@ -44,8 +44,8 @@ class SessionRecoveryTest {
         }
 
         @Override
-        public synchronized void failed() {
-            told.add("failed");
+        public synchronized void failed(boolean notFound) {
+            told.add(notFound ? "not found" : "failed");
         }
     }
 
@@ -120,6 +120,17 @@ class SessionRecoveryTest {
         recovery.onLive(fx.event(session, 51));
         assertEquals(List.of("started:50", "resync:50"), client.told);
         assertEquals(List.of(51L), client.seqs);
+    }
+
+    @Test
+    void aSessionThatIsNotTheCallersEndsTheReplayAtOnce() {
+        fx.history.override = after -> Uni.createFrom().failure(new HistorySource.NotFound("404"));
+        Recorder client = new Recorder();
+        SessionRecovery recovery = started(0, client);
+        recovery.onLive(fx.event(session, 1));
+        assertEquals(List.of("not found"), client.told);
+        assertEquals(List.of(), client.seqs);
+        assertEquals(1, fx.history.requests.size(), "not asked again");
     }
 
     @Test

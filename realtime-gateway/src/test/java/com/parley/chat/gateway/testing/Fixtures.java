@@ -17,6 +17,7 @@ import com.parley.chat.gateway.protocol.SessionKey;
 import com.parley.chat.gateway.recovery.HistorySource;
 import com.parley.chat.gateway.recovery.RecentEvents;
 import com.parley.chat.gateway.recovery.Recoveries;
+import com.parley.infra.EventFixture;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.smallrye.mutiny.Uni;
@@ -43,11 +44,10 @@ public final class Fixtures {
         return new Caller(tenant, user, role, Instant.now().plusSeconds(3600), "token-of-" + user);
     }
 
-    /** A session event frame as the gateway builds it from Kafka. */
+    /** A session event frame as the gateway builds it from a record of chat.message-events. */
     public EventFrame event(SessionKey session, long seq) {
-        return new EventFrame(session.tenantId(), session.sessionId(), seq, "message_created",
-                "{\"type\":\"message_created\",\"session_id\":\"" + session.sessionId() + "\",\"seq\":" + seq + "}",
-                Instant.now());
+        return frames.fromEvent(frames.parse(EventFixture.messageCreated(session.tenantId(), session.sessionId(), seq,
+                "message " + seq)));
     }
 
     /**

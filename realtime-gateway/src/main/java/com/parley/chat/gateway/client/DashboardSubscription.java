@@ -3,14 +3,14 @@ package com.parley.chat.gateway.client;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-import com.parley.chat.gateway.auth.Caller;
+import com.parley.chat.gateway.protocol.Channel;
 import com.parley.chat.gateway.protocol.EventFrame;
 
 /**
- * A staff dashboard: every event of the tenant, live. It drops a seq it already wrote for a
- * session (Kafka may deliver twice); it loads the session list over REST when it connects.
+ * Staff's {@code dashboard} channel: every event of the tenant, live. It drops a seq it already
+ * wrote for a session (Kafka may deliver twice).
  */
-public final class DashboardClient extends ClientConnection {
+public final class DashboardSubscription extends Subscription {
 
     private static final int TRACKED_SESSIONS = 10_000;
 
@@ -21,17 +21,20 @@ public final class DashboardClient extends ClientConnection {
         }
     };
 
-    public DashboardClient(String connectionId, Caller caller, Transport transport, ClientContext context) {
-        super(connectionId, caller, transport, context);
+    public DashboardSubscription(ClientConnection connection) {
+        super(connection, Channel.DASHBOARD);
     }
 
     @Override
     public synchronized void deliver(EventFrame event) {
+        if (ended()) {
+            return;
+        }
         Long last = lastSeqBySession.get(event.sessionId());
         if (last != null && event.seq() <= last) {
             return;
         }
         lastSeqBySession.put(event.sessionId(), event.seq());
-        write(event.frame(), event.seq(), event.occurredAt());
+        connection.write(event.dashboardFrame(), event.seq(), event.occurredAt());
     }
 }

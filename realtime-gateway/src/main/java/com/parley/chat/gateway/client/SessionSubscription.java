@@ -1,0 +1,112 @@
+package com.parley.chat.gateway.client;
+
+import java.util.List;
+import java.util.function.Supplier;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.parley.chat.gateway.protocol.Channel;
+import com.parley.chat.gateway.protocol.EventFrame;
+import com.parley.chat.gateway.protocol.Frames;
+import com.parley.chat.gateway.protocol.SessionKey;
+import com.parley.chat.gateway.recovery.SessionRecovery;
+
+/**
+ * A connection's subscription to one session (a widget, or a staff member's open chat). Its
+ * {@link SessionRecovery} replays what the client missed and orders live events; this class turns
+ * what the recovery decides into frames: {@code subscribed} (or, on the one-session shorthand
+ * socket, {@code connected}) followed by the session's presence, the events, {@code resync_required}.
+ */
+public final class SessionSubscription extends Subscription implements SessionRecovery.Listener {
+
+    /** What the subscription tells the coordinator when it cannot go on. */
+    public interface Failure {
+        void failed(SessionSubscription subscription, boolean notFound);
+    }
+
+    private final SessionKey session;
+    private final Frames frames;
+    private final Supplier<String> presenceFrame;
+    private final boolean greetAsConnection;
+    private final Failure onFailure;
+    private final SessionRecovery recovery;
+
+    /**
+     * @param lastSeq the client has every event up to this seq
+     * @param presenceFrame the session's presence, sent right after the greeting
+     * @param greetAsConnection the one-session socket greets with {@code connected}, a channel with {@code subscribed}
+     */
+    public SessionSubscription(ClientConnection connection, SessionKey session, long lastSeq, ClientContext context,
+            Supplier<String> presenceFrame, boolean greetAsConnection, Failure onFailure) {
+        super(connection, Channel.session(session.sessionId()));
+        this.session = session;
+        this.frames = context.frames();
+        this.presenceFrame = presenceFrame;
+        this.greetAsConnection = greetAsConnection;
+        this.onFailure = onFailure;
+        this.recovery = context.recoveries().create(connection.caller(), session, lastSeq, this);
+    }
+
+    public SessionKey session() {
+        return session;
+    }
+
+    /** True on the one-session shorthand socket, where the subscription is the connection. */
+    public boolean greetsAsConnection() {
+        return greetAsConnection;
+    }
+
+    /** Begins the replay; call once the subscription is registered with the hub (live events are held). */
+    public void start() {
+        recovery.start();
+    }
+
+    @Override
+    public void deliver(EventFrame event) {
+        if (!ended()) {
+            recovery.onLive(event);
+        }
+    }
+
+    /** Looks in history for events after the last one written (the live stream may have skipped some). */
+    public void catchUp() {
+        if (!ended()) {
+            recovery.catchUp();
+        }
+    }
+
+    @Override
+    public void started(long lastSeq, long resumeFrom) {
+        ObjectNode greeting = frames.frame(greetAsConnection ? "connected" : "subscribed", channel)
+                .put("session_id", session.sessionId());
+        if (greetAsConnection) {
+            greeting.put("user_id", connection.caller().userId()).put("role", connection.caller().participantRole())
+                    .put("connection_id", connection.connectionId());
+        }
+        connection.send(greeting.put("last_seq", lastSeq).put("resume_from", resumeFrom).toString());
+        deliverSignal(presenceFrame.get());
+    }
+
+    @Override
+    public void write(List<EventFrame> events) {
+        for (EventFrame event : events) {
+            connection.write(event.frame(), event.seq(), event.occurredAt());
+        }
+    }
+
+    @Override
+    public void resyncRequired(long seq) {
+        connection.send(frames.frame("resync_required", channel).put("session_id", session.sessionId())
+                .put("last_seq", seq).toString());
+    }
+
+    @Override
+    public void failed(boolean notFound) {
+        onFailure.failed(this, notFound);
+    }
+
+    @Override
+    public void end() {
+        super.end();
+        recovery.stop();
+    }
+}

@@ -1,0 +1,221 @@
+package com.parley.chat.gateway.coordinator;
+
+import java.util.List;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import com.parley.chat.gateway.admission.SessionAdmission;
+import com.parley.chat.gateway.auth.Caller;
+import com.parley.chat.gateway.client.ClientConnection;
+import com.parley.chat.gateway.client.ClientContext;
+import com.parley.chat.gateway.client.DashboardSubscription;
+import com.parley.chat.gateway.client.SessionSubscription;
+import com.parley.chat.gateway.client.Subscription;
+import com.parley.chat.gateway.client.Transport;
+import com.parley.chat.gateway.hub.SessionHub;
+import com.parley.chat.gateway.presence.PresenceTracker;
+import com.parley.chat.gateway.protocol.Channel;
+import com.parley.chat.gateway.protocol.Disconnect;
+import com.parley.chat.gateway.protocol.Frames;
+import com.parley.chat.gateway.protocol.SessionKey;
+
+import io.quarkus.logging.Log;
+
+/**
+ * Opens and ends connections and their subscriptions, the same way for every transport: register
+ * the connection with the hub (within the tenant's and the user's limits), admit each channel,
+ * register the subscription, start its replay, join presence; on the way out, the reverse. A
+ * refused subscription answers an {@code error} frame and the connection stays open.
+ */
+@ApplicationScoped
+public class Subscriptions {
+
+    private final SessionHub hub;
+    private final PresenceTracker presence;
+    private final ClientContext context;
+    private final SessionAdmission admission;
+    private final Frames frames;
+
+    @Inject
+    public Subscriptions(SessionHub hub, PresenceTracker presence, ClientContext context, SessionAdmission admission) {
+        this.hub = hub;
+        this.presence = presence;
+        this.context = context;
+        this.admission = admission;
+        this.frames = context.frames();
+    }
+
+    /**
+     * Registers a connection that subscribes with frames ({@code GET /ws/{tenant}}) and greets it
+     * with {@code connected}; null when a limit refused it (it is then closed, with a code that says
+     * whether to retry).
+     */
+    public ClientConnection open(String connectionId, Caller caller, Transport transport) {
+        ClientConnection connection = register(connectionId, caller, transport);
+        if (connection != null) {
+            connection.send(frames.frame("connected").put("tenant_id", caller.tenantId())
+                    .put("user_id", caller.userId()).put("role", caller.participantRole())
+                    .put("connection_id", connectionId).toString());
+        }
+        return connection;
+    }
+
+    /** The one-session shorthand ({@code /ws/{t}/session/{s}}, SSE): admitted before the upgrade. */
+    public ClientConnection openSession(String connectionId, Caller caller, String sessionId, long lastSeq,
+            Transport transport) {
+        ClientConnection connection = register(connectionId, caller, transport);
+        if (connection == null) {
+            return null;
+        }
+        String refusal = startSession(connection, sessionId, lastSeq, true);
+        if (refusal != null) {
+            hub.unregister(connection);
+            connection.close(Disconnect.SESSION_FULL);
+            return null;
+        }
+        return connection;
+    }
+
+    /** The dashboard shorthand ({@code /ws/{t}/dashboard}): staff, admitted before the upgrade. */
+    public ClientConnection openDashboard(String connectionId, Caller caller, Transport transport) {
+        ClientConnection connection = register(connectionId, caller, transport);
+        if (connection == null) {
+            return null;
+        }
+        DashboardSubscription dashboard = new DashboardSubscription(connection);
+        connection.add(dashboard);
+        hub.subscribe(dashboard);
+        connection.send(frames.frame("connected", Channel.DASHBOARD).put("tenant_id", caller.tenantId())
+                .put("user_id", caller.userId()).put("role", caller.participantRole())
+                .put("connection_id", connectionId).toString());
+        return connection;
+    }
+
+    /** A {@code subscribe} frame: admits the channel and starts it, or answers an error frame. */
+    public void subscribe(ClientConnection connection, String channelName, long lastSeq, String token) {
+        Channel channel = Channel.parse(channelName);
+        if (channel == null) {
+            refuse(connection, "not_found", "No such channel; channels are session:<id>, dashboard, operators"
+                    + " and stats.", channelName);
+            return;
+        }
+        Subscription existing = connection.remove(channel.name());
+        if (existing != null) {
+            end(existing); // subscribing again starts over from the last_seq given now
+        }
+        Caller caller = connection.caller();
+        switch (channel.kind()) {
+            case SESSION -> admission.admit(caller, channel.sessionId(), token).subscribe().with(verdict -> {
+                switch (verdict) {
+                    case ALLOWED -> {
+                        String refusal = startSession(connection, channel.sessionId(), lastSeq, false);
+                        if (refusal != null) {
+                            refuse(connection, "limit", refusal, channel.name());
+                        }
+                    }
+                    case NOT_FOUND -> refuse(connection, "not_found", "No such session for you.", channel.name());
+                    case UNAUTHORIZED -> refuse(connection, "forbidden", "Your token was refused.", channel.name());
+                    case UNAVAILABLE -> refuse(connection, "unavailable",
+                            "Access could not be checked right now; subscribe again shortly.", channel.name());
+                }
+            }, failure -> refuse(connection, "unavailable", "Access could not be checked right now.",
+                    channel.name()));
+            case DASHBOARD -> {
+                if (!caller.isStaff()) {
+                    refuse(connection, "forbidden", "The dashboard is for staff.", channel.name());
+                    return;
+                }
+                DashboardSubscription dashboard = new DashboardSubscription(connection);
+                if (!connection.add(dashboard)) {
+                    refuse(connection, "limit", "Too many subscriptions on this connection.", channel.name());
+                    return;
+                }
+                hub.subscribe(dashboard);
+                connection.send(frames.frame("subscribed", channel).toString());
+            }
+            case OPERATORS, STATS -> refuse(connection, "not_found", "This channel is not available yet.",
+                    channel.name());
+        }
+    }
+
+    /** An {@code unsubscribe} frame. */
+    public void unsubscribe(ClientConnection connection, String channelName) {
+        Subscription subscription = channelName == null ? null : connection.remove(channelName);
+        if (subscription == null) {
+            refuse(connection, "not_found", "Not subscribed to this channel.", channelName);
+            return;
+        }
+        end(subscription);
+        connection.send(frames.frame("unsubscribed").put("channel", channelName).toString());
+    }
+
+    /** The transport is gone: forget the connection and tell the others its sessions lost a participant. */
+    public void closed(ClientConnection connection) {
+        List<Subscription> subscriptions = connection.subscriptions();
+        connection.closedByPeer();
+        hub.unregister(connection);
+        if (!hub.draining()) {
+            for (Subscription subscription : subscriptions) {
+                if (subscription instanceof SessionSubscription session) {
+                    presence.localChange(session.session());
+                }
+            }
+        }
+    }
+
+    private ClientConnection register(String connectionId, Caller caller, Transport transport) {
+        ClientConnection connection = new ClientConnection(connectionId, caller, transport, context);
+        Disconnect refusal = hub.register(connection);
+        if (refusal != null) {
+            connection.close(refusal);
+            return null;
+        }
+        return connection;
+    }
+
+    /** Starts a session subscription; returns why it could not start (a limit), or null. */
+    private String startSession(ClientConnection connection, String sessionId, long lastSeq, boolean shorthand) {
+        SessionKey session = new SessionKey(connection.caller().tenantId(), sessionId);
+        SessionSubscription subscription = new SessionSubscription(connection, session, lastSeq, context,
+                () -> presence.currentFrame(session), shorthand, this::failed);
+        if (!connection.add(subscription)) {
+            return "Too many subscriptions on this connection.";
+        }
+        if (!hub.subscribe(subscription)) {
+            connection.remove(subscription.channel().name());
+            subscription.end();
+            return Disconnect.SESSION_FULL.reason();
+        }
+        subscription.start();
+        presence.localChange(session);
+        return null;
+    }
+
+    /** A session's replay could not go on: the shorthand socket closes, a channel answers an error. */
+    private void failed(SessionSubscription subscription, boolean notFound) {
+        ClientConnection connection = subscription.connection();
+        if (subscription.greetsAsConnection()) {
+            connection.close(notFound ? Disconnect.SESSION_NOT_FOUND : Disconnect.HISTORY_UNAVAILABLE);
+            return;
+        }
+        if (connection.remove(subscription.channel().name()) == subscription) {
+            end(subscription);
+        }
+        refuse(connection, notFound ? "not_found" : "unavailable", notFound ? "No such session for you."
+                : "The session's history is unavailable; subscribe again with your last_seq.",
+                subscription.channel().name());
+    }
+
+    private void end(Subscription subscription) {
+        hub.unsubscribe(subscription);
+        if (subscription instanceof SessionSubscription session && !hub.draining()) {
+            presence.localChange(session.session());
+        }
+    }
+
+    private void refuse(ClientConnection connection, String code, String message, String channel) {
+        Log.debugf("subscription of %s to %s refused: %s", connection.connectionId(), channel, code);
+        connection.send(frames.channelError(code, message, channel));
+    }
+}

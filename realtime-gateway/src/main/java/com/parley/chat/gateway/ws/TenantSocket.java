@@ -1,0 +1,54 @@
+package com.parley.chat.gateway.ws;
+
+import jakarta.inject.Inject;
+
+import com.parley.chat.gateway.auth.Caller;
+import com.parley.chat.gateway.coordinator.Subscriptions;
+import com.parley.chat.gateway.protocol.Disconnect;
+
+import io.quarkus.websockets.next.OnClose;
+import io.quarkus.websockets.next.OnOpen;
+import io.quarkus.websockets.next.OnPongMessage;
+import io.quarkus.websockets.next.OnTextMessage;
+import io.quarkus.websockets.next.WebSocket;
+import io.quarkus.websockets.next.WebSocketConnection;
+import io.vertx.core.buffer.Buffer;
+
+/**
+ * One authenticated connection per client (a tab, a dashboard, a service) that follows many
+ * channels: {@code subscribe} / {@code unsubscribe} frames (docs/protocol.md).
+ */
+@WebSocket(path = "/ws/{tenantId}")
+public class TenantSocket {
+
+    @Inject
+    Subscriptions subscriptions;
+
+    @Inject
+    SocketClients clients;
+
+    @OnOpen
+    public void onOpen(WebSocketConnection connection) {
+        Caller caller = connection.userData().get(UpgradeGuard.CALLER);
+        if (caller == null) {
+            WsTransport.close(connection, Disconnect.NOT_AUTHENTICATED);
+            return;
+        }
+        clients.attach(connection, subscriptions.open(connection.id(), caller, new WsTransport(connection)));
+    }
+
+    @OnTextMessage
+    public void onText(WebSocketConnection connection, String text) {
+        clients.onText(connection, text);
+    }
+
+    @OnPongMessage
+    public void onPong(WebSocketConnection connection, Buffer data) {
+        clients.onPong(connection);
+    }
+
+    @OnClose
+    public void onClose(WebSocketConnection connection) {
+        clients.onClose(connection);
+    }
+}
