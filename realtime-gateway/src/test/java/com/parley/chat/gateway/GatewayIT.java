@@ -240,7 +240,7 @@ class GatewayIT {
 
     @Test
     @Order(7)
-    void theConnectionLimitPerSessionClosesTheExtraConnectionWith1008() {
+    void theConnectionLimitPerSessionClosesTheExtraConnectionWith1013() {
         String session = newSession("alice");
         List<WsClient> open = new ArrayList<>();
         try {
@@ -249,9 +249,9 @@ class GatewayIT {
                 c.awaitType("connected");
                 open.add(c);
             }
-            WsClient fifth = join(cluster.gateway1, session, "alice", "user");
+            WsClient fifth = join(cluster.gateway1, session, "sam", "supporter");
             open.add(fifth);
-            assertEquals(1008, fifth.awaitClose(Duration.ofSeconds(10)));
+            assertEquals(1013, fifth.awaitClose(Duration.ofSeconds(10)), "a limit: try again later");
         } finally {
             open.forEach(WsClient::close);
         }
@@ -329,7 +329,7 @@ class GatewayIT {
             WsClient seventh = WsClient.connect(Cluster.ws(cluster.gateway1, "/ws/" + tenant + "/dashboard"),
                     cluster.token(tenant, "sam", "supporter"));
             open.add(seventh);
-            assertEquals(1008, seventh.awaitClose(Duration.ofSeconds(10)));
+            assertEquals(1013, seventh.awaitClose(Duration.ofSeconds(10)), "capacity: try again later, not a ban");
             WsClient elsewhere = WsClient.connect(Cluster.ws(cluster.gateway2, "/ws/" + tenant + "/dashboard"),
                     cluster.token(tenant, "sam", "supporter"));
             open.add(elsewhere);

@@ -15,6 +15,7 @@ import org.eclipse.microprofile.jwt.JsonWebToken;
 
 import com.parley.chat.gateway.config.GatewayConfig;
 
+import io.quarkus.logging.Log;
 import io.smallrye.jwt.algorithm.SignatureAlgorithm;
 import io.smallrye.jwt.auth.principal.DefaultJWTParser;
 import io.smallrye.jwt.auth.principal.JWTAuthContextInfo;
@@ -45,6 +46,7 @@ public class SubscriptionTokenVerifier {
     /** @param publicKeyPem null: no key, every token is refused (admission asks chat-api instead) */
     public SubscriptionTokenVerifier(String publicKeyPem, String issuer, int cacheEntries) {
         if (publicKeyPem == null) {
+            Log.info("no subscription token key configured: every participant's subscription asks chat-api");
             this.parser = null;
         } else {
             JWTAuthContextInfo info = new JWTAuthContextInfo();
@@ -80,6 +82,7 @@ public class SubscriptionTokenVerifier {
             }
             return new Grant(tenant, jwt.getSubject(), session, Instant.ofEpochSecond(jwt.getExpirationTime()));
         } catch (ParseException e) {
+            Log.debugf("subscription token refused: %s", e.getMessage());
             return null;
         }
     }

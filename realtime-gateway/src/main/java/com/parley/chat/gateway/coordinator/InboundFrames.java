@@ -91,8 +91,9 @@ public class InboundFrames {
                     text(frame, "channel")));
             return;
         }
+        JsonNode token = frame.get("token");
         subscriptions.subscribe(client, text(frame, "channel"), lastSeq == null ? 0 : lastSeq.asLong(),
-                text(frame, "token"));
+                token != null && token.isTextual() ? token.asText() : null);
     }
 
     /** The session subscription a frame is for: its channel, or a one-session socket's only session. */
@@ -113,6 +114,7 @@ public class InboundFrames {
         return only;
     }
 
+    /** A short text field, cut to a length fit for echoing back. */
     private static String text(JsonNode frame, String field) {
         JsonNode value = frame.get(field);
         return value != null && value.isTextual() ? abbreviate(value.asText()) : null;

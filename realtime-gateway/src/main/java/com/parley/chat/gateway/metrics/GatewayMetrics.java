@@ -10,8 +10,10 @@ import jakarta.inject.Inject;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.quarkus.runtime.Startup;
 
 /** The gateway's meters (Prometheus at /q/metrics); names are listed in docs/operations.md. */
+@Startup // every meter exists from the start, before the first connection
 @ApplicationScoped
 public class GatewayMetrics {
 

@@ -1,0 +1,235 @@
+package com.parley.chat.gateway;
+
+import static io.restassured.RestAssured.given;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.parley.infra.ServiceProcess;
+
+import io.restassured.http.ContentType;
+import io.restassured.path.json.JsonPath;
+
+/**
+ * One connection, many subscriptions, on the real system (PostgreSQL, Kafka, chat-api, two
+ * gateways): channels, admission by chat-api's subscription token, the per-user limit, refusal
+ * codes, and SSE clients that leave while they are being admitted.
+ */
+class MultiplexIT {
+
+    private static Cluster cluster;
+    private final String tenant = "t-" + UUID.randomUUID();
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @BeforeAll
+    static void start() {
+        cluster = new Cluster(Map.of("parley.gateway.limits.connections-per-user", "3"));
+    }
+
+    @AfterAll
+    static void stop() {
+        if (cluster != null) {
+            cluster.stop();
+        }
+    }
+
+    /** A session of {@code customer}: its id and the customer's subscription token. */
+    private JsonPath newSession(String customer) {
+        return given().auth().oauth2(cluster.token(tenant, customer, "user")).contentType(ContentType.JSON)
+                .body("{}").post(cluster.chatApi.baseUrl() + "/api/tenants/" + tenant + "/sessions")
+                .then().statusCode(201).extract().jsonPath();
+    }
+
+    private void post(String session, String user, String role, String content) {
+        given().auth().oauth2(cluster.token(tenant, user, role)).contentType(ContentType.JSON)
+                .body(Map.of("content", content))
+                .post(cluster.chatApi.baseUrl() + "/api/tenants/" + tenant + "/sessions/" + session + "/messages")
+                .then().statusCode(201);
+    }
+
+    private WsClient connect(ServiceProcess gateway, String user, String role) {
+        WsClient client = WsClient.connect(Cluster.ws(gateway, "/ws/" + tenant), cluster.token(tenant, user, role));
+        client.awaitType("connected");
+        return client;
+    }
+
+    private static void subscribe(WsClient client, String channel, long lastSeq, String token) {
+        Map<String, Object> frame = new java.util.HashMap<>(Map.of("type", "subscribe", "channel", channel,
+                "last_seq", lastSeq));
+        if (token != null) {
+            frame.put("token", token);
+        }
+        client.sendJson(frame);
+    }
+
+    private static Predicate<JsonNode> frame(String type, String channel) {
+        return f -> type.equals(f.path("type").asText()) && channel.equals(f.path("channel").asText());
+    }
+
+    /** A counter of the gateway's Prometheus page, summed over the series whose labels contain {@code labels}. */
+    private double metric(ServiceProcess gateway, String name, String labels) throws IOException, InterruptedException {
+        String page = http.send(HttpRequest.newBuilder(URI.create(gateway.baseUrl() + "/q/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        double sum = 0;
+        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(name) + "\\{([^}]*)\\} (\\S+)$").matcher(page);
+        while (m.find()) {
+            if (m.group(1).contains(labels)) {
+                sum += Double.parseDouble(m.group(2));
+            }
+        }
+        return sum;
+    }
+
+    @Test
+    void staffFollowTwoSessionsAndTheDashboardOnOneSocketAndStopWhenTheyUnsubscribe() {
+        String first = newSession("alice").getString("id");
+        String second = newSession("bob").getString("id");
+        try (WsClient staff = connect(cluster.gateway1, "sam", "supporter")) {
+            subscribe(staff, "session:" + first, 1, null);
+            subscribe(staff, "session:" + second, 1, null);
+            subscribe(staff, "dashboard", 0, null);
+            staff.await(frame("subscribed", "session:" + first), Duration.ofSeconds(10));
+            staff.await(frame("subscribed", "session:" + second), Duration.ofSeconds(10));
+            staff.await(frame("subscribed", "dashboard"), Duration.ofSeconds(10));
+
+            post(first, "alice", "user", "hello from alice");
+            List<JsonNode> frames = staff.collect(f -> f.has("seq") && "message_created".equals(f.path("type")
+                    .asText()), 2, Duration.ofSeconds(10));
+            assertEquals(List.of("session:" + first, "dashboard"), frames.stream()
+                    .map(f -> f.path("channel").asText()).sorted((a, b) -> a.startsWith("session") ? -1 : 1).toList());
+            frames.forEach(f -> assertEquals(2, f.path("seq").asLong()));
+
+            staff.sendJson(Map.of("type", "unsubscribe", "channel", "session:" + second));
+            staff.await(frame("unsubscribed", "session:" + second), Duration.ofSeconds(10));
+            post(second, "bob", "user", "only the dashboard hears this");
+            List<JsonNode> after = staff.collect(f -> f.has("seq") && "message_created".equals(f.path("type")
+                    .asText()), 1, Duration.ofSeconds(10));
+            assertEquals(List.of("dashboard"), after.stream().map(f -> f.path("channel").asText()).toList(),
+                    "nothing more on the channel it left");
+
+            staff.sendJson(Map.of("type", "message", "channel", "session:" + first, "content", "hi alice",
+                    "client_message_id", "m-1"));
+            JsonNode ack = staff.awaitType("message_ack");
+            assertEquals("session:" + first, ack.path("channel").asText());
+            assertEquals(3, ack.path("seq").asLong());
+        }
+    }
+
+    @Test
+    void aCustomerSubscribesWithChatApisTokenOnEitherInstanceWithoutAskingChatApi() throws Exception {
+        JsonPath session = newSession("alice");
+        String id = session.getString("id");
+        String token = session.getString("subscription_token");
+        assertNotNull(token, "chat-api hands the participant a subscription token");
+        post(id, "alice", "user", "one");
+        double askedBefore = metric(cluster.gateway2, "parley_gateway_session_admissions_total", "by=\"chat-api\"");
+        double byTokenBefore = metric(cluster.gateway2, "parley_gateway_session_admissions_total", "by=\"token\"");
+        for (int reconnect = 0; reconnect < 3; reconnect++) {
+            try (WsClient alice = connect(cluster.gateway2, "alice", "user")) {
+                subscribe(alice, "session:" + id, 1, token);
+                JsonNode subscribed = alice.await(frame("subscribed", "session:" + id), Duration.ofSeconds(10));
+                assertEquals(2, subscribed.path("last_seq").asLong());
+                assertEquals(2, alice.await(f -> f.has("seq"), Duration.ofSeconds(10)).path("seq").asLong());
+            }
+        }
+        assertEquals(askedBefore, metric(cluster.gateway2, "parley_gateway_session_admissions_total",
+                "by=\"chat-api\""), "no access question to chat-api");
+        assertEquals(byTokenBefore + 3, metric(cluster.gateway2, "parley_gateway_session_admissions_total",
+                "by=\"token\""));
+    }
+
+    @Test
+    void refusedSubscriptionsAnswerWithACodeAndTheConnectionStaysOpen() {
+        String bobs = newSession("bob").getString("id");
+        String alicesToken = newSession("alice").getString("subscription_token");
+        try (WsClient alice = connect(cluster.gateway1, "alice", "user")) {
+            subscribe(alice, "session:" + bobs, 0, alicesToken);
+            assertEquals("not_found", alice.await(frame("error", "session:" + bobs), Duration.ofSeconds(10))
+                    .path("code").asText(), "another session's token is no key to bob's; chat-api says no");
+            subscribe(alice, "dashboard", 0, null);
+            assertEquals("forbidden", alice.await(frame("error", "dashboard"), Duration.ofSeconds(10))
+                    .path("code").asText());
+            alice.sendJson(Map.of("type", "message", "channel", "session:" + bobs, "content", "let me in"));
+            assertEquals("not_subscribed", alice.awaitType("error").path("code").asText());
+            alice.sendJson(Map.of("type", "ping"));
+            alice.awaitType("pong");
+        }
+    }
+
+    @Test
+    void aUsersFourthConnectionReplacesTheOldestWith4409() {
+        List<WsClient> tabs = new ArrayList<>();
+        try {
+            for (int i = 0; i < 4; i++) {
+                tabs.add(connect(cluster.gateway1, "carol", "user"));
+            }
+            assertEquals(4409, tabs.getFirst().awaitClose(Duration.ofSeconds(10)));
+            for (WsClient tab : tabs.subList(1, 4)) {
+                tab.sendJson(Map.of("type", "ping"));
+                tab.awaitType("pong");
+            }
+            WsClient staff = connect(cluster.gateway1, "sam", "supporter");
+            tabs.add(staff);
+            staff.sendJson(Map.of("type", "ping"));
+            staff.awaitType("pong");
+        } finally {
+            tabs.forEach(WsClient::close);
+        }
+    }
+
+    @Test
+    void sseClientsThatLeaveWhileTheyAreBeingAdmittedAreNeverRegistered() throws Exception {
+        String session = newSession("dave").getString("id");
+        String token = cluster.token(tenant, "dave", "user");
+        int before = openConnections(cluster.gateway2);
+        // chat-api frozen: admission (dave shows no subscription token) waits for its answer
+        signal(cluster.chatApi, "STOP");
+        List<CompletableFuture<HttpResponse<Void>>> requests = new ArrayList<>();
+        try {
+            for (int i = 0; i < 3; i++) {
+                requests.add(http.sendAsync(HttpRequest.newBuilder(URI.create(cluster.gateway2.baseUrl() + "/sse/"
+                        + tenant + "/session/" + session)).header("Authorization", "Bearer " + token).build(),
+                        HttpResponse.BodyHandlers.discarding()));
+            }
+            Thread.sleep(1000);
+            requests.forEach(r -> r.cancel(true)); // the clients go away
+            Thread.sleep(500);
+        } finally {
+            signal(cluster.chatApi, "CONT");
+        }
+        Thread.sleep(3000); // admission completes now, for clients that are gone
+        assertEquals(before, openConnections(cluster.gateway2), "no ghost stays registered");
+    }
+
+    private int openConnections(ServiceProcess gateway) throws IOException, InterruptedException {
+        String page = http.send(HttpRequest.newBuilder(URI.create(gateway.baseUrl() + "/q/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        Matcher m = Pattern.compile("(?m)^parley_gateway_connections_open(?:\\{[^}]*\\})? (\\S+)$").matcher(page);
+        assertTrue(m.find(), "the open connections gauge is exported");
+        return (int) Double.parseDouble(m.group(1));
+    }
+
+    private static void signal(ServiceProcess process, String signal) throws IOException, InterruptedException {
+        assertEquals(0, new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).start().waitFor());
+    }
+}

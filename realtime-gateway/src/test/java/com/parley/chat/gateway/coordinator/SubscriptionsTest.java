@@ -1,0 +1,148 @@
+package com.parley.chat.gateway.coordinator;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.parley.chat.gateway.admission.AccessAuthority;
+import com.parley.chat.gateway.admission.AccessAuthority.Verdict;
+import com.parley.chat.gateway.admission.SessionAccess;
+import com.parley.chat.gateway.admission.SessionAdmission;
+import com.parley.chat.gateway.auth.SubscriptionTokenVerifier;
+import com.parley.chat.gateway.client.ClientConnection;
+import com.parley.chat.gateway.hub.SessionHub;
+import com.parley.chat.gateway.presence.PresenceTracker;
+import com.parley.chat.gateway.protocol.SessionKey;
+import com.parley.chat.gateway.signal.SignalPublisher;
+import com.parley.chat.gateway.testing.FakeTransport;
+import com.parley.chat.gateway.testing.Fixtures;
+
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.Vertx;
+
+/** Subscribing on one connection, with chat-api replaced by an authority that counts its questions. */
+class SubscriptionsTest {
+
+    private final Fixtures fx = new Fixtures("limits.subscriptions-per-connection", "3");
+    private final Vertx vertx = Vertx.vertx();
+    private final SessionHub hub = new SessionHub(fx.config, fx.metrics);
+    private final AtomicInteger questions = new AtomicInteger();
+    private volatile Verdict answer = Verdict.ALLOWED;
+    private final Subscriptions subscriptions;
+
+    SubscriptionsTest() {
+        SignalPublisher quiet = new SignalPublisher(fx.frames, fx.config) {
+            @Override
+            public void publish(SessionKey session, ObjectNode signal) {
+            }
+        };
+        PresenceTracker presence = new PresenceTracker(hub, quiet, fx.frames, fx.config, vertx);
+        AccessAuthority chatApi = (caller, sessionId) -> {
+            questions.incrementAndGet();
+            return Uni.createFrom().item(answer);
+        };
+        SessionAdmission admission = new SessionAdmission(new SubscriptionTokenVerifier(null, "x", 10),
+                new SessionAccess(chatApi, fx.config), fx.metrics);
+        subscriptions = new Subscriptions(hub, presence, fx.context, admission);
+    }
+
+    @AfterEach
+    void close() {
+        vertx.close();
+    }
+
+    private static JsonNode await(FakeTransport transport, String type, String channel) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (System.nanoTime() < deadline) {
+            for (JsonNode frame : transport.json()) {
+                if (type.equals(frame.path("type").asText()) && (channel == null
+                        || channel.equals(frame.path("channel").asText()))) {
+                    return frame;
+                }
+            }
+            Thread.onSpinWait();
+        }
+        throw new AssertionError("no " + type + " for " + channel + " in " + transport.frames());
+    }
+
+    @Test
+    void staffFollowSeveralSessionsAndTheDashboardOnOneConnectionWithoutAskingChatApi() {
+        FakeTransport socket = new FakeTransport();
+        ClientConnection staff = subscriptions.open("c-1", Fixtures.caller("acme", "sam", "supporter"), socket);
+        assertEquals("connected", socket.types().getFirst());
+        for (String id : List.of("a", "b")) {
+            fx.history.store(new SessionKey("acme", id), 2);
+            subscriptions.subscribe(staff, "session:" + id, 1, null);
+        }
+        subscriptions.subscribe(staff, "dashboard", 0, null);
+        assertEquals(2, await(socket, "subscribed", "session:a").path("last_seq").asLong());
+        await(socket, "subscribed", "session:b");
+        await(socket, "subscribed", "dashboard");
+        assertEquals(0, questions.get());
+
+        hub.publish(fx.event(new SessionKey("acme", "a"), 3));
+        List<String> events = socket.json().stream().filter(f -> f.has("seq"))
+                .map(f -> f.path("channel").asText() + "#" + f.path("seq").asLong()).toList();
+        assertEquals(List.of("session:a#2", "session:b#2", "session:a#3", "dashboard#3"), events,
+                "each session resumed after seq 1, then the live event on both channels");
+    }
+
+    @Test
+    void aCustomerWithoutASubscriptionTokenIsAdmittedByChatApiOnceAndRefusedWhatIsNotTheirs() {
+        FakeTransport socket = new FakeTransport();
+        ClientConnection alice = subscriptions.open("c-1", Fixtures.caller("acme", "alice", "user"), socket);
+        fx.history.store(new SessionKey("acme", "mine"), 1);
+        subscriptions.subscribe(alice, "session:mine", 0, null);
+        await(socket, "subscribed", "session:mine");
+        assertEquals(1, questions.get());
+
+        answer = Verdict.NOT_FOUND;
+        subscriptions.subscribe(alice, "session:theirs", 0, null);
+        assertEquals("not_found", await(socket, "error", "session:theirs").path("code").asText());
+        subscriptions.subscribe(alice, "dashboard", 0, null);
+        assertEquals("forbidden", await(socket, "error", "dashboard").path("code").asText());
+        subscriptions.subscribe(alice, "teleport", 0, null);
+        assertEquals("not_found", await(socket, "error", "teleport").path("code").asText());
+        assertEquals(0, socket.closeCode(), "a refused subscription leaves the connection open");
+    }
+
+    @Test
+    void theFourthSubscriptionIsRefusedWithLimitAndUnsubscribingStopsTheEvents() {
+        FakeTransport socket = new FakeTransport();
+        ClientConnection staff = subscriptions.open("c-1", Fixtures.caller("acme", "sam", "supporter"), socket);
+        for (String id : List.of("a", "b", "c", "d")) {
+            subscriptions.subscribe(staff, "session:" + id, 0, null);
+        }
+        assertEquals("limit", await(socket, "error", "session:d").path("code").asText());
+
+        subscriptions.unsubscribe(staff, "session:a");
+        await(socket, "unsubscribed", "session:a");
+        hub.publish(fx.event(new SessionKey("acme", "a"), 1));
+        hub.publish(fx.event(new SessionKey("acme", "b"), 1));
+        assertEquals(List.of("session:b"), socket.json().stream().filter(f -> f.has("seq"))
+                .map(f -> f.path("channel").asText()).toList());
+        subscriptions.subscribe(staff, "session:d", 0, null);
+        assertNotNull(await(socket, "subscribed", "session:d"), "the freed slot is free again");
+    }
+
+    @Test
+    void aSessionThatDoesNotExistEndsItsSubscriptionWithNotFound() {
+        fx.history.override = after -> Uni.createFrom().failure(new com.parley.chat.gateway.recovery.HistorySource
+                .NotFound("404"));
+        FakeTransport socket = new FakeTransport();
+        ClientConnection staff = subscriptions.open("c-1", Fixtures.caller("acme", "sam", "supporter"), socket);
+        subscriptions.subscribe(staff, "session:gone", 0, null);
+        assertEquals("not_found", await(socket, "error", "session:gone").path("code").asText());
+        assertTrue(hub.localSessions().isEmpty());
+        assertEquals(0, socket.closeCode());
+    }
+}
