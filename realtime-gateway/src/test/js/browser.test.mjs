@@ -16,6 +16,8 @@ let browser;
 let customer; // the widget, served by gateway 1, connected to gateway 1 first
 let staff; // the dashboard, served by gateway 2, connected to gateway 2
 let sessionId;
+let follower; // a second staff tab, served by and connected to gateway 1, following two chats on one socket
+const followerSockets = [];
 
 const page = (gateway, file, token, gateways) => `${gateway}/demo/${file}?tenant=${env.PARLEY_TENANT}`
   + `&api=${env.PARLEY_API}&gateways=${gateways}&token=${token}`;
@@ -89,6 +91,37 @@ test('a message containing markup shows as text on both pages', async () => {
   }
 });
 
+test('a staff tab follows two chats on one socket', async () => {
+  const created = await fetch(`${env.PARLEY_API}/api/tenants/${env.PARLEY_TENANT}/sessions`, {
+    method: 'POST', headers: { Authorization: `Bearer ${env.PARLEY_CUSTOMER2_TOKEN}`, 'Content-Type': 'application/json' },
+    body: '{}',
+  });
+  assert.equal(created.status, 201);
+  const second = (await created.json()).id;
+  follower = await (await browser.newContext()).newPage();
+  follower.on('pageerror', (e) => console.log(`page error: ${e.message}`));
+  follower.on('websocket', (ws) => followerSockets.push(ws.url()));
+  await follower.goto(page(env.PARLEY_GW1, 'dashboard.html', env.PARLEY_STAFF_TOKEN,
+    `${env.PARLEY_GW1},${env.PARLEY_GW2}`));
+  await follower.locator('#state[data-state="open"]').waitFor();
+  await follower.locator(`button[data-session="${second}"]`).click();
+  await follower.locator('#chat-state[data-state="open"]').waitFor();
+  const posted = await fetch(`${env.PARLEY_API}/api/tenants/${env.PARLEY_TENANT}/sessions/${second}/messages`, {
+    method: 'POST', headers: { Authorization: `Bearer ${env.PARLEY_CUSTOMER2_TOKEN}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ content: 'hello from the second customer' }),
+  });
+  assert.equal(posted.status, 201);
+  await follower.locator('#messages li .text', { hasText: 'hello from the second customer' }).waitFor();
+  await follower.locator(`button[data-session="${sessionId}"]`).click();
+  await follower.locator('#chat-state[data-state="open"]').waitFor();
+  await follower.locator('#messages li .text', { hasText: 'let me check' }).waitFor();
+  await follower.locator(`button[data-session="${second}"][data-following="true"]`).waitFor();
+  await follower.locator(`button[data-session="${sessionId}"][data-following="true"]`).waitFor();
+  await follower.screenshot({ path: join(shots, 'dashboard-two-chats.png'), fullPage: true });
+  assert.deepEqual(followerSockets, [`${env.PARLEY_GW1.replace(/^http/, 'ws')}/ws/${env.PARLEY_TENANT}`],
+    'the dashboard and both chats share one WebSocket');
+});
+
 test('the customer\'s gateway stops: the page reconnects to the other and shows every message once, in order',
   async () => {
     const before = await seqs(customer);
@@ -110,6 +143,15 @@ test('the customer\'s gateway stops: the page reconnects to the other and shows 
     for (let i = 1; i <= 5; i++) {
       assert.equal(all.filter((t) => t === `update ${i}`).length, 1, `update ${i} once`);
     }
+    // the staff tab that followed two chats on gateway 1 is back on gateway 2 with both
+    await follower.locator('#messages li .text', { hasText: 'update 5' }).waitFor({ timeout: 30000 });
+    await follower.locator('#state[data-state="open"]').waitFor();
+    const followed = await texts(follower);
+    for (let i = 1; i <= 5; i++) {
+      assert.equal(followed.filter((t) => t === `update ${i}`).length, 1, `update ${i} once in the followed chat`);
+    }
+    assert.equal(followerSockets.length, 2, 'one socket before the stop, one after');
+    assert.match(followerSockets[1], new RegExp(`^${env.PARLEY_GW2.replace(/^http/, 'ws')}/ws/`));
   });
 
 test('messages written offline are delivered after the reconnect', async () => {

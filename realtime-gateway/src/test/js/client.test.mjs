@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  backoffDelay, SendQueue, MessageStore, TypingDebounce, SessionClient,
+  backoffDelay, SendQueue, MessageStore, TypingDebounce, SessionClient, ParleyConnection, SessionChat,
 } from '../../main/resources/META-INF/resources/client/v1/parley-client.js';
 
 test('backoff: full jitter between 0 and base * 2^attempt, capped at 30 s', () => {
@@ -156,7 +156,7 @@ test('client: a refused token (4401) is not retried; the page has to supply a ne
   assert.equal(states.at(-1), 'failed');
 });
 
-test('client: WebSocket refused twice before opening: falls back to SSE and sends over REST', async () => {
+test('client: WebSocket fails twice though the gateway admits the token: falls back to SSE, sends over REST', async () => {
   const sources = [];
   class FakeSource {
     constructor(url) { this.url = url; sources.push(this); this.listeners = {}; }
@@ -164,7 +164,13 @@ test('client: WebSocket refused twice before opening: falls back to SSE and send
     close() {}
   }
   const posts = [];
-  const fetch = async (url, init) => { posts.push([url, JSON.parse(init.body)]); return { ok: true, status: 201 }; };
+  const fetch = async (url, init) => {
+    if (url.includes('/admission/')) {
+      return { ok: true, status: 204 }; // the token is fine: something between blocks WebSocket
+    }
+    posts.push([url, JSON.parse(init.body)]);
+    return { ok: true, status: 201 };
+  };
   const c = client({ EventSource: FakeSource, fetch });
   c.connect();
   FakeSocket.all[0].close(1006);
@@ -182,4 +188,116 @@ test('client: WebSocket refused twice before opening: falls back to SSE and send
   assert.equal(posts[0][1].content, 'over rest');
   assert.ok(posts[0][1].client_message_id);
   c.close();
+});
+
+test('client: an upgrade refused for its token is not taken for a network failure: no SSE, a fresh token once', async () => {
+  const probes = [];
+  const fetch = async (url, init) => { probes.push(init.headers.Authorization); return { ok: false, status: 401 }; };
+  const tokens = ['fresh'];
+  const c = client({ EventSource: class { constructor() { throw new Error('no SSE for a bad token'); } }, fetch,
+    getToken: async () => tokens.shift() ?? 'still bad' });
+  const states = [];
+  c.addEventListener('state', (e) => states.push(e.detail.state));
+  c.connect();
+  FakeSocket.all[0].close(1006);
+  await tick();
+  assert.equal(FakeSocket.all.length, 2, 'tried again at once with a fresh token');
+  assert.deepEqual(FakeSocket.all[1].protocols[1], 'quarkus-http-upgrade#Authorization#Bearer%20fresh');
+  FakeSocket.all[1].close(1006);
+  await tick();
+  assert.equal(FakeSocket.all.length, 2, 'a refused fresh token stops it');
+  assert.equal(states.at(-1), 'failed');
+  assert.equal(c.transport, 'ws', 'never sent to SSE for a bad token');
+  assert.deepEqual(probes, ['Bearer tok', 'Bearer fresh']);
+});
+
+/** A ParleyConnection on fake sockets. */
+function connection(extra = {}) {
+  FakeSocket.all = [];
+  return new ParleyConnection({ gateways: ['http://gw1.test', 'http://gw2.test'], tenantId: 't', token: 'tok',
+    WebSocket: FakeSocket, random: () => 0, ...extra });
+}
+
+test('connection: one socket, channels subscribed after connected and again from their last seq after a drop', async () => {
+  const conn = connection();
+  const a = new SessionChat(conn, { sessionId: 'a', subscriptionToken: 'sub-a' });
+  const b = new SessionChat(conn, { sessionId: 'b' });
+  const dashboard = conn.subscribe('dashboard');
+  const seen = [];
+  dashboard.addEventListener('event', (e) => seen.push(`${e.detail.session_id}#${e.detail.seq}`));
+  await conn.connect();
+  const ws = FakeSocket.all[0];
+  assert.equal(ws.url, 'ws://gw1.test/ws/t');
+  ws.open();
+  ws.receive({ type: 'connected', connection_id: 'c1' });
+  assert.deepEqual(ws.sent.map((f) => [f.type, f.channel, f.last_seq, f.token]), [
+    ['subscribe', 'session:a', 0, 'sub-a'], ['subscribe', 'session:b', 0, undefined], ['subscribe', 'dashboard', 0, undefined]]);
+  ws.receive({ type: 'subscribed', channel: 'session:a', last_seq: 2 });
+  ws.receive({ type: 'subscribed', channel: 'session:b', last_seq: 0 });
+  ws.receive({ ...msg(1, 'a1'), channel: 'session:a', session_id: 'a' });
+  ws.receive({ ...msg(2, 'a2'), channel: 'session:a', session_id: 'a' });
+  ws.receive({ ...msg(2, 'a2'), channel: 'dashboard', session_id: 'a' });
+  ws.receive({ ...msg(2, 'a2'), channel: 'dashboard', session_id: 'a' });
+  assert.deepEqual(a.messages.map((m) => m.seq), [1, 2]);
+  assert.deepEqual(b.messages, []);
+  assert.deepEqual(seen, ['a#2'], 'the dashboard drops a seq it already has');
+
+  ws.close(1012);
+  await tick();
+  const again = FakeSocket.all[1];
+  assert.equal(again.url, 'ws://gw2.test/ws/t');
+  again.open();
+  again.receive({ type: 'connected', connection_id: 'c2' });
+  assert.deepEqual(again.sent.filter((f) => f.type === 'subscribe').map((f) => [f.channel, f.last_seq]),
+    [['session:a', 2], ['session:b', 0], ['dashboard', 0]]);
+  again.receive({ ...msg(2, 'a2'), channel: 'session:a', session_id: 'a' });
+  again.receive({ ...msg(3, 'a3'), channel: 'session:a', session_id: 'a' });
+  assert.deepEqual(a.messages.map((m) => m.seq), [1, 2, 3], 'the replayed seq shows once');
+  b.send('hello b');
+  assert.deepEqual(again.sent.at(-1).channel, 'session:b');
+  conn.close();
+});
+
+test('connection: replaced by another tab (4409) stops and says why; an expired token (4401) comes back with a fresh one', async () => {
+  const conn = connection();
+  const states = [];
+  conn.addEventListener('state', (e) => states.push(e.detail));
+  await conn.connect();
+  FakeSocket.all[0].open();
+  FakeSocket.all[0].receive({ type: 'connected' });
+  FakeSocket.all[0].close(4409);
+  await tick();
+  assert.equal(FakeSocket.all.length, 1, 'not retried');
+  assert.equal(states.at(-1).state, 'failed');
+  assert.equal(states.at(-1).reason, 'opened in another tab');
+
+  const tokens = ['t2'];
+  const refreshed = connection({ getToken: async () => tokens.shift() ?? 't3' });
+  await refreshed.connect();
+  FakeSocket.all[0].open();
+  FakeSocket.all[0].receive({ type: 'connected' });
+  FakeSocket.all[0].close(4401);
+  await tick();
+  assert.equal(FakeSocket.all.length, 2);
+  assert.equal(FakeSocket.all[1].protocols[1], 'quarkus-http-upgrade#Authorization#Bearer%20t3');
+  refreshed.close();
+});
+
+test('connection: a refused subscription is the channel\'s error; the others go on', async () => {
+  const conn = connection();
+  const mine = new SessionChat(conn, { sessionId: 'mine' });
+  const theirs = conn.subscribe('session:theirs');
+  const errors = [];
+  theirs.addEventListener('error', (e) => errors.push(e.detail.code));
+  await conn.connect();
+  const ws = FakeSocket.all[0];
+  ws.open();
+  ws.receive({ type: 'connected' });
+  ws.receive({ type: 'error', code: 'not_found', channel: 'session:theirs' });
+  ws.receive({ type: 'subscribed', channel: 'session:mine' });
+  ws.receive({ ...msg(1, 'm1'), channel: 'session:mine' });
+  assert.deepEqual(errors, ['not_found']);
+  assert.equal(theirs.state, 'refused');
+  assert.deepEqual(mine.messages.map((m) => m.seq), [1]);
+  conn.close();
 });

@@ -1,12 +1,13 @@
-import { DashboardClient, SessionClient } from '../client/v1/parley-client.js';
+import { ParleyConnection, SessionChat } from '../client/v1/parley-client.js';
 import { api, claims, config, renderMessages, showState, typingText } from './common.js';
 
+// One connection for the whole page: the tenant's dashboard channel and every chat opened here.
 const cfg = config();
 const me = claims(cfg.token).sub;
 const $ = (id) => document.getElementById(id);
-const sessions = new Map(); // id -> {id, status, preview, at}
+const sessions = new Map(); // id -> {id, status, customer, preview, at}
+const chats = new Map(); // id -> SessionChat, followed until "Stop following"
 let selected = null;
-let chat = null;
 
 function render() {
   const list = [...sessions.values()].sort((a, b) => (b.at || '').localeCompare(a.at || ''));
@@ -15,9 +16,10 @@ function render() {
     const button = document.createElement('button');
     button.type = 'button';
     button.dataset.session = s.id;
+    button.dataset.following = String(chats.has(s.id));
     button.setAttribute('aria-current', String(s.id === selected));
     const title = document.createElement('strong');
-    title.textContent = `Customer ${s.customer || ''} `;
+    title.textContent = `${chats.has(s.id) ? '● ' : ''}Customer ${s.customer || ''} `;
     const badge = document.createElement('span');
     badge.className = 'badge';
     badge.dataset.status = s.status;
@@ -64,23 +66,45 @@ function onEvent(frame) {
   }
 }
 
+/** The chat of a session on the page's connection, created on first use and kept. */
+function follow(id) {
+  let chat = chats.get(id);
+  if (chat) {
+    return chat;
+  }
+  chat = new SessionChat(connection, { sessionId: id });
+  chats.set(id, chat);
+  const mine = (handler) => (e) => { if (selected === id) handler(e); };
+  chat.addEventListener('subscribed', mine(() => showChatState()));
+  chat.addEventListener('messages', mine(() => renderMessages($('messages'), chat.messages, me)));
+  chat.addEventListener('typing', mine((e) => { $('typing').textContent = typingText(e.detail.users, me); }));
+  chat.addEventListener('status', mine((e) => showSessionStatus(e.detail.status)));
+  chat.addEventListener('error', mine((e) => { $('error').textContent = e.detail.message || ''; }));
+  return chat;
+}
+
 function select(id) {
   selected = id;
-  render();
-  chat?.close();
-  $('error').textContent = '';
-  $('session-title').textContent = `Session with customer ${sessions.get(id)?.customer || ''}`;
-  chat = new SessionClient({ ...cfg, sessionId: id });
+  const chat = follow(id);
   window.parleyChat = chat;
+  render();
+  $('error').textContent = '';
+  $('typing').textContent = '';
+  $('session-title').textContent = `Session with customer ${sessions.get(id)?.customer || ''}`;
   $('chat-state').hidden = false;
-  chat.addEventListener('state', (e) => showState($('chat-state'), e.detail));
-  chat.addEventListener('messages', () => renderMessages($('messages'), chat.messages, me));
-  chat.addEventListener('typing', (e) => { $('typing').textContent = typingText(e.detail.users, me); });
-  chat.addEventListener('status', (e) => showSessionStatus(e.detail.status));
-  chat.addEventListener('error', (e) => { $('error').textContent = e.detail.message || ''; });
-  $('messages').replaceChildren();
-  showSessionStatus(sessions.get(id)?.status || 'open');
-  chat.connect();
+  showChatState();
+  renderMessages($('messages'), chat.messages, me);
+  showSessionStatus(chat.store.status || sessions.get(id)?.status || 'open');
+}
+
+/** The selected chat's state: the connection's, and 'open' once its channel is subscribed. */
+function showChatState() {
+  const chat = chats.get(selected);
+  if (!chat) {
+    return;
+  }
+  const subscribed = connection.state === 'open' && chat.channel.state === 'subscribed';
+  showState($('chat-state'), subscribed ? { state: 'open' } : { state: connection.state });
 }
 
 function showSessionStatus(status) {
@@ -88,6 +112,7 @@ function showSessionStatus(status) {
   for (const el of [$('text'), $('composer').querySelector('button'), $('close'), $('resolve')]) {
     el.disabled = !open || !selected;
   }
+  $('leave').disabled = !selected;
 }
 
 async function setStatus(status) {
@@ -98,11 +123,25 @@ async function setStatus(status) {
   }
 }
 
+const connection = new ParleyConnection(cfg);
+window.parleyConnection = connection;
+
 $('close').addEventListener('click', () => setStatus('closed'));
 $('resolve').addEventListener('click', () => setStatus('resolved'));
-$('text').addEventListener('input', () => chat?.typing());
+$('leave').addEventListener('click', () => {
+  chats.get(selected)?.close();
+  chats.delete(selected);
+  selected = null;
+  $('messages').replaceChildren();
+  $('chat-state').hidden = true;
+  $('session-title').textContent = 'Select a session';
+  showSessionStatus('closed');
+  render();
+});
+$('text').addEventListener('input', () => chats.get(selected)?.typing());
 $('composer').addEventListener('submit', (event) => {
   event.preventDefault();
+  const chat = chats.get(selected);
   if (chat && $('text').value.trim()) {
     chat.send($('text').value);
     $('text').value = '';
@@ -112,9 +151,13 @@ $('composer').addEventListener('submit', (event) => {
 if (!cfg.token) {
   $('error').textContent = 'No token: open this page with ?tenant=…&token=… (deploy/local/start.sh prints a link).';
 } else {
-  const dashboard = new DashboardClient(cfg);
-  dashboard.addEventListener('state', (e) => showState($('state'), e.detail));
-  dashboard.addEventListener('reload', reload);
+  const dashboard = connection.subscribe('dashboard');
+  // the dashboard channel does not replay: the list comes from REST on every (re)subscription
+  dashboard.addEventListener('subscribed', reload);
   dashboard.addEventListener('event', (e) => onEvent(e.detail));
-  dashboard.connect();
+  connection.addEventListener('state', (e) => {
+    showState($('state'), e.detail);
+    showChatState();
+  });
+  connection.connect();
 }

@@ -1,11 +1,16 @@
 // Parley browser client, protocol v1 (docs/client.md). An ES module without dependencies.
 //
-//   import { SessionClient } from '/client/v1/parley-client.js';
-//   const chat = new SessionClient({ gateways: ['wss://chat.example.com'], apiUrl: 'https://chat.example.com',
-//                                   tenantId, sessionId, token });
+// One connection per tab, any number of channels on it:
+//   import { ParleyConnection, SessionChat } from '/client/v1/parley-client.js';
+//   const connection = new ParleyConnection({ gateways: ['https://chat.example.com'], tenantId,
+//                                             getToken: async () => fetchTokenFromYourBackend() });
+//   const chat = new SessionChat(connection, { sessionId, subscriptionToken });
 //   chat.addEventListener('messages', () => render(chat.messages));
-//   chat.connect();
+//   connection.connect();
 //   chat.send('Hello');
+//
+// Or one session with an SSE fallback (the customer widget):
+//   const chat = new SessionClient({ gateways, apiUrl, tenantId, sessionId, token });
 
 export const VERSION = '1.0.0';
 
@@ -172,7 +177,52 @@ export class TypingDebounce {
 }
 
 const RECONNECT_NOW = new Set([1012]); // the instance is going away: go elsewhere at once
-const DO_NOT_RETRY = new Set([1008, 4401, 4403]); // refused: a fresh token or a change is needed
+const DO_NOT_RETRY = new Set([1008, 4401, 4403, 4409]); // refused: a fresh token or a change is needed
+const TOKEN_EXPIRED = 4401;
+/** Why the connection stopped for good, as the page can say it. */
+const FINAL_REASONS = {
+  1008: 'refused by policy',
+  4401: 'the sign-in expired',
+  4403: 'not allowed',
+  4409: 'opened in another tab',
+};
+
+/** The token's expiry (seconds since the epoch), or null; read only to refresh it in time. */
+export function tokenExpiry(token) {
+  try {
+    const part = String(token).split('.')[1].replace(/-/g, '+').replace(/_/g, '/');
+    const exp = JSON.parse(atob(part)).exp;
+    return Number.isFinite(exp) ? exp : null;
+  } catch (e) {
+    return null;
+  }
+}
+
+/**
+ * Asks the gateway what its WebSocket upgrade would answer (a browser never sees why one was
+ * refused): 'ok', 'token' (401: get a fresh token), 'forbidden' (403: stop), or 'unreachable'.
+ */
+export async function probeAdmission(gateway, tenantId, token, fetchImpl = globalThis.fetch?.bind(globalThis)) {
+  if (!fetchImpl) {
+    return 'unreachable';
+  }
+  try {
+    const response = await fetchImpl(httpUrl(gateway, `/admission/${encodeURIComponent(tenantId)}`),
+      { headers: { Authorization: `Bearer ${token}` }, cache: 'no-store' });
+    if (response.status === 204 || response.ok) {
+      return 'ok';
+    }
+    if (response.status === 401) {
+      return 'token';
+    }
+    if (response.status === 403) {
+      return 'forbidden';
+    }
+    return 'unreachable';
+  } catch (e) {
+    return 'unreachable';
+  }
+}
 
 function wsUrl(base, path) {
   const url = new URL(path, base.replace(/^http/, 'ws'));
@@ -383,12 +433,34 @@ export class SessionClient extends GatewayConnection {
     };
   }
 
-  onWsFailure() {
+  async onWsFailure() {
+    // a browser does not see why an upgrade was refused: ask, so that a refused token is never
+    // taken for a proxy that blocks WebSocket (and never sends the page to SSE for good)
+    const verdict = await probeAdmission(this.gateway, this.options.tenantId, this.token, this.options.fetch);
+    if (this.closedByUser) {
+      return;
+    }
+    if (verdict === 'token' && this.options.getToken && !this.tokenRefreshed) {
+      this.tokenRefreshed = true;
+      try {
+        this.token = await this.options.getToken();
+      } catch (e) {
+        // keep the old one; the next attempt will tell
+      }
+      this.scheduleRetry(true);
+      return;
+    }
+    if (verdict === 'token' || verdict === 'forbidden') {
+      this.setState('failed', { code: verdict === 'token' ? 4401 : 4403,
+        reason: verdict === 'token' ? 'the token was refused' : 'not allowed' });
+      return;
+    }
     // offline, every connection fails: that says nothing about WebSocket
     const online = globalThis.navigator?.onLine ?? true;
-    this.wsFailuresBeforeOpen += online ? 1 : 0;
+    this.wsFailuresBeforeOpen += online && verdict === 'ok' ? 1 : 0;
     if (this.options.transport === 'auto' && this.wsFailuresBeforeOpen >= this.options.wsFailuresBeforeSse) {
-      // a proxy that refuses WebSocket: receive over SSE, send over REST
+      // the gateway admits this token but WebSocket does not get through (a proxy): receive over
+      // SSE, send over REST
       this.transport = 'sse';
       this.emit('transport', { transport: 'sse' });
     }
@@ -431,8 +503,15 @@ export class SessionClient extends GatewayConnection {
     if (this.closedByUser) {
       return;
     }
+    if (code === TOKEN_EXPIRED && this.options.getToken) {
+      Promise.resolve().then(() => this.options.getToken()).then((token) => {
+        this.token = token;
+        this.scheduleRetry(true);
+      }, () => this.scheduleRetry(false));
+      return;
+    }
     if (DO_NOT_RETRY.has(code)) {
-      this.setState('failed', { code, reason });
+      this.setState('failed', { code, reason: FINAL_REASONS[code] || reason });
       return;
     }
     this.scheduleRetry(RECONNECT_NOW.has(code));
@@ -446,6 +525,7 @@ export class SessionClient extends GatewayConnection {
 
   onConnected() {
     this.attempt = 0;
+    this.tokenRefreshed = false;
     this.setState('open', { transport: this.transport, gateway: this.gateway });
     this.startHeartbeat();
     for (const item of this.queue.all()) {
@@ -656,5 +736,460 @@ export class DashboardClient extends GatewayConnection {
       this.socket.close(1000, 'bye');
     }
     this.setState('closed');
+  }
+}
+
+/**
+ * One channel of a ParleyConnection. It remembers the highest gap-free seq it has, so that a
+ * reconnect resubscribes from there; frames at or below it are dropped (each event once).
+ * Events: 'subscribed', 'event' (an event frame), 'signal' (typing, presence, read, acks),
+ * 'resync', 'error' (a refused subscription: detail.code forbidden | not_found | limit | ...),
+ * 'unsubscribed'.
+ */
+export class Channel extends EventTarget {
+  constructor(connection, name, { lastSeq = 0, token = null } = {}) {
+    super();
+    this.connection = connection;
+    this.name = name;
+    this.lastSeq = lastSeq;
+    this.token = token;
+    this.state = 'pending';
+    this.lastSeqBySession = new Map(); // the dashboard: per session
+  }
+
+  /** A fresh subscription token (chat-api's, for a session channel): used from the next subscribe on. */
+  setToken(token) {
+    this.token = token;
+  }
+
+  /** Sends a frame on this channel (message, typing, read); false when not connected. */
+  send(frame) {
+    return this.connection.sendFrame({ ...frame, channel: this.name });
+  }
+
+  unsubscribe() {
+    this.connection.unsubscribe(this.name);
+  }
+
+  subscribeFrame() {
+    const frame = { type: 'subscribe', channel: this.name, last_seq: this.lastSeq };
+    if (this.token) {
+      frame.token = this.token;
+    }
+    return frame;
+  }
+
+  onFrame(frame) {
+    switch (frame.type) {
+      case 'subscribed':
+        this.state = 'subscribed';
+        this.emit('subscribed', frame);
+        return;
+      case 'unsubscribed':
+        this.state = 'unsubscribed';
+        this.emit('unsubscribed', frame);
+        return;
+      case 'error':
+        if (!frame.client_message_id) {
+          this.state = 'refused';
+        }
+        this.emit('error', frame);
+        return;
+      case 'resync_required':
+        this.lastSeq = Math.max(this.lastSeq, Number(frame.last_seq) || 0);
+        this.emit('resync', frame);
+        return;
+      default:
+        break;
+    }
+    if (frame.seq === undefined || frame.type === 'message_ack') {
+      this.emit('signal', frame);
+      return;
+    }
+    const seq = Number(frame.seq);
+    if (this.name === 'dashboard') {
+      const last = this.lastSeqBySession.get(frame.session_id) || 0;
+      if (seq <= last) {
+        return;
+      }
+      this.lastSeqBySession.set(frame.session_id, seq);
+    } else {
+      if (seq <= this.lastSeq) {
+        return;
+      }
+      if (seq === this.lastSeq + 1) {
+        this.lastSeq = seq;
+      }
+    }
+    this.emit('event', frame);
+  }
+
+  emit(type, detail) {
+    this.dispatchEvent(new CustomEvent(type, { detail }));
+  }
+}
+
+/**
+ * One WebSocket per tab to GET /ws/{tenant}, carrying every channel the page follows. It
+ * reconnects with jittered backoff to the next gateway and resubscribes each channel from its
+ * last seq; 1012 reconnects at once. A getToken() hook supplies the token before each connection,
+ * refreshes it before it expires (an 'auth' frame), and after a 4401; final closes (1008, 4409)
+ * stop and say why in the 'state' event. A refused upgrade is told apart from a network failure
+ * by asking the gateway (/admission/{tenant}): a bad token is refreshed once, then the
+ * connection stops; it never retries a dead token in a loop.
+ * Events: 'state' ({state, code?, reason?}), 'frame' (every frame, for debugging).
+ */
+export class ParleyConnection extends GatewayConnection {
+  constructor(options) {
+    super(options, { deadAfterMs: 60000, refreshBeforeMs: 60000 });
+    this.channels = new Map();
+    this.getToken = this.options.getToken || null;
+  }
+
+  /** Follows a channel ('session:<id>', 'dashboard', ...); subscribes now if connected, else on connect. */
+  subscribe(name, options = {}) {
+    let channel = this.channels.get(name);
+    if (!channel) {
+      channel = new Channel(this, name, options);
+      this.channels.set(name, channel);
+    } else if (options.token) {
+      channel.setToken(options.token);
+    }
+    if (this.state === 'open') {
+      this.sendFrame(channel.subscribeFrame());
+    }
+    return channel;
+  }
+
+  unsubscribe(name) {
+    if (this.channels.delete(name) && this.state === 'open') {
+      this.sendFrame({ type: 'unsubscribe', channel: name });
+    }
+  }
+
+  async connect() {
+    this.closedByUser = false;
+    this.tokenRefreshed = false;
+    await this.open();
+  }
+
+  close() {
+    this.closedByUser = true;
+    clearTimeout(this.retryTimer);
+    clearTimeout(this.refreshTimer);
+    this.stopHeartbeat();
+    if (this.socket) {
+      this.socket.close(1000, 'bye');
+      this.socket = null;
+    }
+    this.setState('closed');
+  }
+
+  sendFrame(frame) {
+    if (this.socket && this.state === 'open' && this.socket.readyState === 1) {
+      this.socket.send(JSON.stringify(frame));
+      return true;
+    }
+    return false;
+  }
+
+  async freshToken() {
+    if (this.getToken) {
+      this.token = await this.getToken();
+    }
+    return this.token;
+  }
+
+  async open() {
+    clearTimeout(this.retryTimer);
+    if (this.closedByUser) {
+      return;
+    }
+    this.setState(this.attempt === 0 ? 'connecting' : 'reconnecting');
+    let token;
+    try {
+      token = await this.freshToken();
+    } catch (e) {
+      this.scheduleRetry(false); // the page's token source is away: try later
+      return;
+    }
+    const WS = this.options.WebSocket || globalThis.WebSocket;
+    const gateway = this.gateway;
+    let socket;
+    try {
+      socket = new WS(wsUrl(gateway, `/ws/${encodeURIComponent(this.options.tenantId)}`), bearerProtocols(token));
+    } catch (e) {
+      this.onRefusedOrUnreachable(gateway, token);
+      return;
+    }
+    this.socket = socket;
+    let opened = false;
+    socket.onopen = () => {
+      opened = true;
+    };
+    socket.onmessage = (event) => {
+      if (this.socket === socket) {
+        this.onMessage(event.data);
+      }
+    };
+    socket.onclose = (event) => {
+      if (this.socket !== socket) {
+        return;
+      }
+      this.socket = null;
+      this.stopHeartbeat();
+      clearTimeout(this.refreshTimer);
+      if (this.closedByUser) {
+        return;
+      }
+      if (!opened) {
+        this.onRefusedOrUnreachable(gateway, token);
+        return;
+      }
+      this.onClosed(event.code, event.reason);
+    };
+  }
+
+  async onRefusedOrUnreachable(gateway, token) {
+    const verdict = await probeAdmission(gateway, this.options.tenantId, token, this.options.fetch);
+    if (this.closedByUser) {
+      return;
+    }
+    if (verdict === 'token' && this.getToken && !this.tokenRefreshed) {
+      this.tokenRefreshed = true; // one fresh token; if that is refused too, stop
+      this.retryAfter(true, () => this.open());
+    } else if (verdict === 'token' || verdict === 'forbidden') {
+      this.setState('failed', { code: verdict === 'token' ? 4401 : 4403,
+        reason: verdict === 'token' ? 'the token was refused' : 'not allowed' });
+    } else {
+      this.scheduleRetry(false);
+    }
+  }
+
+  onClosed(code, reason) {
+    if (code === TOKEN_EXPIRED && this.getToken) {
+      this.retryAfter(true, () => this.open()); // a fresh token, then back at once
+      return;
+    }
+    if (DO_NOT_RETRY.has(code)) {
+      this.setState('failed', { code, reason: FINAL_REASONS[code] || reason });
+      return;
+    }
+    this.scheduleRetry(RECONNECT_NOW.has(code));
+  }
+
+  scheduleRetry(immediately) {
+    if (!this.closedByUser) {
+      this.retryAfter(immediately, () => this.open());
+    }
+  }
+
+  onMessage(data) {
+    this.lastHeard = Date.now();
+    let frame;
+    try {
+      frame = JSON.parse(data);
+    } catch (e) {
+      return;
+    }
+    this.emit('frame', frame);
+    if (frame.type === 'connected' && !frame.channel) {
+      this.onConnected(frame);
+      return;
+    }
+    if (frame.type === 'pong') {
+      return;
+    }
+    const channel = frame.channel && this.channels.get(frame.channel);
+    if (channel) {
+      channel.onFrame(frame);
+    } else if (frame.type === 'error') {
+      this.emit('error', frame);
+    }
+  }
+
+  onConnected(frame) {
+    this.attempt = 0;
+    this.tokenRefreshed = false;
+    this.connectionId = frame.connection_id;
+    this.setState('open', { gateway: this.gateway });
+    this.startHeartbeat();
+    this.scheduleRefresh();
+    for (const channel of this.channels.values()) {
+      this.sendFrame(channel.subscribeFrame());
+    }
+  }
+
+  /** A fresh token shortly before this one expires, sent on the open connection: it is never closed for it. */
+  scheduleRefresh() {
+    clearTimeout(this.refreshTimer);
+    const exp = tokenExpiry(this.token);
+    if (!this.getToken || !exp) {
+      return;
+    }
+    const inMs = Math.max(1000, exp * 1000 - Date.now() - this.options.refreshBeforeMs);
+    this.refreshTimer = setTimeout(async () => {
+      try {
+        this.sendFrame({ type: 'auth', token: await this.freshToken() });
+        this.scheduleRefresh();
+      } catch (e) {
+        // the connection is closed with 4401 at expiry and reopened with a token then
+      }
+    }, inMs);
+  }
+
+  startHeartbeat() {
+    this.stopHeartbeat();
+    this.lastHeard = Date.now();
+    this.heartbeatTimer = setInterval(() => {
+      if (Date.now() - this.lastHeard > this.options.deadAfterMs) {
+        const socket = this.socket;
+        this.socket = null;
+        socket?.close(4000, 'dead connection');
+        this.stopHeartbeat();
+        this.onClosed(1006, 'dead connection');
+        return;
+      }
+      this.sendFrame({ type: 'ping' });
+    }, this.options.heartbeatMs);
+  }
+
+  stopHeartbeat() {
+    clearInterval(this.heartbeatTimer);
+    this.heartbeatTimer = null;
+  }
+}
+
+/**
+ * A conversation on a ParleyConnection's session channel: the same store, send queue, typing and
+ * presence as SessionClient, sharing the tab's one socket with every other channel.
+ * Events: 'messages', 'typing', 'presence', 'read', 'status', 'error', 'resync', 'subscribed'.
+ */
+export class SessionChat extends EventTarget {
+  constructor(connection, { sessionId, subscriptionToken = null, queueLimit = 100, typingIdleMs = 3000 } = {}) {
+    super();
+    this.connection = connection;
+    this.sessionId = sessionId;
+    this.store = new MessageStore();
+    this.queue = new SendQueue(queueLimit);
+    this.presence = [];
+    this.typingUsers = new Map();
+    this.channel = connection.subscribe(`session:${sessionId}`, { token: subscriptionToken });
+    this.typingDebounce = new TypingDebounce((isTyping) => this.channel.send({ type: 'typing', is_typing: isTyping }),
+      typingIdleMs);
+    this.channel.addEventListener('subscribed', () => {
+      for (const item of this.queue.all()) {
+        this.flushOne(item);
+      }
+      this.emit('subscribed');
+    });
+    this.channel.addEventListener('event', (e) => this.onEvent(e.detail));
+    this.channel.addEventListener('signal', (e) => this.onSignal(e.detail));
+    this.channel.addEventListener('resync', (e) => {
+      this.store.skipTo(e.detail.last_seq);
+      this.emit('resync', e.detail);
+    });
+    this.channel.addEventListener('error', (e) => this.onError(e.detail));
+  }
+
+  get messages() {
+    return this.store.messages;
+  }
+
+  send(content) {
+    const text = String(content ?? '').trim();
+    if (!text) {
+      return null;
+    }
+    const clientMessageId = newId();
+    this.store.addPending(clientMessageId, text);
+    if (!this.queue.push({ client_message_id: clientMessageId, content: text })) {
+      this.store.failPending(clientMessageId, 'offline queue full');
+    } else {
+      this.typingDebounce.stop();
+      this.flushOne({ client_message_id: clientMessageId, content: text });
+    }
+    this.emit('messages');
+    return clientMessageId;
+  }
+
+  typing() {
+    if (this.channel.state === 'subscribed') {
+      this.typingDebounce.keystroke();
+    }
+  }
+
+  markRead(seq = this.store.resumeSeq) {
+    this.channel.send({ type: 'read', up_to_seq: seq });
+  }
+
+  /** Leaves the conversation: the channel is unsubscribed, the socket stays for the others. */
+  close() {
+    this.typingDebounce.stop();
+    this.channel.unsubscribe();
+  }
+
+  flushOne(item) {
+    if (this.channel.state === 'subscribed') {
+      this.channel.send({ type: 'message', content: item.content, client_message_id: item.client_message_id });
+    }
+  }
+
+  onEvent(frame) {
+    if (!this.store.apply(frame)) {
+      return;
+    }
+    this.channel.lastSeq = Math.max(this.channel.lastSeq, this.store.resumeSeq);
+    if (frame.type === 'message_created') {
+      this.typingUsers.delete(frame.sender_user_id);
+      this.emit('typing', { users: [...this.typingUsers.values()] });
+    }
+    if (frame.type === 'session_status' || frame.type === 'session_created') {
+      this.emit('status', { status: this.store.status });
+    }
+    this.emit('messages');
+  }
+
+  onSignal(frame) {
+    switch (frame.type) {
+      case 'message_ack':
+        this.queue.remove(frame.client_message_id);
+        break;
+      case 'presence':
+        this.presence = frame.participants || [];
+        this.emit('presence', { participants: this.presence });
+        break;
+      case 'read_receipt':
+        this.emit('read', frame);
+        break;
+      case 'typing_indicator':
+        clearTimeout(this.typingUsers.get(frame.user_id)?.timer);
+        if (frame.is_typing) {
+          const timer = setTimeout(() => {
+            this.typingUsers.delete(frame.user_id);
+            this.emit('typing', { users: [...this.typingUsers.values()] });
+          }, 10000);
+          this.typingUsers.set(frame.user_id, { user_id: frame.user_id, role: frame.role, timer });
+        } else {
+          this.typingUsers.delete(frame.user_id);
+        }
+        this.emit('typing', { users: [...this.typingUsers.values()].map(({ user_id, role }) => ({ user_id, role })) });
+        break;
+      default:
+        break;
+    }
+  }
+
+  onError(frame) {
+    if (frame.client_message_id) {
+      this.queue.remove(frame.client_message_id);
+      this.store.failPending(frame.client_message_id, frame.message);
+      this.emit('messages');
+    }
+    this.emit('error', frame);
+  }
+
+  emit(type, detail = {}) {
+    this.dispatchEvent(new CustomEvent(type, { detail }));
   }
 }

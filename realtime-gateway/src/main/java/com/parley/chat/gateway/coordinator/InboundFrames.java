@@ -132,7 +132,8 @@ public class InboundFrames {
         String clientMessageId = clientMessageId(frame);
         JsonNode content = frame.get("content");
         if (content == null || !content.isTextual()) {
-            session.connection().send(frames.error("invalid_message", "content must be a string.", clientMessageId));
+            session.connection().send(frames.error("invalid_message", "content must be a string.", clientMessageId,
+                    session.channel()));
             return;
         }
         chatApi.postMessage(session.connection().caller(), session.session().sessionId(), content.asText(), clientMessageId)
@@ -150,17 +151,19 @@ public class InboundFrames {
                         String code = problemType.isEmpty() ? "http_" + answer.status()
                                 : problemType.substring(problemType.lastIndexOf('/') + 1).replace('-', '_');
                         session.connection().send(frames.error(code,
-                                answer.body().path("detail").asText("chat-api refused the message."), clientMessageId));
+                                answer.body().path("detail").asText("chat-api refused the message."), clientMessageId,
+                                session.channel()));
                     }
                 }, failure -> session.connection().send(frames.error("unavailable",
                         "The message could not be stored right now; send it again with the same client_message_id.",
-                        clientMessageId)));
+                        clientMessageId, session.channel())));
     }
 
     private void typing(SessionSubscription session, JsonNode frame) {
         JsonNode isTyping = frame.get("is_typing");
         if (isTyping == null || !isTyping.isBoolean()) {
-            session.connection().send(frames.error("invalid_typing", "is_typing must be true or false.", null));
+            session.connection().send(frames.error("invalid_typing", "is_typing must be true or false.", null,
+                    session.channel()));
             return;
         }
         ObjectNode signal = signals.signal("typing", session.session());
@@ -173,7 +176,8 @@ public class InboundFrames {
     private void read(SessionSubscription session, JsonNode frame) {
         JsonNode upTo = frame.get("up_to_seq");
         if (upTo == null || !upTo.canConvertToLong() || upTo.asLong() < 0) {
-            session.connection().send(frames.error("invalid_read", "up_to_seq must be a seq number.", null));
+            session.connection().send(frames.error("invalid_read", "up_to_seq must be a seq number.", null,
+                    session.channel()));
             return;
         }
         ObjectNode signal = signals.signal("read", session.session());

@@ -61,9 +61,17 @@ public class Frames {
     }
 
     public String error(String code, String message, String clientMessageId) {
+        return error(code, message, clientMessageId, null);
+    }
+
+    /** An error about a frame sent on a channel (a refused message carries its channel). */
+    public String error(String code, String message, String clientMessageId, Channel channel) {
         ObjectNode frame = frame("error").put("code", code).put("message", message);
         if (clientMessageId != null) {
             frame.put("client_message_id", clientMessageId);
+        }
+        if (channel != null) {
+            frame.put("channel", channel.name());
         }
         return frame.toString();
     }
