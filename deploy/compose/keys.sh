@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Creates deploy/compose/secrets/ (a development RSA key pair for JWTs) and deploy/compose/.env
-# (a random database password).
+# Creates deploy/compose/secrets/ (a development RSA key pair for JWTs, and chat-api's key pair for
+# subscription tokens) and deploy/compose/.env (a random database password).
 # In production, put your identity provider's public key in secrets/jwt-public-key.pem instead.
 set -euo pipefail
 dir="$(cd "$(dirname "$0")" && pwd)/secrets"
@@ -8,6 +8,10 @@ mkdir -p "$dir"
 if [ ! -f "$dir/jwt-private-key.pem" ]; then
   openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$dir/jwt-private-key.pem"
   openssl pkey -in "$dir/jwt-private-key.pem" -pubout -out "$dir/jwt-public-key.pem"
+fi
+if [ ! -f "$dir/subscription-private-key.pem" ]; then
+  openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$dir/subscription-private-key.pem"
+  openssl pkey -in "$dir/subscription-private-key.pem" -pubout -out "$dir/subscription-public-key.pem"
 fi
 chmod 600 "$dir"/*
 env="$(dirname "$dir")/.env"

@@ -14,17 +14,21 @@ import java.util.List;
  * <li>{@code fanout}: events produced straight to Kafka to N connections on one gateway instance,
  * rising rate; the same fan-out on the bare Vert.x server; frames/s, latency, CPU per frame,
  * heap and RSS per connection, and the gateway's figures as ratios to the reference.</li>
+ * <li>{@code staff}: staff on multiplexed connections, each following several sessions on one
+ * socket; frames/s, latency, CPU per frame.</li>
  * <li>{@code storm}: the instance holding every client is stopped under traffic; all reconnect at
- * once to the other one with their last seq; time to catch up; lost, duplicated.</li>
+ * once to the other one with their last seq (and chat-api's subscription token); time to come
+ * back and to catch up; chat-api's session requests meanwhile; lost, duplicated.</li>
  * </ol>
  * Options ({@code -Dbench.x=...}): scenarios, sizes, sessions, rates (target frames/s),
- * step-seconds, e2e-clients, e2e-rate, storm-clients, storm-rate.
+ * step-seconds, e2e-clients, e2e-rate, staff, staff-sessions-each, staff-sessions, storm-clients,
+ * storm-rate, storm-subscription-tokens, connect-parallel.
  */
 public final class Bench {
 
     /** The scenarios, in the order they run ({@code -Dbench.scenarios=e2e,fanout,storm}). */
     enum Scenario {
-        E2E, FANOUT, STORM;
+        E2E, FANOUT, STAFF, STORM; // the storm stops gateway 1: last
 
         static List<Scenario> parse(List<String> names) {
             return names.stream().map(n -> valueOf(n.toUpperCase(java.util.Locale.ROOT))).sorted().toList();
@@ -39,7 +43,7 @@ public final class Bench {
         Path logs = repo.resolve("deploy/bench/target/logs");
         Files.createDirectories(logs);
         Report.printMachine();
-        List<Scenario> scenarios = Scenario.parse(list("bench.scenarios", "e2e,fanout,storm"));
+        List<Scenario> scenarios = Scenario.parse(list("bench.scenarios", "e2e,fanout,staff,storm"));
         System.out.println("Starting PostgreSQL, Kafka, chat-api, two gateways and the bare server (logs in " + logs
                 + ") ...");
         Report report = new Report();
@@ -70,6 +74,8 @@ public final class Bench {
             }
             case STORM -> new StormScenario(system, report).run(Integer.getInteger("bench.storm-clients", 1000), 100,
                     Integer.getInteger("bench.storm-rate", 100));
+            case STAFF -> new StaffScenario(system, report).run(Integer.getInteger("bench.staff", 200),
+                    Integer.getInteger("bench.staff-sessions-each", 20), Integer.getInteger("bench.staff-sessions", 200));
         }
     }
 

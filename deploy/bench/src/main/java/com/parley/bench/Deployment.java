@@ -34,6 +34,9 @@ final class Deployment implements AutoCloseable {
     static final List<String> SERVER_JVM = List.of("-Xms256m", "-Xmx1g", "-XX:+UseSerialGC");
     private static final Pattern SEQ = Pattern.compile("\"seq\":(\\d+)");
     private static final Pattern ID = Pattern.compile("\"id\":\"([^\"]+)\"");
+    private static final Pattern SUBSCRIPTION_TOKEN = Pattern.compile("\"subscription_token\":\"([^\"]+)\"");
+    private static final Pattern CHAT_API_GETS = Pattern.compile(
+            "(?m)^http_server_requests_seconds_count\\{([^}]*)\\} (\\S+)$");
 
     final ChatInfra infra = ChatInfra.get();
     final ChatSystem system;
@@ -95,18 +98,55 @@ final class Deployment implements AutoCloseable {
         return infra.tokens().issue(tenant, user, role);
     }
 
-    /** Sessions of {@code count} customers of a tenant, with each customer's token. */
-    record Customers(String tenant, List<String> sessions, List<String> tokens) {
+    /**
+     * Sessions of {@code count} customers of a tenant, with each customer's token and chat-api's
+     * subscription token for the session.
+     */
+    record Customers(String tenant, List<String> sessions, List<String> tokens, List<String> subscriptionTokens) {
     }
 
     Customers customers(String tenant, int count) {
         List<String> sessions = new ArrayList<>();
         List<String> tokens = new ArrayList<>();
+        List<String> subscriptionTokens = new ArrayList<>();
         for (int i = 0; i < count; i++) {
-            sessions.add(createSession(tenant, "customer-" + i));
-            tokens.add(token(tenant, "customer-" + i, "user"));
+            String token = token(tenant, "customer-" + i, "user");
+            String body = call(tenant, token, "/sessions", "{}");
+            sessions.add(group(ID, body));
+            tokens.add(token);
+            Matcher m = SUBSCRIPTION_TOKEN.matcher(body);
+            subscriptionTokens.add(m.find() ? m.group(1) : null);
         }
-        return new Customers(tenant, sessions, tokens);
+        return new Customers(tenant, sessions, tokens, subscriptionTokens);
+    }
+
+    /** chat-api's GET requests on a session so far (access checks and history): what reconnects cost it. */
+    long chatApiSessionGets() {
+        try {
+            String page = http.send(HttpRequest.newBuilder(URI.create(chatApi.baseUrl() + "/q/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+            Matcher m = CHAT_API_GETS.matcher(page);
+            double sum = 0;
+            while (m.find()) {
+                if (m.group(1).contains("method=\"GET\"") && m.group(1).contains("sessions/{sessionId}")) {
+                    sum += Double.parseDouble(m.group(2));
+                }
+            }
+            return (long) sum;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String group(Pattern pattern, String body) {
+        Matcher m = pattern.matcher(body);
+        if (!m.find()) {
+            throw new IllegalStateException("no " + pattern + " in " + body);
+        }
+        return m.group(1);
     }
 
     /**
@@ -126,12 +166,7 @@ final class Deployment implements AutoCloseable {
 
     /** Creates a session as {@code customer}; returns its id. */
     String createSession(String tenant, String customer) {
-        String body = call(tenant, token(tenant, customer, "user"), "/sessions", "{}");
-        Matcher m = ID.matcher(body);
-        if (!m.find()) {
-            throw new IllegalStateException("no session id in " + body);
-        }
-        return m.group(1);
+        return group(ID, call(tenant, token(tenant, customer, "user"), "/sessions", "{}"));
     }
 
     /** Posts a message through chat-api, asynchronously; completes with its seq. */

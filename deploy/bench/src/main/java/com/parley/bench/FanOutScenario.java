@@ -96,6 +96,7 @@ final class FanOutScenario {
                 System.out.printf("%s: %d handshakes refused while connecting (tried again)%n", name, refusals);
             }
             Thread.sleep(3000);
+            result.connectSeconds = seconds;
             result.heapPerConn = (stats.liveHeapBytes() - heap0) / (double) connections;
             result.rssPerConn = (stats.rssBytes() - rss0) / (double) connections;
             System.out.printf("%s: %d connections in %.1f s; live heap %s/connection, RSS %s/connection%n", name,
@@ -275,8 +276,9 @@ final class FanOutScenario {
             System.out.printf("| %d | %.2f | %.2f | %.2f | %.2f |%n", e.getKey(), g.framesPerSecond / b.framesPerSecond,
                     g.p50 / b.p50, g.p99 / b.p99, g.cpuMicrosPerFrame / b.cpuMicrosPerFrame);
         }
-        System.out.printf("heap per connection: %.2f×, RSS per connection: %.2f×%n",
-                gateway.heapPerConn / bare.heapPerConn, gateway.rssPerConn / bare.rssPerConn);
+        System.out.printf("heap per connection: %.2f×, RSS per connection: %.2f×, time to open the connections: %.2f×%n",
+                gateway.heapPerConn / bare.heapPerConn, gateway.rssPerConn / bare.rssPerConn,
+                gateway.connectSeconds / bare.connectSeconds);
     }
 
     private static final class Step {
@@ -309,5 +311,6 @@ final class FanOutScenario {
         final Map<Integer, Step> steps = new HashMap<>();
         double heapPerConn;
         double rssPerConn;
+        double connectSeconds;
     }
 }

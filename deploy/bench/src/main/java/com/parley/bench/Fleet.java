@@ -2,7 +2,9 @@ package com.parley.bench;
 
 import java.util.ArrayList;
 import java.util.BitSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -50,6 +52,8 @@ final class Fleet implements AutoCloseable {
         final String tenant;
         final String session;
         final String token;
+        /** chat-api's subscription token for the session (null: the gateway asks chat-api). */
+        volatile String subscriptionToken;
         volatile int port;
         volatile WebSocket socket;
         volatile int closeCode = -1;
@@ -75,7 +79,8 @@ final class Fleet implements AutoCloseable {
             closeCode = -1;
             connectedAt = 0;
             WebSocketConnectOptions options = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port)
-                    .setURI(pathPrefix + tenant + "/session/" + session + "?last_seq=" + lastSeq());
+                    .setURI(pathPrefix + tenant + "/session/" + session + "?last_seq=" + lastSeq()
+                            + (subscriptionToken == null ? "" : "&subscription_token=" + subscriptionToken));
             if (token != null) {
                 options.addHeader("Authorization", "Bearer " + token);
             }
@@ -96,7 +101,11 @@ final class Fleet implements AutoCloseable {
         }
 
         private void onFrame(String text) {
-            long now = System.nanoTime();
+            record(text, System.nanoTime());
+        }
+
+        /** Counts an event frame of this client's session (or notes the greeting). */
+        void record(String text, long now) {
             if (text.startsWith("{\"type\":\"connected\"")) {
                 connectedAt = now;
                 return;
@@ -165,6 +174,62 @@ final class Fleet implements AutoCloseable {
 
     Conn conn(String tenant, String session, String token, long startSeq) {
         return new Conn(tenant, session, token, startSeq);
+    }
+
+    /**
+     * One multiplexed connection ({@code /ws/{tenant}}) following several sessions: every frame is
+     * routed by its {@code channel} to the session's tracker, which counts it as a one-session
+     * client would (lost, duplicated, out of order, latency).
+     */
+    final class MultiConn {
+        final Map<String, Conn> bySession = new LinkedHashMap<>();
+        final String tenant;
+        final String token;
+        volatile long connectedAt;
+        volatile int subscribed;
+
+        MultiConn(String tenant, String token, List<String> sessions, long startSeq) {
+            this.tenant = tenant;
+            this.token = token;
+            sessions.forEach(s -> bySession.put(s, new Conn(tenant, s, token, startSeq)));
+        }
+
+        CompletableFuture<MultiConn> connect(int port) {
+            WebSocketConnectOptions options = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port)
+                    .setURI("/ws/" + tenant).addHeader("Authorization", "Bearer " + token);
+            ClientWebSocket ws = client.webSocket();
+            ws.textMessageHandler(text -> onFrame(ws, text));
+            return ws.connect(options).toCompletionStage().toCompletableFuture().thenApply(ignored -> this);
+        }
+
+        private void onFrame(WebSocket ws, String text) {
+            long now = System.nanoTime();
+            int at = text.indexOf("\"channel\":\"session:");
+            if (at < 0) {
+                if (text.startsWith("{\"type\":\"connected\"")) {
+                    connectedAt = now;
+                    for (Conn c : bySession.values()) {
+                        ws.writeTextMessage("{\"type\":\"subscribe\",\"channel\":\"session:" + c.session
+                                + "\",\"last_seq\":" + c.lastSeq() + "}");
+                    }
+                }
+                return;
+            }
+            int from = at + "\"channel\":\"session:".length();
+            Conn c = bySession.get(text.substring(from, text.indexOf('"', from)));
+            if (c == null) {
+                return;
+            }
+            if (text.startsWith("{\"type\":\"subscribed\"")) {
+                subscribed++;
+            } else {
+                c.record(text, now);
+            }
+        }
+    }
+
+    MultiConn multiConn(String tenant, String token, List<String> sessions, long startSeq) {
+        return new MultiConn(tenant, token, sessions, startSeq);
     }
 
     /**

@@ -33,14 +33,26 @@ final class StormScenario {
         Deployment.Customers customers = system.customers(tenant, sessions);
         List<String> ids = customers.sessions();
         List<String> tokens = customers.tokens();
+        boolean withTokens = !"false".equals(System.getProperty("bench.storm-subscription-tokens"));
         Map<String, AtomicLong> lastSeq = new ConcurrentHashMap<>();
-        try (Fleet fleet = new Fleet()) {
+        // one loopback source address per 10,000 clients (about 28,000 ports each)
+        List<Fleet> fleets = new ArrayList<>();
+        for (int f = 0; f * 10_000 < clients; f++) {
+            fleets.add(new Fleet("127.0.0." + (10 + f)));
+        }
+        try {
             List<Conn> conns = new ArrayList<>();
             for (int i = 0; i < clients; i++) {
-                conns.add(fleet.conn(tenant, ids.get(i % sessions), tokens.get(i % sessions), 1));
+                Conn c = fleets.get(i / 10_000).conn(tenant, ids.get(i % sessions), tokens.get(i % sessions), 1);
+                c.subscriptionToken = withTokens ? customers.subscriptionTokens().get(i % sessions) : null;
+                conns.add(c);
             }
-            Fleet.connectAll(conns, system.gateway1.port(), "/ws/", 100);
+            long connectStart = System.nanoTime();
+            Fleet.connectAll(conns, system.gateway1.port(), "/ws/", Integer.getInteger("bench.connect-parallel", 200));
             Load.awaitConnected(conns);
+            System.out.printf("%d clients connected to gateway 1 in %.1f s (subscription tokens: %s)%n", clients,
+                    (System.nanoTime() - connectStart) / 1e9, withTokens);
+            long chatApiGetsBefore = system.chatApiSessionGets();
             AtomicLong firstClose = new AtomicLong();
             Map<String, Long> seqAtDrain = new ConcurrentHashMap<>();
             for (Conn c : conns) {
@@ -73,6 +85,7 @@ final class StormScenario {
                 }
                 Thread.sleep(10);
             }
+            long chatApiGets = system.chatApiSessionGets() - chatApiGetsBefore;
             Load.awaitCaughtUp(conns, lastSeq, 60);
             long lost = 0;
             long dup = 0;
@@ -84,15 +97,19 @@ final class StormScenario {
             }
             report.deliveryErrors(lost + dup + ooo);
             long posted = lastSeq.values().stream().mapToLong(a -> a.get() - 1).sum();
-            Histogram h = fleet.latencyMicros.getIntervalHistogram();
+            Histogram h = new Histogram(3);
+            fleets.forEach(f -> h.add(f.latencyMicros.getIntervalHistogram()));
             System.out.println("| clients | messages | first 1012 → all reconnected | first 1012 → all caught up with"
-                    + " what was sent before it | p99 latency over the run | lost | duplicated | out of order |");
-            System.out.println("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
-            System.out.printf("| %d | %d | %s | %s | %s ms | %d | %d | %d |%n", clients, posted,
+                    + " what was sent before it | chat-api GETs on sessions meanwhile | p99 latency over the run"
+                    + " | lost | duplicated | out of order |");
+            System.out.println("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+            System.out.printf("| %d | %d | %s | %s | %d | %s ms | %d | %d | %d |%n", clients, posted,
                     allReconnected == 0 ? "not all" : String.format("%.2f s", (allReconnected - firstClose.get()) / 1e9),
                     caughtUpToDrain == 0 ? "not all" : String.format("%.2f s", (caughtUpToDrain - firstClose.get()) / 1e9),
-                    Report.ms(h, 99), lost, dup, ooo);
+                    chatApiGets, Report.ms(h, 99), lost, dup, ooo);
             conns.forEach(Conn::close);
+        } finally {
+            fleets.forEach(Fleet::close);
         }
     }
 

@@ -136,6 +136,13 @@ class KustomizeOverlaysTest {
             JsonNode volumes = named(docs, "Deployment", name).path("spec").path("template").path("spec").path("volumes");
             assertTrue(volumes.toString().contains("parley-jwt"), name + " mounts the JWT public key Secret");
         }
+        String chatApiVolumes = named(docs, "Deployment", "chat-api").path("spec").path("template").path("spec")
+                .path("volumes").toString();
+        String gatewayVolumes = named(docs, "Deployment", "realtime-gateway").path("spec").path("template")
+                .path("spec").path("volumes").toString();
+        assertTrue(chatApiVolumes.contains("parley-subscription-signing"), "chat-api signs subscription tokens");
+        assertTrue(gatewayVolumes.contains("parley-subscription-verify"), "gateways verify them");
+        assertFalse(gatewayVolumes.contains("parley-subscription-signing"), "a gateway never holds the signing key");
     }
 
     private static Duration env(List<JsonNode> docs, JsonNode container, String name) {

@@ -15,6 +15,7 @@ import jakarta.inject.Inject;
 
 import com.parley.chat.api.config.ChatApiConfig;
 
+import io.quarkus.logging.Log;
 import io.smallrye.jwt.build.Jwt;
 import io.smallrye.jwt.util.KeyUtils;
 
@@ -39,6 +40,11 @@ public class SubscriptionTokens {
         config.subscriptionTokens().privateKeyLocation().ifPresent(location -> {
             try {
                 Path path = location.startsWith("file:") ? Path.of(URI.create(location)) : Path.of(location);
+                if (!Files.exists(path)) {
+                    // an optional Secret that was not created: gateways fall back to asking chat-api
+                    Log.warnf("no subscription token key at %s: no subscription tokens are issued", location);
+                    return;
+                }
                 key = KeyUtils.decodePrivateKey(Files.readString(path));
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot read the subscription token key " + location, e);

@@ -88,8 +88,13 @@ public class SubscriptionTokenVerifier {
     }
 
     private static String read(String location) {
+        Path path = location.startsWith("file:") ? Path.of(URI.create(location)) : Path.of(location);
+        if (!Files.exists(path)) {
+            Log.warnf("no subscription token key at %s", location); // an optional Secret not created
+            return null;
+        }
         try {
-            return Files.readString(location.startsWith("file:") ? Path.of(URI.create(location)) : Path.of(location));
+            return Files.readString(path);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read chat-api's subscription token key " + location, e);
         }
