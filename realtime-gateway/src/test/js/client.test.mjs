@@ -103,7 +103,7 @@ function client(extra = {}) {
   });
 }
 
-const tick = () => new Promise((r) => setTimeout(r, 5));
+const tick = () => new Promise((r) => setTimeout(r, 25)); // lets the client's async steps run, even on a busy machine
 
 test('client: token in the subprotocol, not the URL; offline sends flushed once connected', async () => {
   const c = client();
@@ -250,6 +250,8 @@ test('connection: one socket, channels subscribed after connected and again from
   again.receive({ type: 'connected', connection_id: 'c2' });
   assert.deepEqual(again.sent.filter((f) => f.type === 'subscribe').map((f) => [f.channel, f.last_seq]),
     [['session:a', 2], ['session:b', 0], ['dashboard', 0]]);
+  assert.deepEqual(again.sent.find((f) => f.channel === 'dashboard').sessions, { a: 2 },
+    'the dashboard asks to be replayed from the last seq of each session it shows');
   again.receive({ ...msg(2, 'a2'), channel: 'session:a', session_id: 'a' });
   again.receive({ ...msg(3, 'a3'), channel: 'session:a', session_id: 'a' });
   assert.deepEqual(a.messages.map((m) => m.seq), [1, 2, 3], 'the replayed seq shows once');

@@ -52,9 +52,10 @@ final class Deployment implements AutoCloseable {
 
     Deployment(Path repo, Path logs) {
         system = ChatSystem.builder(repo, logs, infra.serviceConfig())
-                // one tenant holds every benchmark connection: lift the per-tenant and per-session caps
+                // one tenant and a few users hold every benchmark connection: lift the caps
                 .gatewayConfig(Map.of("parley.gateway.limits.connections-per-session", "500",
-                        "parley.gateway.limits.connections-per-tenant", "100000"))
+                        "parley.gateway.limits.connections-per-tenant", "100000",
+                        "parley.gateway.limits.connections-per-user", "100000"))
                 .jvm(service -> jvm(logs, service, "chat-api".equals(service)
                         ? List.of("-Xmx512m", "-XX:+UseSerialGC") : SERVER_JVM))
                 .startTimeout(Duration.ofSeconds(180))

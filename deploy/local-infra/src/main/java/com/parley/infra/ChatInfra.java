@@ -88,6 +88,11 @@ public final class ChatInfra {
         return tokens;
     }
 
+    /** chat-api's subscription token key pair of this test infrastructure. */
+    public DevKeys subscriptionKeys() {
+        return subscriptionKeys;
+    }
+
     public Path root() {
         return root;
     }

@@ -776,6 +776,10 @@ export class Channel extends EventTarget {
     if (this.token) {
       frame.token = this.token;
     }
+    if (this.name === 'dashboard' && this.lastSeqBySession.size > 0) {
+      // the sessions it shows, from their last seq: the gateway replays what happened meanwhile
+      frame.sessions = Object.fromEntries([...this.lastSeqBySession].slice(-500));
+    }
     return frame;
   }
 

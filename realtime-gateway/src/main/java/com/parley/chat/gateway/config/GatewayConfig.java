@@ -81,6 +81,10 @@ public interface GatewayConfig {
         @WithDefault("100")
         int subscriptionsPerConnection();
 
+        /** Sessions a dashboard may name to be replayed from their last seq when it subscribes. */
+        @WithDefault("500")
+        int dashboardResumeSessions();
+
         /** Largest inbound text frame handled; a larger one gets an error frame. */
         @WithDefault("16384")
         int maxFrameBytes();

@@ -1,6 +1,8 @@
 package com.parley.chat.gateway.coordinator;
 
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -13,6 +15,7 @@ import com.parley.chat.gateway.client.ClientConnection;
 import com.parley.chat.gateway.client.SessionSubscription;
 import com.parley.chat.gateway.client.Subscription;
 import com.parley.chat.gateway.config.GatewayConfig;
+import com.parley.chat.gateway.protocol.Channel;
 import com.parley.chat.gateway.protocol.Frames;
 import com.parley.chat.gateway.signal.SignalPublisher;
 
@@ -93,7 +96,28 @@ public class InboundFrames {
         }
         JsonNode token = frame.get("token");
         subscriptions.subscribe(client, text(frame, "channel"), lastSeq == null ? 0 : lastSeq.asLong(),
-                token != null && token.isTextual() ? token.asText() : null);
+                token != null && token.isTextual() ? token.asText() : null, dashboardSessions(frame.get("sessions")));
+    }
+
+    /**
+     * A dashboard's {@code sessions}: {"<session id>": last_seq, ...}, at most
+     * {@code dashboard-resume-sessions} of them (the rest start live); malformed entries are left out.
+     */
+    private Map<String, Long> dashboardSessions(JsonNode sessions) {
+        if (sessions == null || !sessions.isObject()) {
+            return Map.of();
+        }
+        Map<String, Long> resume = new LinkedHashMap<>();
+        for (Map.Entry<String, JsonNode> entry : sessions.properties()) {
+            if (resume.size() >= config.limits().dashboardResumeSessions()) {
+                break;
+            }
+            JsonNode seq = entry.getValue();
+            if (Channel.parse("session:" + entry.getKey()) != null && seq.canConvertToLong() && seq.asLong() >= 0) {
+                resume.put(entry.getKey(), seq.asLong());
+            }
+        }
+        return resume;
     }
 
     /** The session subscription a frame is for: its channel, or a one-session socket's only session. */

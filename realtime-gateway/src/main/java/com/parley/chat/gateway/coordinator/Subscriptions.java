@@ -1,6 +1,7 @@
 package com.parley.chat.gateway.coordinator;
 
 import java.util.List;
+import java.util.Map;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -92,8 +93,18 @@ public class Subscriptions {
         return connection;
     }
 
-    /** A {@code subscribe} frame: admits the channel and starts it, or answers an error frame. */
+    /** A {@code subscribe} frame without a dashboard's sessions. */
     public void subscribe(ClientConnection connection, String channelName, long lastSeq, String token) {
+        subscribe(connection, channelName, lastSeq, token, Map.of());
+    }
+
+    /**
+     * A {@code subscribe} frame: admits the channel and starts it, or answers an error frame.
+     *
+     * @param dashboardSessions for the dashboard: the sessions it shows and the last seq it has of each
+     */
+    public void subscribe(ClientConnection connection, String channelName, long lastSeq, String token,
+            Map<String, Long> dashboardSessions) {
         Channel channel = Channel.parse(channelName);
         if (channel == null) {
             refuse(connection, "not_found", "No such channel; channels are session:<id>, dashboard, operators"
@@ -126,13 +137,15 @@ public class Subscriptions {
                     refuse(connection, "forbidden", "The dashboard is for staff.", channel.name());
                     return;
                 }
-                DashboardSubscription dashboard = new DashboardSubscription(connection);
+                DashboardSubscription dashboard = new DashboardSubscription(connection, context, dashboardSessions);
                 if (!connection.add(dashboard)) {
                     refuse(connection, "limit", "Too many subscriptions on this connection.", channel.name());
                     return;
                 }
                 hub.subscribe(dashboard);
-                connection.send(frames.frame("subscribed", channel).toString());
+                connection.send(frames.frame("subscribed", channel).put("replaying", dashboard.replaying())
+                        .toString());
+                dashboard.start();
             }
             case OPERATORS, STATS -> refuse(connection, "not_found", "This channel is not available yet.",
                     channel.name());

@@ -135,6 +135,33 @@ class SubscriptionsTest {
     }
 
     @Test
+    void aDashboardThatComesBackIsReplayedPerSessionFromTheSeqsItNames() {
+        SessionKey a = new SessionKey("acme", "a");
+        SessionKey b = new SessionKey("acme", "b");
+        fx.history.store(a, 4);
+        fx.history.store(b, 3);
+        FakeTransport socket = new FakeTransport();
+        ClientConnection staff = subscriptions.open("c-1", Fixtures.caller("acme", "sam", "supporter"), socket);
+        subscriptions.subscribe(staff, "dashboard", 0, null, java.util.Map.of("a", 2L, "b", 3L));
+        assertEquals(2, await(socket, "subscribed", "dashboard").path("replaying").asInt());
+        hub.publish(fx.event(a, 4)); // live, while a's replay may still run: once, in order
+        hub.publish(fx.event(a, 5));
+        hub.publish(fx.event(b, 4));
+        hub.publish(fx.event(new SessionKey("acme", "c"), 7)); // not named: from its next live event
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        List<String> events;
+        do {
+            events = socket.json().stream().filter(f -> f.has("seq"))
+                    .map(f -> f.path("session_id").asText() + "#" + f.path("seq").asLong()).toList();
+        } while (events.size() < 5 && System.nanoTime() < deadline);
+        assertEquals(List.of("a#3", "a#4", "a#5"), events.stream().filter(e -> e.startsWith("a#")).toList());
+        assertEquals(List.of("b#4"), events.stream().filter(e -> e.startsWith("b#")).toList());
+        assertEquals(List.of("c#7"), events.stream().filter(e -> e.startsWith("c#")).toList());
+        assertTrue(socket.json().stream().filter(f -> f.has("seq"))
+                .allMatch(f -> "dashboard".equals(f.path("channel").asText())));
+    }
+
+    @Test
     void aSessionThatDoesNotExistEndsItsSubscriptionWithNotFound() {
         fx.history.override = after -> Uni.createFrom().failure(new com.parley.chat.gateway.recovery.HistorySource
                 .NotFound("404"));
