@@ -123,8 +123,8 @@ class MessageApiTest {
         String session = newSession(tenant, "alice");
         String alice = token(tenant, "alice", "user");
         String sam = token(tenant, "sam", "supporter");
-        String mine = as(alice).body(Map.of("content", "my secret")).post(messagesPath(session)).then()
-                .statusCode(201).extract().path("id");
+        String mine = as(alice).body(Map.of("content", "my secret", "metadata", Map.of("card", "4111 1111 1111 1111")))
+                .post(messagesPath(session)).then().statusCode(201).extract().path("id");
         String staffs = as(sam).body(Map.of("content", "from staff")).post(messagesPath(session)).then()
                 .statusCode(201).extract().path("id");
 
@@ -147,6 +147,9 @@ class MessageApiTest {
                 .body("last_seq", equalTo(5))
                 .extract().asString();
         org.junit.jupiter.api.Assertions.assertFalse(history.contains("my secret"), "deleted content in history");
+        org.junit.jupiter.api.Assertions.assertFalse(history.contains("4111"), "deleted metadata in history");
+        org.junit.jupiter.api.Assertions.assertFalse(as(alice).get(messagesPath(session)).asString().contains("4111"),
+                "deleted metadata in the message list");
     }
 
     @Test

@@ -71,6 +71,9 @@ public final class ChatSystem implements AutoCloseable {
         config.keySet().removeIf(key -> key.startsWith("parley.chat-api.")); // chat-api's signing key stays there
         config.put("parley.gateway.chat-api-url", chatApi.baseUrl());
         config.put("parley.gateway.instance-id", instanceId);
+        // like every shipped default, only the origins it serves (its demo pages): a page on another
+        // site cannot use a visitor's token here
+        config.put("parley.gateway.allowed-origins", demoOrigins(options.gatewayPorts));
         config.putAll(options.gatewayConfig);
         return new ServiceProcess("realtime-gateway-" + instanceId, jar, port, config,
                 options.logs.resolve("realtime-gateway-" + instanceId + ".log"), options.jvm.apply(instanceId));

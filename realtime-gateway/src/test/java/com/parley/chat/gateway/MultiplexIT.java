@@ -177,6 +177,16 @@ class MultiplexIT {
     }
 
     @Test
+    void theAssembledSystemAdmitsOnlyTheOriginsOfItsOwnPages() {
+        String url = Cluster.ws(cluster.gateway1, "/ws/" + tenant);
+        String token = "Bearer " + cluster.token(tenant, "erin", "user");
+        assertEquals(403, WsClient.upgradeStatus(url, Map.of("Authorization", token, "Origin", "https://evil.example")));
+        assertEquals(101, WsClient.upgradeStatus(url, Map.of("Authorization", token, "Origin",
+                "http://127.0.0.1:" + cluster.gateway2.port())));
+        assertEquals(101, WsClient.upgradeStatus(url, Map.of("Authorization", token)), "no Origin: not a browser");
+    }
+
+    @Test
     void aUsersFourthConnectionReplacesTheOldestWith4409() {
         List<WsClient> tabs = new ArrayList<>();
         try {

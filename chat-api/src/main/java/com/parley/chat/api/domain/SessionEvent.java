@@ -49,11 +49,14 @@ public class SessionEvent extends PanacheEntityBase {
                 afterSeq).page(Page.ofSize(limit)).list();
     }
 
-    /** Blanks the content of a deleted message in history, so that a replay never shows it again. */
+    /**
+     * Blanks a deleted message in history (content and metadata), so that a replay never shows it
+     * again.
+     */
     public static int redactMessageContent(String tenantId, UUID sessionId, UUID messageId) {
         return getEntityManager().createNativeQuery("""
                 update session_events
-                   set payload = jsonb_set(payload, '{content}', '""'::jsonb)
+                   set payload = jsonb_set(payload - 'metadata', '{content}', '""'::jsonb)
                  where tenant_id = ?1 and session_id = ?2 and type = 'MessageCreated'
                    and payload->>'message_id' = ?3
                 """).setParameter(1, tenantId).setParameter(2, sessionId).setParameter(3, messageId.toString())

@@ -109,6 +109,7 @@ public class MessageService {
         message.deletedAt = now;
         message.deletedBy = caller.userId();
         message.content = "";
+        message.metadata = null; // deleted means gone: what it said and what it carried
         if (message.id.equals(session.lastMessageId)) {
             session.lastMessagePreview = null;
         }

@@ -48,14 +48,15 @@ public class InboundFrames {
 
     public void handle(ClientConnection client, String text) {
         client.heard();
+        // every frame takes a token, whatever its size: a large one is no way around the rate
+        if (!client.admitInbound()) {
+            client.send(frames.error("rate_limited", "Too many frames; slow down.", null));
+            return;
+        }
         if (text.length() > config.limits().maxFrameBytes()
                 || text.getBytes(StandardCharsets.UTF_8).length > config.limits().maxFrameBytes()) {
             client.send(frames.error("frame_too_large",
                     "Frames are limited to " + config.limits().maxFrameBytes() + " bytes.", null));
-            return;
-        }
-        if (!client.admitInbound()) {
-            client.send(frames.error("rate_limited", "Too many frames; slow down.", null));
             return;
         }
         JsonNode frame = frames.parse(text);

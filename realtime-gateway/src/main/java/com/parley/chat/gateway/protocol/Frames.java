@@ -51,6 +51,27 @@ public class Frames {
                 onSession, frame.toString(), occurredAt(event));
     }
 
+    /** The message a {@code message_deleted} or {@code message_created} frame is about, or null. */
+    public String messageId(EventFrame event) {
+        JsonNode frame = parse(event.frame());
+        return frame == null ? null : frame.path("message_id").asText(null);
+    }
+
+    /**
+     * A {@code message_created} frame of a message that was deleted since: content blank, metadata
+     * gone, {@code deleted: true}, everything else (seq, ids) as it was, on both channels.
+     */
+    public EventFrame redacted(EventFrame created) {
+        ObjectNode frame = (ObjectNode) parse(created.frame());
+        frame.put("content", "");
+        frame.remove("metadata");
+        frame.put("deleted", true);
+        String onSession = frame.toString();
+        frame.put("channel", Channel.DASHBOARD.name());
+        return new EventFrame(created.tenantId(), created.sessionId(), created.seq(), created.type(), onSession,
+                frame.toString(), created.occurredAt());
+    }
+
     public ObjectNode frame(String type) {
         return json.createObjectNode().put("type", type);
     }

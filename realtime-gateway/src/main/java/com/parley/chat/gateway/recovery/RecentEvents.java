@@ -1,6 +1,7 @@
 package com.parley.chat.gateway.recovery;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -9,6 +10,7 @@ import jakarta.inject.Inject;
 
 import com.parley.chat.gateway.config.GatewayConfig;
 import com.parley.chat.gateway.protocol.EventFrame;
+import com.parley.chat.gateway.protocol.Frames;
 import com.parley.chat.gateway.protocol.SessionKey;
 
 import io.quarkus.scheduler.Scheduled;
@@ -33,12 +35,14 @@ public class RecentEvents {
     }
 
     private final GatewayConfig config;
+    private final Frames frames;
 
     private final ConcurrentHashMap<SessionKey, Window> sessions = new ConcurrentHashMap<>();
 
     @Inject
-    public RecentEvents(GatewayConfig config) {
+    public RecentEvents(GatewayConfig config, Frames frames) {
         this.config = config;
+        this.frames = frames;
     }
 
     /** Called for every event before it is fanned out, so a client registering meanwhile misses nothing. */
@@ -56,6 +60,9 @@ public class RecentEvents {
             }
             if (last != null && event.seq() != last.seq() + 1) {
                 window.events.clear(); // a gap in what this instance read: start again from here
+            }
+            if ("message_deleted".equals(event.type())) {
+                redact(window, frames.messageId(event));
             }
             window.events.addLast(event);
             while (window.events.size() > size) {
@@ -80,6 +87,19 @@ public class RecentEvents {
                 return null;
             }
             return new Slice(window.events.stream().filter(e -> e.seq() > seq).toList(), last.seq());
+        }
+    }
+
+    /** Deleted means gone from every replay: the window keeps the message's place, not what it said. */
+    private void redact(Window window, String messageId) {
+        if (messageId == null) {
+            return;
+        }
+        List<EventFrame> kept = new ArrayList<>(window.events);
+        window.events.clear();
+        for (EventFrame e : kept) {
+            window.events.addLast("message_created".equals(e.type()) && messageId.equals(frames.messageId(e))
+                    ? frames.redacted(e) : e);
         }
     }
 

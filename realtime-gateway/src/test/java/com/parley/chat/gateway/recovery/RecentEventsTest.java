@@ -1,19 +1,24 @@
 package com.parley.chat.gateway.recovery;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.parley.chat.gateway.protocol.EventFrame;
+import com.parley.chat.gateway.protocol.Frames;
 import com.parley.chat.gateway.protocol.SessionKey;
 import com.parley.chat.gateway.testing.TestConfig;
 
 class RecentEventsTest {
 
-    private final RecentEvents recent = new RecentEvents(TestConfig.gateway("recovery.recent-events", "4"));
+    private final Frames frames = new Frames(new ObjectMapper());
+    private final RecentEvents recent = new RecentEvents(TestConfig.gateway("recovery.recent-events", "4"), frames);
 
     private static EventFrame event(long seq) {
         return new EventFrame("t", "s", seq, "message_created", "{\"seq\":" + seq + "}", null);
@@ -47,5 +52,25 @@ class RecentEventsTest {
         assertEquals(List.of(5L), after(4));
         recent.clear();
         assertNull(after(4));
+    }
+
+    @Test
+    void aDeletedMessageIsNeverReplayedFromTheWindowNorItsMetadata() {
+        EventFrame created = frames.fromEvent(frames.parse("{\"type\":\"MessageCreated\",\"event_id\":\"e1\","
+                + "\"tenant_id\":\"t\",\"session_id\":\"s\",\"seq\":1,\"occurred_at\":\"2026-11-27T10:00:00Z\","
+                + "\"message_id\":\"m1\",\"role\":\"user\",\"content\":\"my card is 4111 1111 1111 1111\","
+                + "\"sender_user_id\":\"alice\",\"metadata\":{\"card\":\"4111\"}}"));
+        EventFrame deleted = frames.fromEvent(frames.parse("{\"type\":\"MessageDeleted\",\"event_id\":\"e2\","
+                + "\"tenant_id\":\"t\",\"session_id\":\"s\",\"seq\":2,\"occurred_at\":\"2026-11-27T10:00:01Z\","
+                + "\"message_id\":\"m1\",\"deleted_by\":\"alice\"}"));
+        recent.add(created);
+        recent.add(deleted);
+        List<EventFrame> replay = recent.after(new SessionKey("t", "s"), 0).events();
+        assertEquals(List.of(1L, 2L), replay.stream().map(EventFrame::seq).toList(), "the message keeps its place");
+        for (EventFrame e : replay) {
+            assertFalse(e.frame().contains("4111"), e.frame());
+            assertFalse(e.dashboardFrame().contains("4111"), e.dashboardFrame());
+        }
+        assertTrue(replay.getFirst().frame().contains("\"deleted\":true"));
     }
 }

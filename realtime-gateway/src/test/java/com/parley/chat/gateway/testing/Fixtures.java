@@ -36,7 +36,7 @@ public final class Fixtures {
     public Fixtures(String... configOverrides) {
         config = TestConfig.gateway(configOverrides);
         metrics = new GatewayMetrics(registry);
-        recent = new RecentEvents(config);
+        recent = new RecentEvents(config, frames);
         context = new ClientContext(config, metrics, frames, new Recoveries(history, recent, config, metrics));
     }
 
