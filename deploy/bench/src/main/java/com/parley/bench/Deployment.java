@@ -86,10 +86,15 @@ final class Deployment implements AutoCloseable {
         }
     }
 
-    /** With -Dbench.jfr=true chat-api and the first gateway record a profile (JFR) of the whole run. */
+    /**
+     * With -Dbench.jfr=true chat-api and the first gateway record a profile (JFR) of the whole run;
+     * -Dbench.jfr=gw-2,chat-api names the services.
+     */
     private static List<String> jvm(Path logs, String id, List<String> base) {
         List<String> options = new ArrayList<>(base);
-        if (Boolean.getBoolean("bench.jfr") && (id.equals("gw-1") || id.equals("chat-api"))) {
+        String jfr = System.getProperty("bench.jfr", "false");
+        List<String> profiled = "true".equals(jfr) ? List.of("gw-1", "chat-api") : List.of(jfr.split(","));
+        if (profiled.contains(id)) {
             options.add("-XX:StartFlightRecording=settings=profile,filename=" + logs.resolve(id + ".jfr"));
         }
         return options;

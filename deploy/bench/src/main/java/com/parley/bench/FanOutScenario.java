@@ -80,6 +80,7 @@ final class FanOutScenario {
         }
 
         void connect(int connections) throws InterruptedException {
+            warmUp(Math.min(1000, connections));
             long heap0 = stats.liveHeapBytes();
             long rss0 = stats.rssBytes();
             String token = server == Server.BARE ? null : system.token(tenant, "supporter-1", "supporter");
@@ -101,6 +102,21 @@ final class FanOutScenario {
             result.rssPerConn = (stats.rssBytes() - rss0) / (double) connections;
             System.out.printf("%s: %d connections in %.1f s; live heap %s/connection, RSS %s/connection%n", name,
                     connections, seconds, Report.kb(result.heapPerConn), Report.kb(result.rssPerConn));
+        }
+
+        /** Connects and closes a first batch, so that the measured connections meet a warm server (JIT). */
+        private void warmUp(int count) throws InterruptedException {
+            String token = server == Server.BARE ? null : system.token(tenant, "supporter-1", "supporter");
+            List<Conn> warm = new ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                warm.add(fleet.conn(tenant, ids.get(i % ids.size()), token, 1));
+            }
+            Fleet.connectAll(warm, port(), "/ws/", Integer.getInteger("bench.connect-parallel", 200));
+            if (server != Server.BARE) {
+                Load.awaitConnected(warm);
+            }
+            warm.forEach(Conn::close);
+            Thread.sleep(2000);
         }
 
         Step step(int framesPerSecond, int seconds) throws Exception {
