@@ -4,7 +4,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.HdrHistogram.Histogram;
@@ -61,7 +63,10 @@ final class StormScenario {
                         if (firstClose.compareAndSet(0, System.nanoTime())) {
                             lastSeq.forEach((k, v) -> seqAtDrain.put(k, v.get()));
                         }
-                        reconnect(c, system.gateway2.port(), 20);
+                        // as the browser client does: back within a jittered second, not all in one instant
+                        long jitter = (long) (Math.random() * Integer.getInteger("bench.storm-jitter-ms", 1000));
+                        CompletableFuture.delayedExecutor(jitter, TimeUnit.MILLISECONDS)
+                                .execute(() -> reconnect(c, system.gateway2.port(), 20));
                     }
                 };
             }

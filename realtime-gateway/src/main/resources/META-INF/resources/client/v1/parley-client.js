@@ -245,7 +245,7 @@ function bearerProtocols(token) {
 class GatewayConnection extends EventTarget {
   constructor(options, defaults) {
     super();
-    this.options = { baseMs: 1000, maxMs: 30000, heartbeatMs: 25000, ...defaults, ...options };
+    this.options = { baseMs: 1000, maxMs: 30000, heartbeatMs: 25000, restartJitterMs: 1000, ...defaults, ...options };
     if (!this.options.gateways || this.options.gateways.length === 0) {
       throw new Error('gateways: at least one gateway URL');
     }
@@ -259,10 +259,15 @@ class GatewayConnection extends EventTarget {
     return this.options.gateways[this.gatewayIndex % this.options.gateways.length];
   }
 
-  /** Tries again on the next gateway: at once, or after a jittered backoff. */
+  /**
+   * Tries again on the next gateway: soon (within restartJitterMs, so that the thousands of clients
+   * of a draining instance do not all arrive in the same millisecond), or after a jittered backoff.
+   */
   retryAfter(immediately, reopen) {
     this.gatewayIndex += 1; // the next gateway: this one failed or is going away
-    const delay = immediately ? 0 : backoffDelay(this.attempt, this.options, this.options.random);
+    const random = this.options.random || Math.random;
+    const delay = immediately ? Math.floor(random() * this.options.restartJitterMs)
+      : backoffDelay(this.attempt, this.options, random);
     this.attempt += 1;
     this.setState('reconnecting', { delayMs: delay });
     this.retryTimer = setTimeout(reopen, delay);
