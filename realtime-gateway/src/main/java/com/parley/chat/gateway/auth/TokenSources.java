@@ -22,19 +22,33 @@ public final class TokenSources {
         if (header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)) {
             return header.substring(7).trim();
         }
-        String protocols = request.getHeader("Sec-WebSocket-Protocol");
-        if (protocols != null) {
-            for (String protocol : protocols.split(",")) {
-                String p = URLDecoder.decode(protocol.trim(), StandardCharsets.UTF_8);
-                if (p.startsWith(SUBPROTOCOL_PREFIX)) {
-                    String value = p.substring(SUBPROTOCOL_PREFIX.length());
-                    if (value.regionMatches(true, 0, "Bearer ", 0, 7)) {
-                        return value.substring(7).trim();
-                    }
-                }
-            }
+        String fromProtocol = fromSubprotocols(request.getHeader("Sec-WebSocket-Protocol"));
+        if (fromProtocol != null) {
+            return fromProtocol;
         }
         String query = request.getParam("token");
         return query == null || query.isBlank() ? null : query;
+    }
+
+    /** The token in a {@code Sec-WebSocket-Protocol} header; a malformed escape is no token (401), never an error. */
+    static String fromSubprotocols(String protocols) {
+        if (protocols == null) {
+            return null;
+        }
+        for (String protocol : protocols.split(",")) {
+            String p;
+            try {
+                p = URLDecoder.decode(protocol.trim(), StandardCharsets.UTF_8);
+            } catch (IllegalArgumentException malformed) {
+                continue;
+            }
+            if (p.startsWith(SUBPROTOCOL_PREFIX)) {
+                String value = p.substring(SUBPROTOCOL_PREFIX.length());
+                if (value.regionMatches(true, 0, "Bearer ", 0, 7)) {
+                    return value.substring(7).trim();
+                }
+            }
+        }
+        return null;
     }
 }

@@ -50,6 +50,11 @@ public final class SessionSubscription extends Subscription implements SessionRe
         return session;
     }
 
+    /** The highest seq written to the client without a gap. */
+    public long lastSent() {
+        return recovery.lastSent();
+    }
+
     /** True on the one-session shorthand socket, where the subscription is the connection. */
     public boolean greetsAsConnection() {
         return greetAsConnection;

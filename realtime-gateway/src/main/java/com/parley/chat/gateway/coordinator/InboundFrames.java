@@ -9,6 +9,7 @@ import jakarta.inject.Inject;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.parley.chat.gateway.auth.Caller;
 import com.parley.chat.gateway.auth.TokenVerifier;
 import com.parley.chat.gateway.chatapi.ChatApiClient;
 import com.parley.chat.gateway.client.ClientConnection;
@@ -16,6 +17,7 @@ import com.parley.chat.gateway.client.SessionSubscription;
 import com.parley.chat.gateway.client.Subscription;
 import com.parley.chat.gateway.config.GatewayConfig;
 import com.parley.chat.gateway.protocol.Channel;
+import com.parley.chat.gateway.protocol.Disconnect;
 import com.parley.chat.gateway.protocol.Frames;
 import com.parley.chat.gateway.signal.SignalPublisher;
 
@@ -145,8 +147,19 @@ public class InboundFrames {
         return value != null && value.isTextual() ? abbreviate(value.asText()) : null;
     }
 
+    /**
+     * A fresh token for the same user and tenant extends the connection. One with another role
+     * (a supporter demoted to a customer, say) is not a refresh: what the connection follows was
+     * admitted for the old role, so it is closed with 4401 and comes back admitted for the new one.
+     */
     private void auth(ClientConnection client, JsonNode frame) {
-        if (!client.refresh(verifier.verify(frame.path("token").asText(null)))) {
+        Caller fresh = verifier.verify(frame.path("token").asText(null));
+        if (fresh != null && fresh.tenantId().equals(client.caller().tenantId())
+                && fresh.userId().equals(client.caller().userId()) && !fresh.role().equals(client.caller().role())) {
+            client.close(Disconnect.ROLE_CHANGED);
+            return;
+        }
+        if (!client.refresh(fresh)) {
             client.send(frames.error("invalid_token",
                     "The token is not valid or belongs to another user; the connection keeps its current token.",
                     null));
@@ -200,9 +213,9 @@ public class InboundFrames {
 
     private void read(SessionSubscription session, JsonNode frame) {
         JsonNode upTo = frame.get("up_to_seq");
-        if (upTo == null || !upTo.canConvertToLong() || upTo.asLong() < 0) {
-            session.connection().send(frames.error("invalid_read", "up_to_seq must be a seq number.", null,
-                    session.channel()));
+        if (upTo == null || !upTo.canConvertToLong() || upTo.asLong() < 0 || upTo.asLong() > session.lastSent()) {
+            session.connection().send(frames.error("invalid_read", "up_to_seq must be the seq of an event this"
+                    + " connection received.", null, session.channel()));
             return;
         }
         ObjectNode signal = signals.signal("read", session.session());

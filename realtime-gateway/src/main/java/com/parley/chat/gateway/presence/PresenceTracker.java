@@ -110,6 +110,11 @@ public class PresenceTracker {
         push(session);
     }
 
+    /** Sessions some instance announced participants of (for tests: emptied ones are forgotten). */
+    int trackedSessions() {
+        return sessions.size();
+    }
+
     /** Re-announces this instance's participants and drops those of instances that went quiet. */
     void announceAndExpire() {
         for (SessionKey session : hub.localSessions()) {
@@ -121,6 +126,7 @@ public class PresenceTracker {
                 push(entry.getKey());
             }
         }
+        sessions.values().removeIf(Map::isEmpty); // sessions nobody is in any more
         lastPushed.keySet().removeIf(session -> !hub.localSessions().contains(session));
     }
 

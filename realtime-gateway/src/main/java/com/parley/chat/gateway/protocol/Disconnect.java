@@ -21,6 +21,8 @@ public record Disconnect(int code, String reason) {
 
     public static final Disconnect SHUTDOWN = new Disconnect(SERVICE_RESTART, "service restart");
     public static final Disconnect TOKEN_EXPIRED = new Disconnect(TOKEN_EXPIRED_CODE, "token expired");
+    /** A token with another role: reconnect with it, to be admitted for what that role may follow. */
+    public static final Disconnect ROLE_CHANGED = new Disconnect(TOKEN_EXPIRED_CODE, "role changed: reconnect");
     /** Silence can be a network that dropped the pongs: reconnect. */
     public static final Disconnect NO_HEARTBEAT = new Disconnect(TRY_AGAIN_LATER, "no heartbeat");
     public static final Disconnect FLOOD = new Disconnect(POLICY_VIOLATION, "too many frames");

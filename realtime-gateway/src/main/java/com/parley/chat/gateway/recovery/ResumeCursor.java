@@ -99,6 +99,15 @@ public final class ResumeCursor {
         return out;
     }
 
+    /**
+     * The client claimed more than the session has: it starts over at {@code seq} (the session's
+     * last), so that the events after it are not taken for duplicates.
+     */
+    public void restartAt(long seq) {
+        lastSent = seq;
+        held.clear();
+    }
+
     /** The client resyncs: it continues from {@code seq} without the events before it. */
     public void skipTo(long seq) {
         lastSent = Math.max(lastSent, seq);

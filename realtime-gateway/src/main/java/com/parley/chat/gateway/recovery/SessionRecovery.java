@@ -130,6 +130,12 @@ public final class SessionRecovery {
         if (!started) {
             started = true;
             listener.started(lastSeq, resumeFrom);
+            if (resumeFrom > lastSeq && lastSeq > 0) {
+                // a last_seq from the future (another session's, a bug): every later event would be
+                // dropped as a duplicate; the client reloads and continues after the real last seq
+                cursor.restartAt(lastSeq);
+                listener.resyncRequired(lastSeq);
+            }
             if (lastSeq - cursor.lastSent() > config.maxReplayEvents()) {
                 resync(lastSeq);
                 return;

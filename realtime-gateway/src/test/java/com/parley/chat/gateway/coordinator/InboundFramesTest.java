@@ -3,13 +3,24 @@ package com.parley.chat.gateway.coordinator;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.security.KeyPair;
+import java.security.interfaces.RSAPublicKey;
 import java.util.List;
+import java.util.Set;
 
 import org.junit.jupiter.api.Test;
 
+import com.parley.chat.gateway.auth.TokenVerifier;
 import com.parley.chat.gateway.client.ClientConnection;
+import com.parley.chat.gateway.client.SessionSubscription;
+import com.parley.chat.gateway.protocol.SessionKey;
 import com.parley.chat.gateway.testing.FakeTransport;
 import com.parley.chat.gateway.testing.Fixtures;
+import com.parley.infra.DevKeys;
+import com.parley.infra.DevTokens;
+
+import io.smallrye.jwt.auth.principal.DefaultJWTParser;
+import io.smallrye.jwt.auth.principal.JWTAuthContextInfo;
 
 /** Inbound frames against the limits: every frame counts, whatever its size. */
 class InboundFramesTest {
@@ -17,11 +28,44 @@ class InboundFramesTest {
     private final Fixtures fx = new Fixtures("limits.inbound-rate-per-second", "0.001", "limits.inbound-burst", "5",
             "limits.flood-close-after", "10", "limits.max-frame-bytes", "1024");
 
+    private static final KeyPair KEYS = DevKeys.generate();
+    private final DevTokens tokens = new DevTokens(KEYS.getPrivate());
+
     private InboundFrames inbound() {
         InboundFrames inbound = new InboundFrames();
         inbound.frames = fx.frames;
         inbound.config = fx.config;
+        JWTAuthContextInfo info = new JWTAuthContextInfo((RSAPublicKey) KEYS.getPublic(), DevTokens.ISSUER);
+        info.setExpectedAudience(Set.of(DevTokens.AUDIENCE));
+        inbound.verifier = new TokenVerifier(new DefaultJWTParser(info), fx.config);
         return inbound;
+    }
+
+    @Test
+    void aTokenWithAnotherRoleIsNoRefreshTheConnectionComesBackAdmittedForIt() {
+        FakeTransport socket = new FakeTransport();
+        ClientConnection staff = new ClientConnection("c", Fixtures.caller("acme", "sam", "supporter"), socket,
+                fx.context);
+        InboundFrames inbound = inbound();
+        inbound.handle(staff, "{\"type\":\"auth\",\"token\":\"" + tokens.issue("acme", "sam", "supporter") + "\"}");
+        assertEquals(0, socket.closeCode(), "a fresh token of the same role extends the connection");
+        inbound.handle(staff, "{\"type\":\"auth\",\"token\":\"" + tokens.issue("acme", "sam", "user") + "\"}");
+        assertEquals(4401, socket.closeCode(), "demoted: what it follows must be admitted again");
+    }
+
+    @Test
+    void aReadReceiptBeyondWhatTheConnectionReceivedIsRefused() {
+        SessionKey session = new SessionKey("acme", "s");
+        fx.history.store(session, 3);
+        FakeTransport socket = new FakeTransport();
+        ClientConnection alice = new ClientConnection("c", Fixtures.caller("acme", "alice", "user"), socket,
+                fx.context);
+        SessionSubscription subscription = new SessionSubscription(alice, session, 0, fx.context, () -> "{}", true,
+                (x, notFound) -> { });
+        alice.add(subscription);
+        subscription.start();
+        inbound().handle(alice, "{\"type\":\"read\",\"up_to_seq\":99}");
+        assertEquals("invalid_read", socket.json().getLast().path("code").asText());
     }
 
     @Test

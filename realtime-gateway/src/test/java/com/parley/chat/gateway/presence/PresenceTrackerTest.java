@@ -124,6 +124,19 @@ class PresenceTrackerTest {
     }
 
     @Test
+    void aSessionNobodyIsInAnyMoreIsForgotten() throws Exception {
+        ObjectNode remote = fx.frames.frame("presence").put("tenant_id", "acme").put("session_id", "elsewhere")
+                .put("instance_id", "gone");
+        remote.putArray("participants").addObject().put("user_id", "sam").put("role", "supporter");
+        SessionKey elsewhere = new SessionKey("acme", "elsewhere");
+        tracker.onAnnouncement(elsewhere, remote);
+        assertEquals(1, tracker.trackedSessions());
+        Thread.sleep(250); // that instance died: its announcement outlives the TTL
+        tracker.announceAndExpire();
+        assertEquals(0, tracker.trackedSessions());
+    }
+
+    @Test
     void withdrawingOnShutdownEmptiesThisInstancesShare() throws Exception {
         FakeTransport alice = join("alice", "user");
         await(() -> assertEquals(List.of("alice/user"), users(lastPresence(alice))));

@@ -134,6 +134,16 @@ class SessionRecoveryTest {
     }
 
     @Test
+    void aLastSeqFromTheFutureIsToldToResyncInsteadOfSwallowingEveryLaterEvent() {
+        fx.history.store(session, 5);
+        Recorder client = new Recorder();
+        SessionRecovery recovery = started(50, client);
+        recovery.onLive(fx.event(session, 6));
+        assertEquals(List.of("started:5", "resync:5"), client.told);
+        assertEquals(List.of(6L), client.seqs, "the next event reaches the client");
+    }
+
+    @Test
     void aStoppedRecoveryWritesNothingMore() {
         fx.history.store(session, 2);
         Recorder client = new Recorder();

@@ -1,0 +1,22 @@
+package com.parley.chat.gateway.auth;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import org.junit.jupiter.api.Test;
+
+/** The token in the browser's subprotocol header, and headers that carry none. */
+class TokenSourcesTest {
+
+    @Test
+    void readsTheBearerSubprotocolAndTakesAMalformedEscapeForNoToken() {
+        assertEquals("abc.def.ghi", TokenSources.fromSubprotocols(
+                "bearer-token-carrier, quarkus-http-upgrade%23Authorization%23Bearer%20abc.def.ghi"));
+        assertEquals("abc.def.ghi", TokenSources.fromSubprotocols(
+                "bearer-token-carrier, quarkus-http-upgrade#Authorization#Bearer%20abc.def.ghi"));
+        assertNull(TokenSources.fromSubprotocols("bearer-token-carrier, quarkus-http-upgrade#Authorization#Bearer%zz"));
+        assertNull(TokenSources.fromSubprotocols("%"));
+        assertNull(TokenSources.fromSubprotocols("chat"));
+        assertNull(TokenSources.fromSubprotocols(null));
+    }
+}
