@@ -93,8 +93,8 @@ public class SessionResource {
                 : SessionStatus.fromWire(status).orElseThrow(
                         () -> Problems.badRequest("status must be one of open, closed, resolved."));
         int pageSize = pageSize(size, config.paging().defaultSize(), config.paging().maxSize());
-        if (page < 0) {
-            throw Problems.badRequest("page must be 0 or more.");
+        if (page < 0 || (long) page * pageSize > Integer.MAX_VALUE) {
+            throw Problems.badRequest("page must be 0 or more, and page × size within range.");
         }
         // one extra row tells whether another page follows
         List<ChatSession> found = sessions.list(caller, filter, page * pageSize, pageSize + 1);

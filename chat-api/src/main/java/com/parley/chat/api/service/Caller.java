@@ -26,6 +26,11 @@ public record Caller(String tenantId, String userId, Role role) {
         if (tenantId == null || tenantId.isBlank() || userId == null || userId.isBlank()) {
             throw Problems.unauthorized("The token lacks the tenant or sub claim.");
         }
+        // what the columns hold (tenant_id 64, user ids 255): a longer claim is refused, not a 500
+        if (tenantId.length() > 64 || userId.length() > 255 || tenantId.indexOf('\u0000') >= 0
+                || userId.indexOf('\u0000') >= 0) {
+            throw Problems.unauthorized("The token's tenant or sub claim is too long or malformed.");
+        }
         return new Caller(tenantId, userId, role);
     }
 

@@ -51,6 +51,10 @@ public class MessageService {
         if (clientId != null) {
             Optional<Message> earlier = Message.findByClientMessageId(caller.tenantId(), sessionId, clientId);
             if (earlier.isPresent()) {
+                if (!earlier.get().senderUserId.equals(caller.userId())) {
+                    // the key is the session's; a retry returns only the sender's own message
+                    throw Problems.clientMessageIdTaken();
+                }
                 return new Posted(earlier.get(), false);
             }
         }
@@ -147,6 +151,9 @@ public class MessageService {
         if (id.isEmpty() || id.length() > max) {
             throw Problems.validation("client_message_id must have 1 to " + max + " characters.",
                     "client_message_id");
+        }
+        if (id.indexOf('\u0000') >= 0) {
+            throw Problems.validation("client_message_id must not contain NUL characters.", "client_message_id");
         }
         return id;
     }

@@ -24,6 +24,10 @@ public class MetadataRules {
             return null;
         }
         try {
+            // PostgreSQL's jsonb cannot hold NUL: refused here as bad input, not a 500 at insert
+            if (json.writeValueAsString(metadata).contains("\\u0000")) {
+                throw Problems.validation("metadata must not contain NUL characters.", "metadata");
+            }
             int size = json.writeValueAsBytes(metadata).length;
             int max = config.messages().maxMetadataBytes();
             if (size > max) {

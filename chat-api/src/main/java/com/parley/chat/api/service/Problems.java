@@ -50,6 +50,12 @@ public final class Problems {
                 "The session is " + status + "; it accepts no more changes.", Map.of("session_status", status));
     }
 
+    public static ProblemException clientMessageIdTaken() {
+        return new ProblemException(409, BASE + "client-message-id-taken", "client_message_id already used",
+                "Another participant of this session already sent a message with this client_message_id;"
+                        + " use a new one (a random UUID).", null);
+    }
+
     public static ProblemException payloadTooLarge(int maxBytes) {
         return new ProblemException(413, BASE + "payload-too-large", "Payload too large",
                 "The request body is larger than " + maxBytes + " bytes.", Map.of("max_bytes", maxBytes));
