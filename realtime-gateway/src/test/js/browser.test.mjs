@@ -50,6 +50,7 @@ test('customer and staff exchange messages both ways, see typing and status chan
     `${env.PARLEY_GW1},${env.PARLEY_GW2}`));
   await customer.getByRole('button', { name: 'Start a chat' }).click();
   await customer.locator('#state[data-state="open"]').waitFor();
+  assert.ok(!customer.url().includes('token='), 'the token is kept out of the page URL and its history');
   sessionId = await customer.locator('body').getAttribute('data-session');
   assert.ok(sessionId);
 

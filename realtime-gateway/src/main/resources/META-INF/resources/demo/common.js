@@ -1,5 +1,12 @@
 // Shared by the demo pages: parameters from the URL, the caller from the token, REST calls, rendering.
 export const params = new URLSearchParams(location.search);
+if (params.has('token')) {
+  // the token came in the link (a demo, not a sign-in flow): keep it out of the history and of
+  // anything the page's URL is shown or sent to
+  const clean = new URLSearchParams(params);
+  clean.delete('token');
+  history.replaceState(null, '', `${location.pathname}?${clean}${location.hash}`);
+}
 
 export function config() {
   const gateways = (params.get('gateways') || location.origin).split(',').map((g) => g.trim()).filter(Boolean);

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
@@ -50,6 +51,24 @@ class ComposeAndImagesTest {
         assertTrue(Pattern.compile("chat\\.signals --partitions \\d+").matcher(command).find(), command);
         assertTrue(command.contains("retention.ms=" + Repo.contractRetentionMs("signals") + " "),
                 "signals kept as long as the AsyncAPI document says");
+    }
+
+    @Test
+    void theEdgeLogsNoQueryStringsSoNoTokenReachesItsLog() {
+        String nginx = Repo.read("deploy/compose/nginx.conf");
+        Matcher format = Pattern.compile("log_format\\s+(\\w+)\\s+([^;]+);").matcher(nginx);
+        assertTrue(format.find(), "a log format of its own (the default logs $request, query included)");
+        assertFalse(format.group(2).contains("$request ") || format.group(2).contains("$request\"")
+                || format.group(2).contains("$args") || format.group(2).contains("$query_string")
+                || format.group(2).contains("$request_uri"), format.group(2));
+        assertTrue(nginx.contains("access_log /dev/stdout " + format.group(1) + ";"), "and the access log uses it");
+    }
+
+    @Test
+    void theImageBuildContextHoldsNoSecrets() {
+        List<String> ignored = List.of(Repo.read(".dockerignore").split("\n"));
+        assertTrue(ignored.contains("deploy/compose/secrets"), ignored.toString());
+        assertTrue(ignored.contains("**/.env"), ignored.toString());
     }
 
     @Test

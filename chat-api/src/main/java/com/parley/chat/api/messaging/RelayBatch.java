@@ -31,6 +31,19 @@ public class RelayBatch {
     record Result(int published, boolean failed) {
     }
 
+    /**
+     * The rows that may be deleted: those acknowledged before the first that was not. A row
+     * acknowledged after a failed one stays too and is sent again (consumers drop the duplicate
+     * by seq): deleting it would let it reach the topic before the failed one, out of order.
+     */
+    static <T> List<T> acknowledgedPrefix(List<T> batch, List<Boolean> acknowledged) {
+        int prefix = 0;
+        while (prefix < batch.size() && prefix < acknowledged.size() && acknowledged.get(prefix)) {
+            prefix++;
+        }
+        return batch.subList(0, prefix);
+    }
+
     @Inject
     ChatApiConfig config;
 
@@ -65,14 +78,14 @@ public class RelayBatch {
             for (OutboxEntry entry : batch) {
                 sends.add(producer.send(entry));
             }
-            List<Long> acked = new ArrayList<>(batch.size());
+            List<Boolean> outcomes = new ArrayList<>(batch.size());
             long deadline = System.nanoTime() + config.outbox().sendTimeout().toNanos();
             boolean failed = false;
             for (int i = 0; i < batch.size(); i++) {
                 OutboxEntry entry = batch.get(i);
                 try {
                     sends.get(i).get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-                    acked.add(entry.id);
+                    outcomes.add(true);
                     status.acknowledged(entry.occurredAt);
                 } catch (Exception e) {
                     if (!failed) {
@@ -80,9 +93,11 @@ public class RelayBatch {
                         Log.warnf("outbox relay: Kafka did not acknowledge event %s: %s", entry.eventId,
                                 status.lastError());
                     }
+                    outcomes.add(false);
                     failed = true;
                 }
             }
+            List<Long> acked = acknowledgedPrefix(batch, outcomes).stream().map(entry -> entry.id).toList();
             OutboxEntry.deleteIds(acked);
             status.published(acked.size());
             if (!failed) {
