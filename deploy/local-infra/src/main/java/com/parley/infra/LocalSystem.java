@@ -77,8 +77,9 @@ public final class LocalSystem {
         System.out.println("Tokens for tenant acme (valid 8 hours):");
         System.out.println("  customer alice   " + customer);
         System.out.println("  supporter sam    " + staff);
-        System.out.println("Sockets: " + gw1 + "/ws/acme/session/<session-id>?last_seq=0   "
-                + gw2 + "/ws/acme/dashboard   (token: Authorization header or ?token=)");
+        System.out.println("Sockets: " + gw1 + "/ws/acme (one connection; subscribe to session:<id>, dashboard)   "
+                + gw1 + "/ws/acme/session/<session-id>?last_seq=0   " + gw2 + "/ws/acme/dashboard"
+                + "   (token: Authorization header or the browser subprotocol; see docs/protocol.md)");
         String demo = "?tenant=acme&api=" + chatApi.baseUrl() + "&gateways=" + gateways.get(0).baseUrl() + ","
                 + gateways.get(1).baseUrl() + "&token=";
         System.out.println();
