@@ -224,6 +224,108 @@ export async function probeAdmission(gateway, tenantId, token, fetchImpl = globa
   }
 }
 
+/**
+ * What a conversation view holds, whatever carries it: the stored messages (MessageStore), the
+ * user's messages on their way (SendQueue), who is typing and who is present. Its owner (a
+ * SessionClient or a SessionChat) hands it frames and gets events back through emit.
+ */
+export class Conversation {
+  constructor(emit, sendTyping, { queueLimit = 100, typingIdleMs = 3000 } = {}) {
+    this.emit = emit;
+    this.store = new MessageStore();
+    this.queue = new SendQueue(queueLimit);
+    this.presence = [];
+    this.typingUsers = new Map();
+    this.typingDebounce = new TypingDebounce(sendTyping, typingIdleMs);
+  }
+
+  /** A message the user wrote: pending at once, queued until acknowledged; the item to send, or null. */
+  compose(content) {
+    const text = String(content ?? '').trim();
+    if (!text) {
+      return null;
+    }
+    const item = { client_message_id: newId(), content: text };
+    this.store.addPending(item.client_message_id, text);
+    if (!this.queue.push(item)) {
+      this.store.failPending(item.client_message_id, 'offline queue full');
+      this.emit('messages');
+      return { item, queued: false };
+    }
+    this.typingDebounce.stop();
+    this.emit('messages');
+    return { item, queued: true };
+  }
+
+  /** An event frame (with seq); true when it changed what the user sees. */
+  onEvent(frame) {
+    if (!this.store.apply(frame)) {
+      return false;
+    }
+    if (frame.type === 'message_created') {
+      this.typingUsers.delete(frame.sender_user_id);
+      this.emit('typing', { users: this.typists() });
+    }
+    if (frame.type === 'session_status' || frame.type === 'session_created') {
+      this.emit('status', { status: this.store.status });
+    }
+    this.emit('messages');
+    return true;
+  }
+
+  /** Frames outside the sequence: acks, presence, read receipts, typing, resyncs, errors. */
+  onSignal(frame) {
+    switch (frame.type) {
+      case 'message_ack':
+        this.queue.remove(frame.client_message_id);
+        break;
+      case 'presence':
+        this.presence = frame.participants || [];
+        this.emit('presence', { participants: this.presence });
+        break;
+      case 'read_receipt':
+        this.emit('read', frame);
+        break;
+      case 'typing_indicator':
+        this.onTyping(frame);
+        break;
+      case 'resync_required':
+        this.store.skipTo(frame.last_seq);
+        this.emit('resync', frame);
+        break;
+      case 'error':
+        if (frame.client_message_id) {
+          this.queue.remove(frame.client_message_id);
+          this.store.failPending(frame.client_message_id, frame.message);
+          this.emit('messages');
+        }
+        this.emit('error', frame);
+        break;
+      default:
+        break;
+    }
+  }
+
+  onTyping(frame) {
+    clearTimeout(this.typingUsers.get(frame.user_id)?.timer);
+    if (frame.is_typing) {
+      // a stop can get lost with its connection: forget a typist after a while anyway
+      const timer = setTimeout(() => {
+        this.typingUsers.delete(frame.user_id);
+        this.emit('typing', { users: this.typists() });
+      }, 10000);
+      this.typingUsers.set(frame.user_id, { user_id: frame.user_id, role: frame.role, timer });
+    } else {
+      this.typingUsers.delete(frame.user_id);
+    }
+    this.emit('typing', { users: this.typists() });
+  }
+
+  typists() {
+    return [...this.typingUsers.values()].map(({ user_id, role }) => ({ user_id, role }));
+  }
+}
+
 function wsUrl(base, path) {
   const url = new URL(path, base.replace(/^http/, 'ws'));
   return url.toString();
@@ -278,6 +380,72 @@ class GatewayConnection extends EventTarget {
     this.emit('state', { state, ...detail });
   }
 
+  /**
+   * Makes a new socket the current one: its frames count while it is current, and its close is
+   * told apart by whether it ever opened (a refused or unreachable upgrade, or a drop).
+   */
+  attach(socket, onFrame, onClose) {
+    this.socket = socket;
+    let opened = false;
+    socket.onopen = () => {
+      opened = true;
+    };
+    socket.onmessage = (event) => {
+      if (this.socket === socket) {
+        onFrame(event.data);
+      }
+    };
+    socket.onclose = (event) => {
+      if (this.socket !== socket) {
+        return;
+      }
+      this.socket = null;
+      this.stopHeartbeat();
+      onClose(event, opened);
+    };
+  }
+
+  /** What a close code asks for: stop and say why (1008, 4401, 4403, 4409), or come back. */
+  retryOrStop(code, reason) {
+    if (DO_NOT_RETRY.has(code)) {
+      this.setState('failed', { code, reason: FINAL_REASONS[code] || reason });
+      return;
+    }
+    this.scheduleRetry(RECONNECT_NOW.has(code));
+  }
+
+  /** Opens again on the next gateway (open() is the subclass's), unless the page closed it. */
+  scheduleRetry(immediately) {
+    if (!this.closedByUser) {
+      this.retryAfter(immediately, () => this.open());
+    }
+  }
+
+  /**
+   * A JSON ping every heartbeatMs; nothing heard for deadAfterMs (not even a pong) means the
+   * connection is dead even if the browser does not know: it is dropped and onDead runs.
+   */
+  beat(ping, onDead) {
+    this.stopHeartbeat();
+    this.lastHeard = Date.now();
+    this.heartbeatTimer = setInterval(() => {
+      if (Date.now() - this.lastHeard > this.options.deadAfterMs) {
+        const socket = this.socket;
+        this.socket = null;
+        socket?.close(4000, 'dead connection');
+        this.stopHeartbeat();
+        onDead();
+        return;
+      }
+      ping();
+    }, this.options.heartbeatMs);
+  }
+
+  stopHeartbeat() {
+    clearInterval(this.heartbeatTimer);
+    this.heartbeatTimer = null;
+  }
+
   emit(type, detail = {}) {
     this.dispatchEvent(new CustomEvent(type, { detail }));
   }
@@ -298,18 +466,10 @@ export class SessionClient extends GatewayConnection {
       typingIdleMs: 3000,
       wsFailuresBeforeSse: 2,
     });
-    this.store = new MessageStore();
-    this.queue = new SendQueue(this.options.queueLimit);
-    this.typingDebounce = new TypingDebounce((isTyping) => this.frame({ type: 'typing', is_typing: isTyping }),
-      this.options.typingIdleMs);
+    this.conversation = new Conversation((type, detail) => this.emit(type, detail),
+      (isTyping) => this.frame({ type: 'typing', is_typing: isTyping }), this.options);
     this.wsFailuresBeforeOpen = 0;
     this.transport = this.options.transport === 'sse' ? 'sse' : 'ws';
-    this.presence = [];
-    this.typingUsers = new Map();
-  }
-
-  get messages() {
-    return this.store.messages;
   }
 
   get lastSeq() {
@@ -339,7 +499,7 @@ export class SessionClient extends GatewayConnection {
       this.onlineListener = null;
     }
     this.stopHeartbeat();
-    this.typingDebounce.stop();
+    this.conversation.typingDebounce.stop();
     if (this.socket) {
       this.socket.close(1000, 'bye');
     }
@@ -355,28 +515,10 @@ export class SessionClient extends GatewayConnection {
     this.frame({ type: 'auth', token });
   }
 
-  /** Sends a message: pending at once, delivered when connected, acknowledged after storage. */
-  send(content) {
-    const text = String(content ?? '').trim();
-    if (!text) {
-      return null;
-    }
-    const clientMessageId = newId();
-    this.store.addPending(clientMessageId, text);
-    if (!this.queue.push({ client_message_id: clientMessageId, content: text })) {
-      this.store.failPending(clientMessageId, 'offline queue full');
-    } else {
-      this.typingDebounce.stop();
-      this.flushOne({ client_message_id: clientMessageId, content: text });
-    }
-    this.emit('messages');
-    return clientMessageId;
-  }
-
   /** Call on every keystroke in the composer: typing starts at once, stops after silence. */
   typing() {
     if (this.state === 'open' && this.transport === 'ws') {
-      this.typingDebounce.keystroke();
+      this.conversation.typingDebounce.keystroke();
     }
   }
 
@@ -413,29 +555,14 @@ export class SessionClient extends GatewayConnection {
       this.onWsFailure();
       return;
     }
-    this.socket = socket;
-    let opened = false;
-    socket.onopen = () => {
-      opened = true;
-      this.wsFailuresBeforeOpen = 0;
-    };
-    socket.onmessage = (event) => {
-      if (this.socket === socket) {
-        this.onFrame(event.data);
-      }
-    };
-    socket.onclose = (event) => {
-      if (this.socket !== socket) {
-        return;
-      }
-      this.socket = null;
-      this.stopHeartbeat();
-      if (!opened) {
+    this.attach(socket, (data) => this.onFrame(data), (event, opened) => {
+      if (opened) {
+        this.wsFailuresBeforeOpen = 0;
+        this.onClosed(event.code, event.reason);
+      } else {
         this.onWsFailure();
-        return;
       }
-      this.onClosed(event.code, event.reason);
-    };
+    });
   }
 
   async onWsFailure() {
@@ -515,17 +642,7 @@ export class SessionClient extends GatewayConnection {
       }, () => this.scheduleRetry(false));
       return;
     }
-    if (DO_NOT_RETRY.has(code)) {
-      this.setState('failed', { code, reason: FINAL_REASONS[code] || reason });
-      return;
-    }
-    this.scheduleRetry(RECONNECT_NOW.has(code));
-  }
-
-  scheduleRetry(immediately) {
-    if (!this.closedByUser) {
-      this.retryAfter(immediately, () => this.open());
-    }
+    this.retryOrStop(code, reason);
   }
 
   onConnected() {
@@ -539,30 +656,12 @@ export class SessionClient extends GatewayConnection {
   }
 
   startHeartbeat() {
-    this.stopHeartbeat();
-    this.lastHeard = Date.now();
     if (this.transport !== 'ws') {
+      this.stopHeartbeat();
+      this.lastHeard = Date.now();
       return;
     }
-    this.heartbeatTimer = setInterval(() => {
-      if (Date.now() - this.lastHeard > this.options.deadAfterMs) {
-        // nothing heard, not even a pong: the connection is dead even if the browser does not know
-        const socket = this.socket;
-        this.socket = null;
-        if (socket) {
-          socket.close(4000, 'dead connection');
-        }
-        this.stopHeartbeat();
-        this.onClosed(1006, 'dead connection');
-        return;
-      }
-      this.frame({ type: 'ping' });
-    }, this.options.heartbeatMs);
-  }
-
-  stopHeartbeat() {
-    clearInterval(this.heartbeatTimer);
-    this.heartbeatTimer = null;
+    this.beat(() => this.frame({ type: 'ping' }), () => this.onClosed(1006, 'dead connection'));
   }
 
   // ------------------------------------------------------------------ frames
@@ -618,64 +717,13 @@ export class SessionClient extends GatewayConnection {
     } catch (e) {
       return;
     }
-    switch (frame.type) {
-      case 'connected':
-        this.onConnected();
-        break;
-      case 'message_ack':
-        this.queue.remove(frame.client_message_id);
-        break;
-      case 'error':
-        if (frame.client_message_id) {
-          this.queue.remove(frame.client_message_id);
-          this.store.failPending(frame.client_message_id, frame.message);
-          this.emit('messages');
-        }
-        this.emit('error', frame);
-        break;
-      case 'typing_indicator':
-        this.onTyping(frame);
-        break;
-      case 'presence':
-        this.presence = frame.participants || [];
-        this.emit('presence', { participants: this.presence });
-        break;
-      case 'read_receipt':
-        this.emit('read', frame);
-        break;
-      case 'resync_required':
-        this.store.skipTo(frame.last_seq);
-        this.emit('resync', frame);
-        break;
-      case 'pong':
-        break;
-      default:
-        if (frame.seq !== undefined && this.store.apply(frame)) {
-          if (frame.type === 'message_created') {
-            this.typingUsers.delete(frame.sender_user_id);
-            this.emit('typing', { users: [...this.typingUsers.values()] });
-          }
-          if (frame.type === 'session_status' || frame.type === 'session_created') {
-            this.emit('status', { status: this.store.status });
-          }
-          this.emit('messages');
-        }
-    }
-  }
-
-  onTyping(frame) {
-    clearTimeout(this.typingUsers.get(frame.user_id)?.timer);
-    if (frame.is_typing) {
-      // a stop can get lost with its connection: forget a typist after a while anyway
-      const timer = setTimeout(() => {
-        this.typingUsers.delete(frame.user_id);
-        this.emit('typing', { users: [...this.typingUsers.values()] });
-      }, 10000);
-      this.typingUsers.set(frame.user_id, { user_id: frame.user_id, role: frame.role, timer });
+    if (frame.type === 'connected') {
+      this.onConnected();
+    } else if (frame.seq !== undefined && frame.type !== 'message_ack') {
+      this.conversation.onEvent(frame);
     } else {
-      this.typingUsers.delete(frame.user_id);
+      this.conversation.onSignal(frame);
     }
-    this.emit('typing', { users: [...this.typingUsers.values()].map(({ user_id, role }) => ({ user_id, role })) });
   }
 }
 
@@ -931,32 +979,17 @@ export class ParleyConnection extends GatewayConnection {
       this.onRefusedOrUnreachable(gateway, token);
       return;
     }
-    this.socket = socket;
-    let opened = false;
-    socket.onopen = () => {
-      opened = true;
-    };
-    socket.onmessage = (event) => {
-      if (this.socket === socket) {
-        this.onMessage(event.data);
-      }
-    };
-    socket.onclose = (event) => {
-      if (this.socket !== socket) {
-        return;
-      }
-      this.socket = null;
-      this.stopHeartbeat();
+    this.attach(socket, (data) => this.onMessage(data), (event, opened) => {
       clearTimeout(this.refreshTimer);
       if (this.closedByUser) {
         return;
       }
-      if (!opened) {
+      if (opened) {
+        this.onClosed(event.code, event.reason);
+      } else {
         this.onRefusedOrUnreachable(gateway, token);
-        return;
       }
-      this.onClosed(event.code, event.reason);
-    };
+    });
   }
 
   async onRefusedOrUnreachable(gateway, token) {
@@ -980,17 +1013,7 @@ export class ParleyConnection extends GatewayConnection {
       this.retryAfter(true, () => this.open()); // a fresh token, then back at once
       return;
     }
-    if (DO_NOT_RETRY.has(code)) {
-      this.setState('failed', { code, reason: FINAL_REASONS[code] || reason });
-      return;
-    }
-    this.scheduleRetry(RECONNECT_NOW.has(code));
-  }
-
-  scheduleRetry(immediately) {
-    if (!this.closedByUser) {
-      this.retryAfter(immediately, () => this.open());
-    }
+    this.retryOrStop(code, reason);
   }
 
   onMessage(data) {
@@ -1048,24 +1071,7 @@ export class ParleyConnection extends GatewayConnection {
   }
 
   startHeartbeat() {
-    this.stopHeartbeat();
-    this.lastHeard = Date.now();
-    this.heartbeatTimer = setInterval(() => {
-      if (Date.now() - this.lastHeard > this.options.deadAfterMs) {
-        const socket = this.socket;
-        this.socket = null;
-        socket?.close(4000, 'dead connection');
-        this.stopHeartbeat();
-        this.onClosed(1006, 'dead connection');
-        return;
-      }
-      this.sendFrame({ type: 'ping' });
-    }, this.options.heartbeatMs);
-  }
-
-  stopHeartbeat() {
-    clearInterval(this.heartbeatTimer);
-    this.heartbeatTimer = null;
+    this.beat(() => this.sendFrame({ type: 'ping' }), () => this.onClosed(1006, 'dead connection'));
   }
 }
 
@@ -1079,52 +1085,28 @@ export class SessionChat extends EventTarget {
     super();
     this.connection = connection;
     this.sessionId = sessionId;
-    this.store = new MessageStore();
-    this.queue = new SendQueue(queueLimit);
-    this.presence = [];
-    this.typingUsers = new Map();
     this.channel = connection.subscribe(`session:${sessionId}`, { token: subscriptionToken });
-    this.typingDebounce = new TypingDebounce((isTyping) => this.channel.send({ type: 'typing', is_typing: isTyping }),
-      typingIdleMs);
+    this.conversation = new Conversation((type, detail) => this.emit(type, detail),
+      (isTyping) => this.channel.send({ type: 'typing', is_typing: isTyping }), { queueLimit, typingIdleMs });
     this.channel.addEventListener('subscribed', () => {
       for (const item of this.queue.all()) {
         this.flushOne(item);
       }
       this.emit('subscribed');
     });
-    this.channel.addEventListener('event', (e) => this.onEvent(e.detail));
-    this.channel.addEventListener('signal', (e) => this.onSignal(e.detail));
-    this.channel.addEventListener('resync', (e) => {
-      this.store.skipTo(e.detail.last_seq);
-      this.emit('resync', e.detail);
+    this.channel.addEventListener('event', (e) => {
+      if (this.conversation.onEvent(e.detail)) {
+        this.channel.lastSeq = Math.max(this.channel.lastSeq, this.store.resumeSeq);
+      }
     });
-    this.channel.addEventListener('error', (e) => this.onError(e.detail));
-  }
-
-  get messages() {
-    return this.store.messages;
-  }
-
-  send(content) {
-    const text = String(content ?? '').trim();
-    if (!text) {
-      return null;
-    }
-    const clientMessageId = newId();
-    this.store.addPending(clientMessageId, text);
-    if (!this.queue.push({ client_message_id: clientMessageId, content: text })) {
-      this.store.failPending(clientMessageId, 'offline queue full');
-    } else {
-      this.typingDebounce.stop();
-      this.flushOne({ client_message_id: clientMessageId, content: text });
-    }
-    this.emit('messages');
-    return clientMessageId;
+    this.channel.addEventListener('signal', (e) => this.conversation.onSignal(e.detail));
+    this.channel.addEventListener('resync', (e) => this.conversation.onSignal(e.detail));
+    this.channel.addEventListener('error', (e) => this.conversation.onSignal(e.detail));
   }
 
   typing() {
     if (this.channel.state === 'subscribed') {
-      this.typingDebounce.keystroke();
+      this.conversation.typingDebounce.keystroke();
     }
   }
 
@@ -1134,7 +1116,7 @@ export class SessionChat extends EventTarget {
 
   /** Leaves the conversation: the channel is unsubscribed, the socket stays for the others. */
   close() {
-    this.typingDebounce.stop();
+    this.conversation.typingDebounce.stop();
     this.channel.unsubscribe();
   }
 
@@ -1144,61 +1126,28 @@ export class SessionChat extends EventTarget {
     }
   }
 
-  onEvent(frame) {
-    if (!this.store.apply(frame)) {
-      return;
-    }
-    this.channel.lastSeq = Math.max(this.channel.lastSeq, this.store.resumeSeq);
-    if (frame.type === 'message_created') {
-      this.typingUsers.delete(frame.sender_user_id);
-      this.emit('typing', { users: [...this.typingUsers.values()] });
-    }
-    if (frame.type === 'session_status' || frame.type === 'session_created') {
-      this.emit('status', { status: this.store.status });
-    }
-    this.emit('messages');
-  }
-
-  onSignal(frame) {
-    switch (frame.type) {
-      case 'message_ack':
-        this.queue.remove(frame.client_message_id);
-        break;
-      case 'presence':
-        this.presence = frame.participants || [];
-        this.emit('presence', { participants: this.presence });
-        break;
-      case 'read_receipt':
-        this.emit('read', frame);
-        break;
-      case 'typing_indicator':
-        clearTimeout(this.typingUsers.get(frame.user_id)?.timer);
-        if (frame.is_typing) {
-          const timer = setTimeout(() => {
-            this.typingUsers.delete(frame.user_id);
-            this.emit('typing', { users: [...this.typingUsers.values()] });
-          }, 10000);
-          this.typingUsers.set(frame.user_id, { user_id: frame.user_id, role: frame.role, timer });
-        } else {
-          this.typingUsers.delete(frame.user_id);
-        }
-        this.emit('typing', { users: [...this.typingUsers.values()].map(({ user_id, role }) => ({ user_id, role })) });
-        break;
-      default:
-        break;
-    }
-  }
-
-  onError(frame) {
-    if (frame.client_message_id) {
-      this.queue.remove(frame.client_message_id);
-      this.store.failPending(frame.client_message_id, frame.message);
-      this.emit('messages');
-    }
-    this.emit('error', frame);
-  }
-
   emit(type, detail = {}) {
     this.dispatchEvent(new CustomEvent(type, { detail }));
   }
+}
+
+/**
+ * What SessionClient and SessionChat show the page alike: the conversation's state, and send():
+ * a message is pending at once, delivered when connected (each owner's flushOne), acknowledged
+ * after storage.
+ */
+for (const Owner of [SessionClient, SessionChat]) {
+  Object.defineProperties(Owner.prototype, {
+    store: { get() { return this.conversation.store; } },
+    queue: { get() { return this.conversation.queue; } },
+    presence: { get() { return this.conversation.presence; } },
+    messages: { get() { return this.conversation.store.messages; } },
+  });
+  Owner.prototype.send = function send(content) {
+    const composed = this.conversation.compose(content);
+    if (composed?.queued) {
+      this.flushOne(composed.item);
+    }
+    return composed ? composed.item.client_message_id : null;
+  };
 }
