@@ -177,6 +177,28 @@ class MultiplexIT {
     }
 
     @Test
+    void noCompressionIsNegotiatedSoNoFrameCanInflateBeyondItsCap() throws IOException {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", cluster.gateway1.port())) {
+            socket.setSoTimeout(10_000);
+            String request = "GET /ws/" + tenant + " HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+                    + "Connection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
+                    + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                    + "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n"
+                    + "Authorization: Bearer " + cluster.token(tenant, "erin", "user") + "\r\n\r\n";
+            socket.getOutputStream().write(request.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(
+                    socket.getInputStream(), java.nio.charset.StandardCharsets.US_ASCII));
+            List<String> headers = new ArrayList<>();
+            String line;
+            while ((line = in.readLine()) != null && !line.isEmpty()) {
+                headers.add(line.toLowerCase(java.util.Locale.ROOT));
+            }
+            assertTrue(headers.getFirst().contains(" 101 "), headers.toString());
+            assertTrue(headers.stream().noneMatch(h -> h.startsWith("sec-websocket-extensions")), headers.toString());
+        }
+    }
+
+    @Test
     void theAssembledSystemAdmitsOnlyTheOriginsOfItsOwnPages() {
         String url = Cluster.ws(cluster.gateway1, "/ws/" + tenant);
         String token = "Bearer " + cluster.token(tenant, "erin", "user");
