@@ -20,6 +20,26 @@ public interface ChatApiConfig {
 
     SubscriptionTokens subscriptionTokens();
 
+    WriteLimits writeLimits();
+
+    /**
+     * Writes (new sessions, messages) per user and per tenant: one token must not be able to fill
+     * the database or a gateway's memory. Beyond them: 429 problem with Retry-After.
+     */
+    interface WriteLimits {
+        @WithDefault("10")
+        double perUserPerSecond();
+
+        @WithDefault("50")
+        int perUserBurst();
+
+        @WithDefault("1000")
+        double perTenantPerSecond();
+
+        @WithDefault("2000")
+        int perTenantBurst();
+    }
+
     /** Largest request body accepted before a 413 problem, in bytes. */
     @WithDefault("65536")
     int maxRequestBytes();

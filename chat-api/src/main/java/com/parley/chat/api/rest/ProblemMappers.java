@@ -38,6 +38,9 @@ public class ProblemMappers {
         if (e.status() == 401) {
             return withChallenge(response);
         }
+        if (e.extensions().get("retry_after") instanceof Long seconds) {
+            return Response.fromResponse(response).header("Retry-After", Long.toString(seconds)).build();
+        }
         return response;
     }
 
@@ -123,7 +126,9 @@ public class ProblemMappers {
                 String state = sql.getSQLState();
                 String message = String.valueOf(sql.getMessage());
                 if ((state != null && (state.startsWith("08") || state.startsWith("57P")))
-                        || message.contains("Acquisition timeout") || message.contains("Connection refused")) {
+                        // Agroal says "Sorry, acquisition timeout!": a pool with no free connection
+                        || message.toLowerCase(java.util.Locale.ROOT).contains("acquisition timeout")
+                        || message.contains("Connection refused")) {
                     return true;
                 }
             }

@@ -30,6 +30,9 @@ public class MessageService {
     MetadataRules metadataRules;
 
     @Inject
+    WriteLimits writeLimits;
+
+    @Inject
     ChatApiConfig config;
 
     /** The stored message, and whether this call created it (false: a retry of an earlier post). */
@@ -39,6 +42,7 @@ public class MessageService {
     @Transactional
     public Posted post(Caller caller, UUID sessionId, String rawContent, String clientMessageId,
             Map<String, Object> metadata) {
+        writeLimits.check(caller);
         String content = checkContent(rawContent);
         String clientId = checkClientMessageId(clientMessageId);
         Map<String, Object> checkedMetadata = metadataRules.check(metadata);

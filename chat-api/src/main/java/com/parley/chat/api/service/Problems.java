@@ -50,6 +50,13 @@ public final class Problems {
                 "The session is " + status + "; it accepts no more changes.", Map.of("session_status", status));
     }
 
+    /** 429 with the seconds to wait (sent as Retry-After too). */
+    public static ProblemException tooManyWrites(String who, long retryAfterSeconds) {
+        return new ProblemException(429, BASE + "too-many-writes", "Too many writes",
+                "Too many new sessions or messages from " + who + "; retry after " + retryAfterSeconds + " s.",
+                Map.of("retry_after", retryAfterSeconds));
+    }
+
     public static ProblemException clientMessageIdTaken() {
         return new ProblemException(409, BASE + "client-message-id-taken", "client_message_id already used",
                 "Another participant of this session already sent a message with this client_message_id;"

@@ -19,6 +19,9 @@ import com.parley.chat.api.messaging.SessionStatusChanged;
 public class SessionService {
 
     @Inject
+    WriteLimits writeLimits;
+
+    @Inject
     EventRecorder events;
 
     @Inject
@@ -30,6 +33,7 @@ public class SessionService {
      */
     @Transactional
     public ChatSession create(Caller caller, String customerUserId, Map<String, Object> metadata) {
+        writeLimits.check(caller);
         String customer = caller.seesWholeTenant() && customerUserId != null ? customerUserId.trim() : caller.userId();
         if (customer.isEmpty() || customer.length() > 255) {
             throw Problems.validation("customer_user_id must have 1 to 255 characters.", "customer_user_id");
