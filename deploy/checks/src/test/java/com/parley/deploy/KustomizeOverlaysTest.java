@@ -154,6 +154,33 @@ class KustomizeOverlaysTest {
         throw new AssertionError(name + " not set on the gateway");
     }
 
+    @ParameterizedTest
+    @MethodSource("overlays")
+    void kafkaClientsAuthenticateAndMayDoOnlyTheirJobAndEveryComponentTakesTrafficOnlyFromItsPeers(String overlay) {
+        List<JsonNode> docs = render(overlay);
+        JsonNode listener = named(docs, "Kafka", "parley").path("spec").path("kafka").path("listeners").get(0);
+        assertEquals("scram-sha-512", listener.path("authentication").path("type").asText(), "no anonymous client");
+        assertEquals("simple", named(docs, "Kafka", "parley").path("spec").path("kafka").path("authorization")
+                .path("type").asText(), "ACLs enforced");
+        assertTrue(listener.path("networkPolicyPeers").toString().contains("chat-api")
+                && listener.path("networkPolicyPeers").toString().contains("realtime-gateway"));
+        String chatApiAcls = named(docs, "KafkaUser", "chat-api").path("spec").path("authorization").toString();
+        assertTrue(chatApiAcls.contains("chat.message-events") && chatApiAcls.contains("Write"), chatApiAcls);
+        assertFalse(chatApiAcls.contains("chat.signals") || chatApiAcls.contains("Read"), "chat-api only writes events");
+        String gatewayAcls = named(docs, "KafkaUser", "realtime-gateway").path("spec").path("authorization").toString();
+        assertFalse(gatewayAcls.matches(".*chat\\.message-events[^}]*Write.*"), "gateways never write session events");
+        for (String service : List.of("chat-api", "realtime-gateway")) {
+            String env = named(docs, "Deployment", service).path("spec").path("template").path("spec")
+                    .path("containers").get(0).path("env").toString();
+            assertTrue(env.contains("KAFKA_SASL_JAAS_CONFIG") && env.contains("\"name\":\"" + service + "\""),
+                    service + " logs in to Kafka as its own KafkaUser: " + env);
+        }
+        for (String policy : List.of("chat-api", "realtime-gateway", "escalation-legacy", "parley-db")) {
+            JsonNode np = named(docs, "NetworkPolicy", policy);
+            assertTrue(np.path("spec").path("ingress").size() > 0, policy + " admits only named peers");
+        }
+    }
+
     private static void assertPinned(String image, String where) {
         assertNotNull(image);
         int colon = image.lastIndexOf(':');
