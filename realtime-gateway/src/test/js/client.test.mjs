@@ -124,6 +124,13 @@ test('client: token in the subprotocol, not the URL; offline sends flushed once 
   c.close();
 });
 
+test('client: chat-api\'s subscription token rides along, so that any gateway admits the widget alone', () => {
+  const c = client({ subscriptionToken: 'sub.tok' });
+  c.connect();
+  assert.equal(FakeSocket.all[0].url, 'ws://gw1.test/ws/t/session/s?last_seq=0&subscription_token=sub.tok');
+  c.close();
+});
+
 test('client: after a drop it resumes on the next gateway with its last seq; 1012 goes at once', async () => {
   const c = client();
   c.connect();

@@ -10,23 +10,26 @@ let chat;
 async function start() {
   $('error').textContent = '';
   try {
-    let sessionId = params.get('session') || localStorage.getItem(storageKey);
-    if (!sessionId) {
-      sessionId = (await api(cfg, 'POST', '/sessions', {})).id;
-      localStorage.setItem(storageKey, sessionId);
+    const known = params.get('session') || localStorage.getItem(storageKey);
+    // the session JSON carries chat-api's subscription token: any gateway admits the widget with
+    // it, a reconnect costs chat-api nothing
+    let session = known ? await api(cfg, 'GET', `/sessions/${encodeURIComponent(known)}`).catch(() => null) : null;
+    if (!session) {
+      session = await api(cfg, 'POST', '/sessions', {});
+      localStorage.setItem(storageKey, session.id);
     }
-    open(sessionId);
+    open(session.id, session.subscription_token);
   } catch (e) {
     $('error').textContent = `Could not start the chat: ${e.message}`;
   }
 }
 
-function open(sessionId) {
+function open(sessionId, subscriptionToken) {
   $('start-panel').hidden = true;
   $('messages').hidden = false;
   $('composer').hidden = false;
   document.body.dataset.session = sessionId;
-  chat = new SessionClient({ ...cfg, sessionId });
+  chat = new SessionClient({ ...cfg, sessionId, subscriptionToken });
   window.parleyChat = chat; // for the browser tests and the curious
   chat.addEventListener('state', (e) => showState($('state'), e.detail));
   chat.addEventListener('messages', () => renderMessages($('messages'), chat.messages, me));

@@ -476,6 +476,12 @@ export class SessionClient extends GatewayConnection {
     return this.store.resumeSeq;
   }
 
+  /** chat-api's subscription token for the session, when the page has it: admission without chat-api. */
+  subscriptionQuery() {
+    const token = this.options.subscriptionToken;
+    return token ? `&subscription_token=${encodeURIComponent(token)}` : '';
+  }
+
   connect() {
     this.closedByUser = false;
     if (!this.onlineListener && globalThis.addEventListener) {
@@ -541,7 +547,7 @@ export class SessionClient extends GatewayConnection {
   openWs() {
     const { tenantId, sessionId } = this.options;
     const url = wsUrl(this.gateway, `/ws/${encodeURIComponent(tenantId)}/session/${encodeURIComponent(sessionId)}`
-      + `?last_seq=${this.lastSeq}`);
+      + `?last_seq=${this.lastSeq}${this.subscriptionQuery()}`);
     if (this.socket) {
       const old = this.socket; // an attempt still under way: this one replaces it
       this.socket = null;
@@ -604,7 +610,7 @@ export class SessionClient extends GatewayConnection {
     const ES = this.options.EventSource || globalThis.EventSource;
     // EventSource cannot set headers: the token goes in the query (the gateway never logs it)
     const url = httpUrl(this.gateway, `/sse/${encodeURIComponent(tenantId)}/session/${encodeURIComponent(sessionId)}`
-      + `?last_seq=${this.lastSeq}&token=${encodeURIComponent(this.token)}`);
+      + `?last_seq=${this.lastSeq}&token=${encodeURIComponent(this.token)}${this.subscriptionQuery()}`);
     const source = new ES(url);
     this.source = source;
     source.onmessage = (event) => this.onFrame(event.data);

@@ -22,7 +22,10 @@ import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.parley.infra.ServiceProcess;
@@ -35,6 +38,7 @@ import io.restassured.path.json.JsonPath;
  * gateways): channels, admission by chat-api's subscription token, the per-user limit, refusal
  * codes, and SSE clients that leave while they are being admitted.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class MultiplexIT {
 
     private static Cluster cluster;
@@ -251,6 +255,49 @@ class MultiplexIT {
         }
         Thread.sleep(3000); // admission completes now, for clients that are gone
         assertEquals(before, openConnections(cluster.gateway2), "no ghost stays registered");
+    }
+
+    @Test
+    @Order(Integer.MAX_VALUE) // kills gateway 1: the last test of this class
+    void aGatewayKilledWithSigkillLosesNothingItsClientsResumeOnTheOtherFromTheirLastSeq() throws Exception {
+        JsonPath created = newSession("frank");
+        String id = created.getString("id");
+        String subscriptionToken = created.getString("subscription_token");
+        String channel = "session:" + id;
+        Predicate<JsonNode> event = f -> f.has("seq") && !"message_ack".equals(f.path("type").asText())
+                && channel.equals(f.path("channel").asText());
+        List<JsonNode> received = new ArrayList<>();
+        WsClient frank = connect(cluster.gateway1, "frank", "user");
+        subscribe(frank, channel, 0, subscriptionToken);
+        received.addAll(frank.collect(event, 1, Duration.ofSeconds(15)));
+        Thread poster = Thread.ofPlatform().start(() -> {
+            for (int i = 0; i < 30; i++) {
+                post(id, "sam", "supporter", "while an instance dies " + i);
+            }
+        });
+        received.addAll(frank.collect(event, 5, Duration.ofSeconds(15)));
+        cluster.gateway1.kill(); // SIGKILL: no drain, no close frame
+        frank.awaitClose(Duration.ofSeconds(30));
+        JsonNode frame;
+        while ((frame = frank.frames.poll()) != null) {
+            if (event.test(frame)) {
+                received.add(frame);
+            }
+        }
+        long last = 0;
+        for (JsonNode f : received) {
+            if (f.get("seq").asLong() == last + 1) {
+                last++;
+            }
+        }
+        try (WsClient again = connect(cluster.gateway2, "frank", "user")) {
+            subscribe(again, channel, last, subscriptionToken);
+            poster.join(60_000);
+            received.addAll(again.collect(event, (int) (31 - last), Duration.ofSeconds(30)));
+        }
+        assertEquals(java.util.stream.LongStream.rangeClosed(1, 31).boxed().toList(),
+                received.stream().map(f -> f.get("seq").asLong()).toList(),
+                "every event exactly once, in order, across an instance killed without warning");
     }
 
     private int openConnections(ServiceProcess gateway) throws IOException, InterruptedException {
