@@ -10,6 +10,7 @@ import com.parley.chat.gateway.auth.TokenSources;
 import com.parley.chat.gateway.auth.TokenVerifier;
 import com.parley.chat.gateway.config.GatewayConfig;
 import com.parley.chat.gateway.metrics.GatewayMetrics;
+import com.parley.chat.gateway.protocol.Channel;
 
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpServerRequest;
@@ -72,6 +73,10 @@ public class AdmissionControl {
         Caller caller = refusal.caller();
         if (target != Target.SESSION) {
             return Uni.createFrom().item(refusal);
+        }
+        if (Channel.parse("session:" + sessionId) == null) {
+            // only session-id characters ever reach chat-api's URL
+            return Uni.createFrom().item(refused(404, "session"));
         }
         return sessions.admit(caller, sessionId, subscriptionToken).map(verdict -> switch (verdict) {
             case ALLOWED -> new Admission(0, null, caller);

@@ -136,6 +136,14 @@ public interface GatewayConfig {
         @WithDefault("32")
         int recentEvents();
 
+        /**
+         * All windows together hold at most this much frame text (bytes of ASCII JSON): beyond it
+         * the least recently active sessions leave (their clients resume from history). Bounds
+         * what one tenant's flood of sessions can make every instance hold.
+         */
+        @WithDefault("67108864")
+        long recentEventsMaxBytes();
+
         /** A session without events for this long leaves the in-memory window. */
         @WithDefault("5M")
         Duration recentIdle();

@@ -2,8 +2,11 @@ package com.parley.chat.gateway.recovery;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -38,6 +41,7 @@ public class RecentEvents {
     private final Frames frames;
 
     private final ConcurrentHashMap<SessionKey, Window> sessions = new ConcurrentHashMap<>();
+    private final AtomicLong totalBytes = new AtomicLong();
 
     @Inject
     public RecentEvents(GatewayConfig config, Frames frames) {
@@ -51,22 +55,74 @@ public class RecentEvents {
         if (size <= 0) {
             return;
         }
-        Window window = sessions.computeIfAbsent(event.sessionKey(), k -> new Window());
+        SessionKey key = event.sessionKey();
+        while (!addTo(sessions.computeIfAbsent(key, k -> new Window()), key, event, size)) {
+            // the window left (byte budget, idle) between the lookup and the lock: take a new one
+        }
+        if (totalBytes.get() > config.recovery().recentEventsMaxBytes()) {
+            shrink();
+        }
+    }
+
+    private boolean addTo(Window window, SessionKey key, EventFrame event, int size) {
         synchronized (window) {
+            if (sessions.get(key) != window) {
+                return false;
+            }
             window.touchedNanos = System.nanoTime();
             EventFrame last = window.events.peekLast();
             if (last != null && event.seq() <= last.seq()) {
-                return; // Kafka delivered it again
+                return true; // Kafka delivered it again
             }
             if (last != null && event.seq() != last.seq() + 1) {
-                window.events.clear(); // a gap in what this instance read: start again from here
+                // a gap in what this instance read: start again from here
+                drop(window, window.events.size());
             }
             if ("message_deleted".equals(event.type())) {
                 redact(window, frames.messageId(event));
             }
             window.events.addLast(event);
-            while (window.events.size() > size) {
-                window.events.pollFirst();
+            totalBytes.addAndGet(bytes(event));
+            drop(window, window.events.size() - size);
+            return true;
+        }
+    }
+
+    /** Frame text held, all windows together. */
+    public long bytes() {
+        return totalBytes.get();
+    }
+
+    private static long bytes(EventFrame event) {
+        return event.frame().length()
+                + (event.dashboardFrame() == event.frame() ? 0 : event.dashboardFrame().length());
+    }
+
+    /** Drops the oldest {@code count} events of a window (its lock held). */
+    private void drop(Window window, int count) {
+        for (int i = 0; i < count && !window.events.isEmpty(); i++) {
+            totalBytes.addAndGet(-bytes(window.events.pollFirst()));
+        }
+    }
+
+    /** Over the byte budget: the least recently active tenth of the sessions leave. */
+    private synchronized void shrink() {
+        if (totalBytes.get() <= config.recovery().recentEventsMaxBytes()) {
+            return;
+        }
+        List<Map.Entry<SessionKey, Window>> byAge = new ArrayList<>(sessions.entrySet());
+        byAge.sort(Comparator.comparingLong(e -> e.getValue().touchedNanos));
+        int leave = Math.max(1, byAge.size() / 10);
+        for (int i = 0; i < byAge.size() && (i < leave || totalBytes.get() > config.recovery().recentEventsMaxBytes());
+                i++) {
+            remove(byAge.get(i).getKey(), byAge.get(i).getValue());
+        }
+    }
+
+    private void remove(SessionKey key, Window window) {
+        if (sessions.remove(key, window)) {
+            synchronized (window) {
+                drop(window, window.events.size());
             }
         }
     }
@@ -96,22 +152,28 @@ public class RecentEvents {
             return;
         }
         List<EventFrame> kept = new ArrayList<>(window.events);
-        window.events.clear();
+        drop(window, kept.size());
         for (EventFrame e : kept) {
-            window.events.addLast("message_created".equals(e.type()) && messageId.equals(frames.messageId(e))
-                    ? frames.redacted(e) : e);
+            EventFrame stays = "message_created".equals(e.type()) && messageId.equals(frames.messageId(e))
+                    ? frames.redacted(e) : e;
+            window.events.addLast(stays);
+            totalBytes.addAndGet(bytes(stays));
         }
     }
 
     /** The stream may have skipped events (a consumer that rejoined at the latest offset). */
     public void clear() {
-        sessions.clear();
+        sessions.forEach(this::remove);
     }
 
     @Scheduled(every = "60s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void expire() {
         long idle = config.recovery().recentIdle().toNanos();
         long now = System.nanoTime();
-        sessions.values().removeIf(w -> now - w.touchedNanos > idle);
+        sessions.forEach((key, window) -> {
+            if (now - window.touchedNanos > idle) {
+                remove(key, window);
+            }
+        });
     }
 }

@@ -100,6 +100,17 @@ class AdmissionControlTest {
     }
 
     @Test
+    void aSessionIdThatIsNoSessionIdNeverReachesChatApi() {
+        AdmissionControl control = admission();
+        String alice = tokens.issue("acme", "alice", "user");
+        for (String id : List.of("../../admin", "s?x=1", "a/b", "x".repeat(65), "", "s%2F1")) {
+            Admission result = await(control.admit(null, alice, "ws", "acme", Target.SESSION, id, null));
+            assertEquals(404, result.status(), id);
+        }
+        assertEquals(0, questions.get());
+    }
+
+    @Test
     void staffOpenTheDashboardWithoutAQuestion() {
         Admission result = await(admission().admit(null, tokens.issue("acme", "sam", "supporter"), "ws", "acme",
                 Target.DASHBOARD, null, null));

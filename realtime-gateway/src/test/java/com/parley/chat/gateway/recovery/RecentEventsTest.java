@@ -2,6 +2,7 @@ package com.parley.chat.gateway.recovery;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -14,6 +15,7 @@ import com.parley.chat.gateway.protocol.EventFrame;
 import com.parley.chat.gateway.protocol.Frames;
 import com.parley.chat.gateway.protocol.SessionKey;
 import com.parley.chat.gateway.testing.TestConfig;
+import com.parley.infra.EventFixture;
 
 class RecentEventsTest {
 
@@ -72,5 +74,20 @@ class RecentEventsTest {
             assertFalse(e.dashboardFrame().contains("4111"), e.dashboardFrame());
         }
         assertTrue(replay.getFirst().frame().contains("\"deleted\":true"));
+    }
+
+    @Test
+    void allWindowsTogetherStayWithinTheByteBudgetTheQuietestSessionsLeaveFirst() {
+        RecentEvents small = new RecentEvents(TestConfig.gateway("recovery.recent-events", "4",
+                "recovery.recent-events-max-bytes", "20000"), frames);
+        for (int session = 0; session < 200; session++) { // a flood of sessions, one event each
+            small.add(frames.fromEvent(frames.parse(EventFixture.messageCreated("t", "s" + session, 1,
+                    "x".repeat(200)))));
+            assertTrue(small.bytes() <= 20_000 + 2_000, "held " + small.bytes());
+        }
+        assertNotNull(small.after(new SessionKey("t", "s199"), 0), "the latest sessions stay");
+        assertNull(small.after(new SessionKey("t", "s0"), 0), "the quietest left: their clients ask history");
+        small.clear();
+        assertEquals(0, small.bytes());
     }
 }
