@@ -11,6 +11,8 @@ import jakarta.ws.rs.core.Response;
 
 import com.parley.chat.legacy.config.LegacyConfig;
 
+import io.micrometer.core.instrument.MeterRegistry;
+
 /** The one answer of this module: 410 Gone as application/problem+json with deprecation headers. */
 @ApplicationScoped
 public class Gone {
@@ -21,6 +23,48 @@ public class Gone {
 
     @Inject
     LegacyConfig config;
+
+    @Inject
+    MeterRegistry registry;
+
+    /** The answer, counted by removed route and client family ({@code parley_legacy_gone_total}). */
+    public Response answer(String path, String userAgent) {
+        registry.counter("parley.legacy.gone", "route", route(path), "client", clientFamily(userAgent)).increment();
+        return answer(path);
+    }
+
+    /** Which removed API a path belongs to (a fixed set: the metric's cardinality stays small). */
+    static String route(String path) {
+        if (path.startsWith("/api/admin/escalations")) {
+            return "admin-escalations";
+        }
+        if (path.contains("/supporter-chat")) {
+            return "supporter-chat";
+        }
+        if (path.contains("/supporters")) {
+            return "supporters";
+        }
+        return path.endsWith("/escalate") ? "escalate" : "other";
+    }
+
+    /** The kind of client, from its User-Agent: enough to tell old apps from scripts. */
+    static String clientFamily(String userAgent) {
+        if (userAgent == null || userAgent.isBlank()) {
+            return "none";
+        }
+        String ua = userAgent.toLowerCase(java.util.Locale.ROOT);
+        if (ua.contains("mozilla")) {
+            return "browser";
+        }
+        if (ua.startsWith("curl") || ua.startsWith("wget") || ua.startsWith("httpie")) {
+            return "cli";
+        }
+        if (ua.contains("okhttp") || ua.contains("java") || ua.contains("python") || ua.contains("node")
+                || ua.contains("axios") || ua.contains("go-http-client") || ua.contains("apache-httpclient")) {
+            return "library";
+        }
+        return "other";
+    }
 
     public Response answer(String path) {
         Map<String, Object> problem = new LinkedHashMap<>();

@@ -9,6 +9,7 @@ import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 
@@ -36,8 +37,11 @@ public class LegacyEscalationResource {
     @Context
     UriInfo uri;
 
+    @Context
+    HttpHeaders headers;
+
     private Response gone() {
-        return gone.answer(uri.getPath());
+        return gone.answer(uri.getPath(), headers.getHeaderString(HttpHeaders.USER_AGENT));
     }
 
     // --- POST /api/chat/{tenantId}/session/{sessionId}/escalate (and its other methods)
