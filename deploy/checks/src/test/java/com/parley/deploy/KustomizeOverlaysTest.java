@@ -181,11 +181,39 @@ class KustomizeOverlaysTest {
         }
     }
 
+    @ParameterizedTest
+    @MethodSource("overlays")
+    void theServicesAreScrapedAlertedOnAndShownOnADashboard(String overlay) throws IOException {
+        List<JsonNode> docs = render(overlay);
+        assertTrue(named(docs, "ServiceMonitor", "parley").path("spec").toString().contains("/q/metrics"));
+        JsonNode rules = named(docs, "PrometheusRule", "parley").path("spec").path("groups").get(0).path("rules");
+        assertTrue(rules.size() >= 5, rules.toString());
+        for (JsonNode rule : rules) {
+            String runbook = rule.path("annotations").path("runbook_url").asText();
+            String anchor = runbook.substring(runbook.indexOf('#') + 1);
+            assertTrue(headingAnchors("docs/operations.md").contains(anchor),
+                    rule.path("alert") + " has a runbook: " + anchor);
+        }
+        JsonNode dashboard = named(docs, "ConfigMap", "parley-grafana-dashboard");
+        assertEquals("1", dashboard.path("metadata").path("labels").path("grafana_dashboard").asText());
+        JsonNode json = Repo.YAML.readTree(dashboard.path("data").path("parley-dashboard.json").asText());
+        assertTrue(json.path("panels").size() >= 10, "a dashboard with its panels");
+    }
+
     private static void assertPinned(String image, String where) {
         assertNotNull(image);
         int colon = image.lastIndexOf(':');
         assertTrue(colon > image.lastIndexOf('/'), where + ": image without a tag: " + image);
         String tag = image.substring(colon + 1);
         assertFalse(tag.isBlank() || tag.equals("latest"), where + ": image tag must be pinned: " + image);
+    }
+
+    /** The anchors GitHub gives a document's headings: lower case, punctuation dropped, spaces to hyphens. */
+    private static List<String> headingAnchors(String path) throws IOException {
+        return Repo.read(path).lines()
+                .filter(line -> line.startsWith("#"))
+                .map(line -> line.replaceFirst("^#+\\s*", "").toLowerCase(java.util.Locale.ROOT)
+                        .replaceAll("[^a-z0-9 _-]", "").replace(' ', '-'))
+                .toList();
     }
 }

@@ -20,9 +20,18 @@ final class Cluster {
     final ServiceProcess gateway2;
 
     Cluster(Map<String, String> gatewayOverrides) {
-        system = ChatSystem.builder(Path.of("..").toAbsolutePath().normalize(),
+        this(gatewayOverrides, false);
+    }
+
+    /** @param withLegacy escalation-legacy too */
+    Cluster(Map<String, String> gatewayOverrides, boolean withLegacy) {
+        ChatSystem.Builder builder = ChatSystem.builder(Path.of("..").toAbsolutePath().normalize(),
                 Path.of("target", "it-logs").toAbsolutePath(), infra.serviceConfig())
-                .gatewayConfig(gatewayOverrides).start();
+                .gatewayConfig(gatewayOverrides);
+        if (withLegacy) {
+            builder.legacy(com.parley.infra.FreePorts.next());
+        }
+        system = builder.start();
         chatApi = system.chatApi();
         gateway1 = system.gateways().get(0);
         gateway2 = system.gateways().get(1);

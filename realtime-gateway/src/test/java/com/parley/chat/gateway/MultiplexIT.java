@@ -47,7 +47,7 @@ class MultiplexIT {
 
     @BeforeAll
     static void start() {
-        cluster = new Cluster(Map.of("parley.gateway.limits.connections-per-user", "3"));
+        cluster = new Cluster(Map.of("parley.gateway.limits.connections-per-user", "3"), true);
     }
 
     @AfterAll
@@ -298,6 +298,39 @@ class MultiplexIT {
         assertEquals(java.util.stream.LongStream.rangeClosed(1, 31).boxed().toList(),
                 received.stream().map(f -> f.get("seq").asLong()).toList(),
                 "every event exactly once, in order, across an instance killed without warning");
+    }
+
+    @Test
+    void everyMetricTheDashboardAndTheAlertsNameIsExported() throws Exception {
+        // what makes the labelled series appear: a refused upgrade, an admission, a 410, REST calls
+        WsClient.upgradeStatus(Cluster.ws(cluster.gateway1, "/ws/" + tenant), Map.of("Authorization", "Bearer bad"));
+        String id = newSession("grace").getString("id");
+        try (WsClient staff = connect(cluster.gateway1, "sam", "supporter")) {
+            subscribe(staff, "session:" + id, 0, null);
+            staff.await(frame("subscribed", "session:" + id), Duration.ofSeconds(10));
+            post(id, "sam", "supporter", "for the latency histogram");
+            staff.await(f -> f.has("seq") && f.path("seq").asLong() == 2, Duration.ofSeconds(10));
+        }
+        http.send(HttpRequest.newBuilder(URI.create(cluster.system.legacy().baseUrl()
+                + "/api/admin/escalations")).header("User-Agent", "curl/8").build(),
+                HttpResponse.BodyHandlers.discarding());
+        StringBuilder scraped = new StringBuilder();
+        for (ServiceProcess service : List.of(cluster.chatApi, cluster.gateway1, cluster.system.legacy())) {
+            scraped.append(http.send(HttpRequest.newBuilder(URI.create(service.baseUrl() + "/q/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body());
+        }
+        java.nio.file.Path base = java.nio.file.Path.of("..", "deploy", "k8s", "base");
+        String named = java.nio.file.Files.readString(base.resolve("grafana/parley-dashboard.json"))
+                + java.nio.file.Files.readString(base.resolve("monitoring.yaml"));
+        Matcher m = Pattern.compile("\\b((?:parley|http_server_requests|kafka_consumer)_[a-z_]+)").matcher(named);
+        java.util.Set<String> names = new java.util.TreeSet<>();
+        while (m.find()) {
+            names.add(m.group(1));
+        }
+        assertTrue(names.size() >= 10, names.toString());
+        List<String> missing = names.stream()
+                .filter(name -> !Pattern.compile("(?m)^" + name + "[{ ]").matcher(scraped).find()).toList();
+        assertEquals(List.of(), missing, "named by the dashboard or an alert but not exported");
     }
 
     private int openConnections(ServiceProcess gateway) throws IOException, InterruptedException {
