@@ -12,8 +12,10 @@ import java.security.KeyPairGenerator;
 import java.security.interfaces.ECPublicKey;
 import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.jose4j.jwk.EllipticCurveJsonWebKey;
 import org.jose4j.jwk.JsonWebKeySet;
@@ -37,6 +39,7 @@ class TokenVerifierTest {
     private static final String ISSUER = "https://id.example.com/realms/parley";
     private HttpServer jwks;
     private final AtomicInteger jwksRequests = new AtomicInteger();
+    private final AtomicReference<byte[]> published = new AtomicReference<>();
 
     @AfterEach
     void stop() {
@@ -53,14 +56,11 @@ class TokenVerifierTest {
 
     /** A local JWKS endpoint publishing the public key under a key id. */
     private String serve(KeyPair keys, String keyId) throws IOException {
-        EllipticCurveJsonWebKey jwk = new EllipticCurveJsonWebKey((ECPublicKey) keys.getPublic());
-        jwk.setKeyId(keyId);
-        jwk.setAlgorithm("ES256");
-        jwk.setUse("sig");
-        byte[] body = new JsonWebKeySet(jwk).toJson().getBytes(StandardCharsets.UTF_8);
+        publish(Map.of(keyId, keys));
         jwks = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         jwks.createContext("/certs", exchange -> {
             jwksRequests.incrementAndGet();
+            byte[] body = published.get();
             exchange.getResponseHeaders().add("Content-Type", "application/json");
             exchange.sendResponseHeaders(200, body.length);
             exchange.getResponseBody().write(body);
@@ -68,6 +68,28 @@ class TokenVerifierTest {
         });
         jwks.start();
         return "http://127.0.0.1:" + jwks.getAddress().getPort() + "/certs";
+    }
+
+    /** What the endpoint answers from now on: the public keys by key id, as a provider publishes them. */
+    private void publish(Map<String, KeyPair> keys) {
+        JsonWebKeySet set = new JsonWebKeySet();
+        keys.forEach((keyId, pair) -> {
+            EllipticCurveJsonWebKey jwk = new EllipticCurveJsonWebKey((ECPublicKey) pair.getPublic());
+            jwk.setKeyId(keyId);
+            jwk.setAlgorithm("ES256");
+            jwk.setUse("sig");
+            set.addJsonWebKey(jwk);
+        });
+        published.set(set.toJson().getBytes(StandardCharsets.UTF_8));
+    }
+
+    private JWTAuthContextInfo provider(String jwksUrl) {
+        JWTAuthContextInfo info = new JWTAuthContextInfo();
+        info.setPublicKeyLocation(jwksUrl);
+        info.setIssuedBy(ISSUER);
+        info.setExpectedAudience(Set.of("parley"));
+        info.setSignatureAlgorithm(Set.of(SignatureAlgorithm.ES256));
+        return info;
     }
 
     private static String token(KeyPair keys, String keyId, String issuer, String tenant, String group) {
@@ -79,12 +101,8 @@ class TokenVerifierTest {
     @Test
     void es256TokensVerifiedWithTheProvidersJwksAreAcceptedAndVerifiedOnce() throws Exception {
         KeyPair provider = ecKeyPair();
-        JWTAuthContextInfo info = new JWTAuthContextInfo();
-        info.setPublicKeyLocation(serve(provider, "k1"));
-        info.setIssuedBy(ISSUER);
-        info.setExpectedAudience(Set.of("parley"));
-        info.setSignatureAlgorithm(Set.of(SignatureAlgorithm.ES256));
-        TokenVerifier verifier = new TokenVerifier(new DefaultJWTParser(info), TestConfig.gateway());
+        TokenVerifier verifier = new TokenVerifier(new DefaultJWTParser(provider(serve(provider, "k1"))),
+                TestConfig.gateway());
 
         String token = token(provider, "k1", ISSUER, "acme", "supporter");
         Caller caller = verifier.verify(token);
@@ -96,5 +114,28 @@ class TokenVerifierTest {
         assertNull(verifier.verify(token(ecKeyPair(), "k1", ISSUER, "acme", "user")), "another key");
         assertNull(verifier.verify(token(provider, "k1", "https://evil.example", "acme", "user")), "another issuer");
         assertNull(verifier.verify(token(provider, "k1", ISSUER, "acme", "superuser")), "no role of ours");
+    }
+
+    @Test
+    void aKeyTheProviderRotatesToIsAcceptedWithoutARestartAndMadeUpKeyIdsDoNotFloodIt() throws Exception {
+        KeyPair first = ecKeyPair();
+        JWTAuthContextInfo info = provider(serve(first, "k1"));
+        info.setForcedJwksRefreshInterval(1); // minutes, as application.properties sets it
+        TokenVerifier verifier = new TokenVerifier(new DefaultJWTParser(info), TestConfig.gateway());
+        assertNotNull(verifier.verify(token(first, "k1", ISSUER, "acme", "user")));
+        assertEquals(1, jwksRequests.get());
+
+        // Keycloak adds a key and signs with it at once; the old one stays published for a while
+        KeyPair second = ecKeyPair();
+        publish(Map.of("k1", first, "k2", second));
+        Thread.sleep(400); // jose4j ignores a refresh asked for within 300 ms of the last fetch; a rotation comes later
+        assertNotNull(verifier.verify(token(second, "k2", ISSUER, "acme", "user")), "the new key, fetched on sight");
+        assertEquals(2, jwksRequests.get());
+        assertNotNull(verifier.verify(token(first, "k1", ISSUER, "acme", "user")), "the old key while published");
+
+        // a token naming a key id nobody published: refused, and the endpoint is not asked again
+        assertNull(verifier.verify(token(ecKeyPair(), "k3", ISSUER, "acme", "user")));
+        assertNull(verifier.verify(token(ecKeyPair(), "k4", ISSUER, "acme", "user")));
+        assertEquals(2, jwksRequests.get(), "at most one forced refresh a minute");
     }
 }
