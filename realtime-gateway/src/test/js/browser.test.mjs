@@ -1,7 +1,8 @@
 // The demo pages in a real browser (Debian's Chromium driven by playwright-core), against the real
 // system that BrowserIT started: chat-api and two gateway instances on PostgreSQL and Kafka.
 // Environment: PARLEY_API, PARLEY_GW1, PARLEY_GW2, PARLEY_TENANT, PARLEY_CUSTOMER_TOKEN,
-// PARLEY_CUSTOMER2_TOKEN, PARLEY_STAFF_TOKEN, PARLEY_CONTROL (stops gateway 1), PARLEY_SCREENSHOTS.
+// PARLEY_CUSTOMER2_TOKEN, PARLEY_STAFF_TOKEN, PARLEY_CONTROL (stops gateway 1), PARLEY_SHOP (a site that
+// embeds the widget), PARLEY_ROGUE_SHOP (the same page on an origin nobody allowed), PARLEY_SCREENSHOTS.
 // Playwright gives every launch a fresh temporary profile.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -205,4 +206,70 @@ test('when WebSocket is refused the widget falls back to SSE and sends over REST
   await fallback.locator('#messages li .text', { hasText: 'received over SSE' }).waitFor();
   await fallback.screenshot({ path: join(shots, 'widget-sse-fallback.png'), fullPage: true });
   await context.close();
+});
+
+// The widget as a customer embeds it: one <script type="module"> tag on their shop, another origin
+// than chat-api's and the gateways'; the shop's backend hands over the visitor's token.
+const inWidget = (p, selector) => p.locator(`#parley-widget ${selector}`); // CSS pierces the open shadow root
+
+test('the widget embedded on a customer\'s site (another origin) chats with staff', async () => {
+  const shop = await (await browser.newContext()).newPage();
+  shop.on('pageerror', (e) => console.log(`shop page error: ${e.message}`));
+  await shop.goto(`${env.PARLEY_SHOP}/`);
+  const launcher = inWidget(shop, 'button.launcher');
+  await launcher.click();
+  await inWidget(shop, '.state[data-state="open"]').waitFor({ timeout: 20000 });
+  assert.notEqual(await launcher.evaluate((b) => getComputedStyle(b).backgroundColor), 'rgb(255, 0, 0)',
+    'the shop\'s CSS does not reach into the widget');
+  const shopSession = await shop.locator('#parley-widget').getAttribute('data-session');
+  assert.ok(shopSession);
+
+  await inWidget(shop, 'input[name="text"]').fill('Hello from the shop');
+  await inWidget(shop, 'input[name="text"]').press('Enter');
+  await inWidget(shop, 'li[data-state="stored"] .text').filter({ hasText: 'Hello from the shop' }).waitFor();
+  await staff.locator(`button[data-session="${shopSession}"]`).click();
+  await staff.locator('#messages li .text', { hasText: 'Hello from the shop' }).waitFor();
+  await staff.locator('#text').fill('Welcome to Acme');
+  await staff.locator('#text').press('Enter');
+  await inWidget(shop, 'li .text').filter({ hasText: 'Welcome to Acme' }).waitFor();
+  assert.equal(await inWidget(shop, 'li:visible').count(), 2, 'the shop\'s `li { display: none }` does not hide them');
+  await shop.screenshot({ path: join(shots, 'widget-embedded.png') });
+
+  // a reload on the shop comes back to the same chat with its history
+  await shop.reload();
+  await inWidget(shop, 'button.launcher').click();
+  await inWidget(shop, 'li .text').filter({ hasText: 'Welcome to Acme' }).waitFor({ timeout: 20000 });
+  assert.equal(await shop.locator('#parley-widget').getAttribute('data-session'), shopSession);
+  await shop.context().close();
+});
+
+test('embedded behind a proxy that breaks WebSocket: the widget receives over cross-origin SSE', async () => {
+  const context = await browser.newContext();
+  await context.addInitScript(() => {
+    window.WebSocket = class {
+      constructor() {
+        throw new Error('WebSocket blocked');
+      }
+    };
+  });
+  const shop = await context.newPage();
+  await shop.goto(`${env.PARLEY_SHOP}/`);
+  await inWidget(shop, 'button.launcher').click();
+  await inWidget(shop, '.state[data-state="open"]').waitFor({ timeout: 20000 });
+  const shopSession = await shop.locator('#parley-widget').getAttribute('data-session');
+  await staff.locator(`button[data-session="${shopSession}"]`).click();
+  await staff.locator('#text').fill('over SSE to the shop');
+  await staff.locator('#text').press('Enter');
+  await inWidget(shop, 'li .text').filter({ hasText: 'over SSE to the shop' }).waitFor();
+  await context.close();
+});
+
+test('the same tag on a site nobody allowed: the chat does not open and nothing is created', async () => {
+  const rogue = await (await browser.newContext()).newPage();
+  await rogue.goto(`${env.PARLEY_ROGUE_SHOP}/`);
+  await inWidget(rogue, 'button.launcher').click();
+  await inWidget(rogue, '.error').filter({ hasText: 'not available' }).waitFor({ timeout: 20000 });
+  assert.equal(await rogue.locator('#parley-widget').getAttribute('data-session'), null);
+  assert.equal(await inWidget(rogue, '.state').getAttribute('data-state'), 'idle');
+  await rogue.context().close();
 });

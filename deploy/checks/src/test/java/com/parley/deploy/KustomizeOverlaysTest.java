@@ -200,6 +200,16 @@ class KustomizeOverlaysTest {
         assertTrue(json.path("panels").size() >= 10, "a dashboard with its panels");
     }
 
+    @org.junit.jupiter.api.Test
+    void inProductionTheSitesThatEmbedTheWidgetAreAllowedByTheGatewaysAndByChatApiAndNoOtherSite() {
+        JsonNode config = ofKind(render("production"), "ConfigMap").stream()
+                .filter(d -> d.path("metadata").path("name").asText().startsWith("parley-config"))
+                .findFirst().orElseThrow().path("data");
+        String gateways = config.path("PARLEY_GATEWAY_ALLOWED_ORIGINS").asText();
+        assertFalse(gateways.isBlank() || gateways.contains("*"), gateways);
+        assertEquals(gateways, config.path("QUARKUS_HTTP_CORS_ORIGINS").asText());
+    }
+
     private static void assertPinned(String image, String where) {
         assertNotNull(image);
         int colon = image.lastIndexOf(':');

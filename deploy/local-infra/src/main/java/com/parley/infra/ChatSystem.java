@@ -27,7 +27,7 @@ public final class ChatSystem implements AutoCloseable {
         Map<String, String> chatApiConfig = new HashMap<>(options.infra);
         chatApiConfig.keySet().removeIf(key -> key.startsWith("parley.gateway."));
         // the demo pages are served by the gateways and call chat-api's REST from there
-        chatApiConfig.put("quarkus.http.cors.origins", demoOrigins(options.gatewayPorts));
+        chatApiConfig.put("quarkus.http.cors.origins", origins(options));
         chatApi = new ServiceProcess("chat-api", app(options.repo, "chat-api"), options.chatApiPort, chatApiConfig,
                 options.logs.resolve("chat-api.log"), options.jvm.apply("chat-api"));
         for (int i = 0; i < options.gatewayPorts.size(); i++) {
@@ -73,7 +73,7 @@ public final class ChatSystem implements AutoCloseable {
         config.put("parley.gateway.instance-id", instanceId);
         // like every shipped default, only the origins it serves (its demo pages): a page on another
         // site cannot use a visitor's token here
-        config.put("parley.gateway.allowed-origins", demoOrigins(options.gatewayPorts));
+        config.put("parley.gateway.allowed-origins", origins(options));
         config.putAll(options.gatewayConfig);
         return new ServiceProcess("realtime-gateway-" + instanceId, jar, port, config,
                 options.logs.resolve("realtime-gateway-" + instanceId + ".log"), options.jvm.apply(instanceId));
@@ -101,13 +101,17 @@ public final class ChatSystem implements AutoCloseable {
         chatApi.stop();
     }
 
-    /** The origins of the gateways' demo pages, by IP and by name. */
-    private static String demoOrigins(List<Integer> gatewayPorts) {
+    /**
+     * The origins browsers may call from: the gateways' demo pages (by IP and by name) and the sites
+     * that embed the widget.
+     */
+    private static String origins(Builder options) {
         List<String> origins = new ArrayList<>();
-        for (int port : gatewayPorts) {
+        for (int port : options.gatewayPorts) {
             origins.add("http://127.0.0.1:" + port);
             origins.add("http://localhost:" + port);
         }
+        origins.addAll(options.embeddingOrigins);
         return String.join(",", origins);
     }
 
@@ -124,6 +128,7 @@ public final class ChatSystem implements AutoCloseable {
         private List<Integer> gatewayPorts = List.of(FreePorts.next(), FreePorts.next());
         private int legacyPort;
         private final Map<String, String> gatewayConfig = new HashMap<>();
+        private final List<String> embeddingOrigins = new ArrayList<>();
         private Function<String, List<String>> jvm = service -> List.of("-Xmx256m", "-XX:+UseSerialGC");
         private Duration startTimeout = Duration.ofSeconds(120);
 
@@ -153,6 +158,12 @@ public final class ChatSystem implements AutoCloseable {
         /** Gateway settings on top of the defaults (limits, timeouts). */
         public Builder gatewayConfig(Map<String, String> overrides) {
             this.gatewayConfig.putAll(overrides);
+            return this;
+        }
+
+        /** Sites (origins) that embed the widget: allowed by chat-api's CORS and by the gateways. */
+        public Builder embeddedBy(String... origins) {
+            this.embeddingOrigins.addAll(List.of(origins));
             return this;
         }
 

@@ -17,19 +17,25 @@ import com.parley.infra.FreePorts;
 import com.sun.net.httpserver.HttpServer;
 
 /**
- * The demo pages in Chromium (playwright-core) against chat-api and two gateway instances on
- * PostgreSQL and Kafka. The browser test stops gateway 1 through a small control endpoint here.
+ * The demo pages, and the widget embedded in a shop on another origin, in Chromium
+ * (playwright-core) against chat-api and two gateway instances on PostgreSQL and Kafka. The browser test stops gateway 1 through a small control endpoint here.
  * Screenshots land in target/screenshots.
  */
 class BrowserIT {
 
+    private static final String TENANT = "browser-" + java.util.UUID.randomUUID();
     private static Cluster cluster;
     private static HttpServer control;
+    /** A customer's web shop that embeds the widget: its own origin, its own backend handing out tokens. */
+    private static HttpServer shop;
 
     @BeforeAll
     static void start() throws IOException {
         NodeRunner.installPackages();
-        cluster = new Cluster(Map.of());
+        shop = HttpServer.create(new InetSocketAddress("127.0.0.1", FreePorts.next()), 0);
+        // the shop is allowed as http://localhost:port; the same page as http://127.0.0.1:port is a
+        // site nobody allowed
+        cluster = new Cluster(Map.of(), false, "http://localhost:" + shop.getAddress().getPort());
         control = HttpServer.create(new InetSocketAddress("127.0.0.1", FreePorts.next()), 0);
         control.createContext("/stop/gw1", exchange -> {
             cluster.gateway1.stop();
@@ -37,12 +43,43 @@ class BrowserIT {
             exchange.close();
         });
         control.start();
+        shop.createContext("/", exchange -> {
+            // the tag a customer pastes into their site; gateway 2 serves it (gateway 1 is stopped
+            // by an earlier test)
+            String gateway = cluster.gateway2.baseUrl();
+            byte[] page = ("""
+                    <!doctype html><html lang="en"><head><meta charset="utf-8"><title>Acme shop</title>
+                    <style>button { background: rgb(255, 0, 0) !important; } li { display: none; }</style></head>
+                    <body><h1>Acme shop</h1><p>Our products.</p>
+                    <script type="module" src="%s/client/v1/widget.js" data-tenant="%s"
+                            data-token-url="/parley/token" data-api="%s" data-gateways="%s"></script>
+                    </body></html>""").formatted(gateway, TENANT, cluster.chatApi.baseUrl(), gateway)
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().add("Content-Type", "text/html; charset=utf-8");
+            exchange.sendResponseHeaders(200, page.length);
+            exchange.getResponseBody().write(page);
+            exchange.close();
+        });
+        shop.createContext("/parley/token", exchange -> {
+            // the shop's backend knows its visitor (here: always carol) and asks for her token
+            byte[] body = ("{\"token\":\"" + cluster.token(TENANT, "carol", "user") + "\"}")
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().add("Content-Type", "application/json");
+            exchange.getResponseHeaders().add("Cache-Control", "no-store");
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        shop.start();
     }
 
     @AfterAll
     static void stop() {
         if (control != null) {
             control.stop(0);
+        }
+        if (shop != null) {
+            shop.stop(0);
         }
         if (cluster != null) {
             cluster.stop();
@@ -55,24 +92,26 @@ class BrowserIT {
         if (!Files.isExecutable(Path.of(chromium))) {
             throw new AssertionError(chromium + " not found: apt-get install chromium (or set CHROMIUM)");
         }
-        String tenant = "browser-" + java.util.UUID.randomUUID();
+        String tenant = TENANT;
         Path screenshots = Path.of("target", "screenshots").toAbsolutePath();
         try {
             Files.createDirectories(screenshots);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        Map<String, String> env = Map.of(
-                "CHROMIUM", chromium,
-                "PARLEY_API", cluster.chatApi.baseUrl(),
-                "PARLEY_GW1", cluster.gateway1.baseUrl(),
-                "PARLEY_GW2", cluster.gateway2.baseUrl(),
-                "PARLEY_TENANT", tenant,
-                "PARLEY_CUSTOMER_TOKEN", cluster.token(tenant, "alice", "user"),
-                "PARLEY_CUSTOMER2_TOKEN", cluster.token(tenant, "bob", "user"),
-                "PARLEY_STAFF_TOKEN", cluster.token(tenant, "sam", "supporter"),
-                "PARLEY_CONTROL", "http://127.0.0.1:" + control.getAddress().getPort(),
-                "PARLEY_SCREENSHOTS", screenshots.toString());
+        Map<String, String> env = Map.ofEntries(
+                Map.entry("CHROMIUM", chromium),
+                Map.entry("PARLEY_API", cluster.chatApi.baseUrl()),
+                Map.entry("PARLEY_GW1", cluster.gateway1.baseUrl()),
+                Map.entry("PARLEY_GW2", cluster.gateway2.baseUrl()),
+                Map.entry("PARLEY_TENANT", tenant),
+                Map.entry("PARLEY_CUSTOMER_TOKEN", cluster.token(tenant, "alice", "user")),
+                Map.entry("PARLEY_CUSTOMER2_TOKEN", cluster.token(tenant, "bob", "user")),
+                Map.entry("PARLEY_STAFF_TOKEN", cluster.token(tenant, "sam", "supporter")),
+                Map.entry("PARLEY_CONTROL", "http://127.0.0.1:" + control.getAddress().getPort()),
+                Map.entry("PARLEY_SHOP", "http://localhost:" + shop.getAddress().getPort()),
+                Map.entry("PARLEY_ROGUE_SHOP", "http://127.0.0.1:" + shop.getAddress().getPort()),
+                Map.entry("PARLEY_SCREENSHOTS", screenshots.toString()));
         return NodeRunner.test(env, 600, "browser.test.mjs");
     }
 }

@@ -24,10 +24,11 @@ final class Cluster {
     }
 
     /** @param withLegacy escalation-legacy too */
-    Cluster(Map<String, String> gatewayOverrides, boolean withLegacy) {
+    Cluster(Map<String, String> gatewayOverrides, boolean withLegacy, String... embeddingOrigins) {
         ChatSystem.Builder builder = ChatSystem.builder(Path.of("..").toAbsolutePath().normalize(),
                 Path.of("target", "it-logs").toAbsolutePath(), infra.serviceConfig())
-                .gatewayConfig(gatewayOverrides);
+                .gatewayConfig(gatewayOverrides)
+                .embeddedBy(embeddingOrigins);
         if (withLegacy) {
             builder.legacy(com.parley.infra.FreePorts.next());
         }

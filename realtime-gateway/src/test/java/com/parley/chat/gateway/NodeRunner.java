@@ -70,7 +70,11 @@ final class NodeRunner {
             return List.of();
         }
         try {
-            Document report = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(junit.toFile());
+            // terminal colours (ESC) in a failure message are no XML character: a failing test must
+            // still read as that failing test
+            String xml = Files.readString(junit).replaceAll("[\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F]", "");
+            Document report = DocumentBuilderFactory.newInstance().newDocumentBuilder()
+                    .parse(new org.xml.sax.InputSource(new java.io.StringReader(xml)));
             NodeList testcases = report.getElementsByTagName("testcase");
             List<DynamicTest> tests = new ArrayList<>();
             for (int i = 0; i < testcases.getLength(); i++) {
@@ -103,6 +107,7 @@ final class NodeRunner {
             ProcessBuilder pb = new ProcessBuilder(command).directory(JS.toFile()).redirectErrorStream(true)
                     .redirectOutput(log.toFile());
             pb.environment().putAll(env);
+            pb.environment().put("NO_COLOR", "1");
             Process p = pb.start();
             boolean finished = p.waitFor(timeoutSeconds, TimeUnit.SECONDS);
             if (!finished) {

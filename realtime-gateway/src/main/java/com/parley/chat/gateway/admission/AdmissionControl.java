@@ -31,6 +31,15 @@ public class AdmissionControl {
         public boolean admitted() {
             return caller != null;
         }
+
+        /**
+         * The value of Access-Control-Allow-Origin for a browser request from {@code origin}: the
+         * origin itself when it is on the allow-list (so an embedding page can read the answer),
+         * none otherwise.
+         */
+        public String corsOrigin(String origin) {
+            return origin == null || "origin".equals(reason) ? null : origin;
+        }
     }
 
     /** What a request opens: a connection to subscribe on, the tenant's dashboard, or one session. */
@@ -95,7 +104,7 @@ public class AdmissionControl {
         if (!config.transports().contains(transport)) {
             return Admission.refuse(404, "transport");
         }
-        if (!originAllowed(origin)) {
+        if (!allowsOrigin(origin)) {
             return Admission.refuse(403, "origin");
         }
         Caller caller = verifier.verify(token);
@@ -115,7 +124,7 @@ public class AdmissionControl {
      * Browsers always send Origin, so the allow-list stops other sites' pages from using a
      * visitor's token; a server-side client sends none and is judged by its token alone.
      */
-    private boolean originAllowed(String origin) {
+    public boolean allowsOrigin(String origin) {
         List<String> allowed = config.allowedOrigins();
         return origin == null || allowed.contains("*") || allowed.contains(origin);
     }

@@ -58,6 +58,10 @@ public class SseEndpoint {
             if (gone.get() || response.closed()) {
                 return;
             }
+            String allow = result.corsOrigin(rc.request().getHeader("Origin"));
+            if (allow != null) { // an embedding site on an allowed origin reads the stream
+                response.putHeader("Access-Control-Allow-Origin", allow).putHeader("Vary", "Origin");
+            }
             if (!result.admitted()) {
                 problem(response, result.status(), "Refused: " + result.reason());
                 return;

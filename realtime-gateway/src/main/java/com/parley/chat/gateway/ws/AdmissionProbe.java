@@ -25,15 +25,32 @@ public class AdmissionProbe {
 
     void routes(@Observes Router router) {
         router.get("/admission/:tenantId").handler(this::probe);
+        router.options("/admission/:tenantId").handler(this::preflight);
+    }
+
+    /**
+     * The browser's CORS preflight: the probe carries the token in an Authorization header, so a
+     * page on an embedding site asks first. Only allowed origins get the go-ahead.
+     */
+    private void preflight(RoutingContext rc) {
+        String origin = rc.request().getHeader("Origin");
+        HttpServerResponse response = rc.response().putHeader("Vary", "Origin");
+        if (origin != null && admission.allowsOrigin(origin)) {
+            response.putHeader("Access-Control-Allow-Origin", origin)
+                    .putHeader("Access-Control-Allow-Methods", "GET")
+                    .putHeader("Access-Control-Allow-Headers", "Authorization")
+                    .putHeader("Access-Control-Max-Age", "3600");
+        }
+        response.setStatusCode(204).end();
     }
 
     private void probe(RoutingContext rc) {
         admission.admit(rc.request(), "ws", rc.pathParam("tenantId"), Target.CONNECTION, null).subscribe().with(
                 result -> {
                     HttpServerResponse response = rc.response().putHeader("Cache-Control", "no-store");
-                    String origin = rc.request().getHeader("Origin");
-                    if (origin != null && !"origin".equals(result.reason())) {
-                        response.putHeader("Access-Control-Allow-Origin", origin).putHeader("Vary", "Origin");
+                    String allow = result.corsOrigin(rc.request().getHeader("Origin"));
+                    if (allow != null) {
+                        response.putHeader("Access-Control-Allow-Origin", allow).putHeader("Vary", "Origin");
                     }
                     if (result.admitted()) {
                         response.setStatusCode(204).end();

@@ -1,0 +1,254 @@
+// The Parley chat widget, for a customer's own site. One tag, on any origin:
+//
+//   <script type="module" src="https://chat.example.com/client/v1/widget.js"
+//           data-tenant="acme" data-token-url="/parley/token"></script>
+//
+// data-token-url  an endpoint of the host site's backend (same origin as the page, so the visitor's
+//                 cookies identify them) answering {"token": "<access token for this visitor>"};
+//                 called before the first connection and whenever the token must be renewed
+// data-tenant     the tenant id (must equal the token's tenant claim)
+// data-api        chat-api's base URL (default: the origin this script comes from)
+// data-gateways   comma-separated gateway base URLs (default: the origin this script comes from)
+// data-title      the panel's heading (default "Chat with us")
+//
+// The widget lives in a shadow root: the site's CSS does not reach it and its CSS does not leak
+// out. Messages are rendered as text, never as HTML. Why a script and not an iframe:
+// docs/decisions.md ("Embedding").
+import { SessionClient } from './parley-client.js';
+
+const STYLE = `
+:host { all: initial; font: 15px/1.4 system-ui, sans-serif; color: #1d2330; }
+.launcher { position: fixed; right: 20px; bottom: 20px; z-index: 2147483000; border: 0; border-radius: 24px;
+  padding: 12px 18px; background: #2f5fd0; color: #fff; font: inherit; cursor: pointer; }
+.launcher:focus-visible, button:focus-visible, input:focus-visible { outline: 3px solid #f5b400; outline-offset: 2px; }
+.panel { position: fixed; right: 20px; bottom: 76px; z-index: 2147483000; width: min(360px, calc(100vw - 40px));
+  height: min(520px, calc(100vh - 100px)); display: flex; flex-direction: column; background: #fff;
+  border: 1px solid #ccd3e0; border-radius: 12px; box-shadow: 0 8px 30px rgba(0,0,0,.18); overflow: hidden; }
+.panel[hidden] { display: none; }
+header { display: flex; justify-content: space-between; align-items: center; padding: 10px 14px;
+  background: #2f5fd0; color: #fff; }
+h2 { margin: 0; font-size: 16px; }
+.state { font-size: 12px; }
+ol { flex: 1; margin: 0; padding: 10px 14px; list-style: none; overflow-y: auto; }
+li { margin: 6px 0; max-width: 85%; padding: 6px 10px; border-radius: 10px; background: #eef1f7; white-space: pre-wrap;
+  overflow-wrap: anywhere; }
+li.mine { margin-left: auto; background: #dce7ff; }
+.who { display: block; font-size: 11px; color: #4a5568; }
+.notice { margin: 4px 14px; font-size: 13px; color: #4a5568; min-height: 1em; }
+.error { color: #b00020; }
+form { display: flex; gap: 6px; padding: 10px; border-top: 1px solid #e2e8f0; }
+input { flex: 1; padding: 8px; font: inherit; border: 1px solid #a0aec0; border-radius: 6px; }
+form button { padding: 8px 12px; font: inherit; border: 0; border-radius: 6px; background: #2f5fd0; color: #fff; }
+button:disabled, input:disabled { opacity: .5; }
+`;
+
+const STATE_TEXT = {
+  idle: 'Not connected', connecting: 'Connecting…', open: 'Connected', reconnecting: 'Reconnecting…',
+  failed: 'Disconnected', closed: 'Closed',
+};
+
+const ROLE_NAME = { user: 'You', supporter: 'Support', admin: 'Support', assistant: 'Assistant' };
+
+/** The tag that loaded this module: its data-* attributes are the configuration. */
+function ownTag() {
+  return [...document.querySelectorAll('script[src]')].find((s) => s.src === import.meta.url) || null;
+}
+
+function settings(tag) {
+  const data = tag ? tag.dataset : {};
+  const here = new URL(import.meta.url).origin;
+  return {
+    tenantId: data.tenant || '',
+    tokenUrl: data.tokenUrl || '',
+    apiUrl: (data.api || here).replace(/\/$/, ''),
+    gateways: (data.gateways || here).split(',').map((g) => g.trim().replace(/\/$/, '')).filter(Boolean),
+    title: data.title || 'Chat with us',
+  };
+}
+
+/** The visitor's subject, to tell their own messages apart and to remember their chat. */
+function subject(token) {
+  try {
+    return JSON.parse(atob(token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/'))).sub || '';
+  } catch (e) {
+    return '';
+  }
+}
+
+function el(tag, attributes = {}, text = '') {
+  const node = document.createElement(tag);
+  Object.entries(attributes).forEach(([name, value]) => node.setAttribute(name, value));
+  node.textContent = text;
+  return node;
+}
+
+export class ParleyWidget {
+  constructor(cfg, host = document.body) {
+    this.cfg = cfg;
+    this.root = el('div', { id: 'parley-widget' });
+    host.append(this.root);
+    const shadow = this.root.attachShadow({ mode: 'open' });
+    const style = el('style', {}, STYLE);
+    this.launcher = el('button', { class: 'launcher', type: 'button', 'aria-expanded': 'false',
+      'aria-controls': 'parley-panel' }, cfg.title);
+    this.panel = el('section', { class: 'panel', id: 'parley-panel', role: 'dialog', 'aria-label': cfg.title });
+    this.panel.hidden = true;
+    const header = el('header');
+    this.state = el('span', { class: 'state', role: 'status', 'aria-live': 'polite', 'data-state': 'idle' },
+      STATE_TEXT.idle);
+    header.append(el('h2', {}, cfg.title), this.state);
+    this.list = el('ol', { 'aria-live': 'polite', 'aria-label': 'Messages' });
+    this.typingLine = el('p', { class: 'notice typing', 'aria-live': 'polite' });
+    this.status = el('p', { class: 'notice status', role: 'status' });
+    this.error = el('p', { class: 'notice error', role: 'alert' });
+    this.form = el('form');
+    this.input = el('input', { name: 'text', autocomplete: 'off', maxlength: '4000', 'aria-label': 'Your message',
+      placeholder: 'Write a message…' });
+    this.form.append(this.input, el('button', { type: 'submit' }, 'Send'));
+    this.panel.append(header, this.list, this.typingLine, this.status, this.error, this.form);
+    shadow.append(style, this.launcher, this.panel);
+
+    this.launcher.addEventListener('click', () => this.toggle());
+    this.input.addEventListener('input', () => this.chat?.typing());
+    this.form.addEventListener('submit', (event) => {
+      event.preventDefault();
+      const text = this.input.value;
+      if (this.chat && text.trim()) {
+        this.chat.send(text);
+        this.input.value = '';
+      }
+    });
+  }
+
+  /** The visitor's token from the host site's backend. */
+  async token() {
+    const response = await fetch(this.cfg.tokenUrl, { credentials: 'same-origin', headers: { Accept: 'application/json' } });
+    if (!response.ok) {
+      throw new Error(`the site did not hand over a chat token (HTTP ${response.status})`);
+    }
+    const body = await response.json();
+    if (!body || typeof body.token !== 'string') {
+      throw new Error('the site\'s token endpoint answered without a token');
+    }
+    return body.token;
+  }
+
+  async api(token, method, path, body) {
+    const response = await fetch(`${this.cfg.apiUrl}/api/tenants/${encodeURIComponent(this.cfg.tenantId)}${path}`, {
+      method,
+      headers: { Authorization: `Bearer ${token}`, ...(body ? { 'Content-Type': 'application/json' } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    const text = await response.text();
+    const data = text ? JSON.parse(text) : null;
+    if (!response.ok) {
+      throw new Error((data && (data.detail || data.title)) || `HTTP ${response.status}`);
+    }
+    return data;
+  }
+
+  toggle() {
+    const open = this.panel.hidden;
+    this.panel.hidden = !open;
+    this.launcher.setAttribute('aria-expanded', String(open));
+    if (open) {
+      this.start().then(() => this.input.focus());
+    }
+  }
+
+  /** Opens the visitor's chat: the one they had on this site, or a new one. */
+  async start() {
+    if (this.chat || this.starting) {
+      return this.starting;
+    }
+    this.starting = (async () => {
+      this.error.textContent = '';
+      try {
+        const token = await this.token();
+        this.me = subject(token);
+        this.storageKey = `parley.widget.${this.cfg.tenantId}.${this.me}`;
+        const known = localStorage.getItem(this.storageKey);
+        let session = known
+          ? await this.api(token, 'GET', `/sessions/${encodeURIComponent(known)}`).catch(() => null) : null;
+        if (!session || session.status === 'closed' || session.status === 'resolved') {
+          session = await this.api(token, 'POST', '/sessions', {});
+          localStorage.setItem(this.storageKey, session.id);
+        }
+        this.connect(session, token);
+      } catch (e) {
+        this.error.textContent = `The chat is not available right now: ${e.message}`;
+      } finally {
+        this.starting = null;
+      }
+    })();
+    return this.starting;
+  }
+
+  connect(session, token) {
+    this.root.dataset.session = session.id;
+    this.status.textContent = '';
+    this.form.querySelectorAll('input, button').forEach((node) => { node.disabled = false; });
+    const chat = new SessionClient({
+      tenantId: this.cfg.tenantId, sessionId: session.id, subscriptionToken: session.subscription_token,
+      apiUrl: this.cfg.apiUrl, gateways: this.cfg.gateways, token, getToken: () => this.token(),
+    });
+    this.chat = chat;
+    chat.addEventListener('state', (e) => {
+      this.state.dataset.state = e.detail.state;
+      this.state.textContent = STATE_TEXT[e.detail.state] || e.detail.state;
+    });
+    chat.addEventListener('messages', () => this.render());
+    chat.addEventListener('typing', (e) => {
+      const others = e.detail.users.filter((u) => u.user_id !== this.me);
+      this.typingLine.textContent = others.length ? `${others.map((u) => ROLE_NAME[u.role] || u.role).join(', ')} typing…` : '';
+    });
+    chat.addEventListener('status', (e) => this.ended(e.detail.status));
+    chat.addEventListener('error', (e) => { this.error.textContent = e.detail.message || ''; });
+    chat.connect();
+  }
+
+  render() {
+    const atBottom = this.list.scrollTop + this.list.clientHeight >= this.list.scrollHeight - 8;
+    this.list.replaceChildren(...this.chat.messages.map((m) => {
+      const mine = m.state === 'pending' || m.state === 'failed' || m.sender_user_id === this.me;
+      const li = el('li', { class: mine ? 'mine' : '', 'data-state': m.state });
+      li.append(el('span', { class: 'who' }, mine ? 'You' : (ROLE_NAME[m.role] || m.role || '')),
+        el('span', { class: 'text' }, m.state === 'deleted' ? 'Message deleted' : m.content));
+      if (m.state === 'pending') {
+        li.append(el('span', { class: 'who' }, 'sending…'));
+      } else if (m.state === 'failed') {
+        li.append(el('span', { class: 'who' }, `not sent: ${m.reason || 'error'}`));
+      }
+      return li;
+    }));
+    if (atBottom) {
+      this.list.scrollTop = this.list.scrollHeight;
+    }
+  }
+
+  ended(status) {
+    const over = status === 'closed' || status === 'resolved';
+    this.status.textContent = over ? `This chat was ${status}. Open the chat again to start a new one.` : '';
+    this.form.querySelectorAll('input, button').forEach((node) => { node.disabled = over; });
+    if (over) {
+      localStorage.removeItem(this.storageKey);
+      this.chat.close();
+      this.chat = null;
+    }
+  }
+}
+
+const tag = ownTag();
+if (tag && !tag.hasAttribute('data-manual')) {
+  const cfg = settings(tag);
+  if (!cfg.tenantId || !cfg.tokenUrl) {
+    console.error('Parley widget: data-tenant and data-token-url are required on the script tag');
+  } else {
+    const mount = () => { window.parleyWidget = new ParleyWidget(cfg); };
+    if (document.body) {
+      mount();
+    } else {
+      document.addEventListener('DOMContentLoaded', mount, { once: true });
+    }
+  }
+}
