@@ -28,6 +28,7 @@ public final class ChatSystem implements AutoCloseable {
         chatApiConfig.keySet().removeIf(key -> key.startsWith("parley.gateway."));
         // the demo pages are served by the gateways and call chat-api's REST from there
         chatApiConfig.put("quarkus.http.cors.origins", origins(options));
+        chatApiConfig.putAll(options.tracing);
         chatApi = new ServiceProcess("chat-api", app(options.repo, "chat-api"), options.chatApiPort, chatApiConfig,
                 options.logs.resolve("chat-api.log"), options.jvm.apply("chat-api"));
         for (int i = 0; i < options.gatewayPorts.size(); i++) {
@@ -74,6 +75,7 @@ public final class ChatSystem implements AutoCloseable {
         // like every shipped default, only the origins it serves (its demo pages): a page on another
         // site cannot use a visitor's token here
         config.put("parley.gateway.allowed-origins", origins(options));
+        config.putAll(options.tracing);
         config.putAll(options.gatewayConfig);
         return new ServiceProcess("realtime-gateway-" + instanceId, jar, port, config,
                 options.logs.resolve("realtime-gateway-" + instanceId + ".log"), options.jvm.apply(instanceId));
@@ -129,6 +131,7 @@ public final class ChatSystem implements AutoCloseable {
         private int legacyPort;
         private final Map<String, String> gatewayConfig = new HashMap<>();
         private final List<String> embeddingOrigins = new ArrayList<>();
+        private final Map<String, String> tracing = new HashMap<>();
         private Function<String, List<String>> jvm = service -> List.of("-Xmx256m", "-XX:+UseSerialGC");
         private Duration startTimeout = Duration.ofSeconds(120);
 
@@ -164,6 +167,15 @@ public final class ChatSystem implements AutoCloseable {
         /** Sites (origins) that embed the widget: allowed by chat-api's CORS and by the gateways. */
         public Builder embeddedBy(String... origins) {
             this.embeddingOrigins.addAll(List.of(origins));
+            return this;
+        }
+
+        /** chat-api and the gateways export their spans to this OTLP/HTTP endpoint (off by default). */
+        public Builder tracing(String otlpHttpEndpoint) {
+            tracing.put("quarkus.otel.sdk.disabled", "false");
+            tracing.put("quarkus.otel.exporter.otlp.traces.protocol", "http/protobuf");
+            tracing.put("quarkus.otel.exporter.otlp.traces.endpoint", otlpHttpEndpoint);
+            tracing.put("quarkus.otel.bsp.schedule.delay", "200ms");
             return this;
         }
 

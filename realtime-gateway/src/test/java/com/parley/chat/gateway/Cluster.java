@@ -2,9 +2,11 @@ package com.parley.chat.gateway;
 
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 import com.parley.infra.ChatInfra;
 import com.parley.infra.ChatSystem;
+import com.parley.infra.FreePorts;
 import com.parley.infra.ServiceProcess;
 
 /**
@@ -20,19 +22,23 @@ final class Cluster {
     final ServiceProcess gateway2;
 
     Cluster(Map<String, String> gatewayOverrides) {
-        this(gatewayOverrides, false);
+        this(gatewayOverrides, builder -> builder);
     }
 
-    /** @param withLegacy escalation-legacy too */
+    /**
+     * @param withLegacy escalation-legacy too
+     * @param embeddingOrigins sites that embed the widget
+     */
     Cluster(Map<String, String> gatewayOverrides, boolean withLegacy, String... embeddingOrigins) {
-        ChatSystem.Builder builder = ChatSystem.builder(Path.of("..").toAbsolutePath().normalize(),
+        this(gatewayOverrides, builder -> (withLegacy ? builder.legacy(FreePorts.next()) : builder)
+                .embeddedBy(embeddingOrigins));
+    }
+
+    /** @param options whatever else the test needs of the system (escalation-legacy, tracing, ...) */
+    Cluster(Map<String, String> gatewayOverrides, UnaryOperator<ChatSystem.Builder> options) {
+        system = options.apply(ChatSystem.builder(Path.of("..").toAbsolutePath().normalize(),
                 Path.of("target", "it-logs").toAbsolutePath(), infra.serviceConfig())
-                .gatewayConfig(gatewayOverrides)
-                .embeddedBy(embeddingOrigins);
-        if (withLegacy) {
-            builder.legacy(com.parley.infra.FreePorts.next());
-        }
-        system = builder.start();
+                .gatewayConfig(gatewayOverrides)).start();
         chatApi = system.chatApi();
         gateway1 = system.gateways().get(0);
         gateway2 = system.gateways().get(1);

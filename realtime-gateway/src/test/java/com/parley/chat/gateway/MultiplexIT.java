@@ -42,18 +42,24 @@ import io.restassured.path.json.JsonPath;
 class MultiplexIT {
 
     private static Cluster cluster;
+    private static OtlpCollector collector;
     private final String tenant = "t-" + UUID.randomUUID();
     private final HttpClient http = HttpClient.newHttpClient();
 
     @BeforeAll
-    static void start() {
-        cluster = new Cluster(Map.of("parley.gateway.limits.connections-per-user", "3"), true);
+    static void start() throws IOException {
+        collector = new OtlpCollector();
+        cluster = new Cluster(Map.of("parley.gateway.limits.connections-per-user", "3"),
+                builder -> builder.legacy(com.parley.infra.FreePorts.next()).tracing(collector.endpoint()));
     }
 
     @AfterAll
     static void stop() {
         if (cluster != null) {
             cluster.stop();
+        }
+        if (collector != null) {
+            collector.close();
         }
     }
 
@@ -339,6 +345,41 @@ class MultiplexIT {
         Matcher m = Pattern.compile("(?m)^parley_gateway_connections_open(?:\\{[^}]*\\})? (\\S+)$").matcher(page);
         assertTrue(m.find(), "the open connections gauge is exported");
         return (int) Double.parseDouble(m.group(1));
+    }
+
+    @Test
+    void oneTraceRunsFromThePostThroughTheOutboxToTheFanOutOnEachGateway() throws Exception {
+        String session = newSession("ann").getString("id");
+        post(session, "ann", "user", "traced");
+
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        List<OtlpCollector.Span> trace = List.of();
+        while (System.nanoTime() < deadline) {
+            OtlpCollector.Span request = collector.spans.stream()
+                    .filter(s -> s.service().equals("chat-api") && s.name().startsWith("POST ")
+                            && s.name().endsWith("/messages"))
+                    .reduce((first, second) -> second).orElse(null);
+            if (request != null) {
+                String traceId = request.traceId();
+                trace = collector.spans.stream().filter(s -> s.traceId().equals(traceId)).toList();
+                if (trace.stream().filter(s -> s.name().equals("parley.deliver message_created")).count() == 2) {
+                    break;
+                }
+            }
+            Thread.sleep(200);
+        }
+        System.out.println("One trace, from the POST to the fan-out on each gateway:");
+        trace.forEach(span -> System.out.println("  " + span));
+        List<OtlpCollector.Span> deliveries = trace.stream()
+                .filter(s -> s.name().equals("parley.deliver message_created")).toList();
+        assertEquals(2, deliveries.size(), "one delivery span per gateway instance: " + trace);
+        assertEquals(2, deliveries.stream().map(OtlpCollector.Span::instance).distinct().count(), "on both instances");
+        java.util.Set<String> chatApiSpans = trace.stream().filter(s -> s.service().equals("chat-api"))
+                .map(OtlpCollector.Span::spanId).collect(java.util.stream.Collectors.toSet());
+        for (OtlpCollector.Span delivery : deliveries) {
+            assertEquals("realtime-gateway", delivery.service());
+            assertTrue(chatApiSpans.contains(delivery.parentSpanId()), "continues chat-api's span: " + delivery);
+        }
     }
 
     private static void signal(ServiceProcess process, String signal) throws IOException, InterruptedException {

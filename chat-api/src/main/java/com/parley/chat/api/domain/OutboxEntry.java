@@ -48,6 +48,10 @@ public class OutboxEntry extends PanacheEntityBase {
     @Column(name = "created_at", nullable = false)
     public Instant createdAt;
 
+    /** W3C {@code traceparent} of the request that wrote the row; null when tracing is off. */
+    @Column
+    public String traceparent;
+
     /** The oldest rows first: insertion order is commit order per session, thanks to the session lock. */
     public static List<OutboxEntry> oldest(int limit) {
         return findAll(Sort.ascending("id")).page(Page.ofSize(limit)).list();

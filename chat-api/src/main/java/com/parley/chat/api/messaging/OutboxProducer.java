@@ -73,6 +73,11 @@ public class OutboxProducer {
         header(record, "ce_time", DateTimeFormatter.ISO_INSTANT.format(entry.occurredAt));
         header(record, "ce_subject", entry.ceSubject);
         header(record, "content-type", "application/json");
+        if (entry.traceparent != null) {
+            // W3C trace context for Kafka consumers, and the CloudEvents distributed-tracing extension
+            header(record, "traceparent", entry.traceparent);
+            header(record, "ce_traceparent", entry.traceparent);
+        }
         return record;
     }
 

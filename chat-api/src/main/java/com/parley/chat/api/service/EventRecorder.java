@@ -1,6 +1,8 @@
 package com.parley.chat.api.service;
 
 import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
@@ -15,6 +17,9 @@ import com.parley.chat.api.domain.OutboxEntry;
 import com.parley.chat.api.domain.SessionEvent;
 import com.parley.chat.api.messaging.ChatEvent;
 import com.parley.chat.api.messaging.OutboxWritten;
+
+import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
+import io.opentelemetry.context.Context;
 
 /**
  * Writes a session event twice in the caller's transaction: to the session's history and to the
@@ -66,9 +71,17 @@ public class EventRecorder {
         entry.payload = payload;
         entry.occurredAt = event.occurredAt();
         entry.createdAt = Instant.now();
+        entry.traceparent = traceparent();
         entry.persist();
 
         // observed after commit: the relay publishes at once instead of on its next poll
         outboxWritten.fire(new OutboxWritten(event.eventId()));
+    }
+
+    /** The current trace context as a W3C traceparent, or null when there is none (tracing off). */
+    private static String traceparent() {
+        Map<String, String> carrier = new HashMap<>(2);
+        W3CTraceContextPropagator.getInstance().inject(Context.current(), carrier, Map::put);
+        return carrier.get("traceparent");
     }
 }

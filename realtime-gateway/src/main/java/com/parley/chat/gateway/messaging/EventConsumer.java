@@ -31,6 +31,9 @@ public class EventConsumer {
     @Inject
     RecentEvents recent;
 
+    @Inject
+    EventTracing tracing;
+
     /**
      * Runs on a worker thread, in order (the connector's default for this signature). On the event
      * loop (@NonBlocking) it cost 12-29 % less CPU per frame, but in two of eight benchmark runs
@@ -47,6 +50,6 @@ public class EventConsumer {
             return;
         }
         recent.add(frame); // before the fan-out: a client registering meanwhile finds it in one or the other
-        hub.publish(frame);
+        tracing.deliver(record, frame, () -> hub.publish(frame));
     }
 }
