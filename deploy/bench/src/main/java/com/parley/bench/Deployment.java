@@ -45,6 +45,12 @@ final class Deployment implements AutoCloseable {
     final ServiceProcess gateway2;
     /** An earlier build of the gateway (-Dbench.baseline-jar=...), measured in the same run; or null. */
     final ServiceProcess baseline;
+    /**
+     * This build with tracing on, exporting to {@link #spanSink} (-Dbench.tracing=true), measured in
+     * the same run as gateway 1 with tracing off; or null.
+     */
+    final ServiceProcess traced;
+    private final com.sun.net.httpserver.HttpServer spanSink;
     final int barePort = FreePorts.next();
     final Process bare;
     private final Process bareWatchdog;
@@ -67,6 +73,13 @@ final class Deployment implements AutoCloseable {
         baseline = baselineJar == null ? null : system.gateway(Path.of(baselineJar), "gw-baseline", FreePorts.next());
         if (baseline != null) {
             baseline.start(Duration.ofSeconds(180));
+        }
+        spanSink = Boolean.getBoolean("bench.tracing") ? spanSink() : null;
+        traced = spanSink == null ? null : system.gateway(repo.resolve("realtime-gateway/target/quarkus-app/quarkus-run.jar"),
+                "gw-traced", FreePorts.next(), ChatSystem.tracingConfig(
+                        "http://127.0.0.1:" + spanSink.getAddress().getPort()));
+        if (traced != null) {
+            traced.start(Duration.ofSeconds(180));
         }
         try {
             List<String> command = new ArrayList<>(List.of(ChildProcesses.javaBinary()));
@@ -217,6 +230,27 @@ final class Deployment implements AutoCloseable {
         if (baseline != null) {
             baseline.stop();
         }
+        if (traced != null) {
+            traced.stop();
+            spanSink.stop(0);
+        }
         system.close();
+    }
+
+    /** Where the traced gateway exports: an OTLP/HTTP endpoint that reads and acknowledges every export. */
+    private static com.sun.net.httpserver.HttpServer spanSink() {
+        try {
+            var sink = com.sun.net.httpserver.HttpServer.create(
+                    new java.net.InetSocketAddress("127.0.0.1", FreePorts.next()), 0);
+            sink.createContext("/v1/traces", exchange -> {
+                exchange.getRequestBody().transferTo(java.io.OutputStream.nullOutputStream());
+                exchange.sendResponseHeaders(200, -1);
+                exchange.close();
+            });
+            sink.start();
+            return sink;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 }

@@ -22,7 +22,7 @@ final class FanOutScenario {
 
     /** The servers measured side by side. */
     enum Server {
-        GATEWAY("gateway"), BASELINE("baseline"), BARE("bare");
+        GATEWAY("gateway"), TRACED("gateway traced"), BASELINE("baseline"), BARE("bare");
 
         final String label;
 
@@ -65,15 +65,18 @@ final class FanOutScenario {
             }
             stats = new ProcessStats(switch (server) {
                 case GATEWAY -> system.gateway1.pid();
+                case TRACED -> system.traced.pid();
                 case BASELINE -> system.baseline.pid();
                 case BARE -> system.bare.pid();
             });
-            publisher = server == Server.BARE ? new Publisher.Bare(fleet, system.barePort) : new Publisher.Kafka(system);
+            publisher = server == Server.BARE ? new Publisher.Bare(fleet, system.barePort)
+                    : new Publisher.Kafka(system, server == Server.TRACED);
         }
 
         int port() {
             return switch (server) {
                 case GATEWAY -> system.gateway1.port();
+                case TRACED -> system.traced.port();
                 case BASELINE -> system.baseline.port();
                 case BARE -> system.barePort;
             };
@@ -166,8 +169,14 @@ final class FanOutScenario {
         System.out.printf("%n## Scenario 2: fan-out, %d connections over %d sessions (%d per session) per server,"
                 + " %d s per step, median of %d alternating rounds%n", connections, sessions, connections / sessions,
                 stepSeconds, rounds);
-        List<Server> servers = system.baseline == null ? List.of(Server.GATEWAY, Server.BARE)
-                : List.of(Server.GATEWAY, Server.BASELINE, Server.BARE);
+        List<Server> servers = new ArrayList<>(List.of(Server.GATEWAY));
+        if (system.traced != null) {
+            servers.add(Server.TRACED);
+        }
+        if (system.baseline != null) {
+            servers.add(Server.BASELINE);
+        }
+        servers.add(Server.BARE);
         // all servers hold their connections at once when the file descriptor budget allows it
         // (about 20,000 here); beyond it they are measured one after the other
         boolean together = (long) connections * servers.size() <= Long.getLong("bench.max-client-sockets", 15_000);
@@ -200,6 +209,10 @@ final class FanOutScenario {
         Map<Server, Result> results = new EnumMap<>(Server.class);
         targets.forEach(t -> results.put(t.server, t.result));
         printRatios("gateway / bare Vert.x", results.get(Server.GATEWAY), results.get(Server.BARE));
+        if (results.containsKey(Server.TRACED)) {
+            printRatios("gateway with tracing on / off (every event carries a sampled traceparent)",
+                    results.get(Server.TRACED), results.get(Server.GATEWAY));
+        }
         if (results.containsKey(Server.BASELINE)) {
             printRatios("gateway / baseline (the earlier build)", results.get(Server.GATEWAY),
                     results.get(Server.BASELINE));

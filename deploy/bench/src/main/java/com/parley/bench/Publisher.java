@@ -26,11 +26,16 @@ interface Publisher extends AutoCloseable {
         return EventFixture.messageCreated(tenant, session, seq, Fleet.MARK + System.nanoTime());
     }
 
-    /** Events as chat-api's outbox writes them, straight to chat.message-events. */
+    /**
+     * Events as chat-api's outbox writes them, straight to chat.message-events; when traced, each
+     * with a sampled W3C traceparent as chat-api's relay sends it with tracing on.
+     */
     final class Kafka implements Publisher {
         private final KafkaProducer<String, String> producer;
+        private final boolean traced;
 
-        Kafka(Deployment system) {
+        Kafka(Deployment system, boolean traced) {
+            this.traced = traced;
             Properties props = new Properties();
             props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, system.infra.kafka().bootstrapServers());
             props.put(ProducerConfig.ACKS_CONFIG, "1");
@@ -40,8 +45,15 @@ interface Publisher extends AutoCloseable {
 
         @Override
         public void publish(String tenant, String session, long seq) {
-            producer.send(new ProducerRecord<>("chat.message-events", tenant + ":" + session,
-                    event(tenant, session, seq)));
+            ProducerRecord<String, String> record = new ProducerRecord<>("chat.message-events",
+                    tenant + ":" + session, event(tenant, session, seq));
+            if (traced) {
+                java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+                byte[] traceparent = "00-%016x%016x-%016x-01".formatted(random.nextLong(), random.nextLong() | 1,
+                        random.nextLong() | 1).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                record.headers().add("traceparent", traceparent).add("ce_traceparent", traceparent);
+            }
+            producer.send(record);
         }
 
         @Override

@@ -36,7 +36,7 @@ final class StaffScenario {
         long[] seqs = new long[sessions];
         Arrays.fill(seqs, 1);
         ProcessStats stats = new ProcessStats(system.gateway1.pid());
-        try (Fleet fleet = new Fleet("127.0.0.20"); Publisher publisher = new Publisher.Kafka(system)) {
+        try (Fleet fleet = new Fleet("127.0.0.20"); Publisher publisher = new Publisher.Kafka(system, false)) {
             List<MultiConn> conns = new ArrayList<>();
             for (int i = 0; i < staff; i++) {
                 List<String> mine = new ArrayList<>();

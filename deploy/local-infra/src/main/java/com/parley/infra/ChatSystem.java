@@ -65,6 +65,11 @@ public final class ChatSystem implements AutoCloseable {
      * as the others; not started.
      */
     public ServiceProcess gateway(Path jar, String instanceId, int port) {
+        return gateway(jar, instanceId, port, Map.of());
+    }
+
+    /** One more gateway instance, configured as the others and then with {@code extra}; not started. */
+    public ServiceProcess gateway(Path jar, String instanceId, int port, Map<String, String> extra) {
         Map<String, String> config = new HashMap<>(options.infra);
         config.remove("quarkus.datasource.jdbc.url");
         config.remove("quarkus.datasource.username");
@@ -77,6 +82,7 @@ public final class ChatSystem implements AutoCloseable {
         config.put("parley.gateway.allowed-origins", origins(options));
         config.putAll(options.tracing);
         config.putAll(options.gatewayConfig);
+        config.putAll(extra);
         return new ServiceProcess("realtime-gateway-" + instanceId, jar, port, config,
                 options.logs.resolve("realtime-gateway-" + instanceId + ".log"), options.jvm.apply(instanceId));
     }
@@ -115,6 +121,14 @@ public final class ChatSystem implements AutoCloseable {
         }
         origins.addAll(options.embeddingOrigins);
         return String.join(",", origins);
+    }
+
+    /** A service's configuration to export its spans to an OTLP/HTTP endpoint. */
+    public static Map<String, String> tracingConfig(String otlpHttpEndpoint) {
+        return Map.of("quarkus.otel.sdk.disabled", "false",
+                "quarkus.otel.exporter.otlp.traces.protocol", "http/protobuf",
+                "quarkus.otel.exporter.otlp.traces.endpoint", otlpHttpEndpoint,
+                "quarkus.otel.bsp.schedule.delay", "200ms");
     }
 
     private static Path app(Path repo, String module) {
@@ -172,10 +186,7 @@ public final class ChatSystem implements AutoCloseable {
 
         /** chat-api and the gateways export their spans to this OTLP/HTTP endpoint (off by default). */
         public Builder tracing(String otlpHttpEndpoint) {
-            tracing.put("quarkus.otel.sdk.disabled", "false");
-            tracing.put("quarkus.otel.exporter.otlp.traces.protocol", "http/protobuf");
-            tracing.put("quarkus.otel.exporter.otlp.traces.endpoint", otlpHttpEndpoint);
-            tracing.put("quarkus.otel.bsp.schedule.delay", "200ms");
+            tracing.putAll(tracingConfig(otlpHttpEndpoint));
             return this;
         }
 
