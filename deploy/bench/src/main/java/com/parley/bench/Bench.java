@@ -22,7 +22,8 @@ import java.util.List;
  * </ol>
  * Options ({@code -Dbench.x=...}): scenarios, sizes, sessions, rates (target frames/s),
  * step-seconds, e2e-clients, e2e-rate, staff, staff-sessions-each, staff-sessions, storm-clients,
- * storm-rate, storm-subscription-tokens, connect-parallel.
+ * storm-rate, storm-subscription-tokens, connect-parallel, baseline-jar, tracing (a third gateway
+ * with OpenTelemetry on in the fan-out), jfr.
  */
 public final class Bench {
 

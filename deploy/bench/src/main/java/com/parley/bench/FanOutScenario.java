@@ -22,7 +22,7 @@ final class FanOutScenario {
 
     /** The servers measured side by side. */
     enum Server {
-        GATEWAY("gateway"), TRACED("gateway traced"), BASELINE("baseline"), BARE("bare");
+        GATEWAY("gateway"), TRACED("gateway-traced"), BASELINE("baseline"), BARE("bare");
 
         final String label;
 

@@ -79,7 +79,9 @@ public final class ChatSystem implements AutoCloseable {
         config.put("parley.gateway.instance-id", instanceId);
         // like every shipped default, only the origins it serves (its demo pages): a page on another
         // site cannot use a visitor's token here
-        config.put("parley.gateway.allowed-origins", origins(options));
+        // an instance beyond the builder's ports (a baseline, a traced build) serves its own origin too
+        config.put("parley.gateway.allowed-origins", origins(options) + ",http://127.0.0.1:" + port
+                + ",http://localhost:" + port);
         config.putAll(options.tracing);
         config.putAll(options.gatewayConfig);
         config.putAll(extra);
