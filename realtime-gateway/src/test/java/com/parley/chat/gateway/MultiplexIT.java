@@ -357,7 +357,7 @@ class MultiplexIT {
         while (System.nanoTime() < deadline) {
             OtlpCollector.Span request = collector.spans.stream()
                     .filter(s -> s.service().equals("chat-api") && s.name().startsWith("POST ")
-                            && s.name().endsWith("/messages"))
+                            && s.name().endsWith("/messages") && s.parentSpanId().isEmpty())
                     .reduce((first, second) -> second).orElse(null);
             if (request != null) {
                 String traceId = request.traceId();
@@ -370,6 +370,42 @@ class MultiplexIT {
         }
         System.out.println("One trace, from the POST to the fan-out on each gateway:");
         trace.forEach(span -> System.out.println("  " + span));
+        assertDeliveredOnBothInstancesUnderChatApisSpan(trace);
+    }
+
+    @Test
+    void aMessageSentOverTheSocketIsTracedFromTheGatewayThroughChatApiToTheFanOutOnEachGateway() throws Exception {
+        String session = newSession("bea").getString("id");
+        try (WsClient bea = WsClient.connect(Cluster.ws(cluster.gateway1, "/ws/" + tenant + "/session/" + session),
+                cluster.token(tenant, "bea", "user"))) {
+            bea.sendJson(Map.of("type", "message", "content", "traced over ws", "client_message_id", "tr-1"));
+            bea.awaitType("message_ack");
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        List<OtlpCollector.Span> trace = List.of();
+        while (System.nanoTime() < deadline) {
+            // chat-api's span of the gateway's call: its trace must start in the gateway
+            OtlpCollector.Span stored = collector.spans.stream()
+                    .filter(s -> s.service().equals("chat-api") && s.name().startsWith("POST ")
+                            && s.name().endsWith("/messages") && !s.parentSpanId().isEmpty())
+                    .reduce((first, second) -> second).orElse(null);
+            if (stored != null) {
+                trace = collector.spans.stream().filter(s -> s.traceId().equals(stored.traceId())).toList();
+                if (trace.stream().filter(s -> s.name().equals("parley.deliver message_created")).count() == 2) {
+                    break;
+                }
+            }
+            Thread.sleep(200);
+        }
+        System.out.println("One trace, from a WebSocket message to the fan-out on each gateway:");
+        trace.forEach(span -> System.out.println("  " + span));
+        assertTrue(trace.stream().anyMatch(s -> s.service().equals("realtime-gateway")
+                && s.instance().equals("gw-1") && !s.name().startsWith("parley.deliver")),
+                "the trace starts in the gateway that received the frame: " + trace);
+        assertDeliveredOnBothInstancesUnderChatApisSpan(trace);
+    }
+
+    private static void assertDeliveredOnBothInstancesUnderChatApisSpan(List<OtlpCollector.Span> trace) {
         List<OtlpCollector.Span> deliveries = trace.stream()
                 .filter(s -> s.name().equals("parley.deliver message_created")).toList();
         assertEquals(2, deliveries.size(), "one delivery span per gateway instance: " + trace);
