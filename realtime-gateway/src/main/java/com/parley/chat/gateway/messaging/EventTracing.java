@@ -1,6 +1,7 @@
 package com.parley.chat.gateway.messaging;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -32,7 +33,7 @@ public class EventTracing {
     private static final TextMapGetter<ConsumerRecord<String, String>> HEADERS = new TextMapGetter<>() {
         @Override
         public Iterable<String> keys(ConsumerRecord<String, String> record) {
-            List<String> keys = new java.util.ArrayList<>();
+            List<String> keys = new ArrayList<>();
             record.headers().forEach(header -> keys.add(header.key()));
             return keys;
         }

@@ -2,7 +2,6 @@ package com.parley.chat.gateway.ws;
 
 import jakarta.inject.Inject;
 
-import com.parley.chat.gateway.auth.Caller;
 import com.parley.chat.gateway.coordinator.Subscriptions;
 import com.parley.chat.gateway.protocol.Disconnect;
 
@@ -26,15 +25,15 @@ public class SessionSocket {
 
     @OnOpen
     public void onOpen(WebSocketConnection connection) {
-        Caller caller = connection.userData().get(UpgradeGuard.CALLER);
         String sessionId = connection.pathParam("sessionId");
         Long lastSeq = lastSeq(connection.handshakeRequest().query());
-        if (caller == null || lastSeq == null) {
-            WsTransport.close(connection, caller == null ? Disconnect.NOT_AUTHENTICATED : Disconnect.BAD_LAST_SEQ);
-            return;
-        }
-        clients.attach(connection, subscriptions.openSession(connection.id(), caller, sessionId, lastSeq,
-                new WsTransport(connection)));
+        clients.open(connection, (caller, transport) -> {
+            if (lastSeq == null) {
+                WsTransport.close(connection, Disconnect.BAD_LAST_SEQ);
+                return null;
+            }
+            return subscriptions.openSession(connection.id(), caller, sessionId, lastSeq, transport);
+        });
     }
 
     @OnTextMessage

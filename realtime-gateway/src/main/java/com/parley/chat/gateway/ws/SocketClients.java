@@ -1,11 +1,16 @@
 package com.parley.chat.gateway.ws;
 
+import java.util.function.BiFunction;
+
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
+import com.parley.chat.gateway.auth.Caller;
 import com.parley.chat.gateway.client.ClientConnection;
+import com.parley.chat.gateway.client.Transport;
 import com.parley.chat.gateway.coordinator.InboundFrames;
 import com.parley.chat.gateway.coordinator.Subscriptions;
+import com.parley.chat.gateway.protocol.Disconnect;
 
 import io.quarkus.websockets.next.UserData.TypedKey;
 import io.quarkus.websockets.next.WebSocketConnection;
@@ -26,7 +31,17 @@ public class SocketClients {
     @Inject
     InboundFrames inbound;
 
-    void attach(WebSocketConnection connection, ClientConnection client) {
+    /**
+     * Opens the endpoint's client for the caller the upgrade admitted (a connection without one is
+     * closed as not authenticated); {@code open} answers null when it refused and closed.
+     */
+    void open(WebSocketConnection connection, BiFunction<Caller, Transport, ClientConnection> open) {
+        Caller caller = connection.userData().get(UpgradeGuard.CALLER);
+        if (caller == null) {
+            WsTransport.close(connection, Disconnect.NOT_AUTHENTICATED);
+            return;
+        }
+        ClientConnection client = open.apply(caller, new WsTransport(connection));
         if (client != null) {
             connection.userData().put(CLIENT, client);
         }

@@ -2,9 +2,7 @@ package com.parley.chat.gateway.ws;
 
 import jakarta.inject.Inject;
 
-import com.parley.chat.gateway.auth.Caller;
 import com.parley.chat.gateway.coordinator.Subscriptions;
-import com.parley.chat.gateway.protocol.Disconnect;
 
 import io.quarkus.websockets.next.OnClose;
 import io.quarkus.websockets.next.OnOpen;
@@ -29,12 +27,7 @@ public class TenantSocket {
 
     @OnOpen
     public void onOpen(WebSocketConnection connection) {
-        Caller caller = connection.userData().get(UpgradeGuard.CALLER);
-        if (caller == null) {
-            WsTransport.close(connection, Disconnect.NOT_AUTHENTICATED);
-            return;
-        }
-        clients.attach(connection, subscriptions.open(connection.id(), caller, new WsTransport(connection)));
+        clients.open(connection, (caller, transport) -> subscriptions.open(connection.id(), caller, transport));
     }
 
     @OnTextMessage
