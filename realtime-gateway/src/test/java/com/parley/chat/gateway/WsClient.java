@@ -26,24 +26,9 @@ final class WsClient implements WebSocket.Listener, AutoCloseable {
     final CompletableFuture<Integer> closeCode = new CompletableFuture<>();
     private final StringBuilder partial = new StringBuilder();
     private WebSocket socket;
-    private volatile boolean paused;
 
     static WsClient connect(String url, String token) {
         return connect(url, Map.of("Authorization", "Bearer " + token));
-    }
-
-    /** A client that reads nothing from its socket until {@link #resume()}, as a stuck browser tab. */
-    static WsClient connectNotReading(String url, String token) {
-        WsClient client = new WsClient();
-        client.paused = true;
-        client.socket = HTTP.newWebSocketBuilder().header("Authorization", "Bearer " + token)
-                .buildAsync(URI.create(url), client).orTimeout(10, TimeUnit.SECONDS).join();
-        return client;
-    }
-
-    void resume() {
-        paused = false;
-        socket.request(1_000_000);
     }
 
     static WsClient connect(String url, Map<String, String> headers) {
@@ -145,9 +130,7 @@ final class WsClient implements WebSocket.Listener, AutoCloseable {
 
     @Override
     public void onOpen(WebSocket webSocket) {
-        if (!paused) {
-            webSocket.request(1);
-        }
+        webSocket.request(1);
     }
 
     @Override

@@ -1,10 +1,17 @@
 package com.parley.chat.gateway.client;
 
+import java.time.Duration;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.impl.ContextInternal;
+import io.vertx.core.net.impl.ConnectionBase;
 
 /** What a client needs of its transport (WebSocket or SSE): write a frame, close. */
 public interface Transport {
@@ -24,6 +31,26 @@ public interface Transport {
      */
     default EventLoop loop() {
         return null;
+    }
+
+    /**
+     * Resets the connection's socket if it is still open after {@code grace}: the close frame (or
+     * the end of an event stream) waits behind every byte the client has not read, so a client that
+     * stopped reading would otherwise hold its socket and buffers for as long as it likes. The reset
+     * (SO_LINGER 0) also frees the kernel's send buffer at once. {@code done} says the close got
+     * through after all (an event stream's connection may then serve the next request).
+     */
+    static void releaseAfter(HttpConnection connection, Duration grace, BooleanSupplier done) {
+        if (connection instanceof ConnectionBase base) {
+            Channel channel = base.channel();
+            channel.eventLoop().schedule(() -> {
+                if (channel.isOpen() && !done.getAsBoolean()) {
+                    channel.config().setOption(ChannelOption.SO_LINGER, 0);
+                    // from the first handler on: Vert.x's handler would wait for the unwritten bytes
+                    channel.pipeline().firstContext().close();
+                }
+            }, grace.toMillis(), TimeUnit.MILLISECONDS);
+        }
     }
 
     /** The event loop of the Vert.x context the caller runs on (a connection's handler), or null. */

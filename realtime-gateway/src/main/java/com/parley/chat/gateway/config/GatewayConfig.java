@@ -111,6 +111,14 @@ public interface GatewayConfig {
         /** Frames waiting and none taken by the client's socket for this long: closed (1013). */
         @WithDefault("10S")
         Duration outboundStallTimeout();
+
+        /**
+         * A connection the gateway closed whose socket is still open this long after (a client
+         * that stops reading never takes the close frame): the socket is reset, so a stuck reader
+         * holds nothing.
+         */
+        @WithDefault("2S")
+        Duration closeGrace();
     }
 
     interface Heartbeat {

@@ -71,7 +71,8 @@ public class SseEndpoint {
                     .putHeader("Cache-Control", "no-cache")
                     .putHeader("X-Accel-Buffering", "no");
             response.write("retry: 2000\n\n");
-            SseTransport transport = new SseTransport(response);
+            SseTransport transport = new SseTransport(response, rc.request().connection(),
+                    config.limits().closeGrace());
             ClientConnection client = subscriptions.openSession(UUID.randomUUID().toString(), result.caller(),
                     sessionId, lastSeq, transport);
             if (client == null) {

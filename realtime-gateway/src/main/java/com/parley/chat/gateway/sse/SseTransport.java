@@ -1,5 +1,6 @@
 package com.parley.chat.gateway.sse;
 
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
@@ -7,16 +8,22 @@ import com.parley.chat.gateway.client.Transport;
 
 import io.netty.channel.EventLoop;
 
+import io.vertx.core.Future;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerResponse;
 
 /** Frames as Server-Sent Events: {@code id:} carries the seq, so Last-Event-ID resumes. */
 final class SseTransport implements Transport {
 
     private final HttpServerResponse response;
+    private final HttpConnection socket;
+    private final Duration closeGrace;
     private final EventLoop loop = Transport.currentLoop();
 
-    SseTransport(HttpServerResponse response) {
+    SseTransport(HttpServerResponse response, HttpConnection socket, Duration closeGrace) {
         this.response = response;
+        this.socket = socket;
+        this.closeGrace = closeGrace;
     }
 
     @Override
@@ -51,8 +58,9 @@ final class SseTransport implements Transport {
     @Override
     public void close(int code, String reason) {
         if (!response.closed() && !response.ended()) {
-            response.end("event: close\ndata: {\"type\":\"close\",\"code\":" + code + ",\"reason\":\""
+            Future<Void> ended = response.end("event: close\ndata: {\"type\":\"close\",\"code\":" + code + ",\"reason\":\""
                     + reason.replace("\"", "'") + "\"}\n\n");
+            Transport.releaseAfter(socket, closeGrace, ended::isComplete);
         }
     }
 

@@ -8,6 +8,7 @@ import jakarta.inject.Inject;
 import com.parley.chat.gateway.auth.Caller;
 import com.parley.chat.gateway.client.ClientConnection;
 import com.parley.chat.gateway.client.Transport;
+import com.parley.chat.gateway.config.GatewayConfig;
 import com.parley.chat.gateway.coordinator.InboundFrames;
 import com.parley.chat.gateway.coordinator.Subscriptions;
 import com.parley.chat.gateway.protocol.Disconnect;
@@ -31,6 +32,9 @@ public class SocketClients {
     @Inject
     InboundFrames inbound;
 
+    @Inject
+    GatewayConfig config;
+
     /**
      * Opens the endpoint's client for the caller the upgrade admitted (a connection without one is
      * closed as not authenticated); {@code open} answers null when it refused and closed.
@@ -41,7 +45,8 @@ public class SocketClients {
             WsTransport.close(connection, Disconnect.NOT_AUTHENTICATED);
             return;
         }
-        ClientConnection client = open.apply(caller, new WsTransport(connection));
+        ClientConnection client = open.apply(caller, new WsTransport(connection,
+                connection.userData().get(UpgradeGuard.SOCKET), config.limits().closeGrace()));
         if (client != null) {
             connection.userData().put(CLIENT, client);
         }

@@ -13,12 +13,16 @@ import com.parley.chat.gateway.auth.Caller;
 import io.quarkus.websockets.next.HttpUpgradeCheck;
 import io.quarkus.websockets.next.UserData.TypedKey;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.http.HttpConnection;
 
 /** Refuses a WebSocket upgrade with 401/403 before the handshake; admitted callers ride in user data. */
 @ApplicationScoped
 public class UpgradeGuard implements HttpUpgradeCheck {
 
     static final TypedKey<Caller> CALLER = new TypedKey<>("parley.caller");
+
+    /** The upgraded HTTP connection: its socket is dropped if a close never completes. */
+    static final TypedKey<HttpConnection> SOCKET = new TypedKey<>("parley.socket");
 
     @Inject
     AdmissionControl admission;
@@ -35,6 +39,7 @@ public class UpgradeGuard implements HttpUpgradeCheck {
                                 Map.of("X-Refused-Because", List.of(result.reason())));
                     }
                     context.userData().put(CALLER, result.caller());
+                    context.userData().put(SOCKET, context.httpRequest().connection());
                     return CheckResult.permitUpgrade();
                 });
     }

@@ -1,5 +1,6 @@
 package com.parley.chat.gateway.ws;
 
+import java.time.Duration;
 import java.util.concurrent.CompletionStage;
 
 import com.parley.chat.gateway.client.Transport;
@@ -9,14 +10,19 @@ import io.netty.channel.EventLoop;
 
 import io.quarkus.websockets.next.CloseReason;
 import io.quarkus.websockets.next.WebSocketConnection;
+import io.vertx.core.http.HttpConnection;
 
 final class WsTransport implements Transport {
 
     private final WebSocketConnection connection;
+    private final HttpConnection socket;
+    private final Duration closeGrace;
     private final EventLoop loop = Transport.currentLoop();
 
-    WsTransport(WebSocketConnection connection) {
+    WsTransport(WebSocketConnection connection, HttpConnection socket, Duration closeGrace) {
         this.connection = connection;
+        this.socket = socket;
+        this.closeGrace = closeGrace;
     }
 
     @Override
@@ -27,6 +33,9 @@ final class WsTransport implements Transport {
     @Override
     public void close(int code, String reason) {
         connection.close(new CloseReason(code, reason)).subscribe().with(ok -> { }, failure -> { });
+        if (socket != null) {
+            Transport.releaseAfter(socket, closeGrace, () -> false);
+        }
     }
 
     /** Closes a connection that never became a client. */
