@@ -22,6 +22,22 @@ public interface ChatApiConfig {
 
     WriteLimits writeLimits();
 
+    SessionWrites sessionWrites();
+
+    /**
+     * Writers of one session wait for their turn without holding a database connection
+     * (docs/decisions.md); beyond these bounds they get 503 with Retry-After.
+     */
+    interface SessionWrites {
+        /** Writers of one session that may wait on this instance while one writes. */
+        @WithDefault("64")
+        int maxWaiting();
+
+        /** How long a writer waits for its turn. */
+        @WithDefault("5S")
+        Duration maxWait();
+    }
+
     /**
      * Writes (new sessions, messages) per user and per tenant: one token must not be able to fill
      * the database or a gateway's memory. Beyond them: 429 problem with Retry-After.

@@ -41,6 +41,7 @@ import com.parley.chat.api.service.Caller;
 import com.parley.chat.api.service.MessageService;
 import com.parley.chat.api.service.Problems;
 import com.parley.chat.api.service.SessionService;
+import com.parley.chat.api.service.SessionWrites;
 import com.parley.chat.api.service.SubscriptionTokens;
 
 import io.quarkus.security.Authenticated;
@@ -61,6 +62,9 @@ public class SessionResource {
 
     @Inject
     MessageService messages;
+
+    @Inject
+    SessionWrites sessionWrites;
 
     @Inject
     ChatApiConfig config;
@@ -125,7 +129,7 @@ public class SessionResource {
         }
         SessionStatus target = SessionStatus.fromWire(body.status())
                 .orElseThrow(() -> Problems.validation("status must be closed or resolved.", "status"));
-        return SessionView.of(sessions.changeStatus(caller, sessionId, target));
+        return SessionView.of(sessionWrites.inTurn(sessionId, () -> sessions.changeStatus(caller, sessionId, target)));
     }
 
     @POST
@@ -138,8 +142,8 @@ public class SessionResource {
         if (body == null) {
             throw Problems.validation("A JSON body with content is required.", "content");
         }
-        MessageService.Posted posted = messages.post(caller, sessionId, body.content(), body.clientMessageId(),
-                body.metadata());
+        MessageService.Posted posted = sessionWrites.inTurn(sessionId,
+                () -> messages.post(caller, sessionId, body.content(), body.clientMessageId(), body.metadata()));
         Message message = posted.message();
         return Response.status(posted.created() ? Response.Status.CREATED : Response.Status.OK)
                 .header("Location", "/api/tenants/" + tenantId + "/sessions/" + sessionId + "/messages/" + message.id)
@@ -166,7 +170,11 @@ public class SessionResource {
             + "the content is blanked in history too.")
     public Response delete(@PathParam("tenantId") String tenantId, @PathParam("sessionId") UUID sessionId,
             @PathParam("messageId") UUID messageId) {
-        messages.delete(currentCaller.in(tenantId), sessionId, messageId);
+        Caller caller = currentCaller.in(tenantId);
+        sessionWrites.inTurn(sessionId, () -> {
+            messages.delete(caller, sessionId, messageId);
+            return null;
+        });
         return Response.noContent().build();
     }
 

@@ -51,6 +51,12 @@ public final class Problems {
     }
 
     /** 429 with the seconds to wait (sent as Retry-After too). */
+    public static ProblemException sessionBusy() {
+        return new ProblemException(503, BASE + "session-busy", "Session busy",
+                "This session is taking more writes than it can store right now; retry after 1 s.",
+                Map.of("retry_after", 1L));
+    }
+
     public static ProblemException tooManyWrites(String who, long retryAfterSeconds) {
         return new ProblemException(429, BASE + "too-many-writes", "Too many writes",
                 "Too many new sessions or messages from " + who + "; retry after " + retryAfterSeconds + " s.",
