@@ -5,7 +5,15 @@ import static com.parley.chat.api.Api.newSession;
 import static com.parley.chat.api.Api.sessionsPath;
 import static com.parley.chat.api.Api.token;
 import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.ByteArrayInputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.UUID;
 
@@ -15,6 +23,7 @@ import com.parley.infra.ChatInfraResource;
 
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
 
 /**
  * Input that PostgreSQL or Java arithmetic cannot take gets a 4xx problem, never a 500 (findings of
@@ -23,6 +32,8 @@ import io.quarkus.test.junit.QuarkusTest;
 @QuarkusTest
 @WithTestResource(ChatInfraResource.class)
 class BadInputTest {
+
+    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     private final String tenant = "t-" + UUID.randomUUID();
 
@@ -42,6 +53,27 @@ class BadInputTest {
                 .statusCode(422).body("field", equalTo("client_message_id"));
         as(alice).body(Map.of("content", "still fine", "client_message_id", "c-1")).post(messages(session)).then()
                 .statusCode(201);
+    }
+
+    @Test
+    void aChunkedBodyOverTheLimitIs413ProblemLikeAnyOther() throws Exception {
+        String session = newSession(tenant, "alice");
+        String alice = token(tenant, "alice", "user");
+        for (int size : new int[] { 100_000, 2_000_000 }) { // over max-request-bytes; over the HTTP layer's 1M too
+            byte[] body = ("{\"content\":\"" + "x".repeat(size) + "\"}").getBytes(StandardCharsets.UTF_8);
+            HttpRequest chunked = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + RestAssured.port
+                    + messages(session)))
+                    .header("Authorization", "Bearer " + alice).header("Content-Type", "application/json")
+                    // a stream of unknown length goes out with Transfer-Encoding: chunked, no Content-Length
+                    .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(body))).build();
+            HttpResponse<String> response = HTTP.send(chunked, HttpResponse.BodyHandlers.ofString());
+            assertEquals(413, response.statusCode(), size + " bytes chunked: " + response.body());
+            assertEquals("application/problem+json", response.headers().firstValue("Content-Type").orElse(""));
+            assertTrue(response.body().contains("payload-too-large"), response.body());
+        }
+        as(alice).body(Map.of("content", "x".repeat(2_000_000))).post(messages(session)).then().statusCode(413)
+                .contentType("application/problem+json"); // with Content-Length, refused before it is read
+        as(alice).get(messages(session)).then().statusCode(200).body("items.size()", equalTo(0));
     }
 
     @Test
