@@ -209,6 +209,18 @@ class MultiplexIT {
     }
 
     @Test
+    void aFrameOverTheSoftCapGetsAnErrorAndOneOverTheHardCapA1009Close() {
+        try (WsClient erin = connect(cluster.gateway1, "erin", "user")) {
+            erin.send("{\"type\":\"ping\",\"pad\":\"" + "x".repeat(20_000) + "\"}");
+            assertEquals("frame_too_large", erin.awaitType("error").path("code").asText(), "over 16 KiB: refused");
+            erin.sendJson(Map.of("type", "ping"));
+            erin.awaitType("pong");
+            erin.send("{\"type\":\"ping\",\"pad\":\"" + "x".repeat(70_000) + "\"}");
+            assertEquals(1009, erin.awaitClose(Duration.ofSeconds(10)), "over the 64 KiB hard cap: message too big");
+        }
+    }
+
+    @Test
     void theAssembledSystemAdmitsOnlyTheOriginsOfItsOwnPages() {
         String url = Cluster.ws(cluster.gateway1, "/ws/" + tenant);
         String token = "Bearer " + cluster.token(tenant, "erin", "user");

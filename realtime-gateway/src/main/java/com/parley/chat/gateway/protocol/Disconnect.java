@@ -12,6 +12,10 @@ public record Disconnect(int code, String reason) {
     public static final int POLICY_VIOLATION = 1008;
     /** The instance is restarting: reconnect at once (to another instance). */
     public static final int SERVICE_RESTART = 1012;
+
+    public static final int MESSAGE_TOO_BIG_CODE = 1009;
+
+    public static final int INTERNAL_ERROR_CODE = 1011;
     /** Reconnect with last_seq after a pause (slow reader, recovery failed). */
     public static final int TRY_AGAIN_LATER = 1013;
     /** The token expired and no fresh one came in an auth frame. */
@@ -39,6 +43,8 @@ public record Disconnect(int code, String reason) {
     public static final Disconnect REPLACED = new Disconnect(REPLACED_CODE, "replaced by a newer connection");
     public static final Disconnect SESSION_NOT_FOUND = new Disconnect(POLICY_VIOLATION, "session not found");
     public static final Disconnect FORBIDDEN = new Disconnect(POLICY_VIOLATION, "forbidden");
+    public static final Disconnect MESSAGE_TOO_BIG = new Disconnect(MESSAGE_TOO_BIG_CODE, "message too big");
+    public static final Disconnect INTERNAL_ERROR = new Disconnect(INTERNAL_ERROR_CODE, "internal error");
     public static final Disconnect HISTORY_UNAVAILABLE = new Disconnect(TRY_AGAIN_LATER, "history unavailable");
 
     /** The client did not take what was written to it. */

@@ -6,6 +6,7 @@ import com.parley.chat.gateway.coordinator.Subscriptions;
 import com.parley.chat.gateway.protocol.Disconnect;
 
 import io.quarkus.websockets.next.OnClose;
+import io.quarkus.websockets.next.OnError;
 import io.quarkus.websockets.next.OnOpen;
 import io.quarkus.websockets.next.OnPongMessage;
 import io.quarkus.websockets.next.OnTextMessage;
@@ -49,6 +50,11 @@ public class SessionSocket {
     @OnClose
     public void onClose(WebSocketConnection connection) {
         clients.onClose(connection);
+    }
+
+    @OnError
+    public void onError(WebSocketConnection connection, Throwable failure) {
+        clients.onError(connection, failure);
     }
 
     /** The last_seq query parameter: absent means 0 (replay everything); null when malformed. */

@@ -13,6 +13,9 @@ import com.parley.chat.gateway.coordinator.InboundFrames;
 import com.parley.chat.gateway.coordinator.Subscriptions;
 import com.parley.chat.gateway.protocol.Disconnect;
 
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
+
+import io.quarkus.logging.Log;
 import io.quarkus.websockets.next.UserData.TypedKey;
 import io.quarkus.websockets.next.WebSocketConnection;
 
@@ -64,6 +67,31 @@ public class SocketClients {
         if (client != null) {
             client.heard();
         }
+    }
+
+    /**
+     * A message over the hard cap (Vert.x refuses to assemble it) closes with 1009, as RFC 6455
+     * says; anything else is a bug, logged, and closes with 1011.
+     */
+    void onError(WebSocketConnection connection, Throwable failure) {
+        Disconnect disconnect = tooBig(failure) ? Disconnect.MESSAGE_TOO_BIG : Disconnect.INTERNAL_ERROR;
+        if (disconnect == Disconnect.INTERNAL_ERROR) {
+            Log.errorf(failure, "failure on connection %s", connection.id());
+        }
+        ClientConnection client = connection.userData().get(CLIENT);
+        if (client != null) {
+            client.close(disconnect);
+        } else {
+            WsTransport.close(connection, disconnect);
+        }
+    }
+
+    private static boolean tooBig(Throwable failure) {
+        if (failure instanceof CorruptedWebSocketFrameException corrupted) {
+            return corrupted.closeStatus().code() == Disconnect.MESSAGE_TOO_BIG_CODE;
+        }
+        // Vert.x's words when the fragments of one message add up to more than max-message-size
+        return failure instanceof IllegalStateException && String.valueOf(failure.getMessage()).contains("overflow max");
     }
 
     void onClose(WebSocketConnection connection) {

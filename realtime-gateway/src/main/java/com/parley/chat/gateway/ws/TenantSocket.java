@@ -5,6 +5,7 @@ import jakarta.inject.Inject;
 import com.parley.chat.gateway.coordinator.Subscriptions;
 
 import io.quarkus.websockets.next.OnClose;
+import io.quarkus.websockets.next.OnError;
 import io.quarkus.websockets.next.OnOpen;
 import io.quarkus.websockets.next.OnPongMessage;
 import io.quarkus.websockets.next.OnTextMessage;
@@ -43,5 +44,10 @@ public class TenantSocket {
     @OnClose
     public void onClose(WebSocketConnection connection) {
         clients.onClose(connection);
+    }
+
+    @OnError
+    public void onError(WebSocketConnection connection, Throwable failure) {
+        clients.onError(connection, failure);
     }
 }
