@@ -424,7 +424,11 @@ class GatewayIT {
             }
         });
         received.addAll(alice.collect(GatewayIT::isEvent, 5, Duration.ofSeconds(15)));
-        cluster.gateway1.stop();
+        long stopping = System.nanoTime();
+        cluster.gateway1.stop(); // SIGTERM, then waits for the process to exit
+        Duration stopped = Duration.ofNanos(System.nanoTime() - stopping);
+        assertTrue(stopped.toSeconds() < 10, "the instance stops well inside Kubernetes' 30 s grace period, took "
+                + stopped);
         assertEquals(1012, alice.awaitClose(Duration.ofSeconds(15)));
         // frames that arrived before the close frame
         JsonNode frame;
