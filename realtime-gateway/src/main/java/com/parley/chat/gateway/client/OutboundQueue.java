@@ -50,7 +50,7 @@ public final class OutboundQueue {
      * client already has {@code maxBytes} waiting: the frame is not queued and the client is slow.
      */
     public boolean offer(String frame, long seq, Instant occurredAt) {
-        long size = frame.length();
+        long size = utf8Length(frame);
         if (pendingBytes.addAndGet(size) > maxBytes) {
             pendingBytes.addAndGet(-size);
             return false;
@@ -81,9 +81,21 @@ public final class OutboundQueue {
         return pendingWrites.get() > 0 && System.nanoTime() - lastWrittenNanos > stallNanos;
     }
 
-    /** Bytes (UTF-16 chars) written but not yet taken by the socket. */
+    /** Bytes (as UTF-8 on the wire) written but not yet taken by the socket. */
     public long pendingBytes() {
         return pendingBytes.get();
+    }
+
+    /** The frame's size on the wire, without encoding it (a surrogate pair is 4 bytes, 2 per char). */
+    static long utf8Length(String s) {
+        long bytes = s.length();
+        for (int i = 0, n = s.length(); i < n; i++) {
+            char c = s.charAt(i);
+            if (c >= 0x80) {
+                bytes += c < 0x800 || Character.isSurrogate(c) ? 1 : 2;
+            }
+        }
+        return bytes;
     }
 
     private void drain() {

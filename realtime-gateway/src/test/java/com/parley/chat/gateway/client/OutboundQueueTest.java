@@ -107,6 +107,21 @@ class OutboundQueueTest {
     }
 
     @Test
+    void theBoundCountsTheBytesOnTheWireNotJavaChars() {
+        FakeTransport transport = new FakeTransport();
+        transport.stopReading();
+        OutboundQueue queue = new OutboundQueue(transport, 300, Duration.ofSeconds(10), fx.metrics);
+        String cyrillic = "\u0416".repeat(60); // 60 chars, 120 bytes in UTF-8
+        assertTrue(queue.offer(cyrillic, 1, null));
+        assertTrue(queue.offer(cyrillic, 2, null));
+        assertEquals(240, queue.pendingBytes());
+        assertFalse(queue.offer(cyrillic, 3, null), "360 bytes would wait: over the 300-byte bound (180 chars is not)");
+        String emoji = "\uD83D\uDE00".repeat(10); // 20 chars, 40 bytes
+        assertTrue(queue.offer(emoji, 3, null));
+        assertEquals(280, queue.pendingBytes());
+    }
+
+    @Test
     void aFloodIsRefusedFrameByFrameThenClosedWith1008() {
         Fixtures fast = new Fixtures("limits.inbound-rate-per-second", "0.001", "limits.inbound-burst", "3",
                 "limits.flood-close-after", "5");
