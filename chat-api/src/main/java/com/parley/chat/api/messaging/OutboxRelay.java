@@ -44,7 +44,17 @@ public class OutboxRelay {
 
     void start(@Observes StartupEvent ignored) {
         running = true;
-        worker = Thread.ofPlatform().name("outbox-relay").daemon().start(this::run);
+        worker = Thread.ofPlatform().name("outbox-relay").daemon()
+                .uncaughtExceptionHandler((thread, e) -> Log.errorf(e, "the outbox relay died"))
+                .start(this::run);
+    }
+
+    /**
+     * False when the relay's thread has ended while chat-api still runs (an Error, an interrupt):
+     * nothing publishes the outbox any more, and only a restart brings it back (liveness).
+     */
+    public boolean alive() {
+        return !running || worker == null || worker.isAlive();
     }
 
     void stop(@Observes ShutdownEvent ignored) {
@@ -73,7 +83,7 @@ public class OutboxRelay {
 
     private void run() {
         Duration backoff = config.outbox().retryBackoffMin();
-        while (running) {
+        while (running && !Thread.currentThread().isInterrupted()) {
             try {
                 if (recovering) {
                     producer.renew();
@@ -107,8 +117,7 @@ public class OutboxRelay {
                 try {
                     signal.wait(timeout.toMillis());
                 } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    running = false;
+                    Thread.currentThread().interrupt(); // ends the loop; alive() tells
                 }
             }
             pending = false;
@@ -119,8 +128,7 @@ public class OutboxRelay {
         try {
             Thread.sleep(duration);
         } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            running = false;
+            Thread.currentThread().interrupt(); // ends the loop; alive() tells
         }
     }
 
