@@ -4,12 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -62,6 +66,30 @@ class ComposeAndImagesTest {
                 || format.group(2).contains("$args") || format.group(2).contains("$query_string")
                 || format.group(2).contains("$request_uri"), format.group(2));
         assertTrue(nginx.contains("access_log /dev/stdout " + format.group(1) + ";"), "and the access log uses it");
+    }
+
+    @Test
+    void everyServiceThatMountsAKeyCanReadItAndNobodyElseCanReadThePrivateOnes(@TempDir Path copy)
+            throws Exception {
+        Path keys = Files.copy(Repo.ROOT.resolve("deploy/compose/keys.sh"), copy.resolve("keys.sh"));
+        Repo.run(List.of("bash", keys.toString()));
+        Path secrets = copy.resolve("secrets");
+        String uid = Repo.run(List.of("id", "-u")).strip();
+        for (String name : List.of("jwt-private-key.pem", "subscription-private-key.pem")) {
+            assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(secrets.resolve(name))),
+                    name);
+        }
+        for (String name : List.of("jwt-public-key.pem", "subscription-public-key.pem")) {
+            assertEquals("rw-r--r--", PosixFilePermissions.toString(Files.getPosixFilePermissions(secrets.resolve(name))),
+                    name);
+        }
+        assertTrue(Files.readAllLines(copy.resolve(".env")).contains("PARLEY_UID=" + uid),
+                "the services run as the keys' owner (Compose mounts file secrets with the host's owner and mode)");
+        compose.path("services").forEach(service -> {
+            if (service.has("secrets")) {
+                assertEquals("${PARLEY_UID:-1001}:0", service.path("user").asText(), service.toString());
+            }
+        });
     }
 
     @Test
