@@ -39,8 +39,11 @@ public class OutboxRelay {
     private boolean pending;
     private volatile boolean running;
     private Thread worker;
-    /** Set after a failed send: the next pass starts with a fresh producer and a lone probe record. */
-    private boolean recovering;
+    /**
+     * At start and after a failed pass: the next pass first drops what the topic already holds,
+     * then starts with a fresh producer and a lone probe record.
+     */
+    private boolean recovering = true;
 
     void start(@Observes StartupEvent ignored) {
         running = true;

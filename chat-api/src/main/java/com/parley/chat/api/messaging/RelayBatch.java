@@ -2,6 +2,7 @@ package com.parley.chat.api.messaging;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
@@ -56,7 +57,13 @@ public class RelayBatch {
     @Inject
     RelayStatus status;
 
-    /** @param recovering after a failure: the first row goes alone */
+    @Inject
+    PublishedTail tail;
+
+    /**
+     * @param recovering at start and after a failure: rows that reached the topic although their
+     *        deletion never committed are deleted first, and the first row goes alone
+     */
     Result publish(boolean recovering) {
         return QuarkusTransaction.requiringNew().call(() -> {
             Boolean locked = (Boolean) entityManager.createNativeQuery("select pg_try_advisory_xact_lock(?1)")
@@ -65,6 +72,9 @@ public class RelayBatch {
                 return new Result(0, false); // another replica is relaying
             }
             List<OutboxEntry> batch = OutboxEntry.oldest(config.outbox().batchSize());
+            if (recovering && !batch.isEmpty()) {
+                batch = withoutPublished(batch);
+            }
             if (batch.isEmpty()) {
                 status.backlog(0);
                 return new Result(0, false);
@@ -108,5 +118,28 @@ public class RelayBatch {
             status.backlog(failed || batch.size() == config.outbox().batchSize() ? OutboxEntry.count() : 0);
             return new Result(acked.size(), failed);
         });
+    }
+
+    /**
+     * Drops (and deletes) the rows of the batch the topic already holds: a relay killed after
+     * Kafka's acknowledgement but before its delete committed would otherwise publish them twice.
+     */
+    private List<OutboxEntry> withoutPublished(List<OutboxEntry> batch) {
+        Set<String> published = tail.recentEventIds(config.outbox().topic(), config.outbox().batchSize(),
+                config.outbox().sendTimeout());
+        List<Long> done = new ArrayList<>();
+        List<OutboxEntry> rest = new ArrayList<>();
+        for (OutboxEntry entry : batch) {
+            if (entry.topic.equals(config.outbox().topic()) && published.contains(entry.eventId.toString())) {
+                done.add(entry.id);
+            } else {
+                rest.add(entry);
+            }
+        }
+        if (!done.isEmpty()) {
+            OutboxEntry.deleteIds(done);
+            Log.infof("outbox relay: %d events were already on the topic; not sent again", done.size());
+        }
+        return rest;
     }
 }
