@@ -396,6 +396,94 @@ class GatewayIT {
         }
     }
 
+    @Test
+    @Order(13)
+    void chatApiKilledWithSigkillUnderTrafficLosesAndRepeatsNothingOnClientsOrTopic() throws Exception {
+        String session = newSession("alice");
+        assertNothingLostOrRepeatedThrough(session, () -> {
+            cluster.chatApi.kill(); // mid-batch as likely as not: its relay publishes all the time
+            sleep(500);
+            cluster.chatApi.start(Duration.ofSeconds(90));
+        });
+    }
+
+    @Test
+    @Order(14)
+    void aPostgresRestartUnderTrafficAnswers503ThenRecoversAndLosesAndRepeatsNothing() throws Exception {
+        String session = newSession("alice");
+        Set<Integer> statuses = assertNothingLostOrRepeatedThrough(session, () -> {
+            cluster.infra.postgres().stop();
+            sleep(2000);
+            cluster.infra.postgres().start();
+        });
+        assertTrue(statuses.contains(503), "writes during the outage are told to come back: " + statuses);
+    }
+
+    /**
+     * Two writers post 20 messages each (every one retried with its client_message_id until stored)
+     * while {@code fault} happens; then both clients, on different instances, and the topic hold
+     * every event of the session exactly once, in order. Answers the statuses the writers saw.
+     */
+    private Set<Integer> assertNothingLostOrRepeatedThrough(String session, Runnable fault) throws Exception {
+        Set<Integer> statuses = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        java.util.concurrent.atomic.AtomicInteger stored = new java.util.concurrent.atomic.AtomicInteger();
+        try (WsClient alice = join(cluster.gateway1, session, "alice", "user");
+                WsClient sam = join(cluster.gateway2, session, "sam", "supporter")) {
+            alice.awaitType("connected");
+            sam.awaitType("connected");
+            List<Thread> writers = new ArrayList<>();
+            for (String[] writer : List.of(new String[] { "alice", "user" }, new String[] { "sam", "supporter" })) {
+                writers.add(Thread.ofPlatform().start(() -> {
+                    for (int i = 0; i < 20; i++) {
+                        postUntilStored(session, writer[0], writer[1], writer[0] + "-" + i, statuses);
+                        stored.incrementAndGet();
+                        sleep(50);
+                    }
+                }));
+            }
+            while (stored.get() < 8) {
+                sleep(20);
+            }
+            fault.run();
+            for (Thread writer : writers) {
+                writer.join(Duration.ofSeconds(150));
+            }
+            assertEquals(40, stored.get(), "every write was stored in the end");
+            List<Long> expected = LongStream.rangeClosed(1, 41).boxed().toList();
+            assertEquals(expected, seqs(alice.collect(GatewayIT::isEvent, 41, Duration.ofSeconds(90))),
+                    "alice (instance 1): every event once, in order");
+            assertEquals(expected, seqs(sam.collect(GatewayIT::isEvent, 41, Duration.ofSeconds(30))),
+                    "sam (instance 2): every event once, in order");
+            assertEquals(expected, KafkaEvents.seqsOnTopic(cluster.infra.kafka().bootstrapServers(), tenant, session),
+                    "the topic: every event once, in order");
+        }
+        return statuses;
+    }
+
+    /** Posts until chat-api stored the message (201, or 200 for a retry it had stored already). */
+    private void postUntilStored(String session, String user, String role, String clientMessageId,
+            Set<Integer> statuses) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+        while (System.nanoTime() < deadline) {
+            try {
+                int status = given().auth().oauth2(cluster.token(tenant, user, role)).contentType(ContentType.JSON)
+                        .body(Map.of("content", "under a fault " + clientMessageId, "client_message_id",
+                                clientMessageId))
+                        .post(cluster.chatApi.baseUrl() + "/api/tenants/" + tenant + "/sessions/" + session
+                                + "/messages")
+                        .statusCode();
+                statuses.add(status);
+                if (status == 201 || status == 200) {
+                    return;
+                }
+            } catch (Exception e) { // connection refused while chat-api is down
+                statuses.add(0);
+            }
+            sleep(200);
+        }
+        throw new AssertionError(clientMessageId + " was never stored");
+    }
+
     private double slowConsumerCloses() {
         String metrics = given().get(cluster.gateway1.baseUrl() + "/q/metrics").then().statusCode(200).extract()
                 .asString();
