@@ -5,12 +5,23 @@ import { api, claims, config, renderMessages, showState, typingText } from './co
 const cfg = config();
 const me = claims(cfg.token).sub;
 const $ = (id) => document.getElementById(id);
-const sessions = new Map(); // id -> {id, status, customer, preview, at}
+const sessions = new Map(); // id -> {id, status, customer, preview, at, claimedBy, createdAt, unread}
 const chats = new Map(); // id -> SessionChat, followed until "Stop following"
 let selected = null;
+let view = 'all'; // all | queue (open, unclaimed, oldest first) | mine
+
+function shown() {
+  const all = [...sessions.values()];
+  if (view === 'queue') {
+    return all.filter((s) => s.status === 'open' && !s.claimedBy)
+      .sort((a, b) => (a.createdAt || '').localeCompare(b.createdAt || ''));
+  }
+  const list = view === 'mine' ? all.filter((s) => s.claimedBy === me) : all;
+  return list.sort((a, b) => (b.at || '').localeCompare(a.at || ''));
+}
 
 function render() {
-  const list = [...sessions.values()].sort((a, b) => (b.at || '').localeCompare(a.at || ''));
+  const list = shown();
   $('sessions').replaceChildren(...list.map((s) => {
     const li = document.createElement('li');
     const button = document.createElement('button');
@@ -24,10 +35,18 @@ function render() {
     badge.className = 'badge';
     badge.dataset.status = s.status;
     badge.textContent = s.status;
+    const holder = document.createElement('span');
+    holder.className = 'holder';
+    holder.textContent = s.claimedBy ? ` · ${s.claimedBy === me ? 'you' : s.claimedBy}` : ' · unclaimed';
+    const unread = document.createElement('span');
+    unread.className = 'unread';
+    unread.hidden = !s.unread;
+    unread.textContent = String(s.unread || 0);
+    unread.setAttribute('aria-label', `${s.unread || 0} unread`);
     const preview = document.createElement('span');
     preview.className = 'preview';
     preview.textContent = s.preview || 'No messages yet';
-    button.append(title, badge, preview);
+    button.append(title, badge, holder, unread, preview);
     button.addEventListener('click', () => select(s.id));
     li.append(button);
     return li;
@@ -39,7 +58,8 @@ async function reload() {
     const page = await api(cfg, 'GET', '/sessions?size=100');
     for (const s of page.items) {
       sessions.set(s.id, { id: s.id, status: s.status, customer: s.customer_user_id, preview: s.last_message_preview,
-        at: s.last_message_at || s.created_at });
+        at: s.last_message_at || s.created_at, createdAt: s.created_at, claimedBy: s.claimed_by || null,
+        unread: s.unread_count || 0 });
     }
     render();
   } catch (e) {
@@ -52,11 +72,21 @@ function onEvent(frame) {
   if (frame.type === 'session_created') {
     s.customer = frame.customer_user_id;
     s.status = frame.status || 'open';
+    s.createdAt = frame.occurred_at;
   } else if (frame.type === 'message_created') {
     s.preview = frame.content;
     s.at = frame.occurred_at;
+    if (frame.sender_user_id !== me) {
+      if (s.id === selected) {
+        chats.get(s.id)?.markRead(frame.seq);
+      } else {
+        s.unread = (s.unread || 0) + 1;
+      }
+    }
   } else if (frame.type === 'session_status') {
     s.status = frame.status;
+  } else if (frame.type === 'session_claimed') {
+    s.claimedBy = frame.claimed_by || null;
   }
   s.at = s.at || frame.occurred_at;
   sessions.set(s.id, s);
@@ -64,6 +94,18 @@ function onEvent(frame) {
   if (s.id === selected) {
     showSessionStatus(s.status);
   }
+}
+
+/** Who holds the selected chat, and which of claim / release / transfer apply. */
+function showHolder() {
+  const s = sessions.get(selected);
+  const holder = s?.claimedBy || null;
+  $('holder').textContent = !s ? '' : holder ? `Claimed by ${holder === me ? 'you' : holder}` : 'Unclaimed';
+  const open = s?.status === 'open';
+  $('claim').disabled = !open || holder === me;
+  $('release').disabled = !open || holder !== me;
+  $('transfer').disabled = !open || holder !== me;
+  $('transfer-to').disabled = !open || holder !== me;
 }
 
 /** The chat of a session on the page's connection, created on first use and kept. */
@@ -79,6 +121,16 @@ function follow(id) {
   chat.addEventListener('messages', mine(() => renderMessages($('messages'), chat.messages, me)));
   chat.addEventListener('typing', mine((e) => { $('typing').textContent = typingText(e.detail.users, me); }));
   chat.addEventListener('status', mine((e) => showSessionStatus(e.detail.status)));
+  chat.addEventListener('claim', (e) => {
+    const s = sessions.get(id);
+    if (s) {
+      s.claimedBy = e.detail.claimedBy;
+      render();
+    }
+    if (selected === id) {
+      showHolder();
+    }
+  });
   chat.addEventListener('error', mine((e) => { $('error').textContent = e.detail.message || ''; }));
   return chat;
 }
@@ -95,6 +147,17 @@ function select(id) {
   showChatState();
   renderMessages($('messages'), chat.messages, me);
   showSessionStatus(chat.store.status || sessions.get(id)?.status || 'open');
+  const s = sessions.get(id);
+  if (s?.unread) {
+    s.unread = 0; // stored by chat-api through the read frame: the badge stays cleared after a reload
+    render();
+  }
+  const markRead = () => { if (chat.store.resumeSeq > 0) chat.markRead(); };
+  if (chat.channel.state === 'subscribed') {
+    markRead();
+  } else {
+    chat.addEventListener('subscribed', markRead, { once: true });
+  }
 }
 
 /** The selected chat's state: the connection's, and 'open' once its channel is subscribed. */
@@ -113,6 +176,16 @@ function showSessionStatus(status) {
     el.disabled = !open || !selected;
   }
   $('leave').disabled = !selected;
+  showHolder();
+}
+
+/** Claim, release or transfer the selected chat; every page learns the outcome from its event. */
+async function changeHolder(method, path, body) {
+  try {
+    await api(cfg, method, `/sessions/${encodeURIComponent(selected)}${path}`, body);
+  } catch (e) {
+    $('error').textContent = e.message;
+  }
 }
 
 async function setStatus(status) {
@@ -126,6 +199,18 @@ async function setStatus(status) {
 const connection = new ParleyConnection(cfg);
 window.parleyConnection = connection;
 
+$('claim').addEventListener('click', () => changeHolder('POST', '/claim'));
+$('release').addEventListener('click', () => changeHolder('DELETE', '/claim'));
+$('transfer').addEventListener('click', () => {
+  const to = $('transfer-to').value.trim();
+  if (to) {
+    changeHolder('POST', '/transfer', { to_user_id: to });
+    $('transfer-to').value = '';
+  }
+});
+for (const radio of document.querySelectorAll('input[name="view"]')) {
+  radio.addEventListener('change', () => { view = radio.value; render(); });
+}
 $('close').addEventListener('click', () => setStatus('closed'));
 $('resolve').addEventListener('click', () => setStatus('resolved'));
 $('leave').addEventListener('click', () => {

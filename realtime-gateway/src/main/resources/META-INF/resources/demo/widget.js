@@ -35,6 +35,11 @@ function open(sessionId, subscriptionToken) {
   chat.addEventListener('messages', () => renderMessages($('messages'), chat.messages, me));
   chat.addEventListener('typing', (e) => { $('typing').textContent = typingText(e.detail.users, me); });
   chat.addEventListener('status', (e) => showStatus(e.detail.status));
+  chat.addEventListener('claim', (e) => {
+    $('operator').textContent = e.detail.claimedBy
+      ? `${e.detail.claimedBy} from support joined the chat.`
+      : 'The operator left the chat; someone else will be with you shortly.';
+  });
   chat.addEventListener('error', (e) => { $('error').textContent = e.detail.message || ''; });
   chat.connect();
   $('text').focus();

@@ -43,11 +43,15 @@ class EventContractTest {
         as(token(tenant, "bot", "service")).body(Map.of("content", "An assistant's answer"))
                 .post(base + "/messages").then().statusCode(201);
         as(alice).delete(base + "/messages/" + withEverything).then().statusCode(204);
-        as(token(tenant, "sam", "supporter")).body(Map.of("status", "closed")).patch(base).then().statusCode(200);
+        String sam = token(tenant, "sam", "supporter");
+        as(sam).post(base + "/claim").then().statusCode(200);
+        as(sam).body(Map.of("to_user_id", "bob")).post(base + "/transfer").then().statusCode(200);
+        as(token(tenant, "bob", "supporter")).delete(base + "/claim").then().statusCode(200);
+        as(sam).body(Map.of("status", "closed")).patch(base).then().statusCode(200);
 
         List<Event> events;
         try (EventTopic topic = new EventTopic()) {
-            events = topic.forSession(session, 6, Duration.ofSeconds(30));
+            events = topic.forSession(session, 9, Duration.ofSeconds(30));
         }
         assertEquals(contract.messages("messageEvents"),
                 events.stream().map(e -> e.value().get("type").asText()).collect(java.util.stream.Collectors.toSet()),

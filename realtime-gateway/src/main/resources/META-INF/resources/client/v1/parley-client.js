@@ -106,6 +106,8 @@ export class MessageStore {
       }
     } else if (frame.type === 'session_status') {
       this.status = frame.status;
+    } else if (frame.type === 'session_claimed') {
+      this.claimedBy = frame.claimed_by ?? null;
     } else if (frame.type === 'session_created' && !this.status) {
       this.status = frame.status || 'open';
     }
@@ -268,6 +270,10 @@ export class Conversation {
     }
     if (frame.type === 'session_status' || frame.type === 'session_created') {
       this.emit('status', { status: this.store.status });
+    }
+    if (frame.type === 'session_claimed') {
+      // an operator joined (claimed_by) or left (null) the chat; previous held it before
+      this.emit('claim', { claimedBy: frame.claimed_by ?? null, previous: frame.previous ?? null, seq: frame.seq });
     }
     this.emit('messages');
     return true;
@@ -1084,7 +1090,7 @@ export class ParleyConnection extends GatewayConnection {
 /**
  * A conversation on a ParleyConnection's session channel: the same store, send queue, typing and
  * presence as SessionClient, sharing the tab's one socket with every other channel.
- * Events: 'messages', 'typing', 'presence', 'read', 'status', 'error', 'resync', 'subscribed'.
+ * Events: 'messages', 'typing', 'presence', 'read', 'status', 'claim', 'error', 'resync', 'subscribed'.
  */
 export class SessionChat extends EventTarget {
   constructor(connection, { sessionId, subscriptionToken = null, queueLimit = 100, typingIdleMs = 3000 } = {}) {
@@ -1118,6 +1124,11 @@ export class SessionChat extends EventTarget {
 
   markRead(seq = this.store.resumeSeq) {
     this.channel.send({ type: 'read', up_to_seq: seq });
+  }
+
+  /** Staff: claim this chat (the first claim wins; a loser gets an error with claimed_by). */
+  claim() {
+    this.channel.send({ type: 'claim' });
   }
 
   /** Leaves the conversation: the channel is unsubscribed, the socket stays for the others. */

@@ -146,6 +146,61 @@ class MultiplexIT {
     }
 
     @Test
+    void theFirstClaimWinsEveryoneSeesWhoHoldsTheChatAndReadStateIsStored() {
+        JsonPath created = newSession("alice");
+        String session = created.getString("id");
+        String channel = "session:" + session;
+        try (WsClient sam = connect(cluster.gateway1, "sam", "supporter");
+                WsClient bob = connect(cluster.gateway2, "bob", "supporter");
+                WsClient alice = connect(cluster.gateway2, "alice", "user")) {
+            subscribe(sam, channel, 1, null);
+            subscribe(sam, "dashboard", 0, null);
+            subscribe(bob, channel, 1, null);
+            subscribe(alice, channel, 1, created.getString("subscription_token"));
+            // (await drops the frames before the one it waits for: sam's two subscriptions answer in any order)
+            assertEquals(2, sam.collect(f -> "subscribed".equals(f.path("type").asText()), 2, Duration.ofSeconds(10))
+                    .size());
+            for (WsClient client : List.of(bob, alice)) {
+                client.await(frame("subscribed", channel), Duration.ofSeconds(10));
+            }
+            sam.sendJson(Map.of("type", "claim", "channel", channel));
+            List<JsonNode> samSees = sam.collect(f -> "session_claimed".equals(f.path("type").asText()), 2,
+                    Duration.ofSeconds(10));
+            assertEquals(java.util.Set.of(channel, "dashboard"), samSees.stream().map(f -> f.path("channel").asText())
+                    .collect(java.util.stream.Collectors.toSet()), "on the session and on the dashboard");
+            for (JsonNode claimed : List.of(samSees.get(0), samSees.get(1),
+                    bob.await(frame("session_claimed", channel), Duration.ofSeconds(10)),
+                    alice.await(frame("session_claimed", channel), Duration.ofSeconds(10)))) {
+                assertEquals("sam", claimed.path("claimed_by").asText(), "the customer sees the operator join too");
+                assertEquals(2, claimed.path("seq").asLong());
+            }
+            bob.sendJson(Map.of("type", "claim", "channel", channel));
+            JsonNode refused = bob.await(frame("error", channel), Duration.ofSeconds(10));
+            assertEquals("session_claimed", refused.path("code").asText());
+            assertEquals("sam", refused.path("claimed_by").asText());
+            alice.sendJson(Map.of("type", "claim", "channel", channel));
+            assertEquals("forbidden", alice.await(frame("error", channel), Duration.ofSeconds(10)).path("code")
+                    .asText(), "a customer claims nothing");
+
+            post(session, "sam", "supporter", "hello alice");
+            alice.await(f -> "message_created".equals(f.path("type").asText()), Duration.ofSeconds(10));
+            String aliceToken = cluster.token(tenant, "alice", "user");
+            assertEquals(1, given().auth().oauth2(aliceToken).get(cluster.chatApi.baseUrl() + "/api/tenants/" + tenant
+                    + "/sessions/" + session).then().extract().jsonPath().getInt("unread_count"));
+            alice.sendJson(Map.of("type", "read", "channel", channel, "up_to_seq", 3));
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            int unread = 1;
+            while (unread != 0 && System.nanoTime() < deadline) {
+                unread = given().auth().oauth2(aliceToken).get(cluster.chatApi.baseUrl() + "/api/tenants/" + tenant
+                        + "/sessions/" + session).then().extract().jsonPath().getInt("unread_count");
+            }
+            assertEquals(0, unread, "the read frame is stored: the badge stays cleared after a reload");
+            assertEquals("read_receipt", sam.await(f -> "read_receipt".equals(f.path("type").asText()),
+                    Duration.ofSeconds(10)).path("type").asText(), "and still a receipt for the others");
+        }
+    }
+
+    @Test
     void aCustomerSubscribesWithChatApisTokenOnEitherInstanceWithoutAskingChatApi() throws Exception {
         JsonPath session = newSession("alice");
         String id = session.getString("id");

@@ -60,6 +60,13 @@ public class ChatSession extends PanacheEntityBase {
     @Column(name = "updated_at", nullable = false)
     public Instant updatedAt;
 
+    /** The staff member who holds the session (claimed it or had it transferred), or null. */
+    @Column(name = "claimed_by")
+    public String claimedBy;
+
+    @Column(name = "claimed_at")
+    public Instant claimedAt;
+
     public static Optional<ChatSession> findInTenant(String tenantId, UUID id) {
         return find("tenantId = ?1 and id = ?2", tenantId, id).firstResultOptional();
     }
@@ -70,11 +77,33 @@ public class ChatSession extends PanacheEntityBase {
                 .withLock(LockModeType.PESSIMISTIC_WRITE).firstResultOptional();
     }
 
-    /** Sessions {@code offset .. offset+limit-1} of a tenant, newest activity first, optionally for one customer or status. */
+    /** Which sessions a list shows by who holds them: every one, unclaimed (the queue), claimed, or the caller's. */
+    public enum ClaimFilter {
+        ANY, UNCLAIMED, CLAIMED, MINE
+    }
+
+    /**
+     * Sessions {@code offset .. offset+limit-1} of a tenant, newest activity first (the unclaimed
+     * queue: oldest first), optionally for one customer, status or claim state.
+     */
     public static List<ChatSession> listInTenant(String tenantId, String customerUserId, SessionStatus status,
-            int offset, int limit) {
+            ClaimFilter claim, String callerId, int offset, int limit) {
         StringBuilder query = new StringBuilder("tenantId = :tenant");
         Parameters params = Parameters.with("tenant", tenantId);
+        Sort order = Sort.descending("updatedAt").and("id", Sort.Direction.Descending);
+        switch (claim) {
+            case UNCLAIMED -> {
+                query.append(" and claimedBy is null");
+                order = Sort.ascending("createdAt").and("id", Sort.Direction.Ascending);
+            }
+            case CLAIMED -> query.append(" and claimedBy is not null");
+            case MINE -> {
+                query.append(" and claimedBy = :caller");
+                params.and("caller", callerId);
+            }
+            case ANY -> {
+            }
+        }
         if (customerUserId != null) {
             query.append(" and customerUserId = :customer");
             params.and("customer", customerUserId);
@@ -83,7 +112,6 @@ public class ChatSession extends PanacheEntityBase {
             query.append(" and status = :status");
             params.and("status", status);
         }
-        return find(query.toString(), Sort.descending("updatedAt").and("id", Sort.Direction.Descending), params)
-                .range(offset, offset + limit - 1).list();
+        return find(query.toString(), order, params).range(offset, offset + limit - 1).list();
     }
 }

@@ -11,7 +11,8 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
  * carries the envelope fields below; the records add their own.
  */
 @JsonPropertyOrder({"type", "event_id", "tenant_id", "session_id", "seq", "occurred_at"})
-public sealed interface ChatEvent permits SessionCreated, MessageCreated, MessageDeleted, SessionStatusChanged {
+public sealed interface ChatEvent permits SessionCreated, MessageCreated, MessageDeleted, SessionStatusChanged, SessionClaimed,
+        SessionReleased {
 
     UUID eventId();
 

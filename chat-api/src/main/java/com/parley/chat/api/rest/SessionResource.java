@@ -1,6 +1,7 @@
 package com.parley.chat.api.rest;
 
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.function.ToLongFunction;
 
@@ -13,6 +14,7 @@ import jakarta.ws.rs.PATCH;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
@@ -34,12 +36,16 @@ import com.parley.chat.api.rest.Views.EventPage;
 import com.parley.chat.api.rest.Views.MessagePage;
 import com.parley.chat.api.rest.Views.MessageView;
 import com.parley.chat.api.rest.Views.PostMessageRequest;
+import com.parley.chat.api.rest.Views.ReadRequest;
 import com.parley.chat.api.rest.Views.SessionPage;
 import com.parley.chat.api.rest.Views.SessionView;
 import com.parley.chat.api.rest.Views.StatusChangeRequest;
+import com.parley.chat.api.rest.Views.TransferRequest;
 import com.parley.chat.api.service.Caller;
+import com.parley.chat.api.service.ClaimService;
 import com.parley.chat.api.service.MessageService;
 import com.parley.chat.api.service.Problems;
+import com.parley.chat.api.service.ReadStates;
 import com.parley.chat.api.service.SessionService;
 import com.parley.chat.api.service.SessionWrites;
 import com.parley.chat.api.service.SubscriptionTokens;
@@ -67,6 +73,12 @@ public class SessionResource {
     SessionWrites sessionWrites;
 
     @Inject
+    ClaimService claims;
+
+    @Inject
+    ReadStates readStates;
+
+    @Inject
     ChatApiConfig config;
 
     @Inject
@@ -84,26 +96,32 @@ public class SessionResource {
         ChatSession session = sessions.create(caller, request.customerUserId(), request.metadata());
         return Response.status(Response.Status.CREATED)
                 .header("Location", "/api/tenants/" + tenantId + "/sessions/" + session.id)
-                .entity(SessionView.of(session, subscriptionTokens.issue(caller, session.id))).build();
+                .entity(SessionView.of(session, 0L, subscriptionTokens.issue(caller, session.id))).build();
     }
 
     @GET
     @Operation(summary = "List sessions", description = "Staff see every session of the tenant, a customer "
-            + "their own; newest activity first.")
+            + "their own; newest activity first. claim=unclaimed is the queue (oldest first), claim=mine "
+            + "the caller's, claim=claimed every held one. Each carries the caller's unread_count.")
     public SessionPage list(@PathParam("tenantId") String tenantId, @QueryParam("status") String status,
-            @QueryParam("page") @DefaultValue("0") int page, @QueryParam("size") Integer size) {
+            @QueryParam("claim") String claim, @QueryParam("page") @DefaultValue("0") int page,
+            @QueryParam("size") Integer size) {
         Caller caller = currentCaller.in(tenantId);
         SessionStatus filter = status == null ? null
                 : SessionStatus.fromWire(status).orElseThrow(
                         () -> Problems.badRequest("status must be one of open, closed, resolved."));
+        ChatSession.ClaimFilter claimFilter = claimFilter(claim);
         int pageSize = pageSize(size, config.paging().defaultSize(), config.paging().maxSize());
         if (page < 0 || (long) page * pageSize > Integer.MAX_VALUE) {
             throw Problems.badRequest("page must be 0 or more, and page × size within range.");
         }
         // one extra row tells whether another page follows
-        List<ChatSession> found = sessions.list(caller, filter, page * pageSize, pageSize + 1);
+        List<ChatSession> found = sessions.list(caller, filter, claimFilter, page * pageSize, pageSize + 1);
         boolean hasMore = found.size() > pageSize;
-        List<SessionView> items = found.stream().limit(pageSize).map(SessionView::of).toList();
+        List<ChatSession> shown = found.stream().limit(pageSize).toList();
+        Map<UUID, Long> unread = readStates.unreadCounts(caller, shown.stream().map(s -> s.id).toList());
+        List<SessionView> items = shown.stream()
+                .map(s -> SessionView.of(s, unread.getOrDefault(s.id, 0L), null)).toList();
         return new SessionPage(items, page, pageSize, hasMore);
     }
 
@@ -114,7 +132,8 @@ public class SessionResource {
     public SessionView get(@PathParam("tenantId") String tenantId, @PathParam("sessionId") UUID sessionId) {
         Caller caller = currentCaller.in(tenantId);
         ChatSession session = sessions.get(caller, sessionId);
-        return SessionView.of(session, subscriptionTokens.issue(caller, session.id));
+        return SessionView.of(session, readStates.unreadCounts(caller, List.of(session.id)).getOrDefault(session.id, 0L),
+                subscriptionTokens.issue(caller, session.id));
     }
 
     @PATCH
@@ -130,6 +149,47 @@ public class SessionResource {
         SessionStatus target = SessionStatus.fromWire(body.status())
                 .orElseThrow(() -> Problems.validation("status must be closed or resolved.", "status"));
         return SessionView.of(sessionWrites.inTurn(sessionId, () -> sessions.changeStatus(caller, sessionId, target)));
+    }
+
+    @POST
+    @Path("/{sessionId}/claim")
+    @Operation(summary = "Claim a session (staff)", description = "The caller holds the session afterwards: "
+            + "200 with the session; 409 session-claimed when another staff member holds it, unless an admin "
+            + "passes take_over=true. Claiming one's own session again changes nothing. Emits SessionClaimed.")
+    public SessionView claim(@PathParam("tenantId") String tenantId, @PathParam("sessionId") UUID sessionId,
+            @QueryParam("take_over") @DefaultValue("false") boolean takeOver) {
+        Caller caller = currentCaller.in(tenantId);
+        return SessionView.of(sessionWrites.inTurn(sessionId, () -> claims.claim(caller, sessionId, takeOver)));
+    }
+
+    @DELETE
+    @Path("/{sessionId}/claim")
+    @Operation(summary = "Release a session (its holder or an admin)", description = "Nobody holds it afterwards. "
+            + "Emits SessionReleased.")
+    public SessionView release(@PathParam("tenantId") String tenantId, @PathParam("sessionId") UUID sessionId) {
+        Caller caller = currentCaller.in(tenantId);
+        return SessionView.of(sessionWrites.inTurn(sessionId, () -> claims.release(caller, sessionId)));
+    }
+
+    @POST
+    @Path("/{sessionId}/transfer")
+    @Operation(summary = "Transfer a session to another staff member (its holder or an admin)",
+            description = "to_user_id holds it afterwards. Emits SessionClaimed with previous.")
+    public SessionView transfer(@PathParam("tenantId") String tenantId, @PathParam("sessionId") UUID sessionId,
+            TransferRequest body) {
+        Caller caller = currentCaller.in(tenantId);
+        String to = body == null ? null : body.toUserId();
+        return SessionView.of(sessionWrites.inTurn(sessionId, () -> claims.transfer(caller, sessionId, to)));
+    }
+
+    @PUT
+    @Path("/{sessionId}/read")
+    @Operation(summary = "Mark the session read up to a seq", description = "Per participant; the cursor "
+            + "never moves backwards (an older up_to_seq keeps the newer one) and up_to_seq beyond the "
+            + "session's last seq is 422. Answers the cursor and the caller's unread_count.")
+    public ReadStates.ReadState read(@PathParam("tenantId") String tenantId, @PathParam("sessionId") UUID sessionId,
+            ReadRequest body) {
+        return readStates.markRead(currentCaller.in(tenantId), sessionId, body == null ? null : body.upToSeq());
     }
 
     @POST
@@ -225,5 +285,17 @@ public class SessionResource {
             throw Problems.badRequest("The page size must be between 1 and " + max + ".");
         }
         return requested;
+    }
+
+    private static ChatSession.ClaimFilter claimFilter(String claim) {
+        if (claim == null) {
+            return ChatSession.ClaimFilter.ANY;
+        }
+        return switch (claim) {
+            case "unclaimed" -> ChatSession.ClaimFilter.UNCLAIMED;
+            case "claimed" -> ChatSession.ClaimFilter.CLAIMED;
+            case "mine" -> ChatSession.ClaimFilter.MINE;
+            default -> throw Problems.badRequest("claim must be one of unclaimed, claimed, mine.");
+        };
     }
 }

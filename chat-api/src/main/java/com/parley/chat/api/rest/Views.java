@@ -18,6 +18,12 @@ public final class Views {
     public record CreateSessionRequest(String customerUserId, Map<String, Object> metadata) {
     }
 
+    public record TransferRequest(String toUserId) {
+    }
+
+    public record ReadRequest(Long upToSeq) {
+    }
+
     public record StatusChangeRequest(String status) {
     }
 
@@ -27,15 +33,18 @@ public final class Views {
     /** A session; {@code subscriptionToken} only where one session is returned to a participant. */
     public record SessionView(UUID id, String tenantId, String customerUserId, String status,
             Map<String, Object> metadata, long lastSeq, String lastMessagePreview, Instant lastMessageAt,
-            Instant createdAt, Instant updatedAt, String subscriptionToken) {
+            Instant createdAt, Instant updatedAt, String claimedBy, Instant claimedAt, Long unreadCount,
+            String subscriptionToken) {
 
         static SessionView of(ChatSession s) {
-            return of(s, null);
+            return of(s, null, null);
         }
 
-        static SessionView of(ChatSession s, String subscriptionToken) {
+        /** With the caller's unread count and subscription token (either may be null: not shown). */
+        static SessionView of(ChatSession s, Long unreadCount, String subscriptionToken) {
             return new SessionView(s.id, s.tenantId, s.customerUserId, s.status.wireName(), s.metadata, s.lastSeq,
-                    s.lastMessagePreview, s.lastMessageAt, s.createdAt, s.updatedAt, subscriptionToken);
+                    s.lastMessagePreview, s.lastMessageAt, s.createdAt, s.updatedAt, s.claimedBy, s.claimedAt,
+                    unreadCount, subscriptionToken);
         }
     }
 

@@ -51,6 +51,11 @@ public final class Problems {
     }
 
     /** 429 with the seconds to wait (sent as Retry-After too). */
+    public static ProblemException sessionClaimed(String holder) {
+        return new ProblemException(409, BASE + "session-claimed", "Session claimed",
+                "Another staff member holds this session.", Map.of("claimed_by", holder));
+    }
+
     public static ProblemException sessionBusy() {
         return new ProblemException(503, BASE + "session-busy", "Session busy",
                 "This session is taking more writes than it can store right now; retry after 1 s.",

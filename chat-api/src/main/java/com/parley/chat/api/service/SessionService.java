@@ -64,9 +64,10 @@ public class SessionService {
     }
 
     @Transactional
-    public List<ChatSession> list(Caller caller, SessionStatus status, int offset, int limit) {
+    public List<ChatSession> list(Caller caller, SessionStatus status, ChatSession.ClaimFilter claim, int offset,
+            int limit) {
         String customer = caller.seesWholeTenant() ? null : caller.userId();
-        return ChatSession.listInTenant(caller.tenantId(), customer, status, offset, limit);
+        return ChatSession.listInTenant(caller.tenantId(), customer, status, claim, caller.userId(), offset, limit);
     }
 
     @Transactional

@@ -120,6 +120,22 @@ public class ChatApiClient implements HistorySource, AccessAuthority {
                 .map(response -> new Answer(response.statusCode(), parse(response.bodyAsBuffer())));
     }
 
+    /** Claims the session for the caller (staff): chat-api decides, and emits SessionClaimed. */
+    public Uni<Answer> claim(Caller caller, String sessionId) {
+        return request(caller, "POST", sessionPath(caller, sessionId) + "/claim").send()
+                .ifNoItem().after(TIMEOUT).fail()
+                .map(response -> new Answer(response.statusCode(), parse(response.bodyAsBuffer())));
+    }
+
+    /** Stores the caller's read-up-to seq of the session (it never moves backwards there). */
+    public Uni<Answer> markRead(Caller caller, String sessionId, long upToSeq) {
+        return request(caller, "PUT", sessionPath(caller, sessionId) + "/read")
+                .putHeader("Content-Type", "application/json")
+                .sendBuffer(Buffer.buffer(json.createObjectNode().put("up_to_seq", upToSeq).toString()))
+                .ifNoItem().after(TIMEOUT).fail()
+                .map(response -> new Answer(response.statusCode(), parse(response.bodyAsBuffer())));
+    }
+
     /** Any answer from chat-api's readiness endpoint means it is reachable. */
     public Uni<Boolean> reachable() {
         return client.get(port, host, "/q/health/ready").ssl(ssl).send()
@@ -129,7 +145,11 @@ public class ChatApiClient implements HistorySource, AccessAuthority {
     }
 
     private HttpRequest<Buffer> request(Caller caller, String method, String path) {
-        HttpRequest<Buffer> request = "POST".equals(method) ? client.post(port, host, path) : client.get(port, host, path);
+        HttpRequest<Buffer> request = switch (method) {
+            case "POST" -> client.post(port, host, path);
+            case "PUT" -> client.put(port, host, path);
+            default -> client.get(port, host, path);
+        };
         return request.ssl(ssl).bearerTokenAuthentication(caller.rawToken()).putHeader("Accept", "application/json");
     }
 

@@ -21,10 +21,12 @@ import com.parley.chat.gateway.protocol.Disconnect;
 import com.parley.chat.gateway.protocol.Frames;
 import com.parley.chat.gateway.signal.SignalPublisher;
 
+import io.quarkus.logging.Log;
+
 /**
- * Client → server frames: subscribe, unsubscribe, message, typing, read, ping, auth. A bad frame
+ * Client → server frames: subscribe, unsubscribe, message, typing, read, claim, ping, auth. A bad frame
  * gets an error frame and the connection stays usable; nothing a client sends can crash or block
- * the instance. {@code message}, {@code typing} and {@code read} name their {@code channel}; on a
+ * the instance. {@code message}, {@code typing}, {@code read} and {@code claim} name their {@code channel}; on a
  * one-session socket they may leave it out.
  */
 @ApplicationScoped
@@ -72,7 +74,7 @@ public class InboundFrames {
             case "auth" -> auth(client, frame);
             case "subscribe" -> subscribe(client, frame);
             case "unsubscribe" -> subscriptions.unsubscribe(client, text(frame, "channel"));
-            case "message", "typing", "read" -> {
+            case "message", "typing", "read", "claim" -> {
                 SessionSubscription session = target(client, frame);
                 if (session == null) {
                     client.send(frames.error("not_subscribed", "Name the channel (session:<id>) of a session"
@@ -82,11 +84,12 @@ public class InboundFrames {
                 switch (type) {
                     case "message" -> message(session, frame);
                     case "typing" -> typing(session, frame);
+                    case "claim" -> claim(session);
                     default -> read(session, frame);
                 }
             }
             default -> client.send(frames.error("unknown_type", "Unknown frame type '" + abbreviate(type)
-                    + "'; expected subscribe, unsubscribe, message, typing, read, ping or auth.", null));
+                    + "'; expected subscribe, unsubscribe, message, typing, read, claim, ping or auth.", null));
         }
     }
 
@@ -185,16 +188,39 @@ public class InboundFrames {
                         ack.put("created_at", m.path("created_at").asText());
                         session.connection().send(ack.toString());
                     } else {
-                        String problemType = answer.body().path("type").asText("");
-                        String code = problemType.isEmpty() ? "http_" + answer.status()
-                                : problemType.substring(problemType.lastIndexOf('/') + 1).replace('-', '_');
-                        session.connection().send(frames.error(code,
-                                answer.body().path("detail").asText("chat-api refused the message."), clientMessageId,
-                                session.channel()));
+                        refused(session, answer, "chat-api refused the message.", clientMessageId);
                     }
                 }, failure -> session.connection().send(frames.error("unavailable",
                         "The message could not be stored right now; send it again with the same client_message_id.",
                         clientMessageId, session.channel())));
+    }
+
+    /** A chat-api refusal as an error frame: the problem type's last word is the code. */
+    private void refused(SessionSubscription session, ChatApiClient.Answer answer, String fallback,
+            String clientMessageId) {
+        String problemType = answer.body().path("type").asText("");
+        String code = problemType.isEmpty() ? "http_" + answer.status()
+                : problemType.substring(problemType.lastIndexOf('/') + 1).replace('-', '_');
+        ObjectNode error = (ObjectNode) frames.parse(frames.error(code, answer.body().path("detail").asText(fallback),
+                clientMessageId, session.channel()));
+        if (answer.body().hasNonNull("claimed_by")) {
+            error.put("claimed_by", answer.body().get("claimed_by").asText());
+        }
+        session.connection().send(error.toString());
+    }
+
+    /**
+     * Staff claim the session through chat-api, which decides (the first claim wins); everyone
+     * learns the outcome from the {@code session_claimed} frame of its event, the loser from a
+     * {@code session_claimed} error frame naming the holder.
+     */
+    private void claim(SessionSubscription session) {
+        chatApi.claim(session.connection().caller(), session.session().sessionId()).subscribe().with(answer -> {
+            if (!answer.ok()) {
+                refused(session, answer, "chat-api refused the claim.", null);
+            }
+        }, failure -> session.connection().send(frames.error("unavailable",
+                "The claim could not be made right now; try again.", null, session.channel())));
     }
 
     private void typing(SessionSubscription session, JsonNode frame) {
@@ -223,6 +249,13 @@ public class InboundFrames {
                 .put("user_id", session.connection().caller().userId())
                 .put("role", session.connection().caller().participantRole()).put("up_to_seq", upTo.asLong());
         signals.publish(session.session(), signal);
+        // stored too, so unread badges survive a reload; the receipt above does not wait for it
+        chatApi.markRead(session.connection().caller(), session.session().sessionId(), upTo.asLong()).subscribe()
+                .with(answer -> {
+                    if (!answer.ok()) {
+                        refused(session, answer, "chat-api did not store the read state.", null);
+                    }
+                }, failure -> Log.debugf("read state not stored: %s", failure.getMessage()));
     }
 
     private static String clientMessageId(JsonNode frame) {

@@ -30,6 +30,7 @@ public class Frames {
             case "MessageCreated" -> "message_created";
             case "MessageDeleted" -> "message_deleted";
             case "SessionStatusChanged" -> "session_status";
+            case "SessionClaimed", "SessionReleased" -> "session_claimed";
             default -> null;
         };
         if (frameType == null || !event.hasNonNull("seq") || !event.hasNonNull("session_id")
@@ -45,6 +46,9 @@ public class Frames {
                 frame.set(field.getKey(), field.getValue());
             }
         });
+        if ("SessionReleased".equals(event.path("type").asText())) {
+            frame.putNull("claimed_by"); // one frame for both: claimed_by null means nobody holds it
+        }
         String onSession = frame.toString();
         frame.put("channel", Channel.DASHBOARD.name());
         return new EventFrame(event.get("tenant_id").asText(), sessionId, event.get("seq").asLong(), frameType,

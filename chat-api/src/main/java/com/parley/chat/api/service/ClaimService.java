@@ -1,0 +1,113 @@
+package com.parley.chat.api.service;
+
+import java.time.Instant;
+import java.util.Objects;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.transaction.Transactional;
+
+import com.parley.chat.api.domain.ChatSession;
+import com.parley.chat.api.domain.Role;
+import com.parley.chat.api.domain.SessionStatus;
+import com.parley.chat.api.messaging.SessionClaimed;
+import com.parley.chat.api.messaging.SessionReleased;
+
+/**
+ * Who holds a session (SPEC 6a): claim, release, transfer, take over. Every change takes the
+ * session's row lock, so concurrent claims have exactly one winner, and is a session event with
+ * its seq. Repeating a change that is already so changes nothing and emits nothing.
+ */
+@ApplicationScoped
+public class ClaimService {
+
+    @Inject
+    EventRecorder events;
+
+    /** The caller (staff) holds the session afterwards; another holder means 409, unless an admin takes over. */
+    @Transactional
+    public ChatSession claim(Caller caller, UUID sessionId, boolean takeOver) {
+        ChatSession session = lockedForStaff(caller, sessionId);
+        if (caller.userId().equals(session.claimedBy)) {
+            return session;
+        }
+        requireOpen(session);
+        if (session.claimedBy != null && !(takeOver && caller.role() == Role.ADMIN)) {
+            throw Problems.sessionClaimed(session.claimedBy);
+        }
+        hand(session, caller.userId(), caller);
+        return session;
+    }
+
+    /** Nobody holds the session afterwards; only its holder or an admin may release it. */
+    @Transactional
+    public ChatSession release(Caller caller, UUID sessionId) {
+        ChatSession session = lockedForStaff(caller, sessionId);
+        if (session.claimedBy == null) {
+            return session;
+        }
+        requireHolderOrAdmin(caller, session);
+        Instant now = Clock.now();
+        String previous = session.claimedBy;
+        session.claimedBy = null;
+        session.claimedAt = null;
+        session.updatedAt = now;
+        events.record(new SessionReleased(UUID.randomUUID(), session.tenantId, session.id, events.nextSeq(session),
+                now, previous, caller.userId()));
+        return session;
+    }
+
+    /** {@code toUserId} holds the session afterwards; its holder or an admin may transfer it. */
+    @Transactional
+    public ChatSession transfer(Caller caller, UUID sessionId, String toUserId) {
+        String target = toUserId == null ? "" : toUserId.trim();
+        if (target.isEmpty() || target.length() > 255 || target.indexOf('\u0000') >= 0) {
+            throw Problems.validation("to_user_id must have 1 to 255 characters.", "to_user_id");
+        }
+        ChatSession session = lockedForStaff(caller, sessionId);
+        if (target.equals(session.claimedBy)) {
+            return session;
+        }
+        requireOpen(session);
+        if (session.claimedBy != null) {
+            requireHolderOrAdmin(caller, session);
+        } else if (caller.role() != Role.ADMIN && !caller.userId().equals(target)) {
+            throw Problems.forbidden("Claim the session before you transfer it.");
+        }
+        hand(session, target, caller);
+        return session;
+    }
+
+    private void hand(ChatSession session, String holder, Caller by) {
+        Instant now = Clock.now();
+        String previous = session.claimedBy;
+        session.claimedBy = holder;
+        session.claimedAt = now;
+        session.updatedAt = now;
+        events.record(new SessionClaimed(UUID.randomUUID(), session.tenantId, session.id, events.nextSeq(session), now,
+                holder, previous, by.userId()));
+    }
+
+    private static ChatSession lockedForStaff(Caller caller, UUID sessionId) {
+        ChatSession session = ChatSession.lockInTenant(caller.tenantId(), sessionId)
+                .orElseThrow(Problems::sessionNotFound);
+        SessionService.requireVisible(caller, session);
+        if (!caller.isStaff()) {
+            throw Problems.forbidden("Only staff may claim, release or transfer a session.");
+        }
+        return session;
+    }
+
+    private static void requireOpen(ChatSession session) {
+        if (session.status != SessionStatus.OPEN) {
+            throw Problems.sessionNotOpen(session.status.wireName());
+        }
+    }
+
+    private static void requireHolderOrAdmin(Caller caller, ChatSession session) {
+        if (caller.role() != Role.ADMIN && !Objects.equals(caller.userId(), session.claimedBy)) {
+            throw Problems.sessionClaimed(session.claimedBy);
+        }
+    }
+}
