@@ -1,7 +1,7 @@
 // The demo pages in a real browser (Debian's Chromium driven by playwright-core), against the real
 // system that BrowserIT started: chat-api and two gateway instances on PostgreSQL and Kafka.
 // Environment: PARLEY_API, PARLEY_GW1, PARLEY_GW2, PARLEY_TENANT, PARLEY_CUSTOMER_TOKEN,
-// PARLEY_CUSTOMER2_TOKEN, PARLEY_STAFF_TOKEN, PARLEY_CONTROL (stops gateway 1), PARLEY_SHOP (a site that
+// PARLEY_CUSTOMER2_TOKEN, PARLEY_STAFF_TOKEN, PARLEY_STAFF2_TOKEN (olivia), PARLEY_CONTROL (stops gateway 1), PARLEY_SHOP (a site that
 // embeds the widget), PARLEY_ROGUE_SHOP (the same page on an origin nobody allowed), PARLEY_SCREENSHOTS.
 // Playwright gives every launch a fresh temporary profile.
 import { test, before, after } from 'node:test';
@@ -122,6 +122,65 @@ test('a staff tab follows two chats on one socket', async () => {
   await follower.screenshot({ path: join(shots, 'dashboard-two-chats.png'), fullPage: true });
   assert.deepEqual(followerSockets, [`${env.PARLEY_GW1.replace(/^http/, 'ws')}/ws/${env.PARLEY_TENANT}`],
     'the dashboard and both chats share one WebSocket');
+});
+
+test('two operators: one claims, the other sees it, a transfer moves the chat, the customer sees who joined; '
+  + 'unread badges survive a reload', async () => {
+  const second = await (await fetch(`${env.PARLEY_API}/api/tenants/${env.PARLEY_TENANT}/sessions?size=100`, {
+    headers: { Authorization: `Bearer ${env.PARLEY_CUSTOMER2_TOKEN}` },
+  })).json().then((page) => page.items[0].id);
+  const olivia = await (await browser.newContext()).newPage();
+  olivia.on('pageerror', (e) => console.log(`page error: ${e.message}`));
+  await olivia.goto(page(env.PARLEY_GW1, 'dashboard.html', env.PARLEY_STAFF2_TOKEN,
+    `${env.PARLEY_GW1},${env.PARLEY_GW2}`));
+  await olivia.locator('#state[data-state="open"]').waitFor();
+  const holderIn = (p, id) => p.locator(`button[data-session="${id}"] .holder`);
+  await holderIn(olivia, sessionId).filter({ hasText: 'unclaimed' }).waitFor();
+
+  // sam (gateway 2) claims alice's chat: olivia (gateway 1) and alice see it
+  await staff.locator(`button[data-session="${sessionId}"]`).click();
+  await staff.getByRole('button', { name: 'Claim', exact: true }).click();
+  await staff.locator('#holder', { hasText: 'Claimed by you' }).waitFor();
+  await holderIn(olivia, sessionId).filter({ hasText: 'sam' }).waitFor();
+  await customer.locator('#operator', { hasText: 'sam from support joined the chat' }).waitFor();
+  await olivia.getByLabel('Mine', { exact: true }).check();
+  assert.equal(await olivia.locator(`button[data-session="${sessionId}"]`).count(), 0, 'not olivia\'s');
+
+  // sam hands it to olivia
+  await staff.getByLabel('Transfer to (user id)').fill('olivia');
+  await staff.getByRole('button', { name: 'Transfer', exact: true }).click();
+  await staff.locator('#holder', { hasText: 'Claimed by olivia' }).waitFor();
+  await olivia.locator(`button[data-session="${sessionId}"] .holder`, { hasText: 'you' }).waitFor();
+  await customer.locator('#operator', { hasText: 'olivia from support joined the chat' }).waitFor();
+  await olivia.getByLabel('All', { exact: true }).check();
+
+  // bob writes while olivia looks elsewhere: a badge, kept across a reload, cleared once she reads
+  const posted = await fetch(`${env.PARLEY_API}/api/tenants/${env.PARLEY_TENANT}/sessions/${second}/messages`, {
+    method: 'POST', headers: { Authorization: `Bearer ${env.PARLEY_CUSTOMER2_TOKEN}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ content: 'anyone there?' }),
+  });
+  assert.equal(posted.status, 201);
+  const badge = olivia.locator(`button[data-session="${second}"] .unread`);
+  await badge.filter({ hasText: /^[1-9]/ }).waitFor();
+  await olivia.screenshot({ path: join(shots, 'dashboard-claims.png'), fullPage: true });
+  const oliviaUrl = page(env.PARLEY_GW1, 'dashboard.html', env.PARLEY_STAFF2_TOKEN, `${env.PARLEY_GW1},${env.PARLEY_GW2}`);
+  await olivia.goto(oliviaUrl); // a fresh load: the page knows only what chat-api tells it
+  await olivia.locator('#state[data-state="open"]').waitFor();
+  await badge.filter({ hasText: /^[1-9]/ }).waitFor();
+  await olivia.locator(`button[data-session="${second}"]`).click();
+  await olivia.locator('#messages li .text', { hasText: 'anyone there?' }).waitFor();
+  await olivia.locator(`button[data-session="${second}"] .unread[hidden]`).waitFor({ state: 'attached' });
+  const unread = async () => (await (await fetch(`${env.PARLEY_API}/api/tenants/${env.PARLEY_TENANT}/sessions/${second}`,
+    { headers: { Authorization: `Bearer ${env.PARLEY_STAFF2_TOKEN}` } })).json()).unread_count;
+  for (let i = 0; i < 50 && await unread() !== 0; i++) {
+    await olivia.waitForTimeout(100); // the read frame on its way to chat-api
+  }
+  assert.equal(await unread(), 0, 'the read frame was stored');
+  await olivia.goto(oliviaUrl);
+  await olivia.locator('#state[data-state="open"]').waitFor();
+  await olivia.locator(`button[data-session="${second}"]`).waitFor();
+  assert.equal(await badge.isHidden(), true, 'read before the reload: no badge after it');
+  await olivia.context().close();
 });
 
 test('the customer\'s gateway stops: the page reconnects to the other and shows every message once, in order',

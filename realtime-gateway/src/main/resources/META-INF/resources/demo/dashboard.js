@@ -76,12 +76,8 @@ function onEvent(frame) {
   } else if (frame.type === 'message_created') {
     s.preview = frame.content;
     s.at = frame.occurred_at;
-    if (frame.sender_user_id !== me) {
-      if (s.id === selected) {
-        chats.get(s.id)?.markRead(frame.seq);
-      } else {
-        s.unread = (s.unread || 0) + 1;
-      }
+    if (frame.sender_user_id !== me && s.id !== selected) {
+      s.unread = (s.unread || 0) + 1; // the selected chat marks what it shows as read (markSeen)
     }
   } else if (frame.type === 'session_status') {
     s.status = frame.status;
@@ -118,7 +114,10 @@ function follow(id) {
   chats.set(id, chat);
   const mine = (handler) => (e) => { if (selected === id) handler(e); };
   chat.addEventListener('subscribed', mine(() => showChatState()));
-  chat.addEventListener('messages', mine(() => renderMessages($('messages'), chat.messages, me)));
+  chat.addEventListener('messages', mine(() => {
+    renderMessages($('messages'), chat.messages, me);
+    markSeen(chat);
+  }));
   chat.addEventListener('typing', mine((e) => { $('typing').textContent = typingText(e.detail.users, me); }));
   chat.addEventListener('status', mine((e) => showSessionStatus(e.detail.status)));
   chat.addEventListener('claim', (e) => {
@@ -152,11 +151,15 @@ function select(id) {
     s.unread = 0; // stored by chat-api through the read frame: the badge stays cleared after a reload
     render();
   }
-  const markRead = () => { if (chat.store.resumeSeq > 0) chat.markRead(); };
-  if (chat.channel.state === 'subscribed') {
-    markRead();
-  } else {
-    chat.addEventListener('subscribed', markRead, { once: true });
+  markSeen(chat);
+}
+
+/** What the selected chat shows is read: stored by chat-api, so the badge stays cleared after a reload. */
+function markSeen(chat) {
+  const seq = chat.store.resumeSeq;
+  if (chat.channel.state === 'subscribed' && seq > (chat.markedSeq || 0)) {
+    chat.markedSeq = seq;
+    chat.markRead(seq);
   }
 }
 
