@@ -1,7 +1,7 @@
 // The demo pages in a real browser (Debian's Chromium driven by playwright-core), against the real
 // system that BrowserIT started: chat-api and two gateway instances on PostgreSQL and Kafka.
 // Environment: PARLEY_API, PARLEY_GW1, PARLEY_GW2, PARLEY_TENANT, PARLEY_CUSTOMER_TOKEN,
-// PARLEY_CUSTOMER2_TOKEN, PARLEY_STAFF_TOKEN, PARLEY_STAFF2_TOKEN (olivia), PARLEY_CONTROL (stops gateway 1), PARLEY_SHOP (a site that
+// PARLEY_CUSTOMER2_TOKEN, PARLEY_STAFF_TOKEN, PARLEY_STAFF2_TOKEN (olivia), PARLEY_ADMIN_TOKEN, PARLEY_CONTROL (stops gateway 1), PARLEY_SHOP (a site that
 // embeds the widget), PARLEY_ROGUE_SHOP (the same page on an origin nobody allowed), PARLEY_SCREENSHOTS.
 // Playwright gives every launch a fresh temporary profile.
 import { test, before, after } from 'node:test';
@@ -181,6 +181,21 @@ test('two operators: one claims, the other sees it, a transfer moves the chat, t
   await olivia.locator(`button[data-session="${second}"]`).waitFor();
   assert.equal(await badge.isHidden(), true, 'read before the reload: no badge after it');
   await olivia.context().close();
+});
+
+test('an admin\'s notice shows as a banner on the widget and the dashboard', async () => {
+  const posted = await fetch(`${env.PARLEY_API}/api/tenants/${env.PARLEY_TENANT}/notices`, {
+    method: 'POST', headers: { Authorization: `Bearer ${env.PARLEY_ADMIN_TOKEN}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ message: 'Maintenance tonight <b>22:00</b> UTC', severity: 'warning' }),
+  });
+  assert.equal(posted.status, 202);
+  for (const p of [customer, staff]) {
+    const banner = p.getByRole('alert').filter({ hasText: 'Maintenance tonight <b>22:00</b> UTC' });
+    await banner.waitFor();
+    assert.equal(await banner.getAttribute('data-severity'), 'warning');
+    assert.equal(await banner.locator('b').count(), 0, 'text, not markup');
+  }
+  await customer.screenshot({ path: join(shots, 'widget-notice.png'), fullPage: true });
 });
 
 test('the customer\'s gateway stops: the page reconnects to the other and shows every message once, in order',

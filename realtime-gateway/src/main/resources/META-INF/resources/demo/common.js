@@ -105,3 +105,10 @@ export function typingText(users, me) {
   }
   return `${others.map((u) => roleName(u.role)).join(', ')} ${others.length > 1 ? 'are' : 'is'} typing…`;
 }
+
+/** An admin's notice (system_notice) as the page's banner; text only, never markup. */
+export function showNotice(element, notice) {
+  element.textContent = notice.message;
+  element.dataset.severity = notice.severity || 'info';
+  element.hidden = false;
+}

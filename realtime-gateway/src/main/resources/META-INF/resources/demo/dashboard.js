@@ -1,5 +1,5 @@
 import { ParleyConnection, SessionChat } from '../client/v1/parley-client.js';
-import { api, claims, config, renderMessages, showState, typingText } from './common.js';
+import { api, claims, config, renderMessages, showNotice, showState, typingText } from './common.js';
 
 // One connection for the whole page: the tenant's dashboard channel and every chat opened here.
 const cfg = config();
@@ -243,6 +243,7 @@ if (!cfg.token) {
   // the dashboard channel does not replay: the list comes from REST on every (re)subscription
   dashboard.addEventListener('subscribed', reload);
   dashboard.addEventListener('event', (e) => onEvent(e.detail));
+  connection.addEventListener('notice', (e) => showNotice($('notice-banner'), e.detail));
   connection.addEventListener('state', (e) => {
     showState($('state'), e.detail);
     showChatState();

@@ -1,5 +1,5 @@
 import { SessionClient } from '../client/v1/parley-client.js';
-import { api, claims, config, renderMessages, showState, typingText, params } from './common.js';
+import { api, claims, config, renderMessages, showNotice, showState, typingText, params } from './common.js';
 
 const cfg = config();
 const me = claims(cfg.token).sub;
@@ -35,6 +35,7 @@ function open(sessionId, subscriptionToken) {
   chat.addEventListener('messages', () => renderMessages($('messages'), chat.messages, me));
   chat.addEventListener('typing', (e) => { $('typing').textContent = typingText(e.detail.users, me); });
   chat.addEventListener('status', (e) => showStatus(e.detail.status));
+  chat.addEventListener('notice', (e) => showNotice($('notice-banner'), e.detail));
   chat.addEventListener('claim', (e) => {
     $('operator').textContent = e.detail.claimedBy
       ? `${e.detail.claimedBy} from support joined the chat.`

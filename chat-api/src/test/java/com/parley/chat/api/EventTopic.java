@@ -37,8 +37,14 @@ final class EventTopic implements AutoCloseable {
     }
 
     private final KafkaConsumer<String, String> consumer;
+    private final String topic;
 
     EventTopic() {
+        this(TOPIC);
+    }
+
+    EventTopic(String topic) {
+        this.topic = topic;
         Properties props = new Properties();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, ChatInfra.get().kafka().bootstrapServers());
         props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
@@ -61,12 +67,12 @@ final class EventTopic implements AutoCloseable {
                 settleUntil = System.nanoTime() + Duration.ofSeconds(2).toNanos();
             }
             if (!assigned) {
-                var partitions = consumer.partitionsFor(TOPIC, Duration.ofSeconds(5));
+                var partitions = consumer.partitionsFor(topic, Duration.ofSeconds(5));
                 if (partitions == null || partitions.isEmpty()) {
                     continue;
                 }
                 List<TopicPartition> tps = partitions.stream()
-                        .map(p -> new TopicPartition(TOPIC, p.partition())).toList();
+                        .map(p -> new TopicPartition(topic, p.partition())).toList();
                 consumer.assign(tps);
                 consumer.seekToBeginning(tps);
                 assigned = true;

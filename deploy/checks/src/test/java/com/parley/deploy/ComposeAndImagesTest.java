@@ -55,6 +55,9 @@ class ComposeAndImagesTest {
         assertTrue(Pattern.compile("chat\\.signals --partitions \\d+").matcher(command).find(), command);
         assertTrue(command.contains("retention.ms=" + Repo.contractRetentionMs("signals") + " "),
                 "signals kept as long as the AsyncAPI document says");
+        assertTrue(Pattern.compile("chat\\.tenant-events --partitions \\d+").matcher(command).find(), command);
+        assertTrue(command.contains("retention.ms=" + Repo.contractRetentionMs("tenantEvents")),
+                "tenant events kept as long as the AsyncAPI document says");
     }
 
     @Test

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.stream.StreamSupport;
 import java.util.stream.Stream;
 
@@ -130,6 +131,8 @@ class KustomizeOverlaysTest {
                 events.path("spec").path("config").path("retention.ms").asLong(), "as docs/asyncapi.yaml states");
         assertEquals(Repo.contractRetentionMs("signals"),
                 signals.path("spec").path("config").path("retention.ms").asLong(), "as docs/asyncapi.yaml states");
+        assertEquals(Repo.contractRetentionMs("tenantEvents"), named(docs, "KafkaTopic", "chat.tenant-events")
+                .path("spec").path("config").path("retention.ms").asLong(), "as docs/asyncapi.yaml states");
         JsonNode db = named(docs, "Cluster", "parley-db");
         assertPinned(db.path("spec").path("imageName").asText(), "CloudNativePG image");
         assertTrue(db.path("spec").path("imageName").asText().contains(":17"), "PostgreSQL 17");
@@ -168,11 +171,17 @@ class KustomizeOverlaysTest {
                 .path("type").asText(), "ACLs enforced");
         assertTrue(listener.path("networkPolicyPeers").toString().contains("chat-api")
                 && listener.path("networkPolicyPeers").toString().contains("realtime-gateway"));
-        String chatApiAcls = named(docs, "KafkaUser", "chat-api").path("spec").path("authorization").toString();
-        assertTrue(chatApiAcls.contains("chat.message-events") && chatApiAcls.contains("Write"), chatApiAcls);
-        assertFalse(chatApiAcls.contains("chat.signals") || chatApiAcls.contains("Read"), "chat-api only writes events");
-        String gatewayAcls = named(docs, "KafkaUser", "realtime-gateway").path("spec").path("authorization").toString();
-        assertFalse(gatewayAcls.matches(".*chat\\.message-events[^}]*Write.*"), "gateways never write session events");
+        JsonNode chatApi = named(docs, "KafkaUser", "chat-api");
+        assertEquals(Set.of("Write", "Read", "Describe"), operations(chatApi, "chat.message-events"),
+                "chat-api writes the session events and reads back their tail after a crash (PublishedTail)");
+        assertEquals(Set.of("Write", "Describe"), operations(chatApi, "chat.tenant-events"));
+        assertEquals(Set.of(), operations(chatApi, "chat.signals"), "chat-api never touches the signals");
+        assertFalse(chatApi.path("spec").path("authorization").toString().contains("\"group\""),
+                "chat-api reads without a consumer group");
+        JsonNode gateway = named(docs, "KafkaUser", "realtime-gateway");
+        assertEquals(Set.of("Read", "Describe"), operations(gateway, "chat.message-events"),
+                "gateways never write session events");
+        assertEquals(Set.of("Read", "Describe"), operations(gateway, "chat.tenant-events"));
         for (String service : List.of("chat-api", "realtime-gateway")) {
             String env = named(docs, "Deployment", service).path("spec").path("template").path("spec")
                     .path("containers").get(0).path("env").toString();
@@ -229,5 +238,17 @@ class KustomizeOverlaysTest {
                 .map(line -> line.replaceFirst("^#+\\s*", "").toLowerCase(java.util.Locale.ROOT)
                         .replaceAll("[^a-z0-9 _-]", "").replace(' ', '-'))
                 .toList();
+    }
+
+    /** The operations a KafkaUser's ACLs allow on a topic. */
+    private static Set<String> operations(JsonNode user, String topic) {
+        Set<String> operations = new java.util.TreeSet<>();
+        for (JsonNode acl : user.path("spec").path("authorization").path("acls")) {
+            if ("topic".equals(acl.path("resource").path("type").asText())
+                    && topic.equals(acl.path("resource").path("name").asText())) {
+                acl.path("operations").forEach(op -> operations.add(op.asText()));
+            }
+        }
+        return operations;
     }
 }

@@ -93,7 +93,11 @@ public final class EventContract {
             return List.of("the value is not JSON: " + e.getMessage());
         }
         String type = event.path("type").asText("");
-        if (!messages("messageEvents").contains(type)) {
+        boolean known = false;
+        for (var channels = document.path("channels").fieldNames(); channels.hasNext();) {
+            known |= messages(channels.next()).contains(type);
+        }
+        if (!known) {
             return List.of("no message '" + type + "' in the contract");
         }
         List<String> problems = new ArrayList<>(check(type, "payload", event));
@@ -106,8 +110,10 @@ public final class EventContract {
     }
 
     private List<String> check(String message, String part, JsonNode node) {
-        String pointer = "payload".equals(part) ? "/components/messages/" + message + "/payload"
-                : "/components/messageTraits/sessionEvent/headers";
+        // the headers are those of the message's trait (session events, tenant events)
+        String trait = document.path("components").path("messages").path(message).path("traits").path(0)
+                .path("$ref").asText("#/components/messageTraits/sessionEvent").substring(1);
+        String pointer = "payload".equals(part) ? "/components/messages/" + message + "/payload" : trait + "/headers";
         JsonSchema schema = factory.getSchema(SchemaLocation.of(BASE + "#" + pointer), config);
         Set<ValidationMessage> messages = schema.validate(node);
         return messages.stream().map(m -> message + " " + part + ": " + m.getMessage()).sorted()

@@ -731,6 +731,8 @@ export class SessionClient extends GatewayConnection {
     }
     if (frame.type === 'connected') {
       this.onConnected();
+    } else if (frame.type === 'system_notice') {
+      this.emit('notice', frame); // an admin's notice to the whole tenant: {notice_id, message, severity}
     } else if (frame.seq !== undefined && frame.type !== 'message_ack') {
       this.conversation.onEvent(frame);
     } else {
@@ -1042,6 +1044,10 @@ export class ParleyConnection extends GatewayConnection {
       return;
     }
     if (frame.type === 'pong') {
+      return;
+    }
+    if (frame.type === 'system_notice') {
+      this.emit('notice', frame); // an admin's notice to the whole tenant: {notice_id, message, severity}
       return;
     }
     const channel = frame.channel && this.channels.get(frame.channel);

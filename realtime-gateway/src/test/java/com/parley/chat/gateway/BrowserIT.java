@@ -109,6 +109,7 @@ class BrowserIT {
                 Map.entry("PARLEY_CUSTOMER2_TOKEN", cluster.token(tenant, "bob", "user")),
                 Map.entry("PARLEY_STAFF_TOKEN", cluster.token(tenant, "sam", "supporter")),
                 Map.entry("PARLEY_STAFF2_TOKEN", cluster.token(tenant, "olivia", "supporter")),
+                Map.entry("PARLEY_ADMIN_TOKEN", cluster.token(tenant, "ann", "admin")),
                 Map.entry("PARLEY_CONTROL", "http://127.0.0.1:" + control.getAddress().getPort()),
                 Map.entry("PARLEY_SHOP", "http://localhost:" + shop.getAddress().getPort()),
                 Map.entry("PARLEY_ROGUE_SHOP", "http://127.0.0.1:" + shop.getAddress().getPort()),

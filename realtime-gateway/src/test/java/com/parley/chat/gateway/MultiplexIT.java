@@ -201,6 +201,36 @@ class MultiplexIT {
     }
 
     @Test
+    void anAdminsNoticeReachesEveryConnectionOfTheTenantOnBothInstancesAndNoOtherTenant() {
+        String session = newSession("alice").getString("id");
+        String otherTenant = "t-" + java.util.UUID.randomUUID();
+        try (WsClient sam = connect(cluster.gateway1, "sam", "supporter");
+                WsClient alice = WsClient.connect(Cluster.ws(cluster.gateway2, "/ws/" + tenant + "/session/" + session),
+                        cluster.token(tenant, "alice", "user"));
+                WsClient stranger = WsClient.connect(Cluster.ws(cluster.gateway1, "/ws/" + otherTenant),
+                        cluster.token(otherTenant, "eve", "user"))) {
+            alice.awaitType("connected");
+            stranger.awaitType("connected");
+            long posted = System.nanoTime();
+            given().auth().oauth2(cluster.token(tenant, "ann", "admin")).contentType(ContentType.JSON)
+                    .body(Map.of("message", "Maintenance at 22:00 UTC", "severity", "warning"))
+                    .post(cluster.chatApi.baseUrl() + "/api/tenants/" + tenant + "/notices").then().statusCode(202);
+            for (WsClient client : List.of(sam, alice)) {
+                JsonNode notice = client.await(f -> "system_notice".equals(f.path("type").asText()),
+                        Duration.ofSeconds(10));
+                assertEquals("Maintenance at 22:00 UTC", notice.path("message").asText());
+                assertEquals("warning", notice.path("severity").asText());
+            }
+            System.out.printf("system_notice on both instances %d ms after the POST%n",
+                    Duration.ofNanos(System.nanoTime() - posted).toMillis());
+            stranger.sendJson(Map.of("type", "ping"));
+            stranger.awaitType("pong");
+            assertTrue(stranger.frames.stream().noneMatch(f -> "system_notice".equals(f.path("type").asText())),
+                    "another tenant hears nothing");
+        }
+    }
+
+    @Test
     void aCustomerSubscribesWithChatApisTokenOnEitherInstanceWithoutAskingChatApi() throws Exception {
         JsonPath session = newSession("alice");
         String id = session.getString("id");

@@ -108,6 +108,10 @@ public interface ChatApiConfig {
         @WithDefault("chat.message-events")
         String topic();
 
+        /** Topic of tenant-wide events (admins' notices), keyed by tenant. */
+        @WithDefault("chat.tenant-events")
+        String tenantTopic();
+
         /** Value of the ce_source header. */
         @WithDefault("/parley/chat-api")
         String ceSource();

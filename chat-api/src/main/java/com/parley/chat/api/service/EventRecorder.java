@@ -17,6 +17,7 @@ import com.parley.chat.api.domain.OutboxEntry;
 import com.parley.chat.api.domain.SessionEvent;
 import com.parley.chat.api.messaging.ChatEvent;
 import com.parley.chat.api.messaging.OutboxWritten;
+import com.parley.chat.api.messaging.TenantNotice;
 
 import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
 import io.opentelemetry.context.Context;
@@ -76,6 +77,27 @@ public class EventRecorder {
 
         // observed after commit: the relay publishes at once instead of on its next poll
         outboxWritten.fire(new OutboxWritten(event.eventId()));
+    }
+
+    /** A tenant notice: an outbox row for chat.tenant-events (no session history: it has no session). */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public void record(TenantNotice notice) {
+        OutboxEntry entry = new OutboxEntry();
+        entry.eventId = notice.noticeId();
+        entry.topic = config.outbox().tenantTopic();
+        entry.recordKey = notice.tenantId();
+        entry.ceType = notice.ceType();
+        entry.ceSubject = notice.tenantId();
+        try {
+            entry.payload = json.writeValueAsString(notice);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot serialize a notice", e);
+        }
+        entry.occurredAt = notice.occurredAt();
+        entry.createdAt = Instant.now();
+        entry.traceparent = traceparent();
+        entry.persist();
+        outboxWritten.fire(new OutboxWritten(notice.noticeId()));
     }
 
     /** The current trace context as a W3C traceparent, or null when there is none (tracing off). */

@@ -169,6 +169,15 @@ public class SessionHub {
         batches.run(subscription -> subscription.deliverSignal(frame));
     }
 
+    /** A frame outside every channel (a notice) to each connection of the tenant on this instance. */
+    public void toTenant(String tenantId, String frame) {
+        for (ClientConnection connection : all) {
+            if (connection.caller().tenantId().equals(tenantId)) {
+                connection.send(frame);
+            }
+        }
+    }
+
     /** Sessions with local subscriptions. */
     public Set<SessionKey> localSessions() {
         return bySession.keySet();
