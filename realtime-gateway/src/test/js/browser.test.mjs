@@ -136,6 +136,12 @@ test('two operators: one claims, the other sees it, a transfer moves the chat, t
   await olivia.locator('#state[data-state="open"]').waitFor();
   const holderIn = (p, id) => p.locator(`button[data-session="${id}"] .holder`);
   await holderIn(olivia, sessionId).filter({ hasText: 'unclaimed' }).waitFor();
+  // the operators list: olivia (gateway 1) appears on sam's page (gateway 2), and her status with her
+  await staff.locator('#operators li[data-user="olivia"][data-status="available"]').waitFor();
+  await olivia.getByLabel('My status').selectOption('away');
+  await staff.locator('#operators li[data-user="olivia"][data-status="away"]').waitFor();
+  await olivia.getByLabel('My status').selectOption('available');
+  await staff.locator('#operators li[data-user="olivia"][data-status="available"]').waitFor();
 
   // sam (gateway 2) claims alice's chat: olivia (gateway 1) and alice see it
   await staff.locator(`button[data-session="${sessionId}"]`).click();
@@ -152,6 +158,7 @@ test('two operators: one claims, the other sees it, a transfer moves the chat, t
   await staff.locator('#holder', { hasText: 'Claimed by olivia' }).waitFor();
   await olivia.locator(`button[data-session="${sessionId}"] .holder`, { hasText: 'you' }).waitFor();
   await customer.locator('#operator', { hasText: 'olivia from support joined the chat' }).waitFor();
+  await staff.locator('#operators li[data-user="olivia"]', { hasText: '1 open' }).waitFor();
   await olivia.getByLabel('All', { exact: true }).check();
 
   // bob writes while olivia looks elsewhere: a badge, kept across a reload, cleared once she reads

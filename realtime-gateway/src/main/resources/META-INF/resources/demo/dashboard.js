@@ -9,6 +9,19 @@ const sessions = new Map(); // id -> {id, status, customer, preview, at, claimed
 const chats = new Map(); // id -> SessionChat, followed until "Stop following"
 let selected = null;
 let view = 'all'; // all | queue (open, unclaimed, oldest first) | mine
+const operators = new Map(); // user id -> {status, open_sessions}, from the operators channel
+
+/** The tenant's staff with status and how many open chats each holds. */
+function renderOperators() {
+  const list = [...operators.values()].sort((a, b) => a.user_id.localeCompare(b.user_id));
+  $('operators').replaceChildren(...list.map((op) => {
+    const li = document.createElement('li');
+    li.dataset.user = op.user_id;
+    li.dataset.status = op.status;
+    li.textContent = `${op.user_id === me ? `${op.user_id} (you)` : op.user_id} · ${op.status} · ${op.open_sessions} open`;
+    return li;
+  }));
+}
 
 function shown() {
   const all = [...sessions.values()];
@@ -239,6 +252,14 @@ $('composer').addEventListener('submit', (event) => {
 if (!cfg.token) {
   $('error').textContent = 'No token: open this page with ?tenant=…&token=… (deploy/local/start.sh prints a link).';
 } else {
+  const roster = connection.subscribe('operators');
+  roster.addEventListener('signal', (e) => {
+    if (e.detail.type === 'operator_status') {
+      operators.set(e.detail.user_id, e.detail);
+      renderOperators();
+    }
+  });
+  $('my-status').addEventListener('change', () => connection.setStatus($('my-status').value));
   const dashboard = connection.subscribe('dashboard');
   // the dashboard channel does not replay: the list comes from REST on every (re)subscription
   dashboard.addEventListener('subscribed', reload);

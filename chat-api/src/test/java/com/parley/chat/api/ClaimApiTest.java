@@ -128,6 +128,11 @@ class ClaimApiTest {
                 .jsonPath().getList("items.id"));
         as(sam).queryParam("claim", "everything").get(sessionsPath(tenantOfList)).then().statusCode(400)
                 .contentType("application/problem+json");
+        as(sam).get("/api/tenants/" + tenantOfList + "/operators").then().statusCode(200)
+                .body("operators.size()", equalTo(1)).body("operators[0].user_id", equalTo("sam"))
+                .body("operators[0].open_sessions", equalTo(1));
+        as(token(tenantOfList, "alice", "user")).get("/api/tenants/" + tenantOfList + "/operators").then()
+                .statusCode(403);
     }
 
     @Test

@@ -956,6 +956,12 @@ export class ParleyConnection extends GatewayConnection {
     this.setState('closed');
   }
 
+  /** Staff: available, busy or away on the operators channel; sent again after every reconnect. */
+  setStatus(status) {
+    this.operatorStatus = status;
+    return this.sendFrame({ type: 'status', status });
+  }
+
   sendFrame(frame) {
     if (this.socket && this.state === 'open' && this.socket.readyState === 1) {
       this.socket.send(JSON.stringify(frame));
@@ -1067,6 +1073,9 @@ export class ParleyConnection extends GatewayConnection {
     this.scheduleRefresh();
     for (const channel of this.channels.values()) {
       this.sendFrame(channel.subscribeFrame());
+    }
+    if (this.operatorStatus) {
+      this.sendFrame({ type: 'status', status: this.operatorStatus }); // another instance may answer now
     }
   }
 

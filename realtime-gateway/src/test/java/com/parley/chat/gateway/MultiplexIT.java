@@ -231,6 +231,49 @@ class MultiplexIT {
     }
 
     @Test
+    void operatorsSeeEachOthersStatusAndWorkloadAcrossInstancesAndAKilledInstancesOperatorsGoOffline()
+            throws Exception {
+        List<String> sessions = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            sessions.add(newSession("customer-" + i).getString("id"));
+        }
+        String bobsToken = cluster.token(tenant, "bob", "supporter");
+        String api = cluster.chatApi.baseUrl() + "/api/tenants/" + tenant + "/sessions/";
+        try (WsClient sam = connect(cluster.gateway1, "sam", "supporter")) {
+            subscribe(sam, "operators", 0, null);
+            sam.await(frame("subscribed", "operators"), Duration.ofSeconds(10));
+            WsClient bob = connect(cluster.gateway2, "bob", "supporter");
+            awaitOperator(sam, "bob", "available", 0);
+            bob.sendJson(Map.of("type", "status", "status", "away"));
+            awaitOperator(sam, "bob", "away", 0);
+            bob.sendJson(Map.of("type", "status", "status", "available"));
+            awaitOperator(sam, "bob", "available", 0);
+            for (String session : sessions) {
+                given().auth().oauth2(bobsToken).post(api + session + "/claim").then().statusCode(200);
+            }
+            awaitOperator(sam, "bob", "busy", 5); // busy by itself at five open sessions
+            given().auth().oauth2(bobsToken).delete(api + sessions.getFirst() + "/claim").then().statusCode(200);
+            awaitOperator(sam, "bob", "available", 4);
+            bob.sendJson(Map.of("type", "status", "status", "sleepy"));
+            assertEquals("invalid_status", bob.awaitType("error").path("code").asText());
+
+            long killed = System.nanoTime();
+            cluster.gateway2.kill(); // bob's instance dies without a word
+            awaitOperator(sam, "bob", "offline", 4);
+            System.out.printf("bob offline on the other instance %d ms after his instance was killed%n",
+                    Duration.ofNanos(System.nanoTime() - killed).toMillis());
+        } finally {
+            cluster.gateway2.start(Duration.ofSeconds(90));
+        }
+    }
+
+    private static void awaitOperator(WsClient watcher, String user, String status, int openSessions) {
+        watcher.await(f -> "operator_status".equals(f.path("type").asText()) && user.equals(f.path("user_id").asText())
+                && status.equals(f.path("status").asText()) && f.path("open_sessions").asInt() == openSessions,
+                Duration.ofSeconds(20));
+    }
+
+    @Test
     void aCustomerSubscribesWithChatApisTokenOnEitherInstanceWithoutAskingChatApi() throws Exception {
         JsonPath session = newSession("alice");
         String id = session.getString("id");

@@ -153,6 +153,7 @@ public class SessionResource {
 
     @POST
     @Path("/{sessionId}/claim")
+    @Consumes(MediaType.WILDCARD) // no body: whatever a client declares
     @Operation(summary = "Claim a session (staff)", description = "The caller holds the session afterwards: "
             + "200 with the session; 409 session-claimed when another staff member holds it, unless an admin "
             + "passes take_over=true. Claiming one's own session again changes nothing. Emits SessionClaimed.")
@@ -164,6 +165,7 @@ public class SessionResource {
 
     @DELETE
     @Path("/{sessionId}/claim")
+    @Consumes(MediaType.WILDCARD)
     @Operation(summary = "Release a session (its holder or an admin)", description = "Nobody holds it afterwards. "
             + "Emits SessionReleased.")
     public SessionView release(@PathParam("tenantId") String tenantId, @PathParam("sessionId") UUID sessionId) {

@@ -79,6 +79,20 @@ public class ClaimService {
         return session;
     }
 
+    /** Open sessions held per staff member of the caller's tenant (staff only). */
+    @Transactional
+    public java.util.Map<String, Long> workload(Caller caller) {
+        if (!caller.seesWholeTenant()) {
+            throw Problems.forbidden("Only staff see the workload.");
+        }
+        java.util.Map<String, Long> held = new java.util.TreeMap<>();
+        ChatSession.getEntityManager().createQuery("select s.claimedBy, count(s) from ChatSession s where "
+                + "s.tenantId = ?1 and s.status = ?2 and s.claimedBy is not null group by s.claimedBy", Object[].class)
+                .setParameter(1, caller.tenantId()).setParameter(2, SessionStatus.OPEN).getResultList()
+                .forEach(row -> held.put((String) row[0], ((Number) row[1]).longValue()));
+        return held;
+    }
+
     private void hand(ChatSession session, String holder, Caller by) {
         Instant now = Clock.now();
         String previous = session.claimedBy;

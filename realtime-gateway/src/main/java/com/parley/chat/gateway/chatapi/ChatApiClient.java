@@ -4,6 +4,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -18,6 +19,7 @@ import com.parley.chat.gateway.config.GatewayConfig;
 import com.parley.chat.gateway.protocol.EventFrame;
 import com.parley.chat.gateway.protocol.Frames;
 import com.parley.chat.gateway.protocol.SessionKey;
+import com.parley.chat.gateway.presence.WorkloadSource;
 import com.parley.chat.gateway.recovery.HistorySource;
 
 import io.smallrye.mutiny.Uni;
@@ -32,7 +34,7 @@ import io.vertx.mutiny.ext.web.client.WebClient;
  * access, the source of history, and where messages sent over a socket are stored.
  */
 @ApplicationScoped
-public class ChatApiClient implements HistorySource, AccessAuthority {
+public class ChatApiClient implements HistorySource, AccessAuthority, WorkloadSource {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
 
@@ -118,6 +120,21 @@ public class ChatApiClient implements HistorySource, AccessAuthority {
                 .sendBuffer(Buffer.buffer(body.toString()))
                 .ifNoItem().after(TIMEOUT).fail()
                 .map(response -> new Answer(response.statusCode(), parse(response.bodyAsBuffer())));
+    }
+
+    @Override
+    public Uni<Map<String, Integer>> workload(Caller staff) {
+        return request(staff, "GET", "/api/tenants/" + staff.tenantId() + "/operators").send()
+                .ifNoItem().after(TIMEOUT).fail()
+                .map(response -> {
+                    if (response.statusCode() != 200) {
+                        throw new IllegalStateException("chat-api answered " + response.statusCode());
+                    }
+                    Map<String, Integer> held = new java.util.HashMap<>();
+                    parse(response.bodyAsBuffer()).path("operators").forEach(op -> held.put(
+                            op.path("user_id").asText(), op.path("open_sessions").asInt()));
+                    return held;
+                });
     }
 
     /** Claims the session for the caller (staff): chat-api decides, and emits SessionClaimed. */

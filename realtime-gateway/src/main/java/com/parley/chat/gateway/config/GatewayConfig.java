@@ -44,6 +44,23 @@ public interface GatewayConfig {
 
     Presence presence();
 
+    Operators operators();
+
+    /** Staff status on the {@code operators} channel (SPEC 6a). */
+    interface Operators {
+        /** Open sessions held at which an available operator counts as busy by itself. */
+        @WithDefault("5")
+        int busyAt();
+
+        /** How often an instance re-announces the staff connected to it. */
+        @WithDefault("2S")
+        Duration announceInterval();
+
+        /** Staff of an instance that stopped announcing (it died) go offline after this. */
+        @WithDefault("6S")
+        Duration ttl();
+    }
+
     /**
      * chat-api's subscription tokens: with its public key a gateway admits a participant to a
      * session without asking chat-api (docs/decisions.md). Without a key every such question goes

@@ -16,6 +16,7 @@ import com.parley.chat.gateway.client.ClientConnection;
 import com.parley.chat.gateway.client.SessionSubscription;
 import com.parley.chat.gateway.client.Subscription;
 import com.parley.chat.gateway.config.GatewayConfig;
+import com.parley.chat.gateway.presence.OperatorRoster;
 import com.parley.chat.gateway.protocol.Channel;
 import com.parley.chat.gateway.protocol.Disconnect;
 import com.parley.chat.gateway.protocol.Frames;
@@ -24,7 +25,7 @@ import com.parley.chat.gateway.signal.SignalPublisher;
 import io.quarkus.logging.Log;
 
 /**
- * Client → server frames: subscribe, unsubscribe, message, typing, read, claim, ping, auth. A bad frame
+ * Client → server frames: subscribe, unsubscribe, message, typing, read, claim, status, ping, auth. A bad frame
  * gets an error frame and the connection stays usable; nothing a client sends can crash or block
  * the instance. {@code message}, {@code typing}, {@code read} and {@code claim} name their {@code channel}; on a
  * one-session socket they may leave it out.
@@ -43,6 +44,9 @@ public class InboundFrames {
 
     @Inject
     SignalPublisher signals;
+
+    @Inject
+    OperatorRoster operators;
 
     @Inject
     TokenVerifier verifier;
@@ -71,6 +75,7 @@ public class InboundFrames {
         String type = frame.path("type").asText("");
         switch (type) {
             case "ping" -> client.send(frames.frame("pong").toString());
+            case "status" -> status(client, frame);
             case "auth" -> auth(client, frame);
             case "subscribe" -> subscribe(client, frame);
             case "unsubscribe" -> subscriptions.unsubscribe(client, text(frame, "channel"));
@@ -89,7 +94,7 @@ public class InboundFrames {
                 }
             }
             default -> client.send(frames.error("unknown_type", "Unknown frame type '" + abbreviate(type)
-                    + "'; expected subscribe, unsubscribe, message, typing, read, claim, ping or auth.", null));
+                    + "'; expected subscribe, unsubscribe, message, typing, read, claim, status, ping or auth.", null));
         }
     }
 
@@ -193,6 +198,18 @@ public class InboundFrames {
                 }, failure -> session.connection().send(frames.error("unavailable",
                         "The message could not be stored right now; send it again with the same client_message_id.",
                         clientMessageId, session.channel())));
+    }
+
+    /** Staff choose available, busy or away; the operators channel of every instance shows it. */
+    private void status(ClientConnection client, JsonNode frame) {
+        String status = text(frame, "status");
+        if (!client.caller().isStaff()) {
+            client.send(frames.error("forbidden", "Only staff have an operator status.", null));
+        } else if (status == null || !OperatorRoster.STATUSES.contains(status)) {
+            client.send(frames.error("invalid_status", "status must be available, busy or away.", null));
+        } else {
+            operators.choose(client.caller(), status);
+        }
     }
 
     /** A chat-api refusal as an error frame: the problem type's last word is the code. */

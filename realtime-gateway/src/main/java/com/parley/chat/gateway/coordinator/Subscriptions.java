@@ -11,10 +11,12 @@ import com.parley.chat.gateway.auth.Caller;
 import com.parley.chat.gateway.client.ClientConnection;
 import com.parley.chat.gateway.client.ClientContext;
 import com.parley.chat.gateway.client.DashboardSubscription;
+import com.parley.chat.gateway.client.OperatorsSubscription;
 import com.parley.chat.gateway.client.SessionSubscription;
 import com.parley.chat.gateway.client.Subscription;
 import com.parley.chat.gateway.client.Transport;
 import com.parley.chat.gateway.hub.SessionHub;
+import com.parley.chat.gateway.presence.OperatorRoster;
 import com.parley.chat.gateway.presence.PresenceTracker;
 import com.parley.chat.gateway.protocol.Channel;
 import com.parley.chat.gateway.protocol.Disconnect;
@@ -36,14 +38,17 @@ public class Subscriptions {
     private final PresenceTracker presence;
     private final ClientContext context;
     private final SessionAdmission admission;
+    private final OperatorRoster operators;
     private final Frames frames;
 
     @Inject
-    public Subscriptions(SessionHub hub, PresenceTracker presence, ClientContext context, SessionAdmission admission) {
+    public Subscriptions(SessionHub hub, PresenceTracker presence, ClientContext context, SessionAdmission admission,
+            OperatorRoster operators) {
         this.hub = hub;
         this.presence = presence;
         this.context = context;
         this.admission = admission;
+        this.operators = operators;
         this.frames = context.frames();
     }
 
@@ -72,6 +77,7 @@ public class Subscriptions {
         String refusal = startSession(connection, sessionId, lastSeq, true);
         if (refusal != null) {
             hub.unregister(connection);
+            operators.disconnected(connection);
             connection.close(Disconnect.SESSION_FULL);
             return null;
         }
@@ -147,8 +153,20 @@ public class Subscriptions {
                         .toString());
                 dashboard.start();
             }
-            case OPERATORS, STATS -> refuse(connection, "not_found", "This channel is not available yet.",
-                    channel.name());
+            case OPERATORS -> {
+                if (!caller.isStaff()) {
+                    refuse(connection, "forbidden", "The operators channel is for staff.", channel.name());
+                    return;
+                }
+                OperatorsSubscription subscription = new OperatorsSubscription(connection);
+                if (!connection.add(subscription)) {
+                    refuse(connection, "limit", "Too many subscriptions on this connection.", channel.name());
+                    return;
+                }
+                connection.send(frames.frame("subscribed", channel).toString());
+                operators.subscribe(subscription);
+            }
+            case STATS -> refuse(connection, "not_found", "This channel is not available yet.", channel.name());
         }
     }
 
@@ -168,6 +186,8 @@ public class Subscriptions {
         List<Subscription> subscriptions = connection.subscriptions();
         connection.closedByPeer();
         hub.unregister(connection);
+        subscriptions.forEach(this::endOperators);
+        operators.disconnected(connection);
         if (!hub.draining()) {
             for (Subscription subscription : subscriptions) {
                 if (subscription instanceof SessionSubscription session) {
@@ -184,6 +204,7 @@ public class Subscriptions {
             connection.close(refusal);
             return null;
         }
+        operators.connected(connection); // staff: online on the operators channel, on every instance
         return connection;
     }
 
@@ -221,9 +242,16 @@ public class Subscriptions {
     }
 
     private void end(Subscription subscription) {
+        endOperators(subscription);
         hub.unsubscribe(subscription);
         if (subscription instanceof SessionSubscription session && !hub.draining()) {
             presence.localChange(session.session());
+        }
+    }
+
+    private void endOperators(Subscription subscription) {
+        if (subscription instanceof OperatorsSubscription roster) {
+            operators.unsubscribe(roster);
         }
     }
 

@@ -7,6 +7,7 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.parley.chat.gateway.hub.SessionHub;
+import com.parley.chat.gateway.presence.OperatorRoster;
 import com.parley.chat.gateway.presence.PresenceTracker;
 import com.parley.chat.gateway.protocol.Channel;
 import com.parley.chat.gateway.protocol.Frames;
@@ -27,6 +28,9 @@ public class SignalConsumer {
 
     @Inject
     PresenceTracker presence;
+
+    @Inject
+    OperatorRoster operators;
 
     @Incoming("signals-in")
     public void onSignal(String value) {
@@ -49,6 +53,7 @@ public class SignalConsumer {
                     .put("role", signal.path("role").asText())
                     .put("up_to_seq", signal.path("up_to_seq").asLong()).toString(), origin);
             case "presence" -> presence.onAnnouncement(session, signal);
+            case "operators" -> operators.onAnnouncement(signal);
             default -> {
                 // a newer instance may send kinds this one does not know yet
             }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.AfterEach;
@@ -20,6 +21,7 @@ import com.parley.chat.gateway.admission.SessionAdmission;
 import com.parley.chat.gateway.auth.SubscriptionTokenVerifier;
 import com.parley.chat.gateway.client.ClientConnection;
 import com.parley.chat.gateway.hub.SessionHub;
+import com.parley.chat.gateway.presence.OperatorRoster;
 import com.parley.chat.gateway.presence.PresenceTracker;
 import com.parley.chat.gateway.protocol.SessionKey;
 import com.parley.chat.gateway.signal.SignalPublisher;
@@ -52,7 +54,9 @@ class SubscriptionsTest {
         };
         SessionAdmission admission = new SessionAdmission(new SubscriptionTokenVerifier(null, "x", 10),
                 new SessionAccess(chatApi, fx.config), fx.metrics);
-        subscriptions = new Subscriptions(hub, presence, fx.context, admission);
+        OperatorRoster operators = new OperatorRoster(quiet, fx.frames, fx.config,
+                staff -> Uni.createFrom().item(Map.of()));
+        subscriptions = new Subscriptions(hub, presence, fx.context, admission, operators);
     }
 
     @AfterEach

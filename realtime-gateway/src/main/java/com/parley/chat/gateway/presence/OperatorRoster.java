@@ -1,0 +1,259 @@
+package com.parley.chat.gateway.presence;
+
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.parley.chat.gateway.auth.Caller;
+import com.parley.chat.gateway.client.ClientConnection;
+import com.parley.chat.gateway.client.OperatorsSubscription;
+import com.parley.chat.gateway.config.GatewayConfig;
+import com.parley.chat.gateway.protocol.Channel;
+import com.parley.chat.gateway.protocol.Frames;
+import com.parley.chat.gateway.protocol.SessionKey;
+import com.parley.chat.gateway.signal.SignalPublisher;
+
+import io.quarkus.logging.Log;
+import io.quarkus.runtime.StartupEvent;
+import io.quarkus.scheduler.Scheduled;
+import io.quarkus.scheduler.Scheduler;
+
+/**
+ * Who of a tenant's staff is online, with what status and how many open sessions they hold
+ * (SPEC 6a), across all instances. Each instance announces the staff connected to it (and the
+ * status each chose) on chat.signals when it changes and every {@code announce-interval}; an
+ * instance that stops announcing (it died) drops out after the TTL, so its operators go offline
+ * everywhere. Workload comes from chat-api, asked again whenever a claim changes. Subscribers of
+ * the {@code operators} channel get an {@code operator_status} frame per operator whose view
+ * changed.
+ */
+@ApplicationScoped
+public class OperatorRoster {
+
+    public static final Set<String> STATUSES = Set.of("available", "busy", "away");
+    /** The pseudo-session the announcements travel under on chat.signals. */
+    static final String SIGNAL_SESSION = "~operators";
+
+    /** A staff member's chosen status and when they chose it (the newest choice wins across instances). */
+    record Choice(String status, long changedAt) {
+    }
+
+    /** What subscribers see of one operator. */
+    record View(String status, int openSessions) {
+    }
+
+    private record Announcement(Map<String, Choice> operators, Instant expiresAt) {
+    }
+
+    private final SignalPublisher signals;
+    private final Frames frames;
+    private final GatewayConfig config;
+    private final WorkloadSource workloads;
+
+    /** This instance's staff connections: connection id → who (a connection counts once, however it ends). */
+    private final Map<String, Caller> localStaff = new ConcurrentHashMap<>();
+    /** tenant → user → status chosen (kept while the user has no connection: it comes back with them). */
+    private final Map<String, Map<String, Choice>> choices = new ConcurrentHashMap<>();
+    /** tenant → instance → what it announced. */
+    private final Map<String, Map<String, Announcement>> remote = new ConcurrentHashMap<>();
+    /** tenant → user → open sessions held. */
+    private final Map<String, Map<String, Integer>> workload = new ConcurrentHashMap<>();
+    /** tenant → the operators channel's local subscribers. */
+    private final Map<String, Set<OperatorsSubscription>> subscribers = new ConcurrentHashMap<>();
+    /** tenant → what subscribers were last told. */
+    private final Map<String, Map<String, View>> lastPushed = new ConcurrentHashMap<>();
+    private final Map<String, AtomicBoolean> workloadAsked = new ConcurrentHashMap<>();
+
+    @Inject
+    public OperatorRoster(SignalPublisher signals, Frames frames, GatewayConfig config, WorkloadSource workloads) {
+        this.signals = signals;
+        this.frames = frames;
+        this.config = config;
+        this.workloads = workloads;
+    }
+
+    void schedule(@Observes StartupEvent event, Scheduler scheduler) {
+        scheduler.newJob("operators-announce")
+                .setInterval(config.operators().announceInterval().toString())
+                .setConcurrentExecution(Scheduled.ConcurrentExecution.SKIP)
+                .setTask(execution -> announceAndExpire())
+                .schedule();
+    }
+
+    /** A staff connection opened on this instance. */
+    public void connected(ClientConnection connection) {
+        Caller caller = connection.caller();
+        if (!caller.isStaff()) {
+            return;
+        }
+        localStaff.put(connection.connectionId(), caller);
+        announce(caller.tenantId());
+    }
+
+    /** A staff connection closed on this instance. */
+    public void disconnected(ClientConnection connection) {
+        if (localStaff.remove(connection.connectionId()) != null) {
+            announce(connection.caller().tenantId());
+        }
+    }
+
+    /** A {@code status} frame: the operator chose available, busy or away. */
+    public void choose(Caller caller, String status) {
+        choices.computeIfAbsent(caller.tenantId(), t -> new ConcurrentHashMap<>())
+                .put(caller.userId(), new Choice(status, System.currentTimeMillis()));
+        announce(caller.tenantId());
+    }
+
+    /** A subscriber of the operators channel: it gets every operator's view now, then the changes. */
+    public void subscribe(OperatorsSubscription subscription) {
+        String tenant = subscription.connection().caller().tenantId();
+        subscribers.computeIfAbsent(tenant, t -> ConcurrentHashMap.newKeySet()).add(subscription);
+        view(tenant).forEach((user, view) -> subscription.deliverSignal(frame(user, view)));
+        refreshWorkload(tenant);
+    }
+
+    public void unsubscribe(OperatorsSubscription subscription) {
+        String tenant = subscription.connection().caller().tenantId();
+        Set<OperatorsSubscription> set = subscribers.get(tenant);
+        if (set != null) {
+            set.remove(subscription);
+            if (set.isEmpty()) {
+                subscribers.remove(tenant, set);
+            }
+        }
+    }
+
+    /** A claim, release, transfer or status change of a session: workloads may have moved. */
+    public void claimsChanged(String tenant) {
+        if (subscribers.containsKey(tenant)) {
+            refreshWorkload(tenant);
+        }
+    }
+
+    /** Another instance's (or this one's own) announcement from chat.signals. */
+    public void onAnnouncement(JsonNode signal) {
+        String tenant = signal.path("tenant_id").asText();
+        String instance = signal.path("instance_id").asText();
+        Map<String, Choice> operators = new HashMap<>();
+        for (JsonNode op : signal.path("operators")) {
+            operators.put(op.path("user_id").asText(), new Choice(op.path("status").asText("available"),
+                    op.path("changed_at").asLong()));
+        }
+        Instant expires = Instant.now().plus(config.operators().ttl());
+        remote.computeIfAbsent(tenant, t -> new ConcurrentHashMap<>()).put(instance, new Announcement(operators, expires));
+        push(tenant);
+    }
+
+    /** Every operator of the tenant some instance knows of: connected ones with their status, the rest offline. */
+    Map<String, View> view(String tenant) {
+        Map<String, Choice> online = new HashMap<>();
+        Instant now = Instant.now();
+        remote.getOrDefault(tenant, Map.of()).values().stream().filter(a -> a.expiresAt().isAfter(now))
+                .forEach(a -> a.operators().forEach((user, choice) -> online.merge(user, choice,
+                        (x, y) -> x.changedAt() >= y.changedAt() ? x : y)));
+        Map<String, Integer> held = workload.getOrDefault(tenant, Map.of());
+        Map<String, View> views = new TreeMap<>();
+        for (String user : union(online.keySet(), held.keySet(), lastPushed.getOrDefault(tenant, Map.of()).keySet())) {
+            int open = held.getOrDefault(user, 0);
+            Choice choice = online.get(user);
+            String status = choice == null ? "offline"
+                    : "available".equals(choice.status()) && open >= config.operators().busyAt() ? "busy"
+                            : choice.status();
+            views.put(user, new View(status, open));
+        }
+        return views;
+    }
+
+    void announceAndExpire() {
+        for (String tenant : union(localStaff.values().stream().map(Caller::tenantId)
+                .collect(java.util.stream.Collectors.toSet()), Set.of(), Set.of())) {
+            announce(tenant);
+        }
+        Instant now = Instant.now();
+        remote.forEach((tenant, instances) -> {
+            if (instances.values().removeIf(a -> !a.expiresAt().isAfter(now))) {
+                push(tenant);
+            }
+        });
+    }
+
+    private void announce(String tenant) {
+        Set<String> users = new java.util.TreeSet<>();
+        localStaff.values().forEach(c -> {
+            if (c.tenantId().equals(tenant)) {
+                users.add(c.userId());
+            }
+        });
+        Map<String, Choice> chosen = choices.getOrDefault(tenant, Map.of());
+        SessionKey key = new SessionKey(tenant, SIGNAL_SESSION);
+        ObjectNode signal = signals.signal("operators", key);
+        ArrayNode operators = signal.putArray("operators");
+        users.forEach(user -> {
+            Choice choice = chosen.getOrDefault(user, new Choice("available", 0));
+            operators.addObject().put("user_id", user).put("status", choice.status())
+                    .put("changed_at", choice.changedAt());
+        });
+        onAnnouncement(signal); // this instance at once, without waiting for the round trip
+        signals.publish(key, signal);
+    }
+
+    private void refreshWorkload(String tenant) {
+        Set<OperatorsSubscription> set = subscribers.get(tenant);
+        OperatorsSubscription any = set == null ? null : set.stream().findFirst().orElse(null);
+        AtomicBoolean asking = workloadAsked.computeIfAbsent(tenant, t -> new AtomicBoolean());
+        if (any == null || !asking.compareAndSet(false, true)) {
+            return;
+        }
+        workloads.workload(any.connection().caller()).subscribe().with(held -> {
+            asking.set(false);
+            workload.put(tenant, new ConcurrentHashMap<>(held));
+            push(tenant);
+        }, failure -> {
+            asking.set(false);
+            Log.debugf("workload of %s not known: %s", tenant, failure.getMessage());
+        });
+    }
+
+    /** Tells the tenant's subscribers about every operator whose view changed. */
+    private synchronized void push(String tenant) {
+        Set<OperatorsSubscription> set = subscribers.get(tenant);
+        Map<String, View> now = view(tenant);
+        Map<String, View> before = lastPushed.computeIfAbsent(tenant, t -> new ConcurrentHashMap<>());
+        now.forEach((user, view) -> {
+            if (!Objects.equals(before.get(user), view)) {
+                before.put(user, view);
+                if (set != null) {
+                    String frame = frame(user, view);
+                    set.forEach(s -> s.deliverSignal(frame));
+                }
+            }
+        });
+    }
+
+    private String frame(String user, View view) {
+        return frames.frame("operator_status", Channel.OPERATORS).put("user_id", user).put("status", view.status())
+                .put("open_sessions", view.openSessions()).toString();
+    }
+
+    @SafeVarargs
+    private static Set<String> union(Set<String>... sets) {
+        Set<String> all = new java.util.TreeSet<>();
+        for (Set<String> s : sets) {
+            all.addAll(s);
+        }
+        return all;
+    }
+
+}

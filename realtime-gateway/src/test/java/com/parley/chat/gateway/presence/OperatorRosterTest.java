@@ -1,0 +1,118 @@
+package com.parley.chat.gateway.presence;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.parley.chat.gateway.client.ClientConnection;
+import com.parley.chat.gateway.client.OperatorsSubscription;
+import com.parley.chat.gateway.protocol.SessionKey;
+import com.parley.chat.gateway.signal.SignalPublisher;
+import com.parley.chat.gateway.testing.FakeTransport;
+import com.parley.chat.gateway.testing.Fixtures;
+
+import io.smallrye.mutiny.Uni;
+
+/** Two instances' rosters on one (fake) signal bus: status, workload, auto-busy, and an instance that dies. */
+class OperatorRosterTest {
+
+    private final Fixtures fx = new Fixtures("operators.ttl", "0.2S", "operators.busy-at", "3");
+    private final Map<String, Integer> held = new ConcurrentHashMap<>();
+    private final List<OperatorRoster> bus = new ArrayList<>();
+    private boolean aAlive = true;
+
+    private OperatorRoster instance(String name) {
+        SignalPublisher publisher = new SignalPublisher(fx.frames, fx.config) {
+            @Override
+            public ObjectNode signal(String kind, SessionKey session) {
+                return super.signal(kind, session).put("instance_id", name);
+            }
+
+            @Override
+            public void publish(SessionKey session, ObjectNode signal) {
+                if ("a".equals(name) && !aAlive) {
+                    return;
+                }
+                bus.forEach(roster -> roster.onAnnouncement(signal));
+            }
+        };
+        OperatorRoster roster = new OperatorRoster(publisher, fx.frames, fx.config,
+                staff -> Uni.createFrom().item(Map.copyOf(held)));
+        bus.add(roster);
+        return roster;
+    }
+
+    private static ClientConnection connection(String user, String role, FakeTransport transport, Fixtures fx) {
+        return new ClientConnection("c-" + user + System.nanoTime(), Fixtures.caller("acme", user, role), transport,
+                fx.context);
+    }
+
+    private static Map<String, String> statuses(FakeTransport transport) {
+        Map<String, String> last = new java.util.TreeMap<>();
+        for (JsonNode frame : transport.json()) {
+            if ("operator_status".equals(frame.path("type").asText())) {
+                last.put(frame.path("user_id").asText(), frame.path("status").asText() + "/"
+                        + frame.path("open_sessions").asInt());
+            }
+        }
+        return last;
+    }
+
+    @Test
+    void statusWorkloadAndDeathReachTheOtherInstance() throws InterruptedException {
+        OperatorRoster a = instance("a");
+        OperatorRoster b = instance("b");
+        FakeTransport watcher = new FakeTransport();
+        ClientConnection watching = connection("sam", "supporter", watcher, fx);
+        b.connected(watching);
+        b.subscribe(new OperatorsSubscription(watching));
+        assertEquals(Map.of("sam", "available/0"), statuses(watcher));
+
+        ClientConnection bob = connection("bob", "supporter", new FakeTransport(), fx);
+        a.connected(bob);
+        assertEquals("available/0", statuses(watcher).get("bob"), "bob is online on the other instance");
+        a.connected(connection("alice", "user", new FakeTransport(), fx));
+        assertEquals(null, statuses(watcher).get("alice"), "customers are no operators");
+
+        a.choose(bob.caller(), "away");
+        assertEquals("away/0", statuses(watcher).get("bob"));
+        a.choose(bob.caller(), "available");
+        held.put("bob", 3);
+        b.claimsChanged("acme");
+        assertEquals("busy/3", statuses(watcher).get("bob"), "busy by itself at busy-at open sessions");
+        held.put("bob", 2);
+        b.claimsChanged("acme");
+        assertEquals("available/2", statuses(watcher).get("bob"), "and back when it drops");
+
+        aAlive = false; // instance a dies: it announces nothing more
+        Thread.sleep(300);
+        b.announceAndExpire();
+        assertEquals("offline/2", statuses(watcher).get("bob"), "offline once a's announcement expired");
+        assertEquals("available/0", statuses(watcher).get("sam"), "sam, on b, is still there");
+    }
+
+    @Test
+    void anOperatorGoesOfflineWhenTheirLastConnectionCloses() {
+        OperatorRoster a = instance("a");
+        FakeTransport watcher = new FakeTransport();
+        ClientConnection watching = connection("sam", "admin", watcher, fx);
+        a.connected(watching);
+        a.subscribe(new OperatorsSubscription(watching));
+        ClientConnection tab1 = connection("bob", "supporter", new FakeTransport(), fx);
+        ClientConnection tab2 = connection("bob", "supporter", new FakeTransport(), fx);
+        a.connected(tab1);
+        a.connected(tab2);
+        a.disconnected(tab1);
+        a.disconnected(tab1); // a close reported twice counts once
+        assertEquals("available/0", statuses(watcher).get("bob"), "one tab still open");
+        a.disconnected(tab2);
+        assertEquals("offline/0", statuses(watcher).get("bob"));
+    }
+}
