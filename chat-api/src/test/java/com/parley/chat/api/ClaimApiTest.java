@@ -133,6 +133,10 @@ class ClaimApiTest {
                 .body("operators[0].open_sessions", equalTo(1));
         as(token(tenantOfList, "alice", "user")).get("/api/tenants/" + tenantOfList + "/operators").then()
                 .statusCode(403);
+        as(token(tenantOfList, "ann", "admin")).get("/api/tenants/" + tenantOfList + "/stats").then().statusCode(200)
+                .body("open_sessions", equalTo(3)).body("unclaimed_sessions", equalTo(2))
+                .body("oldest_unclaimed_since", org.hamcrest.Matchers.notNullValue());
+        as(sam).get("/api/tenants/" + tenantOfList + "/stats").then().statusCode(403);
     }
 
     @Test

@@ -267,6 +267,36 @@ class MultiplexIT {
         }
     }
 
+    @Test
+    void anAdminsLiveFiguresAreSummedOverBothInstances() {
+        String waiting = newSession("carol").getString("id");
+        String held = newSession("dave").getString("id");
+        given().auth().oauth2(cluster.token(tenant, "bob", "supporter"))
+                .post(cluster.chatApi.baseUrl() + "/api/tenants/" + tenant + "/sessions/" + held + "/claim").then()
+                .statusCode(200);
+        try (WsClient ann = connect(cluster.gateway1, "ann", "admin");
+                WsClient carol = connect(cluster.gateway1, "carol", "user");
+                WsClient bob = connect(cluster.gateway2, "bob", "supporter");
+                WsClient dave = connect(cluster.gateway2, "dave", "user")) {
+            subscribe(bob, "stats", 0, null);
+            assertEquals("forbidden", bob.await(frame("error", "stats"), Duration.ofSeconds(10)).path("code").asText(),
+                    "figures are for admins");
+            for (int i = 0; i < 3; i++) {
+                post(waiting, "carol", "user", "still waiting " + i);
+            }
+            subscribe(ann, "stats", 0, null);
+            JsonNode stats = ann.await(f -> "tenant_stats".equals(f.path("type").asText())
+                    && f.path("connections").asInt() == 4 && f.path("messages_last_minute").asInt() == 3,
+                    Duration.ofSeconds(30));
+            assertEquals("stats", stats.path("channel").asText());
+            assertEquals(2, stats.path("open_sessions").asInt());
+            assertEquals(1, stats.path("unclaimed_sessions").asInt());
+            assertTrue(stats.path("oldest_unclaimed_wait_seconds").asLong() >= 0);
+            assertEquals(2, stats.path("operators").path("available").asInt(), "ann and bob: " + stats);
+            System.out.println("tenant_stats: " + stats);
+        }
+    }
+
     private static void awaitOperator(WsClient watcher, String user, String status, int openSessions) {
         watcher.await(f -> "operator_status".equals(f.path("type").asText()) && user.equals(f.path("user_id").asText())
                 && status.equals(f.path("status").asText()) && f.path("open_sessions").asInt() == openSessions,

@@ -9,6 +9,15 @@ public record Caller(String tenantId, String userId, String role, Instant expire
         return "supporter".equals(role) || "admin".equals(role) || "service".equals(role);
     }
 
+    /** Staff in person (supporters, admins): they have an operator status; a service does not. */
+    public boolean isOperator() {
+        return "supporter".equals(role) || "admin".equals(role);
+    }
+
+    public boolean isAdmin() {
+        return "admin".equals(role);
+    }
+
     /** The role a participant shows to others (a service writes as the assistant). */
     public String participantRole() {
         return "service".equals(role) ? "assistant" : role;

@@ -21,6 +21,7 @@ import com.parley.chat.gateway.protocol.Frames;
 import com.parley.chat.gateway.protocol.SessionKey;
 import com.parley.chat.gateway.presence.WorkloadSource;
 import com.parley.chat.gateway.recovery.HistorySource;
+import com.parley.chat.gateway.stats.FiguresSource;
 
 import io.smallrye.mutiny.Uni;
 import io.vertx.ext.web.client.WebClientOptions;
@@ -34,7 +35,7 @@ import io.vertx.mutiny.ext.web.client.WebClient;
  * access, the source of history, and where messages sent over a socket are stored.
  */
 @ApplicationScoped
-public class ChatApiClient implements HistorySource, AccessAuthority, WorkloadSource {
+public class ChatApiClient implements HistorySource, AccessAuthority, WorkloadSource, FiguresSource {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
 
@@ -134,6 +135,22 @@ public class ChatApiClient implements HistorySource, AccessAuthority, WorkloadSo
                     parse(response.bodyAsBuffer()).path("operators").forEach(op -> held.put(
                             op.path("user_id").asText(), op.path("open_sessions").asInt()));
                     return held;
+                });
+    }
+
+    @Override
+    public Uni<SessionFigures> figures(Caller admin) {
+        return request(admin, "GET", "/api/tenants/" + admin.tenantId() + "/stats").send()
+                .ifNoItem().after(TIMEOUT).fail()
+                .map(response -> {
+                    if (response.statusCode() != 200) {
+                        throw new IllegalStateException("chat-api answered " + response.statusCode());
+                    }
+                    JsonNode body = parse(response.bodyAsBuffer());
+                    String oldest = body.path("oldest_unclaimed_since").asText(null);
+                    return new SessionFigures(body.path("open_sessions").asLong(),
+                            body.path("unclaimed_sessions").asLong(),
+                            oldest == null ? null : java.time.Instant.parse(oldest));
                 });
     }
 

@@ -4,7 +4,8 @@ import com.parley.chat.gateway.protocol.Channel;
 import com.parley.chat.gateway.protocol.EventFrame;
 
 /** One channel a connection follows; it decides which events reach the socket, and in what order. */
-public abstract sealed class Subscription permits SessionSubscription, DashboardSubscription, OperatorsSubscription {
+public abstract sealed class Subscription
+        permits SessionSubscription, DashboardSubscription, OperatorsSubscription, StatsSubscription {
 
     protected final ClientConnection connection;
     protected final Channel channel;

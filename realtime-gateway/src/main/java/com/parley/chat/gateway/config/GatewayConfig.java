@@ -46,6 +46,15 @@ public interface GatewayConfig {
 
     Operators operators();
 
+    Stats stats();
+
+    /** Admins' live figures on the {@code stats} channel. */
+    interface Stats {
+        /** How often a tenant_stats frame is sent (and instances announce their connection counts). */
+        @WithDefault("5S")
+        Duration interval();
+    }
+
     /** Staff status on the {@code operators} channel (SPEC 6a). */
     interface Operators {
         /** Open sessions held at which an available operator counts as busy by itself. */

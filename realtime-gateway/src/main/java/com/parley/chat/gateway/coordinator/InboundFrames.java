@@ -203,7 +203,7 @@ public class InboundFrames {
     /** Staff choose available, busy or away; the operators channel of every instance shows it. */
     private void status(ClientConnection client, JsonNode frame) {
         String status = text(frame, "status");
-        if (!client.caller().isStaff()) {
+        if (!client.caller().isOperator()) {
             client.send(frames.error("forbidden", "Only staff have an operator status.", null));
         } else if (status == null || !OperatorRoster.STATUSES.contains(status)) {
             client.send(frames.error("invalid_status", "status must be available, busy or away.", null));

@@ -13,6 +13,7 @@ import com.parley.chat.gateway.client.ClientContext;
 import com.parley.chat.gateway.client.DashboardSubscription;
 import com.parley.chat.gateway.client.OperatorsSubscription;
 import com.parley.chat.gateway.client.SessionSubscription;
+import com.parley.chat.gateway.client.StatsSubscription;
 import com.parley.chat.gateway.client.Subscription;
 import com.parley.chat.gateway.client.Transport;
 import com.parley.chat.gateway.hub.SessionHub;
@@ -22,6 +23,7 @@ import com.parley.chat.gateway.protocol.Channel;
 import com.parley.chat.gateway.protocol.Disconnect;
 import com.parley.chat.gateway.protocol.Frames;
 import com.parley.chat.gateway.protocol.SessionKey;
+import com.parley.chat.gateway.stats.TenantStats;
 
 import io.quarkus.logging.Log;
 
@@ -39,16 +41,18 @@ public class Subscriptions {
     private final ClientContext context;
     private final SessionAdmission admission;
     private final OperatorRoster operators;
+    private final TenantStats stats;
     private final Frames frames;
 
     @Inject
     public Subscriptions(SessionHub hub, PresenceTracker presence, ClientContext context, SessionAdmission admission,
-            OperatorRoster operators) {
+            OperatorRoster operators, TenantStats stats) {
         this.hub = hub;
         this.presence = presence;
         this.context = context;
         this.admission = admission;
         this.operators = operators;
+        this.stats = stats;
         this.frames = context.frames();
     }
 
@@ -166,7 +170,19 @@ public class Subscriptions {
                 connection.send(frames.frame("subscribed", channel).toString());
                 operators.subscribe(subscription);
             }
-            case STATS -> refuse(connection, "not_found", "This channel is not available yet.", channel.name());
+            case STATS -> {
+                if (!caller.isAdmin()) {
+                    refuse(connection, "forbidden", "The stats channel is for admins.", channel.name());
+                    return;
+                }
+                StatsSubscription subscription = new StatsSubscription(connection);
+                if (!connection.add(subscription)) {
+                    refuse(connection, "limit", "Too many subscriptions on this connection.", channel.name());
+                    return;
+                }
+                connection.send(frames.frame("subscribed", channel).toString());
+                stats.subscribe(subscription);
+            }
         }
     }
 
@@ -252,6 +268,8 @@ public class Subscriptions {
     private void endOperators(Subscription subscription) {
         if (subscription instanceof OperatorsSubscription roster) {
             operators.unsubscribe(roster);
+        } else if (subscription instanceof StatsSubscription figures) {
+            stats.unsubscribe(figures);
         }
     }
 

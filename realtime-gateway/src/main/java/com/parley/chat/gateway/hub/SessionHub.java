@@ -169,6 +169,17 @@ public class SessionHub {
         batches.run(subscription -> subscription.deliverSignal(frame));
     }
 
+    /** Connections per tenant on this instance. */
+    public Map<String, Integer> connectionsByTenant() {
+        Map<String, Integer> counts = new java.util.HashMap<>();
+        perTenant.forEach((tenant, n) -> {
+            if (n.get() > 0) {
+                counts.put(tenant, n.get());
+            }
+        });
+        return counts;
+    }
+
     /** A frame outside every channel (a notice) to each connection of the tenant on this instance. */
     public void toTenant(String tenantId, String frame) {
         for (ClientConnection connection : all) {

@@ -9,6 +9,7 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.parley.chat.gateway.hub.SessionHub;
 import com.parley.chat.gateway.presence.OperatorRoster;
+import com.parley.chat.gateway.stats.TenantStats;
 import com.parley.chat.gateway.protocol.EventFrame;
 import com.parley.chat.gateway.protocol.Frames;
 import com.parley.chat.gateway.recovery.RecentEvents;
@@ -33,6 +34,9 @@ public class EventConsumer {
     OperatorRoster operators;
 
     @Inject
+    TenantStats stats;
+
+    @Inject
     RecentEvents recent;
 
     @Inject
@@ -55,7 +59,9 @@ public class EventConsumer {
         }
         recent.add(frame); // before the fan-out: a client registering meanwhile finds it in one or the other
         tracing.deliver(record, frame, () -> hub.publish(frame));
-        if ("session_claimed".equals(frame.type()) || "session_status".equals(frame.type())) {
+        if ("message_created".equals(frame.type())) {
+            stats.messageCreated(frame.tenantId());
+        } else if ("session_claimed".equals(frame.type()) || "session_status".equals(frame.type())) {
             operators.claimsChanged(frame.tenantId()); // who holds how many open sessions may have moved
         }
     }

@@ -12,6 +12,7 @@ import com.parley.chat.gateway.presence.PresenceTracker;
 import com.parley.chat.gateway.protocol.Channel;
 import com.parley.chat.gateway.protocol.Frames;
 import com.parley.chat.gateway.protocol.SessionKey;
+import com.parley.chat.gateway.stats.TenantStats;
 
 /**
  * Signals every instance published on chat.signals: typing and read receipts go to the session's
@@ -31,6 +32,9 @@ public class SignalConsumer {
 
     @Inject
     OperatorRoster operators;
+
+    @Inject
+    TenantStats stats;
 
     @Incoming("signals-in")
     public void onSignal(String value) {
@@ -54,6 +58,7 @@ public class SignalConsumer {
                     .put("up_to_seq", signal.path("up_to_seq").asLong()).toString(), origin);
             case "presence" -> presence.onAnnouncement(session, signal);
             case "operators" -> operators.onAnnouncement(signal);
+            case "connections" -> stats.onAnnouncement(signal);
             default -> {
                 // a newer instance may send kinds this one does not know yet
             }

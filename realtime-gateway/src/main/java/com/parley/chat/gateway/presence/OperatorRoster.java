@@ -95,8 +95,8 @@ public class OperatorRoster {
     /** A staff connection opened on this instance. */
     public void connected(ClientConnection connection) {
         Caller caller = connection.caller();
-        if (!caller.isStaff()) {
-            return;
+        if (!caller.isOperator()) {
+            return; // customers and services (an AI assistant) are no operators
         }
         localStaff.put(connection.connectionId(), caller);
         announce(caller.tenantId());
@@ -174,6 +174,13 @@ public class OperatorRoster {
             views.put(user, new View(status, open));
         }
         return views;
+    }
+
+    /** How many of the tenant's operators are available, busy, away and offline right now. */
+    public Map<String, Integer> countsByStatus(String tenant) {
+        Map<String, Integer> counts = new TreeMap<>(Map.of("available", 0, "busy", 0, "away", 0, "offline", 0));
+        view(tenant).values().forEach(v -> counts.merge(v.status(), 1, Integer::sum));
+        return counts;
     }
 
     void announceAndExpire() {

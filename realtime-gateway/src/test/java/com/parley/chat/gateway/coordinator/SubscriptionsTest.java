@@ -23,6 +23,8 @@ import com.parley.chat.gateway.client.ClientConnection;
 import com.parley.chat.gateway.hub.SessionHub;
 import com.parley.chat.gateway.presence.OperatorRoster;
 import com.parley.chat.gateway.presence.PresenceTracker;
+import com.parley.chat.gateway.stats.FiguresSource;
+import com.parley.chat.gateway.stats.TenantStats;
 import com.parley.chat.gateway.protocol.SessionKey;
 import com.parley.chat.gateway.signal.SignalPublisher;
 import com.parley.chat.gateway.testing.FakeTransport;
@@ -56,7 +58,9 @@ class SubscriptionsTest {
                 new SessionAccess(chatApi, fx.config), fx.metrics);
         OperatorRoster operators = new OperatorRoster(quiet, fx.frames, fx.config,
                 staff -> Uni.createFrom().item(Map.of()));
-        subscriptions = new Subscriptions(hub, presence, fx.context, admission, operators);
+        TenantStats stats = new TenantStats(hub, operators, quiet, fx.frames, fx.config,
+                admin -> Uni.createFrom().item(new FiguresSource.SessionFigures(0, 0, null)));
+        subscriptions = new Subscriptions(hub, presence, fx.context, admission, operators, stats);
     }
 
     @AfterEach
