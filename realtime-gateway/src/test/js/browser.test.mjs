@@ -119,6 +119,13 @@ test('a staff tab follows two chats on one socket', async () => {
   await follower.locator('#messages li .text', { hasText: 'let me check' }).waitFor();
   await follower.locator(`button[data-session="${second}"][data-following="true"]`).waitFor();
   await follower.locator(`button[data-session="${sessionId}"][data-following="true"]`).waitFor();
+  // the other chat stays open beside this one: its messages, and a reply from there
+  const side = follower.locator(`#side-chats article[data-session="${second}"]`);
+  await side.locator('.text', { hasText: 'hello from the second customer' }).waitFor();
+  await side.getByLabel(/Reply to/).fill('answered from the side');
+  await side.getByRole('button', { name: 'Send' }).click();
+  await side.locator('li[data-state="stored"] .text', { hasText: 'answered from the side' }).waitFor();
+  await follower.locator('#presence', { hasText: 'alice (Customer)' }).waitFor();
   await follower.screenshot({ path: join(shots, 'dashboard-two-chats.png'), fullPage: true });
   assert.deepEqual(followerSockets, [`${env.PARLEY_GW1.replace(/^http/, 'ws')}/ws/${env.PARLEY_TENANT}`],
     'the dashboard and both chats share one WebSocket');
@@ -126,9 +133,6 @@ test('a staff tab follows two chats on one socket', async () => {
 
 test('two operators: one claims, the other sees it, a transfer moves the chat, the customer sees who joined; '
   + 'unread badges survive a reload', async () => {
-  const second = await (await fetch(`${env.PARLEY_API}/api/tenants/${env.PARLEY_TENANT}/sessions?size=100`, {
-    headers: { Authorization: `Bearer ${env.PARLEY_CUSTOMER2_TOKEN}` },
-  })).json().then((page) => page.items[0].id);
   const olivia = await (await browser.newContext()).newPage();
   olivia.on('pageerror', (e) => console.log(`page error: ${e.message}`));
   await olivia.goto(page(env.PARLEY_GW1, 'dashboard.html', env.PARLEY_STAFF2_TOKEN,
@@ -161,12 +165,18 @@ test('two operators: one claims, the other sees it, a transfer moves the chat, t
   await staff.locator('#operators li[data-user="olivia"]', { hasText: '1 open' }).waitFor();
   await olivia.getByLabel('All', { exact: true }).check();
 
-  // bob writes while olivia looks elsewhere: a badge, kept across a reload, cleared once she reads
-  const posted = await fetch(`${env.PARLEY_API}/api/tenants/${env.PARLEY_TENANT}/sessions/${second}/messages`, {
-    method: 'POST', headers: { Authorization: `Bearer ${env.PARLEY_CUSTOMER2_TOKEN}`, 'Content-Type': 'application/json' },
-    body: JSON.stringify({ content: 'anyone there?' }),
-  });
-  assert.equal(posted.status, 201);
+  // a second customer, bob, starts a chat in his own widget and writes while olivia looks elsewhere:
+  // a badge, kept across a reload, cleared once she reads
+  const bob = await (await browser.newContext()).newPage();
+  bob.on('pageerror', (e) => console.log(`page error: ${e.message}`));
+  await bob.goto(page(env.PARLEY_GW2, 'widget.html', env.PARLEY_CUSTOMER2_TOKEN, `${env.PARLEY_GW2},${env.PARLEY_GW1}`));
+  await bob.getByRole('button', { name: 'Start a chat' }).click();
+  await bob.locator('#state[data-state="open"]').waitFor();
+  const second = await bob.locator('body').getAttribute('data-session');
+  await olivia.locator(`button[data-session="${second}"]`).waitFor();
+  await bob.locator('#text').fill('anyone there?');
+  await bob.locator('#text').press('Enter');
+  await bob.locator('#messages li[data-state="stored"] .text', { hasText: 'anyone there?' }).waitFor();
   const badge = olivia.locator(`button[data-session="${second}"] .unread`);
   await badge.filter({ hasText: /^[1-9]/ }).waitFor();
   await olivia.screenshot({ path: join(shots, 'dashboard-claims.png'), fullPage: true });
@@ -188,6 +198,7 @@ test('two operators: one claims, the other sees it, a transfer moves the chat, t
   await olivia.locator(`button[data-session="${second}"]`).waitFor();
   assert.equal(await badge.isHidden(), true, 'read before the reload: no badge after it');
   await olivia.context().close();
+  await bob.context().close();
 });
 
 test('an admin\'s notice shows as a banner on the widget and the dashboard', async () => {

@@ -1,5 +1,5 @@
 import { ParleyConnection, SessionChat } from '../client/v1/parley-client.js';
-import { api, claims, config, renderMessages, showNotice, showState, typingText } from './common.js';
+import { api, claims, config, renderMessages, roleName, showNotice, showState, typingText } from './common.js';
 
 // One connection for the whole page: the tenant's dashboard channel and every chat opened here.
 const cfg = config();
@@ -131,6 +131,9 @@ function follow(id) {
     renderMessages($('messages'), chat.messages, me);
     markSeen(chat);
   }));
+  chat.addEventListener('messages', () => renderSide());
+  chat.addEventListener('typing', () => renderSide());
+  chat.addEventListener('presence', mine((e) => { $('presence').textContent = presenceText(e.detail.participants); }));
   chat.addEventListener('typing', mine((e) => { $('typing').textContent = typingText(e.detail.users, me); }));
   chat.addEventListener('status', mine((e) => showSessionStatus(e.detail.status)));
   chat.addEventListener('claim', (e) => {
@@ -147,6 +150,76 @@ function follow(id) {
   return chat;
 }
 
+/** Who else is in the chat right now, across every instance. */
+function presenceText(participants) {
+  const others = (participants || []).filter((p) => p.user_id !== me);
+  return others.length === 0 ? 'Nobody else is here.'
+    : `Here: ${others.map((p) => `${p.user_id} (${roleName(p.role)})`).join(', ')}`;
+}
+
+/** The chats followed besides the selected one, side by side: the last messages, typing, a reply box. */
+const sideCards = new Map(); // session id -> {card, list, typing}: kept, so a reply being typed survives updates
+
+function renderSide() {
+  const others = [...chats.entries()].filter(([id]) => id !== selected);
+  $('side').hidden = others.length === 0;
+  for (const id of [...sideCards.keys()]) {
+    if (!others.some(([other]) => other === id)) {
+      sideCards.get(id).card.remove();
+      sideCards.delete(id);
+    }
+  }
+  for (const [id, chat] of others) {
+    const card = sideCards.get(id) || sideCard(id, chat);
+    renderMessages(card.list, chat.messages.slice(-4), me);
+    card.typing.textContent = typingText(chat.conversation.typists(), me);
+  }
+}
+
+function sideCard(id, chat) {
+  const card = document.createElement('article');
+  card.className = 'side-chat';
+  card.dataset.session = id;
+  const title = document.createElement('button');
+  title.type = 'button';
+  title.className = 'link';
+  title.textContent = `Customer ${sessions.get(id)?.customer || ''}`;
+  title.addEventListener('click', () => select(id));
+  const list = document.createElement('ol');
+  list.className = 'messages compact';
+  list.setAttribute('aria-label', `Messages with ${title.textContent}`);
+  const typing = document.createElement('div');
+  typing.className = 'typing';
+  typing.setAttribute('aria-live', 'polite');
+  const form = document.createElement('form');
+  form.className = 'composer';
+  const label = document.createElement('label');
+  const input = document.createElement('input');
+  input.id = `reply-${id}`;
+  input.maxLength = 4000;
+  input.autocomplete = 'off';
+  label.htmlFor = input.id;
+  label.className = 'sr-only';
+  label.textContent = `Reply to ${title.textContent}`;
+  const send = document.createElement('button');
+  send.type = 'submit';
+  send.textContent = 'Send';
+  form.append(label, input, send);
+  input.addEventListener('input', () => chat.typing());
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    if (input.value.trim()) {
+      chat.send(input.value);
+      input.value = '';
+    }
+  });
+  card.append(title, list, typing, form);
+  $('side-chats').append(card);
+  const entry = { card, list, typing };
+  sideCards.set(id, entry);
+  return entry;
+}
+
 function select(id) {
   selected = id;
   const chat = follow(id);
@@ -158,6 +231,8 @@ function select(id) {
   $('chat-state').hidden = false;
   showChatState();
   renderMessages($('messages'), chat.messages, me);
+  $('presence').textContent = presenceText(chat.conversation.presence);
+  renderSide();
   showSessionStatus(chat.store.status || sessions.get(id)?.status || 'open');
   const s = sessions.get(id);
   if (s?.unread) {
@@ -233,6 +308,8 @@ $('leave').addEventListener('click', () => {
   chats.get(selected)?.close();
   chats.delete(selected);
   selected = null;
+  $('presence').textContent = '';
+  renderSide();
   $('messages').replaceChildren();
   $('chat-state').hidden = true;
   $('session-title').textContent = 'Select a session';

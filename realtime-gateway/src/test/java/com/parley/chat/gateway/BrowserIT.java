@@ -36,6 +36,7 @@ class BrowserIT {
         // the shop is allowed as http://localhost:port; the same page as http://127.0.0.1:port is a
         // site nobody allowed
         cluster = new Cluster(Map.of(), false, "http://localhost:" + shop.getAddress().getPort());
+        cluster.awaitSignalsBothWays(); // the first test types at once
         control = HttpServer.create(new InetSocketAddress("127.0.0.1", FreePorts.next()), 0);
         control.createContext("/stop/gw1", exchange -> {
             cluster.gateway1.stop();

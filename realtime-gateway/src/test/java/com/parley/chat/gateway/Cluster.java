@@ -52,6 +52,41 @@ final class Cluster {
         return infra.tokens().issue(tenant, user, role);
     }
 
+    /**
+     * Waits until a typing signal crosses from each gateway to the other: their signal consumers
+     * start from the latest offset once they joined their groups, and a test that types in its first
+     * second would otherwise race that join (a production client only misses a typing indicator).
+     */
+    void awaitSignalsBothWays() {
+        String tenant = "t-warmup-" + java.util.UUID.randomUUID();
+        String session = io.restassured.RestAssured.given().auth().oauth2(token(tenant, "warm", "user"))
+                .contentType(io.restassured.http.ContentType.JSON).body("{}")
+                .post(chatApi.baseUrl() + "/api/tenants/" + tenant + "/sessions").then().statusCode(201).extract()
+                .path("id");
+        String path = "/ws/" + tenant + "/session/" + session;
+        try (WsClient one = WsClient.connect(ws(gateway1, path), token(tenant, "warm", "user"));
+                WsClient two = WsClient.connect(ws(gateway2, path), token(tenant, "sam", "supporter"))) {
+            one.awaitType("connected");
+            two.awaitType("connected");
+            crossing(one, two);
+            crossing(two, one);
+        }
+    }
+
+    private static void crossing(WsClient from, WsClient to) {
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(60).toNanos();
+        while (System.nanoTime() < deadline) {
+            from.sendJson(Map.of("type", "typing", "is_typing", true));
+            try {
+                to.await(f -> "typing_indicator".equals(f.path("type").asText()), java.time.Duration.ofSeconds(1));
+                return;
+            } catch (AssertionError notYet) {
+                // the other gateway's consumer has not joined yet
+            }
+        }
+        throw new AssertionError("typing signals did not cross between the gateways within a minute");
+    }
+
     void stop() {
         system.close();
     }
