@@ -174,6 +174,10 @@ test('two operators: one claims, the other sees it, a transfer moves the chat, t
   await bob.locator('#state[data-state="open"]').waitFor();
   const second = await bob.locator('body').getAttribute('data-session');
   await olivia.locator(`button[data-session="${second}"]`).waitFor();
+  await olivia.getByLabel('Queue (unclaimed, oldest first)').check();
+  await olivia.locator(`button[data-session="${second}"] .wait`, { hasText: /waiting \d+ s/ }).waitFor();
+  assert.equal(await olivia.locator(`button[data-session="${sessionId}"]`).count(), 0, 'a claimed chat is not queued');
+  await olivia.getByLabel('All', { exact: true }).check();
   await bob.locator('#text').fill('anyone there?');
   await bob.locator('#text').press('Enter');
   await bob.locator('#messages li[data-state="stored"] .text', { hasText: 'anyone there?' }).waitFor();
@@ -196,12 +200,16 @@ test('two operators: one claims, the other sees it, a transfer moves the chat, t
   await olivia.goto(oliviaUrl);
   await olivia.locator('#state[data-state="open"]').waitFor();
   await olivia.locator(`button[data-session="${second}"]`).waitFor();
+  await olivia.getByLabel('Queue (unclaimed, oldest first)').check();
+  await olivia.locator(`button[data-session="${second}"] .wait`, { hasText: /waiting \d+ s/ }).waitFor();
+  assert.equal(await olivia.locator(`button[data-session="${sessionId}"]`).count(), 0, 'a claimed chat is not queued');
+  await olivia.getByLabel('All', { exact: true }).check();
   assert.equal(await badge.isHidden(), true, 'read before the reload: no badge after it');
   await olivia.context().close();
   await bob.context().close();
 });
 
-test('an admin\'s notice shows as a banner on the widget and the dashboard', async () => {
+test('an admin\'s notice shows as a banner on the widget and the dashboard; an admin sees the live figures', async () => {
   const posted = await fetch(`${env.PARLEY_API}/api/tenants/${env.PARLEY_TENANT}/notices`, {
     method: 'POST', headers: { Authorization: `Bearer ${env.PARLEY_ADMIN_TOKEN}`, 'Content-Type': 'application/json' },
     body: JSON.stringify({ message: 'Maintenance tonight <b>22:00</b> UTC', severity: 'warning' }),
@@ -214,6 +222,14 @@ test('an admin\'s notice shows as a banner on the widget and the dashboard', asy
     assert.equal(await banner.locator('b').count(), 0, 'text, not markup');
   }
   await customer.screenshot({ path: join(shots, 'widget-notice.png'), fullPage: true });
+  // an admin's dashboard shows the live figures, summed over both gateways
+  const ann = await (await browser.newContext()).newPage();
+  ann.on('pageerror', (e) => console.log(`page error: ${e.message}`));
+  await ann.goto(page(env.PARLEY_GW1, 'dashboard.html', env.PARLEY_ADMIN_TOKEN, `${env.PARLEY_GW1},${env.PARLEY_GW2}`));
+  await ann.locator('#figures-list dd[data-figure="Connections"]').filter({ hasText: /^[1-9]\d*$/ }).waitFor();
+  await ann.locator('#figures-list dd[data-figure="Open chats"]').filter({ hasText: /^[1-9]\d*$/ }).waitFor();
+  await ann.screenshot({ path: join(shots, 'dashboard-admin.png'), fullPage: true });
+  await ann.context().close();
 });
 
 test('the customer\'s gateway stops: the page reconnects to the other and shows every message once, in order',

@@ -33,6 +33,36 @@ function shown() {
   return list.sort((a, b) => (b.at || '').localeCompare(a.at || ''));
 }
 
+/** The admins' live figures as a definition list (text only). */
+function renderFigures(stats) {
+  const ops = stats.operators || {};
+  const rows = [
+    ['Connections', stats.connections],
+    ['Open chats', stats.open_sessions ?? '–'],
+    ['Waiting for an operator', stats.unclaimed_sessions ?? '–'],
+    ['Longest wait', stats.oldest_unclaimed_wait_seconds === undefined ? '–'
+      : `${stats.oldest_unclaimed_wait_seconds} s`],
+    ['Operators', `${ops.available || 0} available, ${ops.busy || 0} busy, ${ops.away || 0} away`],
+    ['Messages in the last minute', stats.messages_last_minute],
+  ];
+  $('figures-list').replaceChildren(...rows.flatMap(([name, value]) => {
+    const dt = document.createElement('dt');
+    dt.textContent = name;
+    const dd = document.createElement('dd');
+    dd.textContent = String(value);
+    dd.dataset.figure = name;
+    return [dt, dd];
+  }));
+  $('figures').hidden = false;
+}
+
+/** How long since a moment, for people: "42 s", "3 min", "2 h". */
+function waited(since) {
+  const seconds = Math.max(0, Math.round((Date.now() - Date.parse(since)) / 1000));
+  return seconds < 60 ? `${seconds} s` : seconds < 3600 ? `${Math.floor(seconds / 60)} min`
+    : `${Math.floor(seconds / 3600)} h`;
+}
+
 function render() {
   const list = shown();
   $('sessions').replaceChildren(...list.map((s) => {
@@ -51,6 +81,9 @@ function render() {
     const holder = document.createElement('span');
     holder.className = 'holder';
     holder.textContent = s.claimedBy ? ` · ${s.claimedBy === me ? 'you' : s.claimedBy}` : ' · unclaimed';
+    const wait = document.createElement('span');
+    wait.className = 'wait';
+    wait.textContent = s.status === 'open' && !s.claimedBy && s.createdAt ? ` · waiting ${waited(s.createdAt)}` : '';
     const unread = document.createElement('span');
     unread.className = 'unread';
     unread.hidden = !s.unread;
@@ -59,7 +92,7 @@ function render() {
     const preview = document.createElement('span');
     preview.className = 'preview';
     preview.textContent = s.preview || 'No messages yet';
-    button.append(title, badge, holder, unread, preview);
+    button.append(title, badge, holder, wait, unread, preview);
     button.addEventListener('click', () => select(s.id));
     li.append(button);
     return li;
@@ -329,6 +362,15 @@ $('composer').addEventListener('submit', (event) => {
 if (!cfg.token) {
   $('error').textContent = 'No token: open this page with ?tenant=…&token=… (deploy/local/start.sh prints a link).';
 } else {
+  if ((claims(cfg.token).groups || []).includes('admin')) {
+    // admins: the tenant's figures, summed over every gateway instance, every few seconds
+    const figures = connection.subscribe('stats');
+    figures.addEventListener('signal', (e) => {
+      if (e.detail.type === 'tenant_stats') {
+        renderFigures(e.detail);
+      }
+    });
+  }
   const roster = connection.subscribe('operators');
   roster.addEventListener('signal', (e) => {
     if (e.detail.type === 'operator_status') {
@@ -347,4 +389,5 @@ if (!cfg.token) {
     showChatState();
   });
   connection.connect();
+  setInterval(render, 15000); // the queue's waiting times move on
 }
