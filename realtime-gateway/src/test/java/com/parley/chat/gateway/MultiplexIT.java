@@ -304,6 +304,47 @@ class MultiplexIT {
     }
 
     @Test
+    void oneEventStreamCarriesSeveralSessionsAndResumesEachFromTheIdItLastGave() throws Exception {
+        JsonPath first = newSession("gina");
+        JsonPath second = newSession("gina");
+        String a = first.getString("id");
+        String b = second.getString("id");
+        post(a, "gina", "user", "about order 1");
+        post(b, "gina", "user", "about order 2");
+        Map<String, String> auth = Map.of("Authorization", "Bearer " + cluster.token(tenant, "gina", "user"));
+        String query = "?channels=session:" + a + ",session:" + b + "&tokens=" + first.getString("subscription_token")
+                + "," + second.getString("subscription_token");
+        Predicate<SseStream.Event> events = e -> e.data().has("seq");
+        String lastId;
+        try (SseStream stream = new SseStream(cluster.gateway1.baseUrl() + "/sse/" + tenant + query, auth)) {
+            assertEquals(200, stream.status);
+            List<SseStream.Event> got = stream.collect(events, 4, Duration.ofSeconds(15));
+            assertEquals(java.util.Set.of("session:" + a, "session:" + b), got.stream()
+                    .map(e -> e.data().path("channel").asText()).collect(java.util.stream.Collectors.toSet()));
+            lastId = got.getLast().id();
+            assertEquals(java.util.Set.of(a + ":2", b + ":2"), java.util.Set.of(lastId.split(",")),
+                    "the id is every channel's position");
+        }
+        post(a, "gina", "user", "order 1 again");
+        post(b, "sam", "supporter", "order 2 is on its way");
+        // the browser reconnects (here to the other instance) with the last id it saw
+        Map<String, String> resume = new java.util.HashMap<>(auth);
+        resume.put("Last-Event-ID", lastId);
+        try (SseStream stream = new SseStream(cluster.gateway2.baseUrl() + "/sse/" + tenant + query, resume)) {
+            List<SseStream.Event> got = stream.collect(events, 2, Duration.ofSeconds(15));
+            assertEquals(java.util.Set.of("session:" + a + "@3", "session:" + b + "@3"), got.stream()
+                    .map(e -> e.data().path("channel").asText() + "@" + e.data().path("seq").asLong())
+                    .collect(java.util.stream.Collectors.toSet()), "only what each channel missed, once");
+            Thread.sleep(500);
+            assertTrue(stream.rest().stream().noneMatch(events), "nothing twice");
+        }
+        try (SseStream refused = new SseStream(cluster.gateway1.baseUrl() + "/sse/" + tenant + "?channels=dashboard",
+                auth)) {
+            assertEquals(400, refused.status, "session channels only on a stream");
+        }
+    }
+
+    @Test
     void aCustomerSubscribesWithChatApisTokenOnEitherInstanceWithoutAskingChatApi() throws Exception {
         JsonPath session = newSession("alice");
         String id = session.getString("id");

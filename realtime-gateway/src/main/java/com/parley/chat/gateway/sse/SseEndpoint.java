@@ -1,7 +1,13 @@
 package com.parley.chat.gateway.sse;
 
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiFunction;
+import java.util.function.Function;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -9,9 +15,11 @@ import jakarta.inject.Inject;
 
 import com.parley.chat.gateway.admission.AdmissionControl;
 import com.parley.chat.gateway.admission.AdmissionControl.Target;
+import com.parley.chat.gateway.auth.Caller;
 import com.parley.chat.gateway.client.ClientConnection;
 import com.parley.chat.gateway.config.GatewayConfig;
 import com.parley.chat.gateway.coordinator.Subscriptions;
+import com.parley.chat.gateway.protocol.Channel;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerResponse;
@@ -22,6 +30,7 @@ import io.vertx.ext.web.RoutingContext;
  * {@code GET /sse/{tenantId}/session/{sessionId}}: the receive-only fallback. Same admission and
  * same delivery guarantee as the WebSocket; resumes after {@code Last-Event-ID} (or the
  * {@code last_event_id} / {@code last_seq} query parameter). Clients send through chat-api's REST.
+ * {@code GET /sse/{tenantId}?channels=...}: several session channels on one stream.
  */
 @ApplicationScoped
 public class SseEndpoint {
@@ -39,10 +48,12 @@ public class SseEndpoint {
     Vertx vertx;
 
     void routes(@Observes Router router) {
-        router.get("/sse/:tenantId/session/:sessionId").handler(this::open);
+        router.get("/sse/:tenantId/session/:sessionId").handler(this::openSession);
+        router.get("/sse/:tenantId").handler(this::openChannels);
     }
 
-    private void open(RoutingContext rc) {
+    /** One session's stream: {@code id:} is the session's seq. */
+    private void openSession(RoutingContext rc) {
         String tenantId = rc.pathParam("tenantId");
         String sessionId = rc.pathParam("sessionId");
         Long lastSeq = lastSeq(rc);
@@ -50,10 +61,55 @@ public class SseEndpoint {
             problem(rc.response(), 400, "Last-Event-ID must be a non-negative seq number.");
             return;
         }
+        stream(rc, Target.SESSION, sessionId, transport -> (caller, connectionId) -> subscriptions.openSession(
+                connectionId, caller, sessionId, lastSeq, transport), null);
+    }
+
+    /**
+     * Several session channels on one receive-only stream: {@code ?channels=session:a,session:b}
+     * (with {@code tokens=}, chat-api's subscription tokens in the same order, optional). Each
+     * event's {@code id:} is the cursor of every channel ({@code a:12,b:5}), so the id the browser
+     * sends back on a reconnect ({@code Last-Event-ID}, or {@code ?cursor=}) resumes each channel
+     * from its own seq. A refused channel arrives as an {@code error} frame; the others go on.
+     */
+    private void openChannels(RoutingContext rc) {
+        List<String> channels = list(rc.request().getParam("channels"));
+        List<String> tokens = list(rc.request().getParam("tokens"));
+        Map<String, Long> cursor = cursor(rc.request().getHeader("Last-Event-ID") != null
+                ? rc.request().getHeader("Last-Event-ID") : rc.request().getParam("cursor"));
+        if (channels.isEmpty() || channels.size() > config.limits().subscriptionsPerConnection()
+                || channels.stream().anyMatch(c -> Channel.parse(c) == null || Channel.parse(c).kind() != Channel.Kind.SESSION)
+                || cursor == null) {
+            problem(rc.response(), 400, "channels must name 1 to " + config.limits().subscriptionsPerConnection()
+                    + " session channels (session:<id>), and the cursor be <session id>:<seq>,...");
+            return;
+        }
+        stream(rc, Target.CONNECTION, null, transport -> (caller, connectionId) -> {
+            ClientConnection client = subscriptions.open(connectionId, caller, transport);
+            if (client != null) {
+                for (int i = 0; i < channels.size(); i++) {
+                    String sessionId = Channel.parse(channels.get(i)).sessionId();
+                    String token = i < tokens.size() && !tokens.get(i).isEmpty() ? tokens.get(i) : null;
+                    subscriptions.subscribe(client, channels.get(i), cursor.getOrDefault(sessionId, 0L), token);
+                }
+            }
+            return client;
+        }, cursor);
+    }
+
+    /**
+     * Admits the request, then opens the event stream and the client {@code open} makes of it;
+     * a client that goes away while admission is under way is never registered.
+     *
+     * @param cursor the multi-channel stream's positions (its event ids carry them), or null
+     */
+    private void stream(RoutingContext rc, Target target, String sessionId,
+            Function<SseTransport, BiFunction<Caller, String, ClientConnection>> open, Map<String, Long> cursor) {
+        String tenantId = rc.pathParam("tenantId");
         // a client that goes away while admission is under way must never be registered
         AtomicBoolean gone = new AtomicBoolean();
         rc.response().closeHandler(ignored -> gone.set(true));
-        admission.admit(rc.request(), "sse", tenantId, Target.SESSION, sessionId).subscribe().with(result -> {
+        admission.admit(rc.request(), "sse", tenantId, target, sessionId).subscribe().with(result -> {
             HttpServerResponse response = rc.response();
             if (gone.get() || response.closed()) {
                 return;
@@ -72,9 +128,8 @@ public class SseEndpoint {
                     .putHeader("X-Accel-Buffering", "no");
             response.write("retry: 2000\n\n");
             SseTransport transport = new SseTransport(response, rc.request().connection(),
-                    config.limits().closeGrace());
-            ClientConnection client = subscriptions.openSession(UUID.randomUUID().toString(), result.caller(),
-                    sessionId, lastSeq, transport);
+                    config.limits().closeGrace(), cursor);
+            ClientConnection client = open.apply(transport).apply(result.caller(), UUID.randomUUID().toString());
             if (client == null) {
                 return;
             }
@@ -92,6 +147,37 @@ public class SseEndpoint {
                 end.run(); // it left between the checks above and the handlers
             }
         }, failure -> problem(rc.response(), 503, "Admission failed; retry."));
+    }
+
+    private static List<String> list(String value) {
+        if (value == null || value.isBlank()) {
+            return List.of();
+        }
+        return Arrays.stream(value.split(",", -1)).map(String::trim).toList();
+    }
+
+    /** {@code <session id>:<seq>,...} → positions; null when malformed. */
+    static Map<String, Long> cursor(String value) {
+        Map<String, Long> cursor = new LinkedHashMap<>();
+        if (value == null || value.isBlank()) {
+            return cursor;
+        }
+        for (String entry : value.split(",")) {
+            int colon = entry.lastIndexOf(':');
+            if (colon <= 0) {
+                return null;
+            }
+            try {
+                long seq = Long.parseLong(entry.substring(colon + 1).trim());
+                if (seq < 0) {
+                    return null;
+                }
+                cursor.put(entry.substring(0, colon).trim(), seq);
+            } catch (NumberFormatException e) {
+                return null;
+            }
+        }
+        return cursor;
     }
 
     private static Long lastSeq(RoutingContext rc) {

@@ -1,6 +1,8 @@
 package com.parley.chat.gateway.sse;
 
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
@@ -15,22 +17,27 @@ import io.vertx.core.http.HttpServerResponse;
 /** Frames as Server-Sent Events: {@code id:} carries the seq, so Last-Event-ID resumes. */
 final class SseTransport implements Transport {
 
+    private static final String SESSION_ID = "\"session_id\":\"";
+
     private final HttpServerResponse response;
     private final HttpConnection socket;
     private final Duration closeGrace;
+    /** A multi-channel stream's position per session (its event ids); null for one session's stream. */
+    private final Map<String, Long> cursor;
     private final EventLoop loop = Transport.currentLoop();
 
-    SseTransport(HttpServerResponse response, HttpConnection socket, Duration closeGrace) {
+    SseTransport(HttpServerResponse response, HttpConnection socket, Duration closeGrace, Map<String, Long> cursor) {
         this.response = response;
         this.socket = socket;
         this.closeGrace = closeGrace;
+        this.cursor = cursor == null ? null : new LinkedHashMap<>(cursor);
     }
 
     @Override
     public CompletionStage<Void> write(String frame, long seq) {
         StringBuilder event = new StringBuilder(frame.length() + 32);
         if (seq > 0) {
-            event.append("id: ").append(seq).append('\n');
+            event.append("id: ").append(cursor == null ? Long.toString(seq) : advance(frame, seq)).append('\n');
         }
         event.append("data: ").append(frame).append("\n\n");
         CompletableFuture<Void> written = new CompletableFuture<>();
@@ -46,6 +53,19 @@ final class SseTransport implements Transport {
             }
         });
         return written;
+    }
+
+    /** The cursor after this event of some session: {@code <session id>:<seq>,...}, every channel's position. */
+    private synchronized String advance(String frame, long seq) {
+        int at = frame.indexOf(SESSION_ID);
+        if (at >= 0) {
+            int start = at + SESSION_ID.length();
+            cursor.put(frame.substring(start, frame.indexOf('"', start)), seq);
+        }
+        StringBuilder id = new StringBuilder();
+        cursor.forEach((session, position) -> id.append(id.isEmpty() ? "" : ",").append(session).append(':')
+                .append(position));
+        return id.toString();
     }
 
     /** Keeps proxies from timing the stream out; a comment line the EventSource ignores. */
