@@ -77,7 +77,8 @@ public final class LocalSystem {
         System.out.println("Tokens for tenant acme (valid 8 hours):");
         System.out.println("  customer alice   " + customer);
         System.out.println("  supporter sam    " + staff);
-        System.out.println("Sockets: " + gw1 + "/ws/acme (one connection; subscribe to session:<id>, dashboard)   "
+        System.out.println("Sockets: " + gw1 + "/ws/acme (one connection; subscribe to session:<id>, dashboard, operators,"
+                + " stats)   "
                 + gw1 + "/ws/acme/session/<session-id>?last_seq=0   " + gw2 + "/ws/acme/dashboard"
                 + "   (token: Authorization header or the browser subprotocol; see docs/protocol.md)");
         String demo = "?tenant=acme&api=" + chatApi.baseUrl() + "&gateways=" + gateways.get(0).baseUrl() + ","
@@ -86,6 +87,8 @@ public final class LocalSystem {
         System.out.println("Demo pages (open each in its own browser window):");
         System.out.println("  customer widget    " + gateways.get(0).baseUrl() + "/demo/widget.html" + demo + customer);
         System.out.println("  support dashboard  " + gateways.get(1).baseUrl() + "/demo/dashboard.html" + demo + staff);
+        System.out.println("  admin dashboard    " + gateways.get(0).baseUrl() + "/demo/dashboard.html" + demo
+                + tokens.issue("acme", "ann", "admin") + "   (a second operator, with the live figures)");
         System.out.println();
         System.out.println("A token for any tenant, user and role (user, supporter, admin, service):");
         System.out.println("  deploy/local/token.sh --tenant acme --user alice --role user");
