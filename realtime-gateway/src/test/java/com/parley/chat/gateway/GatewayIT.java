@@ -488,7 +488,10 @@ class GatewayIT {
         String metrics = given().get(cluster.gateway1.baseUrl() + "/q/metrics").then().statusCode(200).extract()
                 .asString();
         return metrics.lines().filter(l -> l.startsWith("parley_gateway_slow_consumer_closes_total"))
-                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+                // name{labels} value, then maybe an exemplar: the value is the first number after the series
+                .map(l -> java.util.regex.Pattern.compile("^[^{ ]+(?:\\{[^}]*\\})? (\\S+)").matcher(l))
+                .filter(java.util.regex.Matcher::find)
+                .mapToDouble(m -> Double.parseDouble(m.group(1))).sum();
     }
 
     private static void sleep(long ms) {
