@@ -341,6 +341,15 @@ test('the widget embedded on a customer\'s site (another origin) chats with staf
   await staff.locator('#text').press('Enter');
   await inWidget(shop, 'li .text').filter({ hasText: 'Welcome to Acme' }).waitFor();
   assert.equal(await inWidget(shop, 'li:visible').count(), 2, 'the shop\'s `li { display: none }` does not hide them');
+  // the operator who takes the chat, and an admin's notice, show in the embedded widget too
+  await staff.getByRole('button', { name: 'Claim', exact: true }).click();
+  await inWidget(shop, '.operator').filter({ hasText: 'sam from support joined the chat' }).waitFor();
+  const notice = await fetch(`${env.PARLEY_API}/api/tenants/${env.PARLEY_TENANT}/notices`, {
+    method: 'POST', headers: { Authorization: `Bearer ${env.PARLEY_ADMIN_TOKEN}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ message: 'Our shop closes at 18:00 today', severity: 'info' }),
+  });
+  assert.equal(notice.status, 202);
+  await inWidget(shop, '.banner[role="alert"]').filter({ hasText: 'Our shop closes at 18:00 today' }).waitFor();
   await shop.screenshot({ path: join(shots, 'widget-embedded.png') });
 
   // a reload on the shop comes back to the same chat with its history

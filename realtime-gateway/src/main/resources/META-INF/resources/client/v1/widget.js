@@ -36,6 +36,10 @@ li.mine { margin-left: auto; background: #dce7ff; }
 .who { display: block; font-size: 11px; color: #4a5568; }
 .notice { margin: 4px 14px; font-size: 13px; color: #4a5568; min-height: 1em; }
 .error { color: #b00020; }
+.banner { margin: 0; padding: 8px 14px; background: #fff7d6; color: #4a3b00; font-size: 13px; }
+.banner[data-severity="critical"] { background: #fde2e1; color: #5c0d0a; }
+.banner[hidden] { display: none; }
+.operator { font-style: italic; }
 form { display: flex; gap: 6px; padding: 10px; border-top: 1px solid #e2e8f0; }
 input { flex: 1; padding: 8px; font: inherit; border: 1px solid #a0aec0; border-radius: 6px; }
 form button { padding: 8px 12px; font: inherit; border: 0; border-radius: 6px; background: #2f5fd0; color: #fff; }
@@ -100,12 +104,16 @@ export class ParleyWidget {
     this.list = el('ol', { 'aria-live': 'polite', 'aria-label': 'Messages' });
     this.typingLine = el('p', { class: 'notice typing', 'aria-live': 'polite' });
     this.status = el('p', { class: 'notice status', role: 'status' });
+    this.operator = el('p', { class: 'notice operator', role: 'status', 'aria-live': 'polite' });
+    this.banner = el('p', { class: 'banner', role: 'alert' });
+    this.banner.hidden = true;
     this.error = el('p', { class: 'notice error', role: 'alert' });
     this.form = el('form');
     this.input = el('input', { name: 'text', autocomplete: 'off', maxlength: '4000', 'aria-label': 'Your message',
       placeholder: 'Write a message…' });
     this.form.append(this.input, el('button', { type: 'submit' }, 'Send'));
-    this.panel.append(header, this.list, this.typingLine, this.status, this.error, this.form);
+    this.panel.append(header, this.banner, this.list, this.typingLine, this.operator, this.status, this.error,
+      this.form);
     shadow.append(style, this.launcher, this.panel);
 
     this.launcher.addEventListener('click', () => this.toggle());
@@ -203,6 +211,17 @@ export class ParleyWidget {
       this.typingLine.textContent = others.length ? `${others.map((u) => ROLE_NAME[u.role] || u.role).join(', ')} typing…` : '';
     });
     chat.addEventListener('status', (e) => this.ended(e.detail.status));
+    chat.addEventListener('claim', (e) => {
+      // an operator took the chat (claimed or had it transferred) or left it; text only
+      this.operator.textContent = e.detail.claimedBy ? `${e.detail.claimedBy} from support joined the chat.`
+        : 'The operator left the chat; someone else will be with you shortly.';
+    });
+    chat.addEventListener('notice', (e) => {
+      // an admin's notice to every open chat of the site (maintenance, an incident)
+      this.banner.textContent = e.detail.message;
+      this.banner.dataset.severity = e.detail.severity || 'info';
+      this.banner.hidden = false;
+    });
     chat.addEventListener('error', (e) => { this.error.textContent = e.detail.message || ''; });
     chat.connect();
   }
