@@ -93,6 +93,34 @@ public class ClaimService {
         return held;
     }
 
+    /** Open and unclaimed sessions, and since when the oldest unclaimed one waits (null: none). */
+    public record SessionFigures(long openSessions, long unclaimedSessions, Instant oldestUnclaimedSince) {
+    }
+
+    /** The tenant's session figures, for its admins' live figures. */
+    @Transactional
+    public SessionFigures figures(Caller caller) {
+        if (caller.role() != Role.ADMIN) {
+            throw Problems.forbidden("Only admins see the tenant's figures.");
+        }
+        Object[] row = (Object[]) ChatSession.getEntityManager().createNativeQuery("""
+                select count(*) filter (where status = 'open'),
+                       count(*) filter (where status = 'open' and claimed_by is null),
+                       min(created_at) filter (where status = 'open' and claimed_by is null)
+                from sessions where tenant_id = ?1""").setParameter(1, caller.tenantId()).getSingleResult();
+        return new SessionFigures(((Number) row[0]).longValue(), ((Number) row[1]).longValue(),
+                row[2] == null ? null : toInstant(row[2]));
+    }
+
+    private static Instant toInstant(Object value) {
+        return switch (value) {
+            case Instant instant -> instant;
+            case java.sql.Timestamp timestamp -> timestamp.toInstant();
+            case java.time.OffsetDateTime odt -> odt.toInstant();
+            default -> Instant.parse(value.toString());
+        };
+    }
+
     private void hand(ChatSession session, String holder, Caller by) {
         Instant now = Clock.now();
         String previous = session.claimedBy;

@@ -116,58 +116,37 @@ public class ChatApiClient implements HistorySource, AccessAuthority, WorkloadSo
         if (clientMessageId != null) {
             body.put("client_message_id", clientMessageId);
         }
-        return request(caller, "POST", sessionPath(caller, sessionId) + "/messages")
-                .putHeader("Content-Type", "application/json")
-                .sendBuffer(Buffer.buffer(body.toString()))
-                .ifNoItem().after(TIMEOUT).fail()
-                .map(response -> new Answer(response.statusCode(), parse(response.bodyAsBuffer())));
+        return answer(caller, "POST", sessionPath(caller, sessionId) + "/messages", body);
     }
 
     @Override
     public Uni<Map<String, Integer>> workload(Caller staff) {
-        return request(staff, "GET", "/api/tenants/" + staff.tenantId() + "/operators").send()
-                .ifNoItem().after(TIMEOUT).fail()
-                .map(response -> {
-                    if (response.statusCode() != 200) {
-                        throw new IllegalStateException("chat-api answered " + response.statusCode());
-                    }
-                    Map<String, Integer> held = new java.util.HashMap<>();
-                    parse(response.bodyAsBuffer()).path("operators").forEach(op -> held.put(
-                            op.path("user_id").asText(), op.path("open_sessions").asInt()));
-                    return held;
-                });
+        return answered(staff, "/api/tenants/" + staff.tenantId() + "/operators").map(body -> {
+            Map<String, Integer> held = new java.util.HashMap<>();
+            body.path("operators").forEach(op -> held.put(op.path("user_id").asText(),
+                    op.path("open_sessions").asInt()));
+            return held;
+        });
     }
 
     @Override
     public Uni<SessionFigures> figures(Caller admin) {
-        return request(admin, "GET", "/api/tenants/" + admin.tenantId() + "/stats").send()
-                .ifNoItem().after(TIMEOUT).fail()
-                .map(response -> {
-                    if (response.statusCode() != 200) {
-                        throw new IllegalStateException("chat-api answered " + response.statusCode());
-                    }
-                    JsonNode body = parse(response.bodyAsBuffer());
-                    String oldest = body.path("oldest_unclaimed_since").asText(null);
-                    return new SessionFigures(body.path("open_sessions").asLong(),
-                            body.path("unclaimed_sessions").asLong(),
-                            oldest == null ? null : java.time.Instant.parse(oldest));
-                });
+        return answered(admin, "/api/tenants/" + admin.tenantId() + "/stats").map(body -> {
+            String oldest = body.path("oldest_unclaimed_since").asText(null);
+            return new SessionFigures(body.path("open_sessions").asLong(), body.path("unclaimed_sessions").asLong(),
+                    oldest == null ? null : java.time.Instant.parse(oldest));
+        });
     }
 
     /** Claims the session for the caller (staff): chat-api decides, and emits SessionClaimed. */
     public Uni<Answer> claim(Caller caller, String sessionId) {
-        return request(caller, "POST", sessionPath(caller, sessionId) + "/claim").send()
-                .ifNoItem().after(TIMEOUT).fail()
-                .map(response -> new Answer(response.statusCode(), parse(response.bodyAsBuffer())));
+        return answer(caller, "POST", sessionPath(caller, sessionId) + "/claim", null);
     }
 
     /** Stores the caller's read-up-to seq of the session (it never moves backwards there). */
     public Uni<Answer> markRead(Caller caller, String sessionId, long upToSeq) {
-        return request(caller, "PUT", sessionPath(caller, sessionId) + "/read")
-                .putHeader("Content-Type", "application/json")
-                .sendBuffer(Buffer.buffer(json.createObjectNode().put("up_to_seq", upToSeq).toString()))
-                .ifNoItem().after(TIMEOUT).fail()
-                .map(response -> new Answer(response.statusCode(), parse(response.bodyAsBuffer())));
+        return answer(caller, "PUT", sessionPath(caller, sessionId) + "/read",
+                json.createObjectNode().put("up_to_seq", upToSeq));
     }
 
     /** Any answer from chat-api's readiness endpoint means it is reachable. */
@@ -176,6 +155,25 @@ public class ChatApiClient implements HistorySource, AccessAuthority, WorkloadSo
                 .ifNoItem().after(Duration.ofSeconds(2)).fail()
                 .map(r -> r.statusCode() == 200)
                 .onFailure().recoverWithItem(false);
+    }
+
+    /** chat-api's answer to a request with the caller's token, with a JSON body or none, whatever its status. */
+    private Uni<Answer> answer(Caller caller, String method, String path, ObjectNode body) {
+        HttpRequest<Buffer> request = request(caller, method, path);
+        return (body == null ? request.send()
+                : request.putHeader("Content-Type", "application/json").sendBuffer(Buffer.buffer(body.toString())))
+                .ifNoItem().after(TIMEOUT).fail()
+                .map(response -> new Answer(response.statusCode(), parse(response.bodyAsBuffer())));
+    }
+
+    /** The JSON body of a GET that chat-api must answer with 200; anything else fails. */
+    private Uni<JsonNode> answered(Caller caller, String path) {
+        return answer(caller, "GET", path, null).map(answer -> {
+            if (answer.status() != 200) {
+                throw new IllegalStateException("chat-api answered " + answer.status());
+            }
+            return answer.body();
+        });
     }
 
     private HttpRequest<Buffer> request(Caller caller, String method, String path) {

@@ -10,6 +10,7 @@ import com.parley.chat.gateway.auth.Caller;
 import com.parley.chat.gateway.config.GatewayConfig;
 import com.parley.chat.gateway.metrics.GatewayMetrics;
 import com.parley.chat.gateway.protocol.Disconnect;
+import com.parley.chat.gateway.protocol.WireSize;
 
 import io.netty.channel.EventLoop;
 import io.quarkus.logging.Log;
@@ -135,12 +136,15 @@ public final class ClientConnection {
 
     /** A frame outside a session's sequence (connected, typing, presence, errors, acks). */
     public void send(String frame) {
-        write(frame, 0, null);
+        write(frame, WireSize.of(frame), 0, null);
     }
 
-    /** Queues a frame; a client that stopped reading is closed (it can resume), not buffered without end. */
-    void write(String frame, long seq, Instant occurredAt) {
-        if (!closed && !outbound.offer(frame, seq, occurredAt)) {
+    /**
+     * Queues a frame of {@code bytes} on the wire (an event's size is counted once, not per socket); a
+     * client that stopped reading is closed (it can resume), not buffered without end.
+     */
+    void write(String frame, long bytes, long seq, Instant occurredAt) {
+        if (!closed && !outbound.offer(frame, bytes, seq, occurredAt)) {
             slowConsumer("outbound queue full");
         }
     }

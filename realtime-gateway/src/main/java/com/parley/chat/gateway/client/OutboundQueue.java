@@ -9,6 +9,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 import com.parley.chat.gateway.metrics.GatewayMetrics;
+import com.parley.chat.gateway.protocol.WireSize;
 
 import io.netty.channel.EventLoop;
 
@@ -50,7 +51,11 @@ public final class OutboundQueue {
      * client already has {@code maxBytes} waiting: the frame is not queued and the client is slow.
      */
     public boolean offer(String frame, long seq, Instant occurredAt) {
-        long size = utf8Length(frame);
+        return offer(frame, WireSize.of(frame), seq, occurredAt);
+    }
+
+    /** {@link #offer(String, long, Instant)} for a frame whose size on the wire is known ({@code size}). */
+    public boolean offer(String frame, long size, long seq, Instant occurredAt) {
         if (pendingBytes.addAndGet(size) > maxBytes) {
             pendingBytes.addAndGet(-size);
             return false;
@@ -84,18 +89,6 @@ public final class OutboundQueue {
     /** Bytes (as UTF-8 on the wire) written but not yet taken by the socket. */
     public long pendingBytes() {
         return pendingBytes.get();
-    }
-
-    /** The frame's size on the wire, without encoding it (a surrogate pair is 4 bytes, 2 per char). */
-    static long utf8Length(String s) {
-        long bytes = s.length();
-        for (int i = 0, n = s.length(); i < n; i++) {
-            char c = s.charAt(i);
-            if (c >= 0x80) {
-                bytes += c < 0x800 || Character.isSurrogate(c) ? 1 : 2;
-            }
-        }
-        return bytes;
     }
 
     private void drain() {

@@ -2,6 +2,7 @@ package com.parley.chat.gateway.coordinator;
 
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -157,32 +158,10 @@ public class Subscriptions {
                         .toString());
                 dashboard.start();
             }
-            case OPERATORS -> {
-                if (!caller.isStaff()) {
-                    refuse(connection, "forbidden", "The operators channel is for staff.", channel.name());
-                    return;
-                }
-                OperatorsSubscription subscription = new OperatorsSubscription(connection);
-                if (!connection.add(subscription)) {
-                    refuse(connection, "limit", "Too many subscriptions on this connection.", channel.name());
-                    return;
-                }
-                connection.send(frames.frame("subscribed", channel).toString());
-                operators.subscribe(subscription);
-            }
-            case STATS -> {
-                if (!caller.isAdmin()) {
-                    refuse(connection, "forbidden", "The stats channel is for admins.", channel.name());
-                    return;
-                }
-                StatsSubscription subscription = new StatsSubscription(connection);
-                if (!connection.add(subscription)) {
-                    refuse(connection, "limit", "Too many subscriptions on this connection.", channel.name());
-                    return;
-                }
-                connection.send(frames.frame("subscribed", channel).toString());
-                stats.subscribe(subscription);
-            }
+            case OPERATORS -> startTenantChannel(connection, caller.isStaff(), "The operators channel is for staff.",
+                    new OperatorsSubscription(connection), operators::subscribe);
+            case STATS -> startTenantChannel(connection, caller.isAdmin(), "The stats channel is for admins.",
+                    new StatsSubscription(connection), stats::subscribe);
         }
     }
 
@@ -202,7 +181,7 @@ public class Subscriptions {
         List<Subscription> subscriptions = connection.subscriptions();
         connection.closedByPeer();
         hub.unregister(connection);
-        subscriptions.forEach(this::endOperators);
+        subscriptions.forEach(this::endTenantChannel);
         operators.disconnected(connection);
         if (!hub.draining()) {
             for (Subscription subscription : subscriptions) {
@@ -242,6 +221,20 @@ public class Subscriptions {
         return null;
     }
 
+    /** A tenant-wide channel (operators, stats): the role allows it, then {@code start} gives its first frames. */
+    private <S extends Subscription> void startTenantChannel(ClientConnection connection, boolean allowed,
+            String forbidden, S subscription, Consumer<S> start) {
+        String name = subscription.channel().name();
+        if (!allowed) {
+            refuse(connection, "forbidden", forbidden, name);
+        } else if (!connection.add(subscription)) {
+            refuse(connection, "limit", "Too many subscriptions on this connection.", name);
+        } else {
+            connection.send(frames.frame("subscribed", subscription.channel()).toString());
+            start.accept(subscription);
+        }
+    }
+
     /** A session's replay could not go on: the shorthand socket closes, a channel answers an error. */
     private void failed(SessionSubscription subscription, boolean notFound) {
         ClientConnection connection = subscription.connection();
@@ -258,14 +251,14 @@ public class Subscriptions {
     }
 
     private void end(Subscription subscription) {
-        endOperators(subscription);
+        endTenantChannel(subscription);
         hub.unsubscribe(subscription);
         if (subscription instanceof SessionSubscription session && !hub.draining()) {
             presence.localChange(session.session());
         }
     }
 
-    private void endOperators(Subscription subscription) {
+    private void endTenantChannel(Subscription subscription) {
         if (subscription instanceof OperatorsSubscription roster) {
             operators.unsubscribe(roster);
         } else if (subscription instanceof StatsSubscription figures) {

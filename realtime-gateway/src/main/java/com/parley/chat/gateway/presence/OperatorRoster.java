@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -19,6 +20,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.parley.chat.gateway.auth.Caller;
 import com.parley.chat.gateway.client.ClientConnection;
 import com.parley.chat.gateway.client.OperatorsSubscription;
+import com.parley.chat.gateway.client.TenantSubscribers;
 import com.parley.chat.gateway.config.GatewayConfig;
 import com.parley.chat.gateway.protocol.Channel;
 import com.parley.chat.gateway.protocol.Frames;
@@ -70,8 +72,8 @@ public class OperatorRoster {
     private final Map<String, Map<String, Announcement>> remote = new ConcurrentHashMap<>();
     /** tenant → user → open sessions held. */
     private final Map<String, Map<String, Integer>> workload = new ConcurrentHashMap<>();
-    /** tenant → the operators channel's local subscribers. */
-    private final Map<String, Set<OperatorsSubscription>> subscribers = new ConcurrentHashMap<>();
+    /** The operators channel's local subscribers. */
+    private final TenantSubscribers<OperatorsSubscription> subscribers = new TenantSubscribers<>();
     /** tenant → what subscribers were last told. */
     private final Map<String, Map<String, View>> lastPushed = new ConcurrentHashMap<>();
     private final Map<String, AtomicBoolean> workloadAsked = new ConcurrentHashMap<>();
@@ -119,25 +121,18 @@ public class OperatorRoster {
     /** A subscriber of the operators channel: it gets every operator's view now, then the changes. */
     public void subscribe(OperatorsSubscription subscription) {
         String tenant = subscription.connection().caller().tenantId();
-        subscribers.computeIfAbsent(tenant, t -> ConcurrentHashMap.newKeySet()).add(subscription);
+        subscribers.add(subscription);
         view(tenant).forEach((user, view) -> subscription.deliverSignal(frame(user, view)));
         refreshWorkload(tenant);
     }
 
     public void unsubscribe(OperatorsSubscription subscription) {
-        String tenant = subscription.connection().caller().tenantId();
-        Set<OperatorsSubscription> set = subscribers.get(tenant);
-        if (set != null) {
-            set.remove(subscription);
-            if (set.isEmpty()) {
-                subscribers.remove(tenant, set);
-            }
-        }
+        subscribers.remove(subscription);
     }
 
     /** A claim, release, transfer or status change of a session: workloads may have moved. */
     public void claimsChanged(String tenant) {
-        if (subscribers.containsKey(tenant)) {
+        if (subscribers.any(tenant)) {
             refreshWorkload(tenant);
         }
     }
@@ -165,7 +160,10 @@ public class OperatorRoster {
                         (x, y) -> x.changedAt() >= y.changedAt() ? x : y)));
         Map<String, Integer> held = workload.getOrDefault(tenant, Map.of());
         Map<String, View> views = new TreeMap<>();
-        for (String user : union(online.keySet(), held.keySet(), lastPushed.getOrDefault(tenant, Map.of()).keySet())) {
+        Set<String> users = new TreeSet<>(online.keySet());
+        users.addAll(held.keySet());
+        users.addAll(lastPushed.getOrDefault(tenant, Map.of()).keySet()); // who went offline stays listed
+        for (String user : users) {
             int open = held.getOrDefault(user, 0);
             Choice choice = online.get(user);
             String status = choice == null ? "offline"
@@ -184,10 +182,7 @@ public class OperatorRoster {
     }
 
     void announceAndExpire() {
-        for (String tenant : union(localStaff.values().stream().map(Caller::tenantId)
-                .collect(java.util.stream.Collectors.toSet()), Set.of(), Set.of())) {
-            announce(tenant);
-        }
+        localStaff.values().stream().map(Caller::tenantId).distinct().toList().forEach(this::announce);
         Instant now = Instant.now();
         remote.forEach((tenant, instances) -> {
             if (instances.values().removeIf(a -> !a.expiresAt().isAfter(now))) {
@@ -197,7 +192,7 @@ public class OperatorRoster {
     }
 
     private void announce(String tenant) {
-        Set<String> users = new java.util.TreeSet<>();
+        Set<String> users = new TreeSet<>();
         localStaff.values().forEach(c -> {
             if (c.tenantId().equals(tenant)) {
                 users.add(c.userId());
@@ -217,8 +212,7 @@ public class OperatorRoster {
     }
 
     private void refreshWorkload(String tenant) {
-        Set<OperatorsSubscription> set = subscribers.get(tenant);
-        OperatorsSubscription any = set == null ? null : set.stream().findFirst().orElse(null);
+        OperatorsSubscription any = subscribers.one(tenant).orElse(null);
         AtomicBoolean asking = workloadAsked.computeIfAbsent(tenant, t -> new AtomicBoolean());
         if (any == null || !asking.compareAndSet(false, true)) {
             return;
@@ -235,16 +229,12 @@ public class OperatorRoster {
 
     /** Tells the tenant's subscribers about every operator whose view changed. */
     private synchronized void push(String tenant) {
-        Set<OperatorsSubscription> set = subscribers.get(tenant);
         Map<String, View> now = view(tenant);
         Map<String, View> before = lastPushed.computeIfAbsent(tenant, t -> new ConcurrentHashMap<>());
         now.forEach((user, view) -> {
             if (!Objects.equals(before.get(user), view)) {
                 before.put(user, view);
-                if (set != null) {
-                    String frame = frame(user, view);
-                    set.forEach(s -> s.deliverSignal(frame));
-                }
+                subscribers.send(tenant, frame(user, view));
             }
         });
     }
@@ -253,14 +243,4 @@ public class OperatorRoster {
         return frames.frame("operator_status", Channel.OPERATORS).put("user_id", user).put("status", view.status())
                 .put("open_sessions", view.openSessions()).toString();
     }
-
-    @SafeVarargs
-    private static Set<String> union(Set<String>... sets) {
-        Set<String> all = new java.util.TreeSet<>();
-        for (Set<String> s : sets) {
-            all.addAll(s);
-        }
-        return all;
-    }
-
 }

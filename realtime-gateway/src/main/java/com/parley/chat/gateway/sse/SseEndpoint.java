@@ -6,8 +6,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.BiFunction;
-import java.util.function.Function;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -61,8 +59,8 @@ public class SseEndpoint {
             problem(rc.response(), 400, "Last-Event-ID must be a non-negative seq number.");
             return;
         }
-        stream(rc, Target.SESSION, sessionId, transport -> (caller, connectionId) -> subscriptions.openSession(
-                connectionId, caller, sessionId, lastSeq, transport), null);
+        stream(rc, Target.SESSION, sessionId, null, (connectionId, caller, transport) -> subscriptions.openSession(
+                connectionId, caller, sessionId, lastSeq, transport));
     }
 
     /**
@@ -84,7 +82,7 @@ public class SseEndpoint {
                     + " session channels (session:<id>), and the cursor be <session id>:<seq>,...");
             return;
         }
-        stream(rc, Target.CONNECTION, null, transport -> (caller, connectionId) -> {
+        stream(rc, Target.CONNECTION, null, cursor, (connectionId, caller, transport) -> {
             ClientConnection client = subscriptions.open(connectionId, caller, transport);
             if (client != null) {
                 for (int i = 0; i < channels.size(); i++) {
@@ -94,17 +92,21 @@ public class SseEndpoint {
                 }
             }
             return client;
-        }, cursor);
+        });
+    }
+
+    /** Makes the client of an admitted stream (null when a limit refused it). */
+    private interface Opener {
+        ClientConnection open(String connectionId, Caller caller, SseTransport transport);
     }
 
     /**
-     * Admits the request, then opens the event stream and the client {@code open} makes of it;
+     * Admits the request, then opens the event stream and the client {@code opener} makes of it;
      * a client that goes away while admission is under way is never registered.
      *
      * @param cursor the multi-channel stream's positions (its event ids carry them), or null
      */
-    private void stream(RoutingContext rc, Target target, String sessionId,
-            Function<SseTransport, BiFunction<Caller, String, ClientConnection>> open, Map<String, Long> cursor) {
+    private void stream(RoutingContext rc, Target target, String sessionId, Map<String, Long> cursor, Opener opener) {
         String tenantId = rc.pathParam("tenantId");
         // a client that goes away while admission is under way must never be registered
         AtomicBoolean gone = new AtomicBoolean();
@@ -129,7 +131,7 @@ public class SseEndpoint {
             response.write("retry: 2000\n\n");
             SseTransport transport = new SseTransport(response, rc.request().connection(),
                     config.limits().closeGrace(), cursor);
-            ClientConnection client = open.apply(transport).apply(result.caller(), UUID.randomUUID().toString());
+            ClientConnection client = opener.open(UUID.randomUUID().toString(), result.caller(), transport);
             if (client == null) {
                 return;
             }

@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLongArray;
 
@@ -15,6 +14,7 @@ import jakarta.inject.Inject;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.parley.chat.gateway.client.StatsSubscription;
+import com.parley.chat.gateway.client.TenantSubscribers;
 import com.parley.chat.gateway.config.GatewayConfig;
 import com.parley.chat.gateway.hub.SessionHub;
 import com.parley.chat.gateway.presence.OperatorRoster;
@@ -76,7 +76,7 @@ public class TenantStats {
     private final GatewayConfig config;
     private final FiguresSource source;
 
-    private final Map<String, Set<StatsSubscription>> subscribers = new ConcurrentHashMap<>();
+    private final TenantSubscribers<StatsSubscription> subscribers = new TenantSubscribers<>();
     private final Map<String, Counts> connections = new ConcurrentHashMap<>();
     private final Map<String, MessageWindow> messages = new ConcurrentHashMap<>();
 
@@ -100,20 +100,12 @@ public class TenantStats {
     }
 
     public void subscribe(StatsSubscription subscription) {
-        String tenant = subscription.connection().caller().tenantId();
-        subscribers.computeIfAbsent(tenant, t -> ConcurrentHashMap.newKeySet()).add(subscription);
-        send(tenant); // the figures now, then every interval
+        subscribers.add(subscription);
+        send(subscription.connection().caller().tenantId()); // the figures now, then every interval
     }
 
     public void unsubscribe(StatsSubscription subscription) {
-        String tenant = subscription.connection().caller().tenantId();
-        Set<StatsSubscription> set = subscribers.get(tenant);
-        if (set != null) {
-            set.remove(subscription);
-            if (set.isEmpty()) {
-                subscribers.remove(tenant, set);
-            }
-        }
+        subscribers.remove(subscription);
     }
 
     /** A message_created event passed by (every instance sees every one). */
@@ -137,12 +129,11 @@ public class TenantStats {
         signals.publish(SIGNAL_KEY, signal);
         Instant now = Instant.now();
         connections.values().removeIf(c -> !c.expiresAt().isAfter(now));
-        subscribers.keySet().forEach(this::send);
+        subscribers.tenants().forEach(this::send);
     }
 
     private void send(String tenant) {
-        Set<StatsSubscription> set = subscribers.get(tenant);
-        StatsSubscription any = set == null ? null : set.stream().findFirst().orElse(null);
+        StatsSubscription any = subscribers.one(tenant).orElse(null);
         if (any == null) {
             return;
         }
@@ -168,10 +159,6 @@ public class TenantStats {
         MessageWindow window = messages.get(tenant);
         frame.put("messages_last_minute", window == null ? 0 : window.lastMinute(now.getEpochSecond()));
         frame.put("at", now.toString());
-        String text = frame.toString();
-        Set<StatsSubscription> set = subscribers.get(tenant);
-        if (set != null) {
-            set.forEach(s -> s.deliverSignal(text));
-        }
+        subscribers.send(tenant, frame.toString());
     }
 }
