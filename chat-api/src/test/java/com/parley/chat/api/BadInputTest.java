@@ -77,6 +77,24 @@ class BadInputTest {
     }
 
     @Test
+    void aClientThatOffersHttp2GetsItsPostStored() throws Exception {
+        // the JDK's client by default (and others) asks to upgrade a plain-text connection to HTTP/2
+        // (h2c); a request that became HTTP/2 after its body was buffered failed with a 500
+        HttpClient http2 = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).build();
+        String session = newSession(tenant, "alice");
+        String alice = token(tenant, "alice", "user");
+        for (int i = 1; i <= 3; i++) {
+            HttpRequest post = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + RestAssured.port
+                    + messages(session)))
+                    .header("Authorization", "Bearer " + alice).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"content\":\"over h2c? " + i + "\"}")).build();
+            HttpResponse<String> response = http2.send(post, HttpResponse.BodyHandlers.ofString());
+            assertEquals(201, response.statusCode(), response.body());
+        }
+        as(alice).get(messages(session)).then().statusCode(200).body("items.size()", equalTo(3));
+    }
+
+    @Test
     void aPageBeyondTheIntegerRangeIsABadRequest() {
         as(token(tenant, "sam", "supporter")).queryParam("page", Integer.MAX_VALUE).queryParam("size", 100)
                 .get(sessionsPath(tenant)).then().statusCode(400).contentType("application/problem+json");
