@@ -136,15 +136,15 @@ public final class ClientConnection {
 
     /** A frame outside a session's sequence (connected, typing, presence, errors, acks). */
     public void send(String frame) {
-        write(frame, WireSize.of(frame), 0, null);
+        write(frame, WireSize.of(frame), 0);
     }
 
     /**
      * Queues a frame of {@code bytes} on the wire (an event's size is counted once, not per socket); a
      * client that stopped reading is closed (it can resume), not buffered without end.
      */
-    void write(String frame, long bytes, long seq, Instant occurredAt) {
-        if (!closed && !outbound.offer(frame, bytes, seq, occurredAt)) {
+    void write(String frame, long bytes, long seq) {
+        if (!closed && !outbound.offer(frame, bytes, seq)) {
             slowConsumer("outbound queue full");
         }
     }

@@ -74,7 +74,7 @@ public final class DashboardSubscription extends Subscription {
             return;
         }
         lastSeqBySession.put(event.sessionId(), event.seq());
-        connection.write(event.dashboardFrame(), event.dashboardFrameBytes(), event.seq(), event.occurredAt());
+        connection.write(event.dashboardFrame(), event.dashboardFrameBytes(), event.seq());
     }
 
     @Override

@@ -1,11 +1,9 @@
 package com.parley.chat.gateway.client;
 
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 import com.parley.chat.gateway.metrics.GatewayMetrics;
@@ -15,18 +13,20 @@ import io.netty.channel.EventLoop;
 
 /**
  * The frames on their way to one client (centrifuge's writer): bounded in bytes, in order, and
- * watched for a client that stops reading. Frames count until the socket took them; a burst the
- * socket drains is fine, more than {@code maxBytes} waiting or nothing taken for the stall
- * timeout is a slow consumer that its owner closes (it can resume), never buffered without end.
+ * watched for a client that stops reading. Frames count until the socket took them (what waits
+ * here plus what the transport has not sent); more than {@code maxBytes} waiting or nothing taken
+ * for the stall timeout is a slow consumer that its owner closes (it can resume), never buffered
+ * without end.
  *
  * <p>Frames reach the socket in the order of {@link #offer} calls, whatever thread makes them
  * (live events on the socket's event loop, history pages on the HTTP client's): they go through
- * one queue that only the socket's event loop empties. Offered on that loop, a frame is written
- * at once without a task.
+ * one queue that only the socket's event loop empties. Offered on that loop, a frame is written at
+ * once without a task, and flushed at once unless a {@link WriteBatch} is under way (the fan-out
+ * flushes each socket once per batch).
  */
 public final class OutboundQueue {
 
-    private record Outgoing(String frame, long seq, Instant occurredAt, long size) {
+    private record Outgoing(String frame, long seq, long size) {
     }
 
     private final Transport transport;
@@ -35,9 +35,11 @@ public final class OutboundQueue {
     private final GatewayMetrics metrics;
     private final Queue<Outgoing> queue = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
-    private final AtomicInteger pendingWrites = new AtomicInteger();
-    private final AtomicLong pendingBytes = new AtomicLong();
-    private volatile long lastWrittenNanos = System.nanoTime();
+    private final AtomicLong queuedBytes = new AtomicLong();
+    private final Runnable taken = () -> lastTakenNanos = System.nanoTime();
+    private volatile long lastTakenNanos = System.nanoTime();
+    /** Written but not flushed, waiting for the end of a {@link WriteBatch} (touched on the loop only). */
+    private boolean flushPending;
 
     public OutboundQueue(Transport transport, long maxBytes, Duration stallTimeout, GatewayMetrics metrics) {
         this.transport = transport;
@@ -50,27 +52,23 @@ public final class OutboundQueue {
      * Queues a frame ({@code seq} 0 for frames outside the session's sequence); false when the
      * client already has {@code maxBytes} waiting: the frame is not queued and the client is slow.
      */
-    public boolean offer(String frame, long seq, Instant occurredAt) {
-        return offer(frame, WireSize.of(frame), seq, occurredAt);
+    public boolean offer(String frame, long seq) {
+        return offer(frame, WireSize.of(frame), seq);
     }
 
-    /** {@link #offer(String, long, Instant)} for a frame whose size on the wire is known ({@code size}). */
-    public boolean offer(String frame, long size, long seq, Instant occurredAt) {
-        if (pendingBytes.addAndGet(size) > maxBytes) {
-            pendingBytes.addAndGet(-size);
+    /** {@link #offer(String, long)} for a frame whose size on the wire is known ({@code size}). */
+    public boolean offer(String frame, long size, long seq) {
+        long waiting = pendingBytes();
+        if (waiting + size > maxBytes) {
             return false;
         }
-        if (pendingWrites.getAndIncrement() == 0) {
-            lastWrittenNanos = System.nanoTime();
+        if (waiting == 0) {
+            lastTakenNanos = System.nanoTime(); // the stall clock starts with the first frame waiting
         }
-        Outgoing out = new Outgoing(frame, seq, occurredAt, size);
+        queuedBytes.addAndGet(size);
+        queue.add(new Outgoing(frame, seq, size));
         EventLoop loop = transport.loop();
-        if (loop == null) {
-            send(out);
-            return true;
-        }
-        queue.add(out);
-        if (loop.inEventLoop()) {
+        if (loop == null || loop.inEventLoop()) {
             drain();
         } else if (drainScheduled.compareAndSet(false, true)) {
             loop.execute(() -> {
@@ -83,29 +81,39 @@ public final class OutboundQueue {
 
     /** Frames are waiting and the socket has taken none of them for the stall timeout. */
     public boolean stalled() {
-        return pendingWrites.get() > 0 && System.nanoTime() - lastWrittenNanos > stallNanos;
+        return pendingBytes() > 0 && System.nanoTime() - lastTakenNanos > stallNanos;
     }
 
-    /** Bytes (as UTF-8 on the wire) written but not yet taken by the socket. */
+    /** Bytes queued here or handed to the transport but not yet taken by the socket. */
     public long pendingBytes() {
-        return pendingBytes.get();
+        return queuedBytes.get() + transport.unsentBytes();
     }
 
     private void drain() {
         Outgoing next;
+        boolean wrote = false;
         while ((next = queue.poll()) != null) {
-            send(next);
+            queuedBytes.addAndGet(-next.size());
+            transport.write(next.frame(), next.seq());
+            if (next.seq() > 0) {
+                metrics.frameDelivered();
+            }
+            wrote = true;
+        }
+        if (!wrote || flushPending) {
+            return;
+        }
+        WriteBatch batch = transport.loop() == null ? null : WriteBatch.current();
+        if (batch == null) {
+            flush();
+        } else {
+            flushPending = true;
+            batch.flushAtEnd(this);
         }
     }
 
-    private void send(Outgoing out) {
-        transport.write(out.frame(), out.seq()).whenComplete((ok, failure) -> {
-            pendingWrites.decrementAndGet();
-            pendingBytes.addAndGet(-out.size());
-            lastWrittenNanos = System.nanoTime();
-            if (failure == null && out.seq() > 0) {
-                metrics.delivered(out.occurredAt());
-            }
-        });
+    void flush() {
+        flushPending = false;
+        transport.flush(taken);
     }
 }

@@ -94,7 +94,7 @@ public final class SessionSubscription extends Subscription implements SessionRe
     @Override
     public void write(List<EventFrame> events) {
         for (EventFrame event : events) {
-            connection.write(event.frame(), event.frameBytes(), event.seq(), event.occurredAt());
+            connection.write(event.frame(), event.frameBytes(), event.seq());
         }
     }
 

@@ -1,23 +1,35 @@
 package com.parley.chat.gateway.client;
 
 import java.time.Duration;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.EventLoop;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.impl.ContextInternal;
 import io.vertx.core.net.impl.ConnectionBase;
 
-/** What a client needs of its transport (WebSocket or SSE): write a frame, close. */
+/**
+ * What a client needs of its transport (WebSocket or SSE): write frames, flush them, know how much
+ * the socket has not taken yet, close.
+ */
 public interface Transport {
 
-    /** Writes one JSON frame; {@code seq} is 0 for frames outside the session's sequence. */
-    CompletionStage<Void> write(String frame, long seq);
+    /**
+     * Hands one JSON frame to the connection without sending it yet; {@code seq} is 0 for frames
+     * outside the session's sequence. Called on {@link #loop()} when there is one.
+     */
+    void write(String frame, long seq);
+
+    /** Sends what was written; {@code taken} runs once the socket has taken all of it. */
+    void flush(Runnable taken);
+
+    /** Bytes handed to the connection that its socket has not taken yet. */
+    long unsentBytes();
 
     /** Closes with a WebSocket close code and reason (SSE just ends the stream). */
     void close(int code, String reason);
@@ -51,6 +63,15 @@ public interface Transport {
                 }
             }, grace.toMillis(), TimeUnit.MILLISECONDS);
         }
+    }
+
+    /** Bytes waiting in a connection's outbound buffer (Netty counts them as they are written and taken). */
+    static long unsentBytes(HttpConnection connection) {
+        if (connection instanceof ConnectionBase base) {
+            ChannelOutboundBuffer buffer = base.channel().unsafe().outboundBuffer();
+            return buffer == null ? 0 : buffer.totalPendingWriteBytes();
+        }
+        return 0;
     }
 
     /** The event loop of the Vert.x context the caller runs on (a connection's handler), or null. */

@@ -15,6 +15,7 @@ import jakarta.inject.Inject;
 import com.parley.chat.gateway.client.ClientConnection;
 import com.parley.chat.gateway.client.DashboardSubscription;
 import com.parley.chat.gateway.client.SessionSubscription;
+import com.parley.chat.gateway.client.SharedFrames;
 import com.parley.chat.gateway.client.Subscription;
 import com.parley.chat.gateway.config.GatewayConfig;
 import com.parley.chat.gateway.metrics.GatewayMetrics;
@@ -139,19 +140,31 @@ public class SessionHub {
 
     /** An event from Kafka: to the session's subscriptions and the tenant's dashboards. */
     public void publish(EventFrame event) {
-        Set<SessionSubscription> session = bySession.get(event.sessionKey());
-        Set<DashboardSubscription> dashboards = dashboardsByTenant.get(event.tenantId());
-        if (session == null && dashboards == null) {
-            return;
-        }
+        publish(List.of(event));
+    }
+
+    /**
+     * Events from Kafka, in order: each to its session's subscriptions and its tenant's dashboards.
+     * Each event is encoded once for all its WebSocket receivers, and each event loop gets one task
+     * for the whole batch.
+     */
+    public void publish(List<EventFrame> events) {
         LoopBatches batches = new LoopBatches();
-        if (session != null) {
-            session.forEach(batches::add);
+        for (EventFrame event : events) {
+            Set<SessionSubscription> session = bySession.get(event.sessionKey());
+            Set<DashboardSubscription> dashboards = dashboardsByTenant.get(event.tenantId());
+            if (session == null && dashboards == null) {
+                continue;
+            }
+            batches.event(SharedFrames.encode(event, session != null, dashboards != null));
+            if (session != null) {
+                session.forEach(batches::add);
+            }
+            if (dashboards != null) {
+                dashboards.forEach(batches::add);
+            }
         }
-        if (dashboards != null) {
-            dashboards.forEach(batches::add);
-        }
-        batches.run(subscription -> subscription.deliver(event));
+        batches.run((subscription, frames) -> subscription.deliver(frames.event()), metrics);
     }
 
     /** A signal frame to a session's local subscriptions, except the connection it came from. */
@@ -166,7 +179,7 @@ public class SessionHub {
                 batches.add(subscription);
             }
         }
-        batches.run(subscription -> subscription.deliverSignal(frame));
+        batches.run((subscription, none) -> subscription.deliverSignal(frame), metrics);
     }
 
     /** Connections per tenant on this instance. */

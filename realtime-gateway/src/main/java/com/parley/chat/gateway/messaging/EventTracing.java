@@ -54,9 +54,14 @@ public class EventTracing {
         this.instanceId = config.instanceId();
     }
 
+    /** The record carries a trace context (chat-api traced the request that wrote it). */
+    public boolean traced(ConsumerRecord<String, String> record) {
+        return record.headers().lastHeader("traceparent") != null;
+    }
+
     /** Runs the fan-out of {@code event}, inside a span of the event's trace when it has one. */
     public void deliver(ConsumerRecord<String, String> record, EventFrame event, Runnable fanOut) {
-        if (record.headers().lastHeader("traceparent") == null) {
+        if (!traced(record)) {
             fanOut.run();
             return;
         }

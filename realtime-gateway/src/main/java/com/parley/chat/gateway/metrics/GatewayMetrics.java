@@ -52,8 +52,16 @@ public class GatewayMetrics {
         openConnections.decrementAndGet();
     }
 
-    public void delivered(Instant occurredAt) {
+    /** A session event frame handed to a client's socket. */
+    public void frameDelivered() {
         framesDelivered.increment();
+    }
+
+    /**
+     * The time from an event to its frames written, sampled: recorded once per event and event
+     * loop by the fan-out, not once per socket.
+     */
+    public void deliveryLatency(Instant occurredAt) {
         if (occurredAt != null) {
             deliveryLatency.record(Duration.between(occurredAt, Instant.now()));
         }

@@ -3,8 +3,6 @@ package com.parley.chat.gateway.sse;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 
 import com.parley.chat.gateway.client.Transport;
 
@@ -25,6 +23,7 @@ final class SseTransport implements Transport {
     /** A multi-channel stream's position per session (its event ids); null for one session's stream. */
     private final Map<String, Long> cursor;
     private final EventLoop loop = Transport.currentLoop();
+    private Future<Void> lastWrite;
 
     SseTransport(HttpServerResponse response, HttpConnection socket, Duration closeGrace, Map<String, Long> cursor) {
         this.response = response;
@@ -34,25 +33,31 @@ final class SseTransport implements Transport {
     }
 
     @Override
-    public CompletionStage<Void> write(String frame, long seq) {
+    public void write(String frame, long seq) {
+        if (response.closed() || response.ended()) {
+            return;
+        }
         StringBuilder event = new StringBuilder(frame.length() + 32);
         if (seq > 0) {
             event.append("id: ").append(cursor == null ? Long.toString(seq) : advance(frame, seq)).append('\n');
         }
         event.append("data: ").append(frame).append("\n\n");
-        CompletableFuture<Void> written = new CompletableFuture<>();
-        if (response.closed() || response.ended()) {
-            written.completeExceptionally(new IllegalStateException("stream closed"));
-            return written;
+        lastWrite = response.write(event.toString());
+    }
+
+    /** Vert.x sends each write at once; {@code taken} follows the last. */
+    @Override
+    public void flush(Runnable taken) {
+        Future<Void> last = lastWrite;
+        lastWrite = null;
+        if (last != null) {
+            last.onComplete(result -> taken.run());
         }
-        response.write(event.toString()).onComplete(result -> {
-            if (result.succeeded()) {
-                written.complete(null);
-            } else {
-                written.completeExceptionally(result.cause());
-            }
-        });
-        return written;
+    }
+
+    @Override
+    public long unsentBytes() {
+        return Transport.unsentBytes(socket);
     }
 
     /** The cursor after this event of some session: {@code <session id>:<seq>,...}, every channel's position. */

@@ -1,33 +1,95 @@
 package com.parley.chat.gateway.ws;
 
 import java.time.Duration;
-import java.util.concurrent.CompletionStage;
 
 import com.parley.chat.gateway.client.Transport;
+import com.parley.chat.gateway.client.WriteBatch;
 import com.parley.chat.gateway.protocol.Disconnect;
+import com.parley.chat.gateway.protocol.WsFrames;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
 import io.netty.channel.EventLoop;
+import io.netty.channel.VoidChannelPromise;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
 
 import io.quarkus.websockets.next.CloseReason;
 import io.quarkus.websockets.next.WebSocketConnection;
 import io.vertx.core.http.HttpConnection;
+import io.vertx.core.net.impl.ConnectionBase;
 
+/**
+ * A WebSocket client's transport. Frames are written below websockets-next and Vert.x, into the
+ * Netty pipeline at the WebSocket encoder, as finished WebSocket frames (an event's bytes are
+ * encoded once for all its sockets: {@link WriteBatch}); no {@code Uni}, promise or copy per frame,
+ * one flush per batch. Everything else (the handshake, reading, pings, the close) stays with
+ * websockets-next. Writes run on the connection's event loop only ({@link #loop()}).
+ */
 final class WsTransport implements Transport {
 
     private final WebSocketConnection connection;
     private final HttpConnection socket;
     private final Duration closeGrace;
     private final EventLoop loop = Transport.currentLoop();
+    /** Writes from here skip the encoders after it: the bytes are a WebSocket frame already. */
+    private final ChannelHandlerContext wire;
+    /** For every write but a flush's last: a failure (the socket closed) is the close handler's business. */
+    private final ChannelPromise unwatched;
+    private ChannelFutureListener taken;
+    /** The last frame written: it goes out with the flush, carrying the promise that says "taken". */
+    private ByteBuf held;
 
     WsTransport(WebSocketConnection connection, HttpConnection socket, Duration closeGrace) {
         this.connection = connection;
         this.socket = socket;
         this.closeGrace = closeGrace;
+        this.wire = socket instanceof ConnectionBase base
+                ? base.channel().pipeline().context(WebSocketFrameEncoder.class)
+                : null;
+        this.unwatched = wire == null ? null : new VoidChannelPromise(wire.channel(), false);
     }
 
     @Override
-    public CompletionStage<Void> write(String frame, long seq) {
-        return connection.sendText(frame).subscribeAsCompletionStage();
+    public void write(String frame, long seq) {
+        if (wire == null) {
+            connection.sendText(frame).subscribe().with(ok -> { }, failure -> { });
+            return;
+        }
+        if (!wire.channel().isActive()) {
+            return;
+        }
+        ByteBuf bytes = WriteBatch.sharedFrame(frame);
+        if (bytes == null) {
+            bytes = WsFrames.text(wire.alloc(), frame);
+        }
+        if (held != null) {
+            wire.write(held, unwatched);
+        }
+        held = bytes;
+    }
+
+    @Override
+    public void flush(Runnable whenTaken) {
+        if (held == null) {
+            if (wire == null) {
+                whenTaken.run();
+            }
+            return;
+        }
+        if (taken == null) {
+            taken = future -> whenTaken.run();
+        }
+        ChannelPromise promise = wire.newPromise().addListener(taken);
+        wire.write(held, promise);
+        held = null;
+        wire.flush();
+    }
+
+    @Override
+    public long unsentBytes() {
+        return Transport.unsentBytes(socket);
     }
 
     @Override

@@ -28,13 +28,23 @@ class OutboundQueueTest {
         EventLoop loop = new DefaultEventLoop();
         List<String> written = new ArrayList<>();
         List<Boolean> onLoop = new ArrayList<>();
-        FakeTransport fake = new FakeTransport();
+        List<Integer> flushes = new ArrayList<>();
         Transport transport = new Transport() {
             @Override
-            public java.util.concurrent.CompletionStage<Void> write(String frame, long seq) {
+            public void write(String frame, long seq) {
                 written.add(frame);
                 onLoop.add(loop.inEventLoop());
-                return fake.write(frame, seq);
+            }
+
+            @Override
+            public void flush(Runnable taken) {
+                flushes.add(written.size());
+                taken.run();
+            }
+
+            @Override
+            public long unsentBytes() {
+                return 0;
             }
 
             @Override
@@ -53,7 +63,7 @@ class OutboundQueueTest {
         };
         OutboundQueue queue = new OutboundQueue(transport, 1 << 20, Duration.ofSeconds(10), fx.metrics);
         for (int i = 0; i < 1000; i++) {
-            assertTrue(queue.offer("f" + i, i + 1, null));
+            assertTrue(queue.offer("f" + i, i + 1));
         }
         CountDownLatch done = new CountDownLatch(1);
         loop.execute(done::countDown);
@@ -73,10 +83,10 @@ class OutboundQueueTest {
         FakeTransport transport = new FakeTransport();
         transport.stopReading();
         OutboundQueue queue = new OutboundQueue(transport, 100, Duration.ofMillis(30), fx.metrics);
-        assertTrue(queue.offer("x".repeat(60), 1, null));
+        assertTrue(queue.offer("x".repeat(60), 1));
         assertFalse(queue.stalled(), "waiting, but not for long yet");
-        assertFalse(queue.offer("y".repeat(60), 2, null), "160 bytes would wait: refused");
-        assertTrue(queue.offer("z".repeat(40), 3, null), "100 bytes fit");
+        assertFalse(queue.offer("y".repeat(60), 2), "160 bytes would wait: refused");
+        assertTrue(queue.offer("z".repeat(40), 3), "100 bytes fit");
         Thread.sleep(50);
         assertTrue(queue.stalled());
         assertEquals(100, queue.pendingBytes());
@@ -86,7 +96,7 @@ class OutboundQueueTest {
     void aReadingClientNeverStalls() throws InterruptedException {
         OutboundQueue queue = new OutboundQueue(new FakeTransport(), 100, Duration.ofMillis(10), fx.metrics);
         for (int i = 0; i < 50; i++) {
-            assertTrue(queue.offer("x".repeat(60), i + 1, null));
+            assertTrue(queue.offer("x".repeat(60), i + 1));
         }
         Thread.sleep(20);
         assertFalse(queue.stalled());
@@ -112,12 +122,12 @@ class OutboundQueueTest {
         transport.stopReading();
         OutboundQueue queue = new OutboundQueue(transport, 300, Duration.ofSeconds(10), fx.metrics);
         String cyrillic = "\u0416".repeat(60); // 60 chars, 120 bytes in UTF-8
-        assertTrue(queue.offer(cyrillic, 1, null));
-        assertTrue(queue.offer(cyrillic, 2, null));
+        assertTrue(queue.offer(cyrillic, 1));
+        assertTrue(queue.offer(cyrillic, 2));
         assertEquals(240, queue.pendingBytes());
-        assertFalse(queue.offer(cyrillic, 3, null), "360 bytes would wait: over the 300-byte bound (180 chars is not)");
+        assertFalse(queue.offer(cyrillic, 3), "360 bytes would wait: over the 300-byte bound (180 chars is not)");
         String emoji = "\uD83D\uDE00".repeat(10); // 20 chars, 40 bytes
-        assertTrue(queue.offer(emoji, 3, null));
+        assertTrue(queue.offer(emoji, 3));
         assertEquals(280, queue.pendingBytes());
     }
 

@@ -2,8 +2,6 @@ package com.parley.chat.gateway.testing;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -11,28 +9,37 @@ import com.parley.chat.gateway.client.Transport;
 
 /**
  * A transport that keeps what is written to it (as centrifuge's hub tests do): the frames a
- * client would have received and how it was closed. Writes complete at once unless the client
- * is made to stop reading.
+ * client would have received and how it was closed. The socket takes every write at once unless
+ * the client is made to stop reading.
  */
 public final class FakeTransport implements Transport {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final List<String> frames = new ArrayList<>();
-    private final List<CompletableFuture<Void>> unread = new ArrayList<>();
+    private long unsent;
     private boolean reading = true;
     private int closeCode;
     private String closeReason;
 
     @Override
-    public synchronized CompletionStage<Void> write(String frame, long seq) {
+    public synchronized void write(String frame, long seq) {
         frames.add(frame);
-        if (reading) {
-            return CompletableFuture.completedFuture(null);
+        if (!reading) {
+            unsent += frame.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
         }
-        CompletableFuture<Void> pending = new CompletableFuture<>();
-        unread.add(pending);
-        return pending;
+    }
+
+    @Override
+    public void flush(Runnable taken) {
+        if (reading) {
+            taken.run();
+        }
+    }
+
+    @Override
+    public synchronized long unsentBytes() {
+        return unsent;
     }
 
     @Override
@@ -48,7 +55,7 @@ public final class FakeTransport implements Transport {
         return "ws";
     }
 
-    /** From now on writes stay pending, as on a socket whose client does not read. */
+    /** From now on writes stay unsent, as on a socket whose client does not read. */
     public synchronized void stopReading() {
         reading = false;
     }
