@@ -4,6 +4,7 @@ import static com.parley.chat.api.Api.as;
 import static com.parley.chat.api.Api.sessionsPath;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -52,6 +53,30 @@ class AuthTest {
                     .contentType("application/problem+json")
                     .body("type", equalTo("https://parley.chat/problems/unauthorized"));
         }
+    }
+
+    @Test
+    void aTokenIsVerifiedOnceForAllItsRequests() {
+        String token = Api.token(tenant, "alice", "user");
+        double hitsBefore = verifiedTokens("hit");
+        double missesBefore = verifiedTokens("miss");
+        for (int i = 0; i < 5; i++) {
+            as(token).get(sessionsPath(tenant)).then().statusCode(200);
+        }
+        assertEquals(1.0, verifiedTokens("miss") - missesBefore, "verified on its first request only");
+        assertEquals(4.0, verifiedTokens("hit") - hitsBefore, "then answered from the verified tokens");
+        // a different token of the same user is verified on its own
+        as(DevTokens.signedByStranger(tenant, "alice", "user")).get(sessionsPath(tenant)).then().statusCode(401);
+        assertEquals(2.0, verifiedTokens("miss") - missesBefore);
+    }
+
+    /** cache_gets_total of the verified tokens, by result (hit or miss). */
+    private static double verifiedTokens(String result) {
+        String prefix = "cache_gets_total{cache=\"verified-tokens\",result=\"" + result + "\"";
+        return given().get("/q/metrics").then().statusCode(200).extract().asString().lines()
+                .filter(line -> line.startsWith(prefix)).mapToDouble(line -> Double.parseDouble(
+                        line.substring(line.indexOf("} ") + 2).split(" ")[0]))
+                .findFirst().orElse(0.0);
     }
 
     @Test
