@@ -5,15 +5,12 @@ import java.util.Collection;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
-import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.common.TopicPartition;
 
 import com.parley.chat.gateway.hub.SessionHub;
 import com.parley.chat.gateway.recovery.RecentEvents;
 
 import io.quarkus.logging.Log;
-import io.smallrye.common.annotation.Identifier;
-import io.smallrye.reactive.messaging.kafka.KafkaConsumerRebalanceListener;
 
 /**
  * The gateway never commits offsets, so a consumer that rejoins its group (after a broker restart
@@ -21,8 +18,7 @@ import io.smallrye.reactive.messaging.kafka.KafkaConsumerRebalanceListener;
  * its stream. They are in chat-api's history: every local client looks for what it missed there.
  */
 @ApplicationScoped
-@Identifier("gateway-catch-up")
-public class CatchUpOnRebalance implements KafkaConsumerRebalanceListener {
+public class CatchUpOnRebalance {
 
     @Inject
     SessionHub hub;
@@ -30,8 +26,8 @@ public class CatchUpOnRebalance implements KafkaConsumerRebalanceListener {
     @Inject
     RecentEvents recent;
 
-    @Override
-    public void onPartitionsAssigned(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
+    /** The event stream's consumer got its partitions (at start, or again after a rebalance). */
+    public void assigned(Collection<TopicPartition> partitions) {
         recent.clear();
         int clients = hub.catchUpAll();
         if (clients > 0) {

@@ -8,7 +8,6 @@ import jakarta.inject.Inject;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
-import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.parley.chat.gateway.hub.SessionHub;
@@ -47,12 +46,10 @@ public class EventConsumer {
     EventTracing tracing;
 
     /**
-     * One poll's records at a time (the connector's batch mode), on a worker thread, in order: one
-     * hand-over from the connector per poll instead of one per record, and one fan-out task per
-     * event loop for the whole batch. An event that carries a trace context is fanned out on its
-     * own, inside its span.
+     * One poll's records, in order, on the {@link EventStream}'s thread: one fan-out task per event
+     * loop for the whole batch. An event that carries a trace context is fanned out on its own,
+     * inside its span.
      */
-    @Incoming("message-events")
     public void onEvents(ConsumerRecords<String, String> records) {
         List<EventFrame> batch = new ArrayList<>(records.count());
         for (ConsumerRecord<String, String> record : records) {

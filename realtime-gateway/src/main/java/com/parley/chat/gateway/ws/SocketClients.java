@@ -1,5 +1,6 @@
 package com.parley.chat.gateway.ws;
 
+import java.nio.channels.ClosedChannelException;
 import java.util.function.BiFunction;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -18,6 +19,7 @@ import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.quarkus.logging.Log;
 import io.quarkus.websockets.next.UserData.TypedKey;
 import io.quarkus.websockets.next.WebSocketConnection;
+import io.vertx.core.http.HttpClosedException;
 
 /**
  * What every WebSocket endpoint does once its client exists: the client rides in the connection's
@@ -71,9 +73,13 @@ public class SocketClients {
 
     /**
      * A message over the hard cap (Vert.x refuses to assemble it) closes with 1009, as RFC 6455
-     * says; anything else is a bug, logged, and closes with 1011.
+     * says; a peer that went away is no error; anything else is a bug, logged, and closes with 1011.
      */
     void onError(WebSocketConnection connection, Throwable failure) {
+        if (failure instanceof HttpClosedException || failure instanceof ClosedChannelException) {
+            Log.debugf("connection %s went away: %s", connection.id(), failure);
+            return; // the peer left; the close handler forgets the client
+        }
         Disconnect disconnect = tooBig(failure) ? Disconnect.MESSAGE_TOO_BIG : Disconnect.INTERNAL_ERROR;
         if (disconnect == Disconnect.INTERNAL_ERROR) {
             Log.errorf(failure, "failure on connection %s", connection.id());
