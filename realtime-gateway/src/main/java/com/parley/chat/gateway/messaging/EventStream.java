@@ -20,6 +20,8 @@ import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -53,6 +55,9 @@ public class EventStream {
 
     @Inject
     CatchUpOnRebalance catchUp;
+
+    @Inject
+    MeterRegistry registry;
 
     @ConfigProperty(name = "parley.gateway.events.topic", defaultValue = "chat.message-events")
     String topic;
@@ -91,7 +96,9 @@ public class EventStream {
 
     private void run() {
         while (running) {
-            try (KafkaConsumer<String, String> current = new KafkaConsumer<>(settings())) {
+            try (KafkaConsumer<String, String> current = new KafkaConsumer<>(settings());
+                    KafkaClientMetrics metrics = new KafkaClientMetrics(current)) {
+                metrics.bindTo(registry); // kafka_consumer_fetch_manager_records_lag_max and the others
                 consumer = current;
                 current.subscribe(List.of(topic), new Rebalance());
                 while (running) {

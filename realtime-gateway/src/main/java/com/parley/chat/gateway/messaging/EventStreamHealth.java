@@ -1,4 +1,4 @@
-package com.parley.chat.gateway.health;
+package com.parley.chat.gateway.messaging;
 
 import java.time.Duration;
 
@@ -10,8 +10,6 @@ import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Liveness;
 import org.eclipse.microprofile.health.Readiness;
-
-import com.parley.chat.gateway.messaging.EventStream;
 
 /**
  * The session event stream: ready once its consumer has its partitions (events published from then
