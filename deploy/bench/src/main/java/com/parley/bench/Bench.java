@@ -29,7 +29,7 @@ public final class Bench {
 
     /** The scenarios, in the order they run ({@code -Dbench.scenarios=e2e,fanout,storm}). */
     enum Scenario {
-        E2E, FANOUT, STAFF, STORM; // the storm stops gateway 1: last
+        E2E, WRITE, FANOUT, STAFF, STORM; // the storm stops gateway 1: last
 
         static List<Scenario> parse(List<String> names) {
             return names.stream().map(n -> valueOf(n.toUpperCase(java.util.Locale.ROOT))).sorted().toList();
@@ -67,6 +67,9 @@ public final class Bench {
         switch (scenario) {
             case E2E -> new EndToEndScenario(system, report).run(Integer.getInteger("bench.e2e-clients", 200), 20,
                     Integer.getInteger("bench.e2e-rate", 50), Integer.getInteger("bench.step-seconds", 10) * 2);
+            case WRITE -> new WriteScenario(system, report).run(list("bench.write-rates", "250,500,1000,2000").stream()
+                    .map(Integer::parseInt).toList(), Integer.getInteger("bench.sessions", 100),
+                    Integer.getInteger("bench.step-seconds", 10));
             case FANOUT -> {
                 for (String size : list("bench.sizes", "2000,10000")) {
                     new FanOutScenario(system, report).run(Integer.parseInt(size),

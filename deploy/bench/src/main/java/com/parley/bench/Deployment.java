@@ -18,6 +18,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import org.HdrHistogram.Recorder;
+
 import com.parley.infra.ChatInfra;
 import com.parley.infra.ChatSystem;
 import com.parley.infra.ChildProcesses;
@@ -40,6 +42,16 @@ final class Deployment implements AutoCloseable {
 
     final ChatInfra infra = ChatInfra.get();
     final ChatSystem system;
+    /**
+     * chat-api as the other servers, plus write limits lifted: the write scenario posts far more
+     * than a user or a tenant may (10 and 1,000 messages/s by default).
+     */
+    static final List<String> CHAT_API_JVM = List.of("-Xmx512m", "-XX:+UseSerialGC",
+            "-Dparley.chat-api.write-limits.per-user-per-second=100000",
+            "-Dparley.chat-api.write-limits.per-user-burst=100000",
+            "-Dparley.chat-api.write-limits.per-tenant-per-second=100000",
+            "-Dparley.chat-api.write-limits.per-tenant-burst=100000");
+
     final ServiceProcess chatApi;
     final ServiceProcess gateway1;
     final ServiceProcess gateway2;
@@ -62,8 +74,7 @@ final class Deployment implements AutoCloseable {
                 .gatewayConfig(Map.of("parley.gateway.limits.connections-per-session", "500",
                         "parley.gateway.limits.connections-per-tenant", "100000",
                         "parley.gateway.limits.connections-per-user", "100000"))
-                .jvm(service -> jvm(logs, service, "chat-api".equals(service)
-                        ? List.of("-Xmx512m", "-XX:+UseSerialGC") : SERVER_JVM))
+                .jvm(service -> jvm(logs, service, "chat-api".equals(service) ? CHAT_API_JVM : SERVER_JVM))
                 .startTimeout(Duration.ofSeconds(180))
                 .start();
         chatApi = system.chatApi();
@@ -108,7 +119,10 @@ final class Deployment implements AutoCloseable {
         String jfr = System.getProperty("bench.jfr", "false");
         List<String> profiled = "true".equals(jfr) ? List.of("gw-1", "chat-api") : List.of(jfr.split(","));
         if (profiled.contains(id)) {
-            options.add("-XX:StartFlightRecording=settings=profile,filename=" + logs.resolve(id + ".jfr"));
+            // execution samples, and JDK 25's CPU-time samples (every thread on CPU, in Java or in a
+            // system call, once per millisecond of its CPU time): jfr print --events jdk.CPUTimeSample
+            options.add("-XX:StartFlightRecording=settings=profile,jdk.CPUTimeSample#enabled=true,"
+                    + "jdk.CPUTimeSample#throttle=1ms,filename=" + logs.resolve(id + ".jfr"));
         }
         return options;
     }
@@ -173,13 +187,23 @@ final class Deployment implements AutoCloseable {
      * sessions, each carrying its send time; {@code lastSeq} keeps the highest seq each session got.
      */
     void postAt(Customers customers, int rate, int seconds, Map<String, AtomicLong> lastSeq) {
+        postAt(customers, rate, seconds, lastSeq, null);
+    }
+
+    /** {@link #postAt(Customers, int, int, Map)}, each answered post's latency (µs) into {@code answered}. */
+    void postAt(Customers customers, int rate, int seconds, Map<String, AtomicLong> lastSeq, Recorder answered) {
         int count = customers.sessions().size();
         Load.pace(rate, seconds, n -> {
             int s = (int) (n % count);
             String session = customers.sessions().get(s);
-            post(customers.tenant(), session, customers.tokens().get(s), Fleet.MARK + System.nanoTime())
-                    .thenAccept(seq -> lastSeq.computeIfAbsent(session, k -> new AtomicLong())
-                            .accumulateAndGet(seq, Math::max));
+            long sent = System.nanoTime();
+            post(customers.tenant(), session, customers.tokens().get(s), Fleet.MARK + sent)
+                    .thenAccept(seq -> {
+                        if (answered != null) {
+                            answered.recordValue((System.nanoTime() - sent) / 1000);
+                        }
+                        lastSeq.computeIfAbsent(session, k -> new AtomicLong()).accumulateAndGet(seq, Math::max);
+                    });
         });
     }
 

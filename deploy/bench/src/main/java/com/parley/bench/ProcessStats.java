@@ -20,6 +20,34 @@ final class ProcessStats {
         this.pid = pid;
     }
 
+    /**
+     * CPU seconds used so far by every process whose command line contains {@code part} (PostgreSQL's
+     * postmaster and backends, the broker's JVM), with the children they already reaped.
+     */
+    static double cpuSecondsOfAll(String part) {
+        double total = 0;
+        try (var procs = Files.list(Path.of("/proc"))) {
+            for (Path proc : procs.filter(p -> p.getFileName().toString().matches("\\d+")).toList()) {
+                try {
+                    String cmdline = Files.readString(proc.resolve("cmdline")).replace('\0', ' ');
+                    if (!cmdline.contains(part)) {
+                        continue;
+                    }
+                    String stat = Files.readString(proc.resolve("stat"));
+                    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    // utime, stime, cutime, cstime: fields 14 to 17 of stat
+                    total += (Long.parseLong(fields[11]) + Long.parseLong(fields[12]) + Long.parseLong(fields[13])
+                            + Long.parseLong(fields[14])) / CLOCK_TICKS;
+                } catch (IOException gone) {
+                    // the process ended meanwhile
+                }
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot list /proc", e);
+        }
+        return total;
+    }
+
     /** User + system CPU seconds the process has used so far. */
     double cpuSeconds() {
         try {

@@ -65,10 +65,16 @@ public final class OutboundQueue {
         if (waiting == 0) {
             lastTakenNanos = System.nanoTime(); // the stall clock starts with the first frame waiting
         }
+        EventLoop loop = transport.loop();
+        boolean onLoop = loop == null || loop.inEventLoop();
+        if (onLoop && queue.isEmpty()) {
+            write(frame, seq); // nothing ahead of it: no need to queue (the fan-out's usual case)
+            flushOrDefer();
+            return true;
+        }
         queuedBytes.addAndGet(size);
         queue.add(new Outgoing(frame, seq, size));
-        EventLoop loop = transport.loop();
-        if (loop == null || loop.inEventLoop()) {
+        if (onLoop) {
             drain();
         } else if (drainScheduled.compareAndSet(false, true)) {
             loop.execute(() -> {
@@ -94,13 +100,24 @@ public final class OutboundQueue {
         boolean wrote = false;
         while ((next = queue.poll()) != null) {
             queuedBytes.addAndGet(-next.size());
-            transport.write(next.frame(), next.seq());
-            if (next.seq() > 0) {
-                metrics.frameDelivered();
-            }
+            write(next.frame(), next.seq());
             wrote = true;
         }
-        if (!wrote || flushPending) {
+        if (wrote) {
+            flushOrDefer();
+        }
+    }
+
+    private void write(String frame, long seq) {
+        transport.write(frame, seq);
+        if (seq > 0) {
+            metrics.frameDelivered();
+        }
+    }
+
+    /** Flushes now, or at the end of the {@link WriteBatch} under way on this loop. */
+    private void flushOrDefer() {
+        if (flushPending) {
             return;
         }
         WriteBatch batch = transport.loop() == null ? null : WriteBatch.current();

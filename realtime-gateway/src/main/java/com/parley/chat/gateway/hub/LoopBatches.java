@@ -42,11 +42,13 @@ final class LoopBatches {
 
     void add(Subscription subscription) {
         EventLoop loop = subscription.connection().loop();
-        int i = loops.indexOf(loop);
-        if (i < 0) {
+        int i = 0;
+        while (i < loops.size() && loops.get(i) != loop) {
+            i++;
+        }
+        if (i == loops.size()) {
             loops.add(loop);
             batches.add(new Batch());
-            i = loops.size() - 1;
         }
         Batch batch = batches.get(i);
         batch.events.add(current);
