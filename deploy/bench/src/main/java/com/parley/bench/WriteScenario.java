@@ -10,6 +10,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 
+import com.parley.bench.Fleet.Conn;
+
 /**
  * Scenario {@code write}: the write path under a rising rate. Messages are posted through chat-api
  * (REST → PostgreSQL → outbox → relay → Kafka → gateway → client) at each rate of
