@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -53,6 +54,7 @@ final class Deployment implements AutoCloseable {
             "-Dparley.chat-api.write-limits.per-tenant-burst=100000");
 
     final ServiceProcess chatApi;
+    private final AtomicLong failedPosts = new AtomicLong();
     final ServiceProcess gateway1;
     final ServiceProcess gateway2;
     /** An earlier build of the gateway (-Dbench.baseline-jar=...), measured in the same run; or null. */
@@ -190,21 +192,39 @@ final class Deployment implements AutoCloseable {
         postAt(customers, rate, seconds, lastSeq, null);
     }
 
-    /** {@link #postAt(Customers, int, int, Map)}, each answered post's latency (µs) into {@code answered}. */
+    /**
+     * {@link #postAt(Customers, int, int, Map)}, each answered post's latency (µs) into {@code answered};
+     * at most {@code bench.max-in-flight} posts (200) wait for their answer at once, as a client with a
+     * bounded connection pool (chat-api speaks HTTP/1.1: one request per connection at a time); when
+     * they are all out, sending waits, and the rate answered shows what chat-api sustains.
+     */
     void postAt(Customers customers, int rate, int seconds, Map<String, AtomicLong> lastSeq, Recorder answered) {
         int count = customers.sessions().size();
+        Semaphore inFlight = new Semaphore(Integer.getInteger("bench.max-in-flight", 200));
         Load.pace(rate, seconds, n -> {
             int s = (int) (n % count);
             String session = customers.sessions().get(s);
+            inFlight.acquireUninterruptibly();
             long sent = System.nanoTime();
             post(customers.tenant(), session, customers.tokens().get(s), Fleet.MARK + sent)
-                    .thenAccept(seq -> {
+                    .whenComplete((seq, failure) -> {
+                        inFlight.release();
+                        if (failure != null) {
+                            failedPosts.incrementAndGet();
+                            return;
+                        }
                         if (answered != null) {
                             answered.recordValue((System.nanoTime() - sent) / 1000);
                         }
                         lastSeq.computeIfAbsent(session, k -> new AtomicLong()).accumulateAndGet(seq, Math::max);
                     });
         });
+        inFlight.acquireUninterruptibly(Integer.getInteger("bench.max-in-flight", 200)); // every answer is in
+    }
+
+    /** Posts that failed (refused or unanswered) since the start. */
+    long failedPosts() {
+        return failedPosts.get();
     }
 
     /** Creates a session as {@code customer}; returns its id. */

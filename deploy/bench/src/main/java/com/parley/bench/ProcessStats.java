@@ -21,16 +21,18 @@ final class ProcessStats {
     }
 
     /**
-     * CPU seconds used so far by every process whose command line contains {@code part} (PostgreSQL's
-     * postmaster and backends, the broker's JVM), with the children they already reaped.
+     * CPU seconds used so far by every process whose command line starts with {@code start} (PostgreSQL's
+     * postmaster and backends) or names {@code start} as its main class (the broker's JVM), with the
+     * children they already reaped.
      */
-    static double cpuSecondsOfAll(String part) {
+    static double cpuSecondsOfAll(String start) {
         double total = 0;
         try (var procs = Files.list(Path.of("/proc"))) {
             for (Path proc : procs.filter(p -> p.getFileName().toString().matches("\\d+")).toList()) {
                 try {
                     String cmdline = Files.readString(proc.resolve("cmdline")).replace('\0', ' ');
-                    if (!cmdline.contains(part)) {
+                    if (!cmdline.startsWith(start) && !cmdline.contains("/bin/" + start + " ")
+                            && !cmdline.contains(" " + start + " ")) {
                         continue;
                     }
                     String stat = Files.readString(proc.resolve("stat"));
