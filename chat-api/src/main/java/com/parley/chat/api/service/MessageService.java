@@ -71,23 +71,17 @@ public class MessageService {
         message.id = UUID.randomUUID();
         message.tenantId = session.tenantId;
         message.sessionId = session.id;
-        message.seq = events.nextSeq(session);
+        message.seq = session.lastSeq + 1; // gapless: the row lock is held until commit
         message.role = caller.role();
         message.content = content;
         message.senderUserId = caller.userId();
         message.clientMessageId = clientId;
         message.metadata = checkedMetadata;
         message.createdAt = now;
-        message.persist();
-
-        session.lastMessageId = message.id;
-        session.lastMessagePreview = content.length() > PREVIEW_LENGTH ? content.substring(0, PREVIEW_LENGTH) : content;
-        session.lastMessageAt = now;
-        session.updatedAt = now;
-
-        events.record(new MessageCreated(UUID.randomUUID(), message.tenantId, message.sessionId, message.seq, now,
-                message.id, message.role.wireName(), message.content, message.senderUserId, message.createdAt,
-                message.clientMessageId, message.metadata));
+        String preview = content.length() > PREVIEW_LENGTH ? content.substring(0, PREVIEW_LENGTH) : content;
+        events.recordMessage(message, preview, new MessageCreated(UUID.randomUUID(), message.tenantId,
+                message.sessionId, message.seq, now, message.id, message.role.wireName(), message.content,
+                message.senderUserId, message.createdAt, message.clientMessageId, message.metadata));
         return new Posted(message, true);
     }
 
