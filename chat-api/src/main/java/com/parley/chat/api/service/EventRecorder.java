@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.parley.chat.api.config.ChatApiConfig;
 import com.parley.chat.api.domain.ChatSession;
 import com.parley.chat.api.domain.Message;
+import com.parley.chat.api.domain.MessageRows;
 import com.parley.chat.api.domain.OutboxEntry;
 import com.parley.chat.api.domain.SessionEvent;
 import com.parley.chat.api.messaging.ChatEvent;
@@ -22,7 +23,6 @@ import com.parley.chat.api.messaging.OutboxWritten;
 import com.parley.chat.api.messaging.TenantNotice;
 
 import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
-import io.quarkus.hibernate.orm.panache.Panache;
 import io.opentelemetry.context.Context;
 
 /**
@@ -50,57 +50,15 @@ public class EventRecorder {
     }
 
     /**
-     * A new message, in one statement: the session row moves to the message's seq and preview, and
-     * the message, its history entry and its outbox row are inserted (a data-modifying CTE, one
-     * round trip to PostgreSQL instead of four, and no entities for Hibernate to track and check at
-     * commit). The caller holds the session row lock, checked the message, and computed its seq;
-     * the session entity is left as loaded.
+     * A new message: the session row moves to the message's seq and preview, and the message, its
+     * history entry and its outbox row are inserted, in one statement ({@link MessageRows#insert}).
+     * The caller holds the session row lock ({@link MessageRows#lock}) and computed the seq.
      */
     @Transactional(Transactional.TxType.MANDATORY)
     public void recordMessage(Message message, String preview, MessageCreated event) {
-        String payload = serialize(event);
-        String metadata = message.metadata == null ? null : serialize(message.metadata);
-        Panache.getEntityManager().createNativeQuery("""
-                with session_row as (
-                    update sessions set last_seq = :seq, last_message_id = :messageId,
-                        last_message_preview = :preview, last_message_at = :createdAt, updated_at = :createdAt
-                    where id = :sessionId and tenant_id = :tenantId
-                ), message_row as (
-                    insert into messages (id, tenant_id, session_id, seq, role, content, sender_user_id,
-                        client_message_id, metadata, created_at)
-                    values (:messageId, :tenantId, :sessionId, :seq, :role, :content, :sender,
-                        cast(:clientMessageId as varchar), cast(:metadata as jsonb), :createdAt)
-                ), history_row as (
-                    insert into session_events (event_id, tenant_id, session_id, seq, type, payload, occurred_at)
-                    values (:eventId, :tenantId, :sessionId, :seq, :type, cast(:payload as jsonb), :occurredAt)
-                )
-                insert into outbox (event_id, topic, record_key, ce_type, ce_subject, payload, occurred_at,
-                    created_at, traceparent)
-                values (:eventId, :topic, :recordKey, :ceType, :ceSubject, :payload, :occurredAt, :now,
-                    cast(:traceparent as varchar))
-                """)
-                .setParameter("seq", message.seq)
-                .setParameter("messageId", message.id)
-                .setParameter("preview", preview)
-                .setParameter("createdAt", message.createdAt)
-                .setParameter("sessionId", message.sessionId)
-                .setParameter("tenantId", message.tenantId)
-                .setParameter("role", message.role.wireName())
-                .setParameter("content", message.content)
-                .setParameter("sender", message.senderUserId)
-                .setParameter("clientMessageId", message.clientMessageId)
-                .setParameter("metadata", metadata)
-                .setParameter("eventId", event.eventId())
-                .setParameter("type", event.type())
-                .setParameter("payload", payload)
-                .setParameter("occurredAt", event.occurredAt())
-                .setParameter("topic", config.outbox().topic())
-                .setParameter("recordKey", event.recordKey())
-                .setParameter("ceType", event.ceType())
-                .setParameter("ceSubject", event.sessionId().toString())
-                .setParameter("now", Instant.now())
-                .setParameter("traceparent", traceparent())
-                .executeUpdate();
+        MessageRows.insert(new MessageRows.NewMessage(message, preview, event.eventId(), event.type(),
+                serialize(event), message.metadata == null ? null : serialize(message.metadata), event.occurredAt(),
+                config.outbox().topic(), event.recordKey(), event.ceType(), traceparent()));
         outboxWritten.fire(new OutboxWritten(event.eventId()));
     }
 

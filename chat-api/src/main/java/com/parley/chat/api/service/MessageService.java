@@ -3,7 +3,6 @@ package com.parley.chat.api.service;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -13,6 +12,7 @@ import jakarta.transaction.Transactional;
 import com.parley.chat.api.config.ChatApiConfig;
 import com.parley.chat.api.domain.ChatSession;
 import com.parley.chat.api.domain.Message;
+import com.parley.chat.api.domain.MessageRows;
 import com.parley.chat.api.domain.SessionEvent;
 import com.parley.chat.api.domain.SessionStatus;
 import com.parley.chat.api.messaging.MessageCreated;
@@ -49,29 +49,29 @@ public class MessageService {
 
         // The row lock serializes writers of this session: seq stays gapless and a concurrent retry
         // with the same client_message_id finds the first message instead of inserting a second.
-        ChatSession session = ChatSession.lockInTenant(caller.tenantId(), sessionId)
+        MessageRows.LockedSession session = MessageRows.lock(caller.tenantId(), sessionId, clientId)
                 .orElseThrow(Problems::sessionNotFound);
-        SessionService.requireVisible(caller, session);
-        if (clientId != null) {
-            Optional<Message> earlier = Message.findByClientMessageId(caller.tenantId(), sessionId, clientId);
-            if (earlier.isPresent()) {
-                if (!earlier.get().senderUserId.equals(caller.userId())) {
-                    // the key is the session's; a retry returns only the sender's own message
-                    throw Problems.clientMessageIdTaken();
-                }
-                return new Posted(earlier.get(), false);
-            }
+        if (!caller.seesWholeTenant() && !session.customerUserId().equals(caller.userId())) {
+            throw Problems.sessionNotFound();
         }
-        if (session.status != SessionStatus.OPEN) {
-            throw Problems.sessionNotOpen(session.status.wireName());
+        if (session.earlierMessageId() != null) {
+            Message earlier = Message.findById(session.earlierMessageId());
+            if (!earlier.senderUserId.equals(caller.userId())) {
+                // the key is the session's; a retry returns only the sender's own message
+                throw Problems.clientMessageIdTaken();
+            }
+            return new Posted(earlier, false);
+        }
+        if (session.status() != SessionStatus.OPEN) {
+            throw Problems.sessionNotOpen(session.status().wireName());
         }
 
         Instant now = Clock.now();
         Message message = new Message();
         message.id = UUID.randomUUID();
-        message.tenantId = session.tenantId;
-        message.sessionId = session.id;
-        message.seq = session.lastSeq + 1; // gapless: the row lock is held until commit
+        message.tenantId = session.tenantId();
+        message.sessionId = session.id();
+        message.seq = session.lastSeq() + 1; // gapless: the row lock is held until commit
         message.role = caller.role();
         message.content = content;
         message.senderUserId = caller.userId();

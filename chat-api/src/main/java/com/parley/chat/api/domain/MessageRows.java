@@ -1,0 +1,155 @@
+package com.parley.chat.api.domain;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.Optional;
+import java.util.UUID;
+
+import org.hibernate.Session;
+
+import io.quarkus.hibernate.orm.panache.Panache;
+
+/**
+ * The post of a message in plain JDBC, on the connection of the caller's transaction: the hot
+ * write path of chat-api, kept out of Hibernate (entity loading, query interpretation and the
+ * dirty check at commit were most of chat-api's CPU per message). The session row locked with what
+ * the post needs to know (and, for a post with a {@code client_message_id}, the message already
+ * stored under it), then one data-modifying CTE that moves the session to the new seq and inserts
+ * the message, its history entry and its outbox row.
+ */
+public final class MessageRows {
+
+    /**
+     * The locked session as a post sees it; {@code earlierMessageId} is the message already stored
+     * under the post's {@code client_message_id}, or null.
+     */
+    public record LockedSession(UUID id, String tenantId, String customerUserId, SessionStatus status, long lastSeq,
+            UUID earlierMessageId) {
+    }
+
+    /** Everything one new message writes. */
+    public record NewMessage(Message message, String preview, UUID eventId, String eventType, String payload,
+            String metadataJson, Instant occurredAt, String topic, String recordKey, String ceType,
+            String traceparent) {
+    }
+
+    private static final String LOCK = """
+            select customer_user_id, status, last_seq from sessions where tenant_id = ? and id = ? for update
+            """;
+
+    /**
+     * Asked after the lock, as a statement of its own: a statement sees what was committed when it
+     * began, so a concurrent retry that waited for the lock finds the first post's message only here.
+     */
+    private static final String EARLIER = """
+            select id from messages where session_id = ? and client_message_id = ?
+            """;
+
+    private static final String INSERT = """
+            with v as (
+                select cast(? as bigint) as seq, cast(? as uuid) as message_id, cast(? as varchar) as tenant_id,
+                    cast(? as uuid) as session_id, cast(? as timestamptz) as created_at, cast(? as uuid) as event_id,
+                    cast(? as text) as payload, cast(? as timestamptz) as occurred_at
+            ), session_row as (
+                update sessions s set last_seq = v.seq, last_message_id = v.message_id,
+                    last_message_preview = ?, last_message_at = v.created_at, updated_at = v.created_at
+                from v where s.id = v.session_id and s.tenant_id = v.tenant_id
+            ), message_row as (
+                insert into messages (id, tenant_id, session_id, seq, role, content, sender_user_id,
+                    client_message_id, metadata, created_at)
+                select v.message_id, v.tenant_id, v.session_id, v.seq, ?, ?, ?, cast(? as varchar),
+                    cast(? as jsonb), v.created_at from v
+            ), history_row as (
+                insert into session_events (event_id, tenant_id, session_id, seq, type, payload, occurred_at)
+                select v.event_id, v.tenant_id, v.session_id, v.seq, ?, cast(v.payload as jsonb), v.occurred_at from v
+            )
+            insert into outbox (event_id, topic, record_key, ce_type, ce_subject, payload, occurred_at, created_at,
+                traceparent)
+            select v.event_id, ?, ?, ?, cast(v.session_id as varchar), v.payload, v.occurred_at, now(),
+                cast(? as varchar) from v
+            """;
+
+    private MessageRows() {
+    }
+
+    /**
+     * Locks the session row (held until commit: it orders the session's writers and makes seq
+     * gapless) and, for a post with a {@code client_message_id}, looks for the message stored under it.
+     */
+    public static Optional<LockedSession> lock(String tenantId, UUID sessionId, String clientMessageId) {
+        return session().doReturningWork(connection -> {
+            String customer;
+            SessionStatus status;
+            long lastSeq;
+            try (PreparedStatement lock = connection.prepareStatement(LOCK)) {
+                lock.setString(1, tenantId);
+                lock.setObject(2, sessionId);
+                try (ResultSet row = lock.executeQuery()) {
+                    if (!row.next()) {
+                        return Optional.empty();
+                    }
+                    customer = row.getString(1);
+                    status = SessionStatus.fromWire(row.getString(2)).orElseThrow();
+                    lastSeq = row.getLong(3);
+                }
+            }
+            UUID earlier = clientMessageId == null ? null : earlier(connection, sessionId, clientMessageId);
+            return Optional.of(new LockedSession(sessionId, tenantId, customer, status, lastSeq, earlier));
+        });
+    }
+
+    private static UUID earlier(Connection connection, UUID sessionId, String clientMessageId) throws SQLException {
+        try (PreparedStatement find = connection.prepareStatement(EARLIER)) {
+            find.setObject(1, sessionId);
+            find.setString(2, clientMessageId);
+            try (ResultSet row = find.executeQuery()) {
+                return row.next() ? row.getObject(1, UUID.class) : null;
+            }
+        }
+    }
+
+    /** Writes a new message of a session locked by {@link #lock} in this transaction. */
+    public static void insert(NewMessage write) {
+        session().doWork(connection -> insert(connection, write));
+    }
+
+    private static void insert(Connection connection, NewMessage write) throws SQLException {
+        Message m = write.message();
+        try (PreparedStatement insert = connection.prepareStatement(INSERT)) {
+            int i = 0;
+            insert.setLong(++i, m.seq);
+            insert.setObject(++i, m.id);
+            insert.setString(++i, m.tenantId);
+            insert.setObject(++i, m.sessionId);
+            insert.setObject(++i, utc(m.createdAt));
+            insert.setObject(++i, write.eventId());
+            insert.setString(++i, write.payload());
+            insert.setObject(++i, utc(write.occurredAt()));
+            insert.setString(++i, write.preview());
+            insert.setString(++i, m.role.wireName());
+            insert.setString(++i, m.content);
+            insert.setString(++i, m.senderUserId);
+            insert.setString(++i, m.clientMessageId);
+            insert.setString(++i, write.metadataJson());
+            insert.setString(++i, write.eventType());
+            insert.setString(++i, write.topic());
+            insert.setString(++i, write.recordKey());
+            insert.setString(++i, write.ceType());
+            insert.setString(++i, write.traceparent());
+            insert.executeUpdate();
+        }
+    }
+
+    private static OffsetDateTime utc(Instant instant) {
+        return instant.atOffset(ZoneOffset.UTC);
+    }
+
+    private static Session session() {
+        return Panache.getEntityManager().unwrap(Session.class);
+    }
+}
