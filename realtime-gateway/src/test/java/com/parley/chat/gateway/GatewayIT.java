@@ -394,6 +394,17 @@ class GatewayIT {
             assertEquals(expected, seqs(alice.collect(GatewayIT::isEvent, 31, Duration.ofSeconds(90))));
             assertEquals(expected, seqs(sam.collect(GatewayIT::isEvent, 31, Duration.ofSeconds(30))));
         }
+        // the event stream's health and lag are there for the operator, after the restart too
+        for (ServiceProcess gateway : List.of(cluster.gateway1, cluster.gateway2)) {
+            given().get(gateway.baseUrl() + "/q/health/ready").then().statusCode(200)
+                    .body("checks.find { it.name == 'event-stream' }.status", org.hamcrest.Matchers.equalTo("UP"));
+            given().get(gateway.baseUrl() + "/q/health/live").then().statusCode(200)
+                    .body("checks.find { it.name == 'event-stream-thread' }.status",
+                            org.hamcrest.Matchers.equalTo("UP"));
+            String metrics = given().get(gateway.baseUrl() + "/q/metrics").then().statusCode(200).extract().asString();
+            assertTrue(metrics.lines().anyMatch(l -> l.startsWith("kafka_consumer_fetch_manager_records_lag_max{")
+                    && l.contains("parley-gateway-events")), "the event stream's consumer lag is exported");
+        }
     }
 
     @Test
