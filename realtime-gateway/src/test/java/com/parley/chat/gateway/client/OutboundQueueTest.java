@@ -26,41 +26,7 @@ class OutboundQueueTest {
     @Test
     void framesOfferedFromOtherThreadsReachTheSocketInOfferOrderOnItsLoop() throws InterruptedException {
         EventLoop loop = new DefaultEventLoop();
-        List<String> written = new ArrayList<>();
-        List<Boolean> onLoop = new ArrayList<>();
-        List<Integer> flushes = new ArrayList<>();
-        Transport transport = new Transport() {
-            @Override
-            public void write(String frame, long seq) {
-                written.add(frame);
-                onLoop.add(loop.inEventLoop());
-            }
-
-            @Override
-            public void flush(Runnable taken) {
-                flushes.add(written.size());
-                taken.run();
-            }
-
-            @Override
-            public long unsentBytes() {
-                return 0;
-            }
-
-            @Override
-            public void close(int code, String reason) {
-            }
-
-            @Override
-            public String kind() {
-                return "ws";
-            }
-
-            @Override
-            public EventLoop loop() {
-                return loop;
-            }
-        };
+        FakeTransport transport = new FakeTransport(loop);
         OutboundQueue queue = new OutboundQueue(transport, 1 << 20, Duration.ofSeconds(10), fx.metrics);
         for (int i = 0; i < 1000; i++) {
             assertTrue(queue.offer("f" + i, i + 1));
@@ -69,11 +35,13 @@ class OutboundQueueTest {
         loop.execute(done::countDown);
         assertTrue(done.await(5, TimeUnit.SECONDS));
         loop.shutdownGracefully();
+        List<String> written = transport.frames();
         assertEquals(1000, written.size());
         for (int i = 0; i < 1000; i++) {
             assertEquals("f" + i, written.get(i));
         }
-        assertFalse(onLoop.contains(false), "every write ran on the socket's event loop");
+        assertEquals(0, transport.writesOffLoop(), "every write ran on the socket's event loop");
+        assertEquals(1000, transport.flushedAfter().getLast(), "the last write was flushed");
         assertEquals(0, queue.pendingBytes());
         assertEquals(1000.0, fx.registry.get("parley.gateway.frames.delivered").counter().count());
     }

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -16,13 +15,13 @@ import org.junit.jupiter.api.Test;
 import com.parley.chat.gateway.client.ClientConnection;
 import com.parley.chat.gateway.client.DashboardSubscription;
 import com.parley.chat.gateway.client.SessionSubscription;
-import com.parley.chat.gateway.client.Transport;
-import com.parley.chat.gateway.client.WriteBatch;
 import com.parley.chat.gateway.protocol.EventFrame;
 import com.parley.chat.gateway.protocol.SessionKey;
+import com.parley.chat.gateway.testing.FakeTransport;
 import com.parley.chat.gateway.testing.Fixtures;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.DefaultEventLoop;
 import io.netty.channel.EventLoop;
 
@@ -39,71 +38,20 @@ class FanOutBatchTest {
     private final EventLoop loop1 = new DefaultEventLoop();
     private final EventLoop loop2 = new DefaultEventLoop();
 
-    /** A socket on an event loop that takes the shared bytes as the WebSocket transport does. */
-    private static final class LoopSocket implements Transport {
-        final EventLoop loop;
-        final List<String> frames = new ArrayList<>();
-        final List<ByteBuf> shared = new ArrayList<>();
-        final List<Integer> flushedAfter = new ArrayList<>();
-
-        LoopSocket(EventLoop loop) {
-            this.loop = loop;
-        }
-
-        @Override
-        public void write(String frame, long seq) {
-            assertTrue(loop.inEventLoop());
-            frames.add(frame);
-            ByteBuf bytes = WriteBatch.sharedFrame(frame);
-            if (bytes != null) {
-                shared.add(bytes.unwrap());
-                assertEquals(frame, new String(ByteBufBytes.payload(bytes), StandardCharsets.UTF_8));
-                bytes.release(); // as the socket does once it wrote them
-            }
-        }
-
-        @Override
-        public void flush(Runnable taken) {
-            flushedAfter.add(frames.size());
-            taken.run();
-        }
-
-        @Override
-        public long unsentBytes() {
-            return 0;
-        }
-
-        @Override
-        public void close(int code, String reason) {
-        }
-
-        @Override
-        public String kind() {
-            return "ws";
-        }
-
-        @Override
-        public EventLoop loop() {
-            return loop;
-        }
-    }
-
     /** The payload of an unmasked WebSocket text frame. */
-    static final class ByteBufBytes {
-        static byte[] payload(ByteBuf frame) {
-            ByteBuf copy = frame.duplicate();
-            assertEquals(0x81, copy.readUnsignedByte(), "a final text frame");
-            int length = copy.readUnsignedByte();
-            if (length == 126) {
-                length = copy.readUnsignedShort();
-            } else if (length == 127) {
-                length = (int) copy.readLong();
-            }
-            byte[] payload = new byte[length];
-            copy.readBytes(payload);
-            assertEquals(0, copy.readableBytes());
-            return payload;
+    private static byte[] payload(ByteBuf frame) {
+        ByteBuf copy = frame.duplicate();
+        assertEquals(0x81, copy.readUnsignedByte(), "a final text frame");
+        int length = copy.readUnsignedByte();
+        if (length == 126) {
+            length = copy.readUnsignedShort();
+        } else if (length == 127) {
+            length = (int) copy.readLong();
         }
+        byte[] payload = new byte[length];
+        copy.readBytes(payload);
+        assertEquals(0, copy.readableBytes());
+        return payload;
     }
 
     @AfterEach
@@ -112,7 +60,7 @@ class FanOutBatchTest {
         loop2.shutdownGracefully(0, 1, TimeUnit.SECONDS);
     }
 
-    private ClientConnection connect(String user, String role, LoopSocket socket) {
+    private ClientConnection connect(String user, String role, FakeTransport socket) {
         ClientConnection connection = new ClientConnection(user, Fixtures.caller("acme", user, role), socket,
                 fx.context);
         assertEquals(null, hub.register(connection));
@@ -136,10 +84,10 @@ class FanOutBatchTest {
 
     @Test
     void aBatchIsEncodedOncePerEventWrittenInOrderAndFlushedOncePerSocket() throws InterruptedException {
-        LoopSocket first = new LoopSocket(loop1);
-        LoopSocket second = new LoopSocket(loop1);
-        LoopSocket third = new LoopSocket(loop2);
-        LoopSocket staff = new LoopSocket(loop2);
+        FakeTransport first = new FakeTransport(loop1);
+        FakeTransport second = new FakeTransport(loop1);
+        FakeTransport third = new FakeTransport(loop2);
+        FakeTransport staff = new FakeTransport(loop2);
         follow(connect("c1", "customer", first));
         follow(connect("c2", "customer", second));
         follow(connect("c3", "customer", third));
@@ -148,29 +96,34 @@ class FanOutBatchTest {
         assertTrue(dashboard.add(board));
         hub.subscribe(board);
         settle(loop1, loop2);
-        List<LoopSocket> sockets = List.of(first, second, third, staff);
-        List<Integer> before = sockets.stream().map(s -> s.frames.size()).toList();
-        List<Integer> flushesBefore = sockets.stream().map(s -> s.flushedAfter.size()).toList();
+        List<FakeTransport> sockets = List.of(first, second, third, staff);
+        List<Integer> before = sockets.stream().map(s -> s.frames().size()).toList();
+        List<Integer> flushesBefore = sockets.stream().map(s -> s.flushedAfter().size()).toList();
 
         List<EventFrame> batch = List.of(fx.event(a, 1), fx.event(a, 2), fx.event(a, 3));
         hub.publish(batch);
         settle(loop1, loop2);
 
         for (int i = 0; i < sockets.size(); i++) {
-            LoopSocket socket = sockets.get(i);
-            List<String> events = socket.frames.subList(before.get(i), socket.frames.size());
+            FakeTransport socket = sockets.get(i);
+            List<String> events = socket.frames().subList(before.get(i), socket.frames().size());
             assertEquals(3, events.size(), "every socket got the three events");
             for (int k = 0; k < 3; k++) {
                 assertTrue(events.get(k).contains("\"seq\":" + (k + 1)), "in order: " + events);
             }
-            assertEquals(flushesBefore.get(i) + 1, socket.flushedAfter.size(), "one flush for the batch");
-            assertEquals(socket.frames.size(), socket.flushedAfter.getLast());
-            assertEquals(3, socket.shared.size(), "every frame came from the shared encoding");
+            assertEquals(flushesBefore.get(i) + 1, socket.flushedAfter().size(), "one flush for the batch");
+            assertEquals(socket.frames().size(), socket.flushedAfter().getLast());
+            assertEquals(3, socket.shared().size(), "every frame came from the shared encoding");
+            assertEquals(0, socket.writesOffLoop());
+            for (int k = 0; k < 3; k++) {
+                assertEquals(events.get(k), new String(payload(Unpooled.wrappedBuffer(socket.sharedBytes().get(k))),
+                        StandardCharsets.UTF_8), "the shared bytes are the frame");
+            }
         }
         for (int k = 0; k < 3; k++) {
-            ByteBuf encoded = first.shared.get(k);
-            assertSame(encoded, second.shared.get(k), "one encoding per event, the same bytes for every socket");
-            assertSame(encoded, third.shared.get(k), "and on every event loop");
+            ByteBuf encoded = first.shared().get(k);
+            assertSame(encoded, second.shared().get(k), "one encoding per event, the same bytes for every socket");
+            assertSame(encoded, third.shared().get(k), "and on every event loop");
             assertEquals(0, encoded.refCnt(), "given back once every loop was done");
         }
         assertEquals(12.0, fx.registry.get("parley.gateway.frames.delivered").counter().count());

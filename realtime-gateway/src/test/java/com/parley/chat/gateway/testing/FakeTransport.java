@@ -6,35 +6,89 @@ import java.util.List;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.parley.chat.gateway.client.Transport;
+import com.parley.chat.gateway.client.WriteBatch;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.EventLoop;
 
 /**
  * A transport that keeps what is written to it (as centrifuge's hub tests do): the frames a
  * client would have received and how it was closed. The socket takes every write at once unless
- * the client is made to stop reading.
+ * the client is made to stop reading. Given an event loop, it belongs to that loop as a socket
+ * does, and notes what the WebSocket transport would notice: writes made off its loop, where the
+ * flushes fell, and the shared encodings of a fan-out it was handed.
  */
 public final class FakeTransport implements Transport {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    private final EventLoop loop;
     private final List<String> frames = new ArrayList<>();
+    private final List<Integer> flushedAfter = new ArrayList<>();
+    private final List<ByteBuf> shared = new ArrayList<>();
+    private final List<byte[]> sharedBytes = new ArrayList<>();
+    private int writesOffLoop;
     private long unsent;
     private boolean reading = true;
     private int closeCode;
     private String closeReason;
 
+    public FakeTransport() {
+        this(null);
+    }
+
+    public FakeTransport(EventLoop loop) {
+        this.loop = loop;
+    }
+
     @Override
     public synchronized void write(String frame, long seq) {
         frames.add(frame);
+        if (loop != null && !loop.inEventLoop()) {
+            writesOffLoop++;
+        }
+        ByteBuf bytes = WriteBatch.sharedFrame(frame);
+        if (bytes != null) {
+            shared.add(bytes.unwrap());
+            sharedBytes.add(ByteBufUtil.getBytes(bytes));
+            bytes.release(); // as the socket does once it wrote them
+        }
         if (!reading) {
             unsent += frame.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
         }
     }
 
     @Override
-    public void flush(Runnable taken) {
+    public synchronized void flush(Runnable taken) {
+        flushedAfter.add(frames.size());
         if (reading) {
             taken.run();
         }
+    }
+
+    @Override
+    public EventLoop loop() {
+        return loop;
+    }
+
+    /** How many frames had been written at each flush, in order. */
+    public synchronized List<Integer> flushedAfter() {
+        return List.copyOf(flushedAfter);
+    }
+
+    /** The shared encodings (the buffers under the duplicates) of the event frames handed to this socket. */
+    public synchronized List<ByteBuf> shared() {
+        return List.copyOf(shared);
+    }
+
+    /** The bytes of each shared encoding as they were written (a WebSocket frame each). */
+    public synchronized List<byte[]> sharedBytes() {
+        return List.copyOf(sharedBytes);
+    }
+
+    public synchronized int writesOffLoop() {
+        return writesOffLoop;
     }
 
     @Override
