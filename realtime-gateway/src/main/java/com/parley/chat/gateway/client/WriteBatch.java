@@ -5,6 +5,7 @@ import java.util.List;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.util.concurrent.FastThreadLocal;
+import io.quarkus.logging.Log;
 
 /**
  * The writes of one fan-out task on an event loop: the event being delivered lends its
@@ -57,7 +58,11 @@ public final class WriteBatch {
         shared = null;
         CURRENT.remove();
         for (OutboundQueue queue : unflushed) {
-            queue.flush();
+            try {
+                queue.flush();
+            } catch (RuntimeException bug) { // the other sockets are still flushed
+                Log.errorf(bug, "flush failed");
+            }
         }
     }
 }

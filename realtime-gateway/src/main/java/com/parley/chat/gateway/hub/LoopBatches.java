@@ -10,6 +10,7 @@ import com.parley.chat.gateway.client.WriteBatch;
 import com.parley.chat.gateway.metrics.GatewayMetrics;
 
 import io.netty.channel.EventLoop;
+import io.quarkus.logging.Log;
 
 /**
  * The subscriptions that receive a batch of events (or one signal) grouped by the event loop that
@@ -82,7 +83,12 @@ final class LoopBatches {
             for (int i = 0; i < batch.receivers.size(); i++) {
                 SharedFrames frames = batch.events.get(i);
                 writes.delivering(frames);
-                action.accept(batch.receivers.get(i), frames);
+                try {
+                    action.accept(batch.receivers.get(i), frames);
+                } catch (RuntimeException bug) { // one receiver's failure is not the others'
+                    Log.errorf(bug, "delivery to connection %s failed",
+                            batch.receivers.get(i).connection().connectionId());
+                }
             }
         } finally {
             writes.end();

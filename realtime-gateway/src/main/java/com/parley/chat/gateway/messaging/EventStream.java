@@ -105,7 +105,7 @@ public class EventStream {
                     ConsumerRecords<String, String> records = current.poll(POLL);
                     lastPollNanos = System.nanoTime();
                     if (!records.isEmpty()) {
-                        events.onEvents(records);
+                        fanOut(records);
                     }
                 }
             } catch (WakeupException stopping) {
@@ -118,6 +118,15 @@ public class EventStream {
                 Log.errorf(failure, "the event stream failed; a new consumer in %s", RETRY);
                 pause();
             }
+        }
+    }
+
+    /** A failure in the fan-out is a bug: logged, and the stream goes on (clients fill gaps from history). */
+    private void fanOut(ConsumerRecords<String, String> records) {
+        try {
+            events.onEvents(records);
+        } catch (RuntimeException bug) {
+            Log.errorf(bug, "fan-out of %d records failed", records.count());
         }
     }
 
