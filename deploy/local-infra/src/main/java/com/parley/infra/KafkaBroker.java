@@ -21,6 +21,12 @@ import java.util.concurrent.TimeUnit;
 public final class KafkaBroker implements AutoCloseable {
 
     private static final String MAIN = "com.parley.infra.kafka.KafkaBrokerMain";
+    /**
+     * The broker JVM's options; the default starts fast (C1 only) for tests and the local run, a
+     * benchmark may want the full JIT: {@code -Dparley.kafka.jvm-options="-XX:+UseSerialGC -Xmx512m"}.
+     */
+    static final String JVM_OPTIONS = "parley.kafka.jvm-options";
+    private static final String DEFAULT_JVM_OPTIONS = "-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xmx512m";
     private static final String READY = "KAFKA READY";
 
     private final int port;
@@ -42,9 +48,9 @@ public final class KafkaBroker implements AutoCloseable {
         }
         try {
             Files.createDirectories(dataDir);
-            List<String> command = new ArrayList<>(List.of(ChildProcesses.javaBinary(),
-                    "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xmx512m",
-                    "-Dlog4j2.configurationFile=kafka-broker-log4j2.xml",
+            List<String> command = new ArrayList<>(List.of(ChildProcesses.javaBinary()));
+            command.addAll(List.of(System.getProperty(JVM_OPTIONS, DEFAULT_JVM_OPTIONS).trim().split("\\s+")));
+            command.addAll(List.of("-Dlog4j2.configurationFile=kafka-broker-log4j2.xml",
                     "-cp", brokerClasspath(), MAIN,
                     Integer.toString(port), Integer.toString(controllerPort), dataDir.toString()));
             ProcessBuilder pb = new ProcessBuilder(command);
