@@ -8,9 +8,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.EventLoop;
-import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
-import io.vertx.core.impl.ContextInternal;
 import io.vertx.core.net.impl.ConnectionBase;
 
 /**
@@ -74,8 +72,13 @@ public interface Transport {
         return 0;
     }
 
-    /** The event loop of the Vert.x context the caller runs on (a connection's handler), or null. */
-    static EventLoop currentLoop() {
-        return Vertx.currentContext() instanceof ContextInternal context ? context.nettyEventLoop() : null;
+    /**
+     * The event loop that owns the connection's channel, or null. Not the loop of the Vert.x context
+     * the caller runs on: a callback on a worker thread may carry a context of another loop, and
+     * frames written from a loop that does not own the channel each cost Netty a task on the right
+     * one (and miss the shared encoding and the batch flush).
+     */
+    static EventLoop loopOf(HttpConnection connection) {
+        return connection instanceof ConnectionBase base ? base.channel().eventLoop() : null;
     }
 }

@@ -22,13 +22,14 @@ final class SseTransport implements Transport {
     private final Duration closeGrace;
     /** A multi-channel stream's position per session (its event ids); null for one session's stream. */
     private final Map<String, Long> cursor;
-    private final EventLoop loop = Transport.currentLoop();
+    private final EventLoop loop;
     private Future<Void> lastWrite;
 
     SseTransport(HttpServerResponse response, HttpConnection socket, Duration closeGrace, Map<String, Long> cursor) {
         this.response = response;
         this.socket = socket;
         this.closeGrace = closeGrace;
+        this.loop = Transport.loopOf(socket);
         this.cursor = cursor == null ? null : new LinkedHashMap<>(cursor);
     }
 

@@ -32,7 +32,7 @@ final class WsTransport implements Transport {
     private final WebSocketConnection connection;
     private final HttpConnection socket;
     private final Duration closeGrace;
-    private final EventLoop loop = Transport.currentLoop();
+    private final EventLoop loop;
     /** Writes from here skip the encoders after it: the bytes are a WebSocket frame already. */
     private final ChannelHandlerContext wire;
     /** For every write but a flush's last: a failure (the socket closed) is the close handler's business. */
@@ -45,6 +45,7 @@ final class WsTransport implements Transport {
         this.connection = connection;
         this.socket = socket;
         this.closeGrace = closeGrace;
+        this.loop = Transport.loopOf(socket);
         this.wire = socket instanceof ConnectionBase base
                 ? base.channel().pipeline().context(WebSocketFrameEncoder.class)
                 : null;
