@@ -27,9 +27,15 @@ final class Report {
         deliveryErrors += (int) count;
     }
 
-    /** One line of clients: frames, latency percentiles, lost, duplicated, out of order. */
-    void row(String name, Fleet fleet, List<Conn> conns, Map<String, AtomicLong> lastSeq, long startSeq) {
-        Histogram h = fleet.latencyMicros.getIntervalHistogram();
+    /** What a set of clients missed, got twice or got out of order. */
+    record Delivery(long lost, long duplicated, long outOfOrder) {
+    }
+
+    /**
+     * Counts the clients' delivery errors against each session's last seq (events after
+     * {@code startSeq}), adds them to the run's errors and names the first clients that had any.
+     */
+    Delivery delivery(List<Conn> conns, Map<String, AtomicLong> lastSeq, long startSeq) {
         long lost = 0;
         long dup = 0;
         long ooo = 0;
@@ -40,8 +46,15 @@ final class Report {
         }
         deliveryErrors(lost + dup + ooo);
         explain(conns, lastSeq, startSeq);
+        return new Delivery(lost, dup, ooo);
+    }
+
+    /** One line of clients: frames, latency percentiles, lost, duplicated, out of order. */
+    void row(String name, Fleet fleet, List<Conn> conns, Map<String, AtomicLong> lastSeq, long startSeq) {
+        Histogram h = fleet.latencyMicros.getIntervalHistogram();
+        Delivery d = delivery(conns, lastSeq, startSeq);
         System.out.printf("| %s | %d | %s | %s | %s | %s | %d | %d | %d |%n", name, h.getTotalCount(), ms(h, 50),
-                ms(h, 90), ms(h, 99), ms(h.getMaxValue()), lost, dup, ooo);
+                ms(h, 90), ms(h, 99), ms(h.getMaxValue()), d.lost(), d.duplicated(), d.outOfOrder());
     }
 
     /** Which clients missed what, so that a delivery error can be chased. */

@@ -92,15 +92,7 @@ final class StormScenario {
             }
             long chatApiGets = system.chatApiSessionGets() - chatApiGetsBefore;
             Load.awaitCaughtUp(conns, lastSeq, 60);
-            long lost = 0;
-            long dup = 0;
-            long ooo = 0;
-            for (Conn c : conns) {
-                lost += c.lost(1, lastSeq.getOrDefault(c.session, new AtomicLong()).get());
-                dup += c.duplicates();
-                ooo += c.outOfOrder();
-            }
-            report.deliveryErrors(lost + dup + ooo);
+            Report.Delivery delivery = report.delivery(conns, lastSeq, 1);
             long posted = lastSeq.values().stream().mapToLong(a -> a.get() - 1).sum();
             Histogram h = new Histogram(3);
             fleets.forEach(f -> h.add(f.latencyMicros.getIntervalHistogram()));
@@ -111,7 +103,7 @@ final class StormScenario {
             System.out.printf("| %d | %d | %s | %s | %d | %s ms | %d | %d | %d |%n", clients, posted,
                     allReconnected == 0 ? "not all" : String.format("%.2f s", (allReconnected - firstClose.get()) / 1e9),
                     caughtUpToDrain == 0 ? "not all" : String.format("%.2f s", (caughtUpToDrain - firstClose.get()) / 1e9),
-                    chatApiGets, Report.ms(h, 99), lost, dup, ooo);
+                    chatApiGets, Report.ms(h, 99), delivery.lost(), delivery.duplicated(), delivery.outOfOrder());
             conns.forEach(Conn::close);
         } finally {
             fleets.forEach(Fleet::close);

@@ -77,16 +77,9 @@ final class WriteScenario {
                         perMessage(ProcessStats.cpuSecondsOfAll(BROKER) - broker0, messages),
                         perMessage(gateway.cpuSeconds() - gw0, messages));
             }
-            long lost = 0;
-            long duplicated = 0;
-            long outOfOrder = 0;
-            for (Conn c : conns) {
-                lost += c.lost(1, lastSeq.getOrDefault(c.session, new AtomicLong()).get());
-                duplicated += c.duplicates();
-                outOfOrder += c.outOfOrder();
-            }
-            report.deliveryErrors(lost + duplicated + outOfOrder);
-            System.out.printf("lost %d, duplicated %d, out of order %d%n", lost, duplicated, outOfOrder);
+            Report.Delivery delivery = report.delivery(conns, lastSeq, 1);
+            System.out.printf("lost %d, duplicated %d, out of order %d%n", delivery.lost(), delivery.duplicated(),
+                    delivery.outOfOrder());
             conns.forEach(Conn::close);
         }
     }
