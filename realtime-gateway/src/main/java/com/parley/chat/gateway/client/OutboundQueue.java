@@ -68,8 +68,10 @@ public final class OutboundQueue {
         EventLoop loop = transport.loop();
         boolean onLoop = loop == null || loop.inEventLoop();
         if (onLoop && queue.isEmpty()) {
-            write(frame, seq); // nothing ahead of it: no need to queue (the fan-out's usual case)
-            flushOrDefer();
+            // nothing ahead of it: no need to queue (the fan-out's usual case)
+            WriteBatch batch = batchOnLoop();
+            write(frame, seq, batch);
+            flushOrDefer(batch);
             return true;
         }
         queuedBytes.addAndGet(size);
@@ -96,31 +98,36 @@ public final class OutboundQueue {
     }
 
     private void drain() {
+        WriteBatch batch = batchOnLoop();
         Outgoing next;
         boolean wrote = false;
         while ((next = queue.poll()) != null) {
             queuedBytes.addAndGet(-next.size());
-            write(next.frame(), next.seq());
+            write(next.frame(), next.seq(), batch);
             wrote = true;
         }
         if (wrote) {
-            flushOrDefer();
+            flushOrDefer(batch);
         }
     }
 
-    private void write(String frame, long seq) {
-        transport.write(frame, seq);
+    /** The fan-out batch under way on this socket's loop (looked up once per offer or drain), or null. */
+    private WriteBatch batchOnLoop() {
+        return transport.loop() == null ? null : WriteBatch.current();
+    }
+
+    private void write(String frame, long seq, WriteBatch batch) {
+        transport.write(frame, seq, batch == null ? null : batch.shared());
         if (seq > 0) {
             metrics.frameDelivered();
         }
     }
 
     /** Flushes now, or at the end of the {@link WriteBatch} under way on this loop. */
-    private void flushOrDefer() {
+    private void flushOrDefer(WriteBatch batch) {
         if (flushPending) {
             return;
         }
-        WriteBatch batch = transport.loop() == null ? null : WriteBatch.current();
         if (batch == null) {
             flush();
         } else {

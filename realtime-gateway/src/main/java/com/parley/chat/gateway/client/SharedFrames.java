@@ -37,8 +37,11 @@ public final class SharedFrames {
         return event;
     }
 
-    /** The encoded bytes of {@code text} when it is one of this event's frames (the same String), else null. */
-    ByteBuf duplicateOf(String text) {
+    /**
+     * The encoded bytes of {@code text} when it is one of this event's frames (the same String): a
+     * retained duplicate the caller writes or releases; else null.
+     */
+    public ByteBuf duplicateOf(String text) {
         if (frame != null && text == event.frame()) {
             return frame.retainedDuplicate();
         }

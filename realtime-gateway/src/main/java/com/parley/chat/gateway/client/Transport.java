@@ -19,9 +19,11 @@ public interface Transport {
 
     /**
      * Hands one JSON frame to the connection without sending it yet; {@code seq} is 0 for frames
-     * outside the session's sequence. Called on {@link #loop()} when there is one.
+     * outside the session's sequence; {@code event} is the encoding of the event being fanned out
+     * on this loop ({@link SharedFrames#duplicateOf} has the bytes when the frame is one of its
+     * frames), or null. Called on {@link #loop()} when there is one.
      */
-    void write(String frame, long seq);
+    void write(String frame, long seq, SharedFrames event);
 
     /** Sends what was written; {@code taken} runs once the socket has taken all of it. */
     void flush(Runnable taken);

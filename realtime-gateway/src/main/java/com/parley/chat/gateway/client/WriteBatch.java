@@ -3,7 +3,6 @@ package com.parley.chat.gateway.client;
 import java.util.ArrayList;
 import java.util.List;
 
-import io.netty.buffer.ByteBuf;
 import io.netty.util.concurrent.FastThreadLocal;
 import io.quarkus.logging.Log;
 
@@ -35,13 +34,9 @@ public final class WriteBatch {
         return CURRENT.getIfExists();
     }
 
-    /**
-     * The encoded bytes of {@code text} when it is a frame of the event being delivered on this
-     * thread (a retained duplicate the caller writes or releases), else null.
-     */
-    public static ByteBuf sharedFrame(String text) {
-        WriteBatch batch = CURRENT.getIfExists();
-        return batch == null || batch.shared == null ? null : batch.shared.duplicateOf(text);
+    /** The encoding of the event being delivered, or null. */
+    SharedFrames shared() {
+        return shared;
     }
 
     /** The event delivered from now on (null: frames outside an event). */

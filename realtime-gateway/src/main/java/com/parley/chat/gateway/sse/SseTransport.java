@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import com.parley.chat.gateway.client.SharedFrames;
 import com.parley.chat.gateway.client.Transport;
 
 import io.netty.channel.EventLoop;
@@ -34,7 +35,7 @@ final class SseTransport implements Transport {
     }
 
     @Override
-    public void write(String frame, long seq) {
+    public void write(String frame, long seq, SharedFrames shared) {
         if (response.closed() || response.ended()) {
             return;
         }

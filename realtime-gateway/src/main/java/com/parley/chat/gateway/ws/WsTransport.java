@@ -2,6 +2,7 @@ package com.parley.chat.gateway.ws;
 
 import java.time.Duration;
 
+import com.parley.chat.gateway.client.SharedFrames;
 import com.parley.chat.gateway.client.Transport;
 import com.parley.chat.gateway.client.WriteBatch;
 import com.parley.chat.gateway.protocol.Disconnect;
@@ -53,7 +54,7 @@ final class WsTransport implements Transport {
     }
 
     @Override
-    public void write(String frame, long seq) {
+    public void write(String frame, long seq, SharedFrames event) {
         if (wire == null) {
             connection.sendText(frame).subscribe().with(ok -> { }, failure -> { });
             return;
@@ -61,7 +62,7 @@ final class WsTransport implements Transport {
         if (!wire.channel().isActive()) {
             return;
         }
-        ByteBuf bytes = WriteBatch.sharedFrame(frame);
+        ByteBuf bytes = event == null ? null : event.duplicateOf(frame);
         if (bytes == null) {
             bytes = WsFrames.text(wire.alloc(), frame);
         }

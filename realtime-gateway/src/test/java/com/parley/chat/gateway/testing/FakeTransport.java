@@ -5,8 +5,8 @@ import java.util.List;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.parley.chat.gateway.client.SharedFrames;
 import com.parley.chat.gateway.client.Transport;
-import com.parley.chat.gateway.client.WriteBatch;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
@@ -43,12 +43,12 @@ public final class FakeTransport implements Transport {
     }
 
     @Override
-    public synchronized void write(String frame, long seq) {
+    public synchronized void write(String frame, long seq, SharedFrames event) {
         frames.add(frame);
         if (loop != null && !loop.inEventLoop()) {
             writesOffLoop++;
         }
-        ByteBuf bytes = WriteBatch.sharedFrame(frame);
+        ByteBuf bytes = event == null ? null : event.duplicateOf(frame);
         if (bytes != null) {
             shared.add(bytes.unwrap());
             sharedBytes.add(ByteBufUtil.getBytes(bytes));
