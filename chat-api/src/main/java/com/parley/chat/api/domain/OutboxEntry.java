@@ -1,7 +1,6 @@
 package com.parley.chat.api.domain;
 
 import java.time.Instant;
-import java.util.List;
 import java.util.UUID;
 
 import jakarta.persistence.Column;
@@ -12,8 +11,6 @@ import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 
 import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
-import io.quarkus.panache.common.Page;
-import io.quarkus.panache.common.Sort;
 
 /** A Kafka record waiting for the relay; written in the transaction of the change it describes. */
 @Entity
@@ -51,18 +48,4 @@ public class OutboxEntry extends PanacheEntityBase {
     /** W3C {@code traceparent} of the request that wrote the row; null when tracing is off. */
     @Column
     public String traceparent;
-
-    /** The oldest rows first: insertion order is commit order per session, thanks to the session lock. */
-    public static List<OutboxEntry> oldest(int limit) {
-        return findAll(Sort.ascending("id")).page(Page.ofSize(limit)).list();
-    }
-
-    /** One statement whatever the number of ids (an IN list would make a query plan per size). */
-    public static long deleteIds(List<Long> ids) {
-        if (ids.isEmpty()) {
-            return 0;
-        }
-        return getEntityManager().createNativeQuery("delete from outbox where id = any(cast(?1 as bigint[]))")
-                .setParameter(1, ids.toArray(Long[]::new)).executeUpdate();
-    }
 }

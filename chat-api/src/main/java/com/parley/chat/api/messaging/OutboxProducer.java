@@ -18,7 +18,6 @@ import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 import com.parley.chat.api.config.ChatApiConfig;
-import com.parley.chat.api.domain.OutboxEntry;
 
 import io.quarkus.logging.Log;
 import io.smallrye.common.annotation.Identifier;
@@ -40,11 +39,11 @@ public class OutboxProducer {
     private KafkaProducer<String, String> producer;
 
     /** Sends one row; the future completes when Kafka acknowledged it. */
-    Future<RecordMetadata> send(OutboxEntry entry) {
+    Future<RecordMetadata> send(OutboxRow row) {
         if (producer == null) {
             producer = new KafkaProducer<>(producerConfig());
         }
-        return producer.send(toRecord(entry));
+        return producer.send(toRecord(row));
     }
 
     /** A producer that failed sends keeps state (sequence numbers, expired batches) a fresh one has not. */
@@ -64,19 +63,19 @@ public class OutboxProducer {
         producer = null;
     }
 
-    private ProducerRecord<String, String> toRecord(OutboxEntry entry) {
-        ProducerRecord<String, String> record = new ProducerRecord<>(entry.topic, entry.recordKey, entry.payload);
+    private ProducerRecord<String, String> toRecord(OutboxRow row) {
+        ProducerRecord<String, String> record = new ProducerRecord<>(row.topic(), row.recordKey(), row.payload());
         header(record, "ce_specversion", "1.0");
-        header(record, "ce_id", entry.eventId.toString());
-        header(record, "ce_type", entry.ceType);
+        header(record, "ce_id", row.eventId().toString());
+        header(record, "ce_type", row.ceType());
         header(record, "ce_source", config.outbox().ceSource());
-        header(record, "ce_time", DateTimeFormatter.ISO_INSTANT.format(entry.occurredAt));
-        header(record, "ce_subject", entry.ceSubject);
+        header(record, "ce_time", DateTimeFormatter.ISO_INSTANT.format(row.occurredAt()));
+        header(record, "ce_subject", row.ceSubject());
         header(record, "content-type", "application/json");
-        if (entry.traceparent != null) {
+        if (row.traceparent() != null) {
             // W3C trace context for Kafka consumers, and the CloudEvents distributed-tracing extension
-            header(record, "traceparent", entry.traceparent);
-            header(record, "ce_traceparent", entry.traceparent);
+            header(record, "traceparent", row.traceparent());
+            header(record, "ce_traceparent", row.traceparent());
         }
         return record;
     }

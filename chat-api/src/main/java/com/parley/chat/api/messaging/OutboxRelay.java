@@ -70,6 +70,9 @@ public class OutboxRelay {
                 Thread.currentThread().interrupt();
             }
         }
+        if (worker == null || !worker.isAlive()) {
+            batch.deleteAcknowledged(); // the last pass's rows; the relay's thread has ended
+        }
         producer.close(Duration.ofSeconds(5));
     }
 
