@@ -10,14 +10,11 @@ import java.time.ZoneOffset;
 import java.util.Optional;
 import java.util.UUID;
 
-import org.hibernate.Session;
-
-import io.quarkus.hibernate.orm.panache.Panache;
-
 /**
- * The post of a message in plain JDBC, on the connection of the caller's transaction: the hot
- * write path of chat-api, kept out of Hibernate (entity loading, query interpretation and the
- * dirty check at commit were most of chat-api's CPU per message). The session row locked with what
+ * The post of a message in plain JDBC, on the connection of the caller's local transaction: the
+ * hot write path of chat-api, kept out of Hibernate and JTA (entity loading, query interpretation,
+ * the dirty check and the transaction manager's begin and commit were most of chat-api's CPU per
+ * message). The session row locked with what
  * the post needs to know (and, for a post with a {@code client_message_id}, the message already
  * stored under it), then one data-modifying CTE that moves the session to the new seq and inserts
  * the message, its history entry and its outbox row.
@@ -26,10 +23,10 @@ public final class MessageRows {
 
     /**
      * The locked session as a post sees it; {@code earlierMessageId} is the message already stored
-     * under the post's {@code client_message_id}, or null.
+     * under the post's {@code client_message_id} (sent by {@code earlierSenderUserId}), or null.
      */
     public record LockedSession(UUID id, String tenantId, String customerUserId, SessionStatus status, long lastSeq,
-            UUID earlierMessageId) {
+            UUID earlierMessageId, String earlierSenderUserId) {
     }
 
     /** Everything one new message writes. */
@@ -47,7 +44,7 @@ public final class MessageRows {
      * began, so a concurrent retry that waited for the lock finds the first post's message only here.
      */
     private static final String EARLIER = """
-            select id from messages where session_id = ? and client_message_id = ?
+            select id, sender_user_id from messages where session_id = ? and client_message_id = ?
             """;
 
     private static final String INSERT = """
@@ -81,44 +78,40 @@ public final class MessageRows {
      * Locks the session row (held until commit: it orders the session's writers and makes seq
      * gapless) and, for a post with a {@code client_message_id}, looks for the message stored under it.
      */
-    public static Optional<LockedSession> lock(String tenantId, UUID sessionId, String clientMessageId) {
-        return session().doReturningWork(connection -> {
-            String customer;
-            SessionStatus status;
-            long lastSeq;
-            try (PreparedStatement lock = connection.prepareStatement(LOCK)) {
-                lock.setString(1, tenantId);
-                lock.setObject(2, sessionId);
-                try (ResultSet row = lock.executeQuery()) {
-                    if (!row.next()) {
-                        return Optional.empty();
-                    }
-                    customer = row.getString(1);
-                    status = SessionStatus.fromWire(row.getString(2)).orElseThrow();
-                    lastSeq = row.getLong(3);
+    public static Optional<LockedSession> lock(Connection connection, String tenantId, UUID sessionId,
+            String clientMessageId) throws SQLException {
+        String customer;
+        SessionStatus status;
+        long lastSeq;
+        try (PreparedStatement lock = connection.prepareStatement(LOCK)) {
+            lock.setString(1, tenantId);
+            lock.setObject(2, sessionId);
+            try (ResultSet row = lock.executeQuery()) {
+                if (!row.next()) {
+                    return Optional.empty();
                 }
-            }
-            UUID earlier = clientMessageId == null ? null : earlier(connection, sessionId, clientMessageId);
-            return Optional.of(new LockedSession(sessionId, tenantId, customer, status, lastSeq, earlier));
-        });
-    }
-
-    private static UUID earlier(Connection connection, UUID sessionId, String clientMessageId) throws SQLException {
-        try (PreparedStatement find = connection.prepareStatement(EARLIER)) {
-            find.setObject(1, sessionId);
-            find.setString(2, clientMessageId);
-            try (ResultSet row = find.executeQuery()) {
-                return row.next() ? row.getObject(1, UUID.class) : null;
+                customer = row.getString(1);
+                status = SessionStatus.fromWire(row.getString(2)).orElseThrow();
+                lastSeq = row.getLong(3);
             }
         }
+        if (clientMessageId != null) {
+            try (PreparedStatement find = connection.prepareStatement(EARLIER)) {
+                find.setObject(1, sessionId);
+                find.setString(2, clientMessageId);
+                try (ResultSet row = find.executeQuery()) {
+                    if (row.next()) {
+                        return Optional.of(new LockedSession(sessionId, tenantId, customer, status, lastSeq,
+                                row.getObject(1, UUID.class), row.getString(2)));
+                    }
+                }
+            }
+        }
+        return Optional.of(new LockedSession(sessionId, tenantId, customer, status, lastSeq, null, null));
     }
 
     /** Writes a new message of a session locked by {@link #lock} in this transaction. */
-    public static void insert(NewMessage write) {
-        session().doWork(connection -> insert(connection, write));
-    }
-
-    private static void insert(Connection connection, NewMessage write) throws SQLException {
+    public static void insert(Connection connection, NewMessage write) throws SQLException {
         Message m = write.message();
         try (PreparedStatement insert = connection.prepareStatement(INSERT)) {
             int i = 0;
@@ -147,9 +140,5 @@ public final class MessageRows {
 
     private static OffsetDateTime utc(Instant instant) {
         return instant.atOffset(ZoneOffset.UTC);
-    }
-
-    private static Session session() {
-        return Panache.getEntityManager().unwrap(Session.class);
     }
 }

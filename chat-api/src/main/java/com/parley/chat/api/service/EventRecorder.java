@@ -1,5 +1,7 @@
 package com.parley.chat.api.service;
 
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
@@ -51,14 +53,19 @@ public class EventRecorder {
 
     /**
      * A new message: the session row moves to the message's seq and preview, and the message, its
-     * history entry and its outbox row are inserted, in one statement ({@link MessageRows#insert}).
-     * The caller holds the session row lock ({@link MessageRows#lock}) and computed the seq.
+     * history entry and its outbox row are inserted, in one statement ({@link MessageRows#insert}),
+     * in the caller's local transaction on {@code connection}. The caller holds the session row
+     * lock ({@link MessageRows#lock}), computed the seq, and calls {@link #written} after its commit.
      */
-    @Transactional(Transactional.TxType.MANDATORY)
-    public void recordMessage(Message message, String preview, MessageCreated event) {
-        MessageRows.insert(new MessageRows.NewMessage(message, preview, event.eventId(), event.type(),
+    public void recordMessage(Connection connection, Message message, String preview, MessageCreated event)
+            throws SQLException {
+        MessageRows.insert(connection, new MessageRows.NewMessage(message, preview, event.eventId(), event.type(),
                 serialize(event), message.metadata == null ? null : serialize(message.metadata), event.occurredAt(),
                 config.outbox().topic(), event.recordKey(), event.ceType(), traceparent()));
+    }
+
+    /** After the commit of a {@link #recordMessage}: the relay publishes at once instead of on its next poll. */
+    public void written(MessageCreated event) {
         outboxWritten.fire(new OutboxWritten(event.eventId()));
     }
 
