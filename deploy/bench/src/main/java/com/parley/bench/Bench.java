@@ -5,6 +5,8 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 
+import com.parley.infra.KafkaBroker;
+
 /**
  * The realtime benchmark (docs/performance.md). Scenarios, in this order:
  * <ol>
@@ -23,7 +25,7 @@ import java.util.List;
  * Options ({@code -Dbench.x=...}): scenarios, sizes, sessions, rates (target frames/s),
  * step-seconds, e2e-clients, e2e-rate, staff, staff-sessions-each, staff-sessions, storm-clients,
  * storm-rate, storm-subscription-tokens, connect-parallel, baseline-jar, tracing (a third gateway
- * with OpenTelemetry on in the fan-out), jfr.
+ * with OpenTelemetry on in the fan-out), jfr, jvm-options, write-rates, warmup-steps (write).
  */
 public final class Bench {
 
@@ -43,6 +45,9 @@ public final class Bench {
         Path repo = Path.of(args.length > 0 ? args[0] : ".").toAbsolutePath().normalize();
         Path logs = repo.resolve("deploy/bench/target/logs");
         Files.createDirectories(logs);
+        // the broker as the servers: the full JIT (tests and the local run start it with C1 only, for a faster start)
+        System.setProperty(KafkaBroker.JVM_OPTIONS,
+                System.getProperty(KafkaBroker.JVM_OPTIONS, String.join(" ", Deployment.SERVER_JVM)));
         Report.printMachine();
         List<Scenario> scenarios = Scenario.parse(list("bench.scenarios", "e2e,fanout,staff,storm"));
         System.out.println("Starting PostgreSQL, Kafka, chat-api, two gateways and the bare server (logs in " + logs
@@ -69,7 +74,7 @@ public final class Bench {
                     Integer.getInteger("bench.e2e-rate", 50), Integer.getInteger("bench.step-seconds", 10) * 2);
             case WRITE -> new WriteScenario(system, report).run(list("bench.write-rates", "250,500,1000,2000").stream()
                     .map(Integer::parseInt).toList(), Integer.getInteger("bench.sessions", 100),
-                    Integer.getInteger("bench.step-seconds", 10));
+                    Integer.getInteger("bench.step-seconds", 10), Integer.getInteger("bench.warmup-steps", 9));
             case FANOUT -> {
                 for (String size : list("bench.sizes", "2000,10000")) {
                     new FanOutScenario(system, report).run(Integer.parseInt(size),

@@ -114,10 +114,18 @@ final class Deployment implements AutoCloseable {
 
     /**
      * With -Dbench.jfr=true chat-api and the first gateway record a profile (JFR) of the whole run;
-     * -Dbench.jfr=gw-2,chat-api names the services.
+     * -Dbench.jfr=gw-2,chat-api names the services. -Dbench.jvm-options adds flags to every service
+     * (space-separated; {@code {id}} becomes the service's id, e.g.
+     * {@code -Xlog:gc:file=deploy/bench/target/logs/{id}-gc.log}).
      */
     private static List<String> jvm(Path logs, String id, List<String> base) {
         List<String> options = new ArrayList<>(base);
+        String extra = System.getProperty("bench.jvm-options", "").strip();
+        if (!extra.isEmpty()) {
+            for (String option : extra.split("\\s+")) {
+                options.add(option.replace("{id}", id));
+            }
+        }
         String jfr = System.getProperty("bench.jfr", "false");
         List<String> profiled = "true".equals(jfr) ? List.of("gw-1", "chat-api") : List.of(jfr.split(","));
         if (profiled.contains(id)) {

@@ -78,6 +78,7 @@ final class Report {
         System.out.printf("# Machine: %d CPUs (%s), %s, Java %s, %s%n", Runtime.getRuntime().availableProcessors(),
                 cpu, mem, System.getProperty("java.version"), Instant.now());
         System.out.println("# Servers (gateway and bare reference): " + String.join(" ", Deployment.SERVER_JVM));
+        System.out.println("# Kafka broker: " + System.getProperty("parley.kafka.jvm-options"));
     }
 
     static String ms(Histogram h, double percentile) {

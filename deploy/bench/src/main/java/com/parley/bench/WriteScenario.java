@@ -33,13 +33,15 @@ final class WriteScenario {
         this.report = report;
     }
 
-    void run(List<Integer> rates, int sessions, int seconds) throws Exception {
+    /**
+     * @param warmupSteps steps at the first rate before the measured ones, each printed: how long a
+     *        freshly started chat-api (and the rest) takes to reach its steady cost per message
+     */
+    void run(List<Integer> rates, int sessions, int seconds, int warmupSteps) throws Exception {
         System.out.printf("%n## Scenario write: messages posted through chat-api at rising rates, %d sessions, one"
                 + " client each on gateway 1, %d s per step%n", sessions, seconds);
         String tenant = "bench-write-" + UUID.randomUUID();
         Deployment.Customers customers = system.customers(tenant, sessions);
-        ProcessStats chatApi = new ProcessStats(system.chatApi.pid());
-        ProcessStats gateway = new ProcessStats(system.gateway1.pid());
         try (Fleet fleet = new Fleet()) {
             List<Conn> conns = new ArrayList<>();
             for (int s = 0; s < sessions; s++) {
@@ -48,39 +50,85 @@ final class WriteScenario {
             Fleet.connectAll(conns, system.gateway1.port(), "/ws/", 50);
             Load.awaitConnected(conns);
             Map<String, AtomicLong> lastSeq = new ConcurrentHashMap<>();
-            // warm-up (a fresh JVM compiles as it goes): the first step's rate for 30 s, not reported
-            system.postAt(customers, rates.getFirst(), 30, lastSeq, new Recorder(3));
-            Load.awaitCaughtUp(conns, lastSeq, 30);
-            System.out.println("| target msg/s | answered msg/s | POST p50 ms | POST p99 ms | end-to-end p50 ms |"
-                    + " p99 ms | max ms | failed | chat-api µs/msg | PostgreSQL µs/msg | broker µs/msg | gateway µs/msg |");
-            System.out.println("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+            Steps steps = new Steps(fleet, conns, customers, lastSeq, seconds);
+            System.out.printf("%nWarm-up: the first rate, %d steps from the first message after start (a fresh JVM"
+                    + " compiles as it goes; this is the time to steady state):%n%n", warmupSteps);
+            steps.header("s since load began");
+            for (int i = 1; i <= warmupSteps; i++) {
+                steps.run(rates.getFirst(), Integer.toString(i * seconds));
+            }
+            System.out.printf("%nRising rates:%n%n");
+            steps.header("target msg/s");
             for (int rate : rates) {
-                fleet.latencyMicros.reset();
-                Recorder posts = new Recorder(3);
-                double api0 = chatApi.cpuSeconds();
-                double pg0 = ProcessStats.cpuSecondsOfAll(POSTGRES);
-                double broker0 = ProcessStats.cpuSecondsOfAll(BROKER);
-                double gw0 = gateway.cpuSeconds();
-                long failed0 = system.failedPosts();
-                long start = System.nanoTime();
-                system.postAt(customers, rate, seconds, lastSeq, posts);
-                double elapsed = (System.nanoTime() - start) / 1e9; // until the last answer
-                Load.awaitCaughtUp(conns, lastSeq, 30);
-                Histogram post = posts.getIntervalHistogram();
-                Histogram e2e = fleet.latencyMicros.getIntervalHistogram();
-                long messages = post.getTotalCount();
-                System.out.printf("| %d | %.0f | %s | %s | %s | %s | %s | %d | %.0f | %.0f | %.0f | %.0f |%n", rate,
-                        messages / elapsed, Report.ms(post, 50), Report.ms(post, 99), Report.ms(e2e, 50),
-                        Report.ms(e2e, 99), Report.ms(e2e.getMaxValue()), system.failedPosts() - failed0,
-                        perMessage(chatApi.cpuSeconds() - api0, messages),
-                        perMessage(ProcessStats.cpuSecondsOfAll(POSTGRES) - pg0, messages),
-                        perMessage(ProcessStats.cpuSecondsOfAll(BROKER) - broker0, messages),
-                        perMessage(gateway.cpuSeconds() - gw0, messages));
+                steps.run(rate, Integer.toString(rate));
             }
             Report.Delivery delivery = report.delivery(conns, lastSeq, 1);
             System.out.printf("lost %d, duplicated %d, out of order %d%n", delivery.lost(), delivery.duplicated(),
                     delivery.outOfOrder());
             conns.forEach(Conn::close);
+        }
+    }
+
+    /** One table row per step: a rate held for the step, then its numbers. */
+    private final class Steps {
+        private final Fleet fleet;
+        private final List<Conn> conns;
+        private final Deployment.Customers customers;
+        private final Map<String, AtomicLong> lastSeq;
+        private final int seconds;
+        private final ProcessStats chatApi = new ProcessStats(system.chatApi.pid());
+        private final ProcessStats gateway = new ProcessStats(system.gateway1.pid());
+        // where the end-to-end time goes: occurred_at (in the POST) → Kafka's acknowledgement to the
+        // relay, and occurred_at → the frame written by gateway 1 (each service's own timer)
+        private final ServerTimer relayTimer = new ServerTimer(system.chatApi, "parley_outbox_publish_latency_seconds");
+        private final ServerTimer gatewayTimer = new ServerTimer(system.gateway1,
+                "parley_gateway_delivery_latency_seconds");
+
+        Steps(Fleet fleet, List<Conn> conns, Deployment.Customers customers, Map<String, AtomicLong> lastSeq,
+                int seconds) {
+            this.fleet = fleet;
+            this.conns = conns;
+            this.customers = customers;
+            this.lastSeq = lastSeq;
+            this.seconds = seconds;
+        }
+
+        void header(String first) {
+            System.out.println("| " + first + " | answered msg/s | POST p50 ms | POST p99 ms | end-to-end p50 ms |"
+                    + " p99 ms | max ms | relay p50 / p99 ms | gateway p50 / p99 ms | failed | chat-api µs/msg |"
+                    + " PostgreSQL µs/msg | broker µs/msg | gateway µs/msg |");
+            System.out.println("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+                    + " ---: | ---: |");
+        }
+
+        void run(int rate, String label) throws Exception {
+            fleet.latencyMicros.reset();
+            Recorder posts = new Recorder(3);
+            double api0 = chatApi.cpuSeconds();
+            double pg0 = ProcessStats.cpuSecondsOfAll(POSTGRES);
+            double broker0 = ProcessStats.cpuSecondsOfAll(BROKER);
+            double gw0 = gateway.cpuSeconds();
+            long failed0 = system.failedPosts();
+            var relay0 = relayTimer.scrape();
+            var gateway0 = gatewayTimer.scrape();
+            long start = System.nanoTime();
+            system.postAt(customers, rate, seconds, lastSeq, posts);
+            double elapsed = (System.nanoTime() - start) / 1e9; // until the last answer
+            Load.awaitCaughtUp(conns, lastSeq, 30);
+            Histogram post = posts.getIntervalHistogram();
+            Histogram e2e = fleet.latencyMicros.getIntervalHistogram();
+            long messages = post.getTotalCount();
+            var relay1 = relayTimer.scrape();
+            var gateway1 = gatewayTimer.scrape();
+            System.out.printf("| %s | %.0f | %s | %s | %s | %s | %s | %s / %s | %s / %s | %d | %.0f | %.0f | %.0f | %.0f |%n",
+                    label, messages / elapsed, Report.ms(post, 50), Report.ms(post, 99), Report.ms(e2e, 50),
+                    Report.ms(e2e, 99), Report.ms(e2e.getMaxValue()), ServerTimer.ms(relay0, relay1, 50),
+                    ServerTimer.ms(relay0, relay1, 99), ServerTimer.ms(gateway0, gateway1, 50),
+                    ServerTimer.ms(gateway0, gateway1, 99), system.failedPosts() - failed0,
+                    perMessage(chatApi.cpuSeconds() - api0, messages),
+                    perMessage(ProcessStats.cpuSecondsOfAll(POSTGRES) - pg0, messages),
+                    perMessage(ProcessStats.cpuSecondsOfAll(BROKER) - broker0, messages),
+                    perMessage(gateway.cpuSeconds() - gw0, messages));
         }
     }
 

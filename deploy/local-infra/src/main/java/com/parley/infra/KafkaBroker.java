@@ -25,7 +25,7 @@ public final class KafkaBroker implements AutoCloseable {
      * The broker JVM's options; the default starts fast (C1 only) for tests and the local run, a
      * benchmark may want the full JIT: {@code -Dparley.kafka.jvm-options="-XX:+UseSerialGC -Xmx512m"}.
      */
-    static final String JVM_OPTIONS = "parley.kafka.jvm-options";
+    public static final String JVM_OPTIONS = "parley.kafka.jvm-options";
     private static final String DEFAULT_JVM_OPTIONS = "-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xmx512m";
     private static final String READY = "KAFKA READY";
 

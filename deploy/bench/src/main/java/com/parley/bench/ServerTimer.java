@@ -1,0 +1,71 @@
+package com.parley.bench;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import com.parley.infra.ServiceProcess;
+
+/**
+ * A service's own latency timer, read from its Prometheus page ({@code /q/metrics}): the buckets of
+ * a Micrometer percentile histogram, scraped before and after a step, give the step's percentiles
+ * (the upper bound of the bucket that holds them; Micrometer's buckets are about 10 % apart). This
+ * is how the write scenario splits the end-to-end latency into the relay's part and the gateway's.
+ */
+final class ServerTimer {
+
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    private final ServiceProcess service;
+    private final Pattern bucket;
+
+    /** @param metric the timer's Prometheus name, e.g. {@code parley_outbox_publish_latency_seconds} */
+    ServerTimer(ServiceProcess service, String metric) {
+        this.service = service;
+        this.bucket = Pattern.compile("^" + Pattern.quote(metric) + "_bucket\\{[^}]*le=\"([^\"]+)\"[^}]*\\} ([0-9.eE+-]+)$",
+                Pattern.MULTILINE);
+    }
+
+    /** Cumulative counts by upper bound in seconds. */
+    TreeMap<Double, Double> scrape() {
+        try {
+            String page = HTTP.send(HttpRequest.newBuilder(URI.create(service.baseUrl() + "/q/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+            TreeMap<Double, Double> counts = new TreeMap<>();
+            Matcher m = bucket.matcher(page);
+            while (m.find()) {
+                double le = m.group(1).equals("+Inf") ? Double.POSITIVE_INFINITY : Double.parseDouble(m.group(1));
+                counts.merge(le, Double.parseDouble(m.group(2)), Double::sum);
+            }
+            return counts;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The percentile of what was recorded between two scrapes, in ms ("-" when nothing was). */
+    static String ms(Map<Double, Double> before, TreeMap<Double, Double> after, double percentile) {
+        double total = after.lastEntry() == null ? 0 : after.lastEntry().getValue() - before.getOrDefault(after.lastKey(), 0.0);
+        if (total <= 0) {
+            return "-";
+        }
+        for (Map.Entry<Double, Double> e : after.entrySet()) {
+            double count = e.getValue() - before.getOrDefault(e.getKey(), 0.0);
+            if (count >= total * percentile / 100) {
+                return e.getKey().isInfinite() ? "inf" : String.format("%.1f", e.getKey() * 1000);
+            }
+        }
+        return "inf";
+    }
+}
