@@ -58,6 +58,25 @@ class MessageApiTest {
     }
 
     @Test
+    void aRetryAfterTheSessionClosedStillGetsItsMessageWhileANewPostIsRefused() {
+        String session = newSession(tenant, "alice");
+        String alice = token(tenant, "alice", "user");
+        String clientId = newClientMessageId();
+        Map<String, Object> body = Map.of("content", "did this arrive?", "client_message_id", clientId);
+        String id = as(alice).body(body).post(messagesPath(session)).then().statusCode(201).extract().path("id");
+        as(token(tenant, "sam", "supporter")).body(Map.of("status", "closed")).patch(sessionsPath(tenant) + "/" + session)
+                .then().statusCode(200);
+
+        // the answer to the first post was lost; the retry comes after the close
+        as(alice).body(body).post(messagesPath(session)).then().statusCode(200)
+                .body("id", equalTo(id)).body("seq", equalTo(2));
+        as(alice).body(Map.of("content", "one more", "client_message_id", newClientMessageId()))
+                .post(messagesPath(session)).then().statusCode(409)
+                .body("type", equalTo("https://parley.chat/problems/session-not-open"));
+        as(alice).get(messagesPath(session)).then().statusCode(200).body("items", hasSize(1));
+    }
+
+    @Test
     void theRoleComesFromTheTokenNeverFromTheBody() {
         String session = newSession(tenant, "alice");
         as(token(tenant, "alice", "user")).body(Map.of("content", "hi", "role", "admin"))

@@ -14,19 +14,19 @@ import java.util.UUID;
  * The post of a message in plain JDBC, on the connection of the caller's local transaction: the
  * hot write path of chat-api, kept out of Hibernate and JTA (entity loading, query interpretation,
  * the dirty check and the transaction manager's begin and commit were most of chat-api's CPU per
- * message). The session row locked with what
- * the post needs to know (and, for a post with a {@code client_message_id}, the message already
- * stored under it), then one data-modifying CTE that moves the session to the new seq and inserts
- * the message, its history entry and its outbox row.
+ * message). The session row locked with what the post needs to know, then one data-modifying CTE that (unless the post's
+ * {@code client_message_id} already names a message of the session) moves the session to the new
+ * seq and inserts the message, its history entry and its outbox row: three round trips with the
+ * commit.
  */
 public final class MessageRows {
 
-    /**
-     * The locked session as a post sees it; {@code earlierMessageId} is the message already stored
-     * under the post's {@code client_message_id} (sent by {@code earlierSenderUserId}), or null.
-     */
-    public record LockedSession(UUID id, String tenantId, String customerUserId, SessionStatus status, long lastSeq,
-            UUID earlierMessageId, String earlierSenderUserId) {
+    /** The locked session as a post sees it. */
+    public record LockedSession(UUID id, String tenantId, String customerUserId, SessionStatus status, long lastSeq) {
+    }
+
+    /** The message already stored under a post's {@code client_message_id}, and who sent it. */
+    public record Earlier(UUID messageId, String senderUserId) {
     }
 
     /** Everything one new message writes. */
@@ -39,19 +39,25 @@ public final class MessageRows {
             select customer_user_id, status, last_seq from sessions where tenant_id = ? and id = ? for update
             """;
 
-    /**
-     * Asked after the lock, as a statement of its own: a statement sees what was committed when it
-     * began, so a concurrent retry that waited for the lock finds the first post's message only here.
-     */
     private static final String EARLIER = """
             select id, sender_user_id from messages where session_id = ? and client_message_id = ?
             """;
 
+    /**
+     * Writes the message unless its {@code client_message_id} already names one, and returns that
+     * one if so. A statement of its own after the lock: a statement sees what was committed when it
+     * began, so a concurrent retry that waited for the lock finds the first post's message here (and
+     * not in a query joined to the lock's).
+     */
     private static final String INSERT = """
-            with v as (
+            with earlier as (
+                select id, sender_user_id from messages
+                where session_id = cast(? as uuid) and client_message_id = cast(? as varchar)
+            ), v as (
                 select cast(? as bigint) as seq, cast(? as uuid) as message_id, cast(? as varchar) as tenant_id,
                     cast(? as uuid) as session_id, cast(? as timestamptz) as created_at, cast(? as uuid) as event_id,
                     cast(? as text) as payload, cast(? as timestamptz) as occurred_at
+                where not exists (select 1 from earlier)
             ), session_row as (
                 update sessions s set last_seq = v.seq, last_message_id = v.message_id,
                     last_message_preview = ?, last_message_at = v.created_at, updated_at = v.created_at
@@ -64,25 +70,21 @@ public final class MessageRows {
             ), history_row as (
                 insert into session_events (event_id, tenant_id, session_id, seq, type, payload, occurred_at)
                 select v.event_id, v.tenant_id, v.session_id, v.seq, ?, cast(v.payload as jsonb), v.occurred_at from v
+            ), outbox_row as (
+                insert into outbox (event_id, topic, record_key, ce_type, ce_subject, payload, occurred_at,
+                    created_at, traceparent)
+                select v.event_id, ?, ?, ?, cast(v.session_id as varchar), v.payload, v.occurred_at, now(),
+                    cast(? as varchar) from v
             )
-            insert into outbox (event_id, topic, record_key, ce_type, ce_subject, payload, occurred_at, created_at,
-                traceparent)
-            select v.event_id, ?, ?, ?, cast(v.session_id as varchar), v.payload, v.occurred_at, now(),
-                cast(? as varchar) from v
+            select id, sender_user_id from earlier
             """;
 
     private MessageRows() {
     }
 
-    /**
-     * Locks the session row (held until commit: it orders the session's writers and makes seq
-     * gapless) and, for a post with a {@code client_message_id}, looks for the message stored under it.
-     */
-    public static Optional<LockedSession> lock(Connection connection, String tenantId, UUID sessionId,
-            String clientMessageId) throws SQLException {
-        String customer;
-        SessionStatus status;
-        long lastSeq;
+    /** Locks the session row: held until commit, it orders the session's writers and makes seq gapless. */
+    public static Optional<LockedSession> lock(Connection connection, String tenantId, UUID sessionId)
+            throws SQLException {
         try (PreparedStatement lock = connection.prepareStatement(LOCK)) {
             lock.setString(1, tenantId);
             lock.setObject(2, sessionId);
@@ -90,31 +92,36 @@ public final class MessageRows {
                 if (!row.next()) {
                     return Optional.empty();
                 }
-                customer = row.getString(1);
-                status = SessionStatus.fromWire(row.getString(2)).orElseThrow();
-                lastSeq = row.getLong(3);
+                return Optional.of(new LockedSession(sessionId, tenantId, row.getString(1),
+                        SessionStatus.fromWire(row.getString(2)).orElseThrow(), row.getLong(3)));
             }
         }
-        if (clientMessageId != null) {
-            try (PreparedStatement find = connection.prepareStatement(EARLIER)) {
-                find.setObject(1, sessionId);
-                find.setString(2, clientMessageId);
-                try (ResultSet row = find.executeQuery()) {
-                    if (row.next()) {
-                        return Optional.of(new LockedSession(sessionId, tenantId, customer, status, lastSeq,
-                                row.getObject(1, UUID.class), row.getString(2)));
-                    }
-                }
-            }
-        }
-        return Optional.of(new LockedSession(sessionId, tenantId, customer, status, lastSeq, null, null));
     }
 
-    /** Writes a new message of a session locked by {@link #lock} in this transaction. */
-    public static void insert(Connection connection, NewMessage write) throws SQLException {
+    /** The message stored under {@code clientMessageId} in the session, if any (asked after the lock). */
+    public static Optional<Earlier> earlier(Connection connection, UUID sessionId, String clientMessageId)
+            throws SQLException {
+        try (PreparedStatement find = connection.prepareStatement(EARLIER)) {
+            find.setObject(1, sessionId);
+            find.setString(2, clientMessageId);
+            try (ResultSet row = find.executeQuery()) {
+                return row.next() ? Optional.of(new Earlier(row.getObject(1, UUID.class), row.getString(2)))
+                        : Optional.empty();
+            }
+        }
+    }
+
+    /**
+     * Writes a new message of a session locked by {@link #lock} in this transaction, in one
+     * statement; or, when the session already holds a message of the same {@code client_message_id},
+     * writes nothing and returns that message.
+     */
+    public static Optional<Earlier> insert(Connection connection, NewMessage write) throws SQLException {
         Message m = write.message();
         try (PreparedStatement insert = connection.prepareStatement(INSERT)) {
             int i = 0;
+            insert.setObject(++i, m.sessionId);
+            insert.setString(++i, m.clientMessageId);
             insert.setLong(++i, m.seq);
             insert.setObject(++i, m.id);
             insert.setString(++i, m.tenantId);
@@ -134,7 +141,10 @@ public final class MessageRows {
             insert.setString(++i, write.recordKey());
             insert.setString(++i, write.ceType());
             insert.setString(++i, write.traceparent());
-            insert.executeUpdate();
+            try (ResultSet row = insert.executeQuery()) {
+                return row.next() ? Optional.of(new Earlier(row.getObject(1, UUID.class), row.getString(2)))
+                        : Optional.empty();
+            }
         }
     }
 

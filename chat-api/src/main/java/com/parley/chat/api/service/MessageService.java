@@ -5,6 +5,7 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 
 import javax.sql.DataSource;
@@ -87,19 +88,18 @@ public class MessageService {
             Map<String, Object> checkedMetadata) throws SQLException {
         // The row lock serializes writers of this session: seq stays gapless and a concurrent retry
         // with the same client_message_id finds the first message instead of inserting a second.
-        MessageRows.LockedSession session = MessageRows.lock(connection, caller.tenantId(), sessionId, clientId)
+        MessageRows.LockedSession session = MessageRows.lock(connection, caller.tenantId(), sessionId)
                 .orElseThrow(Problems::sessionNotFound);
         if (!caller.seesWholeTenant() && !session.customerUserId().equals(caller.userId())) {
             throw Problems.sessionNotFound();
         }
-        if (session.earlierMessageId() != null) {
-            if (!session.earlierSenderUserId().equals(caller.userId())) {
-                // the key is the session's; a retry returns only the sender's own message
-                throw Problems.clientMessageIdTaken();
-            }
-            return new Stored(null, null, session.earlierMessageId());
-        }
         if (session.status() != SessionStatus.OPEN) {
+            // a retry of a post that made it before the session closed still gets its message
+            Optional<MessageRows.Earlier> earlier = clientId == null ? Optional.empty()
+                    : MessageRows.earlier(connection, sessionId, clientId);
+            if (earlier.isPresent()) {
+                return retried(caller, earlier.get());
+            }
             throw Problems.sessionNotOpen(session.status().wireName());
         }
 
@@ -119,8 +119,16 @@ public class MessageService {
         MessageCreated event = new MessageCreated(UUID.randomUUID(), message.tenantId, message.sessionId, message.seq,
                 now, message.id, message.role.wireName(), message.content, message.senderUserId, message.createdAt,
                 message.clientMessageId, message.metadata);
-        events.recordMessage(connection, message, preview, event);
-        return new Stored(message, event, null);
+        Optional<MessageRows.Earlier> earlier = events.recordMessage(connection, message, preview, event);
+        return earlier.isPresent() ? retried(caller, earlier.get()) : new Stored(message, event, null);
+    }
+
+    private static Stored retried(Caller caller, MessageRows.Earlier earlier) {
+        if (!earlier.senderUserId().equals(caller.userId())) {
+            // the key is the session's; a retry returns only the sender's own message
+            throw Problems.clientMessageIdTaken();
+        }
+        return new Stored(null, null, earlier.messageId());
     }
 
     @Transactional
