@@ -25,7 +25,8 @@ import com.parley.infra.KafkaBroker;
  * Options ({@code -Dbench.x=...}): scenarios, sizes, sessions, rates (target frames/s),
  * step-seconds, e2e-clients, e2e-rate, staff, staff-sessions-each, staff-sessions, storm-clients,
  * storm-rate, storm-subscription-tokens, connect-parallel, baseline-jar, tracing (a third gateway
- * with OpenTelemetry on in the fan-out), jfr, jvm-options, write-rates, warmup-steps (write).
+ * with OpenTelemetry on in the fan-out), jfr, jvm-options, write-rates, warmup-steps (write),
+ * fanout-warmup-steps.
  */
 public final class Bench {
 

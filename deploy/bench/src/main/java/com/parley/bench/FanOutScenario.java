@@ -221,8 +221,11 @@ final class FanOutScenario {
     }
 
     private void measure(List<Target> targets, List<Integer> rates, int stepSeconds, int rounds) throws Exception {
-        for (Target target : targets) {
-            target.step(rates.getFirst(), stepSeconds); // warm-up (JIT, producer metadata), not reported
+        // warm-up (JIT, producer metadata), not reported: bench.fanout-warmup-steps alternated rounds
+        for (int round = 0; round < Integer.getInteger("bench.fanout-warmup-steps", 3); round++) {
+            for (Target target : targets) {
+                target.step(rates.getFirst(), stepSeconds);
+            }
         }
         System.out.println("| server | target frames/s | delivered frames/s | p50 ms | p99 ms | max ms"
                 + " | CPU µs/frame | server CPU % |");
