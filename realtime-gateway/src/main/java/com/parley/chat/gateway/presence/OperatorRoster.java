@@ -2,6 +2,7 @@ package com.parley.chat.gateway.presence;
 
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -66,6 +67,12 @@ public class OperatorRoster {
 
     /** This instance's staff connections: connection id → who (a connection counts once, however it ends). */
     private final Map<String, Caller> localStaff = new ConcurrentHashMap<>();
+    /**
+     * tenant → user → that user's connections on this instance. The roster changes only when a
+     * user's first connection opens or the last one closes: a second tab, or the thousandth
+     * connection of a service account, announces nothing (and nothing scans every connection).
+     */
+    private final Map<String, Map<String, Integer>> localUsers = new ConcurrentHashMap<>();
     /** tenant → user → status chosen (kept while the user has no connection: it comes back with them). */
     private final Map<String, Map<String, Choice>> choices = new ConcurrentHashMap<>();
     /** tenant → instance → what it announced. */
@@ -100,15 +107,33 @@ public class OperatorRoster {
         if (!caller.isOperator()) {
             return; // customers and services (an AI assistant) are no operators
         }
-        localStaff.put(connection.connectionId(), caller);
-        announce(caller.tenantId());
+        if (localStaff.putIfAbsent(connection.connectionId(), caller) == null && count(caller, 1) == 1) {
+            announce(caller.tenantId());
+        }
     }
 
     /** A staff connection closed on this instance. */
     public void disconnected(ClientConnection connection) {
-        if (localStaff.remove(connection.connectionId()) != null) {
-            announce(connection.caller().tenantId());
+        Caller caller = localStaff.remove(connection.connectionId());
+        if (caller != null && count(caller, -1) == 0) {
+            announce(caller.tenantId());
         }
+    }
+
+    /** Moves the user's count of connections on this instance by {@code delta}; returns the new count. */
+    private int count(Caller caller, int delta) {
+        int[] now = new int[1];
+        localUsers.compute(caller.tenantId(), (tenant, users) -> {
+            Map<String, Integer> counts = users != null ? users : new ConcurrentHashMap<>();
+            now[0] = counts.getOrDefault(caller.userId(), 0) + delta;
+            if (now[0] > 0) {
+                counts.put(caller.userId(), now[0]);
+            } else {
+                counts.remove(caller.userId());
+            }
+            return counts.isEmpty() ? null : counts;
+        });
+        return now[0];
     }
 
     /** A {@code status} frame: the operator chose available, busy or away. */
@@ -182,7 +207,7 @@ public class OperatorRoster {
     }
 
     void announceAndExpire() {
-        localStaff.values().stream().map(Caller::tenantId).distinct().toList().forEach(this::announce);
+        List.copyOf(localUsers.keySet()).forEach(this::announce);
         Instant now = Instant.now();
         remote.forEach((tenant, instances) -> {
             if (instances.values().removeIf(a -> !a.expiresAt().isAfter(now))) {
@@ -192,12 +217,7 @@ public class OperatorRoster {
     }
 
     private void announce(String tenant) {
-        Set<String> users = new TreeSet<>();
-        localStaff.values().forEach(c -> {
-            if (c.tenantId().equals(tenant)) {
-                users.add(c.userId());
-            }
-        });
+        Set<String> users = new TreeSet<>(localUsers.getOrDefault(tenant, Map.of()).keySet());
         Map<String, Choice> chosen = choices.getOrDefault(tenant, Map.of());
         SessionKey key = new SessionKey(tenant, SIGNAL_SESSION);
         ObjectNode signal = signals.signal("operators", key);

@@ -26,6 +26,7 @@ class OperatorRosterTest {
     private final Fixtures fx = new Fixtures("operators.ttl", "0.2S", "operators.busy-at", "3");
     private final Map<String, Integer> held = new ConcurrentHashMap<>();
     private final List<OperatorRoster> bus = new ArrayList<>();
+    private final List<JsonNode> published = new ArrayList<>();
     private boolean aAlive = true;
 
     private OperatorRoster instance(String name) {
@@ -40,6 +41,7 @@ class OperatorRosterTest {
                 if ("a".equals(name) && !aAlive) {
                     return;
                 }
+                published.add(signal);
                 bus.forEach(roster -> roster.onAnnouncement(signal));
             }
         };
@@ -114,5 +116,30 @@ class OperatorRosterTest {
         assertEquals("available/0", statuses(watcher).get("bob"), "one tab still open");
         a.disconnected(tab2);
         assertEquals("offline/0", statuses(watcher).get("bob"));
+    }
+
+    @Test
+    void onlyAUsersFirstAndLastConnectionChangeTheRosterSoManyTabsAnnounceOnce() {
+        OperatorRoster a = instance("a");
+        List<ClientConnection> tabs = new ArrayList<>();
+        for (int i = 0; i < 1_000; i++) { // a service account's or a busy operator's many sockets
+            ClientConnection tab = connection("bob", "supporter", new FakeTransport(), fx);
+            tabs.add(tab);
+            a.connected(tab);
+        }
+        assertEquals(1, published.size(), "bob came online once");
+        assertEquals("bob", published.getFirst().path("operators").get(0).path("user_id").asText());
+
+        ClientConnection carol = connection("carol", "supporter", new FakeTransport(), fx);
+        a.connected(carol);
+        assertEquals(2, published.size(), "carol came online");
+        assertEquals(2, published.getLast().path("operators").size());
+
+        tabs.subList(1, tabs.size()).forEach(a::disconnected);
+        assertEquals(2, published.size(), "bob still has a connection");
+        a.disconnected(tabs.getFirst());
+        assertEquals(3, published.size(), "bob's last connection closed");
+        assertEquals("carol", published.getLast().path("operators").get(0).path("user_id").asText());
+        assertEquals(1, published.getLast().path("operators").size());
     }
 }
