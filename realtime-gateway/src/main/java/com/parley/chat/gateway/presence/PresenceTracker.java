@@ -54,6 +54,8 @@ public class PresenceTracker {
     private final Map<SessionKey, Map<String, Announcement>> sessions = new ConcurrentHashMap<>();
     /** session → the participants last pushed to local sockets. */
     private final Map<SessionKey, List<Participant>> lastPushed = new ConcurrentHashMap<>();
+    /** session → this instance's participants as last announced. */
+    private final Map<SessionKey, List<Participant>> lastAnnounced = new ConcurrentHashMap<>();
     /** Sessions whose local participants changed and are about to be announced. */
     private final Set<SessionKey> dirty = ConcurrentHashMap.newKeySet();
 
@@ -82,7 +84,7 @@ public class PresenceTracker {
         if (dirty.add(session)) {
             vertx.setTimer(config.presence().coalesce().toMillis(), ignored -> {
                 dirty.remove(session);
-                announce(session);
+                announce(session, false);
             });
         }
     }
@@ -118,7 +120,7 @@ public class PresenceTracker {
     /** Re-announces this instance's participants and drops those of instances that went quiet. */
     void announceAndExpire() {
         for (SessionKey session : hub.localSessions()) {
-            announce(session);
+            announce(session, true);
         }
         Instant now = Instant.now();
         for (Map.Entry<SessionKey, Map<String, Announcement>> entry : sessions.entrySet()) {
@@ -128,6 +130,7 @@ public class PresenceTracker {
         }
         sessions.values().removeIf(Map::isEmpty); // sessions nobody is in any more
         lastPushed.keySet().removeIf(session -> !hub.localSessions().contains(session));
+        lastAnnounced.keySet().removeIf(session -> !hub.localSessions().contains(session));
     }
 
     /** On shutdown: this instance's participants leave every session at once. */
@@ -139,12 +142,21 @@ public class PresenceTracker {
         }
     }
 
-    private void announce(SessionKey session) {
+    /**
+     * @param always false after local joins and leaves: nothing is published when they left this
+     *        instance's participants as they were (a second tab, a reconnect, the hundredth socket
+     *        of one user); the periodic re-announcement publishes always (it keeps the TTL)
+     */
+    private void announce(SessionKey session, boolean always) {
         TreeMap<String, Participant> local = new TreeMap<>();
         for (SessionSubscription subscription : hub.sessionSubscriptions(session)) {
             Participant p = new Participant(subscription.connection().caller().userId(),
                     subscription.connection().caller().participantRole());
             local.put(p.userId() + "\u0000" + p.role(), p);
+        }
+        List<Participant> now = List.copyOf(local.values());
+        if (Objects.equals(lastAnnounced.put(session, now), now) && !always) {
+            return;
         }
         ObjectNode signal = signals.signal("presence", session);
         ArrayNode participants = signal.putArray("participants");

@@ -108,6 +108,27 @@ class PresenceTrackerTest {
     }
 
     @Test
+    void joinsThatChangeNobodysPresenceAnnounceNothingButThePeriodicAnnouncementStillGoesOut() throws Exception {
+        FakeTransport first = join("alice", "user");
+        await(() -> assertEquals(List.of("alice/user"), users(lastPresence(first))));
+        assertEquals(1, announced.size());
+        for (int i = 0; i < 4; i++) { // alice's other tabs (5 per user), in later coalescing windows
+            join("alice", "user");
+            Thread.sleep(15);
+        }
+        Thread.sleep(50);
+        assertEquals(1, announced.size(), "alice was already here: no signal for her other sockets");
+
+        FakeTransport sam = join("sam", "supporter");
+        await(() -> assertEquals(List.of("alice/user", "sam/supporter"), users(lastPresence(first))));
+        assertEquals(List.of("alice/user", "sam/supporter"), users(lastPresence(sam)));
+        assertEquals(2, announced.size(), "sam's arrival is news");
+
+        tracker.announceAndExpire();
+        assertEquals(3, announced.size(), "the periodic announcement keeps the other instances' TTL fresh");
+    }
+
+    @Test
     void anotherInstancesParticipantsAreMergedAndDropOutAfterTheTtl() throws Exception {
         FakeTransport alice = join("alice", "user");
         await(() -> assertEquals(List.of("alice/user"), users(lastPresence(alice))));
