@@ -105,8 +105,7 @@ public final class MessageRows {
             find.setObject(1, sessionId);
             find.setString(2, clientMessageId);
             try (ResultSet row = find.executeQuery()) {
-                return row.next() ? Optional.of(new Earlier(row.getObject(1, UUID.class), row.getString(2)))
-                        : Optional.empty();
+                return earlier(row);
             }
         }
     }
@@ -142,10 +141,14 @@ public final class MessageRows {
             insert.setString(++i, write.ceType());
             insert.setString(++i, write.traceparent());
             try (ResultSet row = insert.executeQuery()) {
-                return row.next() ? Optional.of(new Earlier(row.getObject(1, UUID.class), row.getString(2)))
-                        : Optional.empty();
+                return earlier(row);
             }
         }
+    }
+
+    /** The earlier message in the result's first row (id, sender), if there is one. */
+    private static Optional<Earlier> earlier(ResultSet row) throws SQLException {
+        return row.next() ? Optional.of(new Earlier(row.getObject(1, UUID.class), row.getString(2))) : Optional.empty();
     }
 
     private static OffsetDateTime utc(Instant instant) {
