@@ -125,7 +125,7 @@ public class RelayBatch {
         try (Connection connection = dataSource.getConnection()) {
             delete(connection, toDelete);
             toDelete = List.of();
-        } catch (SQLException e) {
+        } catch (SQLException | RuntimeException e) {
             // sent again after a restart, unless the topic's tail shows them (PublishedTail)
             Log.debugf("outbox relay: deleting acknowledged rows at shutdown: %s", e.getMessage());
         }
