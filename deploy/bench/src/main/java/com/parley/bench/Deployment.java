@@ -165,23 +165,14 @@ final class Deployment implements AutoCloseable {
 
     /** chat-api's GET requests on a session so far (access checks and history): what reconnects cost it. */
     long chatApiSessionGets() {
-        try {
-            String page = http.send(HttpRequest.newBuilder(URI.create(chatApi.baseUrl() + "/q/metrics")).build(),
-                    HttpResponse.BodyHandlers.ofString()).body();
-            Matcher m = CHAT_API_GETS.matcher(page);
-            double sum = 0;
-            while (m.find()) {
-                if (m.group(1).contains("method=\"GET\"") && m.group(1).contains("sessions/{sessionId}")) {
-                    sum += Double.parseDouble(m.group(2));
-                }
+        Matcher m = CHAT_API_GETS.matcher(ServerTimer.metricsPage(chatApi));
+        double sum = 0;
+        while (m.find()) {
+            if (m.group(1).contains("method=\"GET\"") && m.group(1).contains("sessions/{sessionId}")) {
+                sum += Double.parseDouble(m.group(2));
             }
-            return (long) sum;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
         }
+        return (long) sum;
     }
 
     private static String group(Pattern pattern, String body) {

@@ -36,16 +36,20 @@ final class ServerTimer {
 
     /** Cumulative counts by upper bound in seconds. */
     TreeMap<Double, Double> scrape() {
+        TreeMap<Double, Double> counts = new TreeMap<>();
+        Matcher m = bucket.matcher(metricsPage(service));
+        while (m.find()) {
+            double le = m.group(1).equals("+Inf") ? Double.POSITIVE_INFINITY : Double.parseDouble(m.group(1));
+            counts.merge(le, Double.parseDouble(m.group(2)), Double::sum);
+        }
+        return counts;
+    }
+
+    /** A service's Prometheus page ({@code /q/metrics}). */
+    static String metricsPage(ServiceProcess service) {
         try {
-            String page = HTTP.send(HttpRequest.newBuilder(URI.create(service.baseUrl() + "/q/metrics")).build(),
+            return HTTP.send(HttpRequest.newBuilder(URI.create(service.baseUrl() + "/q/metrics")).build(),
                     HttpResponse.BodyHandlers.ofString()).body();
-            TreeMap<Double, Double> counts = new TreeMap<>();
-            Matcher m = bucket.matcher(page);
-            while (m.find()) {
-                double le = m.group(1).equals("+Inf") ? Double.POSITIVE_INFINITY : Double.parseDouble(m.group(1));
-                counts.merge(le, Double.parseDouble(m.group(2)), Double::sum);
-            }
-            return counts;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {

@@ -58,11 +58,6 @@ public class Message extends PanacheEntityBase {
     @Column(name = "deleted_by")
     public String deletedBy;
 
-    public static Optional<Message> findByClientMessageId(String tenantId, UUID sessionId, String clientMessageId) {
-        return find("tenantId = ?1 and sessionId = ?2 and clientMessageId = ?3", tenantId, sessionId, clientMessageId)
-                .firstResultOptional();
-    }
-
     public static Optional<Message> findInSession(String tenantId, UUID sessionId, UUID id) {
         return find("tenantId = ?1 and sessionId = ?2 and id = ?3", tenantId, sessionId, id).firstResultOptional();
     }

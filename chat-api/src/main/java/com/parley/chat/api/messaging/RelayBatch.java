@@ -18,12 +18,12 @@ import jakarta.inject.Inject;
 import org.apache.kafka.clients.producer.RecordMetadata;
 
 import com.parley.chat.api.config.ChatApiConfig;
-import com.parley.chat.api.domain.DatabaseFailure;
+import com.parley.chat.api.domain.LocalTransaction;
 
 import io.quarkus.logging.Log;
 
 /**
- * One pass of the relay, in a local transaction of its own on a pooled connection (plain JDBC: the
+ * One pass of the relay, in a local transaction of its own ({@link LocalTransaction}; plain JDBC: the
  * relay's Hibernate queries and JTA transaction were a fifth of chat-api's CPU at 1,000
  * messages/s). The pass's first statement takes the advisory lock (one relay publishes at a time
  * across chat-api replicas), deletes the rows Kafka acknowledged in the pass before, and reads the
@@ -99,21 +99,14 @@ public class RelayBatch {
     Result publish(boolean recovering) {
         List<Long> deleting = toDelete;
         List<Long> acknowledged = new ArrayList<>();
-        try (Connection connection = dataSource.getConnection()) {
-            connection.setAutoCommit(false);
-            try {
-                Result result = publish(connection, recovering, deleting, acknowledged);
-                connection.commit();
-                toDelete = acknowledged;
-                return result;
-            } catch (SQLException | RuntimeException e) {
-                toDelete = concat(deleting, acknowledged);
-                rollback(connection);
-                throw e;
-            }
-        } catch (SQLException e) {
-            toDelete = concat(deleting, acknowledged);
-            throw new DatabaseFailure(e);
+        try {
+            Result result = LocalTransaction.call(dataSource,
+                    connection -> publish(connection, recovering, deleting, acknowledged));
+            toDelete = acknowledged;
+            return result;
+        } catch (RuntimeException e) {
+            toDelete = concat(deleting, acknowledged); // the pass's delete was rolled back
+            throw e;
         }
     }
 
@@ -233,14 +226,6 @@ public class RelayBatch {
         try (PreparedStatement count = connection.prepareStatement(COUNT); ResultSet row = count.executeQuery()) {
             row.next();
             return row.getLong(1);
-        }
-    }
-
-    private static void rollback(Connection connection) {
-        try {
-            connection.rollback();
-        } catch (SQLException e) {
-            Log.debugf("outbox relay: rollback: %s", e.getMessage());
         }
     }
 

@@ -16,7 +16,7 @@ import jakarta.transaction.Transactional;
 
 import com.parley.chat.api.config.ChatApiConfig;
 import com.parley.chat.api.domain.ChatSession;
-import com.parley.chat.api.domain.DatabaseFailure;
+import com.parley.chat.api.domain.LocalTransaction;
 import com.parley.chat.api.domain.Message;
 import com.parley.chat.api.domain.MessageRows;
 import com.parley.chat.api.domain.SessionEvent;
@@ -49,7 +49,7 @@ public class MessageService {
     }
 
     /**
-     * Posts a message in a local transaction of plain JDBC ({@link MessageRows}): chat-api's hot
+     * Posts a message in a local transaction of plain JDBC ({@link LocalTransaction}, {@link MessageRows}): chat-api's hot
      * write path, without Hibernate or the JTA transaction manager, whose begin, enlistment and
      * commit cost more CPU than the statements themselves. One datasource, one transaction: a
      * local one keeps every guarantee (the session row lock, seq, idempotency, outbox).
@@ -60,19 +60,8 @@ public class MessageService {
         String content = checkContent(rawContent);
         String clientId = checkClientMessageId(clientMessageId);
         Map<String, Object> checkedMetadata = metadataRules.check(metadata);
-        Stored stored;
-        try (Connection connection = dataSource.getConnection()) {
-            connection.setAutoCommit(false);
-            try {
-                stored = store(connection, caller, sessionId, content, clientId, checkedMetadata);
-                connection.commit();
-            } catch (SQLException | RuntimeException e) {
-                connection.rollback();
-                throw e;
-            }
-        } catch (SQLException e) {
-            throw new DatabaseFailure(e);
-        }
+        Stored stored = LocalTransaction.call(dataSource,
+                connection -> store(connection, caller, sessionId, content, clientId, checkedMetadata));
         if (stored.earlierMessageId() != null) {
             return new Posted(Message.findById(stored.earlierMessageId()), false);
         }
@@ -90,9 +79,7 @@ public class MessageService {
         // with the same client_message_id finds the first message instead of inserting a second.
         MessageRows.LockedSession session = MessageRows.lock(connection, caller.tenantId(), sessionId)
                 .orElseThrow(Problems::sessionNotFound);
-        if (!caller.seesWholeTenant() && !session.customerUserId().equals(caller.userId())) {
-            throw Problems.sessionNotFound();
-        }
+        SessionService.requireVisible(caller, session.customerUserId());
         if (session.status() != SessionStatus.OPEN) {
             // a retry of a post that made it before the session closed still gets its message
             Optional<MessageRows.Earlier> earlier = clientId == null ? Optional.empty()

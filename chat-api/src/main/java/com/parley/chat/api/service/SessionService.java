@@ -105,7 +105,12 @@ public class SessionService {
     }
 
     static void requireVisible(Caller caller, ChatSession session) {
-        if (!caller.seesWholeTenant() && !session.customerUserId.equals(caller.userId())) {
+        requireVisible(caller, session.customerUserId);
+    }
+
+    /** A customer sees only their own sessions; another's answers 404, as one that does not exist. */
+    static void requireVisible(Caller caller, String customerUserId) {
+        if (!caller.seesWholeTenant() && !customerUserId.equals(caller.userId())) {
             throw Problems.sessionNotFound();
         }
     }
