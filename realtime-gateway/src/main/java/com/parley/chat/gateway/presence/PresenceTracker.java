@@ -129,8 +129,8 @@ public class PresenceTracker {
             }
         }
         sessions.values().removeIf(Map::isEmpty); // sessions nobody is in any more
-        lastPushed.keySet().removeIf(session -> !hub.localSessions().contains(session));
-        lastAnnounced.keySet().removeIf(session -> !hub.localSessions().contains(session));
+        lastPushed.keySet().retainAll(hub.localSessions());
+        lastAnnounced.keySet().retainAll(hub.localSessions());
     }
 
     /** On shutdown: this instance's participants leave every session at once. */
