@@ -31,6 +31,9 @@ final class FanOutScenario {
         }
     }
 
+    /** The load generator itself (this JVM): its CPU per connection opened says what the clients cost. */
+    private static final ProcessStats LOAD_GENERATOR = new ProcessStats(ProcessHandle.current().pid());
+
     private final Deployment system;
     private final Report report;
 
@@ -90,21 +93,27 @@ final class FanOutScenario {
             for (int i = 0; i < connections; i++) {
                 conns.add(fleet.conn(tenant, ids.get(i % ids.size()), token, 1));
             }
+            double serverCpu0 = stats.cpuSeconds();
+            double clientCpu0 = LOAD_GENERATOR.cpuSeconds();
             long t0 = System.nanoTime();
             int refusals = Fleet.connectAll(conns, port(), "/ws/", Integer.getInteger("bench.connect-parallel", 200));
             if (server != Server.BARE) {
                 Load.awaitConnected(conns);
             }
             double seconds = (System.nanoTime() - t0) / 1e9;
+            double serverCpuMs = (stats.cpuSeconds() - serverCpu0) * 1000 / connections;
+            double clientCpuMs = (LOAD_GENERATOR.cpuSeconds() - clientCpu0) * 1000 / connections;
             if (refusals > 0) {
                 System.out.printf("%s: %d handshakes refused while connecting (tried again)%n", name, refusals);
             }
             Thread.sleep(3000);
             result.connectSeconds = seconds;
+            result.connectCpuMs = serverCpuMs;
             result.heapPerConn = (stats.liveHeapBytes() - heap0) / (double) connections;
             result.rssPerConn = (stats.rssBytes() - rss0) / (double) connections;
-            System.out.printf("%s: %d connections in %.1f s; live heap %s/connection, RSS %s/connection%n", name,
-                    connections, seconds, Report.kb(result.heapPerConn), Report.kb(result.rssPerConn));
+            System.out.printf("%s: %d connections in %.1f s (CPU per connection: server %.3f ms, load generator %.3f ms);"
+                    + " live heap %s/connection, RSS %s/connection%n", name, connections, seconds, serverCpuMs,
+                    clientCpuMs, Report.kb(result.heapPerConn), Report.kb(result.rssPerConn));
         }
 
         /** Connects and closes a first batch, so that the measured connections meet a warm server (JIT). */
@@ -308,9 +317,10 @@ final class FanOutScenario {
             System.out.printf("| %d | %.2f | %.2f | %.2f | %.2f |%n", e.getKey(), g.framesPerSecond / b.framesPerSecond,
                     g.p50 / b.p50, g.p99 / b.p99, g.cpuMicrosPerFrame / b.cpuMicrosPerFrame);
         }
-        System.out.printf("heap per connection: %.2f×, RSS per connection: %.2f×, time to open the connections: %.2f×%n",
-                gateway.heapPerConn / bare.heapPerConn, gateway.rssPerConn / bare.rssPerConn,
-                gateway.connectSeconds / bare.connectSeconds);
+        System.out.printf("heap per connection: %.2f×, RSS per connection: %.2f×, time to open the connections: %.2f×,"
+                + " server CPU per connection opened: %.2f×%n", gateway.heapPerConn / bare.heapPerConn,
+                gateway.rssPerConn / bare.rssPerConn, gateway.connectSeconds / bare.connectSeconds,
+                gateway.connectCpuMs / bare.connectCpuMs);
     }
 
     private static final class Step {
@@ -344,5 +354,6 @@ final class FanOutScenario {
         double heapPerConn;
         double rssPerConn;
         double connectSeconds;
+        double connectCpuMs;
     }
 }
