@@ -217,7 +217,7 @@ public class Subscriptions {
             return Disconnect.SESSION_FULL.reason();
         }
         subscription.start();
-        presence.localChange(session);
+        presence.joined(session, connection.caller());
         return null;
     }
 

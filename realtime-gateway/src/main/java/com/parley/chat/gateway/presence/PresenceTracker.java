@@ -16,6 +16,7 @@ import jakarta.inject.Inject;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.parley.chat.gateway.auth.Caller;
 import com.parley.chat.gateway.client.SessionSubscription;
 import com.parley.chat.gateway.config.GatewayConfig;
 import com.parley.chat.gateway.hub.SessionHub;
@@ -83,10 +84,26 @@ public class PresenceTracker {
     public void localChange(SessionKey session) {
         if (dirty.add(session)) {
             vertx.setTimer(config.presence().coalesce().toMillis(), ignored -> {
+                // while this recount runs, a join cannot take the shortcut of joined(): it finds no base
+                List<Participant> before = lastAnnounced.remove(session);
                 dirty.remove(session);
-                announce(session, false);
+                announce(session, before, false);
             });
         }
+    }
+
+    /**
+     * A local client of {@code caller} joined: when the caller is already among this instance's
+     * announced participants and no change is pending, nothing changes (another tab, a reconnect,
+     * the next of ten thousand sockets of one user) and nothing is counted again.
+     */
+    public void joined(SessionKey session, Caller caller) {
+        List<Participant> announced = lastAnnounced.get(session);
+        if (announced != null && !dirty.contains(session)
+                && announced.contains(new Participant(caller.userId(), caller.participantRole()))) {
+            return;
+        }
+        localChange(session);
     }
 
     /** The merged participants, as a presence frame, for a client that just connected. */
@@ -120,7 +137,7 @@ public class PresenceTracker {
     /** Re-announces this instance's participants and drops those of instances that went quiet. */
     void announceAndExpire() {
         for (SessionKey session : hub.localSessions()) {
-            announce(session, true);
+            announce(session, lastAnnounced.get(session), true);
         }
         Instant now = Instant.now();
         for (Map.Entry<SessionKey, Map<String, Announcement>> entry : sessions.entrySet()) {
@@ -143,11 +160,12 @@ public class PresenceTracker {
     }
 
     /**
+     * @param before this instance's participants as last announced
      * @param always false after local joins and leaves: nothing is published when they left this
      *        instance's participants as they were (a second tab, a reconnect, the hundredth socket
      *        of one user); the periodic re-announcement publishes always (it keeps the TTL)
      */
-    private void announce(SessionKey session, boolean always) {
+    private void announce(SessionKey session, List<Participant> before, boolean always) {
         TreeMap<String, Participant> local = new TreeMap<>();
         for (SessionSubscription subscription : hub.sessionSubscriptions(session)) {
             Participant p = new Participant(subscription.connection().caller().userId(),
@@ -155,7 +173,8 @@ public class PresenceTracker {
             local.put(p.userId() + "\u0000" + p.role(), p);
         }
         List<Participant> now = List.copyOf(local.values());
-        if (Objects.equals(lastAnnounced.put(session, now), now) && !always) {
+        lastAnnounced.put(session, now);
+        if (now.equals(before) && !always) {
             return;
         }
         ObjectNode signal = signals.signal("presence", session);

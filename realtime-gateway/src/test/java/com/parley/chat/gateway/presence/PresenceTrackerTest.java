@@ -55,6 +55,13 @@ class PresenceTrackerTest {
     }
 
     private FakeTransport join(String user, String role) {
+        return subscribe(user, role).transport;
+    }
+
+    private record Tab(FakeTransport transport, SessionSubscription subscription) {
+    }
+
+    private Tab subscribe(String user, String role) {
         FakeTransport transport = new FakeTransport();
         ClientConnection connection = new ClientConnection("c-" + user + System.nanoTime(),
                 Fixtures.caller("acme", user, role), transport, fx.context);
@@ -63,8 +70,14 @@ class PresenceTrackerTest {
                 () -> tracker.currentFrame(session), false, (s, notFound) -> { });
         connection.add(subscription);
         hub.subscribe(subscription);
+        tracker.joined(session, connection.caller());
+        return new Tab(transport, subscription);
+    }
+
+    private void leave(Tab tab) {
+        hub.unsubscribe(tab.subscription);
+        hub.unregister(tab.subscription.connection());
         tracker.localChange(session);
-        return transport;
     }
 
     private static List<String> users(JsonNode presence) {
@@ -126,6 +139,28 @@ class PresenceTrackerTest {
 
         tracker.announceAndExpire();
         assertEquals(3, announced.size(), "the periodic announcement keeps the other instances' TTL fresh");
+    }
+
+    @Test
+    void aUserWhoLeavesAndComesBackWithinOneWindowIsStillPresentAndOneWhoLeavesIsGone() throws Exception {
+        Tab alice = subscribe("alice", "user");
+        FakeTransport sam = join("sam", "supporter");
+        await(() -> assertEquals(List.of("alice/user", "sam/supporter"), users(lastPresence(sam))));
+
+        leave(alice); // her only tab: a change is pending when she comes back
+        join("alice", "user");
+        Thread.sleep(50);
+        assertEquals(List.of("alice/user", "sam/supporter"), users(lastPresence(sam)));
+
+        leave(subscribe("bob", "user")); // in and out again within one window: nothing to tell
+        Thread.sleep(50);
+        assertEquals(List.of("alice/user", "sam/supporter"), users(lastPresence(sam)));
+
+        join("alice", "user"); // a second tab of alice, then both leave
+        await(() -> assertEquals(List.of("alice/user", "sam/supporter"), users(lastPresence(sam))));
+        hub.sessionSubscriptions(session).stream().filter(s -> s.connection().caller().userId().equals("alice"))
+                .forEach(s -> leave(new Tab(null, s)));
+        await(() -> assertEquals(List.of("sam/supporter"), users(lastPresence(sam))));
     }
 
     @Test
