@@ -2,6 +2,8 @@ package com.parley.chat.gateway.metrics;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -25,6 +27,9 @@ public class GatewayMetrics {
     private Counter slowConsumerCloses;
     private Counter recoveries;
     private Counter resyncs;
+    /** Labelled counters, looked up once per label value (a registry lookup per connection costs). */
+    private final Map<String, Counter> admissions = new ConcurrentHashMap<>();
+    private final Map<String, Counter> refusals = new ConcurrentHashMap<>();
 
     @Inject
     public GatewayMetrics(MeterRegistry registry) {
@@ -81,10 +86,12 @@ public class GatewayMetrics {
 
     /** A session subscription admitted or refused, by what decided it: role, token or chat-api. */
     public void sessionAdmitted(String by) {
-        registry.counter("parley.gateway.session.admissions", "by", by).increment();
+        admissions.computeIfAbsent(by, tag -> registry.counter("parley.gateway.session.admissions", "by", tag))
+                .increment();
     }
 
     public void refusedUpgrade(String reason) {
-        registry.counter("parley.gateway.upgrades.refused", "reason", reason).increment();
+        refusals.computeIfAbsent(reason, tag -> registry.counter("parley.gateway.upgrades.refused", "reason", tag))
+                .increment();
     }
 }
