@@ -2,7 +2,9 @@ package com.parley.chat.gateway.auth;
 
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.util.StringJoiner;
 
+import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpServerRequest;
 
 /**
@@ -28,6 +30,31 @@ public final class TokenSources {
         }
         String query = request.getParam("token");
         return query == null || query.isBlank() ? null : query;
+    }
+
+    /**
+     * Takes the bearer token out of an admitted request's headers (the Authorization header, the
+     * subprotocol that carries it): the connection keeps its handshake request, and with it copies
+     * of every header, for as long as it is open, while the verified token already lives in its
+     * {@link Caller}. The other subprotocols stay, so the handshake still agrees on one.
+     */
+    public static void forget(MultiMap headers) {
+        headers.remove("Authorization");
+        String protocols = headers.get("Sec-WebSocket-Protocol");
+        if (protocols != null && fromSubprotocols(protocols) != null) {
+            headers.set("Sec-WebSocket-Protocol", withoutToken(protocols));
+        }
+    }
+
+    /** The subprotocols of a {@code Sec-WebSocket-Protocol} header but the one that carries a token. */
+    static String withoutToken(String protocols) {
+        StringJoiner kept = new StringJoiner(", ");
+        for (String protocol : protocols.split(",")) {
+            if (fromSubprotocols(protocol) == null) {
+                kept.add(protocol.trim());
+            }
+        }
+        return kept.toString();
     }
 
     /** The token in a {@code Sec-WebSocket-Protocol} header; a malformed escape is no token (401), never an error. */

@@ -9,6 +9,7 @@ import jakarta.inject.Inject;
 import com.parley.chat.gateway.admission.AdmissionControl;
 import com.parley.chat.gateway.admission.AdmissionControl.Target;
 import com.parley.chat.gateway.auth.Caller;
+import com.parley.chat.gateway.auth.TokenSources;
 
 import io.quarkus.websockets.next.HttpUpgradeCheck;
 import io.quarkus.websockets.next.UserData.TypedKey;
@@ -39,6 +40,7 @@ public class UpgradeGuard implements HttpUpgradeCheck {
                                 Map.of("X-Refused-Because", List.of(result.reason())));
                     }
                     context.userData().put(CALLER, result.caller());
+                    TokenSources.forget(context.httpRequest().headers());
                     context.userData().put(SOCKET, context.httpRequest().connection());
                     return CheckResult.permitUpgrade();
                 });

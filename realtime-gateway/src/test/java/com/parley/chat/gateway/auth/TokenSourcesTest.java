@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 
 import org.junit.jupiter.api.Test;
 
+import io.vertx.core.MultiMap;
+
 /** The token in the browser's subprotocol header, and headers that carry none. */
 class TokenSourcesTest {
 
@@ -18,5 +20,21 @@ class TokenSourcesTest {
         assertNull(TokenSources.fromSubprotocols("%"));
         assertNull(TokenSources.fromSubprotocols("chat"));
         assertNull(TokenSources.fromSubprotocols(null));
+    }
+
+    @Test
+    void forgettingTheTokenLeavesTheOtherSubprotocolsAndHeaders() {
+        MultiMap headers = MultiMap.caseInsensitiveMultiMap()
+                .add("Authorization", "Bearer abc.def.ghi")
+                .add("Sec-WebSocket-Protocol", "bearer-token-carrier, quarkus-http-upgrade%23Authorization%23Bearer%20abc.def.ghi")
+                .add("Origin", "https://shop.example");
+        TokenSources.forget(headers);
+        assertNull(headers.get("Authorization"));
+        assertEquals("bearer-token-carrier", headers.get("Sec-WebSocket-Protocol"));
+        assertEquals("https://shop.example", headers.get("Origin"));
+
+        MultiMap noToken = MultiMap.caseInsensitiveMultiMap().add("Sec-WebSocket-Protocol", "chat, superchat");
+        TokenSources.forget(noToken);
+        assertEquals("chat, superchat", noToken.get("Sec-WebSocket-Protocol"));
     }
 }
