@@ -134,7 +134,7 @@ final class Deployment implements AutoCloseable {
             options.add("-XX:StartFlightRecording=settings=profile,jdk.CPUTimeSample#enabled=true,"
                     + "jdk.CPUTimeSample#throttle=1ms,filename=" + logs.resolve(id + ".jfr"));
             // without it a sample between safepoints is put on the nearest line the JIT kept, which
-            // can be another method's: a null check in the fan-out once looked like 15 % of the CPU
+            // can be a line that does no work (one such line of the fan-out looked like 15 % of the CPU)
             options.add("-XX:+UnlockDiagnosticVMOptions");
             options.add("-XX:+DebugNonSafepoints");
         }
