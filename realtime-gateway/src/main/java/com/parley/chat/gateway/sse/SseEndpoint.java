@@ -14,6 +14,7 @@ import jakarta.inject.Inject;
 import com.parley.chat.gateway.admission.AdmissionControl;
 import com.parley.chat.gateway.admission.AdmissionControl.Target;
 import com.parley.chat.gateway.auth.Caller;
+import com.parley.chat.gateway.auth.TokenSources;
 import com.parley.chat.gateway.client.ClientConnection;
 import com.parley.chat.gateway.config.GatewayConfig;
 import com.parley.chat.gateway.coordinator.Subscriptions;
@@ -124,6 +125,7 @@ public class SseEndpoint {
                 problem(response, result.status(), "Refused: " + result.reason());
                 return;
             }
+            TokenSources.forget(rc.request().headers()); // the stream's caller holds it
             response.setChunked(true)
                     .putHeader("Content-Type", "text/event-stream; charset=utf-8")
                     .putHeader("Cache-Control", "no-cache")
