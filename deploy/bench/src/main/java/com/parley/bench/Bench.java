@@ -24,7 +24,8 @@ import com.parley.infra.KafkaBroker;
  * </ol>
  * Options ({@code -Dbench.x=...}): scenarios, sizes, sessions, rates (target frames/s),
  * step-seconds, e2e-clients, e2e-rate, staff, staff-sessions-each, staff-sessions, storm-clients,
- * storm-rate, storm-subscription-tokens, connect-parallel, baseline-jar, tracing (a third gateway
+ * storm-rate, storm-subscription-tokens, connect-parallel, baseline-jar, baseline-first (the baseline
+ * measured first where servers go one after the other), tracing (a third gateway
  * with OpenTelemetry on in the fan-out), jfr, jvm-options, write-rates, warmup-steps (write),
  * fanout-warmup-steps.
  */
