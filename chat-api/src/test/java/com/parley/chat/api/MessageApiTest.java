@@ -196,4 +196,27 @@ class MessageApiTest {
                 .body("items.seq", equalTo(List.of(3, 4))).body("has_more", is(true))
                 .body("next_after_seq", equalTo(4));
     }
+
+    @Test
+    void postsAroundAnotherWritersEventTakeTheNextSeqsAndAnotherCustomerCannotPost() {
+        String session = newSession(tenant, "alice");
+        String alice = token(tenant, "alice", "user");
+        String sam = token(tenant, "sam", "supporter");
+        as(alice).body(Map.of("content", "m1")).post(messagesPath(session)).then().statusCode(201)
+                .body("seq", equalTo(2));
+        as(alice).body(Map.of("content", "m2")).post(messagesPath(session)).then().statusCode(201)
+                .body("seq", equalTo(3));
+        // another writer moves the session on between two posts of this instance
+        as(sam).post(sessionsPath(tenant) + "/" + session + "/claim").then().statusCode(200);
+        as(alice).body(Map.of("content", "m3")).post(messagesPath(session)).then().statusCode(201)
+                .body("seq", equalTo(5));
+        as(sam).body(Map.of("content", "m4")).post(messagesPath(session)).then().statusCode(201)
+                .body("seq", equalTo(6));
+        as(token(tenant, "bob", "user")).body(Map.of("content", "not mine")).post(messagesPath(session))
+                .then().statusCode(404);
+        as(alice).queryParam("after_seq", 0).get(sessionsPath(tenant) + "/" + session + "/events").then()
+                .body("events.seq", equalTo(List.of(1, 2, 3, 4, 5, 6)))
+                .body("events.type", equalTo(List.of("SessionCreated", "MessageCreated", "MessageCreated",
+                        "SessionClaimed", "MessageCreated", "MessageCreated")));
+    }
 }

@@ -29,6 +29,13 @@ public final class MessageRows {
     public record Earlier(UUID messageId, String senderUserId) {
     }
 
+    /**
+     * What {@link #insert} did: wrote the message, found an earlier one of the same key ({@code
+     * earlier}), or neither (the session moved on: closed, or another writer took the seq).
+     */
+    public record Inserted(boolean written, Earlier earlier) {
+    }
+
     /** Everything one new message writes. */
     public record NewMessage(Message message, String preview, UUID eventId, String eventType, String payload,
             String metadataJson, Instant occurredAt, String topic, String recordKey, String ceType,
@@ -45,9 +52,12 @@ public final class MessageRows {
 
     /**
      * Writes the message unless its {@code client_message_id} already names one, and returns that
-     * one if so. A statement of its own after the lock: a statement sees what was committed when it
-     * began, so a concurrent retry that waited for the lock finds the first post's message here (and
-     * not in a query joined to the lock's).
+     * one if so; writes nothing either when the session is no longer open or its last seq is not the
+     * one before the message's (another writer came first): then it returns no row at all. Under the
+     * session row lock ({@link #lock}) neither happens; without it ({@code post}'s one-statement path,
+     * in autocommit) the update's condition is what keeps seq gapless. A statement of its own after
+     * the lock: a statement sees what was committed when it began, so a concurrent retry that waited
+     * for the lock finds the first post's message here (and not in a query joined to the lock's).
      */
     private static final String INSERT = """
             with earlier as (
@@ -62,21 +72,26 @@ public final class MessageRows {
                 update sessions s set last_seq = v.seq, last_message_id = v.message_id,
                     last_message_preview = ?, last_message_at = v.created_at, updated_at = v.created_at
                 from v where s.id = v.session_id and s.tenant_id = v.tenant_id
+                    and s.last_seq = v.seq - 1 and s.status = 'open'
+                returning s.id
             ), message_row as (
                 insert into messages (id, tenant_id, session_id, seq, role, content, sender_user_id,
                     client_message_id, metadata, created_at)
                 select v.message_id, v.tenant_id, v.session_id, v.seq, ?, ?, ?, cast(? as varchar),
-                    cast(? as jsonb), v.created_at from v
+                    cast(? as jsonb), v.created_at from v, session_row
             ), history_row as (
                 insert into session_events (event_id, tenant_id, session_id, seq, type, payload, occurred_at)
-                select v.event_id, v.tenant_id, v.session_id, v.seq, ?, cast(v.payload as jsonb), v.occurred_at from v
+                select v.event_id, v.tenant_id, v.session_id, v.seq, ?, cast(v.payload as jsonb), v.occurred_at
+                from v, session_row
             ), outbox_row as (
                 insert into outbox (event_id, topic, record_key, ce_type, ce_subject, payload, occurred_at,
                     created_at, traceparent)
                 select v.event_id, ?, ?, ?, cast(v.session_id as varchar), v.payload, v.occurred_at, now(),
-                    cast(? as varchar) from v
+                    cast(? as varchar) from v, session_row
             )
             select id, sender_user_id from earlier
+            union all
+            select null, null from session_row
             """;
 
     private MessageRows() {
@@ -111,11 +126,12 @@ public final class MessageRows {
     }
 
     /**
-     * Writes a new message of a session locked by {@link #lock} in this transaction, in one
-     * statement; or, when the session already holds a message of the same {@code client_message_id},
-     * writes nothing and returns that message.
+     * Writes a new message in one statement, at the seq after the session's last (the session
+     * locked by {@link #lock} in this transaction, or, in autocommit, the seq the caller expects);
+     * or, when the session already holds a message of the same {@code client_message_id}, writes
+     * nothing and returns that message; or writes nothing when the session moved on.
      */
-    public static Optional<Earlier> insert(Connection connection, NewMessage write) throws SQLException {
+    public static Inserted insert(Connection connection, NewMessage write) throws SQLException {
         Message m = write.message();
         try (PreparedStatement insert = connection.prepareStatement(INSERT)) {
             int i = 0;
@@ -141,7 +157,12 @@ public final class MessageRows {
             insert.setString(++i, write.ceType());
             insert.setString(++i, write.traceparent());
             try (ResultSet row = insert.executeQuery()) {
-                return earlier(row);
+                if (!row.next()) {
+                    return new Inserted(false, null);
+                }
+                UUID earlier = row.getObject(1, UUID.class);
+                return earlier == null ? new Inserted(true, null)
+                        : new Inserted(false, new Earlier(earlier, row.getString(2)));
             }
         }
     }

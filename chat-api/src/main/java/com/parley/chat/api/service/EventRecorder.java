@@ -5,7 +5,6 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
@@ -54,13 +53,13 @@ public class EventRecorder {
 
     /**
      * A new message: the session row moves to the message's seq and preview, and the message, its
-     * history entry and its outbox row are inserted, in one statement ({@link MessageRows#insert}),
-     * in the caller's local transaction on {@code connection}; unless the message's
-     * {@code client_message_id} already names one, which is returned and nothing is written. The
-     * caller holds the session row lock ({@link MessageRows#lock}), computed the seq, and calls
-     * {@link #written} after its commit.
+     * history entry and its outbox row are inserted, in one statement ({@link MessageRows#insert})
+     * on {@code connection}; unless the message's {@code client_message_id} already names one,
+     * which is returned and nothing is written, or the session moved on (nothing is written). The
+     * caller computed the seq (under the session row lock, {@link MessageRows#lock}, or from the
+     * session's last post) and calls {@link #written} after its commit.
      */
-    public Optional<MessageRows.Earlier> recordMessage(Connection connection, Message message, String preview,
+    public MessageRows.Inserted recordMessage(Connection connection, Message message, String preview,
             MessageCreated event) throws SQLException {
         return MessageRows.insert(connection, new MessageRows.NewMessage(message, preview, event.eventId(), event.type(),
                 serialize(event), message.metadata == null ? null : serialize(message.metadata), event.occurredAt(),

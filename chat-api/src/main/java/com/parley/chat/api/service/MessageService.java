@@ -2,6 +2,7 @@ package com.parley.chat.api.service;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -14,6 +15,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import com.parley.chat.api.config.ChatApiConfig;
 import com.parley.chat.api.domain.ChatSession;
 import com.parley.chat.api.domain.LocalTransaction;
@@ -44,15 +47,24 @@ public class MessageService {
     @Inject
     DataSource dataSource;
 
+    /** Sessions whose last post went through this instance, for the one-statement post. */
+    private final Cache<SessionRef, KnownSession> knownSessions = Caffeine.newBuilder()
+            .maximumSize(50_000).expireAfterAccess(Duration.ofMinutes(10)).build();
+
     /** The stored message, and whether this call created it (false: a retry of an earlier post). */
     public record Posted(Message message, boolean created) {
     }
 
     /**
-     * Posts a message in a local transaction of plain JDBC ({@link LocalTransaction}, {@link MessageRows}): chat-api's hot
+     * Posts a message in plain JDBC ({@link LocalTransaction}, {@link MessageRows}): chat-api's hot
      * write path, without Hibernate or the JTA transaction manager, whose begin, enlistment and
-     * commit cost more CPU than the statements themselves. One datasource, one transaction: a
-     * local one keeps every guarantee (the session row lock, seq, idempotency, outbox).
+     * commit cost more CPU than the statements themselves.
+     *
+     * <p>When this instance wrote the session's last post, it knows the session's owner and last
+     * seq, and the post is one statement in autocommit: it writes only if the session is still open
+     * at that seq (one round trip instead of three). Otherwise (first post here, another writer or
+     * event came in between, the session closed) the post locks the session row in a local
+     * transaction and decides there, as every post did before: the lock, the insert, the commit.
      */
     public Posted post(Caller caller, UUID sessionId, String rawContent, String clientMessageId,
             Map<String, Object> metadata) {
@@ -60,42 +72,94 @@ public class MessageService {
         String content = checkContent(rawContent);
         String clientId = checkClientMessageId(clientMessageId);
         Map<String, Object> checkedMetadata = metadataRules.check(metadata);
-        Stored stored = LocalTransaction.call(dataSource,
-                connection -> store(connection, caller, sessionId, content, clientId, checkedMetadata));
+        SessionRef ref = new SessionRef(caller.tenantId(), sessionId);
+        Stored stored = storeAtKnownSeq(ref, caller, content, clientId, checkedMetadata);
+        if (stored == null) {
+            stored = LocalTransaction.call(dataSource,
+                    connection -> store(connection, caller, ref, content, clientId, checkedMetadata));
+        }
         if (stored.earlierMessageId() != null) {
             return new Posted(Message.findById(stored.earlierMessageId()), false);
         }
+        knownSessions.put(ref, new KnownSession(stored.customerUserId(), stored.message().seq));
         events.written(stored.event());
         return new Posted(stored.message(), true);
     }
 
-    /** What {@link #store} did: wrote a message and its event, or found the earlier post of the same key. */
-    private record Stored(Message message, MessageCreated event, UUID earlierMessageId) {
+    /** A session of a tenant. */
+    private record SessionRef(String tenantId, UUID sessionId) {
     }
 
-    private Stored store(Connection connection, Caller caller, UUID sessionId, String content, String clientId,
+    /** What this instance's last post to a session left: its owner (never changes) and last seq. */
+    private record KnownSession(String customerUserId, long lastSeq) {
+    }
+
+    /** What {@link #store} did: wrote a message and its event, or found the earlier post of the same key. */
+    private record Stored(Message message, MessageCreated event, String customerUserId, UUID earlierMessageId) {
+    }
+
+    /** The one-statement post at the seq after the known last one; null when the session is not known or moved on. */
+    private Stored storeAtKnownSeq(SessionRef ref, Caller caller, String content, String clientId,
+            Map<String, Object> checkedMetadata) {
+        KnownSession known = knownSessions.getIfPresent(ref);
+        if (known == null) {
+            return null;
+        }
+        SessionService.requireVisible(caller, known.customerUserId());
+        Draft draft = draft(caller, ref, known.lastSeq() + 1, content, clientId, checkedMetadata);
+        MessageRows.Inserted inserted = LocalTransaction.once(dataSource,
+                connection -> events.recordMessage(connection, draft.message(), draft.preview(), draft.event()));
+        if (inserted.earlier() != null) {
+            return retried(caller, inserted.earlier());
+        }
+        if (!inserted.written()) {
+            knownSessions.invalidate(ref);
+            return null;
+        }
+        return new Stored(draft.message(), draft.event(), known.customerUserId(), null);
+    }
+
+    private Stored store(Connection connection, Caller caller, SessionRef ref, String content, String clientId,
             Map<String, Object> checkedMetadata) throws SQLException {
         // The row lock serializes writers of this session: seq stays gapless and a concurrent retry
         // with the same client_message_id finds the first message instead of inserting a second.
-        MessageRows.LockedSession session = MessageRows.lock(connection, caller.tenantId(), sessionId)
+        MessageRows.LockedSession session = MessageRows.lock(connection, ref.tenantId(), ref.sessionId())
                 .orElseThrow(Problems::sessionNotFound);
         SessionService.requireVisible(caller, session.customerUserId());
         if (session.status() != SessionStatus.OPEN) {
             // a retry of a post that made it before the session closed still gets its message
             Optional<MessageRows.Earlier> earlier = clientId == null ? Optional.empty()
-                    : MessageRows.earlier(connection, sessionId, clientId);
+                    : MessageRows.earlier(connection, ref.sessionId(), clientId);
             if (earlier.isPresent()) {
                 return retried(caller, earlier.get());
             }
             throw Problems.sessionNotOpen(session.status().wireName());
         }
+        // gapless: the row lock is held until commit
+        Draft draft = draft(caller, ref, session.lastSeq() + 1, content, clientId, checkedMetadata);
+        MessageRows.Inserted inserted = events.recordMessage(connection, draft.message(), draft.preview(),
+                draft.event());
+        if (inserted.earlier() != null) {
+            return retried(caller, inserted.earlier());
+        }
+        if (!inserted.written()) { // cannot happen under the lock: the session is open at this seq
+            throw new IllegalStateException("session " + ref.sessionId() + " moved on under its row lock");
+        }
+        return new Stored(draft.message(), draft.event(), session.customerUserId(), null);
+    }
 
+    /** A message at {@code seq} and its event, not written yet. */
+    private record Draft(Message message, String preview, MessageCreated event) {
+    }
+
+    private static Draft draft(Caller caller, SessionRef ref, long seq, String content, String clientId,
+            Map<String, Object> checkedMetadata) {
         Instant now = Clock.now();
         Message message = new Message();
         message.id = UUID.randomUUID();
-        message.tenantId = session.tenantId();
-        message.sessionId = session.id();
-        message.seq = session.lastSeq() + 1; // gapless: the row lock is held until commit
+        message.tenantId = ref.tenantId();
+        message.sessionId = ref.sessionId();
+        message.seq = seq;
         message.role = caller.role();
         message.content = content;
         message.senderUserId = caller.userId();
@@ -106,8 +170,7 @@ public class MessageService {
         MessageCreated event = new MessageCreated(UUID.randomUUID(), message.tenantId, message.sessionId, message.seq,
                 now, message.id, message.role.wireName(), message.content, message.senderUserId, message.createdAt,
                 message.clientMessageId, message.metadata);
-        Optional<MessageRows.Earlier> earlier = events.recordMessage(connection, message, preview, event);
-        return earlier.isPresent() ? retried(caller, earlier.get()) : new Stored(message, event, null);
+        return new Draft(message, preview, event);
     }
 
     private static Stored retried(Caller caller, MessageRows.Earlier earlier) {
@@ -115,7 +178,7 @@ public class MessageService {
             // the key is the session's; a retry returns only the sender's own message
             throw Problems.clientMessageIdTaken();
         }
-        return new Stored(null, null, earlier.messageId());
+        return new Stored(null, null, null, earlier.messageId());
     }
 
     @Transactional
