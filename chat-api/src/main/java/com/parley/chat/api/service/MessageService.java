@@ -94,11 +94,11 @@ public class MessageService {
     private record KnownSession(String customerUserId, long lastSeq) {
     }
 
-    /** What {@link #store} did: wrote a message and its event, or found the earlier post of the same key. */
+    /** What a post did: stored a message and its event (in a session of that owner), or found an earlier one. */
     private record Stored(Message message, MessageCreated event, String customerUserId, UUID earlierMessageId) {
     }
 
-    /** The one-statement post at the seq after the known last one; null when the session is not known or moved on. */
+    /** The one-statement post at the seq after the known last one; null: the session is not known here, or moved on. */
     private Stored storeAtKnownSeq(SessionRef ref, Caller caller, String content, String clientId,
             Map<String, Object> checkedMetadata) {
         KnownSession known = knownSessions.getIfPresent(ref);
