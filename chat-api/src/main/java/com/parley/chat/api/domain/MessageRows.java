@@ -11,13 +11,13 @@ import java.util.Optional;
 import java.util.UUID;
 
 /**
- * The post of a message in plain JDBC, on the connection of the caller's local transaction: the
- * hot write path of chat-api, kept out of Hibernate and JTA (entity loading, query interpretation,
- * the dirty check and the transaction manager's begin and commit were most of chat-api's CPU per
- * message). The session row locked with what the post needs to know, then one data-modifying CTE that (unless the post's
- * {@code client_message_id} already names a message of the session) moves the session to the new
- * seq and inserts the message, its history entry and its outbox row: three round trips with the
- * commit.
+ * The post of a message in plain JDBC: the hot write path of chat-api, kept out of Hibernate and
+ * JTA (entity loading, query interpretation, the dirty check and the transaction manager's begin
+ * and commit were most of chat-api's CPU per message). One data-modifying CTE that (unless the
+ * post's {@code client_message_id} already names a message of the session) moves the session to
+ * the new seq and inserts the message, its history entry and its outbox row: after the session
+ * row's lock in a local transaction (three round trips with the commit), or alone in autocommit
+ * at a seq the caller expects (one).
  */
 public final class MessageRows {
 
