@@ -107,16 +107,12 @@ public class MessageService {
         }
         SessionService.requireVisible(caller, known.customerUserId());
         Draft draft = draft(caller, ref, known.lastSeq() + 1, content, clientId, checkedMetadata);
-        MessageRows.Inserted inserted = LocalTransaction.once(dataSource,
-                connection -> events.recordMessage(connection, draft.message(), draft.preview(), draft.event()));
-        if (inserted.earlier() != null) {
-            return retried(caller, inserted.earlier());
-        }
-        if (!inserted.written()) {
+        Stored stored = LocalTransaction.once(dataSource,
+                connection -> write(connection, caller, draft, known.customerUserId()));
+        if (stored == null) {
             knownSessions.invalidate(ref);
-            return null;
         }
-        return new Stored(draft.message(), draft.event(), known.customerUserId(), null);
+        return stored;
     }
 
     private Stored store(Connection connection, Caller caller, SessionRef ref, String content, String clientId,
@@ -137,15 +133,22 @@ public class MessageService {
         }
         // gapless: the row lock is held until commit
         Draft draft = draft(caller, ref, session.lastSeq() + 1, content, clientId, checkedMetadata);
+        Stored stored = write(connection, caller, draft, session.customerUserId());
+        if (stored == null) { // cannot happen under the lock: the session is open at this seq
+            throw new IllegalStateException("session " + ref.sessionId() + " moved on under its row lock");
+        }
+        return stored;
+    }
+
+    /** Writes the draft, or finds the earlier post of its key; null when the session moved on. */
+    private Stored write(Connection connection, Caller caller, Draft draft, String customerUserId)
+            throws SQLException {
         MessageRows.Inserted inserted = events.recordMessage(connection, draft.message(), draft.preview(),
                 draft.event());
         if (inserted.earlier() != null) {
             return retried(caller, inserted.earlier());
         }
-        if (!inserted.written()) { // cannot happen under the lock: the session is open at this seq
-            throw new IllegalStateException("session " + ref.sessionId() + " moved on under its row lock");
-        }
-        return new Stored(draft.message(), draft.event(), session.customerUserId(), null);
+        return inserted.written() ? new Stored(draft.message(), draft.event(), customerUserId, null) : null;
     }
 
     /** A message at {@code seq} and its event, not written yet. */
