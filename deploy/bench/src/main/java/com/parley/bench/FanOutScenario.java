@@ -89,6 +89,8 @@ final class FanOutScenario {
             warmUp(Math.min(1000, connections));
             long heap0 = stats.liveHeapBytes();
             long rss0 = stats.rssBytes();
+            boolean histogram = Boolean.getBoolean("bench.histogram");
+            Map<String, long[]> classes0 = histogram ? stats.liveClasses() : Map.of();
             String token = server == Server.BARE ? null : system.token(tenant, "supporter-1", "supporter");
             for (int i = 0; i < connections; i++) {
                 conns.add(fleet.conn(tenant, ids.get(i % ids.size()), token, 1));
@@ -114,6 +116,9 @@ final class FanOutScenario {
             System.out.printf("%s: %d connections in %.1f s (CPU per connection: server %.3f ms, load generator %.3f ms);"
                     + " live heap %s/connection, RSS %s/connection%n", name, connections, seconds, serverCpuMs,
                     clientCpuMs, Report.kb(result.heapPerConn), Report.kb(result.rssPerConn));
+            if (histogram) {
+                ProcessStats.printGrowth(name, classes0, stats.liveClasses(), connections, 40);
+            }
         }
 
         /** Connects and closes a first batch, so that the measured connections meet a warm server (JIT). */

@@ -3,6 +3,9 @@ package com.parley.bench;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -13,6 +16,7 @@ final class ProcessStats {
 
     private static final double CLOCK_TICKS = 100.0; // USER_HZ on Linux
     private static final Pattern HEAP_USED = Pattern.compile("total.*?used (\\d+)K");
+    private static final Pattern HISTOGRAM_ROW = Pattern.compile("^\\s*\\d+:\\s+(\\d+)\\s+(\\d+)\\s+(\\S+)");
 
     private final long pid;
 
@@ -87,6 +91,31 @@ final class ProcessStats {
             }
         }
         return used;
+    }
+
+    /** Live objects by class after a full GC (jcmd GC.class_histogram): class name to {instances, bytes}. */
+    Map<String, long[]> liveClasses() {
+        Map<String, long[]> classes = new HashMap<>();
+        for (String line : jcmd("GC.class_histogram").split("\n")) {
+            Matcher m = HISTOGRAM_ROW.matcher(line);
+            if (m.find()) {
+                classes.put(m.group(3), new long[] {Long.parseLong(m.group(1)), Long.parseLong(m.group(2))});
+            }
+        }
+        return classes;
+    }
+
+    /** Prints the classes whose live bytes grew most between two histograms, per unit (a connection). */
+    static void printGrowth(String title, Map<String, long[]> before, Map<String, long[]> after, int units, int rows) {
+        System.out.printf("%s: live objects per connection, largest growth first (instances, bytes)%n", title);
+        long[] none = {0, 0};
+        after.entrySet().stream()
+                .map(e -> Map.entry(e.getKey(), new long[] {e.getValue()[0] - before.getOrDefault(e.getKey(), none)[0],
+                        e.getValue()[1] - before.getOrDefault(e.getKey(), none)[1]}))
+                .sorted(Comparator.comparingLong((Map.Entry<String, long[]> e) -> -e.getValue()[1]))
+                .limit(rows)
+                .forEach(e -> System.out.printf("  %8.2f %9.1f B  %s%n", e.getValue()[0] / (double) units,
+                        e.getValue()[1] / (double) units, e.getKey()));
     }
 
     private String jcmd(String command) {
