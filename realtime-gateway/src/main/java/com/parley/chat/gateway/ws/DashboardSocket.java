@@ -4,6 +4,7 @@ import jakarta.inject.Inject;
 
 import com.parley.chat.gateway.coordinator.Subscriptions;
 
+import io.quarkus.websockets.next.InboundProcessingMode;
 import io.quarkus.websockets.next.OnClose;
 import io.quarkus.websockets.next.OnError;
 import io.quarkus.websockets.next.OnOpen;
@@ -11,10 +12,11 @@ import io.quarkus.websockets.next.OnPongMessage;
 import io.quarkus.websockets.next.OnTextMessage;
 import io.quarkus.websockets.next.WebSocket;
 import io.quarkus.websockets.next.WebSocketConnection;
+import io.smallrye.common.annotation.NonBlocking;
 import io.vertx.core.buffer.Buffer;
 
 /** Staff only: every session event of the tenant, live. */
-@WebSocket(path = "/ws/{tenantId}/dashboard")
+@WebSocket(path = "/ws/{tenantId}/dashboard", inboundProcessingMode = InboundProcessingMode.CONCURRENT)
 public class DashboardSocket {
 
     @Inject
@@ -24,26 +26,31 @@ public class DashboardSocket {
     SocketClients clients;
 
     @OnOpen
+    @NonBlocking
     public void onOpen(WebSocketConnection connection) {
         clients.open(connection, (caller, transport) -> subscriptions.openDashboard(connection.id(), caller, transport));
     }
 
     @OnTextMessage
+    @NonBlocking
     public void onText(WebSocketConnection connection, String text) {
         clients.onText(connection, text);
     }
 
     @OnPongMessage
+    @NonBlocking
     public void onPong(WebSocketConnection connection, Buffer data) {
         clients.onPong(connection);
     }
 
     @OnClose
+    @NonBlocking
     public void onClose(WebSocketConnection connection) {
         clients.onClose(connection);
     }
 
     @OnError
+    @NonBlocking
     public void onError(WebSocketConnection connection, Throwable failure) {
         clients.onError(connection, failure);
     }

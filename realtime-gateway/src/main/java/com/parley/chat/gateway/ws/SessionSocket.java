@@ -5,6 +5,7 @@ import jakarta.inject.Inject;
 import com.parley.chat.gateway.coordinator.Subscriptions;
 import com.parley.chat.gateway.protocol.Disconnect;
 
+import io.quarkus.websockets.next.InboundProcessingMode;
 import io.quarkus.websockets.next.OnClose;
 import io.quarkus.websockets.next.OnError;
 import io.quarkus.websockets.next.OnOpen;
@@ -12,10 +13,11 @@ import io.quarkus.websockets.next.OnPongMessage;
 import io.quarkus.websockets.next.OnTextMessage;
 import io.quarkus.websockets.next.WebSocket;
 import io.quarkus.websockets.next.WebSocketConnection;
+import io.smallrye.common.annotation.NonBlocking;
 import io.vertx.core.buffer.Buffer;
 
 /** The widget's and staff's socket for one session; resumes after {@code last_seq}. */
-@WebSocket(path = "/ws/{tenantId}/session/{sessionId}")
+@WebSocket(path = "/ws/{tenantId}/session/{sessionId}", inboundProcessingMode = InboundProcessingMode.CONCURRENT)
 public class SessionSocket {
 
     @Inject
@@ -25,6 +27,7 @@ public class SessionSocket {
     SocketClients clients;
 
     @OnOpen
+    @NonBlocking
     public void onOpen(WebSocketConnection connection) {
         String sessionId = connection.pathParam("sessionId");
         Long lastSeq = lastSeq(connection.handshakeRequest().query());
@@ -38,21 +41,25 @@ public class SessionSocket {
     }
 
     @OnTextMessage
+    @NonBlocking
     public void onText(WebSocketConnection connection, String text) {
         clients.onText(connection, text);
     }
 
     @OnPongMessage
+    @NonBlocking
     public void onPong(WebSocketConnection connection, Buffer data) {
         clients.onPong(connection);
     }
 
     @OnClose
+    @NonBlocking
     public void onClose(WebSocketConnection connection) {
         clients.onClose(connection);
     }
 
     @OnError
+    @NonBlocking
     public void onError(WebSocketConnection connection, Throwable failure) {
         clients.onError(connection, failure);
     }

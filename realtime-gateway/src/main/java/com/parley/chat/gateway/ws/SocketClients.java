@@ -25,6 +25,11 @@ import io.vertx.core.http.HttpClosedException;
  * What every WebSocket endpoint does once its client exists: the client rides in the connection's
  * user data, frames go to {@link InboundFrames}, a pong counts as heard, a close ends the
  * subscription. (websockets-next wants the callbacks declared on each endpoint; they delegate here.)
+ *
+ * <p>The endpoints' callbacks run on the connection's event loop ({@code @NonBlocking}) and are not
+ * queued by websockets-next ({@code InboundProcessingMode.CONCURRENT}): one connection's callbacks
+ * already run one after the other on its own event loop, and the queue that the serial mode keeps
+ * per connection is about 1 KB of heap for every open socket. Nothing called from here may block.
  */
 @ApplicationScoped
 public class SocketClients {

@@ -4,6 +4,7 @@ import jakarta.inject.Inject;
 
 import com.parley.chat.gateway.coordinator.Subscriptions;
 
+import io.quarkus.websockets.next.InboundProcessingMode;
 import io.quarkus.websockets.next.OnClose;
 import io.quarkus.websockets.next.OnError;
 import io.quarkus.websockets.next.OnOpen;
@@ -11,13 +12,14 @@ import io.quarkus.websockets.next.OnPongMessage;
 import io.quarkus.websockets.next.OnTextMessage;
 import io.quarkus.websockets.next.WebSocket;
 import io.quarkus.websockets.next.WebSocketConnection;
+import io.smallrye.common.annotation.NonBlocking;
 import io.vertx.core.buffer.Buffer;
 
 /**
  * One authenticated connection per client (a tab, a dashboard, a service) that follows many
  * channels: {@code subscribe} / {@code unsubscribe} frames (docs/protocol.md).
  */
-@WebSocket(path = "/ws/{tenantId}")
+@WebSocket(path = "/ws/{tenantId}", inboundProcessingMode = InboundProcessingMode.CONCURRENT)
 public class TenantSocket {
 
     @Inject
@@ -27,26 +29,31 @@ public class TenantSocket {
     SocketClients clients;
 
     @OnOpen
+    @NonBlocking
     public void onOpen(WebSocketConnection connection) {
         clients.open(connection, (caller, transport) -> subscriptions.open(connection.id(), caller, transport));
     }
 
     @OnTextMessage
+    @NonBlocking
     public void onText(WebSocketConnection connection, String text) {
         clients.onText(connection, text);
     }
 
     @OnPongMessage
+    @NonBlocking
     public void onPong(WebSocketConnection connection, Buffer data) {
         clients.onPong(connection);
     }
 
     @OnClose
+    @NonBlocking
     public void onClose(WebSocketConnection connection) {
         clients.onClose(connection);
     }
 
     @OnError
+    @NonBlocking
     public void onError(WebSocketConnection connection, Throwable failure) {
         clients.onError(connection, failure);
     }
