@@ -47,11 +47,32 @@ final class Deployment implements AutoCloseable {
      * chat-api as the other servers, plus write limits lifted: the write scenario posts far more
      * than a user or a tenant may (10 and 1,000 messages/s by default).
      */
-    static final List<String> CHAT_API_JVM = List.of("-Xmx512m", "-XX:+UseSerialGC",
-            "-Dparley.chat-api.write-limits.per-user-per-second=100000",
-            "-Dparley.chat-api.write-limits.per-user-burst=100000",
-            "-Dparley.chat-api.write-limits.per-tenant-per-second=100000",
-            "-Dparley.chat-api.write-limits.per-tenant-burst=100000");
+    static final List<String> CHAT_API_JVM = chatApiJvm();
+
+    /**
+     * -Dbench.relay=debezium: the outbox is published by Debezium (change data capture, the
+     * cdc-relay module in a JVM of its own) instead of chat-api's relay, which is switched off;
+     * PostgreSQL runs with {@code wal_level=logical} (also settable alone: -Dparley.postgres.wal-level).
+     */
+    static final boolean CDC = "debezium".equals(System.getProperty("bench.relay"));
+
+    static {
+        if (CDC) {
+            System.setProperty("parley.postgres.wal-level", "logical");
+        }
+    }
+
+    private static List<String> chatApiJvm() {
+        List<String> options = new ArrayList<>(List.of("-Xmx512m", "-XX:+UseSerialGC",
+                "-Dparley.chat-api.write-limits.per-user-per-second=100000",
+                "-Dparley.chat-api.write-limits.per-user-burst=100000",
+                "-Dparley.chat-api.write-limits.per-tenant-per-second=100000",
+                "-Dparley.chat-api.write-limits.per-tenant-burst=100000"));
+        if ("debezium".equals(System.getProperty("bench.relay"))) {
+            options.add("-Dparley.chat-api.outbox.relay-enabled=false");
+        }
+        return List.copyOf(options);
+    }
 
     final ServiceProcess chatApi;
     private final AtomicLong failedPosts = new AtomicLong();
@@ -65,6 +86,9 @@ final class Deployment implements AutoCloseable {
      */
     final ServiceProcess traced;
     private final com.sun.net.httpserver.HttpServer spanSink;
+    /** Debezium publishing the outbox (-Dbench.relay=debezium), or null. */
+    final Process cdc;
+    private final Process cdcWatchdog;
     final int barePort = FreePorts.next();
     final Process bare;
     private final Process bareWatchdog;
@@ -109,6 +133,42 @@ final class Deployment implements AutoCloseable {
             Thread.ofVirtual().start(() -> out.lines().forEach(l -> System.out.println("[bare] " + l)));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+        cdc = CDC ? startCdcRelay(repo) : null;
+        cdcWatchdog = cdc == null ? null : ChildProcesses.guard(cdc.pid(), "KILL");
+    }
+
+    /** The Debezium relay in a JVM of its own, with the servers' flags; returns once it streams. */
+    private Process startCdcRelay(Path repo) {
+        try {
+            Path target = repo.resolve("deploy/cdc-relay/target");
+            String classpath = target.resolve("cdc-relay-1.0.0-SNAPSHOT.jar") + ":"
+                    + java.nio.file.Files.readString(target.resolve("cdc-relay.classpath")).strip();
+            List<String> command = new ArrayList<>(List.of(ChildProcesses.javaBinary()));
+            command.addAll(SERVER_JVM);
+            command.addAll(List.of("-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-cp", classpath,
+                    "com.parley.cdc.DebeziumRelay", "127.0.0.1", Integer.toString(infra.postgres().port()),
+                    com.parley.infra.PostgresServer.USER, com.parley.infra.PostgresServer.PASSWORD,
+                    com.parley.infra.PostgresServer.DATABASE, infra.kafka().bootstrapServers(),
+                    System.getProperty("bench.cdc-poll-ms", "5")));
+            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+            BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream()));
+            String line;
+            while ((line = out.readLine()) != null && !line.startsWith("CDC READY")) {
+                System.out.println("[cdc] " + line);
+            }
+            if (line == null) {
+                throw new IllegalStateException("the Debezium relay ended before it streamed");
+            }
+            Thread.ofVirtual().start(() -> out.lines().forEach(l -> System.out.println("[cdc] " + l)));
+            Thread.sleep(3000); // the slot exists once the task started; let streaming begin
+            System.out.println("The outbox is published by Debezium (pgoutput, outbox event router); chat-api's relay is off.");
+            return process;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
         }
     }
 
@@ -274,6 +334,10 @@ final class Deployment implements AutoCloseable {
     public void close() {
         ChildProcesses.kill(bare);
         ChildProcesses.release(bareWatchdog);
+        if (cdc != null) {
+            ChildProcesses.kill(cdc);
+            ChildProcesses.release(cdcWatchdog);
+        }
         if (baseline != null) {
             baseline.stop();
         }

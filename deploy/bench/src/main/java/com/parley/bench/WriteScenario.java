@@ -78,6 +78,7 @@ final class WriteScenario {
         private final int seconds;
         private final ProcessStats chatApi = new ProcessStats(system.chatApi.pid());
         private final ProcessStats gateway = new ProcessStats(system.gateway1.pid());
+        private final ProcessStats cdc = system.cdc == null ? null : new ProcessStats(system.cdc.pid());
         // where the end-to-end time goes: occurred_at (in the POST) → Kafka's acknowledgement to the
         // relay, and occurred_at → the frame written by gateway 1 (each service's own timer)
         private final ServerTimer relayTimer = new ServerTimer(system.chatApi, "parley_outbox_publish_latency_seconds");
@@ -96,9 +97,9 @@ final class WriteScenario {
         void header(String first) {
             System.out.println("| " + first + " | answered msg/s | POST p50 ms | POST p99 ms | end-to-end p50 ms |"
                     + " p99 ms | max ms | relay p50 / p99 ms | gateway p50 / p99 ms | failed | chat-api µs/msg |"
-                    + " PostgreSQL µs/msg | broker µs/msg | gateway µs/msg |");
+                    + " PostgreSQL µs/msg | broker µs/msg | gateway µs/msg | Debezium µs/msg |");
             System.out.println("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
-                    + " ---: | ---: |");
+                    + " ---: | ---: | ---: |");
         }
 
         void run(int rate, String label) throws Exception {
@@ -108,6 +109,7 @@ final class WriteScenario {
             double pg0 = ProcessStats.cpuSecondsOfAll(POSTGRES);
             double broker0 = ProcessStats.cpuSecondsOfAll(BROKER);
             double gw0 = gateway.cpuSeconds();
+            double cdc0 = cdc == null ? 0 : cdc.cpuSeconds();
             long failed0 = system.failedPosts();
             var relay0 = relayTimer.scrape();
             var gateway0 = gatewayTimer.scrape();
@@ -120,7 +122,7 @@ final class WriteScenario {
             long messages = post.getTotalCount();
             var relay1 = relayTimer.scrape();
             var gateway1 = gatewayTimer.scrape();
-            System.out.printf("| %s | %.0f | %s | %s | %s | %s | %s | %s / %s | %s / %s | %d | %.0f | %.0f | %.0f | %.0f |%n",
+            System.out.printf("| %s | %.0f | %s | %s | %s | %s | %s | %s / %s | %s / %s | %d | %.0f | %.0f | %.0f | %.0f | %s |%n",
                     label, messages / elapsed, Report.ms(post, 50), Report.ms(post, 99), Report.ms(e2e, 50),
                     Report.ms(e2e, 99), Report.ms(e2e.getMaxValue()), ServerTimer.ms(relay0, relay1, 50),
                     ServerTimer.ms(relay0, relay1, 99), ServerTimer.ms(gateway0, gateway1, 50),
@@ -128,7 +130,8 @@ final class WriteScenario {
                     perMessage(chatApi.cpuSeconds() - api0, messages),
                     perMessage(ProcessStats.cpuSecondsOfAll(POSTGRES) - pg0, messages),
                     perMessage(ProcessStats.cpuSecondsOfAll(BROKER) - broker0, messages),
-                    perMessage(gateway.cpuSeconds() - gw0, messages));
+                    perMessage(gateway.cpuSeconds() - gw0, messages),
+                    cdc == null ? "-" : String.format("%.0f", perMessage(cdc.cpuSeconds() - cdc0, messages)));
         }
     }
 

@@ -116,6 +116,14 @@ public interface ChatApiConfig {
         @WithDefault("/parley/chat-api")
         String ceSource();
 
+        /**
+         * Whether this instance's relay publishes the outbox. Off only where something else publishes
+         * it (the benchmark's change-data-capture relay, docs/decisions.md); rows then stay until that
+         * publisher removes them.
+         */
+        @WithDefault("true")
+        boolean relayEnabled();
+
         /** Most rows the relay publishes per transaction. */
         @WithDefault("200")
         int batchSize();

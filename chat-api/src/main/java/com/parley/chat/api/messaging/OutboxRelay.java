@@ -46,6 +46,10 @@ public class OutboxRelay {
     private boolean recovering = true;
 
     void start(@Observes StartupEvent ignored) {
+        if (!config.outbox().relayEnabled()) {
+            Log.warn("the outbox relay is off (parley.chat-api.outbox.relay-enabled=false): something else must publish the outbox");
+            return;
+        }
         running = true;
         worker = Thread.ofPlatform().name("outbox-relay").daemon()
                 .uncaughtExceptionHandler((thread, e) -> Log.errorf(e, "the outbox relay died"))
