@@ -65,7 +65,8 @@ class RelayOffTest {
 
     private long outboxRows(String recordKey) throws SQLException {
         try (Connection connection = dataSource.getConnection();
-                PreparedStatement count = connection.prepareStatement("select count(*) from outbox where record_key = ?")) {
+                PreparedStatement count = connection.prepareStatement(
+                        "select count(*) from outbox where record_key = ?")) {
             count.setString(1, recordKey);
             try (ResultSet rows = count.executeQuery()) {
                 rows.next();

@@ -47,14 +47,14 @@ final class Deployment implements AutoCloseable {
      * chat-api as the other servers, plus write limits lifted: the write scenario posts far more
      * than a user or a tenant may (10 and 1,000 messages/s by default).
      */
-    static final List<String> CHAT_API_JVM = chatApiJvm();
-
     /**
      * -Dbench.relay=debezium: the outbox is published by Debezium (change data capture, the
      * cdc-relay module in a JVM of its own) instead of chat-api's relay, which is switched off;
      * PostgreSQL runs with {@code wal_level=logical} (also settable alone: -Dparley.postgres.wal-level).
      */
     static final boolean CDC = "debezium".equals(System.getProperty("bench.relay"));
+
+    static final List<String> CHAT_API_JVM = chatApiJvm();
 
     static {
         if (CDC) {
@@ -68,7 +68,7 @@ final class Deployment implements AutoCloseable {
                 "-Dparley.chat-api.write-limits.per-user-burst=100000",
                 "-Dparley.chat-api.write-limits.per-tenant-per-second=100000",
                 "-Dparley.chat-api.write-limits.per-tenant-burst=100000"));
-        if ("debezium".equals(System.getProperty("bench.relay"))) {
+        if (CDC) {
             options.add("-Dparley.chat-api.outbox.relay-enabled=false");
         }
         return List.copyOf(options);
@@ -162,7 +162,8 @@ final class Deployment implements AutoCloseable {
             }
             Thread.ofVirtual().start(() -> out.lines().forEach(l -> System.out.println("[cdc] " + l)));
             Thread.sleep(3000); // the slot exists once the task started; let streaming begin
-            System.out.println("The outbox is published by Debezium (pgoutput, outbox event router); chat-api's relay is off.");
+            System.out.println("The outbox is published by Debezium (pgoutput, outbox event router);"
+                    + " chat-api's relay is off.");
             return process;
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -122,7 +122,8 @@ final class WriteScenario {
             long messages = post.getTotalCount();
             var relay1 = relayTimer.scrape();
             var gateway1 = gatewayTimer.scrape();
-            System.out.printf("| %s | %.0f | %s | %s | %s | %s | %s | %s / %s | %s / %s | %d | %.0f | %.0f | %.0f | %.0f | %s |%n",
+            System.out.printf("| %s | %.0f | %s | %s | %s | %s | %s | %s / %s | %s / %s | %d | %.0f | %.0f | %.0f"
+                    + " | %.0f | %s |%n",
                     label, messages / elapsed, Report.ms(post, 50), Report.ms(post, 99), Report.ms(e2e, 50),
                     Report.ms(e2e, 99), Report.ms(e2e.getMaxValue()), ServerTimer.ms(relay0, relay1, 50),
                     ServerTimer.ms(relay0, relay1, 99), ServerTimer.ms(gateway0, gateway1, 50),

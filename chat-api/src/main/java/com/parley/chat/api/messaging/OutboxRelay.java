@@ -47,7 +47,8 @@ public class OutboxRelay {
 
     void start(@Observes StartupEvent ignored) {
         if (!config.outbox().relayEnabled()) {
-            Log.warn("the outbox relay is off (parley.chat-api.outbox.relay-enabled=false): something else must publish the outbox");
+            Log.warn("the outbox relay is off (parley.chat-api.outbox.relay-enabled=false):"
+                    + " something else must publish the outbox");
             return;
         }
         running = true;
@@ -65,6 +66,9 @@ public class OutboxRelay {
     }
 
     void stop(@Observes ShutdownEvent ignored) {
+        if (!config.outbox().relayEnabled()) {
+            return; // it never ran: nothing acknowledged to delete, no producer to close
+        }
         running = false;
         wake();
         if (worker != null) {
