@@ -13,6 +13,9 @@ import com.parley.chat.gateway.metrics.GatewayMetrics;
 import com.parley.chat.gateway.protocol.Channel;
 
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
 
 /**
@@ -74,7 +77,23 @@ public class AdmissionControl {
      */
     public Uni<Admission> admit(String origin, String token, String transport, String tenantId, Target target,
             String sessionId, String subscriptionToken) {
-        Admission refusal = checkSync(origin, token, transport, tenantId, target);
+        if (verifier.mayFetchKeys(token)) {
+            // the identity provider's key set may be fetched while verifying: on a worker, and the rest
+            // of the admission back on the request's event loop
+            Context caller = Vertx.currentContext();
+            Uni<Admission> checked = Uni.createFrom().item(() -> checkSync(origin, token, transport, tenantId, target))
+                    .runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+            if (caller != null) {
+                checked = checked.emitOn(task -> caller.runOnContext(ignored -> task.run()));
+            }
+            return checked.flatMap(checkedAdmission -> admitChecked(checkedAdmission, target, sessionId,
+                    subscriptionToken));
+        }
+        return admitChecked(checkSync(origin, token, transport, tenantId, target), target, sessionId,
+                subscriptionToken);
+    }
+
+    private Uni<Admission> admitChecked(Admission refusal, Target target, String sessionId, String subscriptionToken) {
         if (refusal.status() != 0) {
             metrics.refusedUpgrade(refusal.reason());
             return Uni.createFrom().item(refusal);

@@ -2,11 +2,13 @@ package com.parley.chat.gateway.auth;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 
 import com.parley.chat.gateway.config.GatewayConfig;
@@ -25,11 +27,29 @@ public class TokenVerifier {
 
     private final JWTParser parser;
     private final VerifiedTokens<Caller> verified;
+    private final boolean keysFromUrl;
 
-    @Inject
+    /** Keys from a PEM or another local source: verifying never waits for the network. */
     public TokenVerifier(JWTParser parser, GatewayConfig config) {
+        this(parser, config, Optional.empty());
+    }
+
+    /** @param keyLocation smallrye-jwt's key location; an http(s) URL is the identity provider's JWKS */
+    @Inject
+    public TokenVerifier(JWTParser parser, GatewayConfig config,
+            @ConfigProperty(name = "mp.jwt.verify.publickey.location") Optional<String> keyLocation) {
         this.parser = parser;
         this.verified = new VerifiedTokens<>(config.verifiedTokenCache(), Caller::expiresAt);
+        this.keysFromUrl = keyLocation.filter(l -> l.startsWith("http://") || l.startsWith("https://")).isPresent();
+    }
+
+    /**
+     * Whether {@link #verify} may wait for the network: a token not verified before, with keys from
+     * a JWKS URL that smallrye-jwt fetches again when they are due (every 10 minutes) or when the
+     * token names a key it has not seen. Such a verification does not belong on an event loop.
+     */
+    public boolean mayFetchKeys(String token) {
+        return keysFromUrl && token != null && !token.isBlank() && !verified.knows(token);
     }
 
     /** The caller, or {@code null} when the token is not valid. */

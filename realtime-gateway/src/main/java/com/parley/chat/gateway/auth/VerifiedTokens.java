@@ -65,6 +65,15 @@ public final class VerifiedTokens<T> {
         return value;
     }
 
+    /** Whether this token was verified before and has not expired: {@link #get} answers it from memory. */
+    public boolean knows(String token) {
+        if (maxEntries <= 0 || token == null) {
+            return false;
+        }
+        Entry<T> cached = entries.get(new Key(sha256(token)));
+        return cached != null && cached.expiresAt().isAfter(Instant.now());
+    }
+
     public int size() {
         return entries.size();
     }

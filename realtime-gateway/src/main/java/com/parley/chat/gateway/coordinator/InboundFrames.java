@@ -23,6 +23,7 @@ import com.parley.chat.gateway.protocol.Frames;
 import com.parley.chat.gateway.signal.SignalPublisher;
 
 import io.quarkus.logging.Log;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 
 /**
  * Client → server frames: subscribe, unsubscribe, message, typing, read, claim, status, ping, auth. A bad frame
@@ -76,7 +77,14 @@ public class InboundFrames {
         switch (type) {
             case "ping" -> client.send(frames.frame("pong").toString());
             case "status" -> status(client, frame);
-            case "auth" -> auth(client, frame);
+            case "auth" -> {
+                if (verifier.mayFetchKeys(frame.path("token").asText(null))) {
+                    // the identity provider's key set may be fetched: not on the connection's event loop
+                    Infrastructure.getDefaultWorkerPool().execute(() -> auth(client, frame));
+                } else {
+                    auth(client, frame);
+                }
+            }
             case "subscribe" -> subscribe(client, frame);
             case "unsubscribe" -> subscriptions.unsubscribe(client, text(frame, "channel"));
             case "message", "typing", "read", "claim" -> {

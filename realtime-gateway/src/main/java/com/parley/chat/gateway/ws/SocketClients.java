@@ -29,7 +29,9 @@ import io.vertx.core.http.HttpClosedException;
  * <p>The endpoints' callbacks run on the connection's event loop ({@code @NonBlocking}) and are not
  * queued by websockets-next ({@code InboundProcessingMode.CONCURRENT}): one connection's callbacks
  * already run one after the other on its own event loop, and the queue that the serial mode keeps
- * per connection is about 1 KB of heap for every open socket. Nothing called from here may block.
+ * per connection is about 1 KB of heap for every open socket. Nothing called from here may block:
+ * chat-api and Kafka are asynchronous, and a token that may need the identity provider's key set
+ * fetched is verified on a worker ({@code TokenVerifier.mayFetchKeys}).
  */
 @ApplicationScoped
 public class SocketClients {

@@ -1,6 +1,7 @@
 package com.parley.chat.gateway.admission;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.security.KeyPair;
@@ -10,10 +11,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import org.eclipse.microprofile.jwt.JsonWebToken;
 import org.junit.jupiter.api.Test;
 
 import com.parley.chat.gateway.admission.AccessAuthority.Verdict;
@@ -30,6 +34,7 @@ import com.parley.infra.DevTokens;
 import io.smallrye.jwt.auth.principal.DefaultJWTParser;
 import io.smallrye.jwt.build.Jwt;
 import io.smallrye.jwt.auth.principal.JWTAuthContextInfo;
+import io.smallrye.jwt.auth.principal.ParseException;
 import io.smallrye.mutiny.Uni;
 
 /** Admission with real RS256 tokens and chat-api replaced by an authority that counts questions. */
@@ -46,15 +51,23 @@ class AdmissionControlTest {
 
     private AdmissionControl admission(String... config) {
         GatewayConfig gateway = TestConfig.gateway(config);
-        JWTAuthContextInfo info = new JWTAuthContextInfo((RSAPublicKey) KEYS.getPublic(), DevTokens.ISSUER);
-        info.setExpectedAudience(Set.of(DevTokens.AUDIENCE));
+        return admission(gateway, new TokenVerifier(new DefaultJWTParser(keys()), gateway));
+    }
+
+    private AdmissionControl admission(GatewayConfig gateway, TokenVerifier verifier) {
         AccessAuthority chatApi = (caller, sessionId) -> {
             questions.incrementAndGet();
             return Uni.createFrom().item(answer);
         };
         Fixtures fx = new Fixtures();
-        return new AdmissionControl(gateway, new TokenVerifier(new DefaultJWTParser(info), gateway),
+        return new AdmissionControl(gateway, verifier,
                 new SessionAdmission(subscriptionTokens, new SessionAccess(chatApi, gateway), fx.metrics), fx.metrics);
+    }
+
+    private static JWTAuthContextInfo keys() {
+        JWTAuthContextInfo info = new JWTAuthContextInfo((RSAPublicKey) KEYS.getPublic(), DevTokens.ISSUER);
+        info.setExpectedAudience(Set.of(DevTokens.AUDIENCE));
+        return info;
     }
 
     private static String pem(byte[] der) {
@@ -190,5 +203,27 @@ class AdmissionControlTest {
             assertTrue(admission.join().admitted());
         }
         assertEquals(1, questions.get());
+    }
+
+    @Test
+    void aTokenThatMayNeedTheIdentityProvidersKeysIsVerifiedOffTheCallersThread() throws Exception {
+        CompletableFuture<Thread> verifiedOn = new CompletableFuture<>();
+        DefaultJWTParser recording = new DefaultJWTParser(keys()) {
+            @Override
+            public JsonWebToken parse(String token) throws ParseException {
+                verifiedOn.complete(Thread.currentThread());
+                return super.parse(token);
+            }
+        };
+        GatewayConfig gateway = TestConfig.gateway();
+        AdmissionControl control = admission(gateway,
+                new TokenVerifier(recording, gateway, Optional.of("https://id.example/realms/acme/certs")));
+
+        Admission result = await(control.admit(null, tokens.issue("acme", "sam", "supporter"), "ws", "acme",
+                Target.DASHBOARD, null, null));
+
+        assertTrue(result.admitted());
+        assertNotSame(Thread.currentThread(), verifiedOn.get(5, TimeUnit.SECONDS),
+                "keys from a JWKS URL may be fetched while verifying: not on the upgrade's event loop");
     }
 }

@@ -1,13 +1,18 @@
 package com.parley.chat.gateway.coordinator;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.security.KeyPair;
 import java.security.interfaces.RSAPublicKey;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
+import org.eclipse.microprofile.jwt.JsonWebToken;
 import org.junit.jupiter.api.Test;
 
 import com.parley.chat.gateway.auth.TokenVerifier;
@@ -21,6 +26,7 @@ import com.parley.infra.DevTokens;
 
 import io.smallrye.jwt.auth.principal.DefaultJWTParser;
 import io.smallrye.jwt.auth.principal.JWTAuthContextInfo;
+import io.smallrye.jwt.auth.principal.ParseException;
 
 /** Inbound frames against the limits: every frame counts, whatever its size. */
 class InboundFramesTest {
@@ -83,5 +89,36 @@ class InboundFramesTest {
                 "frame_too_large"), codes.subList(0, 5), "the burst");
         assertTrue(codes.subList(5, codes.size()).stream().allMatch("rate_limited"::equals), codes.toString());
         assertEquals(1008, socket.closeCode(), "a flood of large frames is closed like any flood");
+    }
+
+    @Test
+    void aRefreshThatMayFetchTheIdentityProvidersKeysIsVerifiedOffTheConnectionsThread() throws Exception {
+        JWTAuthContextInfo info = new JWTAuthContextInfo((RSAPublicKey) KEYS.getPublic(), DevTokens.ISSUER);
+        info.setExpectedAudience(Set.of(DevTokens.AUDIENCE));
+        CompletableFuture<Thread> verifiedOn = new CompletableFuture<>();
+        DefaultJWTParser recording = new DefaultJWTParser(info) {
+            @Override
+            public JsonWebToken parse(String token) throws ParseException {
+                verifiedOn.complete(Thread.currentThread());
+                return super.parse(token);
+            }
+        };
+        InboundFrames inbound = inbound();
+        inbound.verifier = new TokenVerifier(recording, fx.config, Optional.of("https://id.example/realms/acme/certs"));
+        FakeTransport socket = new FakeTransport();
+        ClientConnection staff = new ClientConnection("c", Fixtures.caller("acme", "sam", "supporter"), socket,
+                fx.context);
+        String fresh = tokens.issue("acme", "sam", "supporter");
+
+        inbound.handle(staff, "{\"type\":\"auth\",\"token\":\"" + fresh + "\"}");
+
+        assertNotSame(Thread.currentThread(), verifiedOn.get(10, TimeUnit.SECONDS),
+                "keys from a JWKS URL may be fetched while verifying: not on the connection's event loop");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!fresh.equals(staff.caller().rawToken()) && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertEquals(fresh, staff.caller().rawToken(), "the refresh still applies");
+        assertEquals(0, socket.closeCode());
     }
 }
