@@ -13,9 +13,6 @@ import com.parley.chat.gateway.metrics.GatewayMetrics;
 import com.parley.chat.gateway.protocol.Channel;
 
 import io.smallrye.mutiny.Uni;
-import io.smallrye.mutiny.infrastructure.Infrastructure;
-import io.vertx.core.Context;
-import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
 
 /**
@@ -77,30 +74,23 @@ public class AdmissionControl {
      */
     public Uni<Admission> admit(String origin, String token, String transport, String tenantId, Target target,
             String sessionId, String subscriptionToken) {
-        if (verifier.mayFetchKeys(token)) {
-            // the identity provider's key set may be fetched while verifying: on a worker, and the rest
-            // of the admission back on the request's event loop
-            Context caller = Vertx.currentContext();
-            Uni<Admission> checked = Uni.createFrom().item(() -> checkSync(origin, token, transport, tenantId, target))
-                    .runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
-            if (caller != null) {
-                checked = checked.emitOn(task -> caller.runOnContext(ignored -> task.run()));
-            }
-            return checked.flatMap(checkedAdmission -> admitChecked(checkedAdmission, target, sessionId,
-                    subscriptionToken));
+        Admission refusal = checkRequest(origin, transport);
+        if (refusal != null) {
+            return admitChecked(refusal, target, sessionId, subscriptionToken);
         }
-        return admitChecked(checkSync(origin, token, transport, tenantId, target), target, sessionId,
-                subscriptionToken);
+        return verifier.verifyWithoutWaiting(token).flatMap(
+                caller -> admitChecked(checkCaller(caller, tenantId, target), target, sessionId, subscriptionToken));
     }
 
-    private Uni<Admission> admitChecked(Admission refusal, Target target, String sessionId, String subscriptionToken) {
-        if (refusal.status() != 0) {
-            metrics.refusedUpgrade(refusal.reason());
-            return Uni.createFrom().item(refusal);
+    /** After the request's and the caller's checks: refused there, or on to the session's admission. */
+    private Uni<Admission> admitChecked(Admission checked, Target target, String sessionId, String subscriptionToken) {
+        if (checked.status() != 0) {
+            metrics.refusedUpgrade(checked.reason());
+            return Uni.createFrom().item(checked);
         }
-        Caller caller = refusal.caller();
+        Caller caller = checked.caller();
         if (target != Target.SESSION) {
-            return Uni.createFrom().item(refusal);
+            return Uni.createFrom().item(checked);
         }
         if (Channel.parse("session:" + sessionId) == null) {
             // only session-id characters ever reach chat-api's URL
@@ -119,14 +109,19 @@ public class AdmissionControl {
         return Admission.refuse(status, reason);
     }
 
-    private Admission checkSync(String origin, String token, String transport, String tenantId, Target target) {
+    /** What the request alone decides (transport, origin), before any token is verified; null: nothing. */
+    private Admission checkRequest(String origin, String transport) {
         if (!config.transports().contains(transport)) {
             return Admission.refuse(404, "transport");
         }
         if (!allowsOrigin(origin)) {
             return Admission.refuse(403, "origin");
         }
-        Caller caller = verifier.verify(token);
+        return null;
+    }
+
+    /** What the verified token decides: who, which tenant, and whether staff where staff is needed. */
+    private Admission checkCaller(Caller caller, String tenantId, Target target) {
         if (caller == null) {
             return Admission.refuse(401, "token");
         }

@@ -15,6 +15,10 @@ import com.parley.chat.gateway.config.GatewayConfig;
 
 import io.smallrye.jwt.auth.principal.JWTParser;
 import io.smallrye.jwt.auth.principal.ParseException;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 
 /**
  * Verifies a bearer token (signature, iss, aud, exp) with smallrye-jwt's configured keys (a PEM or
@@ -44,12 +48,24 @@ public class TokenVerifier {
     }
 
     /**
-     * Whether {@link #verify} may wait for the network: a token not verified before, with keys from
-     * a JWKS URL that smallrye-jwt fetches again when they are due (every 10 minutes) or when the
-     * token names a key it has not seen. Such a verification does not belong on an event loop.
+     * {@link #verify} without making the calling thread wait for the network. A token verified
+     * before, or any token when the keys are local, is answered on the spot. A new token with keys
+     * from a JWKS URL may need the key set fetched (smallrye-jwt fetches it again when it is due,
+     * every 10 minutes, or when a token names a key it has not seen: a blocking call): it is verified
+     * on a worker, and the answer comes back on the caller's Vert.x context when it has one.
      */
-    public boolean mayFetchKeys(String token) {
-        return keysFromUrl && token != null && !token.isBlank() && !verified.knows(token);
+    public Uni<Caller> verifyWithoutWaiting(String token) {
+        if (!keysFromUrl || token == null || token.isBlank()) {
+            return Uni.createFrom().item(verify(token));
+        }
+        Caller known = verified.known(token);
+        if (known != null) {
+            return Uni.createFrom().item(known);
+        }
+        Context context = Vertx.currentContext();
+        Uni<Caller> verifying = Uni.createFrom().item(() -> verify(token))
+                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+        return context == null ? verifying : verifying.emitOn(task -> context.runOnContext(ignored -> task.run()));
     }
 
     /** The caller, or {@code null} when the token is not valid. */

@@ -65,13 +65,13 @@ public final class VerifiedTokens<T> {
         return value;
     }
 
-    /** Whether this token was verified before and has not expired: {@link #get} answers it from memory. */
-    public boolean knows(String token) {
+    /** The value verified earlier for this token and not yet expired, or null: nothing is verified here. */
+    public T known(String token) {
         if (maxEntries <= 0 || token == null) {
-            return false;
+            return null;
         }
         Entry<T> cached = entries.get(new Key(sha256(token)));
-        return cached != null && cached.expiresAt().isAfter(Instant.now());
+        return cached != null && cached.expiresAt().isAfter(Instant.now()) ? cached.value() : null;
     }
 
     public int size() {

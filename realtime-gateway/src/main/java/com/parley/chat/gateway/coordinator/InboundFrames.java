@@ -23,7 +23,6 @@ import com.parley.chat.gateway.protocol.Frames;
 import com.parley.chat.gateway.signal.SignalPublisher;
 
 import io.quarkus.logging.Log;
-import io.smallrye.mutiny.infrastructure.Infrastructure;
 
 /**
  * Client → server frames: subscribe, unsubscribe, message, typing, read, claim, status, ping, auth. A bad frame
@@ -77,14 +76,11 @@ public class InboundFrames {
         switch (type) {
             case "ping" -> client.send(frames.frame("pong").toString());
             case "status" -> status(client, frame);
-            case "auth" -> {
-                if (verifier.mayFetchKeys(frame.path("token").asText(null))) {
-                    // the identity provider's key set may be fetched: not on the connection's event loop
-                    Infrastructure.getDefaultWorkerPool().execute(() -> auth(client, frame));
-                } else {
-                    auth(client, frame);
-                }
-            }
+            case "auth" -> verifier.verifyWithoutWaiting(frame.path("token").asText(null)).subscribe().with(
+                    fresh -> auth(client, fresh), failure -> {
+                        Log.errorf(failure, "verifying a fresh token on %s", client.connectionId());
+                        client.close(Disconnect.INTERNAL_ERROR);
+                    });
             case "subscribe" -> subscribe(client, frame);
             case "unsubscribe" -> subscriptions.unsubscribe(client, text(frame, "channel"));
             case "message", "typing", "read", "claim" -> {
@@ -168,8 +164,7 @@ public class InboundFrames {
      * (a supporter demoted to a customer, say) is not a refresh: what the connection follows was
      * admitted for the old role, so it is closed with 4401 and comes back admitted for the new one.
      */
-    private void auth(ClientConnection client, JsonNode frame) {
-        Caller fresh = verifier.verify(frame.path("token").asText(null));
+    private void auth(ClientConnection client, Caller fresh) {
         if (fresh != null && fresh.tenantId().equals(client.caller().tenantId())
                 && fresh.userId().equals(client.caller().userId()) && !fresh.role().equals(client.caller().role())) {
             client.close(Disconnect.ROLE_CHANGED);

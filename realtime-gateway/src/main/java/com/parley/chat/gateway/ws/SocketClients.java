@@ -31,7 +31,7 @@ import io.vertx.core.http.HttpClosedException;
  * already run one after the other on its own event loop, and the queue that the serial mode keeps
  * per connection is about 1 KB of heap for every open socket. Nothing called from here may block:
  * chat-api and Kafka are asynchronous, and a token that may need the identity provider's key set
- * fetched is verified on a worker ({@code TokenVerifier.mayFetchKeys}).
+ * fetched is verified on a worker ({@code TokenVerifier.verifyWithoutWaiting}).
  */
 @ApplicationScoped
 public class SocketClients {
