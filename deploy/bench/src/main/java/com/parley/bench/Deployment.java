@@ -50,7 +50,7 @@ final class Deployment implements AutoCloseable {
     /**
      * -Dbench.relay=debezium: the outbox is published by Debezium (change data capture, the
      * cdc-relay module in a JVM of its own) instead of chat-api's relay, which is switched off;
-     * PostgreSQL runs with {@code wal_level=logical} (also settable alone: -Dparley.postgres.wal-level).
+     * PostgreSQL runs with {@code wal_level=logical} (for the relay too: -Dparley.postgres.settings=wal_level=logical).
      */
     static final boolean CDC = "debezium".equals(System.getProperty("bench.relay"));
 
@@ -58,7 +58,9 @@ final class Deployment implements AutoCloseable {
 
     static {
         if (CDC) {
-            System.setProperty("parley.postgres.wal-level", "logical");
+            String settings = System.getProperty("parley.postgres.settings", "");
+            System.setProperty("parley.postgres.settings", settings.isBlank() ? "wal_level=logical"
+                    : settings + ",wal_level=logical");
         }
     }
 

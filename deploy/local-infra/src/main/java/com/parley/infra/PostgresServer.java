@@ -51,11 +51,7 @@ public final class PostgresServer implements AutoCloseable {
                 builder.setServerConfig("fsync", "off").setServerConfig("synchronous_commit", "off")
                         .setServerConfig("full_page_writes", "off");
             }
-            String walLevel = System.getProperty("parley.postgres.wal-level");
-            if (walLevel != null) {
-                builder.setServerConfig("wal_level", walLevel); // "logical": change data capture
-            }
-            // more server settings for measurements, e.g. -Dparley.postgres.settings=wal_writer_delay=10ms
+            // server settings for measurements, e.g. -Dparley.postgres.settings=wal_level=logical,wal_writer_delay=10ms
             for (String setting : System.getProperty("parley.postgres.settings", "").split(",")) {
                 int eq = setting.indexOf('=');
                 if (eq > 0) {
