@@ -150,6 +150,27 @@ test('client: after a drop it resumes on the next gateway with its last seq; 101
   c.close();
 });
 
+test('client: a socket that opens but never says connected is dropped and tried again, not waited on for ever', async () => {
+  const c = client({ connectTimeoutMs: 40 });
+  const states = [];
+  c.addEventListener('state', (e) => states.push(e.detail.state));
+  c.connect();
+  FakeSocket.all[0].open();
+  await tick();
+  await tick();
+  assert.equal(FakeSocket.all[0].readyState, 3, 'the silent socket is closed');
+  assert.equal(FakeSocket.all.length, 2, 'and a new one opened');
+  assert.equal(FakeSocket.all[1].url, 'ws://gw2.test/ws/t/session/s?last_seq=0', 'on the next gateway');
+  assert.ok(states.includes('reconnecting'));
+  FakeSocket.all[1].open();
+  FakeSocket.all[1].receive({ type: 'connected', last_seq: 0 });
+  await tick();
+  await tick();
+  assert.equal(FakeSocket.all.length, 2, 'a greeted socket stays');
+  assert.equal(c.state, 'open');
+  c.close();
+});
+
 test('client: a refused token (4401) is not retried; the page has to supply a new one', async () => {
   const c = client();
   const states = [];
@@ -264,6 +285,25 @@ test('connection: one socket, channels subscribed after connected and again from
   assert.deepEqual(a.messages.map((m) => m.seq), [1, 2, 3], 'the replayed seq shows once');
   b.send('hello b');
   assert.deepEqual(again.sent.at(-1).channel, 'session:b');
+  conn.close();
+});
+
+test('connection: a socket that opens but never says connected is dropped and tried again', async () => {
+  const conn = connection({ connectTimeoutMs: 40 });
+  const chat = new SessionChat(conn, { sessionId: 'a' });
+  await conn.connect();
+  FakeSocket.all[0].open();
+  await tick();
+  await tick();
+  assert.equal(FakeSocket.all[0].readyState, 3, 'the silent socket is closed');
+  assert.equal(FakeSocket.all.length, 2, 'and a new one opened');
+  FakeSocket.all[1].open();
+  FakeSocket.all[1].receive({ type: 'connected', connection_id: 'c2' });
+  assert.deepEqual(FakeSocket.all[1].sent.map((f) => [f.type, f.channel]), [['subscribe', 'session:a']]);
+  await tick();
+  await tick();
+  assert.equal(FakeSocket.all.length, 2, 'a greeted socket stays');
+  assert.equal(chat.messages.length, 0);
   conn.close();
 });
 

@@ -353,7 +353,9 @@ function bearerProtocols(token) {
 class GatewayConnection extends EventTarget {
   constructor(options, defaults) {
     super();
-    this.options = { baseMs: 1000, maxMs: 30000, heartbeatMs: 25000, restartJitterMs: 1000, ...defaults, ...options };
+    this.options = {
+      baseMs: 1000, maxMs: 30000, heartbeatMs: 25000, restartJitterMs: 1000, connectTimeoutMs: 10000, ...defaults, ...options,
+    };
     if (!this.options.gateways || this.options.gateways.length === 0) {
       throw new Error('gateways: at least one gateway URL');
     }
@@ -388,20 +390,33 @@ class GatewayConnection extends EventTarget {
 
   /**
    * Makes a new socket the current one: its frames count while it is current, and its close is
-   * told apart by whether it ever opened (a refused or unreachable upgrade, or a drop).
+   * told apart by whether it ever opened (a refused or unreachable upgrade, or a drop). A socket
+   * that opened but says nothing (the gateway's first frame is `connected`) for connectTimeoutMs
+   * is dropped and counts as a drop: the client tries again, never waits for ever.
    */
   attach(socket, onFrame, onClose) {
     this.socket = socket;
     let opened = false;
+    let greeting = null;
     socket.onopen = () => {
       opened = true;
+      greeting = setTimeout(() => {
+        if (this.socket !== socket) {
+          return;
+        }
+        this.socket = null;
+        socket.close(4000, 'no connected frame');
+        onClose({ code: 1006, reason: 'no connected frame' }, true);
+      }, this.options.connectTimeoutMs);
     };
     socket.onmessage = (event) => {
+      clearTimeout(greeting);
       if (this.socket === socket) {
         onFrame(event.data);
       }
     };
     socket.onclose = (event) => {
+      clearTimeout(greeting);
       if (this.socket !== socket) {
         return;
       }
