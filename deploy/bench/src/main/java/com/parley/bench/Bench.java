@@ -27,7 +27,8 @@ import com.parley.infra.KafkaBroker;
  * storm-rate, storm-subscription-tokens, connect-parallel, baseline-jar, baseline-first (the baseline
  * measured first where servers go one after the other), tracing (a third gateway
  * with OpenTelemetry on in the fan-out), jfr, jvm-options, write-rates, warmup-steps (write),
- * fanout-warmup-steps.
+ * fanout-warmup-steps, connect-rounds (fan-out: opening connections, server against server, in N
+ * rounds whose first place rotates, after one uncounted pass), connect-only (stop after those).
  */
 public final class Bench {
 

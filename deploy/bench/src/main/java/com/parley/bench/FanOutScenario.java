@@ -123,17 +123,36 @@ final class FanOutScenario {
 
         /** Connects and closes a first batch, so that the measured connections meet a warm server (JIT). */
         private void warmUp(int count) throws InterruptedException {
+            openAndClose(count, fleet);
+        }
+
+        /**
+         * Opens {@code count} connections, waits until all are admitted, closes them: the seconds it
+         * took, and the server's and the load generator's CPU per connection in ms.
+         */
+        double[] openAndClose(int count, Fleet from) throws InterruptedException {
             String token = server == Server.BARE ? null : system.token(tenant, "supporter-1", "supporter");
-            List<Conn> warm = new ArrayList<>();
+            List<Conn> batch = new ArrayList<>();
             for (int i = 0; i < count; i++) {
-                warm.add(fleet.conn(tenant, ids.get(i % ids.size()), token, 1));
+                batch.add(from.conn(tenant, ids.get(i % ids.size()), token, 1));
             }
-            Fleet.connectAll(warm, port(), "/ws/", Integer.getInteger("bench.connect-parallel", 200));
+            double serverCpu0 = stats.cpuSeconds();
+            double clientCpu0 = LOAD_GENERATOR.cpuSeconds();
+            long t0 = System.nanoTime();
+            Fleet.connectAll(batch, port(), "/ws/", Integer.getInteger("bench.connect-parallel", 200));
             if (server != Server.BARE) {
-                Load.awaitConnected(warm);
+                Load.awaitConnected(batch);
             }
-            warm.forEach(Conn::close);
-            Thread.sleep(2000);
+            double[] measured = {(System.nanoTime() - t0) / 1e9, (stats.cpuSeconds() - serverCpu0) * 1000 / count,
+                    (LOAD_GENERATOR.cpuSeconds() - clientCpu0) * 1000 / count};
+            batch.forEach(Conn::close);
+            // the next batch meets a server that has let these go
+            long deadline = System.nanoTime() + 60_000_000_000L;
+            while (batch.stream().anyMatch(c -> c.closeCode == -1) && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            Thread.sleep(1000);
+            return measured;
         }
 
         Step step(int framesPerSecond, int seconds) throws Exception {
@@ -202,6 +221,21 @@ final class FanOutScenario {
         }
         List<Target> targets = new ArrayList<>();
         try {
+            int connectRounds = Integer.getInteger("bench.connect-rounds", 0);
+            if (connectRounds > 0) {
+                List<Target> openers = new ArrayList<>();
+                for (Server server : servers) {
+                    openers.add(new Target(server, sessions, "127.0.0." + (2 + openers.size())));
+                }
+                try {
+                    measureConnects(openers, connections, connectRounds);
+                } finally {
+                    openers.forEach(Target::close);
+                }
+                if (Boolean.getBoolean("bench.connect-only")) {
+                    return;
+                }
+            }
             if (together) {
                 for (Server server : servers) {
                     Target target = new Target(server, sessions, "127.0.0." + (2 + targets.size()));
@@ -234,6 +268,63 @@ final class FanOutScenario {
                     results.get(Server.BASELINE));
         }
         Thread.sleep(2000);
+    }
+
+    /**
+     * Opening connections, server against server: each round opens and closes every server's
+     * connections in turn, each round starting with the next server, so that no server always
+     * meets a cold load generator (the first place costs more: an A/A run showed it); medians.
+     */
+    private static void measureConnects(List<Target> targets, int connections, int rounds) throws Exception {
+        System.out.printf("%n### Opening %d connections, %d rounds, the first place rotating (medians)%n",
+                connections, rounds);
+        // one round not counted: the servers' and the load generator's JIT (the first rounds cost
+        // up to 4× the CPU per connection of the later ones)
+        for (Target target : targets) {
+            target.warmUp(connections);
+        }
+        Map<Target, List<double[]>> measured = new HashMap<>();
+        for (int round = 0; round < rounds; round++) {
+            for (int i = 0; i < targets.size(); i++) {
+                Target target = targets.get((round + i) % targets.size());
+                // from an address of its own: no port that a server still holds in TIME_WAIT
+                double[] m;
+                try (Fleet from = new Fleet("127.0." + (10 + round) + "." + (2 + targets.indexOf(target)))) {
+                    m = target.openAndClose(connections, from);
+                }
+                System.out.printf("round %d, %s: %.2f s (CPU per connection: server %.3f ms, load generator %.3f ms)%n",
+                        round + 1, target.name, m[0], m[1], m[2]);
+                measured.computeIfAbsent(target, t -> new ArrayList<>()).add(m);
+            }
+        }
+        System.out.println("| server | seconds | connections/s | server CPU ms per connection"
+                + " | load generator CPU ms per connection |");
+        System.out.println("| --- | ---: | ---: | ---: | ---: |");
+        Map<Server, double[]> medians = new EnumMap<>(Server.class);
+        for (Target target : targets) {
+            List<double[]> runs = measured.get(target);
+            double[] m = {medianOf(runs, 0), medianOf(runs, 1), medianOf(runs, 2)};
+            medians.put(target.server, m);
+            System.out.printf("| %s | %.2f | %.0f | %.3f | %.3f |%n", target.name, m[0], connections / m[0], m[1], m[2]);
+        }
+        double[] bare = medians.get(Server.BARE);
+        for (Map.Entry<Server, double[]> e : medians.entrySet()) {
+            if (e.getKey() != Server.BARE) {
+                System.out.printf("%s / bare: time to open %.2f×, server CPU per connection %.2f×%n",
+                        e.getKey().label, e.getValue()[0] / bare[0], e.getValue()[1] / bare[1]);
+            }
+        }
+        if (medians.containsKey(Server.BASELINE)) {
+            double[] gateway = medians.get(Server.GATEWAY);
+            double[] baseline = medians.get(Server.BASELINE);
+            System.out.printf("gateway / baseline: time to open %.2f×, server CPU per connection %.2f×%n",
+                    gateway[0] / baseline[0], gateway[1] / baseline[1]);
+        }
+    }
+
+    private static double medianOf(List<double[]> runs, int index) {
+        double[] v = runs.stream().mapToDouble(m -> m[index]).sorted().toArray();
+        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
     }
 
     private void measure(List<Target> targets, List<Integer> rates, int stepSeconds, int rounds) throws Exception {

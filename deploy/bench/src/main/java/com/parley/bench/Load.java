@@ -1,5 +1,6 @@
 package com.parley.bench;
 
+import java.io.IOException;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
@@ -30,11 +31,30 @@ final class Load {
     static void awaitConnected(List<Conn> conns) {
         long deadline = System.nanoTime() + 300_000_000_000L;
         while (conns.stream().anyMatch(c -> c.connectedAt == 0)) {
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException(conns.stream().filter(c -> c.connectedAt == 0).count()
-                        + " clients not connected after 300 s");
+            if (System.nanoTime() > deadline || conns.stream().anyMatch(c -> c.connectedAt == 0 && c.closeCode != -1)) {
+                List<Conn> stuck = conns.stream().filter(c -> c.connectedAt == 0).toList();
+                stuck.stream().limit(3).forEach(Load::printSocketState);
+                throw new IllegalStateException(stuck.size() + " clients without their `connected` (closed by the"
+                        + " server, or not after 300 s); close code (-1: open), session, local address: "
+                        + stuck.stream().map(c -> c.closeCode + " " + c.session + " "
+                                + (c.socket == null ? "-" : c.socket.localAddress())).toList());
             }
             sleep(20);
+        }
+    }
+
+    /** What the kernel says of a stuck client's TCP connection (both ends: queues, state). */
+    private static void printSocketState(Conn c) {
+        if (c.socket == null || c.socket.localAddress() == null) {
+            return;
+        }
+        try {
+            Process ss = new ProcessBuilder("ss", "-tnoi", "( sport = :" + c.socket.localAddress().port()
+                    + " or dport = :" + c.socket.localAddress().port() + " )").redirectErrorStream(true).start();
+            System.out.println("stuck client " + c.socket.localAddress() + ":\n"
+                    + new String(ss.getInputStream().readAllBytes()));
+        } catch (IOException e) {
+            System.out.println("ss: " + e);
         }
     }
 
