@@ -16,6 +16,7 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.VoidChannelPromise;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
 
+import io.quarkus.logging.Log;
 import io.quarkus.websockets.next.CloseReason;
 import io.quarkus.websockets.next.WebSocketConnection;
 import io.vertx.core.http.HttpConnection;
@@ -81,7 +82,14 @@ final class WsTransport implements Transport {
             return;
         }
         if (taken == null) {
-            taken = future -> whenTaken.run();
+            taken = future -> {
+                if (!future.isSuccess() && future.channel().isActive()) {
+                    // an open socket refused the bytes (a closing one fails its writes as it should):
+                    // a bug below the gateway; say so, the client's connect timeout brings it back
+                    Log.errorf(future.cause(), "write to open connection %s failed", connection.id());
+                }
+                whenTaken.run();
+            };
         }
         ChannelPromise promise = wire.newPromise().addListener(taken);
         wire.write(held, promise);
