@@ -86,8 +86,20 @@ final class StormScenario {
                     }
                 };
             }
+            // where the machine's time goes during the storm: each process' CPU from the stop to the end
+            ProcessStats gateway2 = new ProcessStats(system.gateway2.pid());
+            ProcessStats chatApi = new ProcessStats(system.chatApi.pid());
+            ProcessStats loadGenerator = new ProcessStats(ProcessHandle.current().pid());
+            double[] cpuAtStop = new double[5];
+            AtomicLong stoppedAt = new AtomicLong();
             Thread stopper = Thread.ofPlatform().start(() -> {
                 Load.sleep(5000);
+                cpuAtStop[0] = gateway2.cpuSeconds();
+                cpuAtStop[1] = chatApi.cpuSeconds();
+                cpuAtStop[2] = ProcessStats.cpuSecondsOfAll(WriteScenario.POSTGRES);
+                cpuAtStop[3] = ProcessStats.cpuSecondsOfAll(WriteScenario.BROKER);
+                cpuAtStop[4] = loadGenerator.cpuSeconds();
+                stoppedAt.set(System.nanoTime());
                 system.gateway1.stop();
             });
             system.postAt(customers, rate, 12, lastSeq);
@@ -106,6 +118,11 @@ final class StormScenario {
                 }
                 Thread.sleep(10);
             }
+            double stormSeconds = (System.nanoTime() - stoppedAt.get()) / 1e9;
+            double[] cpu = {gateway2.cpuSeconds() - cpuAtStop[0], chatApi.cpuSeconds() - cpuAtStop[1],
+                    ProcessStats.cpuSecondsOfAll(WriteScenario.POSTGRES) - cpuAtStop[2],
+                    ProcessStats.cpuSecondsOfAll(WriteScenario.BROKER) - cpuAtStop[3],
+                    loadGenerator.cpuSeconds() - cpuAtStop[4]};
             long chatApiGets = system.chatApiSessionGets() - chatApiGetsBefore;
             Load.awaitCaughtUp(conns, lastSeq, 60);
             Report.Delivery delivery = report.delivery(conns, lastSeq, 1);
@@ -122,6 +139,11 @@ final class StormScenario {
                     chatApiGets, Report.ms(h, 99), delivery.lost(), delivery.duplicated(), delivery.outOfOrder());
             System.out.printf("reconnect attempts that failed and were tried again 200 ms later: %d%n",
                     failedAttempts.get());
+            System.out.printf("CPU from the stop to all back and caught up (%.1f s; the machine has %d cores, %.1f"
+                    + " CPU-seconds): gateway 2 %.1f s, chat-api %.1f s, PostgreSQL %.1f s, broker %.1f s, load"
+                    + " generator %.1f s (gateway 1's drain not counted: its process is gone)%n", stormSeconds,
+                    Runtime.getRuntime().availableProcessors(),
+                    stormSeconds * Runtime.getRuntime().availableProcessors(), cpu[0], cpu[1], cpu[2], cpu[3], cpu[4]);
             conns.forEach(Conn::close);
         } finally {
             fleets.forEach(Fleet::close);

@@ -22,8 +22,8 @@ import com.parley.bench.Fleet.Conn;
  */
 final class WriteScenario {
 
-    private static final String POSTGRES = "postgres";
-    private static final String BROKER = "com.parley.infra.kafka.KafkaBrokerMain";
+    static final String POSTGRES = "postgres";
+    static final String BROKER = "com.parley.infra.kafka.KafkaBrokerMain";
 
     private final Deployment system;
     private final Report report;
