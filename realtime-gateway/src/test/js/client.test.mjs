@@ -150,7 +150,7 @@ test('client: after a drop it resumes on the next gateway with its last seq; 101
   c.close();
 });
 
-test('client: a socket that opens but never says connected is dropped and tried again, not waited on for ever', async () => {
+test('client: a socket that opens but never says connected is dropped and tried again, not waited on', async () => {
   const c = client({ connectTimeoutMs: 40 });
   const states = [];
   c.addEventListener('state', (e) => states.push(e.detail.state));

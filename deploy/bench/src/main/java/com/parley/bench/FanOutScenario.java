@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.ToDoubleFunction;
 
 import org.HdrHistogram.Histogram;
 
@@ -303,9 +304,10 @@ final class FanOutScenario {
         Map<Server, double[]> medians = new EnumMap<>(Server.class);
         for (Target target : targets) {
             List<double[]> runs = measured.get(target);
-            double[] m = {medianOf(runs, 0), medianOf(runs, 1), medianOf(runs, 2)};
+            double[] m = {median(runs, r -> r[0]), median(runs, r -> r[1]), median(runs, r -> r[2])};
             medians.put(target.server, m);
-            System.out.printf("| %s | %.2f | %.0f | %.3f | %.3f |%n", target.name, m[0], connections / m[0], m[1], m[2]);
+            System.out.printf("| %s | %.2f | %.0f | %.3f | %.3f |%n", target.name, m[0], connections / m[0], m[1],
+                    m[2]);
         }
         double[] bare = medians.get(Server.BARE);
         for (Map.Entry<Server, double[]> e : medians.entrySet()) {
@@ -322,8 +324,9 @@ final class FanOutScenario {
         }
     }
 
-    private static double medianOf(List<double[]> runs, int index) {
-        double[] v = runs.stream().mapToDouble(m -> m[index]).sorted().toArray();
+    /** The median of one figure over rounds (of steps, of connect passes). */
+    private static <T> double median(List<T> rounds, ToDoubleFunction<T> figure) {
+        double[] v = rounds.stream().mapToDouble(figure).sorted().toArray();
         return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
     }
 
@@ -432,18 +435,13 @@ final class FanOutScenario {
         /** Each figure's median over the rounds. */
         static Step median(List<Step> rounds) {
             Step m = new Step();
-            m.p50 = median(rounds, s -> s.p50);
-            m.p99 = median(rounds, s -> s.p99);
-            m.max = median(rounds, s -> s.max);
-            m.framesPerSecond = median(rounds, s -> s.framesPerSecond);
-            m.cpuMicrosPerFrame = median(rounds, s -> s.cpuMicrosPerFrame);
-            m.cpuPercent = median(rounds, s -> s.cpuPercent);
+            m.p50 = FanOutScenario.median(rounds, s -> s.p50);
+            m.p99 = FanOutScenario.median(rounds, s -> s.p99);
+            m.max = FanOutScenario.median(rounds, s -> s.max);
+            m.framesPerSecond = FanOutScenario.median(rounds, s -> s.framesPerSecond);
+            m.cpuMicrosPerFrame = FanOutScenario.median(rounds, s -> s.cpuMicrosPerFrame);
+            m.cpuPercent = FanOutScenario.median(rounds, s -> s.cpuPercent);
             return m;
-        }
-
-        private static double median(List<Step> rounds, java.util.function.ToDoubleFunction<Step> f) {
-            double[] v = rounds.stream().mapToDouble(f).sorted().toArray();
-            return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
         }
     }
 

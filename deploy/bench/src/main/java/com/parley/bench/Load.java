@@ -31,7 +31,8 @@ final class Load {
     static void awaitConnected(List<Conn> conns) {
         long deadline = System.nanoTime() + 300_000_000_000L;
         while (conns.stream().anyMatch(c -> c.connectedAt == 0)) {
-            if (System.nanoTime() > deadline || conns.stream().anyMatch(c -> c.connectedAt == 0 && c.closeCode != -1)) {
+            boolean closedUngreeted = conns.stream().anyMatch(c -> c.connectedAt == 0 && c.closeCode != -1);
+            if (System.nanoTime() > deadline || closedUngreeted) {
                 List<Conn> stuck = conns.stream().filter(c -> c.connectedAt == 0).toList();
                 stuck.stream().limit(3).forEach(Load::printSocketState);
                 throw new IllegalStateException(stuck.size() + " clients without their `connected` (closed by the"

@@ -354,7 +354,8 @@ class GatewayConnection extends EventTarget {
   constructor(options, defaults) {
     super();
     this.options = {
-      baseMs: 1000, maxMs: 30000, heartbeatMs: 25000, restartJitterMs: 1000, connectTimeoutMs: 10000, ...defaults, ...options,
+      baseMs: 1000, maxMs: 30000, heartbeatMs: 25000, restartJitterMs: 1000, connectTimeoutMs: 10000,
+      ...defaults, ...options,
     };
     if (!this.options.gateways || this.options.gateways.length === 0) {
       throw new Error('gateways: at least one gateway URL');

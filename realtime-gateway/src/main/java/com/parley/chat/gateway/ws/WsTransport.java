@@ -84,8 +84,8 @@ final class WsTransport implements Transport {
         if (taken == null) {
             taken = future -> {
                 if (!future.isSuccess() && future.channel().isActive()) {
-                    // an open socket refused the bytes (a closing one fails its writes as it should):
-                    // a bug below the gateway; say so, the client's connect timeout brings it back
+                    // an open socket refused the bytes (a closing one fails its writes as it should): a
+                    // bug below the gateway; said here, as the client only notices by its timeouts
                     Log.errorf(future.cause(), "write to open connection %s failed", connection.id());
                 }
                 whenTaken.run();
