@@ -92,31 +92,21 @@ final class FanOutScenario {
             long rss0 = stats.rssBytes();
             boolean histogram = Boolean.getBoolean("bench.histogram");
             Map<String, long[]> classes0 = histogram ? stats.liveClasses() : Map.of();
-            String token = server == Server.BARE ? null : system.token(tenant, "supporter-1", "supporter");
-            for (int i = 0; i < connections; i++) {
-                conns.add(fleet.conn(tenant, ids.get(i % ids.size()), token, 1));
-            }
-            double serverCpu0 = stats.cpuSeconds();
-            double clientCpu0 = LOAD_GENERATOR.cpuSeconds();
-            long t0 = System.nanoTime();
-            int refusals = Fleet.connectAll(conns, port(), "/ws/", Integer.getInteger("bench.connect-parallel", 200));
-            if (server != Server.BARE) {
-                Load.awaitConnected(conns);
-            }
-            double seconds = (System.nanoTime() - t0) / 1e9;
-            double serverCpuMs = (stats.cpuSeconds() - serverCpu0) * 1000 / connections;
-            double clientCpuMs = (LOAD_GENERATOR.cpuSeconds() - clientCpu0) * 1000 / connections;
-            if (refusals > 0) {
-                System.out.printf("%s: %d handshakes refused while connecting (tried again)%n", name, refusals);
+            conns.addAll(batch(connections, fleet));
+            Opened opened = open(conns);
+            if (opened.refusals() > 0) {
+                System.out.printf("%s: %d handshakes refused while connecting (tried again)%n", name,
+                        opened.refusals());
             }
             Thread.sleep(3000);
-            result.connectSeconds = seconds;
-            result.connectCpuMs = serverCpuMs;
+            result.connectSeconds = opened.seconds();
+            result.connectCpuMs = opened.serverCpuMs();
             result.heapPerConn = (stats.liveHeapBytes() - heap0) / (double) connections;
             result.rssPerConn = (stats.rssBytes() - rss0) / (double) connections;
             System.out.printf("%s: %d connections in %.1f s (CPU per connection: server %.3f ms, load generator %.3f ms);"
-                    + " live heap %s/connection, RSS %s/connection%n", name, connections, seconds, serverCpuMs,
-                    clientCpuMs, Report.kb(result.heapPerConn), Report.kb(result.rssPerConn));
+                    + " live heap %s/connection, RSS %s/connection%n", name, connections, opened.seconds(),
+                    opened.serverCpuMs(), opened.clientCpuMs(), Report.kb(result.heapPerConn),
+                    Report.kb(result.rssPerConn));
             if (histogram) {
                 ProcessStats.printGrowth(name, classes0, stats.liveClasses(), connections, 40);
             }
@@ -127,25 +117,10 @@ final class FanOutScenario {
             openAndClose(count, fleet);
         }
 
-        /**
-         * Opens {@code count} connections, waits until all are admitted, closes them: the seconds it
-         * took, and the server's and the load generator's CPU per connection in ms.
-         */
-        double[] openAndClose(int count, Fleet from) throws InterruptedException {
-            String token = server == Server.BARE ? null : system.token(tenant, "supporter-1", "supporter");
-            List<Conn> batch = new ArrayList<>();
-            for (int i = 0; i < count; i++) {
-                batch.add(from.conn(tenant, ids.get(i % ids.size()), token, 1));
-            }
-            double serverCpu0 = stats.cpuSeconds();
-            double clientCpu0 = LOAD_GENERATOR.cpuSeconds();
-            long t0 = System.nanoTime();
-            Fleet.connectAll(batch, port(), "/ws/", Integer.getInteger("bench.connect-parallel", 200));
-            if (server != Server.BARE) {
-                Load.awaitConnected(batch);
-            }
-            double[] measured = {(System.nanoTime() - t0) / 1e9, (stats.cpuSeconds() - serverCpu0) * 1000 / count,
-                    (LOAD_GENERATOR.cpuSeconds() - clientCpu0) * 1000 / count};
+        /** Opens {@code count} connections from {@code from}, waits until all are admitted, closes them. */
+        Opened openAndClose(int count, Fleet from) throws InterruptedException {
+            List<Conn> batch = batch(count, from);
+            Opened opened = open(batch);
             batch.forEach(Conn::close);
             // the next batch meets a server that has let these go
             long deadline = System.nanoTime() + 60_000_000_000L;
@@ -153,7 +128,30 @@ final class FanOutScenario {
                 Thread.sleep(50);
             }
             Thread.sleep(1000);
-            return measured;
+            return opened;
+        }
+
+        /** Clients over this server's sessions, not yet connected. */
+        private List<Conn> batch(int count, Fleet from) {
+            String token = server == Server.BARE ? null : system.token(tenant, "supporter-1", "supporter");
+            List<Conn> batch = new ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                batch.add(from.conn(tenant, ids.get(i % ids.size()), token, 1));
+            }
+            return batch;
+        }
+
+        /** Connects the clients and waits until every one is admitted: time, and CPU per connection of both sides. */
+        private Opened open(List<Conn> batch) {
+            double serverCpu0 = stats.cpuSeconds();
+            double clientCpu0 = LOAD_GENERATOR.cpuSeconds();
+            long t0 = System.nanoTime();
+            int refusals = Fleet.connectAll(batch, port(), "/ws/", Integer.getInteger("bench.connect-parallel", 200));
+            if (server != Server.BARE) {
+                Load.awaitConnected(batch);
+            }
+            return new Opened((System.nanoTime() - t0) / 1e9, (stats.cpuSeconds() - serverCpu0) * 1000 / batch.size(),
+                    (LOAD_GENERATOR.cpuSeconds() - clientCpu0) * 1000 / batch.size(), refusals);
         }
 
         Step step(int framesPerSecond, int seconds) throws Exception {
@@ -284,17 +282,17 @@ final class FanOutScenario {
         for (Target target : targets) {
             target.warmUp(connections);
         }
-        Map<Target, List<double[]>> measured = new HashMap<>();
+        Map<Target, List<Opened>> measured = new HashMap<>();
         for (int round = 0; round < rounds; round++) {
             for (int i = 0; i < targets.size(); i++) {
                 Target target = targets.get((round + i) % targets.size());
                 // from an address of its own: no port that a server still holds in TIME_WAIT
-                double[] m;
+                Opened m;
                 try (Fleet from = new Fleet("127.0." + (10 + round) + "." + (2 + targets.indexOf(target)))) {
                     m = target.openAndClose(connections, from);
                 }
                 System.out.printf("round %d, %s: %.2f s (CPU per connection: server %.3f ms, load generator %.3f ms)%n",
-                        round + 1, target.name, m[0], m[1], m[2]);
+                        round + 1, target.name, m.seconds(), m.serverCpuMs(), m.clientCpuMs());
                 measured.computeIfAbsent(target, t -> new ArrayList<>()).add(m);
             }
         }
@@ -303,8 +301,9 @@ final class FanOutScenario {
         System.out.println("| --- | ---: | ---: | ---: | ---: |");
         Map<Server, double[]> medians = new EnumMap<>(Server.class);
         for (Target target : targets) {
-            List<double[]> runs = measured.get(target);
-            double[] m = {median(runs, r -> r[0]), median(runs, r -> r[1]), median(runs, r -> r[2])};
+            List<Opened> runs = measured.get(target);
+            double[] m = {median(runs, Opened::seconds), median(runs, Opened::serverCpuMs),
+                    median(runs, Opened::clientCpuMs)};
             medians.put(target.server, m);
             System.out.printf("| %s | %.2f | %.0f | %.3f | %.3f |%n", target.name, m[0], connections / m[0], m[1],
                     m[2]);
@@ -443,6 +442,10 @@ final class FanOutScenario {
             m.cpuPercent = FanOutScenario.median(rounds, s -> s.cpuPercent);
             return m;
         }
+    }
+
+    /** Opening a batch of connections: seconds, server and load generator CPU ms per connection, refusals. */
+    private record Opened(double seconds, double serverCpuMs, double clientCpuMs, int refusals) {
     }
 
     private static final class Result {

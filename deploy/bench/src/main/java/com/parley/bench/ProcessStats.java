@@ -14,6 +14,10 @@ import com.parley.infra.ChildProcesses;
 /** CPU time, resident memory and live heap of a child JVM, read from /proc and jcmd. */
 final class ProcessStats {
 
+    /** How the benchmark's PostgreSQL and Kafka broker processes are found ({@link #cpuSecondsOfAll}). */
+    static final String POSTGRES = "postgres";
+    static final String BROKER = "com.parley.infra.kafka.KafkaBrokerMain";
+
     private static final double CLOCK_TICKS = 100.0; // USER_HZ on Linux
     private static final Pattern HEAP_USED = Pattern.compile("total.*?used (\\d+)K");
     private static final Pattern HISTOGRAM_ROW = Pattern.compile("^\\s*\\d+:\\s+(\\d+)\\s+(\\d+)\\s+(\\S+)");

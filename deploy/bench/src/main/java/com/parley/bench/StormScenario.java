@@ -9,6 +9,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.HdrHistogram.Histogram;
 
@@ -90,15 +91,11 @@ final class StormScenario {
             ProcessStats gateway2 = new ProcessStats(system.gateway2.pid());
             ProcessStats chatApi = new ProcessStats(system.chatApi.pid());
             ProcessStats loadGenerator = new ProcessStats(ProcessHandle.current().pid());
-            double[] cpuAtStop = new double[5];
+            AtomicReference<Cpu> cpuAtStop = new AtomicReference<>();
             AtomicLong stoppedAt = new AtomicLong();
             Thread stopper = Thread.ofPlatform().start(() -> {
                 Load.sleep(5000);
-                cpuAtStop[0] = gateway2.cpuSeconds();
-                cpuAtStop[1] = chatApi.cpuSeconds();
-                cpuAtStop[2] = ProcessStats.cpuSecondsOfAll(WriteScenario.POSTGRES);
-                cpuAtStop[3] = ProcessStats.cpuSecondsOfAll(WriteScenario.BROKER);
-                cpuAtStop[4] = loadGenerator.cpuSeconds();
+                cpuAtStop.set(Cpu.now(gateway2, chatApi, loadGenerator));
                 stoppedAt.set(System.nanoTime());
                 system.gateway1.stop();
             });
@@ -119,10 +116,7 @@ final class StormScenario {
                 Thread.sleep(10);
             }
             double stormSeconds = (System.nanoTime() - stoppedAt.get()) / 1e9;
-            double[] cpu = {gateway2.cpuSeconds() - cpuAtStop[0], chatApi.cpuSeconds() - cpuAtStop[1],
-                    ProcessStats.cpuSecondsOfAll(WriteScenario.POSTGRES) - cpuAtStop[2],
-                    ProcessStats.cpuSecondsOfAll(WriteScenario.BROKER) - cpuAtStop[3],
-                    loadGenerator.cpuSeconds() - cpuAtStop[4]};
+            Cpu cpu = Cpu.now(gateway2, chatApi, loadGenerator).minus(cpuAtStop.get());
             long chatApiGets = system.chatApiSessionGets() - chatApiGetsBefore;
             Load.awaitCaughtUp(conns, lastSeq, 60);
             Report.Delivery delivery = report.delivery(conns, lastSeq, 1);
@@ -143,10 +137,25 @@ final class StormScenario {
                     + " CPU-seconds): gateway 2 %.1f s, chat-api %.1f s, PostgreSQL %.1f s, broker %.1f s, load"
                     + " generator %.1f s (gateway 1's drain not counted: its process is gone)%n", stormSeconds,
                     Runtime.getRuntime().availableProcessors(),
-                    stormSeconds * Runtime.getRuntime().availableProcessors(), cpu[0], cpu[1], cpu[2], cpu[3], cpu[4]);
+                    stormSeconds * Runtime.getRuntime().availableProcessors(), cpu.gateway2(), cpu.chatApi(),
+                    cpu.postgres(), cpu.broker(), cpu.loadGenerator());
             conns.forEach(Conn::close);
         } finally {
             fleets.forEach(Fleet::close);
+        }
+    }
+
+    /** CPU-seconds used so far by each process the storm involves (gateway 1 excepted: it is stopped). */
+    private record Cpu(double gateway2, double chatApi, double postgres, double broker, double loadGenerator) {
+        static Cpu now(ProcessStats gateway2, ProcessStats chatApi, ProcessStats loadGenerator) {
+            return new Cpu(gateway2.cpuSeconds(), chatApi.cpuSeconds(),
+                    ProcessStats.cpuSecondsOfAll(ProcessStats.POSTGRES), ProcessStats.cpuSecondsOfAll(ProcessStats.BROKER),
+                    loadGenerator.cpuSeconds());
+        }
+
+        Cpu minus(Cpu before) {
+            return new Cpu(gateway2 - before.gateway2, chatApi - before.chatApi, postgres - before.postgres,
+                    broker - before.broker, loadGenerator - before.loadGenerator);
         }
     }
 

@@ -22,9 +22,6 @@ import com.parley.bench.Fleet.Conn;
  */
 final class WriteScenario {
 
-    static final String POSTGRES = "postgres";
-    static final String BROKER = "com.parley.infra.kafka.KafkaBrokerMain";
-
     private final Deployment system;
     private final Report report;
 
@@ -106,8 +103,8 @@ final class WriteScenario {
             fleet.latencyMicros.reset();
             Recorder posts = new Recorder(3);
             double api0 = chatApi.cpuSeconds();
-            double pg0 = ProcessStats.cpuSecondsOfAll(POSTGRES);
-            double broker0 = ProcessStats.cpuSecondsOfAll(BROKER);
+            double pg0 = ProcessStats.cpuSecondsOfAll(ProcessStats.POSTGRES);
+            double broker0 = ProcessStats.cpuSecondsOfAll(ProcessStats.BROKER);
             double gw0 = gateway.cpuSeconds();
             double cdc0 = cdc == null ? 0 : cdc.cpuSeconds();
             long failed0 = system.failedPosts();
@@ -129,8 +126,8 @@ final class WriteScenario {
                     ServerTimer.ms(relay0, relay1, 99), ServerTimer.ms(gateway0, gateway1, 50),
                     ServerTimer.ms(gateway0, gateway1, 99), system.failedPosts() - failed0,
                     perMessage(chatApi.cpuSeconds() - api0, messages),
-                    perMessage(ProcessStats.cpuSecondsOfAll(POSTGRES) - pg0, messages),
-                    perMessage(ProcessStats.cpuSecondsOfAll(BROKER) - broker0, messages),
+                    perMessage(ProcessStats.cpuSecondsOfAll(ProcessStats.POSTGRES) - pg0, messages),
+                    perMessage(ProcessStats.cpuSecondsOfAll(ProcessStats.BROKER) - broker0, messages),
                     perMessage(gateway.cpuSeconds() - gw0, messages),
                     cdc == null ? "-" : String.format("%.0f", perMessage(cdc.cpuSeconds() - cdc0, messages)));
         }
