@@ -24,6 +24,22 @@ public interface ChatApiConfig {
 
     SessionWrites sessionWrites();
 
+    Posts posts();
+
+    /**
+     * Posts to sessions whose last post this instance wrote share statements: those that arrive
+     * while a statement is in flight go together in the next (docs/decisions.md, group commit).
+     */
+    interface Posts {
+        /** Statements of posts in flight at a time. */
+        @WithDefault("2")
+        int writers();
+
+        /** Most posts in one statement. */
+        @WithDefault("32")
+        int maxBatch();
+    }
+
     /**
      * Writers of one session wait for their turn without holding a database connection
      * (docs/decisions.md); beyond these bounds they get 503 with Retry-After.

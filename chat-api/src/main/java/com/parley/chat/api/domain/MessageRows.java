@@ -7,6 +7,7 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -94,6 +95,64 @@ public final class MessageRows {
             select null, null from session_row
             """;
 
+    /**
+     * {@link #INSERT} for several messages of different sessions at once, each at the seq its caller
+     * expects, in autocommit: one round trip and one commit for all of them. The messages come as one
+     * array per column ({@code unnest} keeps them in step; {@code ord} is each one's place in the
+     * call). Per message as {@link #INSERT}: written, an earlier message of the same key returned,
+     * or nothing written because its session moved on. A session twice in one call is written at
+     * most once (its second message expects the seq its first writes, which the statement does not
+     * see), so callers keep to one message per session.
+     */
+    private static final String INSERT_ALL = """
+            with v as (
+                select ord, cast(seq as bigint) as seq, cast(message_id as uuid) as message_id, tenant_id,
+                    cast(session_id as uuid) as session_id, cast(created_at as timestamptz) as created_at,
+                    cast(event_id as uuid) as event_id, payload, cast(occurred_at as timestamptz) as occurred_at,
+                    preview, role, content, sender_user_id, client_message_id, metadata, event_type, topic,
+                    record_key, ce_type, traceparent
+                from unnest(cast(? as text[]), cast(? as text[]), cast(? as text[]), cast(? as text[]),
+                    cast(? as text[]), cast(? as text[]), cast(? as text[]), cast(? as text[]), cast(? as text[]),
+                    cast(? as text[]), cast(? as text[]), cast(? as text[]), cast(? as text[]), cast(? as text[]),
+                    cast(? as text[]), cast(? as text[]), cast(? as text[]), cast(? as text[]), cast(? as text[]))
+                    with ordinality as t(seq, message_id, tenant_id, session_id, created_at, event_id, payload,
+                        occurred_at, preview, role, content, sender_user_id, client_message_id, metadata,
+                        event_type, topic, record_key, ce_type, traceparent, ord)
+            ), earlier as (
+                select v.ord, m.id, m.sender_user_id from v
+                join messages m on m.session_id = v.session_id and m.client_message_id = v.client_message_id
+            ), fresh as (
+                select v.* from v where not exists (select 1 from earlier e where e.ord = v.ord)
+            ), session_row as (
+                update sessions s set last_seq = f.seq, last_message_id = f.message_id,
+                    last_message_preview = f.preview, last_message_at = f.created_at, updated_at = f.created_at
+                from fresh f where s.id = f.session_id and s.tenant_id = f.tenant_id
+                    and s.last_seq = f.seq - 1 and s.status = 'open'
+                returning s.id
+            ), written as (
+                select f.* from fresh f join session_row r on r.id = f.session_id
+            ), message_row as (
+                insert into messages (id, tenant_id, session_id, seq, role, content, sender_user_id,
+                    client_message_id, metadata, created_at)
+                select message_id, tenant_id, session_id, seq, role, content, sender_user_id, client_message_id,
+                    cast(metadata as jsonb), created_at from written
+            ), history_row as (
+                insert into session_events (event_id, tenant_id, session_id, seq, type, payload, occurred_at)
+                select event_id, tenant_id, session_id, seq, event_type, cast(payload as jsonb), occurred_at
+                from written
+            ), outbox_row as (
+                insert into outbox (event_id, topic, record_key, ce_type, ce_subject, payload, occurred_at,
+                    created_at, traceparent)
+                select event_id, topic, record_key, ce_type, cast(session_id as varchar), payload, occurred_at,
+                    now(), traceparent from written order by ord
+            )
+            select v.ord, e.id, e.sender_user_id, w.ord is not null from v
+            left join earlier e on e.ord = v.ord
+            left join written w on w.ord = v.ord
+            """;
+
+    private static final int INSERT_ALL_COLUMNS = 19;
+
     private MessageRows() {
     }
 
@@ -165,6 +224,43 @@ public final class MessageRows {
                         : new Inserted(false, new Earlier(earlier, row.getString(2)));
             }
         }
+    }
+
+    /**
+     * Writes several new messages, each of a different session and at the seq its caller expects,
+     * in one statement in autocommit ({@link #INSERT_ALL}); the result in the order of {@code
+     * writes}, each as {@link #insert} would have returned it. All or nothing: when the statement
+     * fails, none is written.
+     */
+    public static List<Inserted> insertAll(Connection connection, List<NewMessage> writes) throws SQLException {
+        String[][] columns = new String[INSERT_ALL_COLUMNS][writes.size()];
+        for (int row = 0; row < writes.size(); row++) {
+            NewMessage write = writes.get(row);
+            Message m = write.message();
+            String[] values = { Long.toString(m.seq), m.id.toString(), m.tenantId, m.sessionId.toString(),
+                    utc(m.createdAt).toString(), write.eventId().toString(), write.payload(),
+                    utc(write.occurredAt()).toString(), write.preview(), m.role.wireName(), m.content,
+                    m.senderUserId, m.clientMessageId, write.metadataJson(), write.eventType(), write.topic(),
+                    write.recordKey(), write.ceType(), write.traceparent() };
+            for (int column = 0; column < INSERT_ALL_COLUMNS; column++) {
+                columns[column][row] = values[column];
+            }
+        }
+        Inserted[] results = new Inserted[writes.size()];
+        try (PreparedStatement insert = connection.prepareStatement(INSERT_ALL)) {
+            for (int column = 0; column < INSERT_ALL_COLUMNS; column++) {
+                insert.setArray(column + 1, connection.createArrayOf("text", columns[column]));
+            }
+            try (ResultSet row = insert.executeQuery()) {
+                while (row.next()) {
+                    int index = (int) row.getLong(1) - 1;
+                    UUID earlier = row.getObject(2, UUID.class);
+                    results[index] = earlier != null ? new Inserted(false, new Earlier(earlier, row.getString(3)))
+                            : new Inserted(row.getBoolean(4), null);
+                }
+            }
+        }
+        return List.of(results);
     }
 
     /** The earlier message in the result's first row (id, sender), if there is one. */

@@ -61,9 +61,17 @@ public class EventRecorder {
      */
     public MessageRows.Inserted recordMessage(Connection connection, Message message, String preview,
             MessageCreated event) throws SQLException {
-        return MessageRows.insert(connection, new MessageRows.NewMessage(message, preview, event.eventId(), event.type(),
-                serialize(event), message.metadata == null ? null : serialize(message.metadata), event.occurredAt(),
-                config.outbox().topic(), event.recordKey(), event.ceType(), traceparent()));
+        return MessageRows.insert(connection, newMessage(message, preview, event));
+    }
+
+    /**
+     * Everything a new message writes, serialized here, with the trace of the calling thread's
+     * request: for {@link MessageRows#insert} or, written with others, {@link PostBatches}.
+     */
+    public MessageRows.NewMessage newMessage(Message message, String preview, MessageCreated event) {
+        return new MessageRows.NewMessage(message, preview, event.eventId(), event.type(), serialize(event),
+                message.metadata == null ? null : serialize(message.metadata), event.occurredAt(),
+                config.outbox().topic(), event.recordKey(), event.ceType(), traceparent());
     }
 
     /** After the commit of a {@link #recordMessage}: the relay publishes at once instead of on its next poll. */

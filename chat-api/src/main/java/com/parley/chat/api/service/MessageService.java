@@ -47,6 +47,9 @@ public class MessageService {
     @Inject
     DataSource dataSource;
 
+    @Inject
+    PostBatches batches;
+
     /** Sessions whose last post went through this instance, for the one-statement post. */
     private final Cache<SessionRef, KnownSession> knownSessions = Caffeine.newBuilder()
             .maximumSize(50_000).expireAfterAccess(Duration.ofMinutes(10)).build();
@@ -62,7 +65,8 @@ public class MessageService {
      *
      * <p>When this instance wrote the session's last post, it knows the session's owner and last
      * seq, and the post is one statement in autocommit: it writes only if the session is still open
-     * at that seq (one round trip instead of three). Otherwise (first post here, another writer or
+     * at that seq (one round trip instead of three), and shares that statement and its commit with
+     * the other sessions' posts that arrive meanwhile ({@link PostBatches}). Otherwise (first post here, another writer or
      * event came in between, the session closed) the post locks the session row in a local
      * transaction and decides there, as every post did before: the lock, the insert, the commit.
      */
@@ -107,8 +111,9 @@ public class MessageService {
         }
         SessionService.requireVisible(caller, known.customerUserId());
         Draft draft = draft(caller, ref, known.lastSeq() + 1, content, clientId, checkedMetadata);
-        Stored stored = LocalTransaction.once(dataSource,
-                connection -> write(connection, caller, draft, known.customerUserId()));
+        MessageRows.Inserted inserted = batches.write(events.newMessage(draft.message(), draft.preview(),
+                draft.event()));
+        Stored stored = inserted == null ? null : stored(caller, draft, known.customerUserId(), inserted);
         if (stored == null) {
             knownSessions.invalidate(ref);
         }
@@ -145,6 +150,11 @@ public class MessageService {
             throws SQLException {
         MessageRows.Inserted inserted = events.recordMessage(connection, draft.message(), draft.preview(),
                 draft.event());
+        return stored(caller, draft, customerUserId, inserted);
+    }
+
+    /** What writing the draft did: stored it, found the earlier post of its key, or (null) nothing. */
+    private static Stored stored(Caller caller, Draft draft, String customerUserId, MessageRows.Inserted inserted) {
         if (inserted.earlier() != null) {
             return retried(caller, inserted.earlier());
         }
