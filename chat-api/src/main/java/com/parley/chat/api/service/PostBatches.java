@@ -90,6 +90,8 @@ public class PostBatches {
     public MessageRows.Inserted write(MessageRows.NewMessage message) {
         Pending mine = new Pending(message, Thread.currentThread());
         waiting.add(mine);
+        // an interrupt cannot take the post back once a writer may hold it: wait on, and pass it on after
+        boolean interrupted = false;
         while (!mine.done) {
             if (writers.tryAcquire()) {
                 try {
@@ -101,9 +103,14 @@ public class PostBatches {
                 if (next != null) {
                     LockSupport.unpark(next.poster); // its writer may have left before it arrived
                 }
-            } else {
-                LockSupport.parkNanos(this, PARK_NANOS);
             }
+            if (!mine.done) { // both places taken, or mine is in another writer's statement
+                LockSupport.parkNanos(this, PARK_NANOS);
+                interrupted |= Thread.interrupted();
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
         if (mine.failure != null) {
             throw mine.failure;
