@@ -185,6 +185,49 @@ class PostBatchesTest {
         assertTrue(statements < batchedPosts, statements + " statements for " + batchedPosts + " posts");
     }
 
+    @Test
+    void aSessionRowLockedElsewhereHoldsUpOnlyItsOwnPost() throws Exception {
+        UUID locked = UUID.fromString(newSession(tenant, "fay"));
+        UUID free = UUID.fromString(newSession(tenant, "gus"));
+        String fay = token(tenant, "fay", "user");
+        String gus = token(tenant, "gus", "user");
+        String lockedPath = sessionsPath(tenant) + "/" + locked + "/messages";
+        String freePath = sessionsPath(tenant) + "/" + free + "/messages";
+        // one post each first: the next ones are written together
+        as(fay).body(Map.of("content", "one")).post(lockedPath).then().statusCode(201);
+        as(gus).body(Map.of("content", "one")).post(freePath).then().statusCode(201);
+
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try (Connection other = dataSource.getConnection()) {
+            // another instance's transaction holds fay's session row
+            other.setAutoCommit(false);
+            try (PreparedStatement lock = other.prepareStatement("select 1 from sessions where id = ? for update")) {
+                lock.setObject(1, locked);
+                lock.executeQuery().close();
+            }
+            Future<Response> waiting = pool.submit(() -> as(fay).body(Map.of("content", "two")).post(lockedPath));
+            Thread.sleep(300); // fay's post is at the database, waiting for the row
+
+            long started = System.nanoTime();
+            Response other1 = as(gus).body(Map.of("content", "two")).post(freePath);
+            Response other2 = as(gus).body(Map.of("content", "three")).post(freePath);
+            long tookMs = Duration.ofNanos(System.nanoTime() - started).toMillis();
+
+            assertEquals(201, other1.statusCode(), other1.asString());
+            assertEquals(201, other2.statusCode(), other2.asString());
+            assertTrue(tookMs < 2_000, "another session's posts waited " + tookMs + " ms for fay's row");
+            assertFalse(waiting.isDone(), "fay's post did not wait for her session's row");
+            other.commit();
+            Response fays = waiting.get(10, java.util.concurrent.TimeUnit.SECONDS);
+            assertEquals(201, fays.statusCode(), fays.asString());
+            assertEquals(3, fays.jsonPath().getLong("seq"));
+        } finally {
+            pool.shutdownNow();
+        }
+        assertEquals(List.of("one", "two"), contents(locked, "fay"));
+        assertEquals(List.of("one", "two", "three"), contents(free, "gus"));
+    }
+
     private MessageRows.NewMessage newMessage(UUID session, String user, long seq, String content, String clientId) {
         return newMessage(session, user, seq, content, clientId, UUID.randomUUID());
     }

@@ -32,7 +32,7 @@ public interface ChatApiConfig {
      */
     interface Posts {
         /** Statements of posts in flight at a time. */
-        @WithDefault("2")
+        @WithDefault("1")
         int writers();
 
         /** Most posts in one statement. */

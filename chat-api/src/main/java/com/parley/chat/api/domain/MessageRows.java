@@ -53,10 +53,13 @@ public final class MessageRows {
 
     /**
      * Writes the message unless its {@code client_message_id} already names one, and returns that
-     * one if so; writes nothing either when the session is no longer open or its last seq is not the
-     * one before the message's (another writer came first): then it returns no row at all. Under the
-     * session row lock ({@link #lock}) neither happens; without it ({@code post}'s one-statement path,
-     * in autocommit) the update's condition is what keeps seq gapless. A statement of its own after
+     * one if so; writes nothing either when the session is no longer open, its last seq is not the
+     * one before the message's (another writer came first) or another transaction holds its row
+     * (the statement takes the row without waiting, {@code skip locked}): then it returns no row at
+     * all. Under the session row lock ({@link #lock}) none of these happens; without it ({@code
+     * post}'s one-statement path, in autocommit) the update's condition is what keeps seq gapless,
+     * and a row held elsewhere sends the post to the locked path instead of holding up the posts
+     * written with it. A statement of its own after
      * the lock: a statement sees what was committed when it began, so a concurrent retry that waited
      * for the lock finds the first post's message here (and not in a query joined to the lock's).
      */
@@ -69,10 +72,13 @@ public final class MessageRows {
                     cast(? as uuid) as session_id, cast(? as timestamptz) as created_at, cast(? as uuid) as event_id,
                     cast(? as text) as payload, cast(? as timestamptz) as occurred_at
                 where not exists (select 1 from earlier)
+            ), lockable as (
+                select s.id from sessions s join v on s.id = v.session_id and s.tenant_id = v.tenant_id
+                for no key update of s skip locked
             ), session_row as (
                 update sessions s set last_seq = v.seq, last_message_id = v.message_id,
                     last_message_preview = ?, last_message_at = v.created_at, updated_at = v.created_at
-                from v where s.id = v.session_id and s.tenant_id = v.tenant_id
+                from v, lockable l where s.id = v.session_id and s.id = l.id and s.tenant_id = v.tenant_id
                     and s.last_seq = v.seq - 1 and s.status = 'open'
                 returning s.id
             ), message_row as (
@@ -100,7 +106,8 @@ public final class MessageRows {
      * expects, in autocommit: one round trip and one commit for all of them. The messages come as one
      * array per column ({@code unnest} keeps them in step; {@code ord} is each one's place in the
      * call). Per message as {@link #INSERT}: written, an earlier message of the same key returned,
-     * or nothing written because its session moved on. A session twice in one call is written at
+     * or nothing written because its session moved on or its row is held by another transaction
+     * (never waited for: one session's lock must not hold up the others' posts). A session twice in one call is written at
      * most once (its second message expects the seq its first writes, which the statement does not
      * see), so callers keep to one message per session.
      */
@@ -123,10 +130,13 @@ public final class MessageRows {
                 join messages m on m.session_id = v.session_id and m.client_message_id = v.client_message_id
             ), fresh as (
                 select v.* from v where not exists (select 1 from earlier e where e.ord = v.ord)
+            ), lockable as (
+                select s.id from sessions s join fresh f on s.id = f.session_id and s.tenant_id = f.tenant_id
+                for no key update of s skip locked
             ), session_row as (
                 update sessions s set last_seq = f.seq, last_message_id = f.message_id,
                     last_message_preview = f.preview, last_message_at = f.created_at, updated_at = f.created_at
-                from fresh f where s.id = f.session_id and s.tenant_id = f.tenant_id
+                from fresh f, lockable l where s.id = f.session_id and s.id = l.id and s.tenant_id = f.tenant_id
                     and s.last_seq = f.seq - 1 and s.status = 'open'
                 returning s.id
             ), written as (
