@@ -8,8 +8,8 @@ import javax.sql.DataSource;
 /**
  * A local transaction of plain JDBC on a pooled connection, for the hot paths kept out of
  * Hibernate and the JTA transaction manager (a post, the outbox relay's pass): committed when the
- * work returns, rolled back when it throws; or one statement in autocommit ({@link #once}). A
- * driver's {@link SQLException} leaves as {@link DatabaseFailure}.
+ * work returns, rolled back when it throws. A driver's {@link SQLException} leaves as {@link
+ * DatabaseFailure}.
  */
 public final class LocalTransaction {
 
@@ -20,19 +20,6 @@ public final class LocalTransaction {
     }
 
     private LocalTransaction() {
-    }
-
-    /**
-     * One statement in autocommit, on a pooled connection: its own transaction, with no BEGIN or
-     * COMMIT round trip of its own (a data-modifying statement is atomic by itself).
-     */
-    public static <T> T once(DataSource dataSource, Work<T> work) {
-        try (Connection connection = dataSource.getConnection()) {
-            connection.setAutoCommit(true);
-            return work.run(connection);
-        } catch (SQLException e) {
-            throw new DatabaseFailure(e);
-        }
     }
 
     public static <T> T call(DataSource dataSource, Work<T> work) {

@@ -18,7 +18,7 @@ import java.util.UUID;
  * post's {@code client_message_id} already names a message of the session) moves the session to
  * the new seq and inserts the message, its history entry and its outbox row: after the session
  * row's lock in a local transaction (three round trips with the commit), or alone in autocommit
- * at a seq the caller expects (one).
+ * at a seq the caller expects (one), for one post or for several of different sessions at once.
  */
 public final class MessageRows {
 
@@ -59,9 +59,9 @@ public final class MessageRows {
      * all. Under the session row lock ({@link #lock}) none of these happens; without it ({@code
      * post}'s one-statement path, in autocommit) the update's condition is what keeps seq gapless,
      * and a row held elsewhere sends the post to the locked path instead of holding up the posts
-     * written with it. A statement of its own after
-     * the lock: a statement sees what was committed when it began, so a concurrent retry that waited
-     * for the lock finds the first post's message here (and not in a query joined to the lock's).
+     * written with it. A statement of its own after the lock: a statement sees what was committed
+     * when it began, so a concurrent retry that waited for the lock finds the first post's message
+     * here (and not in a query joined to the lock's).
      */
     private static final String INSERT = """
             with earlier as (
@@ -107,9 +107,9 @@ public final class MessageRows {
      * array per column ({@code unnest} keeps them in step; {@code ord} is each one's place in the
      * call). Per message as {@link #INSERT}: written, an earlier message of the same key returned,
      * or nothing written because its session moved on or its row is held by another transaction
-     * (never waited for: one session's lock must not hold up the others' posts). A session twice in one call is written at
-     * most once (its second message expects the seq its first writes, which the statement does not
-     * see), so callers keep to one message per session.
+     * (never waited for: one session's lock must not hold up the others' posts). A session twice in
+     * one call is written at most once (its second message expects the seq its first writes, which
+     * the statement does not see), so callers keep to one message per session.
      */
     private static final String INSERT_ALL = """
             with v as (

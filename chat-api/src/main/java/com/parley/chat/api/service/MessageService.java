@@ -66,9 +66,10 @@ public class MessageService {
      * <p>When this instance wrote the session's last post, it knows the session's owner and last
      * seq, and the post is one statement in autocommit: it writes only if the session is still open
      * at that seq (one round trip instead of three), and shares that statement and its commit with
-     * the other sessions' posts that arrive meanwhile ({@link PostBatches}). Otherwise (first post here, another writer or
-     * event came in between, the session closed) the post locks the session row in a local
-     * transaction and decides there, as every post did before: the lock, the insert, the commit.
+     * the other sessions' posts that arrive meanwhile ({@link PostBatches}). Otherwise (first post
+     * here, another writer or event came in between, the session closed, its row held elsewhere)
+     * the post locks the session row in a local transaction and decides there, as every post did
+     * before: the lock, the insert, the commit.
      */
     public Posted post(Caller caller, UUID sessionId, String rawContent, String clientMessageId,
             Map<String, Object> metadata) {

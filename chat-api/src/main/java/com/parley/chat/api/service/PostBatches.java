@@ -85,7 +85,8 @@ public class PostBatches {
      * Writes the message with the others waiting, at the seq it carries; what {@link
      * MessageRows#insert} would have returned, or null when the shared statement failed (nothing of
      * it is written: the caller posts alone, under the session's row lock). Throws {@link
-     * DatabaseFailure} when no connection could be had.
+     * DatabaseFailure} when no connection could be had or it broke (whether the statement committed
+     * is then not known).
      */
     public MessageRows.Inserted write(MessageRows.NewMessage message) {
         Pending mine = new Pending(message, Thread.currentThread());
@@ -104,7 +105,7 @@ public class PostBatches {
                     LockSupport.unpark(next.poster); // its writer may have left before it arrived
                 }
             }
-            if (!mine.done) { // both places taken, or mine is in another writer's statement
+            if (!mine.done) { // every writer's place taken, or mine is in another writer's statement
                 LockSupport.parkNanos(this, PARK_NANOS);
                 interrupted |= Thread.interrupted();
             }
