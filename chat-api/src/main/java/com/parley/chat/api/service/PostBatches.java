@@ -17,6 +17,8 @@ import jakarta.inject.Inject;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 
+import io.quarkus.runtime.Startup;
+
 import org.jboss.logging.Logger;
 
 import com.parley.chat.api.config.ChatApiConfig;
@@ -33,6 +35,7 @@ import com.parley.chat.api.domain.MessageRows;
  * statements run at a time, each of at most {@code posts.max-batch} posts; callers keep to one
  * post per session (the session's turn, {@link SessionWrites}).
  */
+@Startup
 @ApplicationScoped
 public class PostBatches {
 
@@ -72,13 +75,21 @@ public class PostBatches {
     private final int maxBatch;
     private final DistributionSummary batchSizes;
 
+    /** Refuses settings under which no post could be written: chat-api does not start with them. */
     @Inject
     public PostBatches(DataSource dataSource, ChatApiConfig config, MeterRegistry registry) {
         this.dataSource = dataSource;
-        this.writers = new Semaphore(config.posts().writers());
-        this.maxBatch = config.posts().maxBatch();
+        this.writers = new Semaphore(atLeastOne("parley.chat-api.posts.writers", config.posts().writers()));
+        this.maxBatch = atLeastOne("parley.chat-api.posts.max-batch", config.posts().maxBatch());
         this.batchSizes = DistributionSummary.builder("parley.posts.batch.size")
                 .description("Posts written by one statement").register(registry);
+    }
+
+    private static int atLeastOne(String property, int value) {
+        if (value < 1) {
+            throw new IllegalArgumentException(property + " must be at least 1, not " + value);
+        }
+        return value;
     }
 
     /**
