@@ -261,12 +261,8 @@ class PostBatchesTest {
     }
 
     private long lastSeq(UUID session) throws SQLException {
-        return queryLong("select last_seq from sessions where id = ?", session);
-    }
-
-    private long queryLong(String sql, UUID session) throws SQLException {
         try (Connection connection = dataSource.getConnection();
-                PreparedStatement query = connection.prepareStatement(sql)) {
+                PreparedStatement query = connection.prepareStatement("select last_seq from sessions where id = ?")) {
             query.setObject(1, session);
             try (ResultSet row = query.executeQuery()) {
                 row.next();

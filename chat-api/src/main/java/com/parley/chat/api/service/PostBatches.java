@@ -163,7 +163,8 @@ public class PostBatches {
 
     /**
      * The server answered the statement with an error about its data or its concurrency (a
-     * deadlock between two instances' statements, a constraint): in autocommit it was rolled back.
+     * constraint, a serialization failure; session rows are taken without waiting, so not a
+     * deadlock over them): in autocommit it was rolled back.
      * A broken connection (class 08) or a terminated backend (57) leaves the outcome unknown.
      */
     private static boolean refusedByTheServer(SQLException e) {
