@@ -28,7 +28,8 @@ import com.parley.infra.KafkaBroker;
  * measured first where servers go one after the other), tracing (a third gateway
  * with OpenTelemetry on in the fan-out), jfr, jvm-options, write-rates, warmup-steps (write),
  * fanout-warmup-steps, connect-rounds (fan-out: opening connections, server against server, in N
- * rounds whose first place rotates, after one uncounted pass), connect-only (stop after those).
+ * rounds whose first place rotates, after one uncounted pass), connect-only (stop after those),
+ * kafka-probe (fan-out: a plain consumer of the same events measures the Kafka hop alone).
  */
 public final class Bench {
 

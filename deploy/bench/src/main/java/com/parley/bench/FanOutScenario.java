@@ -37,6 +37,8 @@ final class FanOutScenario {
 
     private final Deployment system;
     private final Report report;
+    /** The Kafka hop measured alone while the gateways are measured, when asked for. */
+    private KafkaHop hop;
 
     FanOutScenario(Deployment system, Report report) {
         this.system = system;
@@ -219,6 +221,9 @@ final class FanOutScenario {
                     + " measured one after the other, rounds alternate within each)");
         }
         List<Target> targets = new ArrayList<>();
+        if (Boolean.getBoolean("bench.kafka-probe")) {
+            hop = new KafkaHop(system.infra.kafka().bootstrapServers(), "chat.message-events");
+        }
         try {
             int connectRounds = Integer.getInteger("bench.connect-rounds", 0);
             if (connectRounds > 0) {
@@ -254,6 +259,10 @@ final class FanOutScenario {
             }
         } finally {
             targets.forEach(Target::close);
+            if (hop != null) {
+                hop.close();
+                hop = null;
+            }
         }
         Map<Server, Result> results = new EnumMap<>(Server.class);
         targets.forEach(t -> results.put(t.server, t.result));
@@ -337,8 +346,8 @@ final class FanOutScenario {
             }
         }
         System.out.println("| server | target frames/s | delivered frames/s | p50 ms | p99 ms | max ms"
-                + " | CPU µs/frame | server CPU % |");
-        System.out.println("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+                + " | CPU µs/frame | server CPU % |" + (hop == null ? "" : " Kafka hop alone p50 / p99 ms |"));
+        System.out.println("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |" + (hop == null ? "" : " ---: |"));
         for (int rate : rates) {
             Map<String, List<Step>> byTarget = new HashMap<>();
             for (int round = 0; round < rounds; round++) {
@@ -350,9 +359,12 @@ final class FanOutScenario {
             for (Target target : targets) {
                 Step step = Step.median(byTarget.get(target.name));
                 target.result.steps.put(rate, step);
-                System.out.printf("| %s | %d | %.0f | %.1f | %.1f | %.1f | %.1f | %.0f |%n", target.name, rate,
+                System.out.printf("| %s | %d | %.0f | %.1f | %.1f | %.1f | %.1f | %.0f |%s%n", target.name, rate,
                         step.framesPerSecond, step.p50 / 1000, step.p99 / 1000, step.max / 1000,
-                        step.cpuMicrosPerFrame, step.cpuPercent);
+                        step.cpuMicrosPerFrame, step.cpuPercent, hop == null ? ""
+                                : target.publisher instanceof Publisher.Kafka
+                                        ? " %.1f / %.1f |".formatted(step.hopP50 / 1000, step.hopP99 / 1000)
+                                        : " – |");
                 saturated |= target.server != Server.BARE && (step.framesPerSecond < 0.9 * rate || step.p99 > 1_000_000);
             }
             if (saturated) {
@@ -373,6 +385,10 @@ final class FanOutScenario {
         fleet.latencyMicros.reset();
         long frames0 = fleet.frames.sum();
         long expected = frames0 + (long) eventsPerSecond * seconds * perSession;
+        boolean probed = hop != null && publisher instanceof Publisher.Kafka;
+        if (probed) {
+            hop.interval();
+        }
         double cpu0 = stats.cpuSeconds();
         long t0 = System.nanoTime();
         Load.pace(eventsPerSecond, seconds, n -> {
@@ -398,6 +414,11 @@ final class FanOutScenario {
         step.p50 = latency.getValueAtPercentile(50);
         step.p99 = latency.getValueAtPercentile(99);
         step.max = latency.getMaxValue();
+        if (probed) {
+            Histogram alone = hop.interval();
+            step.hopP50 = alone.getValueAtPercentile(50);
+            step.hopP99 = alone.getValueAtPercentile(99);
+        }
         step.framesPerSecond = frames / elapsed;
         step.cpuMicrosPerFrame = frames == 0 ? 0 : cpu * 1e6 / frames;
         step.cpuPercent = 100 * cpu / elapsed;
@@ -430,6 +451,8 @@ final class FanOutScenario {
         double framesPerSecond;
         double cpuMicrosPerFrame;
         double cpuPercent;
+        double hopP50;
+        double hopP99;
 
         /** Each figure's median over the rounds. */
         static Step median(List<Step> rounds) {
@@ -440,6 +463,8 @@ final class FanOutScenario {
             m.framesPerSecond = FanOutScenario.median(rounds, s -> s.framesPerSecond);
             m.cpuMicrosPerFrame = FanOutScenario.median(rounds, s -> s.cpuMicrosPerFrame);
             m.cpuPercent = FanOutScenario.median(rounds, s -> s.cpuPercent);
+            m.hopP50 = FanOutScenario.median(rounds, s -> s.hopP50);
+            m.hopP99 = FanOutScenario.median(rounds, s -> s.hopP99);
             return m;
         }
     }
