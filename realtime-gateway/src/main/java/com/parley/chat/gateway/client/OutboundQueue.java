@@ -38,6 +38,9 @@ public final class OutboundQueue {
     private final AtomicLong queuedBytes = new AtomicLong();
     private final Runnable taken = () -> lastTakenNanos = System.nanoTime();
     private volatile long lastTakenNanos = System.nanoTime();
+    /** Whether the last {@link #stalled()} check saw bytes waiting, and since when (the sweep's own). */
+    private volatile boolean seenWaiting;
+    private volatile long seenWaitingNanos;
     /** Written but not flushed, waiting for the end of a {@link WriteBatch} (touched on the loop only). */
     private boolean flushPending;
 
@@ -87,9 +90,24 @@ public final class OutboundQueue {
         return true;
     }
 
-    /** Frames are waiting and the socket has taken none of them for the stall timeout. */
+    /**
+     * Frames are waiting and the socket has taken none of them for the stall timeout, and the checks
+     * have seen bytes waiting for that long. The second condition keeps an idle socket from looking
+     * stalled when a check falls between the write and the flush of a frame that does not come
+     * through this queue (websockets-next's ping): its bytes wait for microseconds, but nothing had
+     * been taken for longer than the timeout. Called by the sweep only (one thread at a time).
+     */
     public boolean stalled() {
-        return pendingBytes() > 0 && System.nanoTime() - lastTakenNanos > stallNanos;
+        if (pendingBytes() == 0) {
+            seenWaiting = false;
+            return false;
+        }
+        long now = System.nanoTime();
+        if (!seenWaiting) {
+            seenWaiting = true;
+            seenWaitingNanos = now;
+        }
+        return now - lastTakenNanos > stallNanos && now - seenWaitingNanos > stallNanos;
     }
 
     /** Bytes queued here or handed to the transport but not yet taken by the socket. */

@@ -71,6 +71,23 @@ class OutboundQueueTest {
     }
 
     @Test
+    void aPingOnItsWayOutOfAnIdleSocketIsNotAStall() throws InterruptedException {
+        FakeTransport transport = new FakeTransport();
+        OutboundQueue queue = new OutboundQueue(transport, 1000, Duration.ofMillis(30), fx.metrics);
+        assertTrue(queue.offer("x".repeat(60), 1));
+        Thread.sleep(50); // idle for longer than the stall timeout: the last frame was taken 50 ms ago
+        transport.pendingOutsideQueue(6); // a ping written, not flushed yet, when the sweep looks
+        assertFalse(queue.stalled(), "bytes seen waiting for the first time: not a stalled client");
+        transport.pendingOutsideQueue(0);
+        assertFalse(queue.stalled());
+
+        transport.pendingOutsideQueue(6); // now the client stops reading: the ping stays
+        assertFalse(queue.stalled());
+        Thread.sleep(50);
+        assertTrue(queue.stalled(), "still not taken a stall timeout after the sweep first saw it");
+    }
+
+    @Test
     void aFullQueueClosesTheClientAsASlowConsumerWith1013() {
         Fixtures small = new Fixtures("limits.outbound-queue-bytes", "100");
         FakeTransport transport = new FakeTransport();

@@ -109,6 +109,14 @@ public final class FakeTransport implements Transport {
         return "ws";
     }
 
+    /**
+     * Bytes on the socket that did not come through the outbound queue and are not taken yet (a
+     * ping between its write and its flush, or stuck behind a client that does not read).
+     */
+    public synchronized void pendingOutsideQueue(long bytes) {
+        unsent = bytes;
+    }
+
     /** From now on writes stay unsent, as on a socket whose client does not read. */
     public synchronized void stopReading() {
         reading = false;
