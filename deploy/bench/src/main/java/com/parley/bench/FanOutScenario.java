@@ -162,12 +162,17 @@ final class FanOutScenario {
                     perSession, seconds);
         }
 
+        /** The close codes and reasons of the connections the server closed, with their counts. */
+        final Map<String, Integer> closes = new java.util.TreeMap<>();
+
         /** Lost, duplicated, out of order (open connections) and closed-by-server counts. */
         long[] delivery() {
             long[] counts = new long[4];
+            closes.clear();
             for (Conn c : conns) {
                 if (c.closeCode != -1) {
                     counts[3]++;
+                    closes.merge(c.closeCode + (c.closeReason == null ? "" : " " + c.closeReason), 1, Integer::sum);
                     continue;
                 }
                 counts[0] += c.lost(1, seqs[ids.indexOf(c.session)]);
@@ -375,8 +380,8 @@ final class FanOutScenario {
         for (Target target : targets) {
             long[] d = target.delivery();
             report.deliveryErrors(d[0] + d[1] + d[2]);
-            System.out.printf("%s: lost %d, duplicated %d, out of order %d; closed by the server %d%n", target.name,
-                    d[0], d[1], d[2], d[3]);
+            System.out.printf("%s: lost %d, duplicated %d, out of order %d; closed by the server %d%s%n", target.name,
+                    d[0], d[1], d[2], d[3], target.closes.isEmpty() ? "" : " " + target.closes);
         }
     }
 

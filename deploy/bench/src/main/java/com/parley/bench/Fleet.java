@@ -57,6 +57,7 @@ final class Fleet implements AutoCloseable {
         volatile int port;
         volatile WebSocket socket;
         volatile int closeCode = -1;
+        volatile String closeReason;
         volatile long connectedAt;
         volatile Runnable onClose = () -> { };
         private final BitSet seen = new BitSet();
@@ -90,6 +91,7 @@ final class Fleet implements AutoCloseable {
             ws.closeHandler(ignored -> {
                 Short code = ws.closeStatusCode();
                 closeCode = code == null ? 1006 : code;
+                closeReason = ws.closeReason();
                 onClose.run();
             });
             socket = ws;

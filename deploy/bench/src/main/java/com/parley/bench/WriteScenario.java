@@ -54,6 +54,7 @@ final class WriteScenario {
             for (int i = 1; i <= warmupSteps; i++) {
                 steps.run(rates.getFirst(), Integer.toString(i * seconds));
             }
+            steps.idle(rates);
             System.out.printf("%nRising rates:%n%n");
             steps.header("target msg/s");
             for (int rate : rates) {
@@ -97,6 +98,33 @@ final class WriteScenario {
                     + " PostgreSQL µs/msg | broker µs/msg | gateway µs/msg | Debezium µs/msg |");
             System.out.println("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
                     + " ---: | ---: | ---: |");
+        }
+
+        /**
+         * A step with nothing posted, after the warm-up: each process' CPU while idle (timers, consumers'
+         * fetches, the relay's wake-ups), the part of the CPU per message that does not depend on the
+         * messages; printed also as µs per message at each rate.
+         */
+        void idle(List<Integer> rates) throws InterruptedException {
+            double api0 = chatApi.cpuSeconds();
+            double pg0 = ProcessStats.cpuSecondsOfAll(ProcessStats.POSTGRES);
+            double broker0 = ProcessStats.cpuSecondsOfAll(ProcessStats.BROKER);
+            double gw0 = gateway.cpuSeconds();
+            long start = System.nanoTime();
+            Thread.sleep(seconds * 1000L);
+            double elapsed = (System.nanoTime() - start) / 1e9;
+            double[] msPerSecond = {(chatApi.cpuSeconds() - api0) * 1000 / elapsed,
+                    (ProcessStats.cpuSecondsOfAll(ProcessStats.POSTGRES) - pg0) * 1000 / elapsed,
+                    (ProcessStats.cpuSecondsOfAll(ProcessStats.BROKER) - broker0) * 1000 / elapsed,
+                    (gateway.cpuSeconds() - gw0) * 1000 / elapsed};
+            System.out.printf("%nIdle for %d s (nothing posted, the clients connected): CPU ms per second: chat-api"
+                    + " %.1f, PostgreSQL %.1f, broker %.1f, gateway %.1f%n", seconds, msPerSecond[0], msPerSecond[1],
+                    msPerSecond[2], msPerSecond[3]);
+            for (int rate : rates) {
+                System.out.printf("  as µs per message at %d msg/s: chat-api %.0f, PostgreSQL %.0f, broker %.0f,"
+                        + " gateway %.0f%n", rate, msPerSecond[0] * 1000 / rate, msPerSecond[1] * 1000 / rate,
+                        msPerSecond[2] * 1000 / rate, msPerSecond[3] * 1000 / rate);
+            }
         }
 
         void run(int rate, String label) throws Exception {
