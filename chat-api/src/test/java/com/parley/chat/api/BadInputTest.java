@@ -56,6 +56,62 @@ class BadInputTest {
     }
 
     @Test
+    void halfASurrogatePairIsAValidationProblemAndNothingOfItIsStored() {
+        // JSON allows the escape of U+D800 alone; PostgreSQL stored '?' while the answer said otherwise
+        String session = newSession(tenant, "alice");
+        String alice = token(tenant, "alice", "user");
+        String sam = token(tenant, "sam", "supporter");
+        String half = "\\ud800";
+        as(alice).body("{\"content\":\"" + half + "\"}").post(messages(session)).then().statusCode(422)
+                .contentType("application/problem+json").body("field", equalTo("content"))
+                .body("detail", equalTo("content must be valid Unicode text (it holds half of a surrogate pair)."));
+        as(alice).body("{\"content\":\"hi\",\"client_message_id\":\"\\udc00x\"}").post(messages(session))
+                .then().statusCode(422).body("field", equalTo("client_message_id"));
+        as(alice).body("{\"content\":\"hi\",\"metadata\":{\"k\":\"" + half + "\"}}").post(messages(session))
+                .then().statusCode(422).body("field", equalTo("metadata"));
+        as(alice).body("{\"metadata\":{\"k\":\"x" + half + "\"}}").post(sessionsPath(tenant)).then()
+                .statusCode(422).body("field", equalTo("metadata"));
+        as(token(tenant, "ann", "admin")).body("{\"message\":\"" + half + "\",\"severity\":\"info\"}")
+                .post("/api/tenants/" + tenant + "/notices").then().statusCode(422).body("field", equalTo("message"));
+        as(sam).post(sessionsPath(tenant) + "/" + session + "/claim").then().statusCode(200);
+        as(sam).body("{\"to_user_id\":\"" + half + "\"}").post(sessionsPath(tenant) + "/" + session + "/transfer")
+                .then().statusCode(422).body("field", equalTo("to_user_id"));
+
+        // a whole pair is one character outside the basic plane, stored and read back as sent
+        as(alice).body("{\"content\":\"hi \\ud83d\\ude00\"}").post(messages(session)).then().statusCode(201);
+        as(alice).get(messages(session)).then().statusCode(200).body("items.size()", equalTo(1))
+                .body("items[0].content", equalTo("hi \ud83d\ude00"));
+    }
+
+    @Test
+    void aQueryParameterOfTheWrongTypeIsABadRequestThatNamesIt() {
+        // JAX-RS answers a value it cannot convert with 404, as if the session did not exist
+        String session = newSession(tenant, "alice");
+        String alice = token(tenant, "alice", "user");
+        String sam = token(tenant, "sam", "supporter");
+        String path = sessionsPath(tenant) + "/" + session;
+        Map<String, String> cases = Map.of(
+                path + "/messages?limit=ten", "limit must be a whole number.",
+                path + "/messages?after_seq=abc", "after_seq must be a whole number.",
+                path + "/messages?after_seq=99999999999999999999", "after_seq must be a whole number.",
+                path + "/events?after_seq=x", "after_seq must be a whole number.",
+                path + "/events?limit=1.5", "limit must be a whole number.");
+        cases.forEach((url, detail) -> as(alice).get(url).then().statusCode(400)
+                .contentType("application/problem+json").body("detail", equalTo(detail)));
+        as(sam).get(sessionsPath(tenant) + "?page=abc").then().statusCode(400)
+                .body("detail", equalTo("page must be a whole number."));
+        as(sam).get(sessionsPath(tenant) + "?size=many").then().statusCode(400)
+                .body("detail", equalTo("size must be a whole number."));
+        as(sam).post(path + "/claim?take_over=maybe").then().statusCode(400)
+                .body("detail", equalTo("take_over must be true or false."));
+        // the same parameters, well formed, still work
+        as(alice).get(path + "/messages?limit=10&after_seq=0").then().statusCode(200);
+        as(alice).get(path + "/events?after_seq=0&limit=5").then().statusCode(200);
+        as(sam).get(sessionsPath(tenant) + "?page=0&size=5").then().statusCode(200);
+        as(sam).post(path + "/claim?take_over=false").then().statusCode(200);
+    }
+
+    @Test
     void aChunkedBodyOverTheLimitIs413ProblemLikeAnyOther() throws Exception {
         String session = newSession(tenant, "alice");
         String alice = token(tenant, "alice", "user");

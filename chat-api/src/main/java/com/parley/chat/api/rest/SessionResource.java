@@ -8,7 +8,6 @@ import java.util.function.ToLongFunction;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
-import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.PATCH;
 import jakarta.ws.rs.POST;
@@ -21,6 +20,9 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
@@ -104,25 +106,28 @@ public class SessionResource {
             + "their own; newest activity first. claim=unclaimed is the queue (oldest first), claim=mine "
             + "the caller's, claim=claimed every held one. Each carries the caller's unread_count.")
     public SessionPage list(@PathParam("tenantId") String tenantId, @QueryParam("status") String status,
-            @QueryParam("claim") String claim, @QueryParam("page") @DefaultValue("0") int page,
-            @QueryParam("size") Integer size) {
+            @QueryParam("claim") String claim,
+            @Parameter(schema = @Schema(type = SchemaType.INTEGER)) @QueryParam("page") String rawPage,
+            @Parameter(schema = @Schema(type = SchemaType.INTEGER)) @QueryParam("size") String size) {
         Caller caller = currentCaller.in(tenantId);
         SessionStatus filter = status == null ? null
                 : SessionStatus.fromWire(status).orElseThrow(
                         () -> Problems.badRequest("status must be one of open, closed, resolved."));
         ChatSession.ClaimFilter claimFilter = claimFilter(claim);
-        int pageSize = pageSize(size, config.paging().defaultSize(), config.paging().maxSize());
-        if (page < 0 || (long) page * pageSize > Integer.MAX_VALUE) {
+        int pageSize = pageSize(size, "size", config.paging().defaultSize(), config.paging().maxSize());
+        Long requestedPage = wholeNumber(rawPage, "page");
+        long page = requestedPage == null ? 0 : requestedPage;
+        if (page < 0 || page > Integer.MAX_VALUE / pageSize) {
             throw Problems.badRequest("page must be 0 or more, and page × size within range.");
         }
         // one extra row tells whether another page follows
-        List<ChatSession> found = sessions.list(caller, filter, claimFilter, page * pageSize, pageSize + 1);
+        List<ChatSession> found = sessions.list(caller, filter, claimFilter, (int) page * pageSize, pageSize + 1);
         boolean hasMore = found.size() > pageSize;
         List<ChatSession> shown = found.stream().limit(pageSize).toList();
         Map<UUID, Long> unread = readStates.unreadCounts(caller, shown.stream().map(s -> s.id).toList());
         List<SessionView> items = shown.stream()
                 .map(s -> SessionView.of(s, unread.getOrDefault(s.id, 0L), null)).toList();
-        return new SessionPage(items, page, pageSize, hasMore);
+        return new SessionPage(items, (int) page, pageSize, hasMore);
     }
 
     @GET
@@ -158,8 +163,13 @@ public class SessionResource {
             + "200 with the session; 409 session-claimed when another staff member holds it, unless an admin "
             + "passes take_over=true. Claiming one's own session again changes nothing. Emits SessionClaimed.")
     public SessionView claim(@PathParam("tenantId") String tenantId, @PathParam("sessionId") UUID sessionId,
-            @QueryParam("take_over") @DefaultValue("false") boolean takeOver) {
+            @Parameter(schema = @Schema(type = SchemaType.BOOLEAN)) @QueryParam("take_over") String rawTakeOver) {
         Caller caller = currentCaller.in(tenantId);
+        boolean takeOver = switch (rawTakeOver == null ? "false" : rawTakeOver) {
+            case "false" -> false;
+            case "true" -> true;
+            default -> throw Problems.badRequest("take_over must be true or false.");
+        };
         return SessionView.of(sessionWrites.inTurn(sessionId, () -> claims.claim(caller, sessionId, takeOver)));
     }
 
@@ -217,10 +227,11 @@ public class SessionResource {
     @Operation(summary = "List messages", description = "In seq order after after_seq; deleted messages are "
             + "listed with empty content and deleted=true.")
     public MessagePage messages(@PathParam("tenantId") String tenantId, @PathParam("sessionId") UUID sessionId,
-            @QueryParam("after_seq") @DefaultValue("0") long afterSeq, @QueryParam("limit") Integer limit) {
+            @Parameter(schema = @Schema(type = SchemaType.INTEGER)) @QueryParam("after_seq") String rawAfterSeq,
+            @Parameter(schema = @Schema(type = SchemaType.INTEGER)) @QueryParam("limit") String limit) {
         Caller caller = currentCaller.in(tenantId);
-        checkAfterSeq(afterSeq);
-        int pageSize = pageSize(limit, config.paging().maxSize(), config.paging().maxSize());
+        long afterSeq = afterSeq(rawAfterSeq);
+        int pageSize = pageSize(limit, "limit", config.paging().maxSize(), config.paging().maxSize());
         SeqPage<Message> page = SeqPage.of(messages.list(caller, sessionId, afterSeq, pageSize + 1), pageSize,
                 afterSeq, m -> m.seq);
         return new MessagePage(page.items().stream().map(MessageView::of).toList(), page.hasMore(), page.next());
@@ -245,10 +256,11 @@ public class SessionResource {
     @Operation(summary = "Session history", description = "Every event of the session with seq > after_seq, "
             + "in order, as on Kafka. Page with next_after_seq while has_more.")
     public EventPage events(@PathParam("tenantId") String tenantId, @PathParam("sessionId") UUID sessionId,
-            @QueryParam("after_seq") @DefaultValue("0") long afterSeq, @QueryParam("limit") Integer limit) {
+            @Parameter(schema = @Schema(type = SchemaType.INTEGER)) @QueryParam("after_seq") String rawAfterSeq,
+            @Parameter(schema = @Schema(type = SchemaType.INTEGER)) @QueryParam("limit") String limit) {
         Caller caller = currentCaller.in(tenantId);
-        checkAfterSeq(afterSeq);
-        int pageSize = pageSize(limit, config.paging().maxHistoryPage(), config.paging().maxHistoryPage());
+        long afterSeq = afterSeq(rawAfterSeq);
+        int pageSize = pageSize(limit, "limit", config.paging().maxHistoryPage(), config.paging().maxHistoryPage());
         SeqPage<SessionEvent> page = SeqPage.of(sessions.history(caller, sessionId, afterSeq, pageSize + 1),
                 pageSize, afterSeq, e -> e.seq);
         List<JsonNode> events = page.items().stream().map(e -> readTree(e.payload)).toList();
@@ -273,20 +285,42 @@ public class SessionResource {
         }
     }
 
-    private static void checkAfterSeq(long afterSeq) {
-        if (afterSeq < 0) {
-            throw Problems.badRequest("after_seq must be 0 or more.");
+    /**
+     * A whole-number query parameter, or null when absent. The numeric parameters are read as text
+     * and converted here: JAX-RS answers a value it cannot convert with 404, which says the session
+     * does not exist; a client that sent {@code limit=ten} should hear what is wrong instead.
+     */
+    private static Long wholeNumber(String raw, String name) {
+        if (raw == null || raw.isEmpty()) {
+            return null;
+        }
+        try {
+            return Long.parseLong(raw);
+        } catch (NumberFormatException e) {
+            throw Problems.badRequest(name + " must be a whole number.");
         }
     }
 
-    private static int pageSize(Integer requested, int defaultSize, int max) {
+    private static long afterSeq(String raw) {
+        Long afterSeq = wholeNumber(raw, "after_seq");
+        if (afterSeq == null) {
+            return 0;
+        }
+        if (afterSeq < 0) {
+            throw Problems.badRequest("after_seq must be 0 or more.");
+        }
+        return afterSeq;
+    }
+
+    private static int pageSize(String raw, String name, int defaultSize, int max) {
+        Long requested = wholeNumber(raw, name);
         if (requested == null) {
             return defaultSize;
         }
         if (requested < 1 || requested > max) {
             throw Problems.badRequest("The page size must be between 1 and " + max + ".");
         }
-        return requested;
+        return requested.intValue();
     }
 
     private static ChatSession.ClaimFilter claimFilter(String claim) {

@@ -27,8 +27,8 @@ public record Caller(String tenantId, String userId, Role role) {
             throw Problems.unauthorized("The token lacks the tenant or sub claim.");
         }
         // what the columns hold (tenant_id 64, user ids 255): a longer claim is refused, not a 500
-        if (tenantId.length() > 64 || userId.length() > 255 || tenantId.indexOf('\u0000') >= 0
-                || userId.indexOf('\u0000') >= 0) {
+        if (tenantId.length() > 64 || userId.length() > 255 || PlainText.flaw(tenantId) != null
+                || PlainText.flaw(userId) != null) {
             throw Problems.unauthorized("The token's tenant or sub claim is too long or malformed.");
         }
         return new Caller(tenantId, userId, role);

@@ -62,9 +62,10 @@ public class ClaimService {
     @Transactional
     public ChatSession transfer(Caller caller, UUID sessionId, String toUserId) {
         String target = toUserId == null ? "" : toUserId.trim();
-        if (target.isEmpty() || target.length() > 255 || target.indexOf('\u0000') >= 0) {
+        if (target.isEmpty() || target.length() > 255) {
             throw Problems.validation("to_user_id must have 1 to 255 characters.", "to_user_id");
         }
+        PlainText.check(target, "to_user_id");
         ChatSession session = lockedForStaff(caller, sessionId);
         if (target.equals(session.claimedBy)) {
             return session;

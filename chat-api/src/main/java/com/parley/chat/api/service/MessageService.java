@@ -244,9 +244,7 @@ public class MessageService {
         if (content.codePointCount(0, content.length()) > max) {
             throw Problems.validation("content is longer than " + max + " characters.", "content");
         }
-        if (content.indexOf('\u0000') >= 0) {
-            throw Problems.validation("content must not contain NUL characters.", "content");
-        }
+        PlainText.check(content, "content");
         return content;
     }
 
@@ -260,9 +258,7 @@ public class MessageService {
             throw Problems.validation("client_message_id must have 1 to " + max + " characters.",
                     "client_message_id");
         }
-        if (id.indexOf('\u0000') >= 0) {
-            throw Problems.validation("client_message_id must not contain NUL characters.", "client_message_id");
-        }
+        PlainText.check(id, "client_message_id");
         return id;
     }
 }

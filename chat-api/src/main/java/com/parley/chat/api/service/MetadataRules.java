@@ -25,9 +25,11 @@ public class MetadataRules {
         }
         try {
             // PostgreSQL's jsonb cannot hold NUL: refused here as bad input, not a 500 at insert
-            if (json.writeValueAsString(metadata).contains("\\u0000")) {
+            String text = json.writeValueAsString(metadata);
+            if (text.contains("\\u0000")) {
                 throw Problems.validation("metadata must not contain NUL characters.", "metadata");
             }
+            PlainText.check(text, "metadata"); // keys and values: half a surrogate pair
             int size = json.writeValueAsBytes(metadata).length;
             int max = config.messages().maxMetadataBytes();
             if (size > max) {

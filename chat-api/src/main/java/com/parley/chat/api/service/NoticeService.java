@@ -34,10 +34,10 @@ public class NoticeService {
         }
         writeLimits.check(caller);
         String message = rawMessage == null ? "" : rawMessage.strip();
-        if (message.isEmpty() || message.codePointCount(0, message.length()) > MAX_LENGTH
-                || message.indexOf('\u0000') >= 0) {
+        if (message.isEmpty() || message.codePointCount(0, message.length()) > MAX_LENGTH) {
             throw Problems.validation("message must have 1 to " + MAX_LENGTH + " characters.", "message");
         }
+        PlainText.check(message, "message");
         String severity = rawSeverity == null ? "info" : rawSeverity;
         if (!SEVERITIES.contains(severity)) {
             throw Problems.validation("severity must be info, warning or critical.", "severity");

@@ -1,0 +1,39 @@
+package com.parley.chat.api.service;
+
+/**
+ * Text that chat-api stores as it was given. PostgreSQL's {@code text} and {@code jsonb} hold
+ * neither a NUL character nor half of a UTF-16 surrogate pair (JSON allows the escape of U+D800
+ * alone; the driver would store it as {@code ?}, so the answer to the post and what
+ * history and the event carry would differ, and a retry with such a {@code client_message_id} would
+ * not find its first attempt). Both are refused as bad input.
+ */
+final class PlainText {
+
+    private PlainText() {
+    }
+
+    /** Why {@code value} cannot be stored as it is ("must not …"), or null when it can. */
+    static String flaw(String value) {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c == '\u0000') {
+                return "must not contain NUL characters";
+            }
+            if (Character.isHighSurrogate(c) && i + 1 < value.length()
+                    && Character.isLowSurrogate(value.charAt(i + 1))) {
+                i++; // a whole pair: one character outside the basic plane
+            } else if (Character.isSurrogate(c)) {
+                return "must be valid Unicode text (it holds half of a surrogate pair)";
+            }
+        }
+        return null;
+    }
+
+    /** Refuses {@code value} of {@code field} with a 422 naming the field when it cannot be stored. */
+    static void check(String value, String field) {
+        String flaw = flaw(value);
+        if (flaw != null) {
+            throw Problems.validation(field + " " + flaw + ".", field);
+        }
+    }
+}
