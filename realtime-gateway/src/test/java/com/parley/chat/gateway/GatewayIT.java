@@ -231,10 +231,26 @@ class GatewayIT {
             JsonNode bad = alice.awaitType("error");
             assertEquals("invalid_message", bad.get("code").asText());
             assertEquals("n-1", bad.get("client_message_id").asText());
+            // half of a surrogate pair would have been stored as '?'; a long id was cut to 128 characters
+            // and taken for the first message of another id that began the same way
+            alice.send("{\"type\":\"message\",\"content\":\"hi \\ud800\",\"client_message_id\":\"h-1\"}");
+            JsonNode half = alice.awaitType("error");
+            assertEquals("validation_failed", half.get("code").asText());
+            assertEquals("content must be valid Unicode text (it holds half of a surrogate pair).",
+                    half.get("message").asText());
+            String longId = "L".repeat(128);
+            alice.sendJson(Map.of("type", "message", "content", "first", "client_message_id", longId + "-a"));
+            JsonNode tooLong = alice.awaitType("error");
+            assertEquals("validation_failed", tooLong.get("code").asText());
+            assertEquals("client_message_id must have 1 to 128 characters.", tooLong.get("message").asText());
             alice.send("{\"type\":\"ping\"}");
             alice.awaitType("pong");
             alice.sendJson(Map.of("type", "message", "content", "still here", "client_message_id", "ok-1"));
             assertEquals("ok-1", alice.awaitType("message_ack").get("client_message_id").asText());
+            List<String> stored = given().auth().oauth2(cluster.token(tenant, "alice", "user"))
+                    .get(cluster.chatApi.baseUrl() + "/api/tenants/" + tenant + "/sessions/" + session + "/messages")
+                    .then().statusCode(200).extract().jsonPath().getList("items.content");
+            assertEquals(List.of("still here"), stored, "only the well-formed message is stored");
         }
     }
 

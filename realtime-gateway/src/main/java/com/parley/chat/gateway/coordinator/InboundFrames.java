@@ -178,6 +178,9 @@ public class InboundFrames {
     }
 
     private void message(SessionSubscription session, JsonNode frame) {
+        // the id goes to chat-api whole, which refuses one over its limit; error frames echo it abbreviated
+        JsonNode id = frame.get("client_message_id");
+        String wholeId = id != null && id.isTextual() ? id.asText() : null;
         String clientMessageId = clientMessageId(frame);
         JsonNode content = frame.get("content");
         if (content == null || !content.isTextual()) {
@@ -185,7 +188,17 @@ public class InboundFrames {
                     session.channel()));
             return;
         }
-        chatApi.postMessage(session.connection().caller(), session.session().sessionId(), content.asText(), clientMessageId)
+        // sent on as it is, half of a surrogate pair would reach chat-api as '?' (UTF-8 has no
+        // encoding for it) and be stored so: refused with chat-api's own words instead
+        String halfPair = holdsHalfAPair(content.asText()) ? "content"
+                : wholeId != null && holdsHalfAPair(wholeId) ? "client_message_id" : null;
+        if (halfPair != null) {
+            session.connection().send(frames.error("validation_failed",
+                    halfPair + " must be valid Unicode text (it holds half of a surrogate pair).", clientMessageId,
+                    session.channel()));
+            return;
+        }
+        chatApi.postMessage(session.connection().caller(), session.session().sessionId(), content.asText(), wholeId)
                 .subscribe().with(answer -> {
                     if (answer.ok()) {
                         JsonNode m = answer.body();
@@ -281,6 +294,19 @@ public class InboundFrames {
     private static String clientMessageId(JsonNode frame) {
         JsonNode id = frame.get("client_message_id");
         return id != null && id.isTextual() ? abbreviate(id.asText()) : null;
+    }
+
+    /** A UTF-16 surrogate without its other half: JSON's escapes can carry one, UTF-8 cannot. */
+    private static boolean holdsHalfAPair(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static String abbreviate(String s) {
