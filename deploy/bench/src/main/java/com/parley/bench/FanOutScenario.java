@@ -6,6 +6,7 @@ import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.function.ToDoubleFunction;
 
@@ -163,7 +164,7 @@ final class FanOutScenario {
         }
 
         /** The close codes and reasons of the connections the server closed, with their counts. */
-        final Map<String, Integer> closes = new java.util.TreeMap<>();
+        final Map<String, Integer> closes = new TreeMap<>();
 
         /** Lost, duplicated, out of order (open connections) and closed-by-server counts. */
         long[] delivery() {
