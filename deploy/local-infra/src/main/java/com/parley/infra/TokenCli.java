@@ -24,7 +24,7 @@ public final class TokenCli {
                 case "--tenant" -> tenant = require(args[i], value);
                 case "--user" -> user = require(args[i], value);
                 case "--role" -> role = require(args[i], value);
-                case "--ttl-minutes" -> ttlMinutes = Long.parseLong(require(args[i], value));
+                case "--ttl-minutes" -> ttlMinutes = minutes(require(args[i], value));
                 case "--keys" -> keyDir = Path.of(require(args[i], value));
                 default -> usage("unknown option " + args[i]);
             }
@@ -37,11 +37,22 @@ public final class TokenCli {
         System.out.println(tokens.issue(tenant, user, role, Duration.ofMinutes(ttlMinutes)));
     }
 
+    /** A value for {@code option}; an empty one is refused (a token without a tenant or subject is of no use). */
     private static String require(String option, String value) {
-        if (value == null) {
+        if (value == null || value.isBlank()) {
             usage(option + " needs a value");
         }
         return value;
+    }
+
+    /** Whole minutes; a negative number issues a token that expired that long ago (to try expiry). */
+    private static long minutes(String value) {
+        try {
+            return Long.parseLong(value);
+        } catch (NumberFormatException e) {
+            usage("--ttl-minutes needs a whole number of minutes, not " + value);
+            return 0;
+        }
     }
 
     private static void usage(String problem) {
