@@ -29,7 +29,8 @@ import com.parley.infra.KafkaBroker;
  * with OpenTelemetry on in the fan-out), jfr, jvm-options, write-rates, warmup-steps (write),
  * fanout-warmup-steps, connect-rounds (fan-out: opening connections, server against server, in N
  * rounds whose first place rotates, after one uncounted pass), connect-only (stop after those),
- * kafka-probe (fan-out: a plain consumer of the same events measures the Kafka hop alone).
+ * kafka-probe (fan-out: a plain consumer of the same events measures the Kafka hop alone), idle-seconds
+ * (fan-out: each server's CPU while it holds its connections idle, 10).
  */
 public final class Bench {
 

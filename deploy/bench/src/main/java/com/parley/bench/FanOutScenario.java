@@ -115,6 +115,8 @@ final class FanOutScenario {
             }
         }
 
+
+
         /** Connects and closes a first batch, so that the measured connections meet a warm server (JIT). */
         private void warmUp(int count) throws InterruptedException {
             openAndClose(count, fleet);
@@ -378,11 +380,36 @@ final class FanOutScenario {
                 break;
             }
         }
+        idle(targets);
         for (Target target : targets) {
             long[] d = target.delivery();
             report.deliveryErrors(d[0] + d[1] + d[2]);
             System.out.printf("%s: lost %d, duplicated %d, out of order %d; closed by the server %d%s%n", target.name,
                     d[0], d[1], d[2], d[3], target.closes.isEmpty() ? "" : " " + target.closes);
+        }
+    }
+
+    /**
+     * Each server's CPU while it holds its connections and nothing is published, after the steps
+     * (warm: no compiling left): pings, liveness checks, timers, a chat server's usual state.
+     * bench.idle-seconds (10), 0 to skip.
+     */
+    private static void idle(List<Target> targets) throws InterruptedException {
+        int seconds = Integer.getInteger("bench.idle-seconds", 10);
+        if (seconds <= 0) {
+            return;
+        }
+        Thread.sleep(2000); // the last step's frames drained
+        double[] cpu0 = targets.stream().mapToDouble(t -> t.stats.cpuSeconds()).toArray();
+        long t0 = System.nanoTime();
+        Thread.sleep(seconds * 1000L);
+        double elapsed = (System.nanoTime() - t0) / 1e9;
+        for (int i = 0; i < targets.size(); i++) {
+            Target target = targets.get(i);
+            target.result.idleCpuMsPerSecond = (target.stats.cpuSeconds() - cpu0[i]) * 1000 / elapsed;
+            System.out.printf("%s: idle with %d connections for %d s: %.1f ms of CPU per second (%.2f µs per"
+                    + " connection per second)%n", target.name, target.conns.size(), seconds,
+                    target.result.idleCpuMsPerSecond, target.result.idleCpuMsPerSecond * 1000 / target.conns.size());
         }
     }
 
@@ -445,9 +472,9 @@ final class FanOutScenario {
                     g.p50 / b.p50, g.p99 / b.p99, g.cpuMicrosPerFrame / b.cpuMicrosPerFrame);
         }
         System.out.printf("heap per connection: %.2f×, RSS per connection: %.2f×, time to open the connections: %.2f×,"
-                + " server CPU per connection opened: %.2f×%n", gateway.heapPerConn / bare.heapPerConn,
+                + " server CPU per connection opened: %.2f×, idle CPU: %.2f×%n", gateway.heapPerConn / bare.heapPerConn,
                 gateway.rssPerConn / bare.rssPerConn, gateway.connectSeconds / bare.connectSeconds,
-                gateway.connectCpuMs / bare.connectCpuMs);
+                gateway.connectCpuMs / bare.connectCpuMs, gateway.idleCpuMsPerSecond / bare.idleCpuMsPerSecond);
     }
 
     private static final class Step {
@@ -485,5 +512,6 @@ final class FanOutScenario {
         double rssPerConn;
         double connectSeconds;
         double connectCpuMs;
+        double idleCpuMsPerSecond;
     }
 }

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.atomic.AtomicLong;
 
 import com.parley.chat.gateway.metrics.GatewayMetrics;
@@ -36,11 +37,19 @@ public final class OutboundQueue {
     private final Queue<Outgoing> queue = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
     private final AtomicLong queuedBytes = new AtomicLong();
-    private final Runnable taken = () -> lastTakenNanos = System.nanoTime();
+    private final Runnable taken = () -> {
+        lastTakenNanos = System.nanoTime();
+        FLUSHES_IN_FLIGHT.decrementAndGet(this);
+    };
     private volatile long lastTakenNanos = System.nanoTime();
-    /** Whether the last {@link #stalled()} check saw bytes waiting, and since when (the sweep's own). */
-    private volatile boolean seenWaiting;
-    private volatile long seenWaitingNanos;
+    /**
+     * Flushes handed to the transport whose bytes the socket has not taken yet: with
+     * {@link #queuedBytes}, what of this queue's frames still waits, known without asking the
+     * channel (which the sweep would otherwise do for every connection every second).
+     */
+    private volatile int flushesInFlight;
+    private static final AtomicIntegerFieldUpdater<OutboundQueue> FLUSHES_IN_FLIGHT =
+            AtomicIntegerFieldUpdater.newUpdater(OutboundQueue.class, "flushesInFlight");
     /** Written but not flushed, waiting for the end of a {@link WriteBatch} (touched on the loop only). */
     private boolean flushPending;
 
@@ -61,11 +70,13 @@ public final class OutboundQueue {
 
     /** {@link #offer(String, long)} for a frame whose size on the wire is known ({@code size}). */
     public boolean offer(String frame, long size, long seq) {
-        long waiting = pendingBytes();
+        boolean nothingWaits = nothingOfOursWaits();
+        // with none of its own frames waiting, what the socket holds is a ping or two: no need to ask
+        long waiting = nothingWaits ? 0 : pendingBytes();
         if (waiting + size > maxBytes) {
             return false;
         }
-        if (waiting == 0) {
+        if (nothingWaits) {
             lastTakenNanos = System.nanoTime(); // the stall clock starts with the first frame waiting
         }
         EventLoop loop = transport.loop();
@@ -91,23 +102,20 @@ public final class OutboundQueue {
     }
 
     /**
-     * Frames are waiting and the socket has taken none of them for the stall timeout, and the checks
-     * have seen bytes waiting for that long. The second condition keeps an idle socket from looking
-     * stalled when a check falls between the write and the flush of a frame that does not come
-     * through this queue (websockets-next's ping): its bytes wait for microseconds, but nothing had
-     * been taken for longer than the timeout. Called by the sweep only (one thread at a time).
+     * Frames of this queue are waiting and the socket has taken none of them for the stall timeout.
+     * Only this queue's frames count, never the socket's other bytes: websockets-next's pings do not
+     * pass here, and a check that read the socket between a ping's write and its flush took an idle
+     * socket for one that had taken nothing for longer than the timeout (a client that stops
+     * reading stops answering pings too, and the heartbeat check closes it).
      */
     public boolean stalled() {
-        if (pendingBytes() == 0) {
-            seenWaiting = false;
-            return false;
-        }
-        long now = System.nanoTime();
-        if (!seenWaiting) {
-            seenWaiting = true;
-            seenWaitingNanos = now;
-        }
-        return now - lastTakenNanos > stallNanos && now - seenWaitingNanos > stallNanos;
+        return !nothingOfOursWaits() && System.nanoTime() - lastTakenNanos > stallNanos;
+    }
+
+    /** None of this queue's frames waits here or in a flush the socket has not taken. */
+    private boolean nothingOfOursWaits() {
+        // a frame written and not yet flushed (inside one event-loop task) counts in neither
+        return flushesInFlight == 0 && queuedBytes.get() == 0;
     }
 
     /** Bytes queued here or handed to the transport but not yet taken by the socket. */
@@ -156,6 +164,9 @@ public final class OutboundQueue {
 
     void flush() {
         flushPending = false;
-        transport.flush(taken);
+        FLUSHES_IN_FLIGHT.incrementAndGet(this); // before: the transport may call back at once
+        if (!transport.flush(taken)) {
+            FLUSHES_IN_FLIGHT.decrementAndGet(this);
+        }
     }
 }

@@ -25,8 +25,11 @@ public interface Transport {
      */
     void write(String frame, long seq, SharedFrames event);
 
-    /** Sends what was written; {@code taken} runs once the socket has taken all of it. */
-    void flush(Runnable taken);
+    /**
+     * Sends what was written; {@code taken} runs once the socket has taken all of it. False when
+     * nothing was written since the last flush (the connection closing): {@code taken} never runs.
+     */
+    boolean flush(Runnable taken);
 
     /** Bytes handed to the connection that its socket has not taken yet. */
     long unsentBytes();

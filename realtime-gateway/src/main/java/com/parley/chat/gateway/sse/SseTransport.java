@@ -49,12 +49,14 @@ final class SseTransport implements Transport {
 
     /** Vert.x sends each write at once; {@code taken} follows the last. */
     @Override
-    public void flush(Runnable taken) {
+    public boolean flush(Runnable taken) {
         Future<Void> last = lastWrite;
         lastWrite = null;
-        if (last != null) {
-            last.onComplete(result -> taken.run());
+        if (last == null) {
+            return false;
         }
+        last.onComplete(result -> taken.run());
+        return true;
     }
 
     @Override

@@ -74,12 +74,13 @@ final class WsTransport implements Transport {
     }
 
     @Override
-    public void flush(Runnable whenTaken) {
+    public boolean flush(Runnable whenTaken) {
         if (held == null) {
             if (wire == null) {
                 whenTaken.run();
+                return true;
             }
-            return;
+            return false;
         }
         if (taken == null) {
             taken = future -> {
@@ -95,6 +96,7 @@ final class WsTransport implements Transport {
         wire.write(held, promise);
         held = null;
         wire.flush();
+        return true;
     }
 
     @Override

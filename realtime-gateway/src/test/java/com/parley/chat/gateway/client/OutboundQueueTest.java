@@ -77,14 +77,13 @@ class OutboundQueueTest {
         assertTrue(queue.offer("x".repeat(60), 1));
         Thread.sleep(50); // idle for longer than the stall timeout: the last frame was taken 50 ms ago
         transport.pendingOutsideQueue(6); // a ping written, not flushed yet, when the sweep looks
-        assertFalse(queue.stalled(), "bytes seen waiting for the first time: not a stalled client");
-        transport.pendingOutsideQueue(0);
-        assertFalse(queue.stalled());
+        assertFalse(queue.stalled(), "a ping on its way out is none of the client's frames waiting");
 
-        transport.pendingOutsideQueue(6); // now the client stops reading: the ping stays
-        assertFalse(queue.stalled());
+        transport.stopReading(); // now the client's own frame waits
+        assertTrue(queue.offer("y".repeat(60), 2));
+        assertFalse(queue.stalled(), "waiting, but not for long yet");
         Thread.sleep(50);
-        assertTrue(queue.stalled(), "still not taken a stall timeout after the sweep first saw it");
+        assertTrue(queue.stalled(), "a frame not taken for the stall timeout");
     }
 
     @Test

@@ -231,13 +231,11 @@ class SessionHubTest {
         SessionSubscription slow = join(b, Fixtures.caller("acme", "slow", "user"), stuck);
         stuck.stopReading();
         hub.publish(fx.event(b, 1));
-        hub.sweep();
-        assertEquals(0, stuck.closeCode(), "a frame seen waiting once is not a stall");
         Thread.sleep(80);
         slow.connection().heard();
         hub.sweep();
         assertEquals(4401, expired.closeCode());
-        assertEquals(1013, stuck.closeCode(), "frames seen waiting longer than the stall timeout");
+        assertEquals(1013, stuck.closeCode(), "frames waited longer than the stall timeout");
 
         FakeTransport silent = new FakeTransport();
         join(a, Fixtures.caller("acme", "quiet", "user"), silent);

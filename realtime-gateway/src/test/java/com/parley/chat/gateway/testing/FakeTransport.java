@@ -60,11 +60,12 @@ public final class FakeTransport implements Transport {
     }
 
     @Override
-    public synchronized void flush(Runnable taken) {
+    public synchronized boolean flush(Runnable taken) {
         flushedAfter.add(frames.size());
         if (reading) {
             taken.run();
         }
+        return true;
     }
 
     @Override
