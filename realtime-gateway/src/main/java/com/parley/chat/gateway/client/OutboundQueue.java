@@ -71,7 +71,8 @@ public final class OutboundQueue {
     /** {@link #offer(String, long)} for a frame whose size on the wire is known ({@code size}). */
     public boolean offer(String frame, long size, long seq) {
         boolean nothingWaits = nothingOfOursWaits();
-        // with none of its own frames waiting, what the socket holds is a ping or two: no need to ask
+        // with none of its own frames waiting, the socket holds a ping or two, or frames of this same
+        // fan-out batch (they count from their flush on: the bound can be passed by one poll's frames)
         long waiting = nothingWaits ? 0 : pendingBytes();
         if (waiting + size > maxBytes) {
             return false;
