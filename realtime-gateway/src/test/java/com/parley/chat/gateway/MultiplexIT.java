@@ -352,6 +352,11 @@ class MultiplexIT {
                 auth)) {
             assertEquals(400, refused.status, "session channels only on a stream");
         }
+        // a channel named twice was subscribed twice: its history arrived twice on the one stream
+        try (SseStream twice = new SseStream(cluster.gateway1.baseUrl() + "/sse/" + tenant + "?channels=session:" + a
+                + ",session:" + b + ",session:" + a, auth)) {
+            assertEquals(400, twice.status, "a channel named twice");
+        }
     }
 
     @Test

@@ -1,6 +1,7 @@
 package com.parley.chat.gateway.sse;
 
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -81,6 +82,11 @@ public class SseEndpoint {
                 || cursor == null) {
             problem(rc.response(), 400, "channels must name 1 to " + config.limits().subscriptionsPerConnection()
                     + " session channels (session:<id>), and the cursor be <session id>:<seq>,...");
+            return;
+        }
+        if (new HashSet<>(channels).size() < channels.size()) {
+            // each would be subscribed, and the stream would carry the channel's events twice
+            problem(rc.response(), 400, "channels must name each channel once.");
             return;
         }
         stream(rc, Target.CONNECTION, null, cursor, (connectionId, caller, transport) -> {
