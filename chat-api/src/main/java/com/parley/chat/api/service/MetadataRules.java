@@ -1,5 +1,6 @@
 package com.parley.chat.api.service;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -30,7 +31,7 @@ public class MetadataRules {
                 throw Problems.validation("metadata must not contain NUL characters.", "metadata");
             }
             PlainText.check(text, "metadata"); // keys and values: half a surrogate pair
-            int size = json.writeValueAsBytes(metadata).length;
+            int size = text.getBytes(StandardCharsets.UTF_8).length; // the JSON as stored, in bytes
             int max = config.messages().maxMetadataBytes();
             if (size > max) {
                 throw Problems.validation("metadata is " + size + " bytes; at most " + max + " are allowed.",

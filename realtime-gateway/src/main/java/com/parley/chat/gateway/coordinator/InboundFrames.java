@@ -181,7 +181,7 @@ public class InboundFrames {
         // the id goes to chat-api whole, which refuses one over its limit; error frames echo it abbreviated
         JsonNode id = frame.get("client_message_id");
         String wholeId = id != null && id.isTextual() ? id.asText() : null;
-        String clientMessageId = clientMessageId(frame);
+        String clientMessageId = wholeId == null ? null : abbreviate(wholeId);
         JsonNode content = frame.get("content");
         if (content == null || !content.isTextual()) {
             session.connection().send(frames.error("invalid_message", "content must be a string.", clientMessageId,
