@@ -179,14 +179,17 @@ final class Deployment implements AutoCloseable {
      * With -Dbench.jfr=true chat-api and the first gateway record a profile (JFR) of the whole run;
      * -Dbench.jfr=gw-2,chat-api names the services. -Dbench.jvm-options adds flags to every service
      * (space-separated; {@code {id}} becomes the service's id, e.g.
-     * {@code -Xlog:gc:file=deploy/bench/target/logs/{id}-gc.log}).
+     * {@code -Xlog:gc:file=deploy/bench/target/logs/{id}-gc.log}); -Dbench.jvm-options.<id> adds flags
+     * to one service only (gw-baseline run with other settings than gw-1: an A/B of a setting).
      */
     private static List<String> jvm(Path logs, String id, List<String> base) {
         List<String> options = new ArrayList<>(base);
-        String extra = System.getProperty("bench.jvm-options", "").strip();
-        if (!extra.isEmpty()) {
-            for (String option : extra.split("\\s+")) {
-                options.add(option.replace("{id}", id));
+        for (String property : List.of("bench.jvm-options", "bench.jvm-options." + id)) {
+            String extra = System.getProperty(property, "").strip();
+            if (!extra.isEmpty()) {
+                for (String option : extra.split("\\s+")) {
+                    options.add(option.replace("{id}", id));
+                }
             }
         }
         String jfr = System.getProperty("bench.jfr", "false");

@@ -146,7 +146,11 @@ public final class OutboundQueue {
     private void write(String frame, long seq, WriteBatch batch) {
         transport.write(frame, seq, batch == null ? null : batch.shared());
         if (seq > 0) {
-            metrics.frameDelivered();
+            if (batch == null) {
+                metrics.framesDelivered(1);
+            } else {
+                batch.frameDelivered(); // counted once per batch, not once per socket
+            }
         }
     }
 

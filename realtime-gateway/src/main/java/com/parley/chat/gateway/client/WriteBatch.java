@@ -18,6 +18,7 @@ public final class WriteBatch {
 
     private final List<OutboundQueue> unflushed = new ArrayList<>();
     private SharedFrames shared;
+    private int framesDelivered;
 
     private WriteBatch() {
     }
@@ -47,6 +48,16 @@ public final class WriteBatch {
     /** A queue wrote frames it has not flushed: it is flushed at the end. */
     void flushAtEnd(OutboundQueue queue) {
         unflushed.add(queue);
+    }
+
+    /** A session event's frame was written in this batch. */
+    void frameDelivered() {
+        framesDelivered++;
+    }
+
+    /** Session event frames written in this batch, for the counter (one increment per batch). */
+    public int framesDelivered() {
+        return framesDelivered;
     }
 
     public void end() {

@@ -92,6 +92,7 @@ final class LoopBatches {
             }
         } finally {
             writes.end();
+            metrics.framesDelivered(writes.framesDelivered());
             for (SharedFrames frames : batch.distinct) {
                 metrics.deliveryLatency(frames.event().occurredAt());
                 frames.release();

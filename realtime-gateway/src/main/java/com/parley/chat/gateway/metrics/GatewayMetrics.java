@@ -57,9 +57,11 @@ public class GatewayMetrics {
         openConnections.decrementAndGet();
     }
 
-    /** A session event frame handed to a client's socket. */
-    public void frameDelivered() {
-        framesDelivered.increment();
+    /** Session event frames handed to clients' sockets (a fan-out batch counts its frames once). */
+    public void framesDelivered(int count) {
+        if (count > 0) {
+            framesDelivered.increment(count);
+        }
     }
 
     /**
