@@ -152,6 +152,26 @@ class KustomizeOverlaysTest {
         assertFalse(gatewayVolumes.contains("parley-subscription-signing"), "a gateway never holds the signing key");
     }
 
+    /**
+     * Without a CPU limit the JVM counts the node's cores, and Quarkus would start two event loops
+     * per core of the node (64 on a 32-core node for a pod that asked for one core): the fan-out
+     * then costs one task per loop and event (1.4× the CPU per frame, docs/operations.md). The gateway
+     * takes its event loops from the CPU its pod requests, so they follow the request in every overlay.
+     */
+    @ParameterizedTest
+    @MethodSource("overlays")
+    void theGatewaysEventLoopsFollowTheCpuItsPodRequestsNotTheNodesCores(String overlay) {
+        JsonNode container = named(render(overlay), "Deployment", "realtime-gateway").path("spec").path("template")
+                .path("spec").path("containers").get(0);
+        JsonNode loops = StreamSupport.stream(container.path("env").spliterator(), false)
+                .filter(e -> e.path("name").asText().equals("QUARKUS_VERTX_EVENT_LOOPS_POOL_SIZE")).findFirst()
+                .orElseThrow(() -> new AssertionError(overlay + ": the gateway's event loops are not set"));
+        JsonNode from = loops.path("valueFrom").path("resourceFieldRef");
+        assertEquals("requests.cpu", from.path("resource").asText(), overlay + ": " + loops);
+        assertEquals(container.path("name").asText(), from.path("containerName").asText(), overlay + ": " + loops);
+        assertFalse(container.path("resources").path("requests").path("cpu").isMissingNode(), overlay + ": cpu request");
+    }
+
     private static Duration env(List<JsonNode> docs, JsonNode container, String name) {
         for (JsonNode e : container.path("env")) {
             if (name.equals(e.path("name").asText())) {
