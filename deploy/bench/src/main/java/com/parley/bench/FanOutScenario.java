@@ -2,6 +2,7 @@ package com.parley.bench;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
@@ -9,6 +10,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.function.ToDoubleFunction;
+import java.util.stream.Collectors;
 
 import org.HdrHistogram.Histogram;
 
@@ -401,6 +403,7 @@ final class FanOutScenario {
         }
         Thread.sleep(2000); // the last step's frames drained
         double[] cpu0 = targets.stream().mapToDouble(t -> t.stats.cpuSeconds()).toArray();
+        List<Map<String, Double>> threads0 = targets.stream().map(t -> t.stats.cpuSecondsByThreadGroup()).toList();
         long t0 = System.nanoTime();
         Thread.sleep(seconds * 1000L);
         double elapsed = (System.nanoTime() - t0) / 1e9;
@@ -410,6 +413,15 @@ final class FanOutScenario {
             System.out.printf("%s: idle with %d connections for %d s: %.1f ms of CPU per second (%.2f µs per"
                     + " connection per second)%n", target.name, target.conns.size(), seconds,
                     target.result.idleCpuMsPerSecond, target.result.idleCpuMsPerSecond * 1000 / target.conns.size());
+            Map<String, Double> before = threads0.get(i);
+            String byThread = target.stats.cpuSecondsByThreadGroup().entrySet().stream()
+                    .map(e -> Map.entry(e.getKey(), (e.getValue() - before.getOrDefault(e.getKey(), 0.0)) * 1000 / elapsed))
+                    .filter(e -> e.getValue() >= 0.5)
+                    .sorted(Map.Entry.comparingByValue(Comparator.reverseOrder()))
+                    .map(e -> String.format("%s %.1f", e.getKey(), e.getValue()))
+                    .collect(Collectors.joining(", "));
+            System.out.printf("%s: idle CPU by thread, ms per second: %s%n", target.name,
+                    byThread.isEmpty() ? "none" : byThread);
         }
     }
 

@@ -70,6 +70,30 @@ final class ProcessStats {
         }
     }
 
+    /**
+     * CPU seconds used so far by each group of the process' threads: threads named alike but for a
+     * number (the event loops, the workers) count as one group. Names as Linux keeps them (15 characters).
+     */
+    Map<String, Double> cpuSecondsByThreadGroup() {
+        Map<String, Double> groups = new HashMap<>();
+        try (var tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+            for (Path task : tasks.toList()) {
+                try {
+                    String name = Files.readString(task.resolve("comm")).strip().replaceAll("[-_ ]?\\d+$", "");
+                    String stat = Files.readString(task.resolve("stat"));
+                    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    groups.merge(name, (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / CLOCK_TICKS,
+                            Double::sum);
+                } catch (IOException gone) {
+                    // the thread ended meanwhile
+                }
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot list the threads of " + pid, e);
+        }
+        return groups;
+    }
+
     long rssBytes() {
         try {
             for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
