@@ -1,6 +1,5 @@
 package com.parley.chat.gateway.hub;
 
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -245,14 +244,15 @@ public class SessionHub {
     /** Closes connections whose token expired (4401), that went silent, or stopped reading (1013). */
     @Scheduled(every = "1s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void sweep() {
-        Instant now = Instant.now();
+        long nowMillis = System.currentTimeMillis();
+        long nowNanos = System.nanoTime();
         long silence = config.heartbeat().silenceTimeout().toNanos();
         for (ClientConnection connection : all) {
-            if (connection.expired(now)) {
+            if (connection.expired(nowMillis)) {
                 connection.close(Disconnect.TOKEN_EXPIRED);
-            } else if (connection.expectsHeartbeat() && connection.silentNanos() > silence) {
+            } else if (connection.expectsHeartbeat() && connection.silentNanos(nowNanos) > silence) {
                 connection.close(Disconnect.NO_HEARTBEAT);
-            } else if (connection.stalled()) {
+            } else if (connection.stalled(nowNanos)) {
                 connection.slowConsumer("not reading");
             }
         }
