@@ -237,6 +237,15 @@ class SessionHubTest {
         assertEquals(4401, expired.closeCode());
         assertEquals(1013, stuck.closeCode(), "frames waited longer than the stall timeout");
 
+        FakeTransport refreshed = new FakeTransport();
+        SessionSubscription renewed = join(new SessionKey("acme", "c"), new Caller("acme", "late", "user", Instant.now().plusMillis(50), "t1"),
+                refreshed);
+        assertTrue(renewed.connection().refresh(new Caller("acme", "late", "user", Instant.now().plusSeconds(600), "t2")));
+        Thread.sleep(80);
+        renewed.connection().heard();
+        hub.sweep();
+        assertEquals(0, refreshed.closeCode(), "a fresh token sent before the old one expired extends the connection");
+
         FakeTransport silent = new FakeTransport();
         join(a, Fixtures.caller("acme", "quiet", "user"), silent);
         Thread.sleep(80);
