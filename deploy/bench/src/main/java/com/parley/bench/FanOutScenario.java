@@ -415,7 +415,8 @@ final class FanOutScenario {
                     target.result.idleCpuMsPerSecond, target.result.idleCpuMsPerSecond * 1000 / target.conns.size());
             Map<String, Double> before = threads0.get(i);
             String byThread = target.stats.cpuSecondsByThreadGroup().entrySet().stream()
-                    .map(e -> Map.entry(e.getKey(), (e.getValue() - before.getOrDefault(e.getKey(), 0.0)) * 1000 / elapsed))
+                    .map(e -> Map.entry(e.getKey(),
+                            (e.getValue() - before.getOrDefault(e.getKey(), 0.0)) * 1000 / elapsed))
                     .filter(e -> e.getValue() >= 0.5)
                     .sorted(Map.Entry.comparingByValue(Comparator.reverseOrder()))
                     .map(e -> String.format("%s %.1f", e.getKey(), e.getValue()))

@@ -169,7 +169,8 @@ class KustomizeOverlaysTest {
         JsonNode from = loops.path("valueFrom").path("resourceFieldRef");
         assertEquals("requests.cpu", from.path("resource").asText(), overlay + ": " + loops);
         assertEquals(container.path("name").asText(), from.path("containerName").asText(), overlay + ": " + loops);
-        assertFalse(container.path("resources").path("requests").path("cpu").isMissingNode(), overlay + ": cpu request");
+        assertFalse(container.path("resources").path("requests").path("cpu").isMissingNode(),
+                overlay + ": cpu request");
     }
 
     private static Duration env(List<JsonNode> docs, JsonNode container, String name) {

@@ -238,9 +238,10 @@ class SessionHubTest {
         assertEquals(1013, stuck.closeCode(), "frames waited longer than the stall timeout");
 
         FakeTransport refreshed = new FakeTransport();
-        SessionSubscription renewed = join(new SessionKey("acme", "c"), new Caller("acme", "late", "user", Instant.now().plusMillis(50), "t1"),
-                refreshed);
-        assertTrue(renewed.connection().refresh(new Caller("acme", "late", "user", Instant.now().plusSeconds(600), "t2")));
+        SessionSubscription renewed = join(new SessionKey("acme", "c"),
+                new Caller("acme", "late", "user", Instant.now().plusMillis(50), "t1"), refreshed);
+        Caller fresh = new Caller("acme", "late", "user", Instant.now().plusSeconds(600), "t2");
+        assertTrue(renewed.connection().refresh(fresh));
         Thread.sleep(80);
         renewed.connection().heard();
         hub.sweep();
