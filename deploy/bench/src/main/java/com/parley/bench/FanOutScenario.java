@@ -211,8 +211,8 @@ final class FanOutScenario {
         int stepSeconds = Integer.getInteger("bench.step-seconds", 10);
         int rounds = Integer.getInteger("bench.rounds", 3);
         System.out.printf("%n## Scenario 2: fan-out, %d connections over %d sessions (%d per session) per server,"
-                + " %d s per step, median of %d rounds, each starting with the next server%n", connections, sessions, connections / sessions,
-                stepSeconds, rounds);
+                + " %d s per step, median of %d rounds, each starting with the next server%n", connections, sessions,
+                connections / sessions, stepSeconds, rounds);
         List<Server> servers = new ArrayList<>(List.of(Server.GATEWAY));
         if (system.traced != null) {
             servers.add(Server.TRACED);

@@ -61,13 +61,17 @@ final class ProcessStats {
     /** User + system CPU seconds the process has used so far. */
     double cpuSeconds() {
         try {
-            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            // after the command: state is field 3, utime field 14, stime field 15
-            return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / CLOCK_TICKS;
+            return userAndSystemSeconds(Files.readString(Path.of("/proc", Long.toString(pid), "stat")));
         } catch (IOException e) {
             throw new IllegalStateException("cannot read CPU time of " + pid, e);
         }
+    }
+
+    /** User + system CPU seconds in a /proc stat line (of a process or of one of its threads). */
+    private static double userAndSystemSeconds(String stat) {
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        // after the command: state is field 3, utime field 14, stime field 15
+        return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / CLOCK_TICKS;
     }
 
     /**
@@ -80,10 +84,7 @@ final class ProcessStats {
             for (Path task : tasks.toList()) {
                 try {
                     String name = Files.readString(task.resolve("comm")).strip().replaceAll("[-_ ]?\\d+$", "");
-                    String stat = Files.readString(task.resolve("stat"));
-                    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                    groups.merge(name, (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / CLOCK_TICKS,
-                            Double::sum);
+                    groups.merge(name, userAndSystemSeconds(Files.readString(task.resolve("stat"))), Double::sum);
                 } catch (IOException gone) {
                     // the thread ended meanwhile
                 }
