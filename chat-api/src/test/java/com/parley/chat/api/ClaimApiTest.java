@@ -4,6 +4,7 @@ import static com.parley.chat.api.Api.as;
 import static com.parley.chat.api.Api.newSession;
 import static com.parley.chat.api.Api.sessionsPath;
 import static com.parley.chat.api.Api.token;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.nullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -86,6 +87,9 @@ class ClaimApiTest {
                 .body("claimed_by", equalTo("bob"));
         as(staff("sam")).body(Map.of("to_user_id", " ")).post(session(id) + "/transfer").then().statusCode(422)
                 .body("field", equalTo("to_user_id"));
+        // the session's own customer is never its holder: nobody could release it then
+        as(staff("bob")).body(Map.of("to_user_id", "alice")).post(session(id) + "/transfer").then().statusCode(422)
+                .body("field", equalTo("to_user_id")).body("detail", containsString("customer"));
         String ann = token(tenant, "ann", "admin");
         as(ann).post(session(id) + "/claim").then().statusCode(409).body("claimed_by", equalTo("bob"));
         as(staff("sam")).queryParam("take_over", true).post(session(id) + "/claim").then().statusCode(409);

@@ -125,6 +125,13 @@ class MessageApiTest {
         as(alice).body("{\"content\": {\"nested\": true}}").post(messagesPath(session)).then().statusCode(400)
                 .body("type", equalTo("https://parley.chat/problems/malformed-body"))
                 .body("field", equalTo("content"));
+        // a scalar of the wrong type is not quietly converted: 5 is not the text "5"
+        as(alice).body("{\"content\": 5, \"client_message_id\": \"n-1\"}").post(messagesPath(session)).then()
+                .statusCode(400).body("field", equalTo("content"));
+        as(alice).body("{\"content\": true}").post(messagesPath(session)).then().statusCode(400)
+                .body("field", equalTo("content"));
+        as(alice).body("{\"up_to_seq\": \"1\"}").put(sessionsPath(tenant) + "/" + session + "/read").then()
+                .statusCode(400).body("field", equalTo("up_to_seq"));
         as(alice).body("[1,2,3]").post(messagesPath(session)).then().statusCode(400);
         given().auth().oauth2(alice).contentType(ContentType.TEXT).body("hello").post(messagesPath(session))
                 .then().statusCode(415).contentType("application/problem+json")

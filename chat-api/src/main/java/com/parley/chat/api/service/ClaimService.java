@@ -70,6 +70,10 @@ public class ClaimService {
         if (target.equals(session.claimedBy)) {
             return session;
         }
+        if (target.equals(session.customerUserId)) { // nobody but an admin could release it then
+            throw Problems.validation("to_user_id names the session's customer; transfer it to a staff member.",
+                    "to_user_id");
+        }
         requireOpen(session);
         if (session.claimedBy != null) {
             requireHolderOrAdmin(caller, session);
