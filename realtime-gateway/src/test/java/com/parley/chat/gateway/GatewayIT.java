@@ -231,6 +231,11 @@ class GatewayIT {
             JsonNode bad = alice.awaitType("error");
             assertEquals("invalid_message", bad.get("code").asText());
             assertEquals("n-1", bad.get("client_message_id").asText());
+            // an id that is not text is refused, not dropped (the message would lose its idempotency)
+            alice.send("{\"type\":\"message\",\"content\":\"numbered\",\"client_message_id\":7}");
+            JsonNode numberedId = alice.awaitType("error");
+            assertEquals("invalid_message", numberedId.get("code").asText());
+            assertEquals("client_message_id must be a string.", numberedId.get("message").asText());
             // half of a surrogate pair would have been stored as '?'; a long id was cut to 128 characters
             // and taken for the first message of another id that began the same way
             alice.send("{\"type\":\"message\",\"content\":\"hi \\ud800\",\"client_message_id\":\"h-1\"}");

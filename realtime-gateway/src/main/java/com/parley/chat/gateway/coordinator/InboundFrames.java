@@ -182,6 +182,11 @@ public class InboundFrames {
         JsonNode id = frame.get("client_message_id");
         String wholeId = id != null && id.isTextual() ? id.asText() : null;
         String clientMessageId = wholeId == null ? null : abbreviate(wholeId);
+        if (id != null && !id.isNull() && wholeId == null) {
+            session.connection().send(frames.error("invalid_message", "client_message_id must be a string.", null,
+                    session.channel()));
+            return;
+        }
         JsonNode content = frame.get("content");
         if (content == null || !content.isTextual()) {
             session.connection().send(frames.error("invalid_message", "content must be a string.", clientMessageId,
