@@ -284,7 +284,9 @@ test('connection: one socket, channels subscribed after connected and again from
   again.receive({ ...msg(3, 'a3'), channel: 'session:a', session_id: 'a' });
   assert.deepEqual(a.messages.map((m) => m.seq), [1, 2, 3], 'the replayed seq shows once');
   b.send('hello b');
-  assert.deepEqual(again.sent.at(-1).channel, 'session:b');
+  assert.equal(again.sent.filter((f) => f.type === 'message').length, 0, 'held until b is subscribed again');
+  again.receive({ type: 'subscribed', channel: 'session:b', last_seq: 0 });
+  assert.deepEqual([again.sent.at(-1).type, again.sent.at(-1).channel], ['message', 'session:b']);
   conn.close();
 });
 
@@ -330,6 +332,27 @@ test('connection: replaced by another tab (4409) stops and says why; an expired 
   assert.equal(FakeSocket.all.length, 2);
   assert.equal(FakeSocket.all[1].protocols[1], 'quarkus-http-upgrade#Authorization#Bearer%20t3');
   refreshed.close();
+});
+
+test('connection: many channels subscribe again within the gateway\'s rate; a refusal for the rate asks again', async () => {
+  const conn = connection();
+  const names = Array.from({ length: 12 }, (_, i) => `session:s${i}`);
+  names.forEach((name) => conn.subscribe(name));
+  await conn.connect();
+  const ws = FakeSocket.all[0];
+  ws.open();
+  const subscribes = () => ws.sent.filter((f) => f.type === 'subscribe').map((f) => f.channel);
+  ws.receive({ type: 'connected', limits: { subscriptions: 100, inbound_rate: 50, inbound_burst: 10 } });
+  assert.deepEqual(subscribes(), names.slice(0, 5), 'the burst less a margin for the page\'s own frames, at once');
+  for (let i = 0; i < 40 && subscribes().length < names.length; i++) {
+    await tick();
+  }
+  assert.deepEqual(subscribes(), names, 'the others at the rate, in order');
+  names.slice(0, 10).forEach((name) => ws.receive({ type: 'subscribed', channel: name, last_seq: 0 }));
+  ws.receive({ type: 'error', code: 'rate_limited', message: 'Too many frames; slow down.' });
+  await new Promise((r) => setTimeout(r, 1300));
+  assert.deepEqual(subscribes().slice(names.length), names.slice(10), 'only the unanswered ones are asked again');
+  conn.close();
 });
 
 test('connection: a refused subscription is the channel\'s error; the others go on', async () => {

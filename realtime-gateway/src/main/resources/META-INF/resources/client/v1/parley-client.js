@@ -931,6 +931,8 @@ export class ParleyConnection extends GatewayConnection {
     super(options, { deadAfterMs: 60000, refreshBeforeMs: 60000 });
     this.channels = new Map();
     this.getToken = this.options.getToken || null;
+    this.subscribeQueue = []; // channel names waiting for their subscribe frame
+    this.subscribeBudget = { tokens: 0, at: 0, rate: 8, burst: 25 };
   }
 
   /** Follows a channel ('session:<id>', 'dashboard', ...); subscribes now if connected, else on connect. */
@@ -943,12 +945,43 @@ export class ParleyConnection extends GatewayConnection {
       channel.setToken(options.token);
     }
     if (this.state === 'open') {
-      this.sendFrame(channel.subscribeFrame());
+      this.queueSubscribe(channel);
     }
     return channel;
   }
 
+  /**
+   * Subscribe frames go out no faster than the gateway takes frames (its 'connected' frame gives
+   * the rate and burst, less a margin for the page's own frames): a dashboard that comes back
+   * with many chats subscribes to all of them without a refusal for the rate.
+   */
+  queueSubscribe(channel) {
+    channel.state = 'pending';
+    if (!this.subscribeQueue.includes(channel.name)) {
+      this.subscribeQueue.push(channel.name);
+    }
+    this.pumpSubscribes();
+  }
+
+  pumpSubscribes() {
+    clearTimeout(this.subscribeTimer);
+    const budget = this.subscribeBudget;
+    const now = Date.now();
+    budget.tokens = Math.min(budget.burst, budget.tokens + ((now - budget.at) * budget.rate) / 1000);
+    budget.at = now;
+    while (this.subscribeQueue.length > 0 && budget.tokens >= 1 && this.state === 'open') {
+      const channel = this.channels.get(this.subscribeQueue.shift());
+      if (channel && this.sendFrame(channel.subscribeFrame())) {
+        budget.tokens -= 1;
+      }
+    }
+    if (this.subscribeQueue.length > 0 && this.state === 'open') {
+      this.subscribeTimer = setTimeout(() => this.pumpSubscribes(), Math.ceil(1000 / budget.rate));
+    }
+  }
+
   unsubscribe(name) {
+    this.subscribeQueue = this.subscribeQueue.filter((queued) => queued !== name);
     if (this.channels.delete(name) && this.state === 'open') {
       this.sendFrame({ type: 'unsubscribe', channel: name });
     }
@@ -964,6 +997,8 @@ export class ParleyConnection extends GatewayConnection {
     this.closedByUser = true;
     clearTimeout(this.retryTimer);
     clearTimeout(this.refreshTimer);
+    clearTimeout(this.subscribeTimer);
+    clearTimeout(this.resubscribeTimer);
     this.stopHeartbeat();
     if (this.socket) {
       this.socket.close(1000, 'bye');
@@ -1076,6 +1111,17 @@ export class ParleyConnection extends GatewayConnection {
     if (channel) {
       channel.onFrame(frame);
     } else if (frame.type === 'error') {
+      if (frame.code === 'rate_limited') {
+        // the refused frame is not named: a subscription still unanswered is asked again, later
+        clearTimeout(this.resubscribeTimer);
+        this.resubscribeTimer = setTimeout(() => {
+          for (const pending of this.channels.values()) {
+            if (pending.state === 'pending') {
+              this.queueSubscribe(pending);
+            }
+          }
+        }, 1000);
+      }
       this.emit('error', frame);
     }
   }
@@ -1087,8 +1133,15 @@ export class ParleyConnection extends GatewayConnection {
     this.setState('open', { gateway: this.gateway });
     this.startHeartbeat();
     this.scheduleRefresh();
+    const limits = frame.limits || {};
+    const rate = Number(limits.inbound_rate) > 0 ? Number(limits.inbound_rate) : 10;
+    const burst = Number(limits.inbound_burst) > 0 ? Number(limits.inbound_burst) : 30;
+    // a margin for the page's own frames (status, messages, typing, pings) in the same second
+    this.subscribeBudget = { rate: Math.max(1, rate * 0.8), burst: Math.max(1, burst - 5), at: Date.now() };
+    this.subscribeBudget.tokens = this.subscribeBudget.burst;
+    this.subscribeQueue = [];
     for (const channel of this.channels.values()) {
-      this.sendFrame(channel.subscribeFrame());
+      this.queueSubscribe(channel);
     }
     if (this.operatorStatus) {
       this.sendFrame({ type: 'status', status: this.operatorStatus }); // another instance may answer now

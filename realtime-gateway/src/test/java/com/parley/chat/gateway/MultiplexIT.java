@@ -152,6 +152,29 @@ class MultiplexIT {
     }
 
     @Test
+    void staffFollowAHundredChatsAndSubscribeToAllOfThemAgainAtOnceAfterAReconnect() {
+        List<String> sessions = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            sessions.add(newSession("customer-" + i).getString("id"));
+        }
+        for (int round = 0; round < 2; round++) { // the first connection, then the one after a reconnect
+            try (WsClient sam = WsClient.connect(Cluster.ws(round == 0 ? cluster.gateway1 : cluster.gateway2,
+                    "/ws/" + tenant), cluster.token(tenant, "sam", "supporter"))) {
+                JsonNode limits = sam.awaitType("connected").path("limits");
+                assertEquals(100, limits.path("subscriptions").asInt(), "the connected frame says what it may hold");
+                assertTrue(limits.path("inbound_burst").asInt() >= 100, "and that a full resubscription fits: " + limits);
+                // a client that comes back subscribes to everything it followed, all at once
+                sessions.forEach(session -> subscribe(sam, "session:" + session, 1, null));
+                List<JsonNode> answers = sam.collect(f -> f.path("type").asText().matches("subscribed|error"), 100,
+                        Duration.ofSeconds(30));
+                assertEquals(List.of(), answers.stream().filter(f -> f.path("type").asText().equals("error")).toList(),
+                        "no subscription refused for the rate");
+                assertEquals(100, answers.size());
+            }
+        }
+    }
+
+    @Test
     void theFirstClaimWinsEveryoneSeesWhoHoldsTheChatAndReadStateIsStored() {
         JsonPath created = newSession("alice");
         String session = created.getString("id");

@@ -32,6 +32,11 @@ public class ClientContext {
         return config;
     }
 
+    /** The limits of every connection, as configured. */
+    public GatewayConfig.Limits limits() {
+        return config.limits();
+    }
+
     GatewayMetrics metrics() {
         return metrics;
     }

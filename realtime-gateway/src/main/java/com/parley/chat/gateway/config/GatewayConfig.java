@@ -119,8 +119,11 @@ public interface GatewayConfig {
         @WithDefault("10")
         double inboundRatePerSecond();
 
-        /** ... and its burst. */
-        @WithDefault("30")
+        /**
+         * ... and its burst: enough for a client to subscribe again to every channel it may hold
+         * ({@link #subscriptionsPerConnection()}) at once after a reconnect, with room to spare.
+         */
+        @WithDefault("120")
         int inboundBurst();
 
         /** Refused frames in a row after which a flooding connection is closed (1008). */

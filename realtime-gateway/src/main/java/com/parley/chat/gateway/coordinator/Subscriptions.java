@@ -7,6 +7,7 @@ import java.util.function.Consumer;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.parley.chat.gateway.admission.SessionAdmission;
 import com.parley.chat.gateway.auth.Caller;
 import com.parley.chat.gateway.client.ClientConnection;
@@ -17,6 +18,7 @@ import com.parley.chat.gateway.client.SessionSubscription;
 import com.parley.chat.gateway.client.StatsSubscription;
 import com.parley.chat.gateway.client.Subscription;
 import com.parley.chat.gateway.client.Transport;
+import com.parley.chat.gateway.config.GatewayConfig;
 import com.parley.chat.gateway.hub.SessionHub;
 import com.parley.chat.gateway.presence.OperatorRoster;
 import com.parley.chat.gateway.presence.PresenceTracker;
@@ -65,9 +67,14 @@ public class Subscriptions {
     public ClientConnection open(String connectionId, Caller caller, Transport transport) {
         ClientConnection connection = register(connectionId, caller, transport);
         if (connection != null) {
-            connection.send(frames.frame("connected").put("tenant_id", caller.tenantId())
+            ObjectNode connected = frames.frame("connected").put("tenant_id", caller.tenantId())
                     .put("user_id", caller.userId()).put("role", caller.participantRole())
-                    .put("connection_id", connectionId).toString());
+                    .put("connection_id", connectionId);
+            // what the client may send: it paces its subscriptions after a reconnect by these
+            GatewayConfig.Limits limits = context.limits();
+            connected.putObject("limits").put("subscriptions", limits.subscriptionsPerConnection())
+                    .put("inbound_rate", limits.inboundRatePerSecond()).put("inbound_burst", limits.inboundBurst());
+            connection.send(connected.toString());
         }
         return connection;
     }
