@@ -104,7 +104,7 @@ public class InboundFrames {
 
     private void subscribe(ClientConnection client, JsonNode frame) {
         JsonNode lastSeq = frame.get("last_seq");
-        if (lastSeq != null && !lastSeq.isNull() && (!lastSeq.canConvertToLong() || lastSeq.asLong() < 0)) {
+        if (lastSeq != null && !lastSeq.isNull() && !isSeq(lastSeq)) {
             client.send(frames.channelError("invalid_subscribe", "last_seq must be a seq number.",
                     text(frame, "channel")));
             return;
@@ -128,7 +128,7 @@ public class InboundFrames {
                 break;
             }
             JsonNode seq = entry.getValue();
-            if (Channel.parse("session:" + entry.getKey()) != null && seq.canConvertToLong() && seq.asLong() >= 0) {
+            if (Channel.parse("session:" + entry.getKey()) != null && isSeq(seq)) {
                 resume.put(entry.getKey(), seq.asLong());
             }
         }
@@ -151,6 +151,11 @@ public class InboundFrames {
             }
         }
         return only;
+    }
+
+    /** A seq as a frame may carry it: a whole JSON number, 0 or more (not 1.5, not "1"). */
+    private static boolean isSeq(JsonNode value) {
+        return value.isIntegralNumber() && value.canConvertToLong() && value.asLong() >= 0;
     }
 
     /** A short text field, cut to a length fit for echoing back. */
@@ -277,7 +282,7 @@ public class InboundFrames {
 
     private void read(SessionSubscription session, JsonNode frame) {
         JsonNode upTo = frame.get("up_to_seq");
-        if (upTo == null || !upTo.canConvertToLong() || upTo.asLong() < 0 || upTo.asLong() > session.lastSent()) {
+        if (upTo == null || !isSeq(upTo) || upTo.asLong() > session.lastSent()) {
             session.connection().send(frames.error("invalid_read", "up_to_seq must be the seq of an event this"
                     + " connection received.", null, session.channel()));
             return;

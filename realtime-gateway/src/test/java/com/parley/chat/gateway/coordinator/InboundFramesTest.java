@@ -72,6 +72,20 @@ class InboundFramesTest {
         subscription.start();
         inbound().handle(alice, "{\"type\":\"read\",\"up_to_seq\":99}");
         assertEquals("invalid_read", socket.json().getLast().path("code").asText());
+        inbound().handle(alice, "{\"type\":\"read\",\"up_to_seq\":2.5}");
+        assertEquals("invalid_read", socket.json().getLast().path("code").asText(), "a seq is a whole number");
+    }
+
+    @Test
+    void aLastSeqThatIsNoWholeNumberIsRefusedNotRoundedOrRead() {
+        FakeTransport socket = new FakeTransport();
+        ClientConnection sam = new ClientConnection("c", Fixtures.caller("acme", "sam", "supporter"), socket,
+                fx.context);
+        InboundFrames inbound = inbound();
+        for (String lastSeq : List.of("1.5", "\"5\"", "-3", "true", "{}")) {
+            inbound.handle(sam, "{\"type\":\"subscribe\",\"channel\":\"session:s\",\"last_seq\":" + lastSeq + "}");
+            assertEquals("invalid_subscribe", socket.json().getLast().path("code").asText(), lastSeq);
+        }
     }
 
     @Test
