@@ -47,11 +47,15 @@ class InboundFramesTest {
         return inbound;
     }
 
+    /** A connection of {@code user} in tenant acme, writing to {@code socket}. */
+    private ClientConnection connection(String user, String role, FakeTransport socket) {
+        return new ClientConnection("c", Fixtures.caller("acme", user, role), socket, fx.context);
+    }
+
     @Test
     void aTokenWithAnotherRoleIsNoRefreshTheConnectionComesBackAdmittedForIt() {
         FakeTransport socket = new FakeTransport();
-        ClientConnection staff = new ClientConnection("c", Fixtures.caller("acme", "sam", "supporter"), socket,
-                fx.context);
+        ClientConnection staff = connection("sam", "supporter", socket);
         InboundFrames inbound = inbound();
         inbound.handle(staff, "{\"type\":\"auth\",\"token\":\"" + tokens.issue("acme", "sam", "supporter") + "\"}");
         assertEquals(0, socket.closeCode(), "a fresh token of the same role extends the connection");
@@ -64,8 +68,7 @@ class InboundFramesTest {
         SessionKey session = new SessionKey("acme", "s");
         fx.history.store(session, 3);
         FakeTransport socket = new FakeTransport();
-        ClientConnection alice = new ClientConnection("c", Fixtures.caller("acme", "alice", "user"), socket,
-                fx.context);
+        ClientConnection alice = connection("alice", "user", socket);
         SessionSubscription subscription = new SessionSubscription(alice, session, 0, fx.context, () -> "{}", true,
                 (x, notFound) -> { });
         alice.add(subscription);
@@ -79,8 +82,7 @@ class InboundFramesTest {
     @Test
     void aLastSeqThatIsNoWholeNumberIsRefusedNotRoundedOrRead() {
         FakeTransport socket = new FakeTransport();
-        ClientConnection sam = new ClientConnection("c", Fixtures.caller("acme", "sam", "supporter"), socket,
-                fx.context);
+        ClientConnection sam = connection("sam", "supporter", socket);
         InboundFrames inbound = inbound();
         for (String lastSeq : List.of("1.5", "\"5\"", "-3", "true", "{}")) {
             inbound.handle(sam, "{\"type\":\"subscribe\",\"channel\":\"session:s\",\"last_seq\":" + lastSeq + "}");
@@ -91,8 +93,7 @@ class InboundFramesTest {
     @Test
     void framesBetweenTheSoftAndTheHardCapTakeATokenTooAndAFloodOfThemIsClosed() {
         FakeTransport socket = new FakeTransport();
-        ClientConnection client = new ClientConnection("c", Fixtures.caller("acme", "mallory", "user"), socket,
-                fx.context);
+        ClientConnection client = connection("mallory", "user", socket);
         InboundFrames inbound = inbound();
         String large = "{\"type\":\"ping\",\"pad\":\"" + "x".repeat(4000) + "\"}"; // over the soft cap
         for (int i = 0; i < 40 && socket.closeCode() == 0; i++) {
@@ -120,8 +121,7 @@ class InboundFramesTest {
         InboundFrames inbound = inbound();
         inbound.verifier = new TokenVerifier(recording, fx.config, Optional.of("https://id.example/realms/acme/certs"));
         FakeTransport socket = new FakeTransport();
-        ClientConnection staff = new ClientConnection("c", Fixtures.caller("acme", "sam", "supporter"), socket,
-                fx.context);
+        ClientConnection staff = connection("sam", "supporter", socket);
         String fresh = tokens.issue("acme", "sam", "supporter");
 
         inbound.handle(staff, "{\"type\":\"auth\",\"token\":\"" + fresh + "\"}");
