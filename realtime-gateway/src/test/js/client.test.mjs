@@ -355,6 +355,45 @@ test('connection: many channels subscribe again within the gateway\'s rate; a re
   conn.close();
 });
 
+test('connection: an error about a claim, a read or typing leaves the channel subscribed; its messages still go', async () => {
+  const conn = connection();
+  const chat = new SessionChat(conn, { sessionId: 's' });
+  const errors = [];
+  chat.addEventListener('error', (e) => errors.push(e.detail.code));
+  await conn.connect();
+  const ws = FakeSocket.all[0];
+  ws.open();
+  ws.receive({ type: 'connected' });
+  ws.receive({ type: 'subscribed', channel: 'session:s', last_seq: 0 });
+  chat.claim();
+  ws.receive({ type: 'error', code: 'session_claimed', message: 'Another staff member holds this session.',
+    channel: 'session:s', claimed_by: 'sue' });
+  ws.receive({ type: 'error', code: 'invalid_read', message: 'up_to_seq must be …', channel: 'session:s' });
+  assert.equal(chat.channel.state, 'subscribed', 'a lost claim is no refused subscription');
+  chat.send('still here');
+  assert.deepEqual([ws.sent.at(-1).type, ws.sent.at(-1).content], ['message', 'still here']);
+  conn.close();
+});
+
+test('connection: a subscription the gateway could not check right now (unavailable) is asked again', async () => {
+  const conn = connection();
+  const chat = new SessionChat(conn, { sessionId: 's' });
+  await conn.connect();
+  const ws = FakeSocket.all[0];
+  ws.open();
+  ws.receive({ type: 'connected' });
+  ws.receive({ type: 'error', code: 'unavailable', message: 'Access could not be checked right now; subscribe again shortly.',
+    channel: 'session:s' });
+  assert.notEqual(chat.channel.state, 'refused', 'a passing outage of chat-api is not a refusal');
+  for (let i = 0; i < 40 && ws.sent.filter((f) => f.type === 'subscribe').length < 2; i++) {
+    await tick();
+  }
+  assert.equal(ws.sent.filter((f) => f.type === 'subscribe').length, 2, 'subscribed again after a backoff');
+  ws.receive({ type: 'subscribed', channel: 'session:s', last_seq: 0 });
+  assert.equal(chat.channel.state, 'subscribed');
+  conn.close();
+});
+
 test('connection: a refused subscription is the channel\'s error; the others go on', async () => {
   const conn = connection();
   const mine = new SessionChat(conn, { sessionId: 'mine' });

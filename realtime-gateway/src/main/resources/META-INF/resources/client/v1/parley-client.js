@@ -854,6 +854,19 @@ export class Channel extends EventTarget {
     this.connection.unsubscribe(this.name);
   }
 
+  /** Subscribes again after a jittered backoff, as the connection itself would reconnect. */
+  retryLater() {
+    const options = this.connection.options;
+    const delay = backoffDelay(this.unavailableAttempts || 0, options, options.random || Math.random);
+    this.unavailableAttempts = (this.unavailableAttempts || 0) + 1;
+    clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => {
+      if (this.connection.channels.get(this.name) === this && this.state === 'pending') {
+        this.connection.queueSubscribe(this);
+      }
+    }, delay);
+  }
+
   subscribeFrame() {
     const frame = { type: 'subscribe', channel: this.name, last_seq: this.lastSeq };
     if (this.token) {
@@ -870,6 +883,7 @@ export class Channel extends EventTarget {
     switch (frame.type) {
       case 'subscribed':
         this.state = 'subscribed';
+        this.unavailableAttempts = 0;
         this.emit('subscribed', frame);
         return;
       case 'unsubscribed':
@@ -877,8 +891,14 @@ export class Channel extends EventTarget {
         this.emit('unsubscribed', frame);
         return;
       case 'error':
-        if (!frame.client_message_id) {
-          this.state = 'refused';
+        // only the answer to a subscribe changes the channel's state; an error about a claim, a
+        // read or typing on a subscribed channel leaves it subscribed
+        if (this.state === 'pending' && !frame.client_message_id) {
+          if (frame.code === 'unavailable') {
+            this.retryLater(); // chat-api could not be asked right now: the gateway says to come again
+          } else {
+            this.state = 'refused';
+          }
         }
         this.emit('error', frame);
         return;
@@ -982,6 +1002,7 @@ export class ParleyConnection extends GatewayConnection {
 
   unsubscribe(name) {
     this.subscribeQueue = this.subscribeQueue.filter((queued) => queued !== name);
+    clearTimeout(this.channels.get(name)?.retryTimer);
     if (this.channels.delete(name) && this.state === 'open') {
       this.sendFrame({ type: 'unsubscribe', channel: name });
     }
@@ -999,6 +1020,9 @@ export class ParleyConnection extends GatewayConnection {
     clearTimeout(this.refreshTimer);
     clearTimeout(this.subscribeTimer);
     clearTimeout(this.resubscribeTimer);
+    for (const channel of this.channels.values()) {
+      clearTimeout(channel.retryTimer);
+    }
     this.stopHeartbeat();
     if (this.socket) {
       this.socket.close(1000, 'bye');
@@ -1141,6 +1165,7 @@ export class ParleyConnection extends GatewayConnection {
     this.subscribeBudget.tokens = this.subscribeBudget.burst;
     this.subscribeQueue = [];
     for (const channel of this.channels.values()) {
+      clearTimeout(channel.retryTimer); // asked again now, on this connection
       this.queueSubscribe(channel);
     }
     if (this.operatorStatus) {
