@@ -394,6 +394,39 @@ test('connection: a subscription the gateway could not check right now (unavaila
   conn.close();
 });
 
+test('connection: a message that could not be stored right now is sent again with its id; a refusal fails it', async () => {
+  const conn = connection();
+  const chat = new SessionChat(conn, { sessionId: 's' });
+  await conn.connect();
+  const ws = FakeSocket.all[0];
+  ws.open();
+  ws.receive({ type: 'connected' });
+  ws.receive({ type: 'subscribed', channel: 'session:s', last_seq: 0 });
+  const sent = () => ws.sent.filter((f) => f.type === 'message');
+  const id = chat.send('hello');
+  ws.receive({ type: 'error', code: 'unavailable', client_message_id: id, channel: 'session:s',
+    message: 'The message could not be stored right now; send it again with the same client_message_id.' });
+  assert.equal(chat.messages.find((m) => m.client_message_id === id).state, 'pending', 'not failed: it will go again');
+  for (let i = 0; i < 40 && sent().length < 2; i++) {
+    await tick();
+  }
+  assert.deepEqual(sent().map((f) => f.client_message_id), [id, id], 'sent again, with the same id');
+  ws.receive({ type: 'error', code: 'session_busy', client_message_id: id, channel: 'session:s', retry_after: 0 });
+  for (let i = 0; i < 40 && sent().length < 3; i++) {
+    await tick();
+  }
+  assert.equal(sent().length, 3, 'chat-api\'s session_busy says to retry too');
+  ws.receive({ type: 'message_ack', client_message_id: id, message_id: 'm1', seq: 1, channel: 'session:s' });
+  assert.equal(chat.queue.size, 0);
+  const bad = chat.send('x'.repeat(10));
+  ws.receive({ type: 'error', code: 'session_not_open', client_message_id: bad, channel: 'session:s',
+    message: 'The session is resolved; it accepts no more changes.' });
+  assert.equal(chat.messages.find((m) => m.client_message_id === bad).state, 'failed', 'a refusal is final');
+  await tick();
+  assert.equal(sent().filter((f) => f.client_message_id === bad).length, 1, 'and not sent again');
+  conn.close();
+});
+
 test('connection: a refused subscription is the channel\'s error; the others go on', async () => {
   const conn = connection();
   const mine = new SessionChat(conn, { sessionId: 'mine' });

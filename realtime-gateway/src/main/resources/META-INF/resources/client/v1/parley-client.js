@@ -226,14 +226,19 @@ export async function probeAdmission(gateway, tenantId, token, fetchImpl = globa
   }
 }
 
+/** A message refused for one of these was not stored now and may be later: sent again, same id. */
+const RETRY_LATER = new Set(['unavailable', 'service_unavailable', 'session_busy', 'too_many_writes']);
+
 /**
  * What a conversation view holds, whatever carries it: the stored messages (MessageStore), the
  * user's messages on their way (SendQueue), who is typing and who is present. Its owner (a
  * SessionClient or a SessionChat) hands it frames and gets events back through emit.
  */
 export class Conversation {
-  constructor(emit, sendTyping, { queueLimit = 100, typingIdleMs = 3000 } = {}) {
+  constructor(emit, sendTyping, { queueLimit = 100, typingIdleMs = 3000, random = Math.random } = {}) {
     this.emit = emit;
+    this.random = random;
+    this.resend = null; // the owner's flushOne: sends a queued message again
     this.store = new MessageStore();
     this.queue = new SendQueue(queueLimit);
     this.presence = [];
@@ -301,15 +306,38 @@ export class Conversation {
         break;
       case 'error':
         if (frame.client_message_id) {
-          this.queue.remove(frame.client_message_id);
-          this.store.failPending(frame.client_message_id, frame.message);
-          this.emit('messages');
+          const item = this.queue.all().find((i) => i.client_message_id === frame.client_message_id);
+          if (item && RETRY_LATER.has(frame.code)) {
+            this.retryLater(item, frame.retry_after);
+          } else {
+            this.queue.remove(frame.client_message_id);
+            this.store.failPending(frame.client_message_id, frame.message);
+            this.emit('messages');
+          }
         }
         this.emit('error', frame);
         break;
       default:
         break;
     }
+  }
+
+  /**
+   * A queued message that could not be stored right now stays pending and goes again with the
+   * same client_message_id (chat-api stores it once): after retry_after seconds when the refusal
+   * gives them, else after a jittered backoff that grows with each attempt.
+   */
+  retryLater(item, retryAfterSeconds) {
+    const seconds = Number(retryAfterSeconds);
+    const delay = Number.isFinite(seconds) && retryAfterSeconds !== null && retryAfterSeconds !== undefined
+      ? seconds * 1000 : backoffDelay(item.attempts || 0, {}, this.random);
+    item.attempts = (item.attempts || 0) + 1;
+    clearTimeout(item.retryTimer);
+    item.retryTimer = setTimeout(() => {
+      if (this.resend && this.queue.all().includes(item)) {
+        this.resend(item);
+      }
+    }, delay);
   }
 
   onTyping(frame) {
@@ -490,6 +518,7 @@ export class SessionClient extends GatewayConnection {
     });
     this.conversation = new Conversation((type, detail) => this.emit(type, detail),
       (isTyping) => this.frame({ type: 'typing', is_typing: isTyping }), this.options);
+    this.conversation.resend = (item) => this.flushOne(item);
     this.wsFailuresBeforeOpen = 0;
     this.transport = this.options.transport === 'sse' ? 'sse' : 'ws';
   }
@@ -725,13 +754,14 @@ export class SessionClient extends GatewayConnection {
       });
       if (response.ok) {
         this.queue.remove(item.client_message_id);
+      } else if (response.status === 429 || response.status >= 500) {
+        this.conversation.retryLater(item, response.headers?.get?.('Retry-After') ?? null);
       } else if (response.status >= 400 && response.status < 500) {
         const problem = await response.json().catch(() => ({}));
         this.queue.remove(item.client_message_id);
         this.store.failPending(item.client_message_id, problem.detail || `refused (${response.status})`);
         this.emit('messages');
       }
-      // 5xx: stays queued, sent again on the next connection
     } catch (e) {
       // offline: stays queued
     }
@@ -1208,7 +1238,9 @@ export class SessionChat extends EventTarget {
     this.sessionId = sessionId;
     this.channel = connection.subscribe(`session:${sessionId}`, { token: subscriptionToken });
     this.conversation = new Conversation((type, detail) => this.emit(type, detail),
-      (isTyping) => this.channel.send({ type: 'typing', is_typing: isTyping }), { queueLimit, typingIdleMs });
+      (isTyping) => this.channel.send({ type: 'typing', is_typing: isTyping }),
+      { queueLimit, typingIdleMs, random: connection.options.random });
+    this.conversation.resend = (item) => this.flushOne(item);
     this.channel.addEventListener('subscribed', () => {
       for (const item of this.queue.all()) {
         this.flushOne(item);

@@ -293,6 +293,23 @@ class GatewayIT {
     }
 
     @Test
+    @Order(8)
+    void writingFasterThanChatApiTakesGetsTooManyWritesWithWhenToSendAgain() {
+        String session = newSession("wally"); // a user of its own: the others' write budgets stay full
+        try (WsClient wally = join(cluster.gateway1, session, "wally", "user")) {
+            wally.awaitType("connected");
+            // chat-api takes a burst of 50 posts per user, then 10 a second
+            for (int i = 0; i < 60; i++) {
+                wally.sendJson(Map.of("type", "message", "content", "m" + i, "client_message_id", "w-" + i));
+            }
+            JsonNode refused = wally.await(f -> "error".equals(f.path("type").asText()), Duration.ofSeconds(15));
+            assertEquals("too_many_writes", refused.get("code").asText());
+            assertTrue(refused.get("retry_after").asLong() >= 1, "says when to send it again: " + refused);
+            assertTrue(refused.get("client_message_id").asText().startsWith("w-"), refused.toString());
+        }
+    }
+
+    @Test
     @Order(9)
     void theSseFallbackStreamsEventsWithIdsAndResumesAfterLastEventId() throws Exception {
         String session = newSession("alice");

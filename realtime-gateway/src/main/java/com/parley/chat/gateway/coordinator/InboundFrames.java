@@ -249,6 +249,9 @@ public class InboundFrames {
         if (answer.body().hasNonNull("claimed_by")) {
             error.put("claimed_by", answer.body().get("claimed_by").asText());
         }
+        if (answer.body().path("retry_after").canConvertToLong()) { // too_many_writes: when to send it again
+            error.put("retry_after", answer.body().get("retry_after").asLong());
+        }
         session.connection().send(error.toString());
     }
 
