@@ -427,6 +427,32 @@ test('connection: a message that could not be stored right now is sent again wit
   conn.close();
 });
 
+test('connection: a dashboard that saw many sessions resubscribes in one frame the gateway takes, the latest first', async () => {
+  const conn = connection();
+  const dashboard = conn.subscribe('dashboard');
+  await conn.connect();
+  const ws = FakeSocket.all[0];
+  ws.open();
+  const limits = { subscriptions: 100, inbound_rate: 10, inbound_burst: 120, max_frame_bytes: 16384 };
+  ws.receive({ type: 'connected', limits });
+  ws.receive({ type: 'subscribed', channel: 'dashboard' });
+  const ids = Array.from({ length: 600 }, (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`);
+  ids.forEach((id) => ws.receive({ ...msg(1, 'hi'), channel: 'dashboard', session_id: id }));
+  ws.receive({ ...msg(2, 'again'), channel: 'dashboard', session_id: ids[0] }); // the oldest is active again
+  ws.close(1012);
+  await tick();
+  const again = FakeSocket.all[1];
+  again.open();
+  again.receive({ type: 'connected', limits });
+  const frame = again.sent.find((f) => f.type === 'subscribe' && f.channel === 'dashboard');
+  assert.ok(JSON.stringify(frame).length <= limits.max_frame_bytes, `${JSON.stringify(frame).length} bytes`);
+  const named = Object.keys(frame.sessions);
+  assert.ok(named.length >= 300, `${named.length} sessions named`);
+  assert.equal(frame.sessions[ids[0]], 2, 'the session active last is named, from its last seq');
+  assert.ok(named.includes(ids[599]) && !named.includes(ids[1]), 'the latest sessions, not the first seen');
+  conn.close();
+});
+
 test('connection: a refused subscription is the channel\'s error; the others go on', async () => {
   const conn = connection();
   const mine = new SessionChat(conn, { sessionId: 'mine' });

@@ -903,8 +903,22 @@ export class Channel extends EventTarget {
       frame.token = this.token;
     }
     if (this.name === 'dashboard' && this.lastSeqBySession.size > 0) {
-      // the sessions it shows, from their last seq: the gateway replays what happened meanwhile
-      frame.sessions = Object.fromEntries([...this.lastSeqBySession].slice(-500));
+      // the sessions it shows, from their last seq: the gateway replays what happened meanwhile.
+      // The most recently active first, as many as the gateway names (dashboard_sessions) and its
+      // frame size allows; the rest start live and come from the page's REST list.
+      const limits = this.connection.limits || {};
+      const most = Number(limits.dashboard_sessions) > 0 ? Number(limits.dashboard_sessions) : 500;
+      let room = (Number(limits.max_frame_bytes) > 0 ? Number(limits.max_frame_bytes) : 16384)
+        - JSON.stringify(frame).length - 512;
+      const named = [];
+      for (const [id, seq] of [...this.lastSeqBySession].reverse()) {
+        room -= JSON.stringify(id).length + String(seq).length + 2;
+        if (named.length >= most || room < 0) {
+          break;
+        }
+        named.push([id, seq]);
+      }
+      frame.sessions = Object.fromEntries(named);
     }
     return frame;
   }
@@ -949,6 +963,7 @@ export class Channel extends EventTarget {
       if (seq <= last) {
         return;
       }
+      this.lastSeqBySession.delete(frame.session_id); // kept in order of activity, the latest last
       this.lastSeqBySession.set(frame.session_id, seq);
     } else {
       if (seq <= this.lastSeq) {
@@ -1188,6 +1203,7 @@ export class ParleyConnection extends GatewayConnection {
     this.startHeartbeat();
     this.scheduleRefresh();
     const limits = frame.limits || {};
+    this.limits = limits;
     const rate = Number(limits.inbound_rate) > 0 ? Number(limits.inbound_rate) : 10;
     const burst = Number(limits.inbound_burst) > 0 ? Number(limits.inbound_burst) : 30;
     // a margin for the page's own frames (status, messages, typing, pings) in the same second

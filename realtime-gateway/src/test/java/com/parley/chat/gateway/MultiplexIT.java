@@ -163,6 +163,8 @@ class MultiplexIT {
                 JsonNode limits = sam.awaitType("connected").path("limits");
                 assertEquals(100, limits.path("subscriptions").asInt(), "the connected frame says what it may hold");
                 assertTrue(limits.path("inbound_burst").asInt() >= 100, "and that a full resubscription fits: " + limits);
+                assertEquals(16384, limits.path("max_frame_bytes").asInt(), "the largest frame it takes");
+                assertEquals(500, limits.path("dashboard_sessions").asInt(), "sessions a dashboard may name");
                 // a client that comes back subscribes to everything it followed, all at once
                 sessions.forEach(session -> subscribe(sam, "session:" + session, 1, null));
                 List<JsonNode> answers = sam.collect(f -> f.path("type").asText().matches("subscribed|error"), 100,

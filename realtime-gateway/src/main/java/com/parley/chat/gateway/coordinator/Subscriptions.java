@@ -73,7 +73,9 @@ public class Subscriptions {
             // what the client may send: it paces its subscriptions after a reconnect by these
             GatewayConfig.Limits limits = context.limits();
             connected.putObject("limits").put("subscriptions", limits.subscriptionsPerConnection())
-                    .put("inbound_rate", limits.inboundRatePerSecond()).put("inbound_burst", limits.inboundBurst());
+                    .put("inbound_rate", limits.inboundRatePerSecond()).put("inbound_burst", limits.inboundBurst())
+                    .put("max_frame_bytes", limits.maxFrameBytes())
+                    .put("dashboard_sessions", limits.dashboardResumeSessions());
             connection.send(connected.toString());
         }
         return connection;
