@@ -105,6 +105,27 @@ function client(extra = {}) {
 
 const tick = () => new Promise((r) => setTimeout(r, 25)); // lets the client's async steps run, even on a busy machine
 
+/** Waits (a second at most) until done() says the client got there. */
+async function until(done) {
+  for (let i = 0; i < 40 && !done(); i++) {
+    await tick();
+  }
+}
+
+/** A SessionChat on session s of a connected ParleyConnection, subscribed unless told otherwise. */
+async function openChat({ subscribed = true } = {}) {
+  const conn = connection();
+  const chat = new SessionChat(conn, { sessionId: 's' });
+  await conn.connect();
+  const ws = FakeSocket.all[0];
+  ws.open();
+  ws.receive({ type: 'connected' });
+  if (subscribed) {
+    ws.receive({ type: 'subscribed', channel: 'session:s', last_seq: 0 });
+  }
+  return { conn, chat, ws };
+}
+
 test('client: token in the subprotocol, not the URL; offline sends flushed once connected', async () => {
   const c = client();
   c.send('written offline');
@@ -344,9 +365,7 @@ test('connection: many channels subscribe again within the gateway\'s rate; a re
   const subscribes = () => ws.sent.filter((f) => f.type === 'subscribe').map((f) => f.channel);
   ws.receive({ type: 'connected', limits: { subscriptions: 100, inbound_rate: 50, inbound_burst: 10 } });
   assert.deepEqual(subscribes(), names.slice(0, 5), 'the burst less a margin for the page\'s own frames, at once');
-  for (let i = 0; i < 40 && subscribes().length < names.length; i++) {
-    await tick();
-  }
+  await until(() => subscribes().length >= names.length);
   assert.deepEqual(subscribes(), names, 'the others at the rate, in order');
   names.slice(0, 10).forEach((name) => ws.receive({ type: 'subscribed', channel: name, last_seq: 0 }));
   ws.receive({ type: 'error', code: 'rate_limited', message: 'Too many frames; slow down.' });
@@ -356,19 +375,14 @@ test('connection: many channels subscribe again within the gateway\'s rate; a re
 });
 
 test('connection: an error about a claim, a read or typing leaves the channel subscribed; its messages still go', async () => {
-  const conn = connection();
-  const chat = new SessionChat(conn, { sessionId: 's' });
+  const { conn, chat, ws } = await openChat();
   const errors = [];
   chat.addEventListener('error', (e) => errors.push(e.detail.code));
-  await conn.connect();
-  const ws = FakeSocket.all[0];
-  ws.open();
-  ws.receive({ type: 'connected' });
-  ws.receive({ type: 'subscribed', channel: 'session:s', last_seq: 0 });
   chat.claim();
   ws.receive({ type: 'error', code: 'session_claimed', message: 'Another staff member holds this session.',
     channel: 'session:s', claimed_by: 'sue' });
   ws.receive({ type: 'error', code: 'invalid_read', message: 'up_to_seq must be …', channel: 'session:s' });
+  assert.deepEqual(errors, ['session_claimed', 'invalid_read'], 'the page hears of both');
   assert.equal(chat.channel.state, 'subscribed', 'a lost claim is no refused subscription');
   chat.send('still here');
   assert.deepEqual([ws.sent.at(-1).type, ws.sent.at(-1).content], ['message', 'still here']);
@@ -376,18 +390,11 @@ test('connection: an error about a claim, a read or typing leaves the channel su
 });
 
 test('connection: a subscription the gateway could not check right now (unavailable) is asked again', async () => {
-  const conn = connection();
-  const chat = new SessionChat(conn, { sessionId: 's' });
-  await conn.connect();
-  const ws = FakeSocket.all[0];
-  ws.open();
-  ws.receive({ type: 'connected' });
+  const { conn, chat, ws } = await openChat({ subscribed: false });
   ws.receive({ type: 'error', code: 'unavailable', message: 'Access could not be checked right now; subscribe again shortly.',
     channel: 'session:s' });
   assert.notEqual(chat.channel.state, 'refused', 'a passing outage of chat-api is not a refusal');
-  for (let i = 0; i < 40 && ws.sent.filter((f) => f.type === 'subscribe').length < 2; i++) {
-    await tick();
-  }
+  await until(() => ws.sent.filter((f) => f.type === 'subscribe').length >= 2);
   assert.equal(ws.sent.filter((f) => f.type === 'subscribe').length, 2, 'subscribed again after a backoff');
   ws.receive({ type: 'subscribed', channel: 'session:s', last_seq: 0 });
   assert.equal(chat.channel.state, 'subscribed');
@@ -395,26 +402,16 @@ test('connection: a subscription the gateway could not check right now (unavaila
 });
 
 test('connection: a message that could not be stored right now is sent again with its id; a refusal fails it', async () => {
-  const conn = connection();
-  const chat = new SessionChat(conn, { sessionId: 's' });
-  await conn.connect();
-  const ws = FakeSocket.all[0];
-  ws.open();
-  ws.receive({ type: 'connected' });
-  ws.receive({ type: 'subscribed', channel: 'session:s', last_seq: 0 });
+  const { conn, chat, ws } = await openChat();
   const sent = () => ws.sent.filter((f) => f.type === 'message');
   const id = chat.send('hello');
   ws.receive({ type: 'error', code: 'unavailable', client_message_id: id, channel: 'session:s',
     message: 'The message could not be stored right now; send it again with the same client_message_id.' });
   assert.equal(chat.messages.find((m) => m.client_message_id === id).state, 'pending', 'not failed: it will go again');
-  for (let i = 0; i < 40 && sent().length < 2; i++) {
-    await tick();
-  }
+  await until(() => sent().length >= 2);
   assert.deepEqual(sent().map((f) => f.client_message_id), [id, id], 'sent again, with the same id');
   ws.receive({ type: 'error', code: 'session_busy', client_message_id: id, channel: 'session:s', retry_after: 0 });
-  for (let i = 0; i < 40 && sent().length < 3; i++) {
-    await tick();
-  }
+  await until(() => sent().length >= 3);
   assert.equal(sent().length, 3, 'chat-api\'s session_busy says to retry too');
   ws.receive({ type: 'message_ack', client_message_id: id, message_id: 'm1', seq: 1, channel: 'session:s' });
   assert.equal(chat.queue.size, 0);
