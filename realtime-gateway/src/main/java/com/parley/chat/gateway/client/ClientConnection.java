@@ -2,6 +2,7 @@ package com.parley.chat.gateway.client;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,6 +31,9 @@ public final class ClientConnection {
     private final RateLimiter inbound;
     private final long openedAtNanos = System.nanoTime();
     private final Map<String, Subscription> subscriptions = new LinkedHashMap<>();
+    /** Channels whose latest subscribe frame waits for its admission, with that frame's turn. */
+    private final Map<String, Long> admitting = new HashMap<>();
+    private long turns;
     private volatile Caller caller;
     /**
      * What the once-a-second sweep reads of every connection, kept here rather than behind the
@@ -134,6 +138,31 @@ public final class ClientConnection {
         }
         subscriptions.put(subscription.channel().name(), subscription);
         return true;
+    }
+
+    /** A subscribe frame of {@code channel} goes to admission: its turn, which a later frame of the channel ends. */
+    public synchronized long admitting(String channel) {
+        turns += 1;
+        admitting.put(channel, turns);
+        return turns;
+    }
+
+    /**
+     * Whether the admission of {@code turn} may start its subscription: true when no later subscribe
+     * or unsubscribe of the channel came while it was asked (it is then forgotten).
+     */
+    public synchronized boolean admitted(String channel, long turn) {
+        Long latest = admitting.get(channel);
+        if (latest == null || latest != turn) {
+            return false;
+        }
+        admitting.remove(channel);
+        return true;
+    }
+
+    /** An unsubscribe: a subscribe of the channel still waiting for admission will not start; true if one was. */
+    public synchronized boolean cancelAdmission(String channel) {
+        return admitting.remove(channel) != null;
     }
 
     public synchronized Subscription remove(String channel) {

@@ -8,6 +8,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.parley.chat.gateway.admission.AccessAuthority;
 import com.parley.chat.gateway.admission.SessionAdmission;
 import com.parley.chat.gateway.auth.Caller;
 import com.parley.chat.gateway.client.ClientConnection;
@@ -137,21 +138,18 @@ public class Subscriptions {
         }
         Caller caller = connection.caller();
         switch (channel.kind()) {
-            case SESSION -> admission.admit(caller, channel.sessionId(), token).subscribe().with(verdict -> {
-                switch (verdict) {
-                    case ALLOWED -> {
-                        String refusal = startSession(connection, channel.sessionId(), lastSeq, false);
-                        if (refusal != null) {
-                            refuse(connection, "limit", refusal, channel.name());
-                        }
+            case SESSION -> {
+                long turn = connection.admitting(channel.name());
+                admission.admit(caller, channel.sessionId(), token).subscribe().with(verdict -> {
+                    if (connection.admitted(channel.name(), turn)) { // else a later frame of the channel decides
+                        admitted(connection, channel, lastSeq, verdict);
                     }
-                    case NOT_FOUND -> refuse(connection, "not_found", "No such session for you.", channel.name());
-                    case UNAUTHORIZED -> refuse(connection, "forbidden", "Your token was refused.", channel.name());
-                    case UNAVAILABLE -> refuse(connection, "unavailable",
-                            "Access could not be checked right now; subscribe again shortly.", channel.name());
-                }
-            }, failure -> refuse(connection, "unavailable", "Access could not be checked right now.",
-                    channel.name()));
+                }, failure -> {
+                    if (connection.admitted(channel.name(), turn)) {
+                        refuse(connection, "unavailable", "Access could not be checked right now.", channel.name());
+                    }
+                });
+            }
             case DASHBOARD -> {
                 if (!caller.isStaff()) {
                     refuse(connection, "forbidden", "The dashboard is for staff.", channel.name());
@@ -177,11 +175,14 @@ public class Subscriptions {
     /** An {@code unsubscribe} frame. */
     public void unsubscribe(ClientConnection connection, String channelName) {
         Subscription subscription = channelName == null ? null : connection.remove(channelName);
-        if (subscription == null) {
+        boolean wasAdmitting = channelName != null && connection.cancelAdmission(channelName);
+        if (subscription == null && !wasAdmitting) {
             refuse(connection, "not_found", "Not subscribed to this channel.", channelName);
             return;
         }
-        end(subscription);
+        if (subscription != null) {
+            end(subscription);
+        }
         connection.send(frames.frame("unsubscribed").put("channel", channelName).toString());
     }
 
@@ -228,6 +229,22 @@ public class Subscriptions {
         subscription.start();
         presence.joined(session, connection.caller());
         return null;
+    }
+
+    /** A session channel's admission answered, and no later frame of the channel came meanwhile. */
+    private void admitted(ClientConnection connection, Channel channel, long lastSeq, AccessAuthority.Verdict verdict) {
+        switch (verdict) {
+            case ALLOWED -> {
+                String refusal = startSession(connection, channel.sessionId(), lastSeq, false);
+                if (refusal != null) {
+                    refuse(connection, "limit", refusal, channel.name());
+                }
+            }
+            case NOT_FOUND -> refuse(connection, "not_found", "No such session for you.", channel.name());
+            case UNAUTHORIZED -> refuse(connection, "forbidden", "Your token was refused.", channel.name());
+            case UNAVAILABLE -> refuse(connection, "unavailable",
+                    "Access could not be checked right now; subscribe again shortly.", channel.name());
+        }
     }
 
     /** A tenant-wide channel (operators, stats): the role allows it, then {@code start} gives its first frames. */

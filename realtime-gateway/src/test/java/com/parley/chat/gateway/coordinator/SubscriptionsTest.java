@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.AfterEach;
@@ -41,6 +42,7 @@ class SubscriptionsTest {
     private final SessionHub hub = new SessionHub(fx.config, fx.metrics);
     private final AtomicInteger questions = new AtomicInteger();
     private volatile Verdict answer = Verdict.ALLOWED;
+    private volatile CompletableFuture<Verdict> slowAnswer; // chat-api taking its time, when set
     private final Subscriptions subscriptions;
 
     SubscriptionsTest() {
@@ -52,7 +54,8 @@ class SubscriptionsTest {
         PresenceTracker presence = new PresenceTracker(hub, quiet, fx.frames, fx.config, vertx);
         AccessAuthority chatApi = (caller, sessionId) -> {
             questions.incrementAndGet();
-            return Uni.createFrom().item(answer);
+            CompletableFuture<Verdict> slow = slowAnswer;
+            return slow != null ? Uni.createFrom().completionStage(slow) : Uni.createFrom().item(answer);
         };
         SessionAdmission admission = new SessionAdmission(new SubscriptionTokenVerifier(null, "x", 10),
                 new SessionAccess(chatApi, fx.config), fx.metrics);
@@ -121,6 +124,32 @@ class SubscriptionsTest {
         subscriptions.subscribe(alice, "teleport", 0, null);
         assertEquals("not_found", await(socket, "error", "teleport").path("code").asText());
         assertEquals(0, socket.closeCode(), "a refused subscription leaves the connection open");
+    }
+
+    @Test
+    void whileChatApiIsAskedTheLastSubscribeOrUnsubscribeOfAChannelDecides() {
+        FakeTransport socket = new FakeTransport();
+        ClientConnection alice = subscriptions.open("c-1", Fixtures.caller("acme", "alice", "user"), socket);
+        fx.history.store(new SessionKey("acme", "mine"), 2);
+        slowAnswer = new CompletableFuture<>();
+        subscriptions.subscribe(alice, "session:mine", 0, null);
+        subscriptions.subscribe(alice, "session:mine", 1, null); // again, from another seq: this one counts
+        slowAnswer.complete(Verdict.ALLOWED);
+        assertEquals(1, await(socket, "subscribed", "session:mine").path("resume_from").asLong());
+        assertEquals(List.of("subscribed"), socket.json().stream()
+                .filter(f -> "session:mine".equals(f.path("channel").asText()))
+                .map(f -> f.path("type").asText()).filter(t -> t.matches("subscribed|error")).toList(),
+                "one subscription, no 'limit' for the first frame's late answer");
+
+        slowAnswer = new CompletableFuture<>();
+        fx.history.store(new SessionKey("acme", "other"), 1);
+        subscriptions.subscribe(alice, "session:other", 0, null);
+        subscriptions.unsubscribe(alice, "session:other");
+        await(socket, "unsubscribed", "session:other");
+        slowAnswer.complete(Verdict.ALLOWED);
+        assertEquals(null, alice.subscription("session:other"), "left before it was admitted: nothing starts");
+        assertTrue(socket.json().stream().noneMatch(f -> "subscribed".equals(f.path("type").asText())
+                && "session:other".equals(f.path("channel").asText())));
     }
 
     @Test
