@@ -328,9 +328,8 @@ export class Conversation {
    * gives them, else after a jittered backoff that grows with each attempt.
    */
   retryLater(item, retryAfterSeconds) {
-    const seconds = Number(retryAfterSeconds);
-    const delay = Number.isFinite(seconds) && retryAfterSeconds !== null && retryAfterSeconds !== undefined
-      ? seconds * 1000 : backoffDelay(item.attempts || 0, {}, this.random);
+    const given = retryAfterSeconds == null ? NaN : Number(retryAfterSeconds);
+    const delay = Number.isFinite(given) ? given * 1000 : backoffDelay(item.attempts || 0, {}, this.random);
     item.attempts = (item.attempts || 0) + 1;
     clearTimeout(item.retryTimer);
     item.retryTimer = setTimeout(() => {
@@ -867,6 +866,7 @@ export class Channel extends EventTarget {
     this.lastSeq = lastSeq;
     this.token = token;
     this.state = 'pending';
+    this.retries = 0; // subscriptions answered 'unavailable' in a row
     this.lastSeqBySession = new Map(); // the dashboard: per session
   }
 
@@ -887,8 +887,8 @@ export class Channel extends EventTarget {
   /** Subscribes again after a jittered backoff, as the connection itself would reconnect. */
   retryLater() {
     const options = this.connection.options;
-    const delay = backoffDelay(this.unavailableAttempts || 0, options, options.random || Math.random);
-    this.unavailableAttempts = (this.unavailableAttempts || 0) + 1;
+    const delay = backoffDelay(this.retries, options, options.random || Math.random);
+    this.retries += 1;
     clearTimeout(this.retryTimer);
     this.retryTimer = setTimeout(() => {
       if (this.connection.channels.get(this.name) === this && this.state === 'pending') {
@@ -927,7 +927,7 @@ export class Channel extends EventTarget {
     switch (frame.type) {
       case 'subscribed':
         this.state = 'subscribed';
-        this.unavailableAttempts = 0;
+        this.retries = 0;
         this.emit('subscribed', frame);
         return;
       case 'unsubscribed':

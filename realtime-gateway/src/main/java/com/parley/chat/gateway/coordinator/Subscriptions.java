@@ -146,7 +146,7 @@ public class Subscriptions {
                     }
                 }, failure -> {
                     if (connection.admitted(channel.name(), turn)) {
-                        refuse(connection, "unavailable", "Access could not be checked right now.", channel.name());
+                        admitted(connection, channel, lastSeq, AccessAuthority.Verdict.UNAVAILABLE);
                     }
                 });
             }
