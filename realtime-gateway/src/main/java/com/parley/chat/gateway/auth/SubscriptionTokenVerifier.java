@@ -6,7 +6,9 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.List;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -26,6 +28,11 @@ import io.smallrye.jwt.auth.principal.ParseException;
  * Verifies chat-api's subscription tokens with chat-api's public key: a valid token names the user,
  * tenant and session it admits to (claims {@code sub}, {@code tenant}, {@code session}; issuer
  * and audience "parley-gateway" checked). Valid tokens are remembered until they expire.
+ *
+ * <p>The key file may hold several public keys, one PEM block each: a token signed by any of them
+ * is valid. That is how chat-api's key pair is rotated without a single subscription falling back
+ * to chat-api: the gateways take the new key next to the old one, then chat-api signs with the new
+ * one, and the old one goes once its last token has expired (docs/operations.md).
  */
 @ApplicationScoped
 public class SubscriptionTokenVerifier {
@@ -34,7 +41,11 @@ public class SubscriptionTokenVerifier {
     public record Grant(String tenantId, String userId, String sessionId, Instant expiresAt) {
     }
 
-    private final JWTParser parser;
+    private static final Pattern PEM_BLOCK = Pattern.compile(
+            "-----BEGIN PUBLIC KEY-----[^-]+-----END PUBLIC KEY-----");
+
+    /** One parser per public key, tried in the file's order; empty: no key. */
+    private final List<JWTParser> parsers;
     private final VerifiedTokens<Grant> verified;
 
     @Inject
@@ -43,48 +54,63 @@ public class SubscriptionTokenVerifier {
                 config.subscriptionTokens().issuer(), config.verifiedTokenCache());
     }
 
-    /** @param publicKeyPem null: no key, every token is refused (admission asks chat-api instead) */
-    public SubscriptionTokenVerifier(String publicKeyPem, String issuer, int cacheEntries) {
-        if (publicKeyPem == null) {
+    /**
+     * @param publicKeysPem one or more PEM public keys; null: no key, every token is refused
+     *        (admission asks chat-api instead)
+     */
+    public SubscriptionTokenVerifier(String publicKeysPem, String issuer, int cacheEntries) {
+        this.parsers = publicKeysPem == null ? List.of() : keys(publicKeysPem).stream()
+                .map(key -> parser(key, issuer)).toList();
+        if (parsers.isEmpty()) {
             Log.info("no subscription token key configured: every participant's subscription asks chat-api");
-            this.parser = null;
-        } else {
-            JWTAuthContextInfo info = new JWTAuthContextInfo();
-            info.setPublicKeyContent(publicKeyPem);
-            info.setIssuedBy(issuer);
-            info.setExpectedAudience(Set.of("parley-gateway"));
-            info.setSignatureAlgorithm(Set.of(SignatureAlgorithm.RS256));
-            this.parser = new DefaultJWTParser(info);
+        } else if (parsers.size() > 1) {
+            Log.infof("%d subscription token keys: a token signed by any of them is valid", parsers.size());
         }
         this.verified = new VerifiedTokens<>(cacheEntries, Grant::expiresAt);
     }
 
+    private static List<String> keys(String pem) {
+        List<String> blocks = PEM_BLOCK.matcher(pem).results().map(match -> match.group()).toList();
+        return blocks.isEmpty() && !pem.isBlank() ? List.of(pem) : blocks; // not PEM: smallrye-jwt says why
+    }
+
+    private static JWTParser parser(String publicKey, String issuer) {
+        JWTAuthContextInfo info = new JWTAuthContextInfo();
+        info.setPublicKeyContent(publicKey);
+        info.setIssuedBy(issuer);
+        info.setExpectedAudience(Set.of("parley-gateway"));
+        info.setSignatureAlgorithm(Set.of(SignatureAlgorithm.RS256));
+        return new DefaultJWTParser(info);
+    }
+
     /** Whether this verifier can decide at all (a key is configured). */
     public boolean enabled() {
-        return parser != null;
+        return !parsers.isEmpty();
     }
 
     /** The grant of a valid token, or null. */
     public Grant verify(String token) {
-        if (parser == null || token == null || token.isBlank()) {
+        if (parsers.isEmpty() || token == null || token.isBlank()) {
             return null;
         }
         return verified.get(token, this::parse);
     }
 
     private Grant parse(String token) {
-        try {
-            JsonWebToken jwt = parser.parse(token);
-            String tenant = jwt.getClaim("tenant");
-            String session = jwt.getClaim("session");
-            if (tenant == null || session == null || jwt.getSubject() == null) {
-                return null;
+        for (JWTParser parser : parsers) {
+            try {
+                JsonWebToken jwt = parser.parse(token);
+                String tenant = jwt.getClaim("tenant");
+                String session = jwt.getClaim("session");
+                if (tenant == null || session == null || jwt.getSubject() == null) {
+                    return null;
+                }
+                return new Grant(tenant, jwt.getSubject(), session, Instant.ofEpochSecond(jwt.getExpirationTime()));
+            } catch (ParseException e) {
+                Log.debugf("subscription token refused by one of %d keys: %s", parsers.size(), e.getMessage());
             }
-            return new Grant(tenant, jwt.getSubject(), session, Instant.ofEpochSecond(jwt.getExpirationTime()));
-        } catch (ParseException e) {
-            Log.debugf("subscription token refused: %s", e.getMessage());
-            return null;
         }
+        return null;
     }
 
     private static String read(String location) {
