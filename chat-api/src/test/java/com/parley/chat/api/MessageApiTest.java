@@ -11,7 +11,10 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.not;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -115,6 +118,22 @@ class MessageApiTest {
     }
 
     @Test
+    void emojiComeBackAsTheyWentInFourBytesEachNotAsEscapedSurrogatePairs() {
+        String session = newSession(tenant, "alice");
+        String alice = token(tenant, "alice", "user");
+        String content = "Thanks 😀🎉 " + "👍".repeat(100);
+        as(alice).body(Map.of("content", content)).post(messagesPath(session)).then().statusCode(201);
+
+        byte[] page = as(alice).get(messagesPath(session)).then().statusCode(200).extract().asByteArray();
+        String body = new String(page, StandardCharsets.UTF_8);
+        // Jackson's UTF-8 writer escapes a character beyond U+FFFF as two escaped surrogates (12 bytes) unless told
+        // otherwise: a history page of an emoji-rich chat was three times its size
+        assertTrue(body.contains(content), body);
+        assertFalse(body.contains("\\uD83D"), body);
+        as(alice).get(messagesPath(session)).then().body("items[0].content", equalTo(content));
+    }
+
+    @Test
     void badBodiesGetClearProblems() {
         String session = newSession(tenant, "alice");
         String alice = token(tenant, "alice", "user");
@@ -172,9 +191,9 @@ class MessageApiTest {
                 .body("events[3].message_id", equalTo(mine))
                 .body("last_seq", equalTo(5))
                 .extract().asString();
-        org.junit.jupiter.api.Assertions.assertFalse(history.contains("my secret"), "deleted content in history");
-        org.junit.jupiter.api.Assertions.assertFalse(history.contains("4111"), "deleted metadata in history");
-        org.junit.jupiter.api.Assertions.assertFalse(as(alice).get(messagesPath(session)).asString().contains("4111"),
+        assertFalse(history.contains("my secret"), "deleted content in history");
+        assertFalse(history.contains("4111"), "deleted metadata in history");
+        assertFalse(as(alice).get(messagesPath(session)).asString().contains("4111"),
                 "deleted metadata in the message list");
     }
 
