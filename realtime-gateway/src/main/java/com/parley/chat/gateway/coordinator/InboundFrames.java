@@ -109,27 +109,36 @@ public class InboundFrames {
                     text(frame, "channel")));
             return;
         }
+        Map<String, Long> sessions = dashboardSessions(frame.get("sessions"));
+        if (sessions == null) {
+            client.send(frames.channelError("invalid_subscribe", "sessions must be an object of session ids"
+                    + " and their last seq numbers: {\"<session id>\": 12, ...}.", text(frame, "channel")));
+            return;
+        }
         JsonNode token = frame.get("token");
         subscriptions.subscribe(client, text(frame, "channel"), lastSeq == null ? 0 : lastSeq.asLong(),
-                token != null && token.isTextual() ? token.asText() : null, dashboardSessions(frame.get("sessions")));
+                token != null && token.isTextual() ? token.asText() : null, sessions);
     }
 
     /**
      * A dashboard's {@code sessions}: {"<session id>": last_seq, ...}, at most
-     * {@code dashboard-resume-sessions} of them (the rest start live); malformed entries are left out.
+     * {@code dashboard-resume-sessions} of them (the rest start live); null when it is not such an
+     * object or an entry is not a session id with a seq (the client would believe it replays them).
      */
     private Map<String, Long> dashboardSessions(JsonNode sessions) {
-        if (sessions == null || !sessions.isObject()) {
+        if (sessions == null || sessions.isNull()) {
             return Map.of();
+        }
+        if (!sessions.isObject()) {
+            return null;
         }
         Map<String, Long> resume = new LinkedHashMap<>();
         for (Map.Entry<String, JsonNode> entry : sessions.properties()) {
-            if (resume.size() >= config.limits().dashboardResumeSessions()) {
-                break;
+            if (Channel.parse("session:" + entry.getKey()) == null || !isSeq(entry.getValue())) {
+                return null;
             }
-            JsonNode seq = entry.getValue();
-            if (Channel.parse("session:" + entry.getKey()) != null && isSeq(seq)) {
-                resume.put(entry.getKey(), seq.asLong());
+            if (resume.size() < config.limits().dashboardResumeSessions()) {
+                resume.put(entry.getKey(), entry.getValue().asLong());
             }
         }
         return resume;

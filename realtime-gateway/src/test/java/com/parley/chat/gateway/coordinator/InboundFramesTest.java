@@ -91,6 +91,20 @@ class InboundFramesTest {
     }
 
     @Test
+    void aDashboardsSessionsToReplayAreRefusedWhenAnyEntryIsMalformedNotSilentlyStartedLive() {
+        FakeTransport socket = new FakeTransport();
+        ClientConnection sam = connection("sam", "supporter", socket);
+        InboundFrames inbound = inbound();
+        String id = "0b7c8d52-6a39-4a4e-9b8f-3f1c2d4e5a6b";
+        for (String sessions : List.of("{\"no such id!\":4}", "{\"" + id + "\":1.5}",
+                "{\"" + id + "\":\"4\"}", "[\"" + id + "\"]", "{\"" + id + "\":-1}")) {
+            inbound.handle(sam, "{\"type\":\"subscribe\",\"channel\":\"dashboard\",\"sessions\":" + sessions + "}");
+            assertEquals("invalid_subscribe", socket.json().getLast().path("code").asText(), sessions);
+            assertEquals("dashboard", socket.json().getLast().path("channel").asText(), sessions);
+        }
+    }
+
+    @Test
     void framesBetweenTheSoftAndTheHardCapTakeATokenTooAndAFloodOfThemIsClosed() {
         FakeTransport socket = new FakeTransport();
         ClientConnection client = connection("mallory", "user", socket);
