@@ -4,7 +4,7 @@
 // PARLEY_CUSTOMER2_TOKEN, PARLEY_STAFF_TOKEN, PARLEY_STAFF2_TOKEN (olivia), PARLEY_ADMIN_TOKEN, PARLEY_CONTROL (stops gateway 1), PARLEY_SHOP (a site that
 // embeds the widget), PARLEY_ROGUE_SHOP (the same page on an origin nobody allowed), PARLEY_SCREENSHOTS.
 // Playwright gives every launch a fresh temporary profile.
-import { test, before, after } from 'node:test';
+import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,6 +17,23 @@ let browser;
 let customer; // the widget, served by gateway 1, connected to gateway 1 first
 let staff; // the dashboard, served by gateway 2, connected to gateway 2
 let sessionId;
+
+// What a user would see go wrong on a page without looking for it: an uncaught script error, or a
+// resource of the page that is not there (a 404 in the console). Every test ends without either.
+const problems = [];
+function watch(p, name) {
+  p.on('pageerror', (e) => problems.push(`${name}: page error: ${e.message}`));
+  p.on('console', (m) => {
+    if (m.type() === 'error' && /status of 404/.test(m.text())) {
+      problems.push(`${name}: ${m.text()} ${m.location()?.url ?? ''}`);
+    }
+  });
+  return p;
+}
+
+afterEach(() => {
+  assert.deepEqual(problems.splice(0), []);
+});
 let follower; // a second staff tab, served by and connected to gateway 1, following two chats on one socket
 const followerSockets = [];
 
@@ -31,9 +48,8 @@ before(async () => {
   });
   customer = await (await browser.newContext()).newPage();
   staff = await (await browser.newContext()).newPage();
-  for (const p of [customer, staff]) {
-    p.on('pageerror', (e) => console.log(`page error: ${e.message}`));
-  }
+  watch(customer, 'widget');
+  watch(staff, 'dashboard');
 });
 
 after(async () => {
@@ -101,7 +117,7 @@ test('a staff tab follows two chats on one socket', async () => {
   assert.equal(created.status, 201);
   const second = (await created.json()).id;
   follower = await (await browser.newContext()).newPage();
-  follower.on('pageerror', (e) => console.log(`page error: ${e.message}`));
+  watch(follower, 'follower');
   follower.on('websocket', (ws) => followerSockets.push(ws.url()));
   await follower.goto(page(env.PARLEY_GW1, 'dashboard.html', env.PARLEY_STAFF_TOKEN,
     `${env.PARLEY_GW1},${env.PARLEY_GW2}`));
@@ -134,7 +150,7 @@ test('a staff tab follows two chats on one socket', async () => {
 test('two operators: one claims, the other sees it, a transfer moves the chat, the customer sees who joined; '
   + 'unread badges survive a reload', async () => {
   const olivia = await (await browser.newContext()).newPage();
-  olivia.on('pageerror', (e) => console.log(`page error: ${e.message}`));
+  watch(olivia, 'olivia');
   await olivia.goto(page(env.PARLEY_GW1, 'dashboard.html', env.PARLEY_STAFF2_TOKEN,
     `${env.PARLEY_GW1},${env.PARLEY_GW2}`));
   await olivia.locator('#state[data-state="open"]').waitFor();
@@ -168,7 +184,7 @@ test('two operators: one claims, the other sees it, a transfer moves the chat, t
   // a second customer, bob, starts a chat in his own widget and writes while olivia looks elsewhere:
   // a badge, kept across a reload, cleared once she reads
   const bob = await (await browser.newContext()).newPage();
-  bob.on('pageerror', (e) => console.log(`page error: ${e.message}`));
+  watch(bob, 'bob');
   await bob.goto(page(env.PARLEY_GW2, 'widget.html', env.PARLEY_CUSTOMER2_TOKEN, `${env.PARLEY_GW2},${env.PARLEY_GW1}`));
   await bob.getByRole('button', { name: 'Start a chat' }).click();
   await bob.locator('#state[data-state="open"]').waitFor();
@@ -224,7 +240,7 @@ test('an admin\'s notice shows as a banner on the widget and the dashboard; an a
   await customer.screenshot({ path: join(shots, 'widget-notice.png'), fullPage: true });
   // an admin's dashboard shows the live figures, summed over both gateways
   const ann = await (await browser.newContext()).newPage();
-  ann.on('pageerror', (e) => console.log(`page error: ${e.message}`));
+  watch(ann, 'ann');
   await ann.goto(page(env.PARLEY_GW1, 'dashboard.html', env.PARLEY_ADMIN_TOKEN, `${env.PARLEY_GW1},${env.PARLEY_GW2}`));
   await ann.locator('#figures-list dd[data-figure="Connections"]').filter({ hasText: /^[1-9]\d*$/ }).waitFor();
   await ann.locator('#figures-list dd[data-figure="Open chats"]').filter({ hasText: /^[1-9]\d*$/ }).waitFor();
@@ -298,7 +314,7 @@ test('when WebSocket is refused the widget falls back to SSE and sends over REST
       }
     };
   });
-  const fallback = await context.newPage();
+  const fallback = watch(await context.newPage(), 'fallback');
   await fallback.goto(page(env.PARLEY_GW2, 'widget.html', env.PARLEY_CUSTOMER2_TOKEN, env.PARLEY_GW2));
   await fallback.getByRole('button', { name: 'Start a chat' }).click();
   await fallback.locator('#state[data-state="open"]', { hasText: 'fallback' }).waitFor({ timeout: 20000 });
@@ -322,7 +338,7 @@ const inWidget = (p, selector) => p.locator(`#parley-widget ${selector}`); // CS
 
 test('the widget embedded on a customer\'s site (another origin) chats with staff', async () => {
   const shop = await (await browser.newContext()).newPage();
-  shop.on('pageerror', (e) => console.log(`shop page error: ${e.message}`));
+  watch(shop, 'shop');
   await shop.goto(`${env.PARLEY_SHOP}/`);
   const launcher = inWidget(shop, 'button.launcher');
   await launcher.click();
@@ -369,7 +385,7 @@ test('embedded behind a proxy that breaks WebSocket: the widget receives over cr
       }
     };
   });
-  const shop = await context.newPage();
+  const shop = watch(await context.newPage(), 'shop over SSE');
   await shop.goto(`${env.PARLEY_SHOP}/`);
   await inWidget(shop, 'button.launcher').click();
   await inWidget(shop, '.state[data-state="open"]').waitFor({ timeout: 20000 });
@@ -382,7 +398,7 @@ test('embedded behind a proxy that breaks WebSocket: the widget receives over cr
 });
 
 test('the same tag on a site nobody allowed: the chat does not open and nothing is created', async () => {
-  const rogue = await (await browser.newContext()).newPage();
+  const rogue = watch(await (await browser.newContext()).newPage(), 'rogue shop');
   await rogue.goto(`${env.PARLEY_ROGUE_SHOP}/`);
   await inWidget(rogue, 'button.launcher').click();
   await inWidget(rogue, '.error').filter({ hasText: 'not available' }).waitFor({ timeout: 20000 });
