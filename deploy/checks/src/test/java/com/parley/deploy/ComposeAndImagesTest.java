@@ -109,6 +109,9 @@ class ComposeAndImagesTest {
         assertTrue(nginx.contains("proxy_set_header Connection $connection_upgrade;"));
         assertTrue(nginx.contains("proxy_read_timeout 3600s;"));
         assertTrue(nginx.contains("proxy_buffering off;"), "SSE is not buffered");
+        // a request line as long as the gateways take (16 KiB): EventSource's token rides in the query
+        Matcher buffers = Pattern.compile("large_client_header_buffers\\s+\\d+\\s+(\\d+)k;").matcher(nginx);
+        assertTrue(buffers.find() && Integer.parseInt(buffers.group(1)) >= 16, "nginx's 8k default answers 414");
         assertFalse(Pattern.compile("(?m)^\\s*(ip_hash|sticky|hash)\\b").matcher(nginx).find(), "no sticky sessions needed");
         var legacy = Pattern.compile("location ~ (\\S+) \\{\\s*proxy_pass http://legacy;").matcher(nginx);
         assertTrue(legacy.find(), "a location for the removed URLs");

@@ -3,9 +3,11 @@ package com.parley.infra;
 import java.security.PrivateKey;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Set;
 
 import io.smallrye.jwt.build.Jwt;
+import io.smallrye.jwt.build.JwtClaimsBuilder;
 
 /** Issues RS256 tokens shaped like the identity provider's: sub, tenant, groups, iss, aud, exp. */
 public final class DevTokens {
@@ -24,16 +26,26 @@ public final class DevTokens {
     }
 
     public String issue(String tenant, String user, String role, Duration ttl) {
+        return issue(tenant, user, role, ttl, List.of());
+    }
+
+    /**
+     * A token with {@code roles} in a {@code realm_roles} claim as well, as identity providers put
+     * every role and group of a user in it: with many of them a token takes several kilobytes.
+     */
+    public String issue(String tenant, String user, String role, Duration ttl, List<String> roles) {
         Instant now = Instant.now();
-        return Jwt.issuer(ISSUER)
+        JwtClaimsBuilder claims = Jwt.issuer(ISSUER)
                 .audience(AUDIENCE)
                 .subject(user)
                 .claim("tenant", tenant)
                 .groups(Set.of(role))
                 .issuedAt(now.minusSeconds(1))
-                .expiresAt(now.plus(ttl))
-                .jws().keyId("dev")
-                .sign(key);
+                .expiresAt(now.plus(ttl));
+        if (!roles.isEmpty()) {
+            claims.claim("realm_roles", roles);
+        }
+        return claims.jws().keyId("dev").sign(key);
     }
 
     /** A token that is valid in every way but its signature. */

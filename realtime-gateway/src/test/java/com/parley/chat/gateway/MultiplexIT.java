@@ -339,6 +339,44 @@ class MultiplexIT {
     }
 
     @Test
+    void anIdentityProvidersLargeTokenInTheQueryOpensTheStreamAndTheSocket() throws Exception {
+        // an identity provider that lists every role of a user (as Keycloak and Entra ID can) makes a
+        // token of several kilobytes; EventSource can only carry it in the query, and the stream of
+        // several sessions carries a subscription token for each of them there too
+        List<String> roles = java.util.stream.IntStream.range(0, 160)
+                .mapToObj(i -> "app-role-" + i + "-of-the-realm").toList();
+        String hana = cluster.infra.tokens().issue(tenant, "hana", "user", Duration.ofHours(1), roles);
+        assertTrue(hana.length() > 6000, "a large token: " + hana.length());
+        List<JsonPath> sessions = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            sessions.add(given().contentType(ContentType.JSON).header("Authorization", "Bearer " + hana).body("{}")
+                    .post(cluster.chatApi.baseUrl() + "/api/tenants/" + tenant + "/sessions").then().statusCode(201)
+                    .extract().jsonPath());
+        }
+        String first = sessions.getFirst().getString("id");
+
+        try (SseStream stream = new SseStream(cluster.gateway1.baseUrl() + "/sse/" + tenant + "/session/" + first
+                + "?token=" + hana, Map.of())) {
+            assertEquals(200, stream.status, "one session's stream");
+            stream.collect(e -> "connected".equals(e.data().path("type").asText()), 1, Duration.ofSeconds(15));
+        }
+        String channels = sessions.stream().map(s -> "session:" + s.getString("id"))
+                .collect(java.util.stream.Collectors.joining(","));
+        String tokens = sessions.stream().map(s -> s.getString("subscription_token"))
+                .collect(java.util.stream.Collectors.joining(","));
+        try (SseStream stream = new SseStream(cluster.gateway2.baseUrl() + "/sse/" + tenant + "?channels=" + channels
+                + "&tokens=" + tokens + "&token=" + hana, Map.of())) {
+            assertEquals(200, stream.status, "twelve sessions' stream, each with its subscription token");
+            assertEquals(12, stream.collect(e -> "subscribed".equals(e.data().path("type").asText()), 12,
+                    Duration.ofSeconds(15)).size());
+        }
+        try (WsClient socket = WsClient.connect(Cluster.ws(cluster.gateway1, "/ws/" + tenant + "?token=" + hana),
+                Map.of())) {
+            assertEquals("hana", socket.awaitType("connected").path("user_id").asText());
+        }
+    }
+
+    @Test
     void oneEventStreamCarriesSeveralSessionsAndResumesEachFromTheIdItLastGave() throws Exception {
         JsonPath first = newSession("gina");
         JsonPath second = newSession("gina");
