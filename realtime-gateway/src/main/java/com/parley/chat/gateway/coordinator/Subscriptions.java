@@ -71,12 +71,15 @@ public class Subscriptions {
             ObjectNode connected = frames.frame("connected").put("tenant_id", caller.tenantId())
                     .put("user_id", caller.userId()).put("role", caller.participantRole())
                     .put("connection_id", connectionId);
-            // what the client may send: it paces its subscriptions after a reconnect by these
+            // what the client may send: it paces its subscriptions after a reconnect by these (an
+            // event stream sends nothing: only how many channels it may hold concerns it)
             GatewayConfig.Limits limits = context.limits();
-            connected.putObject("limits").put("subscriptions", limits.subscriptionsPerConnection())
-                    .put("inbound_rate", limits.inboundRatePerSecond()).put("inbound_burst", limits.inboundBurst())
-                    .put("max_frame_bytes", limits.maxFrameBytes())
-                    .put("dashboard_sessions", limits.dashboardResumeSessions());
+            ObjectNode stated = connected.putObject("limits").put("subscriptions", limits.subscriptionsPerConnection());
+            if (!"sse".equals(transport.kind())) {
+                stated.put("inbound_rate", limits.inboundRatePerSecond()).put("inbound_burst", limits.inboundBurst())
+                        .put("max_frame_bytes", limits.maxFrameBytes())
+                        .put("dashboard_sessions", limits.dashboardResumeSessions());
+            }
             connection.send(connected.toString());
         }
         return connection;

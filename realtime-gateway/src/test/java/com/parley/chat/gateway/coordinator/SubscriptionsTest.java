@@ -86,6 +86,22 @@ class SubscriptionsTest {
     }
 
     @Test
+    void aReceiveOnlyStreamIsToldOnlyTheLimitsThatConcernIt() {
+        FakeTransport socket = new FakeTransport();
+        subscriptions.open("c-1", Fixtures.caller("acme", "sam", "supporter"), socket);
+        List<String> socketLimits = new java.util.ArrayList<>();
+        socket.json().getFirst().path("limits").fieldNames().forEachRemaining(socketLimits::add);
+        assertEquals(List.of("subscriptions", "inbound_rate", "inbound_burst", "max_frame_bytes", "dashboard_sessions"),
+                socketLimits, "a socket sends frames: every limit on them");
+
+        FakeTransport stream = new FakeTransport().kind("sse");
+        subscriptions.open("c-2", Fixtures.caller("acme", "sam", "supporter"), stream);
+        List<String> streamLimits = new java.util.ArrayList<>();
+        stream.json().getFirst().path("limits").fieldNames().forEachRemaining(streamLimits::add);
+        assertEquals(List.of("subscriptions"), streamLimits, "an event stream sends nothing: how many channels it holds");
+    }
+
+    @Test
     void staffFollowSeveralSessionsAndTheDashboardOnOneConnectionWithoutAskingChatApi() {
         FakeTransport socket = new FakeTransport();
         ClientConnection staff = subscriptions.open("c-1", Fixtures.caller("acme", "sam", "supporter"), socket);

@@ -33,6 +33,7 @@ public final class FakeTransport implements Transport {
     private boolean reading = true;
     private int closeCode;
     private String closeReason;
+    private String kind = "ws";
 
     public FakeTransport() {
         this(null);
@@ -107,7 +108,13 @@ public final class FakeTransport implements Transport {
 
     @Override
     public String kind() {
-        return "ws";
+        return kind;
+    }
+
+    /** Stands for another transport ({@code "sse"}). */
+    public FakeTransport kind(String kind) {
+        this.kind = kind;
+        return this;
     }
 
     /**
