@@ -217,6 +217,23 @@ class KustomizeOverlaysTest {
 
     @ParameterizedTest
     @MethodSource("overlays")
+    void aServiceThatReadsTheEventsAndAnswersOverRestIsLetInByTwoLabels(String overlay) {
+        // an AI assistant or analytics in the namespace: without a peer of its own, the Kafka listener's
+        // and chat-api's NetworkPolicies drop its connections (docs/integrations.md)
+        List<JsonNode> docs = render(overlay);
+        JsonNode peers = named(docs, "Kafka", "parley").path("spec").path("kafka").path("listeners").get(0)
+                .path("networkPolicyPeers");
+        assertTrue(peers.toString().contains("{\"parley.chat/events-consumer\":\"true\"}"),
+                "pods labelled parley.chat/events-consumer=true reach Kafka: " + peers);
+        JsonNode from = named(docs, "NetworkPolicy", "chat-api").path("spec").path("ingress").get(0).path("from");
+        assertTrue(from.toString().contains("{\"parley.chat/api-client\":\"true\"}"),
+                "pods labelled parley.chat/api-client=true reach chat-api: " + from);
+        assertFalse(named(docs, "NetworkPolicy", "realtime-gateway").toString().contains("parley.chat/"),
+                "a backend service has nothing to do on the gateways");
+    }
+
+    @ParameterizedTest
+    @MethodSource("overlays")
     void theServicesAreScrapedAlertedOnAndShownOnADashboard(String overlay) throws IOException {
         List<JsonNode> docs = render(overlay);
         assertTrue(named(docs, "ServiceMonitor", "parley").path("spec").toString().contains("/q/metrics"));
