@@ -355,6 +355,26 @@ test('connection: replaced by another tab (4409) stops and says why; an expired 
   refreshed.close();
 });
 
+test('connection: a token that lives for weeks is refreshed before it expires, not at once and over and over', async () => {
+  // setTimeout fires at once for a delay beyond 2^31 - 1 ms (24.8 days): a month-long token was
+  // refreshed in a loop of auth frames until the gateway closed the connection for flooding (1008)
+  const inAMonth = (n) => `h.${btoa(JSON.stringify({ sub: 'alice', exp: Math.floor(Date.now() / 1000) + 30 * 86400 + n }))}.s`;
+  let asked = 0;
+  const conn = connection({ token: inAMonth(0), getToken: async () => inAMonth(++asked) });
+  try {
+    await conn.connect();
+    FakeSocket.all[0].open();
+    FakeSocket.all[0].receive({ type: 'connected' });
+    for (let i = 0; i < 4; i++) {
+      await tick();
+    }
+    assert.equal(asked, 1, 'a fresh token to connect, and none again for weeks');
+    assert.deepEqual(FakeSocket.all[0].sent.filter((f) => f.type === 'auth'), []);
+  } finally {
+    conn.close();
+  }
+});
+
 test('connection: many channels subscribe again within the gateway\'s rate; a refusal for the rate asks again', async () => {
   const conn = connection();
   const names = Array.from({ length: 12 }, (_, i) => `session:s${i}`);

@@ -189,6 +189,9 @@ const FINAL_REASONS = {
   4409: 'opened in another tab',
 };
 
+/** The longest delay setTimeout keeps (2^31 - 1 ms, 24.8 days): beyond it, it fires at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /** The token's expiry (seconds since the epoch), or null; read only to refresh it in time. */
 export function tokenExpiry(token) {
   try {
@@ -1227,6 +1230,10 @@ export class ParleyConnection extends GatewayConnection {
       return;
     }
     const inMs = Math.max(1000, exp * 1000 - Date.now() - this.options.refreshBeforeMs);
+    if (inMs > MAX_TIMER_MS) { // setTimeout would fire at once: look again later instead
+      this.refreshTimer = setTimeout(() => this.scheduleRefresh(), MAX_TIMER_MS);
+      return;
+    }
     this.refreshTimer = setTimeout(async () => {
       try {
         this.sendFrame({ type: 'auth', token: await this.freshToken() });
