@@ -42,7 +42,13 @@ public final class ClientConnection {
      */
     private volatile long expiresAtMillis;
     private final boolean expectsHeartbeat;
-    private int refusedInARow;
+    /**
+     * Refusals the connection may still earn before it is closed as a flood: a bucket of
+     * {@code flood-close-after} that refills at the inbound rate, so that a client which keeps
+     * sending faster than the rate is closed even when a frame gets through now and then (counted
+     * in a row, the count started over at each of them), while one that overshoots once recovers.
+     */
+    private final RateLimiter patience;
     private volatile long lastHeardNanos = System.nanoTime();
     private volatile boolean closed;
 
@@ -57,6 +63,7 @@ public final class ClientConnection {
         this.outbound = new OutboundQueue(transport, limits.outboundQueueBytes(), limits.outboundStallTimeout(),
                 metrics);
         this.inbound = new RateLimiter(limits.inboundRatePerSecond(), limits.inboundBurst());
+        this.patience = new RateLimiter(limits.inboundRatePerSecond(), limits.floodCloseAfter() - 1);
     }
 
     public String connectionId() {
@@ -114,10 +121,9 @@ public final class ClientConnection {
     /** Counts an inbound frame; false when it exceeds the rate. A flood closes the connection. */
     public boolean admitInbound() {
         if (inbound.tryAcquire()) {
-            refusedInARow = 0;
             return true;
         }
-        if (++refusedInARow >= limits.floodCloseAfter()) {
+        if (!patience.tryAcquire()) {
             close(Disconnect.FLOOD);
         }
         return false;

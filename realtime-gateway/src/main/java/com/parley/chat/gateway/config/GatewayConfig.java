@@ -126,7 +126,11 @@ public interface GatewayConfig {
         @WithDefault("120")
         int inboundBurst();
 
-        /** Refused frames in a row after which a flooding connection is closed (1008). */
+        /**
+         * Refused frames after which a flooding connection is closed (1008): a bucket of this many
+         * refusals that refills at the inbound rate (a steady flood is closed even when a frame gets
+         * through now and then).
+         */
         @WithDefault("50")
         int floodCloseAfter();
 

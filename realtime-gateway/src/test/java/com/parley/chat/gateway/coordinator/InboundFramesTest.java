@@ -121,6 +121,30 @@ class InboundFramesTest {
     }
 
     @Test
+    void aSteadyFloodThatGetsAFrameThroughNowAndThenIsClosedToo() throws Exception {
+        // 20 frames a second allowed: a client sending some 400 a second gets one through every 50 ms;
+        // counted "in a row", its refusals started over at each of them and it was never closed,
+        // while the gateway answered each refused frame with an error frame
+        Fixtures steady = new Fixtures("limits.inbound-rate-per-second", "20", "limits.inbound-burst", "5",
+                "limits.flood-close-after", "30");
+        InboundFrames inbound = new InboundFrames();
+        inbound.frames = steady.frames;
+        inbound.config = steady.config;
+        FakeTransport socket = new FakeTransport();
+        ClientConnection client = new ClientConnection("c", Fixtures.caller("acme", "mallory", "user"), socket,
+                steady.context);
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+        int sent = 0;
+        while (socket.closeCode() == 0 && System.nanoTime() < end) {
+            inbound.handle(client, "{\"type\":\"ping\"}");
+            sent++;
+            Thread.sleep(2);
+        }
+        assertEquals(1008, socket.closeCode(), "still open after " + sent + " frames: " + socket.types().stream()
+                .collect(java.util.stream.Collectors.groupingBy(t -> t, java.util.stream.Collectors.counting())));
+    }
+
+    @Test
     void aRefreshThatMayFetchTheIdentityProvidersKeysIsVerifiedOffTheConnectionsThread() throws Exception {
         JWTAuthContextInfo info = new JWTAuthContextInfo((RSAPublicKey) KEYS.getPublic(), DevTokens.ISSUER);
         info.setExpectedAudience(Set.of(DevTokens.AUDIENCE));
