@@ -3,11 +3,13 @@ package com.parley.chat.api;
 import static com.parley.chat.api.Api.as;
 import static com.parley.chat.api.Api.sessionsPath;
 import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 
@@ -89,5 +91,19 @@ class AuthTest {
         String noTenant = Jwt.issuer(DevTokens.ISSUER).audience(DevTokens.AUDIENCE).subject("alice")
                 .groups(Set.of("user")).sign(key);
         as(noTenant).get(sessionsPath(tenant)).then().statusCode(401);
+    }
+
+    @Test
+    void aTenantClaimThatIsNotOneStringIsUnauthorizedNotAServerError() {
+        // an identity provider's mapper set to "multivalued" writes ["acme"]: chat-api answered 500
+        var key = DevKeys.in(ChatInfra.get().root().resolve("keys")).privateKey();
+        String listed = Jwt.issuer(DevTokens.ISSUER).audience(DevTokens.AUDIENCE).subject("alice")
+                .claim("tenant", List.of(tenant)).groups(Set.of("user")).sign(key);
+        as(listed).get(sessionsPath(tenant)).then().statusCode(401).contentType("application/problem+json")
+                .body("type", equalTo("https://parley.chat/problems/unauthorized"))
+                .body("detail", containsString("tenant"));
+        String numbered = Jwt.issuer(DevTokens.ISSUER).audience(DevTokens.AUDIENCE).subject("alice")
+                .claim("tenant", 42).groups(Set.of("user")).sign(key);
+        as(numbered).get(sessionsPath(tenant)).then().statusCode(401);
     }
 }

@@ -21,7 +21,11 @@ public class CurrentCaller {
         if (token == null || token.getRawToken() == null) {
             throw Problems.unauthorized("A bearer token is required.");
         }
-        String tenant = token.getClaim("tenant");
+        Object claim = token.getClaim("tenant");
+        if (claim != null && !(claim instanceof String)) { // a list (a "multivalued" mapper), a number
+            throw Problems.unauthorized("The token's tenant claim must be one string.");
+        }
+        String tenant = (String) claim;
         Set<String> groups = token.getGroups() == null ? Set.of() : token.getGroups();
         Caller caller = Caller.of(tenant, token.getSubject(), groups);
         if (!caller.tenantId().equals(pathTenant)) {
