@@ -79,16 +79,26 @@ public class TokenVerifier {
     private Caller parse(String token) {
         try {
             JsonWebToken jwt = parser.parse(token);
-            String tenant = jwt.getClaim("tenant");
             Set<String> groups = jwt.getGroups() == null ? Set.of() : jwt.getGroups();
             String role = strongestRole(groups);
-            if (tenant == null || jwt.getSubject() == null || role == null) {
+            if (!(jwt.getClaim("tenant") instanceof String tenant) || !storable(tenant, 64)
+                    || !storable(jwt.getSubject(), 255) || role == null) {
                 return null;
             }
             return new Caller(tenant, jwt.getSubject(), role, Instant.ofEpochSecond(jwt.getExpirationTime()), token);
         } catch (ParseException e) {
             return null;
         }
+    }
+
+    /**
+     * A tenant or user id chat-api takes (its {@code Caller.of}: the columns hold 64 and 255
+     * characters, PostgreSQL's text no NUL nor half a surrogate pair): a token chat-api would refuse
+     * opens nothing here either.
+     */
+    private static boolean storable(String id, int maxLength) {
+        return id != null && !id.isBlank() && id.length() <= maxLength
+                && id.codePoints().noneMatch(c -> c == 0 || Character.getType(c) == Character.SURROGATE);
     }
 
     /** The strongest of the caller's groups that is a role; null when none is. */

@@ -10,12 +10,15 @@ import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.interfaces.ECPublicKey;
+import java.security.interfaces.RSAPublicKey;
 import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BiFunction;
 
 import org.jose4j.jwk.EllipticCurveJsonWebKey;
 import org.jose4j.jwk.JsonWebKeySet;
@@ -23,6 +26,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import com.parley.chat.gateway.testing.TestConfig;
+import com.parley.infra.DevKeys;
+import com.parley.infra.DevTokens;
 import com.sun.net.httpserver.HttpServer;
 
 import io.smallrye.jwt.algorithm.SignatureAlgorithm;
@@ -96,6 +101,29 @@ class TokenVerifierTest {
         return Jwt.issuer(issuer).subject("alice").audience("parley").claim("tenant", tenant).groups(group)
                 .expiresIn(Duration.ofMinutes(5)).jws().keyId(keyId).algorithm(SignatureAlgorithm.ES256)
                 .sign(keys.getPrivate());
+    }
+
+    @Test
+    void aTokenWhoseTenantOrSubjectChatApiWouldRefuseIsRefusedHereToo() {
+        // the same rules as chat-api's (Caller.of): a tenant of one string up to 64 characters, a sub
+        // up to 255, neither blank nor holding NUL; a listed tenant threw (500), a blank sub was admitted
+        KeyPair keys = DevKeys.generate();
+        JWTAuthContextInfo info = new JWTAuthContextInfo((RSAPublicKey) keys.getPublic(), DevTokens.ISSUER);
+        info.setExpectedAudience(Set.of(DevTokens.AUDIENCE));
+        TokenVerifier verifier = new TokenVerifier(new DefaultJWTParser(info), TestConfig.gateway());
+        BiFunction<String, Object, String> token = (subject, tenant) -> Jwt
+                .issuer(DevTokens.ISSUER).audience(DevTokens.AUDIENCE)
+                .subject(subject).claim("tenant", tenant).groups("user").expiresIn(Duration.ofMinutes(5))
+                .sign(keys.getPrivate());
+
+        assertNotNull(verifier.verify(token.apply("alice", "acme")));
+        assertNull(verifier.verify(token.apply("alice", List.of("acme"))), "a list of tenants");
+        assertNull(verifier.verify(token.apply("alice", 42)), "a number");
+        assertNull(verifier.verify(token.apply("alice", "")), "a blank tenant");
+        assertNull(verifier.verify(token.apply("alice", "t".repeat(65))), "a tenant longer than chat-api stores");
+        assertNull(verifier.verify(token.apply("", "acme")), "a blank sub");
+        assertNull(verifier.verify(token.apply("ali\u0000ce", "acme")), "a NUL in the sub");
+        assertNull(verifier.verify(token.apply("u".repeat(256), "acme")), "a sub longer than chat-api stores");
     }
 
     @Test
