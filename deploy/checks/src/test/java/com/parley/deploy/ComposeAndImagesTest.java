@@ -109,6 +109,11 @@ class ComposeAndImagesTest {
         assertTrue(nginx.contains("proxy_set_header Connection $connection_upgrade;"));
         assertTrue(nginx.contains("proxy_read_timeout 3600s;"));
         assertTrue(nginx.contains("proxy_buffering off;"), "SSE is not buffered");
+        for (String path : Repo.gatewayPathsOfTheBrowserClient()) {
+            // /admission too: without it a refused token looks like a network failure to the client
+            assertTrue(Pattern.compile("location " + path + "/ \\{[^}]*proxy_pass http://gateways;").matcher(nginx).find(),
+                    path + " is routed to the gateways");
+        }
         // a request line as long as the gateways take (16 KiB): EventSource's token rides in the query
         Matcher buffers = Pattern.compile("large_client_header_buffers\\s+\\d+\\s+(\\d+)k;").matcher(nginx);
         assertTrue(buffers.find() && Integer.parseInt(buffers.group(1)) >= 16, "nginx's 8k default answers 414");

@@ -6,6 +6,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -46,6 +50,24 @@ final class Repo {
             throw new AssertionError("docs/asyncapi.yaml states no retention.ms for " + channel);
         }
         return retention;
+    }
+
+    /**
+     * The first path segment of every URL the browser client calls on a gateway ({@code /ws},
+     * {@code /sse}, {@code /admission}), read from the client itself, and {@code /client} that serves
+     * it: what an edge in front of the gateways must route to them.
+     */
+    static Set<String> gatewayPathsOfTheBrowserClient() {
+        String client = read("realtime-gateway/src/main/resources/META-INF/resources/client/v1/parley-client.js");
+        Matcher calls = Pattern.compile("(?:httpUrl|wsUrl)\\((?:this\\.)?gateway, `(/[a-z-]+)/").matcher(client);
+        Set<String> paths = new TreeSet<>(Set.of("/client"));
+        while (calls.find()) {
+            paths.add(calls.group(1));
+        }
+        if (!paths.containsAll(Set.of("/ws", "/sse"))) {
+            throw new AssertionError("the client's gateway URLs were not found: " + paths);
+        }
+        return paths;
     }
 
     static String read(String path) {
