@@ -29,22 +29,37 @@ public class TokenVerifier {
 
     private static final List<String> ROLES_STRONGEST_FIRST = List.of("admin", "supporter", "service", "user");
 
+    /** smallrye-jwt's default {@code mp.jwt.verify.clock.skew}, in seconds. */
+    private static final int DEFAULT_CLOCK_SKEW = 60;
+
     private final JWTParser parser;
     private final VerifiedTokens<Caller> verified;
     private final boolean keysFromUrl;
+    private final int clockSkewSeconds;
 
     /** Keys from a PEM or another local source: verifying never waits for the network. */
     public TokenVerifier(JWTParser parser, GatewayConfig config) {
-        this(parser, config, Optional.empty());
+        this(parser, config, Optional.empty(), DEFAULT_CLOCK_SKEW);
     }
 
-    /** @param keyLocation smallrye-jwt's key location; an http(s) URL is the identity provider's JWKS */
+    public TokenVerifier(JWTParser parser, GatewayConfig config, Optional<String> keyLocation) {
+        this(parser, config, keyLocation, DEFAULT_CLOCK_SKEW);
+    }
+
+    /**
+     * @param keyLocation smallrye-jwt's key location; an http(s) URL is the identity provider's JWKS
+     * @param clockSkewSeconds how long past its {@code exp} the parser still accepts a token: the
+     *        caller's connection lasts as long (else a token accepted late opened a connection that
+     *        was closed with 4401 the next second)
+     */
     @Inject
     public TokenVerifier(JWTParser parser, GatewayConfig config,
-            @ConfigProperty(name = "mp.jwt.verify.publickey.location") Optional<String> keyLocation) {
+            @ConfigProperty(name = "mp.jwt.verify.publickey.location") Optional<String> keyLocation,
+            @ConfigProperty(name = "mp.jwt.verify.clock.skew", defaultValue = "60") int clockSkewSeconds) {
         this.parser = parser;
         this.verified = new VerifiedTokens<>(config.verifiedTokenCache(), Caller::expiresAt);
         this.keysFromUrl = keyLocation.filter(l -> l.startsWith("http://") || l.startsWith("https://")).isPresent();
+        this.clockSkewSeconds = clockSkewSeconds;
     }
 
     /**
@@ -85,7 +100,9 @@ public class TokenVerifier {
                     || !storable(jwt.getSubject(), 255) || role == null) {
                 return null;
             }
-            return new Caller(tenant, jwt.getSubject(), role, Instant.ofEpochSecond(jwt.getExpirationTime()), token);
+            // valid, for every check here as for the parser, until exp + the clock skew it allows
+            Instant expiresAt = Instant.ofEpochSecond(jwt.getExpirationTime()).plusSeconds(clockSkewSeconds);
+            return new Caller(tenant, jwt.getSubject(), role, expiresAt, token);
         } catch (ParseException e) {
             return null;
         }

@@ -1,8 +1,10 @@
 package com.parley.chat.gateway.auth;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -13,6 +15,7 @@ import java.security.interfaces.ECPublicKey;
 import java.security.interfaces.RSAPublicKey;
 import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -25,6 +28,9 @@ import org.jose4j.jwk.JsonWebKeySet;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import com.parley.chat.gateway.client.ClientConnection;
+import com.parley.chat.gateway.testing.FakeTransport;
+import com.parley.chat.gateway.testing.Fixtures;
 import com.parley.chat.gateway.testing.TestConfig;
 import com.parley.infra.DevKeys;
 import com.parley.infra.DevTokens;
@@ -124,6 +130,27 @@ class TokenVerifierTest {
         assertNull(verifier.verify(token.apply("", "acme")), "a blank sub");
         assertNull(verifier.verify(token.apply("ali\u0000ce", "acme")), "a NUL in the sub");
         assertNull(verifier.verify(token.apply("u".repeat(256), "acme")), "a sub longer than chat-api stores");
+    }
+
+    @Test
+    void aTokenAcceptedWithinTheClockSkewIsNotTakenForExpiredTheMomentItIsAccepted() {
+        // smallrye-jwt accepts a token up to mp.jwt.verify.clock.skew (60 s) past its exp, as chat-api
+        // does; the connection it opened was closed with 4401 within the second, and a client whose
+        // token source still held that token reconnected and was closed again, once a second
+        KeyPair keys = DevKeys.generate();
+        JWTAuthContextInfo info = new JWTAuthContextInfo((RSAPublicKey) keys.getPublic(), DevTokens.ISSUER);
+        info.setExpectedAudience(Set.of(DevTokens.AUDIENCE));
+        TokenVerifier verifier = new TokenVerifier(new DefaultJWTParser(info), TestConfig.gateway());
+        Instant exp = Instant.now().minusSeconds(20);
+        String late = Jwt.issuer(DevTokens.ISSUER).audience(DevTokens.AUDIENCE).subject("alice")
+                .claim("tenant", "acme").groups("user").issuedAt(exp.minusSeconds(300)).expiresAt(exp)
+                .sign(keys.getPrivate());
+
+        Caller caller = verifier.verify(late);
+        assertNotNull(caller, "accepted within the skew");
+        ClientConnection connection = new ClientConnection("c", caller, new FakeTransport(), new Fixtures().context);
+        assertFalse(connection.expired(System.currentTimeMillis()), "not expired the moment it was accepted");
+        assertTrue(connection.expired(exp.plusSeconds(61).toEpochMilli()), "expired when no verifier would take it");
     }
 
     @Test
