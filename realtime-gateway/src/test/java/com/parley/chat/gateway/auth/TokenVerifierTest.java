@@ -109,18 +109,25 @@ class TokenVerifierTest {
                 .sign(keys.getPrivate());
     }
 
+    /** An identity provider's RS256 key pair, as the local system and the integration tests use. */
+    private static final KeyPair RSA = DevKeys.generate();
+
+    /** Verifies the tokens {@link #RSA} signs, from a PEM-like local key. */
+    private static TokenVerifier rsaVerifier() {
+        JWTAuthContextInfo info = new JWTAuthContextInfo((RSAPublicKey) RSA.getPublic(), DevTokens.ISSUER);
+        info.setExpectedAudience(Set.of(DevTokens.AUDIENCE));
+        return new TokenVerifier(new DefaultJWTParser(info), TestConfig.gateway());
+    }
+
     @Test
     void aTokenWhoseTenantOrSubjectChatApiWouldRefuseIsRefusedHereToo() {
         // the same rules as chat-api's (Caller.of): a tenant of one string up to 64 characters, a sub
         // up to 255, neither blank nor holding NUL; a listed tenant threw (500), a blank sub was admitted
-        KeyPair keys = DevKeys.generate();
-        JWTAuthContextInfo info = new JWTAuthContextInfo((RSAPublicKey) keys.getPublic(), DevTokens.ISSUER);
-        info.setExpectedAudience(Set.of(DevTokens.AUDIENCE));
-        TokenVerifier verifier = new TokenVerifier(new DefaultJWTParser(info), TestConfig.gateway());
+        TokenVerifier verifier = rsaVerifier();
         BiFunction<String, Object, String> token = (subject, tenant) -> Jwt
                 .issuer(DevTokens.ISSUER).audience(DevTokens.AUDIENCE)
                 .subject(subject).claim("tenant", tenant).groups("user").expiresIn(Duration.ofMinutes(5))
-                .sign(keys.getPrivate());
+                .sign(RSA.getPrivate());
 
         assertNotNull(verifier.verify(token.apply("alice", "acme")));
         assertNull(verifier.verify(token.apply("alice", List.of("acme"))), "a list of tenants");
@@ -137,14 +144,11 @@ class TokenVerifierTest {
         // smallrye-jwt accepts a token up to mp.jwt.verify.clock.skew (60 s) past its exp, as chat-api
         // does; the connection it opened was closed with 4401 within the second, and a client whose
         // token source still held that token reconnected and was closed again, once a second
-        KeyPair keys = DevKeys.generate();
-        JWTAuthContextInfo info = new JWTAuthContextInfo((RSAPublicKey) keys.getPublic(), DevTokens.ISSUER);
-        info.setExpectedAudience(Set.of(DevTokens.AUDIENCE));
-        TokenVerifier verifier = new TokenVerifier(new DefaultJWTParser(info), TestConfig.gateway());
+        TokenVerifier verifier = rsaVerifier();
         Instant exp = Instant.now().minusSeconds(20);
         String late = Jwt.issuer(DevTokens.ISSUER).audience(DevTokens.AUDIENCE).subject("alice")
                 .claim("tenant", "acme").groups("user").issuedAt(exp.minusSeconds(300)).expiresAt(exp)
-                .sign(keys.getPrivate());
+                .sign(RSA.getPrivate());
 
         Caller caller = verifier.verify(late);
         assertNotNull(caller, "accepted within the skew");
