@@ -498,6 +498,26 @@ class MultiplexIT {
     }
 
     @Test
+    void aFixToTheBrowserClientReachesReturningBrowsersWithinAnHour() throws Exception {
+        // /client/v1 keeps its path while the client's bugs are fixed under it (a new protocol gets
+        // v2): cached for a year and "immutable", a browser that had it never asked again
+        HttpClient http = HttpClient.newHttpClient();
+        for (String file : List.of("/client/v1/parley-client.js", "/client/v1/widget.js")) {
+            HttpResponse<String> first = http.send(HttpRequest.newBuilder(URI.create(cluster.gateway1.baseUrl() + file))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, first.statusCode(), file);
+            String cache = first.headers().firstValue("Cache-Control").orElse("");
+            Matcher maxAge = Pattern.compile("max-age=(\\d+)").matcher(cache);
+            assertTrue(maxAge.find() && Long.parseLong(maxAge.group(1)) <= 3600, file + ": " + cache);
+            assertTrue(!cache.contains("immutable"), file + " may change under its path: " + cache);
+            String lastModified = first.headers().firstValue("Last-Modified").orElseThrow();
+            HttpResponse<String> again = http.send(HttpRequest.newBuilder(URI.create(cluster.gateway1.baseUrl() + file))
+                    .header("If-Modified-Since", lastModified).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(304, again.statusCode(), file + ": asking again costs no download while it is unchanged");
+        }
+    }
+
+    @Test
     void theAssembledSystemAdmitsOnlyTheOriginsOfItsOwnPages() {
         String url = Cluster.ws(cluster.gateway1, "/ws/" + tenant);
         String token = "Bearer " + cluster.token(tenant, "erin", "user");
