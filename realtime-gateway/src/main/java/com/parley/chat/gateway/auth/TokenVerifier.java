@@ -30,7 +30,7 @@ public class TokenVerifier {
     private static final List<String> ROLES_STRONGEST_FIRST = List.of("admin", "supporter", "service", "user");
 
     /** smallrye-jwt's default {@code mp.jwt.verify.clock.skew}, in seconds. */
-    private static final int DEFAULT_CLOCK_SKEW = 60;
+    public static final int DEFAULT_CLOCK_SKEW = 60;
 
     private final JWTParser parser;
     private final VerifiedTokens<Caller> verified;
@@ -40,10 +40,6 @@ public class TokenVerifier {
     /** Keys from a PEM or another local source: verifying never waits for the network. */
     public TokenVerifier(JWTParser parser, GatewayConfig config) {
         this(parser, config, Optional.empty(), DEFAULT_CLOCK_SKEW);
-    }
-
-    public TokenVerifier(JWTParser parser, GatewayConfig config, Optional<String> keyLocation) {
-        this(parser, config, keyLocation, DEFAULT_CLOCK_SKEW);
     }
 
     /**

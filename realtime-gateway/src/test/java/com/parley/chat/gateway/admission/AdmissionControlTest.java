@@ -217,7 +217,8 @@ class AdmissionControlTest {
         };
         GatewayConfig gateway = TestConfig.gateway();
         AdmissionControl control = admission(gateway,
-                new TokenVerifier(recording, gateway, Optional.of("https://id.example/realms/acme/certs")));
+                new TokenVerifier(recording, gateway, Optional.of("https://id.example/realms/acme/certs"),
+                        TokenVerifier.DEFAULT_CLOCK_SKEW));
 
         Admission result = await(control.admit(null, tokens.issue("acme", "sam", "supporter"), "ws", "acme",
                 Target.DASHBOARD, null, null));

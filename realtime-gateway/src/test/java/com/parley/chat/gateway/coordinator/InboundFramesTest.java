@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.security.KeyPair;
 import java.security.interfaces.RSAPublicKey;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -15,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 import org.junit.jupiter.api.Test;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.parley.chat.gateway.auth.TokenVerifier;
 import com.parley.chat.gateway.client.ClientConnection;
 import com.parley.chat.gateway.client.SessionSubscription;
@@ -79,28 +81,39 @@ class InboundFramesTest {
         assertEquals("invalid_read", socket.json().getLast().path("code").asText(), "a seq is a whole number");
     }
 
-    @Test
-    void aLastSeqThatIsNoWholeNumberIsRefusedNotRoundedOrRead() {
+    /** What a supporter's connection answers to each of {@code frames}, one after the other. */
+    private List<JsonNode> answers(List<String> frames) {
         FakeTransport socket = new FakeTransport();
         ClientConnection sam = connection("sam", "supporter", socket);
         InboundFrames inbound = inbound();
-        for (String lastSeq : List.of("1.5", "\"5\"", "-3", "true", "{}")) {
-            inbound.handle(sam, "{\"type\":\"subscribe\",\"channel\":\"session:s\",\"last_seq\":" + lastSeq + "}");
-            assertEquals("invalid_subscribe", socket.json().getLast().path("code").asText(), lastSeq);
+        List<JsonNode> answers = new ArrayList<>();
+        for (String frame : frames) {
+            inbound.handle(sam, frame);
+            answers.add(socket.json().getLast());
+        }
+        return answers;
+    }
+
+    @Test
+    void aLastSeqThatIsNoWholeNumberIsRefusedNotRoundedOrRead() {
+        List<String> lastSeqs = List.of("1.5", "\"5\"", "-3", "true", "{}");
+        List<JsonNode> answers = answers(lastSeqs.stream()
+                .map(lastSeq -> "{\"type\":\"subscribe\",\"channel\":\"session:s\",\"last_seq\":" + lastSeq + "}").toList());
+        for (int i = 0; i < lastSeqs.size(); i++) {
+            assertEquals("invalid_subscribe", answers.get(i).path("code").asText(), lastSeqs.get(i));
         }
     }
 
     @Test
     void aDashboardsSessionsToReplayAreRefusedWhenAnyEntryIsMalformedNotSilentlyStartedLive() {
-        FakeTransport socket = new FakeTransport();
-        ClientConnection sam = connection("sam", "supporter", socket);
-        InboundFrames inbound = inbound();
         String id = "0b7c8d52-6a39-4a4e-9b8f-3f1c2d4e5a6b";
-        for (String sessions : List.of("{\"no such id!\":4}", "{\"" + id + "\":1.5}",
-                "{\"" + id + "\":\"4\"}", "[\"" + id + "\"]", "{\"" + id + "\":-1}")) {
-            inbound.handle(sam, "{\"type\":\"subscribe\",\"channel\":\"dashboard\",\"sessions\":" + sessions + "}");
-            assertEquals("invalid_subscribe", socket.json().getLast().path("code").asText(), sessions);
-            assertEquals("dashboard", socket.json().getLast().path("channel").asText(), sessions);
+        List<String> malformed = List.of("{\"no such id!\":4}", "{\"" + id + "\":1.5}",
+                "{\"" + id + "\":\"4\"}", "[\"" + id + "\"]", "{\"" + id + "\":-1}");
+        List<JsonNode> answers = answers(malformed.stream()
+                .map(sessions -> "{\"type\":\"subscribe\",\"channel\":\"dashboard\",\"sessions\":" + sessions + "}").toList());
+        for (int i = 0; i < malformed.size(); i++) {
+            assertEquals("invalid_subscribe", answers.get(i).path("code").asText(), malformed.get(i));
+            assertEquals("dashboard", answers.get(i).path("channel").asText(), malformed.get(i));
         }
     }
 
@@ -157,7 +170,8 @@ class InboundFramesTest {
             }
         };
         InboundFrames inbound = inbound();
-        inbound.verifier = new TokenVerifier(recording, fx.config, Optional.of("https://id.example/realms/acme/certs"));
+        inbound.verifier = new TokenVerifier(recording, fx.config, Optional.of("https://id.example/realms/acme/certs"),
+                TokenVerifier.DEFAULT_CLOCK_SKEW);
         FakeTransport socket = new FakeTransport();
         ClientConnection staff = connection("sam", "supporter", socket);
         String fresh = tokens.issue("acme", "sam", "supporter");
