@@ -53,6 +53,7 @@ class NoticeApiTest {
         as(token(tenant, "alice", "user")).body(Map.of("message", "hi")).post(path).then().statusCode(403);
         String ann = token(tenant, "ann", "admin");
         as(ann).body(Map.of("message", "  ")).post(path).then().statusCode(422).body("field", equalTo("message"));
+        as(ann).body(Map.of("message", "\u00a0\u200b")).post(path).then().statusCode(422).body("field", equalTo("message"));
         as(ann).body(Map.of("message", "x".repeat(1001))).post(path).then().statusCode(422);
         as(ann).body(Map.of("message", "hi", "severity", "apocalyptic")).post(path).then().statusCode(422)
                 .body("field", equalTo("severity"));

@@ -236,8 +236,8 @@ public class MessageService {
         if (raw == null) {
             throw Problems.validation("content is required.", "content");
         }
-        String content = raw.strip();
-        if (content.isEmpty()) {
+        String content = PlainText.trim(raw);
+        if (PlainText.looksEmpty(content)) {
             throw Problems.validation("content must not be empty or only white space.", "content");
         }
         int max = config.messages().maxLength();

@@ -33,8 +33,8 @@ public class NoticeService {
             throw Problems.forbidden("Only admins post notices.");
         }
         writeLimits.check(caller);
-        String message = rawMessage == null ? "" : rawMessage.strip();
-        if (message.isEmpty() || message.codePointCount(0, message.length()) > MAX_LENGTH) {
+        String message = rawMessage == null ? "" : PlainText.trim(rawMessage);
+        if (PlainText.looksEmpty(message) || message.codePointCount(0, message.length()) > MAX_LENGTH) {
             throw Problems.validation("message must have 1 to " + MAX_LENGTH + " characters.", "message");
         }
         PlainText.check(message, "message");

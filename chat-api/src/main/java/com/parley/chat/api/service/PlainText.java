@@ -29,6 +29,36 @@ final class PlainText {
         return null;
     }
 
+    /**
+     * {@code value} without the blanks at its ends: white space as {@link String#strip()} knows it, and what it
+     * does not — the no-break spaces and other space separators, the byte-order mark — as the browser client's
+     * {@code String.prototype.trim()} trims them, so that a post of the widget and one over REST are stored alike.
+     */
+    static String trim(String value) {
+        int start = 0;
+        int end = value.length();
+        while (start < end && isBlank(value.codePointAt(start))) {
+            start += Character.charCount(value.codePointAt(start));
+        }
+        while (end > start && isBlank(value.codePointBefore(end))) {
+            end -= Character.charCount(value.codePointBefore(end));
+        }
+        return value.substring(start, end);
+    }
+
+    /**
+     * Whether a reader would see nothing of {@code value}: it holds only white space, space separators and
+     * invisible characters (format characters such as the zero-width space, control characters).
+     */
+    static boolean looksEmpty(String value) {
+        return value.codePoints().allMatch(c -> isBlank(c) || Character.getType(c) == Character.FORMAT
+                || Character.getType(c) == Character.CONTROL);
+    }
+
+    private static boolean isBlank(int c) {
+        return Character.isWhitespace(c) || Character.isSpaceChar(c) || c == '\uFEFF' || c == '\u200B';
+    }
+
     /** Refuses {@code value} of {@code field} with a 422 naming the field when it cannot be stored. */
     static void check(String value, String field) {
         String flaw = flaw(value);
