@@ -35,9 +35,13 @@ class WriteLimitsTest {
             return Map.of("parley.chat-api.write-limits.per-user-per-second", "0.01", // no refill during a test
                     "parley.chat-api.write-limits.per-user-burst", "5",
                     "parley.chat-api.write-limits.per-tenant-per-second", "0.01",
-                    "parley.chat-api.write-limits.per-tenant-burst", "12");
+                    "parley.chat-api.write-limits.per-tenant-burst", "12",
+                    "quarkus.http.cors.origins", SHOP);
         }
     }
+
+    /** A site that embeds the widget, whose page posts over REST when the socket falls back to SSE. */
+    static final String SHOP = "https://shop.example";
 
     private final String tenant = "t-" + UUID.randomUUID();
 
@@ -48,7 +52,7 @@ class WriteLimitsTest {
         List<Integer> statuses = new ArrayList<>();
         Response refused = null;
         for (int i = 0; i < 10; i++) {
-            Response r = as(mallory).body(Map.of("content", "spam " + i))
+            Response r = as(mallory).header("Origin", SHOP).body(Map.of("content", "spam " + i))
                     .post(sessionsPath(tenant) + "/" + session + "/messages");
             statuses.add(r.statusCode());
             if (r.statusCode() == 429 && refused == null) {
@@ -59,6 +63,10 @@ class WriteLimitsTest {
         refused.then().contentType("application/problem+json")
                 .body("type", equalTo("https://parley.chat/problems/too-many-writes"));
         assertTrue(Integer.parseInt(refused.header("Retry-After")) >= 1, refused.headers().toString());
+        // a page on the embedding site may read it (a header no CORS response exposes is hidden from fetch())
+        assertEquals(SHOP, refused.header("Access-Control-Allow-Origin"));
+        assertTrue(List.of(refused.header("Access-Control-Expose-Headers").split(",\\s*")).contains("Retry-After"),
+                refused.headers().toString());
         as(mallory).body("{}").post(sessionsPath(tenant)).then().statusCode(429); // new sessions count too
 
         String sam = token(tenant, "sam", "supporter");
