@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Starts the whole system on this machine: PostgreSQL and Kafka (data kept in .local/), chat-api,
 # two realtime-gateway instances and escalation-legacy. Ctrl-C stops everything.
+# Its ports (8080-8083, 55432, 59092-59093) move with -D options, e.g.
+#   deploy/local/start.sh -Dparley.local.chat-api-port=9080
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$repo"
 . deploy/local/java.sh
 build_unless_skipped
 cp="deploy/local-infra/target/local-infra-1.0.0-SNAPSHOT.jar:$(cat deploy/local-infra/target/launcher.classpath)"
-exec java -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$cp" com.parley.infra.LocalSystem "$repo"
+exec java -Dorg.slf4j.simpleLogger.defaultLogLevel=warn "$@" -cp "$cp" com.parley.infra.LocalSystem "$repo"

@@ -1,9 +1,14 @@
 package com.parley.infra;
 
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 
@@ -21,12 +26,36 @@ public final class LocalSystem {
     static final int[] GATEWAY_PORTS = {Integer.getInteger("parley.local.gateway-1-port", 8081),
             Integer.getInteger("parley.local.gateway-2-port", 8082)};
     static final int LEGACY_PORT = Integer.getInteger("parley.local.legacy-port", 8083);
+    /** Every port the local system listens on, by the name of its {@code -Dparley.local.<name>-port} property. */
+    static final Map<String, Integer> PORTS = ports();
 
     private LocalSystem() {
     }
 
+    private static Map<String, Integer> ports() {
+        Map<String, Integer> ports = new LinkedHashMap<>();
+        ports.put("chat-api", CHAT_API_PORT);
+        ports.put("gateway-1", GATEWAY_PORTS[0]);
+        ports.put("gateway-2", GATEWAY_PORTS[1]);
+        ports.put("legacy", LEGACY_PORT);
+        ports.put("postgres", POSTGRES_PORT);
+        ports.put("kafka", KAFKA_PORT);
+        ports.put("kafka-controller", KAFKA_CONTROLLER_PORT);
+        return ports;
+    }
+
     public static void main(String[] args) throws Exception {
         Path repo = Path.of(args.length > 0 ? args[0] : ".").toAbsolutePath().normalize();
+        Map<String, Integer> busy = portsInUse();
+        if (!busy.isEmpty()) {
+            busy.forEach((name, port) -> System.err.println("Port " + port + " (" + name + ") is in use."));
+            String first = busy.keySet().iterator().next();
+            System.err.println("If the local system runs already, it is up: stop it with Ctrl-C where it runs. Otherwise"
+                    + " stop what holds the port, or start on another one:\n  deploy/local/start.sh -Dparley.local."
+                    + first + "-port=" + (busy.get(first) + 1000) + "\n(the ports: " + String.join(", ",
+                            PORTS.keySet().stream().map(name -> "-Dparley.local." + name + "-port").toList()) + ")");
+            System.exit(1);
+        }
         Path data = repo.resolve(".local");
         Path logs = data.resolve("logs");
         Files.createDirectories(logs);
@@ -94,6 +123,19 @@ public final class LocalSystem {
         System.out.println("  deploy/local/token.sh --tenant acme --user alice --role user");
         System.out.println("Logs: " + logs + "    Ctrl-C stops everything.");
         stopped.await();
+    }
+
+    /** The ports of {@link #PORTS} that this machine's loopback cannot bind, by name. */
+    static Map<String, Integer> portsInUse() {
+        Map<String, Integer> busy = new LinkedHashMap<>();
+        PORTS.forEach((name, port) -> {
+            try (ServerSocket probe = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+                probe.getLocalPort();
+            } catch (IOException e) {
+                busy.put(name, port);
+            }
+        });
+        return busy;
     }
 
     private static String pad(String name) {
