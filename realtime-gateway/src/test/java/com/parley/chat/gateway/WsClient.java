@@ -65,6 +65,26 @@ final class WsClient implements WebSocket.Listener, AutoCloseable {
         socket.sendText(frame, true).join();
     }
 
+    /** A WebSocket ping control frame (not the JSON {@code ping}); false once the socket is closed. */
+    boolean sendPing() {
+        try {
+            socket.sendPing(java.nio.ByteBuffer.allocate(0)).join();
+            return true;
+        } catch (java.util.concurrent.CompletionException closed) {
+            return false;
+        }
+    }
+
+    /** An unsolicited WebSocket pong control frame; false once the socket is closed. */
+    boolean sendPong() {
+        try {
+            socket.sendPong(java.nio.ByteBuffer.allocate(0)).join();
+            return true;
+        } catch (java.util.concurrent.CompletionException closed) {
+            return false;
+        }
+    }
+
     void sendJson(Map<String, Object> frame) {
         try {
             send(JSON.writeValueAsString(frame));

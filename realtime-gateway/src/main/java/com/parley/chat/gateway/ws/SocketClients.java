@@ -71,10 +71,16 @@ public class SocketClients {
         }
     }
 
-    void onPong(WebSocketConnection connection) {
+    /**
+     * A ping or a pong: proof of life, and a frame that counts against the inbound rate like any other.
+     * Vert.x answers every ping with a pong before this runs, so a flood of them is closed (1008), not
+     * answered with error frames; the pongs the heartbeat asks for (one per 25 s) never come near the rate.
+     */
+    void onControlFrame(WebSocketConnection connection) {
         ClientConnection client = connection.userData().get(CLIENT);
         if (client != null) {
             client.heard();
+            client.admitInbound();
         }
     }
 

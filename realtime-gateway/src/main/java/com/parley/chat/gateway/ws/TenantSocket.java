@@ -8,6 +8,7 @@ import io.quarkus.websockets.next.InboundProcessingMode;
 import io.quarkus.websockets.next.OnClose;
 import io.quarkus.websockets.next.OnError;
 import io.quarkus.websockets.next.OnOpen;
+import io.quarkus.websockets.next.OnPingMessage;
 import io.quarkus.websockets.next.OnPongMessage;
 import io.quarkus.websockets.next.OnTextMessage;
 import io.quarkus.websockets.next.WebSocket;
@@ -40,10 +41,16 @@ public class TenantSocket {
         clients.onText(connection, text);
     }
 
+    @OnPingMessage
+    @NonBlocking
+    public void onPing(WebSocketConnection connection, Buffer data) {
+        clients.onControlFrame(connection);
+    }
+
     @OnPongMessage
     @NonBlocking
     public void onPong(WebSocketConnection connection, Buffer data) {
-        clients.onPong(connection);
+        clients.onControlFrame(connection);
     }
 
     @OnClose
