@@ -308,6 +308,20 @@ class GatewayIT {
             }
             assertEquals(1008, ponger.awaitClose(Duration.ofSeconds(10)), "after " + sent + " pongs");
         }
+        // binary frames were dropped without a word, 900,000 in 5 s, and never closed either
+        try (WsClient binary = join(cluster.gateway1, session, "alice", "user")) {
+            binary.awaitType("connected");
+            binary.sendBinary("{\"type\":\"ping\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            JsonNode error = binary.awaitType("error");
+            assertEquals("malformed_frame", error.get("code").asText(), error.toString());
+            binary.send("{\"type\":\"ping\"}"); // the connection stays usable
+            binary.awaitType("pong");
+            int sent = 1;
+            while (sent < 100_000 && !binary.closeCode.isDone() && binary.sendBinary(new byte[10])) {
+                sent++;
+            }
+            assertEquals(1008, binary.awaitClose(Duration.ofSeconds(10)), "after " + sent + " binary frames");
+        }
     }
 
     @Test

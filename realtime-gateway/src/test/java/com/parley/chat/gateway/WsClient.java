@@ -75,6 +75,16 @@ final class WsClient implements WebSocket.Listener, AutoCloseable {
         }
     }
 
+    /** A binary message (the protocol is JSON text); false once the socket is closed. */
+    boolean sendBinary(byte[] data) {
+        try {
+            socket.sendBinary(java.nio.ByteBuffer.wrap(data), true).join();
+            return true;
+        } catch (java.util.concurrent.CompletionException closed) {
+            return false;
+        }
+    }
+
     /** An unsolicited WebSocket pong control frame; false once the socket is closed. */
     boolean sendPong() {
         try {

@@ -54,6 +54,16 @@ public class InboundFrames {
     @Inject
     Subscriptions subscriptions;
 
+    /** The protocol is JSON text: a binary frame is answered as a malformed one, and counts against the rate. */
+    public void handleBinary(ClientConnection client) {
+        client.heard();
+        if (!client.admitInbound()) {
+            client.send(frames.error("rate_limited", "Too many frames; slow down.", null));
+            return;
+        }
+        client.send(frames.error("malformed_frame", "Frames are JSON text; a binary frame is not read.", null));
+    }
+
     public void handle(ClientConnection client, String text) {
         client.heard();
         // every frame takes a token, whatever its size: a large one is no way around the rate

@@ -5,6 +5,7 @@ import jakarta.inject.Inject;
 import com.parley.chat.gateway.coordinator.Subscriptions;
 
 import io.quarkus.websockets.next.InboundProcessingMode;
+import io.quarkus.websockets.next.OnBinaryMessage;
 import io.quarkus.websockets.next.OnClose;
 import io.quarkus.websockets.next.OnError;
 import io.quarkus.websockets.next.OnOpen;
@@ -36,6 +37,12 @@ public class DashboardSocket {
     @NonBlocking
     public void onText(WebSocketConnection connection, String text) {
         clients.onText(connection, text);
+    }
+
+    @OnBinaryMessage
+    @NonBlocking
+    public void onBinary(WebSocketConnection connection, Buffer data) {
+        clients.onBinary(connection);
     }
 
     @OnPingMessage

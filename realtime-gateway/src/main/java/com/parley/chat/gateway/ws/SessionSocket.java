@@ -6,6 +6,7 @@ import com.parley.chat.gateway.coordinator.Subscriptions;
 import com.parley.chat.gateway.protocol.Disconnect;
 
 import io.quarkus.websockets.next.InboundProcessingMode;
+import io.quarkus.websockets.next.OnBinaryMessage;
 import io.quarkus.websockets.next.OnClose;
 import io.quarkus.websockets.next.OnError;
 import io.quarkus.websockets.next.OnOpen;
@@ -45,6 +46,12 @@ public class SessionSocket {
     @NonBlocking
     public void onText(WebSocketConnection connection, String text) {
         clients.onText(connection, text);
+    }
+
+    @OnBinaryMessage
+    @NonBlocking
+    public void onBinary(WebSocketConnection connection, Buffer data) {
+        clients.onBinary(connection);
     }
 
     @OnPingMessage

@@ -71,6 +71,14 @@ public class SocketClients {
         }
     }
 
+    /** A binary message: refused with an error frame, and counted against the rate like a text one. */
+    void onBinary(WebSocketConnection connection) {
+        ClientConnection client = connection.userData().get(CLIENT);
+        if (client != null) {
+            inbound.handleBinary(client);
+        }
+    }
+
     /**
      * A ping or a pong: proof of life, and a frame that counts against the inbound rate like any other.
      * Vert.x answers every ping with a pong before this runs, so a flood of them is closed (1008), not
