@@ -58,6 +58,12 @@ class KustomizeOverlaysTest {
                 assertFalse(c.path("resources").path("requests").path("cpu").isMissingNode(), where + ": cpu request");
                 assertFalse(c.path("resources").path("limits").path("memory").isMissingNode(), where + ": memory limit");
                 assertPinned(c.path("image").asText(), where);
+                // a pod told to stop is still in the Service's endpoints for a moment: it keeps serving while
+                // it leaves them, or a rolling restart refuses requests
+                JsonNode preStop = c.path("lifecycle").path("preStop").path("exec").path("command");
+                assertEquals("sleep", preStop.path(0).asText(), where + ": preStop");
+                assertTrue(pod.path("terminationGracePeriodSeconds").asInt(30) > preStop.path(1).asInt() + 15,
+                        where + ": the grace period covers the preStop sleep and chat-api's 15 s for requests in flight");
             }
         }
     }

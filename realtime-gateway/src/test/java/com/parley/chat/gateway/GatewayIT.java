@@ -483,6 +483,46 @@ class GatewayIT {
         }
     }
 
+    /**
+     * A rolling restart sends chat-api SIGTERM while requests are in flight: they are answered, not cut off.
+     * A post cut off after its commit looks failed to its client, whose retry without a client_message_id
+     * writes the message twice. Here the post waits for its session's row, held by another transaction,
+     * while SIGTERM arrives.
+     */
+    @Test
+    @Order(13)
+    void aChatApiStoppedWithSigtermAnswersThePostsInFlight() throws Exception {
+        String session = newSession("alice");
+        java.util.concurrent.CompletableFuture<Integer> answer;
+        Thread stopping;
+        try (java.sql.Connection db = java.sql.DriverManager.getConnection(cluster.infra.postgres().jdbcUrl(),
+                com.parley.infra.PostgresServer.USER, com.parley.infra.PostgresServer.PASSWORD)) {
+            db.setAutoCommit(false);
+            try (var lock = db.prepareStatement("select id from sessions where id = ? for update")) {
+                lock.setObject(1, java.util.UUID.fromString(session));
+                lock.executeQuery().close();
+            }
+            answer = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try {
+                    return given().auth().oauth2(cluster.token(tenant, "alice", "user")).contentType(ContentType.JSON)
+                            .body(Map.of("content", "sent as the rollout began"))
+                            .post(cluster.chatApi.baseUrl() + "/api/tenants/" + tenant + "/sessions/" + session
+                                    + "/messages").statusCode();
+                } catch (Exception cutOff) {
+                    return 0;
+                }
+            });
+            sleep(1000); // the post waits for the row
+            stopping = Thread.ofPlatform().start(cluster.chatApi::stop); // SIGTERM, then waits for the exit
+            sleep(1000);
+            db.rollback(); // the row is free: the post goes on
+        }
+        assertEquals(201, answer.get(30, java.util.concurrent.TimeUnit.SECONDS), "the post in flight at SIGTERM");
+        stopping.join(Duration.ofSeconds(40));
+        cluster.chatApi.start(Duration.ofSeconds(90));
+        assertEquals(2, post(session, "alice", "user", "after the restart") - 1, "the post in flight was stored once");
+    }
+
     @Test
     @Order(13)
     void chatApiKilledWithSigkillUnderTrafficLosesAndRepeatsNothingOnClientsOrTopic() throws Exception {
