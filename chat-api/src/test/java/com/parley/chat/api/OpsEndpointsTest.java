@@ -25,6 +25,74 @@ class OpsEndpointsTest {
                 .body("paths.'/api/tenants/{tenantId}/sessions/{sessionId}'.patch", notNullValue());
     }
 
+    /**
+     * What an integrator generates a client from: each operation's real success status with its body, and
+     * the problems it answers. Start a session and post a message said "200" with an empty schema.
+     */
+    @Test
+    void openApiDocumentsTheStatusesAndBodiesEachOperationAnswers() {
+        io.restassured.path.json.JsonPath doc = given().queryParam("format", "json").get("/q/openapi").then()
+                .statusCode(200).extract().jsonPath();
+        String sessions = "/api/tenants/{tenantId}/sessions";
+        String messages = sessions + "/{sessionId}/messages";
+        assertBody(doc, sessions, "post", "201", "SessionView");
+        assertBody(doc, messages, "post", "201", "MessageView");
+        assertBody(doc, messages, "post", "200", "MessageView"); // a retry of its client_message_id
+        assertBody(doc, "/api/tenants/{tenantId}/notices", "post", "202", "TenantNotice");
+        assertStatuses(doc, messages + "/{messageId}", "delete", "204");
+        assertStatuses(doc, messages, "post", "400", "404", "409", "413", "415", "422", "429", "503");
+        assertStatuses(doc, sessions + "/{sessionId}/claim", "post", "200", "404", "409");
+        assertStatuses(doc, sessions + "/{sessionId}", "get", "200", "404");
+        // the names on the wire: snake_case (the schemas said clientMessageId, which chat-api ignores)
+        for (String schema : java.util.List.of("PostMessageRequest", "MessageView", "SessionView", "EventPage")) {
+            java.util.Map<String, Object> properties = doc.getMap("components.schemas." + schema + ".properties");
+            org.junit.jupiter.api.Assertions.assertTrue(properties.keySet().stream().noneMatch(
+                    name -> name.chars().anyMatch(Character::isUpperCase)), schema + ": " + properties.keySet());
+        }
+        org.junit.jupiter.api.Assertions.assertTrue(doc.getMap("components.schemas.PostMessageRequest.properties")
+                .containsKey("client_message_id"));
+
+        java.util.Map<String, java.util.Map<String, java.util.Map<String, Object>>> paths = doc.getMap("paths");
+        java.util.List<String> undocumented = new java.util.ArrayList<>();
+        paths.forEach((path, operations) -> operations.forEach((method, operation) -> {
+            if (!path.startsWith("/api/")) {
+                return;
+            }
+            @SuppressWarnings("unchecked")
+            java.util.Map<String, java.util.Map<String, Object>> responses =
+                    (java.util.Map<String, java.util.Map<String, Object>>) operation.get("responses");
+            for (String status : java.util.List.of("401", "403")) { // every call needs the caller's token
+                if (!responses.containsKey(status) || !String.valueOf(responses.get(status).get("content"))
+                        .contains("application/problem+json")) {
+                    undocumented.add(method + " " + path + " " + status);
+                }
+            }
+            responses.forEach((status, response) -> {
+                if (String.valueOf(response.get("content")).contains("schema={}")) {
+                    undocumented.add(method + " " + path + " " + status + " has no schema");
+                }
+            });
+        }));
+        org.junit.jupiter.api.Assertions.assertEquals(java.util.List.of(), undocumented);
+    }
+
+    private static void assertBody(io.restassured.path.json.JsonPath doc, String path, String method, String status,
+            String schema) {
+        String ref = doc.getString("paths.'" + path + "'." + method + ".responses.'" + status
+                + "'.content.'application/json'.schema.'$ref'");
+        org.junit.jupiter.api.Assertions.assertEquals("#/components/schemas/" + schema, ref,
+                method + " " + path + " " + status);
+    }
+
+    private static void assertStatuses(io.restassured.path.json.JsonPath doc, String path, String method,
+            String... statuses) {
+        java.util.Map<String, Object> responses = doc.getMap("paths.'" + path + "'." + method + ".responses");
+        for (String status : statuses) {
+            org.junit.jupiter.api.Assertions.assertTrue(responses.containsKey(status),
+                    method + " " + path + " documents " + responses.keySet() + ", not " + status);
+        }
+    }
+
     @Test
     void readinessReportsTheDatabaseAndHealthReportsKafka() {
         given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"))

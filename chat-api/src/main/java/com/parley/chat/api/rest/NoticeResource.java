@@ -10,6 +10,9 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
@@ -39,6 +42,8 @@ public class NoticeResource {
     @Operation(summary = "Post a notice to every open connection of the tenant (admin)", description = "202: "
             + "published on chat.tenant-events; every gateway sends it as a system_notice frame to every "
             + "connection of the tenant it holds. severity: info (default), warning, critical.")
+    @APIResponse(responseCode = "202", description = "Published", content = @Content(
+            mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = TenantNotice.class)))
     public Response post(@PathParam("tenantId") String tenantId, NoticeRequest body) {
         TenantNotice notice = notices.post(currentCaller.in(tenantId), body == null ? null : body.message(),
                 body == null ? null : body.severity());

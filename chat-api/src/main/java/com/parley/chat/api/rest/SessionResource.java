@@ -22,7 +22,9 @@ import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
@@ -92,6 +94,9 @@ public class SessionResource {
     @POST
     @Operation(summary = "Start a session", description = "A customer starts a chat for themselves; staff and "
             + "services may name the customer in customer_user_id. Emits SessionCreated (seq 1).")
+    @APIResponse(responseCode = "201", description = "Started; Location names it, subscription_token admits "
+            + "its participant on any gateway", content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(implementation = SessionView.class)))
     public Response create(@PathParam("tenantId") String tenantId, CreateSessionRequest body) {
         Caller caller = currentCaller.in(tenantId);
         CreateSessionRequest request = body == null ? new CreateSessionRequest(null, null) : body;
@@ -208,6 +213,11 @@ public class SessionResource {
     @Path("/{sessionId}/messages")
     @Operation(summary = "Post a message", description = "Idempotent on client_message_id: a retry answers "
             + "200 with the first message instead of 201. The role comes from the token. Emits MessageCreated.")
+    @APIResponse(responseCode = "201", description = "Stored", content = @Content(
+            mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = MessageView.class)))
+    @APIResponse(responseCode = "200", description = "Stored before under this client_message_id by the caller: "
+            + "the first message", content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(implementation = MessageView.class)))
     public Response post(@PathParam("tenantId") String tenantId, @PathParam("sessionId") UUID sessionId,
             PostMessageRequest body) {
         Caller caller = currentCaller.in(tenantId);
@@ -241,6 +251,7 @@ public class SessionResource {
     @Path("/{sessionId}/messages/{messageId}")
     @Operation(summary = "Delete a message (soft)", description = "Its author or staff. Emits MessageDeleted; "
             + "the content is blanked in history too.")
+    @APIResponse(responseCode = "204", description = "Deleted (again: deleting a deleted message is no error)")
     public Response delete(@PathParam("tenantId") String tenantId, @PathParam("sessionId") UUID sessionId,
             @PathParam("messageId") UUID messageId) {
         Caller caller = currentCaller.in(tenantId);

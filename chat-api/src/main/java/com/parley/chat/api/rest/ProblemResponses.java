@@ -1,0 +1,98 @@
+package com.parley.chat.api.rest;
+
+import java.util.List;
+import java.util.Map;
+
+import org.eclipse.microprofile.openapi.OASFactory;
+import org.eclipse.microprofile.openapi.OASFilter;
+import org.eclipse.microprofile.openapi.models.OpenAPI;
+import org.eclipse.microprofile.openapi.models.Operation;
+import org.eclipse.microprofile.openapi.models.PathItem;
+import org.eclipse.microprofile.openapi.models.media.Schema;
+import org.eclipse.microprofile.openapi.models.responses.APIResponse;
+
+/**
+ * Puts the problems each operation answers into the OpenAPI document, as {@code application/problem+json}
+ * with the {@code Problem} schema: those of every call (401 no valid token, 403 another tenant's or a role's
+ * limit, 503 the database away) and, per operation, the ones docs/errors.md lists for it. The annotations
+ * on the resources give the successes; a generated client then knows every status it can get.
+ */
+public class ProblemResponses implements OASFilter {
+
+    private static final Map<String, String> WHY = Map.ofEntries(
+            Map.entry("400", "Malformed body or query parameter (malformed-body, bad-request)"),
+            Map.entry("401", "No valid token (unauthorized)"),
+            Map.entry("403", "Another tenant, or not allowed for the caller's role (forbidden)"),
+            Map.entry("404", "No such session or message in the tenant, or not the caller's (session-not-found, "
+                    + "message-not-found)"),
+            Map.entry("409", "The session is closed or resolved (session-not-open), held by another staff member "
+                    + "(session-claimed), or the client_message_id is another participant's (client-message-id-taken)"),
+            Map.entry("413", "The body is larger than the request limit (payload-too-large)"),
+            Map.entry("415", "The body is not application/json (unsupported-media-type)"),
+            Map.entry("422", "The body fails validation; field names it (validation-failed)"),
+            Map.entry("429", "Too many writes by this user or tenant; Retry-After says when (too-many-writes)"),
+            Map.entry("503", "The database is unreachable, or the session has more writers than it takes; "
+                    + "Retry-After says when (service-unavailable, session-busy)"));
+
+    private static final List<String> EVERY_CALL = List.of("401", "403", "503");
+
+    private static final String SESSIONS = "/api/tenants/{tenantId}/sessions";
+    private static final String SESSION = SESSIONS + "/{sessionId}";
+    private static final String WRITES = "400 413 415 422 429";
+
+    /** "METHOD path" → the problems of that operation beyond {@link #EVERY_CALL}. */
+    private static final Map<String, String> BY_OPERATION = Map.ofEntries(
+            Map.entry("POST " + SESSIONS, WRITES),
+            Map.entry("GET " + SESSIONS, "400"),
+            Map.entry("GET " + SESSION, "404"),
+            Map.entry("PATCH " + SESSION, "400 404 409 413 415 422"),
+            Map.entry("POST " + SESSION + "/claim", "400 404 409"),
+            Map.entry("DELETE " + SESSION + "/claim", "404 409"),
+            Map.entry("POST " + SESSION + "/transfer", "400 404 409 413 415 422"),
+            Map.entry("PUT " + SESSION + "/read", "400 404 413 415 422"),
+            Map.entry("POST " + SESSION + "/messages", WRITES + " 404 409"),
+            Map.entry("GET " + SESSION + "/messages", "400 404"),
+            Map.entry("DELETE " + SESSION + "/messages/{messageId}", "404 409"),
+            Map.entry("GET " + SESSION + "/events", "400 404"),
+            Map.entry("POST /api/tenants/{tenantId}/notices", WRITES));
+
+    @Override
+    public void filterOpenAPI(OpenAPI openAPI) {
+        openAPI.getComponents().addSchema("Problem", problemSchema());
+        if (openAPI.getPaths() == null) {
+            return;
+        }
+        openAPI.getPaths().getPathItems().forEach((path, item) -> {
+            if (path.startsWith("/api/")) {
+                item.getOperations().forEach((method, operation) -> document(method, path, operation));
+            }
+        });
+    }
+
+    private static void document(PathItem.HttpMethod method, String path, Operation operation) {
+        String specific = BY_OPERATION.getOrDefault(method + " " + path, "");
+        for (String status : (String.join(" ", EVERY_CALL) + " " + specific).trim().split(" +")) {
+            // replaces what the scanner inferred (a bare "400 Bad Request") with the problem it is
+            operation.getResponses().addAPIResponse(status, problem(WHY.get(status)));
+        }
+    }
+
+    private static APIResponse problem(String description) {
+        return OASFactory.createAPIResponse().description(description).content(OASFactory.createContent()
+                .addMediaType(Problem.MEDIA_TYPE, OASFactory.createMediaType()
+                        .schema(OASFactory.createSchema().ref("Problem"))));
+    }
+
+    private static Schema problemSchema() {
+        return OASFactory.createSchema().addType(Schema.SchemaType.OBJECT)
+                .description("RFC 9457 problem details; type is stable (docs/errors.md), and some problems add "
+                        + "members: field, retry_after, claimed_by, session_status, max_bytes")
+                .addProperty("type", OASFactory.createSchema().addType(Schema.SchemaType.STRING)
+                        .format("uri").example("https://parley.chat/problems/validation-failed"))
+                .addProperty("title", OASFactory.createSchema().addType(Schema.SchemaType.STRING))
+                .addProperty("status", OASFactory.createSchema().addType(Schema.SchemaType.INTEGER))
+                .addProperty("detail", OASFactory.createSchema().addType(Schema.SchemaType.STRING))
+                .addProperty("instance", OASFactory.createSchema().addType(Schema.SchemaType.STRING))
+                .additionalPropertiesBoolean(Boolean.TRUE);
+    }
+}
