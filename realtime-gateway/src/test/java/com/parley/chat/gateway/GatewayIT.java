@@ -157,6 +157,12 @@ class GatewayIT {
             JsonNode receipt = sam.awaitType("read_receipt");
             assertEquals("alice", receipt.get("user_id").asText());
             assertEquals(1, receipt.get("up_to_seq").asLong());
+            // a read that moves nothing is no news: each went to every instance over Kafka and was stored again
+            for (int i = 0; i < 5; i++) {
+                alice.sendJson(Map.of("type", "read", "up_to_seq", i % 2));
+            }
+            assertEquals(List.of(), sam.collect(f -> "read_receipt".equals(f.path("type").asText()), 1,
+                    Duration.ofSeconds(1)), "receipts of reads that moved nothing");
             assertEquals(List.of(), sam.collect(f -> "typing_indicator".equals(f.path("type").asText()), 1,
                     Duration.ofSeconds(1)), "the sender saw its own typing");
         }

@@ -1,6 +1,7 @@
 package com.parley.chat.gateway.client;
 
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -29,6 +30,8 @@ public final class SessionSubscription extends Subscription implements SessionRe
     private final boolean greetAsConnection;
     private final Failure onFailure;
     private final SessionRecovery recovery;
+    /** The highest {@code up_to_seq} this subscription reported read (-1: none yet). */
+    private final AtomicLong readUpTo = new AtomicLong(-1);
 
     /**
      * @param lastSeq the client has every event up to this seq
@@ -53,6 +56,14 @@ public final class SessionSubscription extends Subscription implements SessionRe
     /** The highest seq written to the client without a gap. */
     public long lastSent() {
         return recovery.lastSent();
+    }
+
+    /**
+     * Takes a client's {@code read} up to {@code upToSeq}: true when it moves this subscription's read
+     * position on, false for one at or behind it (a repeat, a stale one), which is no news to anyone.
+     */
+    public boolean advanceReadTo(long upToSeq) {
+        return upToSeq > readUpTo.getAndAccumulate(upToSeq, Math::max);
     }
 
     /** True on the one-session shorthand socket, where the subscription is the connection. */

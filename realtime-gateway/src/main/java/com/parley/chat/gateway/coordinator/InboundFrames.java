@@ -309,6 +309,9 @@ public class InboundFrames {
                     + " connection received.", null, session.channel()));
             return;
         }
+        if (!session.advanceReadTo(upTo.asLong())) {
+            return; // moves nothing: no receipt to the others, nothing to store again
+        }
         ObjectNode signal = signals.signal("read", session.session());
         signal.put("connection_id", session.connection().connectionId())
                 .put("user_id", session.connection().caller().userId())
