@@ -298,22 +298,10 @@ class GatewayIT {
         }
         // control frames are frames too: the gateway answered each ping with a pong, 1.3 million in 5 s
         // on one socket at a core's worth of CPU, and buffered the pongs of a client that did not read them
-        try (WsClient pinger = join(cluster.gateway1, session, "alice", "user")) {
-            pinger.awaitType("connected");
-            int sent = 0;
-            while (sent < 100_000 && !pinger.closeCode.isDone() && pinger.sendPing()) {
-                sent++;
-            }
-            assertEquals(1008, pinger.awaitClose(Duration.ofSeconds(10)), "after " + sent + " pings");
-        }
-        try (WsClient ponger = join(cluster.gateway2, session, "alice", "user")) {
-            ponger.awaitType("connected");
-            int sent = 0;
-            while (sent < 100_000 && !ponger.closeCode.isDone() && ponger.sendPong()) {
-                sent++;
-            }
-            assertEquals(1008, ponger.awaitClose(Duration.ofSeconds(10)), "after " + sent + " pongs");
-        }
+        assertFloodClosed(join(cluster.gateway1, session, "alice", "user"), WsClient::sendPing, "pings");
+        // on each of the three endpoints: the session socket above, the multiplexed one, the dashboard
+        assertFloodClosed(WsClient.connect(Cluster.ws(cluster.gateway2, "/ws/" + tenant),
+                cluster.token(tenant, "alice", "user")), WsClient::sendPong, "pongs");
         // binary frames were dropped without a word, 900,000 in 5 s, and never closed either
         try (WsClient binary = join(cluster.gateway1, session, "alice", "user")) {
             binary.awaitType("connected");
@@ -322,11 +310,20 @@ class GatewayIT {
             assertEquals("malformed_frame", error.get("code").asText(), error.toString());
             binary.send("{\"type\":\"ping\"}"); // the connection stays usable
             binary.awaitType("pong");
-            int sent = 1;
-            while (sent < 100_000 && !binary.closeCode.isDone() && binary.sendBinary(new byte[10])) {
+        }
+        assertFloodClosed(WsClient.connect(Cluster.ws(cluster.gateway1, "/ws/" + tenant + "/dashboard"),
+                cluster.token(tenant, "sam", "supporter")), c -> c.sendBinary(new byte[10]), "binary frames");
+    }
+
+    /** {@code client} sends frames with {@code send} as fast as it can: the gateway closes it with 1008. */
+    private static void assertFloodClosed(WsClient client, java.util.function.Predicate<WsClient> send, String what) {
+        try (client) {
+            client.awaitType("connected");
+            int sent = 0;
+            while (sent < 100_000 && !client.closeCode.isDone() && send.test(client)) {
                 sent++;
             }
-            assertEquals(1008, binary.awaitClose(Duration.ofSeconds(10)), "after " + sent + " binary frames");
+            assertEquals(1008, client.awaitClose(Duration.ofSeconds(10)), "after " + sent + " " + what);
         }
     }
 

@@ -67,28 +67,22 @@ final class WsClient implements WebSocket.Listener, AutoCloseable {
 
     /** A WebSocket ping control frame (not the JSON {@code ping}); false once the socket is closed. */
     boolean sendPing() {
-        try {
-            socket.sendPing(java.nio.ByteBuffer.allocate(0)).join();
-            return true;
-        } catch (java.util.concurrent.CompletionException closed) {
-            return false;
-        }
-    }
-
-    /** A binary message (the protocol is JSON text); false once the socket is closed. */
-    boolean sendBinary(byte[] data) {
-        try {
-            socket.sendBinary(java.nio.ByteBuffer.wrap(data), true).join();
-            return true;
-        } catch (java.util.concurrent.CompletionException closed) {
-            return false;
-        }
+        return sent(() -> socket.sendPing(java.nio.ByteBuffer.allocate(0)));
     }
 
     /** An unsolicited WebSocket pong control frame; false once the socket is closed. */
     boolean sendPong() {
+        return sent(() -> socket.sendPong(java.nio.ByteBuffer.allocate(0)));
+    }
+
+    /** A binary message (the protocol is JSON text); false once the socket is closed. */
+    boolean sendBinary(byte[] data) {
+        return sent(() -> socket.sendBinary(java.nio.ByteBuffer.wrap(data), true));
+    }
+
+    private static boolean sent(java.util.function.Supplier<CompletableFuture<WebSocket>> send) {
         try {
-            socket.sendPong(java.nio.ByteBuffer.allocate(0)).join();
+            send.get().join();
             return true;
         } catch (java.util.concurrent.CompletionException closed) {
             return false;
