@@ -60,6 +60,30 @@ class MessageApiTest {
         as(alice).get(messagesPath(session)).then().statusCode(200).body("items", hasSize(1));
     }
 
+    /** The Location of a stored message can be followed (it answered 405: there was no such GET). */
+    @Test
+    void theLocationOfAPostedMessageIsTheMessage() {
+        String session = newSession(tenant, "alice");
+        String alice = token(tenant, "alice", "user");
+        io.restassured.response.Response posted = as(alice).body(Map.of("content", "where is my parcel?"))
+                .post(messagesPath(session)).then().statusCode(201).extract().response();
+        String location = posted.header("Location");
+        String id = posted.path("id");
+        as(alice).get(location).then().statusCode(200).body("id", equalTo(id))
+                .body("content", equalTo("where is my parcel?")).body("seq", equalTo(2));
+        as(token(tenant, "sam", "supporter")).get(location).then().statusCode(200).body("id", equalTo(id));
+        // another customer, another tenant, another session's path: not found, as for the session
+        as(token(tenant, "bob", "user")).get(location).then().statusCode(404)
+                .contentType("application/problem+json");
+        as(token("other-" + tenant, "alice", "user")).get(location.replace(tenant, "other-" + tenant)).then()
+                .statusCode(404);
+        as(alice).get(messagesPath(newSession(tenant, "alice")) + "/" + id).then().statusCode(404)
+                .body("type", equalTo("https://parley.chat/problems/message-not-found"));
+        // deleted: still there, blanked, as in the list
+        as(alice).delete(location).then().statusCode(204);
+        as(alice).get(location).then().statusCode(200).body("deleted", is(true)).body("content", equalTo(""));
+    }
+
     @Test
     void aRetryAfterTheSessionClosedStillGetsItsMessageWhileANewPostIsRefused() {
         String session = newSession(tenant, "alice");

@@ -52,6 +52,7 @@ public class ProblemResponses implements OASFilter {
             Map.entry("PUT " + SESSION + "/read", "400 404 413 415 422"),
             Map.entry("POST " + SESSION + "/messages", WRITES + " 404 409"),
             Map.entry("GET " + SESSION + "/messages", "400 404"),
+            Map.entry("GET " + SESSION + "/messages/{messageId}", "404"),
             Map.entry("DELETE " + SESSION + "/messages/{messageId}", "404 409"),
             Map.entry("GET " + SESSION + "/events", "400 404"),
             Map.entry("POST /api/tenants/{tenantId}/notices", WRITES));

@@ -247,6 +247,15 @@ public class SessionResource {
         return new MessagePage(page.items().stream().map(MessageView::of).toList(), page.hasMore(), page.next());
     }
 
+    @GET
+    @Path("/{sessionId}/messages/{messageId}")
+    @Operation(summary = "Get a message", description = "What a post's Location names. A deleted message is "
+            + "returned with empty content and deleted=true.")
+    public MessageView message(@PathParam("tenantId") String tenantId, @PathParam("sessionId") UUID sessionId,
+            @PathParam("messageId") UUID messageId) {
+        return MessageView.of(messages.get(currentCaller.in(tenantId), sessionId, messageId));
+    }
+
     @DELETE
     @Path("/{sessionId}/messages/{messageId}")
     @Operation(summary = "Delete a message (soft)", description = "Its author or staff. Emits MessageDeleted; "

@@ -203,6 +203,15 @@ public class MessageService {
         return Message.listAfter(caller.tenantId(), sessionId, afterSeq, limit);
     }
 
+    /** One message of a session the caller may see (a deleted one blanked, as in the list). */
+    @Transactional
+    public Message get(Caller caller, UUID sessionId, UUID messageId) {
+        ChatSession session = ChatSession.findInTenant(caller.tenantId(), sessionId)
+                .orElseThrow(Problems::sessionNotFound);
+        SessionService.requireVisible(caller, session);
+        return Message.findInSession(caller.tenantId(), sessionId, messageId).orElseThrow(Problems::messageNotFound);
+    }
+
     /** Soft delete by the author or staff. Deleting a deleted message again changes nothing. */
     @Transactional
     public void delete(Caller caller, UUID sessionId, UUID messageId) {
