@@ -106,8 +106,8 @@ function client(extra = {}) {
 const tick = () => new Promise((r) => setTimeout(r, 25)); // lets the client's async steps run, even on a busy machine
 
 /** Waits (a second at most) until done() says the client got there. */
-async function until(done) {
-  for (let i = 0; i < 40 && !done(); i++) {
+async function until(done, tries = 40) {
+  for (let i = 0; i < tries && !done(); i++) {
     await tick();
   }
 }
@@ -237,6 +237,44 @@ test('client: WebSocket fails twice though the gateway admits the token: falls b
   assert.equal(posts[0][1].content, 'over rest');
   assert.ok(posts[0][1].client_message_id);
   c.close();
+});
+
+test('client: the widget\'s token is refreshed before it expires, on the open socket and on the SSE stream', async () => {
+  // it was refreshed only after the gateway closed the connection for it (4401): a reconnect, and the
+  // customer leaving and joining again for staff, once per token lifetime
+  const expiringIn = (ms, n) => `h.${btoa(JSON.stringify({ sub: 'alice', n, exp: Math.floor((Date.now() + ms) / 1000) }))}.s`;
+  let asked = 0;
+  const c = client({ token: expiringIn(61500, 0), getToken: async () => expiringIn(3600000, ++asked) });
+  c.connect();
+  const ws = FakeSocket.all[0];
+  ws.open();
+  ws.receive({ type: 'connected', last_seq: 0 });
+  await until(() => ws.sent.some((f) => f.type === 'auth'), 160);
+  assert.equal(asked, 1);
+  assert.deepEqual(ws.sent.filter((f) => f.type === 'auth').map((f) => f.token), [c.token], 'the fresh token');
+  assert.equal(FakeSocket.all.length, 1, 'no reconnect');
+  assert.equal(c.state, 'open');
+  c.close();
+
+  // SSE cannot send a frame: the stream is opened again with the fresh token, from its last seq
+  const sources = [];
+  class FakeSource {
+    constructor(url) { this.url = url; sources.push(this); this.listeners = {}; this.closed = false; }
+    addEventListener(type, f) { this.listeners[type] = f; }
+    close() { this.closed = true; }
+  }
+  asked = 0;
+  const s = client({ transport: 'sse', EventSource: FakeSource, token: expiringIn(61500, 0),
+    getToken: async () => expiringIn(3600000, ++asked) });
+  s.connect();
+  sources[0].onmessage({ data: JSON.stringify({ type: 'connected', last_seq: 0 }) });
+  sources[0].onmessage({ data: JSON.stringify(msg(1, 'a')) });
+  await until(() => sources.length === 2, 160);
+  assert.ok(sources[0].closed, 'the old stream is closed');
+  assert.ok(sources[1].url.includes(`last_seq=1&token=${encodeURIComponent(s.token)}`), sources[1].url);
+  sources[1].onmessage({ data: JSON.stringify({ type: 'connected', last_seq: 1 }) });
+  assert.equal(s.state, 'open');
+  s.close();
 });
 
 test('client: an upgrade refused for its token is not taken for a network failure: no SSE, a fresh token once', async () => {

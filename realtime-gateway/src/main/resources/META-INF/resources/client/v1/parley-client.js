@@ -385,7 +385,7 @@ class GatewayConnection extends EventTarget {
     super();
     this.options = {
       baseMs: 1000, maxMs: 30000, heartbeatMs: 25000, restartJitterMs: 1000, connectTimeoutMs: 10000,
-      ...defaults, ...options,
+      refreshBeforeMs: 60000, ...defaults, ...options,
     };
     if (!this.options.gateways || this.options.gateways.length === 0) {
       throw new Error('gateways: at least one gateway URL');
@@ -498,6 +498,31 @@ class GatewayConnection extends EventTarget {
     this.heartbeatTimer = null;
   }
 
+  /**
+   * A fresh token from getToken() refreshBeforeMs before this one expires, handed to the open
+   * connection (deliverToken, the subclass's): it is never closed for its token.
+   */
+  scheduleRefresh() {
+    clearTimeout(this.refreshTimer);
+    const exp = tokenExpiry(this.token);
+    if (!this.options.getToken || !exp) {
+      return;
+    }
+    const inMs = Math.max(1000, exp * 1000 - Date.now() - this.options.refreshBeforeMs);
+    if (inMs > MAX_TIMER_MS) { // setTimeout would fire at once: look again later instead
+      this.refreshTimer = setTimeout(() => this.scheduleRefresh(), MAX_TIMER_MS);
+      return;
+    }
+    this.refreshTimer = setTimeout(async () => {
+      try {
+        this.deliverToken(await this.options.getToken());
+        this.scheduleRefresh();
+      } catch (e) {
+        // the connection is closed with 4401 at expiry and reopened with a token then
+      }
+    }, inMs);
+  }
+
   emit(type, detail = {}) {
     this.dispatchEvent(new CustomEvent(type, { detail }));
   }
@@ -553,6 +578,7 @@ export class SessionClient extends GatewayConnection {
   close() {
     this.closedByUser = true;
     clearTimeout(this.retryTimer);
+    clearTimeout(this.refreshTimer);
     if (this.onlineListener) {
       globalThis.removeEventListener('online', this.onlineListener);
       this.onlineListener = null;
@@ -572,6 +598,17 @@ export class SessionClient extends GatewayConnection {
   setToken(token) {
     this.token = token;
     this.frame({ type: 'auth', token });
+  }
+
+  /** getToken()'s fresh token before expiry: an auth frame; SSE cannot send one, so its stream opens again. */
+  deliverToken(token) {
+    this.setToken(token);
+    if (this.transport === 'sse' && this.source && this.state === 'open') {
+      const old = this.source;
+      this.source = null;
+      old.close();
+      this.openSse(); // from the last seq it has: nothing missed, nothing twice
+    }
   }
 
   /** Call on every keystroke in the composer: typing starts at once, stops after silence. */
@@ -709,6 +746,7 @@ export class SessionClient extends GatewayConnection {
     this.tokenRefreshed = false;
     this.setState('open', { transport: this.transport, gateway: this.gateway });
     this.startHeartbeat();
+    this.scheduleRefresh();
     for (const item of this.queue.all()) {
       this.flushOne(item);
     }
@@ -996,7 +1034,7 @@ export class Channel extends EventTarget {
  */
 export class ParleyConnection extends GatewayConnection {
   constructor(options) {
-    super(options, { deadAfterMs: 60000, refreshBeforeMs: 60000 });
+    super(options, { deadAfterMs: 60000 });
     this.channels = new Map();
     this.getToken = this.options.getToken || null;
     this.subscribeQueue = []; // channel names waiting for their subscribe frame
@@ -1222,26 +1260,10 @@ export class ParleyConnection extends GatewayConnection {
     }
   }
 
-  /** A fresh token shortly before this one expires, sent on the open connection: it is never closed for it. */
-  scheduleRefresh() {
-    clearTimeout(this.refreshTimer);
-    const exp = tokenExpiry(this.token);
-    if (!this.getToken || !exp) {
-      return;
-    }
-    const inMs = Math.max(1000, exp * 1000 - Date.now() - this.options.refreshBeforeMs);
-    if (inMs > MAX_TIMER_MS) { // setTimeout would fire at once: look again later instead
-      this.refreshTimer = setTimeout(() => this.scheduleRefresh(), MAX_TIMER_MS);
-      return;
-    }
-    this.refreshTimer = setTimeout(async () => {
-      try {
-        this.sendFrame({ type: 'auth', token: await this.freshToken() });
-        this.scheduleRefresh();
-      } catch (e) {
-        // the connection is closed with 4401 at expiry and reopened with a token then
-      }
-    }, inMs);
+  /** A fresh token for the open connection: an auth frame. */
+  deliverToken(token) {
+    this.token = token;
+    this.sendFrame({ type: 'auth', token });
   }
 
   startHeartbeat() {
