@@ -277,6 +277,33 @@ test('client: the widget\'s token is refreshed before it expires, on the open so
   s.close();
 });
 
+test('client: a post over REST refused for its token (401) goes again with a fresh one, not failed', async () => {
+  // on the SSE fallback the widget sends over REST; a token that lapsed (its source was away when it
+  // was due) failed the customer's message for good with "refused (401)"
+  const sources = [];
+  class FakeSource {
+    constructor(url) { this.url = url; sources.push(this); this.listeners = {}; }
+    addEventListener(type, f) { this.listeners[type] = f; }
+    close() {}
+  }
+  const posts = [];
+  const fetch = async (url, init) => {
+    posts.push(init.headers.Authorization);
+    return posts.length === 1 ? { ok: false, status: 401, json: async () => ({ detail: 'expired' }) }
+      : { ok: true, status: 201 };
+  };
+  const c = client({ transport: 'sse', EventSource: FakeSource, fetch, getToken: async () => 'fresh' });
+  c.connect();
+  sources[0].onmessage({ data: JSON.stringify({ type: 'connected', last_seq: 0 }) });
+  c.send('still there?');
+  await until(() => posts.length === 2, 200);
+  assert.deepEqual(posts, ['Bearer tok', 'Bearer fresh']);
+  await tick();
+  assert.equal(c.queue.size, 0, 'stored: out of the queue');
+  assert.deepEqual(c.messages.filter((m) => m.state === 'failed'), []);
+  c.close();
+});
+
 test('client: an upgrade refused for its token is not taken for a network failure: no SSE, a fresh token once', async () => {
   const probes = [];
   const fetch = async (url, init) => { probes.push(init.headers.Authorization); return { ok: false, status: 401 }; };

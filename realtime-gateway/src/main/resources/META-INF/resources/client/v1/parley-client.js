@@ -794,6 +794,11 @@ export class SessionClient extends GatewayConnection {
       });
       if (response.ok) {
         this.queue.remove(item.client_message_id);
+      } else if (response.status === 401 && this.options.getToken && !item.tokenRefreshed) {
+        // the token lapsed: once more with a fresh one (the same client_message_id: stored once)
+        item.tokenRefreshed = true;
+        this.token = await this.options.getToken();
+        this.conversation.retryLater(item, 0);
       } else if (response.status === 429 || response.status >= 500) {
         this.conversation.retryLater(item, response.headers?.get?.('Retry-After') ?? null);
       } else if (response.status >= 400 && response.status < 500) {
