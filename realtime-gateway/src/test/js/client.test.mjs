@@ -304,6 +304,29 @@ test('client: a post over REST refused for its token (401) goes again with a fre
   c.close();
 });
 
+test('client: on the SSE fallback markRead() stores the read over REST (a frame cannot go)', async () => {
+  const sources = [];
+  class FakeSource {
+    constructor(url) { this.url = url; sources.push(this); this.listeners = {}; }
+    addEventListener(type, f) { this.listeners[type] = f; }
+    close() {}
+  }
+  const calls = [];
+  const fetch = async (url, init) => {
+    calls.push([init.method, url, JSON.parse(init.body), init.headers.Authorization]);
+    return { ok: true, status: 200, json: async () => ({}) };
+  };
+  const c = client({ transport: 'sse', EventSource: FakeSource, fetch });
+  c.connect();
+  sources[0].onmessage({ data: JSON.stringify({ type: 'connected', last_seq: 0 }) });
+  sources[0].onmessage({ data: JSON.stringify(msg(1, 'a')) });
+  sources[0].onmessage({ data: JSON.stringify(msg(2, 'b')) });
+  c.markRead();
+  await until(() => calls.length === 1);
+  assert.deepEqual(calls, [['PUT', 'http://api.test/api/tenants/t/sessions/s/read', { up_to_seq: 2 }, 'Bearer tok']]);
+  c.close();
+});
+
 test('client: an upgrade refused for its token is not taken for a network failure: no SSE, a fresh token once', async () => {
   const probes = [];
   const fetch = async (url, init) => { probes.push(init.headers.Authorization); return { ok: false, status: 401 }; };

@@ -618,8 +618,33 @@ export class SessionClient extends GatewayConnection {
     }
   }
 
+  /** The reader has seen up to seq: a read frame, or over REST on the SSE fallback (which sends no frames). */
   markRead(seq = this.store.resumeSeq) {
-    this.frame({ type: 'read', up_to_seq: seq });
+    if (this.transport === 'sse') {
+      this.putRead(seq);
+    } else {
+      this.frame({ type: 'read', up_to_seq: seq });
+    }
+  }
+
+  async putRead(seq) {
+    try {
+      await this.rest('PUT', '/read', { up_to_seq: seq });
+    } catch (e) {
+      // offline: the next read says as much
+    }
+  }
+
+  /** A call to chat-api about this session, with the current token (the SSE fallback's way to send). */
+  rest(method, path, body) {
+    const { tenantId, sessionId, apiUrl } = this.options;
+    const fetchImpl = this.options.fetch || globalThis.fetch.bind(globalThis);
+    return fetchImpl(`${apiUrl}/api/tenants/${encodeURIComponent(tenantId)}/sessions/`
+      + `${encodeURIComponent(sessionId)}${path}`, {
+      method,
+      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${this.token}` },
+      body: JSON.stringify(body),
+    });
   }
 
   // ------------------------------------------------------------------ connection
@@ -783,15 +808,9 @@ export class SessionClient extends GatewayConnection {
   }
 
   async postOverRest(item) {
-    const { tenantId, sessionId, apiUrl } = this.options;
-    const fetchImpl = this.options.fetch || globalThis.fetch.bind(globalThis);
     try {
-      const response = await fetchImpl(`${apiUrl}/api/tenants/${encodeURIComponent(tenantId)}/sessions/`
-        + `${encodeURIComponent(sessionId)}/messages`, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${this.token}` },
-        body: JSON.stringify({ content: item.content, client_message_id: item.client_message_id }),
-      });
+      const response = await this.rest('POST', '/messages',
+        { content: item.content, client_message_id: item.client_message_id });
       if (response.ok) {
         this.queue.remove(item.client_message_id);
       } else if (response.status === 401 && this.options.getToken && !item.tokenRefreshed) {
