@@ -463,6 +463,24 @@ test('connection: a token that lives for weeks is refreshed before it expires, n
   }
 });
 
+test('connection: a token about to expire is refreshed on the open socket, without a reconnect', async () => {
+  const expiringIn = (ms, n) => `h.${btoa(JSON.stringify({ sub: 'alice', n, exp: Math.floor((Date.now() + ms) / 1000) }))}.s`;
+  let asked = 0;
+  const first = expiringIn(61500, 0);
+  const conn = connection({ token: first, getToken: async () => (asked++ === 0 ? first : expiringIn(3600000, asked)) });
+  try {
+    await conn.connect();
+    FakeSocket.all[0].open();
+    FakeSocket.all[0].receive({ type: 'connected' });
+    await until(() => FakeSocket.all[0].sent.some((f) => f.type === 'auth'), 160);
+    assert.deepEqual(FakeSocket.all[0].sent.filter((f) => f.type === 'auth').map((f) => f.token), [conn.token]);
+    assert.notEqual(conn.token, first);
+    assert.equal(FakeSocket.all.length, 1, 'no reconnect');
+  } finally {
+    conn.close();
+  }
+});
+
 test('connection: many channels subscribe again within the gateway\'s rate; a refusal for the rate asks again', async () => {
   const conn = connection();
   const names = Array.from({ length: 12 }, (_, i) => `session:s${i}`);
