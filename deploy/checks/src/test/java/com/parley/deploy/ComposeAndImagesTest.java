@@ -44,6 +44,10 @@ class ComposeAndImagesTest {
             assertEquals(gateway, g.path("environment").path("PARLEY_GATEWAY_INSTANCE_ID").asText());
             assertFalse(g.path("stop_grace_period").isMissingNode(), gateway + " has time to drain with 1012");
         }
+        // chat-api answers its requests in flight for up to 15 s when stopped (quarkus.shutdown.timeout);
+        // Docker's default of 10 s would kill it before
+        String grace = compose.path("services").path("chat-api").path("stop_grace_period").asText("10s");
+        assertTrue(Integer.parseInt(grace.replace("s", "")) > 15, "chat-api's stop_grace_period: " + grace);
     }
 
     @Test
