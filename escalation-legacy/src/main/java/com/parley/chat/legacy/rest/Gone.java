@@ -3,6 +3,7 @@ package com.parley.chat.legacy.rest;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -16,6 +17,10 @@ import io.micrometer.core.instrument.MeterRegistry;
 /** The one answer of this module: 410 Gone as application/problem+json with deprecation headers. */
 @ApplicationScoped
 public class Gone {
+
+    /** IMF-fixdate (RFC 9110, 5.6.7): the one HTTP-date form a sender may write. */
+    private static final DateTimeFormatter HTTP_DATE =
+            DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.ENGLISH);
 
     public static final String PROBLEM_JSON = "application/problem+json";
     public static final String TYPE = "https://parley.chat/problems/feature-removed";
@@ -77,8 +82,8 @@ public class Gone {
                 .type(PROBLEM_JSON)
                 // RFC 9745: a structured-field date, seconds since the epoch
                 .header("Deprecation", "@" + config.deprecatedAt().getEpochSecond())
-                // RFC 8594: an HTTP-date
-                .header("Sunset", DateTimeFormatter.RFC_1123_DATE_TIME.format(config.sunsetAt().atOffset(ZoneOffset.UTC)))
+                // RFC 8594: an HTTP-date, which is IMF-fixdate (RFC_1123_DATE_TIME writes "1 Jun", not "01 Jun")
+                .header("Sunset", HTTP_DATE.format(config.sunsetAt().atOffset(ZoneOffset.UTC)))
                 .header("Link", "<" + config.migrationNotesUrl() + ">; rel=\"deprecation\"; type=\"text/html\"")
                 .header("Cache-Control", "public, max-age=3600")
                 .entity(problem)
