@@ -106,6 +106,17 @@ function client(extra = {}) {
 const tick = () => new Promise((r) => setTimeout(r, 25)); // lets the client's async steps run, even on a busy machine
 
 /** Waits (a second at most) until done() says the client got there. */
+/** EventSource stand-ins that remember every stream opened (its url) and whether it was closed. */
+function fakeEventSources() {
+  const sources = [];
+  class FakeSource {
+    constructor(url) { this.url = url; sources.push(this); this.listeners = {}; this.closed = false; }
+    addEventListener(type, f) { this.listeners[type] = f; }
+    close() { this.closed = true; }
+  }
+  return { sources, FakeSource };
+}
+
 async function until(done, tries = 40) {
   for (let i = 0; i < tries && !done(); i++) {
     await tick();
@@ -206,12 +217,7 @@ test('client: a refused token (4401) is not retried; the page has to supply a ne
 });
 
 test('client: WebSocket fails twice though the gateway admits the token: falls back to SSE, sends over REST', async () => {
-  const sources = [];
-  class FakeSource {
-    constructor(url) { this.url = url; sources.push(this); this.listeners = {}; }
-    addEventListener(type, f) { this.listeners[type] = f; }
-    close() {}
-  }
+  const { sources, FakeSource } = fakeEventSources();
   const posts = [];
   const fetch = async (url, init) => {
     if (url.includes('/admission/')) {
@@ -257,12 +263,7 @@ test('client: the widget\'s token is refreshed before it expires, on the open so
   c.close();
 
   // SSE cannot send a frame: the stream is opened again with the fresh token, from its last seq
-  const sources = [];
-  class FakeSource {
-    constructor(url) { this.url = url; sources.push(this); this.listeners = {}; this.closed = false; }
-    addEventListener(type, f) { this.listeners[type] = f; }
-    close() { this.closed = true; }
-  }
+  const { sources, FakeSource } = fakeEventSources();
   asked = 0;
   const s = client({ transport: 'sse', EventSource: FakeSource, token: expiringIn(61500, 0),
     getToken: async () => expiringIn(3600000, ++asked) });
@@ -280,12 +281,7 @@ test('client: the widget\'s token is refreshed before it expires, on the open so
 test('client: a post over REST refused for its token (401) goes again with a fresh one, not failed', async () => {
   // on the SSE fallback the widget sends over REST; a token that lapsed (its source was away when it
   // was due) failed the customer's message for good with "refused (401)"
-  const sources = [];
-  class FakeSource {
-    constructor(url) { this.url = url; sources.push(this); this.listeners = {}; }
-    addEventListener(type, f) { this.listeners[type] = f; }
-    close() {}
-  }
+  const { sources, FakeSource } = fakeEventSources();
   const posts = [];
   const fetch = async (url, init) => {
     posts.push(init.headers.Authorization);
@@ -305,12 +301,7 @@ test('client: a post over REST refused for its token (401) goes again with a fre
 });
 
 test('client: on the SSE fallback markRead() stores the read over REST (a frame cannot go)', async () => {
-  const sources = [];
-  class FakeSource {
-    constructor(url) { this.url = url; sources.push(this); this.listeners = {}; }
-    addEventListener(type, f) { this.listeners[type] = f; }
-    close() {}
-  }
+  const { sources, FakeSource } = fakeEventSources();
   const calls = [];
   const fetch = async (url, init) => {
     calls.push([init.method, url, JSON.parse(init.body), init.headers.Authorization]);

@@ -56,19 +56,13 @@ public class InboundFrames {
 
     /** The protocol is JSON text: a binary frame is answered as a malformed one, and counts against the rate. */
     public void handleBinary(ClientConnection client) {
-        client.heard();
-        if (!client.admitInbound()) {
-            client.send(frames.error("rate_limited", "Too many frames; slow down.", null));
-            return;
+        if (admitted(client)) {
+            client.send(frames.error("malformed_frame", "Frames are JSON text; a binary frame is not read.", null));
         }
-        client.send(frames.error("malformed_frame", "Frames are JSON text; a binary frame is not read.", null));
     }
 
     public void handle(ClientConnection client, String text) {
-        client.heard();
-        // every frame takes a token, whatever its size: a large one is no way around the rate
-        if (!client.admitInbound()) {
-            client.send(frames.error("rate_limited", "Too many frames; slow down.", null));
+        if (!admitted(client)) {
             return;
         }
         if (text.length() > config.limits().maxFrameBytes()
@@ -243,6 +237,19 @@ public class InboundFrames {
                 }, failure -> session.connection().send(frames.error("unavailable",
                         "The message could not be stored right now; send it again with the same client_message_id.",
                         clientMessageId, session.channel())));
+    }
+
+    /**
+     * A frame heard: every one takes a token of the inbound rate, whatever its size or kind (a large one
+     * is no way around the rate); one over it is answered rate_limited (a flood closes the connection).
+     */
+    private boolean admitted(ClientConnection client) {
+        client.heard();
+        if (client.admitInbound()) {
+            return true;
+        }
+        client.send(frames.error("rate_limited", "Too many frames; slow down.", null));
+        return false;
     }
 
     /** Staff choose available, busy or away; the operators channel of every instance shows it. */
