@@ -142,6 +142,8 @@ class GatewayIT {
                 WsClient sam = join(cluster.gateway2, session, "sam", "supporter")) {
             alice.awaitType("connected");
             sam.awaitType("connected");
+            JsonNode greeting = alice.awaitType("presence"); // right after connected: she is in it
+            assertTrue(greeting.toString().contains("\"user_id\":\"alice\""), greeting.toString());
             JsonNode presence = alice.await(f -> "presence".equals(f.path("type").asText())
                     && f.get("participants").size() == 2, Duration.ofSeconds(15));
             Set<String> users = new HashSet<>();

@@ -106,9 +106,25 @@ public class PresenceTracker {
         localChange(session);
     }
 
-    /** The merged participants, as a presence frame, for a client that just connected. */
+    /**
+     * The participants, as a presence frame, for a client that just subscribed: the other instances'
+     * as they announced them and this instance's as they are now, the subscriber included. Its own
+     * join is announced a moment later (coalesced, then back over Kafka): the announced view alone
+     * would greet it with a presence that leaves it out.
+     */
     public String currentFrame(SessionKey session) {
-        return frame(session, merged(session));
+        TreeMap<String, Participant> all = new TreeMap<>();
+        Map<String, Announcement> byInstance = sessions.get(session);
+        if (byInstance != null) {
+            Instant now = Instant.now();
+            byInstance.forEach((instance, a) -> {
+                if (!instance.equals(config.instanceId()) && a.expiresAt().isAfter(now)) {
+                    a.participants().forEach(p -> all.put(key(p), p));
+                }
+            });
+        }
+        localParticipants(session).forEach(p -> all.put(key(p), p));
+        return frame(session, new ArrayList<>(all.values()));
     }
 
     /** An announcement of some instance (this one included), read from chat.signals. */
@@ -166,23 +182,32 @@ public class PresenceTracker {
      *        of one user); the periodic re-announcement publishes always (it keeps the TTL)
      */
     private void announce(SessionKey session, List<Participant> before, boolean always) {
-        TreeMap<String, Participant> local = new TreeMap<>();
-        for (SessionSubscription subscription : hub.sessionSubscriptions(session)) {
-            Participant p = new Participant(subscription.connection().caller().userId(),
-                    subscription.connection().caller().participantRole());
-            local.put(p.userId() + "\u0000" + p.role(), p);
-        }
-        List<Participant> now = List.copyOf(local.values());
+        List<Participant> now = localParticipants(session);
         lastAnnounced.put(session, now);
         if (now.equals(before) && !always) {
             return;
         }
         ObjectNode signal = signals.signal("presence", session);
         ArrayNode participants = signal.putArray("participants");
-        for (Participant p : local.values()) {
+        for (Participant p : now) {
             participants.addObject().put("user_id", p.userId()).put("role", p.role());
         }
         signals.publish(session, signal);
+    }
+
+    /** This instance's participants of the session, now, in order: one per user and role. */
+    private List<Participant> localParticipants(SessionKey session) {
+        TreeMap<String, Participant> local = new TreeMap<>();
+        for (SessionSubscription subscription : hub.sessionSubscriptions(session)) {
+            Participant p = new Participant(subscription.connection().caller().userId(),
+                    subscription.connection().caller().participantRole());
+            local.put(key(p), p);
+        }
+        return List.copyOf(local.values());
+    }
+
+    private static String key(Participant p) {
+        return p.userId() + "\u0000" + p.role();
     }
 
     private void push(SessionKey session) {
@@ -200,7 +225,7 @@ public class PresenceTracker {
             Instant now = Instant.now();
             for (Announcement a : byInstance.values()) {
                 if (a.expiresAt().isAfter(now)) {
-                    a.participants().forEach(p -> all.put(p.userId() + "\u0000" + p.role(), p));
+                    a.participants().forEach(p -> all.put(key(p), p));
                 }
             }
         }

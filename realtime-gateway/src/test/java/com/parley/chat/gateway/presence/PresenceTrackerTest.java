@@ -164,6 +164,23 @@ class PresenceTrackerTest {
     }
 
     @Test
+    void aSubscribersFirstPresenceHasItInItWithEveryoneElseBeforeItsJoinIsAnnounced() throws Exception {
+        FakeTransport alice = join("alice", "user");
+        await(() -> assertEquals(List.of("alice/user"), users(lastPresence(alice))));
+        ObjectNode remote = fx.frames.frame("presence").put("tenant_id", "acme").put("session_id", "s-1")
+                .put("instance_id", "elsewhere");
+        remote.putArray("participants").addObject().put("user_id", "bea").put("role", "supporter");
+        tracker.onAnnouncement(session, remote);
+
+        Tab sam = subscribe("sam", "supporter"); // its own join goes out after the coalescing window
+        assertEquals(List.of("alice/user", "bea/supporter", "sam/supporter"),
+                users(FakeTransport.parse(tracker.currentFrame(session))), "the greeting's presence left the subscriber out");
+
+        leave(sam); // a leave not yet announced is not in the next greeting either
+        assertEquals(List.of("alice/user", "bea/supporter"), users(FakeTransport.parse(tracker.currentFrame(session))));
+    }
+
+    @Test
     void anotherInstancesParticipantsAreMergedAndDropOutAfterTheTtl() throws Exception {
         FakeTransport alice = join("alice", "user");
         await(() -> assertEquals(List.of("alice/user"), users(lastPresence(alice))));

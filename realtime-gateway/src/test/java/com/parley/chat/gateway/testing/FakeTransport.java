@@ -157,7 +157,8 @@ public final class FakeTransport implements Transport {
         return closeReason;
     }
 
-    private static JsonNode parse(String frame) {
+    /** One frame as JSON (a test fails on anything else). */
+    public static JsonNode parse(String frame) {
         try {
             return JSON.readTree(frame);
         } catch (java.io.IOException e) {
