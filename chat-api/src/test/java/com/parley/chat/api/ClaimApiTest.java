@@ -115,6 +115,29 @@ class ClaimApiTest {
     }
 
     @Test
+    void aClosedSessionKeepsItsHolderAsTheRecordOfWhoHandledIt() {
+        String id = newSession(tenant, "alice");
+        as(staff("sam")).post(session(id) + "/claim").then().statusCode(200);
+        as(staff("sam")).body(Map.of("status", "closed")).patch(session(id)).then().statusCode(200)
+                .body("claimed_by", equalTo("sam"));
+        for (String releaser : List.of(staff("sam"), token(tenant, "ann", "admin"))) {
+            as(releaser).delete(session(id) + "/claim").then().statusCode(409)
+                    .body("type", equalTo("https://parley.chat/problems/session-not-open"))
+                    .body("session_status", equalTo("closed"));
+        }
+        as(staff("sam")).body(Map.of("to_user_id", "bob")).post(session(id) + "/transfer").then().statusCode(409)
+                .body("type", equalTo("https://parley.chat/problems/session-not-open"));
+        as(staff("sam")).get(session(id)).then().statusCode(200).body("claimed_by", equalTo("sam"));
+        assertEquals(List.of("SessionCreated", "SessionClaimed", "SessionStatusChanged"),
+                as(staff("sam")).get(session(id) + "/events").jsonPath().getList("events.type"),
+                "nothing happens to a closed chat");
+
+        String unheld = newSession(tenant, "alice"); // nobody to release: nothing to refuse, as for an open one
+        as(staff("sam")).body(Map.of("status", "resolved")).patch(session(unheld)).then().statusCode(200);
+        as(staff("sam")).delete(session(unheld) + "/claim").then().statusCode(200).body("claimed_by", nullValue());
+    }
+
+    @Test
     void theListFiltersByClaimAndTheQueueIsOldestFirst() {
         String tenantOfList = "t-" + UUID.randomUUID();
         String older = newSession(tenantOfList, "alice");

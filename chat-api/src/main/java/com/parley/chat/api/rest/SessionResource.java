@@ -182,7 +182,7 @@ public class SessionResource {
     @Path("/{sessionId}/claim")
     @Consumes(MediaType.WILDCARD)
     @Operation(summary = "Release a session (its holder or an admin)", description = "Nobody holds it afterwards. "
-            + "Emits SessionReleased.")
+            + "Emits SessionReleased. A closed or resolved session keeps its holder: 409 session-not-open.")
     public SessionView release(@PathParam("tenantId") String tenantId, @PathParam("sessionId") UUID sessionId) {
         Caller caller = currentCaller.in(tenantId);
         return SessionView.of(sessionWrites.inTurn(sessionId, () -> claims.release(caller, sessionId)));

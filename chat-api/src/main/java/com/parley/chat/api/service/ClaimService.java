@@ -40,13 +40,17 @@ public class ClaimService {
         return session;
     }
 
-    /** Nobody holds the session afterwards; only its holder or an admin may release it. */
+    /**
+     * Nobody holds the session afterwards; only its holder or an admin may release it. A closed or
+     * resolved session keeps its holder, the record of who handled it: releasing it is refused.
+     */
     @Transactional
     public ChatSession release(Caller caller, UUID sessionId) {
         ChatSession session = lockedForStaff(caller, sessionId);
         if (session.claimedBy == null) {
             return session;
         }
+        requireOpen(session);
         requireHolderOrAdmin(caller, session);
         Instant now = Clock.now();
         String previous = session.claimedBy;
