@@ -230,6 +230,21 @@ class MessageApiTest {
     }
 
     @Test
+    void aMessageIsDeletedInAClosedChatToo() { // what was said in error is taken back after the chat ended
+        String session = newSession(tenant, "alice");
+        String alice = token(tenant, "alice", "user");
+        String mine = as(alice).body(Map.of("content", "my card is 4111 1111 1111 1111")).post(messagesPath(session))
+                .then().statusCode(201).extract().path("id");
+        as(token(tenant, "sam", "supporter")).body(Map.of("status", "resolved"))
+                .patch(sessionsPath(tenant) + "/" + session).then().statusCode(200);
+        as(alice).delete(messagesPath(session) + "/" + mine).then().statusCode(204);
+        as(alice).get(sessionsPath(tenant) + "/" + session + "/events").then().statusCode(200)
+                .body("events.type", equalTo(List.of("SessionCreated", "MessageCreated", "SessionStatusChanged",
+                        "MessageDeleted")))
+                .body("events[1].content", equalTo(""));
+    }
+
+    @Test
     void historyPagesThroughEventsAfterASeq() {
         String session = newSession(tenant, "alice");
         String alice = token(tenant, "alice", "user");

@@ -53,7 +53,7 @@ public class ProblemResponses implements OASFilter {
             Map.entry("POST " + SESSION + "/messages", WRITES + " 404 409"),
             Map.entry("GET " + SESSION + "/messages", "400 404"),
             Map.entry("GET " + SESSION + "/messages/{messageId}", "404"),
-            Map.entry("DELETE " + SESSION + "/messages/{messageId}", "404 409"),
+            Map.entry("DELETE " + SESSION + "/messages/{messageId}", "404"), // closed chats too
             Map.entry("GET " + SESSION + "/events", "400 404"),
             Map.entry("POST /api/tenants/{tenantId}/notices", WRITES));
 
