@@ -27,6 +27,8 @@ public final class SessionSubscription extends Subscription implements SessionRe
     private final SessionKey session;
     private final Frames frames;
     private final Supplier<String> presenceFrame;
+    /** The presence frame written last (the pushed ones are shared by every subscriber of the session). */
+    private String presence;
     private final boolean greetAsConnection;
     private final Failure onFailure;
     private final SessionRecovery recovery;
@@ -99,7 +101,15 @@ public final class SessionSubscription extends Subscription implements SessionRe
                     .put("connection_id", connection.connectionId());
         }
         connection.send(greeting.put("last_seq", lastSeq).put("resume_from", resumeFrom).toString());
-        deliverSignal(presenceFrame.get());
+        deliverPresence(presenceFrame.get());
+    }
+
+    /** Who is in the session: written unless it is the list this subscriber was given last. */
+    public void deliverPresence(String frame) {
+        if (!frame.equals(presence)) {
+            presence = frame;
+            deliverSignal(frame);
+        }
     }
 
     @Override

@@ -167,6 +167,17 @@ public class SessionHub {
     }
 
     /** A signal frame to a session's local subscriptions, except the connection it came from. */
+    /** The session's participants, to each local subscriber that was not told the same list last. */
+    public void presence(SessionKey key, String frame) {
+        Set<SessionSubscription> session = bySession.get(key);
+        if (session == null) {
+            return;
+        }
+        LoopBatches batches = new LoopBatches();
+        session.forEach(batches::add);
+        batches.run((subscription, none) -> ((SessionSubscription) subscription).deliverPresence(frame), metrics);
+    }
+
     public void signal(SessionKey key, String frame, String exceptConnectionId) {
         Set<SessionSubscription> session = bySession.get(key);
         if (session == null) {

@@ -215,7 +215,7 @@ public class PresenceTracker {
         if (Objects.equals(lastPushed.put(session, merged), merged)) {
             return;
         }
-        hub.signal(session, frame(session, merged), null);
+        hub.presence(session, frame(session, merged));
     }
 
     private List<Participant> merged(SessionKey session) {

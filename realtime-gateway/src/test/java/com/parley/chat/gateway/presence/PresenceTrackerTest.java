@@ -181,6 +181,24 @@ class PresenceTrackerTest {
     }
 
     @Test
+    void aSubscriberIsNotToldTheSameListTwice() throws Exception {
+        FakeTransport alice = join("alice", "user");
+        await(() -> assertEquals(List.of("alice/user"), users(lastPresence(alice))));
+        Tab sam = subscribe("sam", "supporter");
+        sam.subscription.started(0, 0); // the greeting: subscribed, then the presence with sam in it
+        await(() -> assertEquals(List.of("alice/user", "sam/supporter"), users(lastPresence(alice))));
+        Thread.sleep(50);
+        assertEquals(List.of(List.of("alice/user", "sam/supporter")), presences(sam.transport),
+                "sam's own join, announced after his greeting, told him again who was there");
+        assertEquals(List.of(List.of("alice/user"), List.of("alice/user", "sam/supporter")), presences(alice));
+    }
+
+    private static List<List<String>> presences(FakeTransport transport) {
+        return transport.json().stream().filter(f -> "presence".equals(f.path("type").asText()))
+                .map(PresenceTrackerTest::users).toList();
+    }
+
+    @Test
     void anotherInstancesParticipantsAreMergedAndDropOutAfterTheTtl() throws Exception {
         FakeTransport alice = join("alice", "user");
         await(() -> assertEquals(List.of("alice/user"), users(lastPresence(alice))));
