@@ -373,6 +373,19 @@ test('the widget embedded on a customer\'s site (another origin) chats with staf
   await inWidget(shop, 'button.launcher').click();
   await inWidget(shop, 'li .text').filter({ hasText: 'Welcome to Acme' }).waitFor({ timeout: 20000 });
   assert.equal(await shop.locator('#parley-widget').getAttribute('data-session'), shopSession);
+
+  // chat-api cannot be reached for a moment when the visitor comes back (a proxy answers 503 to the
+  // first look-up of their chat): the widget says so and keeps the chat; it does not start a new one
+  await shop.route(`**/sessions/${shopSession}`, (route) => route.fulfill({ status: 503, contentType: 'text/html',
+    body: '<html><body>503 Service Unavailable</body></html>' }), { times: 1 });
+  await shop.reload();
+  await inWidget(shop, 'button.launcher').click();
+  await inWidget(shop, '.error').filter({ hasText: 'not available right now' }).waitFor({ timeout: 20000 });
+  assert.equal(await shop.locator('#parley-widget').getAttribute('data-session'), null, 'a new chat was started');
+  await inWidget(shop, 'button.launcher').click(); // closed, and opened again: chat-api answers now
+  await inWidget(shop, 'button.launcher').click();
+  await inWidget(shop, 'li .text').filter({ hasText: 'Welcome to Acme' }).waitFor({ timeout: 20000 });
+  assert.equal(await shop.locator('#parley-widget').getAttribute('data-session'), shopSession);
   await shop.context().close();
 });
 

@@ -148,9 +148,18 @@ export class ParleyWidget {
       body: body ? JSON.stringify(body) : undefined,
     });
     const text = await response.text();
-    const data = text ? JSON.parse(text) : null;
+    let data = null;
+    try {
+      data = text ? JSON.parse(text) : null;
+    } catch (notJson) { // a proxy's error page
+      if (response.ok) {
+        throw notJson;
+      }
+    }
     if (!response.ok) {
-      throw new Error((data && (data.detail || data.title)) || `HTTP ${response.status}`);
+      const error = new Error((data && (data.detail || data.title)) || `HTTP ${response.status}`);
+      error.status = response.status;
+      throw error;
     }
     return data;
   }
@@ -176,8 +185,15 @@ export class ParleyWidget {
         this.me = subject(token);
         this.storageKey = `parley.widget.${this.cfg.tenantId}.${this.me}`;
         const known = localStorage.getItem(this.storageKey);
+        // only a chat that is gone (404, or 403: not this visitor's) starts a new one; a failure to
+        // reach chat-api right now is shown, and opening the panel again comes back to the same chat
         let session = known
-          ? await this.api(token, 'GET', `/sessions/${encodeURIComponent(known)}`).catch(() => null) : null;
+          ? await this.api(token, 'GET', `/sessions/${encodeURIComponent(known)}`).catch((e) => {
+            if (e.status === 404 || e.status === 403) {
+              return null;
+            }
+            throw e;
+          }) : null;
         if (!session || session.status === 'closed' || session.status === 'resolved') {
           session = await this.api(token, 'POST', '/sessions', {});
           localStorage.setItem(this.storageKey, session.id);
