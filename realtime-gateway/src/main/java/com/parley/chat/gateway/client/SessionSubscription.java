@@ -29,6 +29,8 @@ public final class SessionSubscription extends Subscription implements SessionRe
     private final Supplier<String> presenceFrame;
     /** The presence frame written last (the pushed ones are shared by every subscriber of the session). */
     private String presence;
+    /** The greeting went out: the channel's signals may follow it (before, they would precede it). */
+    private volatile boolean greeted;
     private final boolean greetAsConnection;
     private final Failure onFailure;
     private final SessionRecovery recovery;
@@ -101,14 +103,27 @@ public final class SessionSubscription extends Subscription implements SessionRe
                     .put("connection_id", connection.connectionId());
         }
         connection.send(greeting.put("last_seq", lastSeq).put("resume_from", resumeFrom).toString());
+        greeted = true;
         deliverPresence(presenceFrame.get());
+    }
+
+    /**
+     * Typing, read receipts: dropped until the greeting went out (while the replay waits for history),
+     * so that {@code subscribed} or {@code connected} is the channel's first frame. They are of the
+     * moment and never replayed; the presence follows the greeting anyway.
+     */
+    @Override
+    public void deliverSignal(String frame) {
+        if (greeted) {
+            super.deliverSignal(frame);
+        }
     }
 
     /** Who is in the session: written unless it is the list this subscriber was given last. */
     public void deliverPresence(String frame) {
-        if (!frame.equals(presence)) {
+        if (greeted && !frame.equals(presence)) {
             presence = frame;
-            deliverSignal(frame);
+            super.deliverSignal(frame);
         }
     }
 

@@ -88,6 +88,7 @@ public class PresenceTracker {
                 List<Participant> before = lastAnnounced.remove(session);
                 dirty.remove(session);
                 announce(session, before, false);
+                push(session); // this instance's subscribers learn now, not when the announcement comes back
             });
         }
     }
@@ -107,24 +108,11 @@ public class PresenceTracker {
     }
 
     /**
-     * The participants, as a presence frame, for a client that just subscribed: the other instances'
-     * as they announced them and this instance's as they are now, the subscriber included. Its own
-     * join is announced a moment later (coalesced, then back over Kafka): the announced view alone
-     * would greet it with a presence that leaves it out.
+     * The participants, as a presence frame, for a client that just subscribed: it is among them,
+     * though its join is announced a moment later (coalesced, then back over Kafka).
      */
     public String currentFrame(SessionKey session) {
-        TreeMap<String, Participant> all = new TreeMap<>();
-        Map<String, Announcement> byInstance = sessions.get(session);
-        if (byInstance != null) {
-            Instant now = Instant.now();
-            byInstance.forEach((instance, a) -> {
-                if (!instance.equals(config.instanceId()) && a.expiresAt().isAfter(now)) {
-                    a.participants().forEach(p -> all.put(key(p), p));
-                }
-            });
-        }
-        localParticipants(session).forEach(p -> all.put(key(p), p));
-        return frame(session, new ArrayList<>(all.values()));
+        return frame(session, merged(session));
     }
 
     /** An announcement of some instance (this one included), read from chat.signals. */
@@ -218,17 +206,22 @@ public class PresenceTracker {
         hub.presence(session, frame(session, merged));
     }
 
+    /**
+     * Who is in the session: the other instances' participants as they last announced them, and this
+     * instance's as they are now (its own announcements are for the others).
+     */
     private List<Participant> merged(SessionKey session) {
         TreeMap<String, Participant> all = new TreeMap<>();
         Map<String, Announcement> byInstance = sessions.get(session);
         if (byInstance != null) {
             Instant now = Instant.now();
-            for (Announcement a : byInstance.values()) {
-                if (a.expiresAt().isAfter(now)) {
+            byInstance.forEach((instance, a) -> {
+                if (!instance.equals(config.instanceId()) && a.expiresAt().isAfter(now)) {
                     a.participants().forEach(p -> all.put(key(p), p));
                 }
-            }
+            });
         }
+        localParticipants(session).forEach(p -> all.put(key(p), p));
         return new ArrayList<>(all.values());
     }
 

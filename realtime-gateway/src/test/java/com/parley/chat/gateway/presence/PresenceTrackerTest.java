@@ -62,6 +62,11 @@ class PresenceTrackerTest {
     }
 
     private Tab subscribe(String user, String role) {
+        return subscribe(user, role, true);
+    }
+
+    /** @param greeted the subscription's replay has begun with its greeting (subscribed, presence) */
+    private Tab subscribe(String user, String role, boolean greeted) {
         FakeTransport transport = new FakeTransport();
         ClientConnection connection = new ClientConnection("c-" + user + System.nanoTime(),
                 Fixtures.caller("acme", user, role), transport, fx.context);
@@ -70,6 +75,9 @@ class PresenceTrackerTest {
                 () -> tracker.currentFrame(session), false, (s, notFound) -> { });
         connection.add(subscription);
         hub.subscribe(subscription);
+        if (greeted) {
+            subscription.started(0, 0);
+        }
         tracker.joined(session, connection.caller());
         return new Tab(transport, subscription);
     }
@@ -123,8 +131,8 @@ class PresenceTrackerTest {
     @Test
     void joinsThatChangeNobodysPresenceAnnounceNothingButThePeriodicAnnouncementStillGoesOut() throws Exception {
         FakeTransport first = join("alice", "user");
-        await(() -> assertEquals(List.of("alice/user"), users(lastPresence(first))));
-        assertEquals(1, announced.size());
+        assertEquals(List.of("alice/user"), users(lastPresence(first)));
+        await(() -> assertEquals(1, announced.size()));
         for (int i = 0; i < 4; i++) { // alice's other tabs (5 per user), in later coalescing windows
             join("alice", "user");
             Thread.sleep(15);
@@ -184,8 +192,7 @@ class PresenceTrackerTest {
     void aSubscriberIsNotToldTheSameListTwice() throws Exception {
         FakeTransport alice = join("alice", "user");
         await(() -> assertEquals(List.of("alice/user"), users(lastPresence(alice))));
-        Tab sam = subscribe("sam", "supporter");
-        sam.subscription.started(0, 0); // the greeting: subscribed, then the presence with sam in it
+        Tab sam = subscribe("sam", "supporter"); // greeted: subscribed, then the presence with sam in it
         await(() -> assertEquals(List.of("alice/user", "sam/supporter"), users(lastPresence(alice))));
         Thread.sleep(50);
         assertEquals(List.of(List.of("alice/user", "sam/supporter")), presences(sam.transport),
@@ -196,6 +203,21 @@ class PresenceTrackerTest {
     private static List<List<String>> presences(FakeTransport transport) {
         return transport.json().stream().filter(f -> "presence".equals(f.path("type").asText()))
                 .map(PresenceTrackerTest::users).toList();
+    }
+
+    @Test
+    void nothingOfTheSessionReachesASubscriberBeforeItsGreeting() throws Exception {
+        FakeTransport alice = join("alice", "user");
+        await(() -> assertEquals(List.of("alice/user"), users(lastPresence(alice))));
+        Tab sam = subscribe("sam", "supporter", false); // its replay still waits for history
+        await(() -> assertEquals(List.of("alice/user", "sam/supporter"), users(lastPresence(alice))));
+        hub.signal(session, fx.frames.frame("typing_indicator").put("user_id", "alice").toString(), null);
+        Thread.sleep(50);
+        assertEquals(List.of(), sam.transport.types(), "frames of the channel before its subscribed");
+
+        sam.subscription.started(0, 0);
+        assertEquals(List.of("subscribed", "presence"), sam.transport.types());
+        assertEquals(List.of("alice/user", "sam/supporter"), users(lastPresence(sam.transport)));
     }
 
     @Test
@@ -229,9 +251,10 @@ class PresenceTrackerTest {
 
     @Test
     void withdrawingOnShutdownEmptiesThisInstancesShare() throws Exception {
-        FakeTransport alice = join("alice", "user");
-        await(() -> assertEquals(List.of("alice/user"), users(lastPresence(alice))));
-        tracker.withdrawAll();
-        assertEquals(List.of(), users(lastPresence(alice)));
+        join("alice", "user");
+        await(() -> assertEquals(1, announced.size()));
+        tracker.withdrawAll(); // the other instances hear that nobody is here any more
+        assertEquals(2, announced.size());
+        assertEquals(List.of(), users(FakeTransport.parse(announced.getLast())));
     }
 }
