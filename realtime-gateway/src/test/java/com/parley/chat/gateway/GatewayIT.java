@@ -529,6 +529,27 @@ class GatewayIT {
     }
 
     @Test
+    @Order(12)
+    void aTenantWhoseIdAURLMustEscapeChatsAsAnyOther() {
+        // chat-api takes any tenant id of up to 64 characters; the gateway put it into its requests to
+        // chat-api as it was: a space made every one fail (503 after 10 s), a slash sent it elsewhere
+        String odd = "Acme Corp/ä:" + UUID.randomUUID().toString().substring(0, 8);
+        String inPath = java.net.URLEncoder.encode(odd, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20");
+        String alice = cluster.token(odd, "alice", "user");
+        String session = given().auth().oauth2(alice).contentType(ContentType.JSON).body("{}").urlEncodingEnabled(false)
+                .post(cluster.chatApi.baseUrl() + "/api/tenants/" + inPath + "/sessions")
+                .then().statusCode(201).extract().path("id");
+        // no subscription token: the gateway asks chat-api whether alice may follow it, then reads its history
+        try (WsClient socket = WsClient.connect(Cluster.ws(cluster.gateway1, "/ws/" + inPath + "/session/" + session),
+                alice)) {
+            assertEquals(1, socket.awaitType("connected").get("last_seq").asLong());
+            socket.sendJson(Map.of("type", "message", "content", "hello from an odd tenant", "client_message_id", "o-1"));
+            assertEquals(2, socket.awaitType("message_ack").get("seq").asLong());
+            assertEquals("hello from an odd tenant", socket.awaitType("message_created").get("content").asText());
+        }
+    }
+
+    @Test
     @Order(13)
     void chatApiKilledWithSigkillUnderTrafficLosesAndRepeatsNothingOnClientsOrTopic() throws Exception {
         String session = newSession("alice");

@@ -1,6 +1,8 @@
 package com.parley.chat.gateway.chatapi;
 
 import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -121,7 +123,7 @@ public class ChatApiClient implements HistorySource, AccessAuthority, WorkloadSo
 
     @Override
     public Uni<Map<String, Integer>> workload(Caller staff) {
-        return answered(staff, "/api/tenants/" + staff.tenantId() + "/operators").map(body -> {
+        return answered(staff, tenantPath(staff) + "/operators").map(body -> {
             Map<String, Integer> held = new java.util.HashMap<>();
             body.path("operators").forEach(op -> held.put(op.path("user_id").asText(),
                     op.path("open_sessions").asInt()));
@@ -131,7 +133,7 @@ public class ChatApiClient implements HistorySource, AccessAuthority, WorkloadSo
 
     @Override
     public Uni<SessionFigures> figures(Caller admin) {
-        return answered(admin, "/api/tenants/" + admin.tenantId() + "/stats").map(body -> {
+        return answered(admin, tenantPath(admin) + "/stats").map(body -> {
             String oldest = body.path("oldest_unclaimed_since").asText(null);
             return new SessionFigures(body.path("open_sessions").asLong(), body.path("unclaimed_sessions").asLong(),
                     oldest == null ? null : java.time.Instant.parse(oldest));
@@ -186,7 +188,16 @@ public class ChatApiClient implements HistorySource, AccessAuthority, WorkloadSo
     }
 
     private static String sessionPath(Caller caller, String sessionId) {
-        return "/api/tenants/" + caller.tenantId() + "/sessions/" + sessionId;
+        return tenantPath(caller) + "/sessions/" + segment(sessionId);
+    }
+
+    /** A tenant id is any string chat-api takes ("Acme Corp/EU"): escaped as one path segment. */
+    private static String tenantPath(Caller caller) {
+        return "/api/tenants/" + segment(caller.tenantId());
+    }
+
+    private static String segment(String value) {
+        return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
     }
 
     private JsonNode parse(Buffer body) {
