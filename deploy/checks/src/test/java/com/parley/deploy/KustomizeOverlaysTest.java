@@ -269,6 +269,28 @@ class KustomizeOverlaysTest {
         assertEquals(gateways, config.path("QUARKUS_HTTP_CORS_ORIGINS").asText());
     }
 
+    /**
+     * PostgreSQL is the only store of every session and message: in production it archives its WAL
+     * continuously and takes a base backup every night to an object store that the backups name.
+     */
+    @org.junit.jupiter.api.Test
+    void inProductionTheDatabaseIsBackedUpContinuouslyToAnObjectStore() {
+        List<JsonNode> docs = render("production");
+        JsonNode plugin = named(docs, "Cluster", "parley-db").path("spec").path("plugins").get(0);
+        assertNotNull(plugin, "the Cluster names no backup plugin");
+        assertEquals("barman-cloud.cloudnative-pg.io", plugin.path("name").asText());
+        assertTrue(plugin.path("isWALArchiver").asBoolean(), "WAL archiving: a restore to any point in time");
+        JsonNode store = named(docs, "ObjectStore", plugin.path("parameters").path("barmanObjectName").asText());
+        assertFalse(store.path("spec").path("retentionPolicy").asText().isBlank(), "backups are kept for a time");
+        assertTrue(store.path("spec").path("configuration").path("s3Credentials").toString()
+                .contains("parley-db-backup"), "the object store's credentials come from a Secret");
+        JsonNode nightly = ofKind(docs, "ScheduledBackup").getFirst().path("spec");
+        assertEquals("parley-db", nightly.path("cluster").path("name").asText());
+        assertEquals("plugin", nightly.path("method").asText());
+        assertEquals("barman-cloud.cloudnative-pg.io", nightly.path("pluginConfiguration").path("name").asText());
+        assertTrue(nightly.path("immediate").asBoolean(), "a base backup as soon as the cluster exists");
+    }
+
     private static void assertPinned(String image, String where) {
         assertNotNull(image);
         int colon = image.lastIndexOf(':');
