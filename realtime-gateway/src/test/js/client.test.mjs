@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   backoffDelay, SendQueue, MessageStore, TypingDebounce, SessionClient, ParleyConnection, SessionChat,
+  tokenRefreshDelayMs,
 } from '../../main/resources/META-INF/resources/client/v1/parley-client.js';
 
 test('backoff: full jitter between 0 and base * 2^attempt, capped at 30 s', () => {
@@ -469,6 +470,32 @@ test('connection: a token about to expire is refreshed on the open socket, witho
     assert.equal(FakeSocket.all.length, 1, 'no reconnect');
   } finally {
     conn.close();
+  }
+});
+
+test('connection: a page whose clock is wrong refreshes its token by the token\'s lifetime, not in a loop or too late', async () => {
+  // visitor tokens that live 15 minutes, issued by a server whose clock differs from the page's:
+  // by the page's clock a token 20 minutes ahead of it had expired on arrival, and a fresh one was
+  // asked for every second; one 20 minutes behind looked valid for 35 minutes
+  for (const pageAheadBy of [20 * 60, -20 * 60]) {
+    const issued = (n) => {
+      const iat = Math.floor(Date.now() / 1000) - pageAheadBy;
+      return `h.${btoa(JSON.stringify({ sub: 'alice', n, iat, exp: iat + 900 }))}.s`;
+    };
+    let asked = 0;
+    const conn = connection({ token: issued(0), getToken: async () => issued(++asked) });
+    try {
+      await conn.connect();
+      FakeSocket.all[0].open();
+      FakeSocket.all[0].receive({ type: 'connected' });
+      await until(() => asked > 1, 100);
+      assert.equal(asked, 1, `a fresh token to connect and none again at once (page ${pageAheadBy} s off)`);
+      assert.deepEqual(FakeSocket.all[0].sent.filter((f) => f.type === 'auth'), []);
+      const inMs = tokenRefreshDelayMs(conn.token, 60000);
+      assert.ok(inMs > 13 * 60000 && inMs <= 14 * 60000, `refreshed a minute before its 15 minutes: ${inMs} ms`);
+    } finally {
+      conn.close();
+    }
   }
 });
 

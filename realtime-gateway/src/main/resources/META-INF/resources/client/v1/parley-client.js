@@ -192,15 +192,41 @@ const FINAL_REASONS = {
 /** The longest delay setTimeout keeps (2^31 - 1 ms, 24.8 days): beyond it, it fires at once. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
-/** The token's expiry (seconds since the epoch), or null; read only to refresh it in time. */
-export function tokenExpiry(token) {
+/** The token's claims, or null; read only to refresh it in time (the gateway verifies it). */
+function tokenClaims(token) {
   try {
     const part = String(token).split('.')[1].replace(/-/g, '+').replace(/_/g, '/');
-    const exp = JSON.parse(atob(part)).exp;
-    return Number.isFinite(exp) ? exp : null;
+    const claims = JSON.parse(atob(part));
+    return claims && typeof claims === 'object' ? claims : null;
   } catch (e) {
     return null;
   }
+}
+
+/** The token's expiry (seconds since the epoch), or null. */
+export function tokenExpiry(token) {
+  const claims = tokenClaims(token);
+  return claims && Number.isFinite(claims.exp) ? claims.exp : null;
+}
+
+/**
+ * In how many ms a token just handed over is to be refreshed: refreshBeforeMs before it expires,
+ * by the page's clock; or null for a token without expiry. A page's clock may be minutes or hours
+ * off the issuer's: when it says that the token was issued in the future, or that it is already due,
+ * the token's own lifetime (exp - iat) counts from now instead, so a page whose clock is ahead does
+ * not ask for a fresh token every second and one whose clock is behind does not wait past expiry.
+ */
+export function tokenRefreshDelayMs(token, refreshBeforeMs, now = Date.now()) {
+  const claims = tokenClaims(token);
+  if (!claims || !Number.isFinite(claims.exp)) {
+    return null;
+  }
+  let validMs = claims.exp * 1000 - now;
+  if (Number.isFinite(claims.iat) && claims.exp > claims.iat
+      && (claims.iat * 1000 > now + 60000 || validMs - refreshBeforeMs < 1000)) {
+    validMs = (claims.exp - claims.iat) * 1000;
+  }
+  return Math.max(1000, validMs - refreshBeforeMs);
 }
 
 /**
@@ -504,11 +530,10 @@ class GatewayConnection extends EventTarget {
    */
   scheduleRefresh() {
     clearTimeout(this.refreshTimer);
-    const exp = tokenExpiry(this.token);
-    if (!this.options.getToken || !exp) {
+    const inMs = tokenRefreshDelayMs(this.token, this.options.refreshBeforeMs);
+    if (!this.options.getToken || inMs === null) {
       return;
     }
-    const inMs = Math.max(1000, exp * 1000 - Date.now() - this.options.refreshBeforeMs);
     if (inMs > MAX_TIMER_MS) { // setTimeout would fire at once: look again later instead
       this.refreshTimer = setTimeout(() => this.scheduleRefresh(), MAX_TIMER_MS);
       return;
