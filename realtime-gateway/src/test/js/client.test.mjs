@@ -124,6 +124,14 @@ async function until(done, tries = 40) {
   }
 }
 
+/** Connects conn and lets its (first) socket open and say connected; returns that socket. */
+async function connectedSocket(conn) {
+  await conn.connect();
+  FakeSocket.all[0].open();
+  FakeSocket.all[0].receive({ type: 'connected' });
+  return FakeSocket.all[0];
+}
+
 /** A SessionChat on session s of a connected ParleyConnection, subscribed unless told otherwise. */
 async function openChat({ subscribed = true } = {}) {
   const conn = connection();
@@ -442,9 +450,7 @@ test('connection: a token that lives for weeks is refreshed before it expires, n
   let asked = 0;
   const conn = connection({ token: inAMonth(0), getToken: async () => inAMonth(++asked) });
   try {
-    await conn.connect();
-    FakeSocket.all[0].open();
-    FakeSocket.all[0].receive({ type: 'connected' });
+    await connectedSocket(conn);
     for (let i = 0; i < 4; i++) {
       await tick();
     }
@@ -461,9 +467,7 @@ test('connection: a token about to expire is refreshed on the open socket, witho
   const first = expiringIn(61500, 0);
   const conn = connection({ token: first, getToken: async () => (asked++ === 0 ? first : expiringIn(3600000, asked)) });
   try {
-    await conn.connect();
-    FakeSocket.all[0].open();
-    FakeSocket.all[0].receive({ type: 'connected' });
+    await connectedSocket(conn);
     await until(() => FakeSocket.all[0].sent.some((f) => f.type === 'auth'), 160);
     assert.deepEqual(FakeSocket.all[0].sent.filter((f) => f.type === 'auth').map((f) => f.token), [conn.token]);
     assert.notEqual(conn.token, first);
@@ -485,9 +489,7 @@ test('connection: a page whose clock is wrong refreshes its token by the token\'
     let asked = 0;
     const conn = connection({ token: issued(0), getToken: async () => issued(++asked) });
     try {
-      await conn.connect();
-      FakeSocket.all[0].open();
-      FakeSocket.all[0].receive({ type: 'connected' });
+      await connectedSocket(conn);
       await until(() => asked > 1, 100);
       assert.equal(asked, 1, `a fresh token to connect and none again at once (page ${pageAheadBy} s off)`);
       assert.deepEqual(FakeSocket.all[0].sent.filter((f) => f.type === 'auth'), []);

@@ -88,6 +88,14 @@ class PresenceTrackerTest {
         tracker.localChange(session);
     }
 
+    /** Another instance's announcement that one participant is in the session. */
+    private ObjectNode announcement(String instance, String sessionId, String user, String role) {
+        ObjectNode remote = fx.frames.frame("presence").put("tenant_id", "acme").put("session_id", sessionId)
+                .put("instance_id", instance);
+        remote.putArray("participants").addObject().put("user_id", user).put("role", role);
+        return remote;
+    }
+
     private static List<String> users(JsonNode presence) {
         if (presence == null) {
             return null;
@@ -175,10 +183,7 @@ class PresenceTrackerTest {
     void aSubscribersFirstPresenceHasItInItWithEveryoneElseBeforeItsJoinIsAnnounced() throws Exception {
         FakeTransport alice = join("alice", "user");
         await(() -> assertEquals(List.of("alice/user"), users(lastPresence(alice))));
-        ObjectNode remote = fx.frames.frame("presence").put("tenant_id", "acme").put("session_id", "s-1")
-                .put("instance_id", "elsewhere");
-        remote.putArray("participants").addObject().put("user_id", "bea").put("role", "supporter");
-        tracker.onAnnouncement(session, remote);
+        tracker.onAnnouncement(session, announcement("elsewhere", "s-1", "bea", "supporter"));
 
         Tab sam = subscribe("sam", "supporter"); // its own join goes out after the coalescing window
         assertEquals(List.of("alice/user", "bea/supporter", "sam/supporter"),
@@ -225,10 +230,7 @@ class PresenceTrackerTest {
         FakeTransport alice = join("alice", "user");
         await(() -> assertEquals(List.of("alice/user"), users(lastPresence(alice))));
 
-        ObjectNode remote = fx.frames.frame("presence").put("tenant_id", "acme").put("session_id", "s-1")
-                .put("instance_id", "elsewhere");
-        remote.putArray("participants").addObject().put("user_id", "sam").put("role", "supporter");
-        tracker.onAnnouncement(session, remote);
+        tracker.onAnnouncement(session, announcement("elsewhere", "s-1", "sam", "supporter"));
         assertEquals(List.of("alice/user", "sam/supporter"), users(lastPresence(alice)));
 
         Thread.sleep(250); // the other instance went quiet for longer than the TTL
@@ -238,11 +240,8 @@ class PresenceTrackerTest {
 
     @Test
     void aSessionNobodyIsInAnyMoreIsForgotten() throws Exception {
-        ObjectNode remote = fx.frames.frame("presence").put("tenant_id", "acme").put("session_id", "elsewhere")
-                .put("instance_id", "gone");
-        remote.putArray("participants").addObject().put("user_id", "sam").put("role", "supporter");
-        SessionKey elsewhere = new SessionKey("acme", "elsewhere");
-        tracker.onAnnouncement(elsewhere, remote);
+        tracker.onAnnouncement(new SessionKey("acme", "elsewhere"),
+                announcement("gone", "elsewhere", "sam", "supporter"));
         assertEquals(1, tracker.trackedSessions());
         Thread.sleep(250); // that instance died: its announcement outlives the TTL
         tracker.announceAndExpire();
