@@ -166,7 +166,6 @@ public class SessionHub {
         batches.run((subscription, frames) -> subscription.deliver(frames.event()), metrics);
     }
 
-    /** A signal frame to a session's local subscriptions, except the connection it came from. */
     /** The session's participants, to each local subscriber that was not told the same list last. */
     public void presence(SessionKey key, String frame) {
         Set<SessionSubscription> session = bySession.get(key);
@@ -178,6 +177,7 @@ public class SessionHub {
         batches.run((subscription, none) -> ((SessionSubscription) subscription).deliverPresence(frame), metrics);
     }
 
+    /** A signal frame to a session's local subscriptions, except the connection it came from. */
     public void signal(SessionKey key, String frame, String exceptConnectionId) {
         Set<SessionSubscription> session = bySession.get(key);
         if (session == null) {
