@@ -419,3 +419,26 @@ test('the same tag on a site nobody allowed: the chat does not open and nothing 
   assert.equal(await inWidget(rogue, '.state').getAttribute('data-state'), 'idle');
   await rogue.context().close();
 });
+
+test('a chat longer than a gateway replays opens with every message, read from chat-api\'s history', async () => {
+  // the gateways here replay 40 events at most (BrowserIT); beyond, they send resync_required and go
+  // on live, and the page showed the chat as if it had begun there
+  const headers = { Authorization: `Bearer ${env.PARLEY_CUSTOMER2_TOKEN}`, 'Content-Type': 'application/json' };
+  const created = await fetch(`${env.PARLEY_API}/api/tenants/${env.PARLEY_TENANT}/sessions`,
+    { method: 'POST', headers, body: '{}' });
+  const long = (await created.json()).id;
+  for (let i = 1; i <= 45; i++) {
+    const posted = await fetch(`${env.PARLEY_API}/api/tenants/${env.PARLEY_TENANT}/sessions/${long}/messages`,
+      { method: 'POST', headers, body: JSON.stringify({ content: `line ${i}`, client_message_id: `long-${i}` }) });
+    assert.equal(posted.status, 201);
+  }
+  const reader = watch(await (await browser.newContext()).newPage(), 'reader');
+  await reader.goto(page(env.PARLEY_GW2, 'dashboard.html', env.PARLEY_STAFF_TOKEN, env.PARLEY_GW2));
+  await reader.locator('#state[data-state="open"]').waitFor();
+  await reader.locator(`button[data-session="${long}"]`).click();
+  await reader.locator('#messages li .text', { hasText: 'line 45' }).waitFor();
+  await reader.locator('#messages li').nth(44).waitFor(); // the 45th: history read in
+  assert.deepEqual(await texts(reader), Array.from({ length: 45 }, (_, i) => `line ${i + 1}`));
+  assert.deepEqual(await seqs(reader), Array.from({ length: 45 }, (_, i) => i + 2), 'each once, in order');
+  await reader.context().close();
+});

@@ -287,6 +287,65 @@ test('client: the widget\'s token is refreshed before it expires, on the open so
   s.close();
 });
 
+test('client: what the gateway skipped (resync_required) is read from chat-api\'s history: every event once, in order', async () => {
+  // a session with more events than the gateway replays: it sent resync_required and went on live,
+  // and the widget showed only what came after, as if the chat had begun there
+  const event = (seq, type, extra = {}) => ({ seq, type, session_id: 's', tenant_id: 't', ...extra });
+  const history = [
+    event(1, 'SessionCreated', { status: 'open' }),
+    event(2, 'MessageCreated', { message_id: 'm2', content: 'two' }),
+    event(3, 'SessionClaimed', { claimed_by: 'sam' }),
+    event(4, 'MessageCreated', { message_id: 'm4', content: '' }), // deleted since: history has it blank
+    event(5, 'MessageDeleted', { message_id: 'm4' }),
+    event(6, 'MessageCreated', { message_id: 'm6', content: 'six' }),
+  ];
+  const asked = [];
+  const fetch = async (url, init) => {
+    asked.push([new URL(url).pathname + new URL(url).search, init.headers.Authorization]);
+    await tick(); // the live stream goes on meanwhile
+    const after = Number(new URL(url).searchParams.get('after_seq'));
+    const page = history.filter((e) => e.seq > after).slice(0, 2);
+    return { ok: true, status: 200, json: async () => ({ events: page, has_more: page.at(-1).seq < 6,
+      next_after_seq: page.at(-1).seq, last_seq: 7 }) };
+  };
+  const c = client({ fetch });
+  const renders = [];
+  c.addEventListener('messages', () => renders.push(c.messages.length));
+  const resyncs = [];
+  c.addEventListener('resync', (e) => resyncs.push(e.detail));
+  c.connect();
+  const ws = FakeSocket.all[0];
+  ws.open();
+  ws.receive({ type: 'connected', last_seq: 7, resume_from: 0 });
+  ws.receive({ type: 'resync_required', last_seq: 6 });
+  ws.receive(msg(7, 'm7', { content: 'seven' })); // live, while history is read
+  ws.receive({ type: 'message_deleted', seq: 8, message_id: 'm2' }); // live deletion of a message history brings
+  await until(() => c.lastSeq === 8, 100);
+  assert.deepEqual(c.messages.map((m) => [m.seq, m.state, m.content]),
+    [[2, 'deleted', ''], [4, 'deleted', ''], [6, 'stored', 'six'], [7, 'stored', 'seven']]);
+  assert.deepEqual(asked, [['/api/tenants/t/sessions/s/events?after_seq=0&limit=500', 'Bearer tok'],
+    ['/api/tenants/t/sessions/s/events?after_seq=2&limit=500', 'Bearer tok'],
+    ['/api/tenants/t/sessions/s/events?after_seq=4&limit=500', 'Bearer tok']]);
+  assert.equal(c.store.claimedBy, 'sam');
+  assert.deepEqual(resyncs, [], 'nothing was given up');
+  assert.ok(renders.length <= 6, `one render a page, not one an event: ${renders.length}`);
+  c.close();
+
+  // without a way to chat-api (no apiUrl), or when it does not answer, they are given up and the page is told
+  const alone = client({ apiUrl: undefined });
+  const told = [];
+  alone.addEventListener('resync', (e) => told.push(e.detail.last_seq));
+  alone.connect();
+  FakeSocket.all[0].open();
+  FakeSocket.all[0].receive({ type: 'connected', last_seq: 7 });
+  FakeSocket.all[0].receive({ type: 'resync_required', last_seq: 6 });
+  FakeSocket.all[0].receive(msg(7, 'm7'));
+  await until(() => told.length > 0);
+  assert.deepEqual(told, [6]);
+  assert.equal(alone.lastSeq, 7, 'it resumes after what it was given');
+  alone.close();
+});
+
 test('client: a post over REST refused for its token (401) goes again with a fresh one, not failed', async () => {
   // on the SSE fallback the widget sends over REST; a token that lapsed (its source was away when it
   // was due) failed the customer's message for good with "refused (401)"

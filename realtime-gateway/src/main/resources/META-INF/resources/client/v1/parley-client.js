@@ -74,6 +74,7 @@ export class MessageStore {
   constructor() {
     this.bySeq = new Map(); // seq -> event frame
     this.messageIds = new Set();
+    this.deletedIds = new Set();
     this.pending = new Map(); // client_message_id -> {client_message_id, content, state}
     this.cursor = 0; // every seq up to here is in hand (or was skipped by a resync)
     this.status = null;
@@ -94,10 +95,15 @@ export class MessageStore {
     }
     if (frame.type === 'message_created') {
       this.messageIds.add(frame.message_id);
+      if (this.deletedIds.has(frame.message_id)) { // history read after the live deletion
+        frame.deleted = true;
+        frame.content = '';
+      }
       if (frame.client_message_id) {
         this.pending.delete(frame.client_message_id);
       }
     } else if (frame.type === 'message_deleted') {
+      this.deletedIds.add(frame.message_id);
       for (const event of this.bySeq.values()) {
         if (event.type === 'message_created' && event.message_id === frame.message_id) {
           event.deleted = true;
@@ -119,7 +125,10 @@ export class MessageStore {
     return this.cursor;
   }
 
-  /** After resync_required the stream continues after seq; the page reloads older messages over REST. */
+  /**
+   * After resync_required the stream continues after seq: what lies between is read from history
+   * (Conversation.backfill) or, when that cannot be, given up here (the page reloads it).
+   */
   skipTo(seq) {
     this.cursor = Math.max(this.cursor, seq);
     while (this.bySeq.has(this.cursor + 1)) {
@@ -255,6 +264,45 @@ export async function probeAdmission(gateway, tenantId, token, fetchImpl = globa
   }
 }
 
+/** The socket's frame type of each event type of chat-api's history (as on Kafka). */
+const FRAME_TYPES = {
+  SessionCreated: 'session_created', MessageCreated: 'message_created', MessageDeleted: 'message_deleted',
+  SessionStatusChanged: 'session_status', SessionClaimed: 'session_claimed', SessionReleased: 'session_claimed',
+};
+
+/** An event of chat-api's history as the gateway would have framed it; null for a type it does not frame. */
+export function historyFrame(event) {
+  const type = FRAME_TYPES[event?.type];
+  if (!type) {
+    return null;
+  }
+  const frame = { ...event, type, channel: `session:${event.session_id}` };
+  if (event.type === 'SessionReleased') {
+    frame.claimed_by = null;
+  }
+  return frame;
+}
+
+/**
+ * Reads a session's history from chat-api (GET …/events after a seq, a page at a time) with the
+ * caller's current token: what a client reads when the gateway skipped events (resync_required).
+ */
+function historyReader({ apiUrl, tenantId, sessionId, token, fetch: fetchImpl }) {
+  if (!apiUrl) {
+    return null;
+  }
+  return async (afterSeq) => {
+    const get = fetchImpl || globalThis.fetch.bind(globalThis);
+    const response = await get(`${apiUrl}/api/tenants/${encodeURIComponent(tenantId)}/sessions/`
+      + `${encodeURIComponent(sessionId)}/events?after_seq=${afterSeq}&limit=500`,
+    { headers: { Authorization: `Bearer ${token()}`, Accept: 'application/json' } });
+    if (!response.ok) {
+      throw new Error(`history answered ${response.status}`);
+    }
+    return response.json();
+  };
+}
+
 /** A message refused for one of these was not stored now and may be later: sent again, same id. */
 const RETRY_LATER = new Set(['unavailable', 'service_unavailable', 'session_busy', 'too_many_writes']);
 
@@ -268,6 +316,8 @@ export class Conversation {
     this.emit = emit;
     this.random = random;
     this.resend = null; // the owner's flushOne: sends a queued message again
+    this.history = null; // the owner's reader of chat-api's history, when it can reach chat-api
+    this.backfilling = false;
     this.store = new MessageStore();
     this.queue = new SendQueue(queueLimit);
     this.presence = [];
@@ -293,8 +343,8 @@ export class Conversation {
     return { item, queued: true };
   }
 
-  /** An event frame (with seq); true when it changed what the user sees. */
-  onEvent(frame) {
+  /** An event frame (with seq); true when it changed what the user sees ('messages' unless quiet). */
+  onEvent(frame, { quiet = false } = {}) {
     if (!this.store.apply(frame)) {
       return false;
     }
@@ -309,8 +359,52 @@ export class Conversation {
       // an operator joined (claimed_by) or left (null) the chat; previous held it before
       this.emit('claim', { claimedBy: frame.claimed_by ?? null, previous: frame.previous ?? null, seq: frame.seq });
     }
-    this.emit('messages');
+    if (!quiet) {
+      this.emit('messages');
+    }
     return true;
+  }
+
+  /**
+   * The gateway skipped the events up to frame.last_seq (the client was further behind than it
+   * replays) and goes on after it: they are read from chat-api's history, a page at a time and in
+   * order, so the page still shows every event once. Without a way to chat-api, or when it fails,
+   * they are given up and 'resync' tells the page.
+   */
+  async backfill(frame) {
+    const upTo = Number(frame.last_seq) || 0;
+    if (this.backfilling) {
+      return; // the one under way reads them
+    }
+    this.backfilling = true;
+    try {
+      if (!this.history) {
+        throw new Error('no way to chat-api\'s history');
+      }
+      let after = this.store.resumeSeq;
+      while (after < upTo) {
+        const page = await this.history(after);
+        for (const event of page.events || []) {
+          const historic = historyFrame(event);
+          if (historic) {
+            this.onEvent(historic, { quiet: true });
+          }
+        }
+        this.emit('messages');
+        const next = Number(page.next_after_seq);
+        if (!page.has_more || !(next > after)) {
+          break;
+        }
+        after = next;
+      }
+      this.store.skipTo(upTo); // anything history no longer has
+    } catch (e) {
+      this.store.skipTo(upTo);
+      this.emit('messages');
+      this.emit('resync', frame);
+    } finally {
+      this.backfilling = false;
+    }
   }
 
   /** Frames outside the sequence: acks, presence, read receipts, typing, resyncs, errors. */
@@ -330,8 +424,7 @@ export class Conversation {
         this.onTyping(frame);
         break;
       case 'resync_required':
-        this.store.skipTo(frame.last_seq);
-        this.emit('resync', frame);
+        this.backfill(frame);
         break;
       case 'error':
         if (frame.client_message_id) {
@@ -571,6 +664,7 @@ export class SessionClient extends GatewayConnection {
     this.conversation = new Conversation((type, detail) => this.emit(type, detail),
       (isTyping) => this.frame({ type: 'typing', is_typing: isTyping }), this.options);
     this.conversation.resend = (item) => this.flushOne(item);
+    this.conversation.history = historyReader({ ...this.options, token: () => this.token });
     this.wsFailuresBeforeOpen = 0;
     this.transport = this.options.transport === 'sse' ? 'sse' : 'ws';
   }
@@ -1335,6 +1429,7 @@ export class SessionChat extends EventTarget {
       (isTyping) => this.channel.send({ type: 'typing', is_typing: isTyping }),
       { queueLimit, typingIdleMs, random: connection.options.random });
     this.conversation.resend = (item) => this.flushOne(item);
+    this.conversation.history = historyReader({ ...connection.options, sessionId, token: () => connection.token });
     this.channel.addEventListener('subscribed', () => {
       for (const item of this.queue.all()) {
         this.flushOne(item);

@@ -35,7 +35,9 @@ class BrowserIT {
         shop = HttpServer.create(new InetSocketAddress("127.0.0.1", FreePorts.next()), 0);
         // the shop is allowed as http://localhost:port; the same page as http://127.0.0.1:port is a
         // site nobody allowed
-        cluster = new Cluster(Map.of(), false, "http://localhost:" + shop.getAddress().getPort());
+        // a chat longer than the gateways replay is read from chat-api's history by the page (browser.test.mjs)
+        cluster = new Cluster(Map.of("parley.gateway.recovery.max-replay-events", "40"), false,
+                "http://localhost:" + shop.getAddress().getPort());
         cluster.awaitSignalsBothWays(); // the first test types at once
         control = HttpServer.create(new InetSocketAddress("127.0.0.1", FreePorts.next()), 0);
         control.createContext("/stop/gw1", exchange -> {
