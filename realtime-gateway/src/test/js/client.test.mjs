@@ -655,6 +655,27 @@ test('connection: a dashboard that saw many sessions resubscribes in one frame t
   conn.close();
 });
 
+test('connection: a dashboard told to resync a session names it from there next time, not from where it was', async () => {
+  // the dashboard's resync_required is about one session: it moved the channel's seq instead, and
+  // every reconnect named the session from its old seq, and was told to resync again
+  const conn = connection();
+  const dashboard = conn.subscribe('dashboard');
+  const told = [];
+  dashboard.addEventListener('resync', (e) => told.push([e.detail.session_id, e.detail.last_seq]));
+  const ws = await connectedSocket(conn);
+  ws.receive({ type: 'subscribed', channel: 'dashboard' });
+  ws.receive({ ...msg(3, 'hi'), channel: 'dashboard', session_id: 'a' });
+  ws.receive({ type: 'resync_required', channel: 'dashboard', session_id: 'a', last_seq: 9000 });
+  ws.close(1012); // before the session's next event
+  await tick();
+  FakeSocket.all[1].open();
+  FakeSocket.all[1].receive({ type: 'connected' });
+  const frame = FakeSocket.all[1].sent.find((f) => f.type === 'subscribe' && f.channel === 'dashboard');
+  assert.deepEqual(frame.sessions, { a: 9000 });
+  assert.deepEqual(told, [['a', 9000]], 'the page is told, to reload that chat');
+  conn.close();
+});
+
 test('connection: a refused subscription is the channel\'s error; the others go on', async () => {
   const conn = connection();
   const mine = new SessionChat(conn, { sessionId: 'mine' });

@@ -1131,7 +1131,13 @@ export class Channel extends EventTarget {
         this.emit('error', frame);
         return;
       case 'resync_required':
-        this.lastSeq = Math.max(this.lastSeq, Number(frame.last_seq) || 0);
+        if (this.name === 'dashboard') { // about one session of the dashboard: named from there next time
+          const last = Math.max(this.lastSeqBySession.get(frame.session_id) || 0, Number(frame.last_seq) || 0);
+          this.lastSeqBySession.delete(frame.session_id);
+          this.lastSeqBySession.set(frame.session_id, last);
+        } else {
+          this.lastSeq = Math.max(this.lastSeq, Number(frame.last_seq) || 0);
+        }
         this.emit('resync', frame);
         return;
       default:
