@@ -346,6 +346,40 @@ test('client: what the gateway skipped (resync_required) is read from chat-api\'
   alone.close();
 });
 
+test('client: a session whose last seq went back (its database restored) is shown as it is now, and goes on', async () => {
+  // the page held seqs 1-4; the database was restored to seq 2 and the gateway says so on the
+  // reconnect (resync_required, last_seq 2): the events after it no longer exist, and the new ones
+  // reuse their seqs, which the page dropped as repeats; it showed the lost messages and never the new
+  const c = client({ apiUrl: undefined });
+  c.connect();
+  FakeSocket.all[0].open();
+  FakeSocket.all[0].receive({ type: 'connected', last_seq: 0 });
+  [1, 2, 3, 4].forEach((seq) => FakeSocket.all[0].receive(msg(seq, `old-${seq}`)));
+  FakeSocket.all[0].close(1012);
+  await until(() => FakeSocket.all.length > 1);
+  const ws = FakeSocket.all[1];
+  assert.ok(ws.url.includes('last_seq=4'));
+  ws.open();
+  ws.receive({ type: 'connected', last_seq: 2, resume_from: 4 });
+  ws.receive({ type: 'resync_required', last_seq: 2 });
+  ws.receive(msg(3, 'new-3', { content: 'written after the restore' }));
+  await until(() => c.messages.length === 3);
+  assert.deepEqual(c.messages.map((m) => [m.seq, m.message_id]), [[1, 'old-1'], [2, 'old-2'], [3, 'new-3']]);
+  assert.equal(c.lastSeq, 3);
+  c.close();
+});
+
+test('connection: a channel whose session went back (database restored) takes its events from there', async () => {
+  const { conn, chat, ws } = await openChat();
+  [1, 2, 3, 4].forEach((seq) => ws.receive({ ...msg(seq, `old-${seq}`), channel: 'session:s' }));
+  ws.receive({ type: 'resync_required', channel: 'session:s', session_id: 's', last_seq: 2 });
+  ws.receive({ ...msg(3, 'new-3'), channel: 'session:s' });
+  await until(() => chat.messages.some((m) => m.message_id === 'new-3'));
+  assert.deepEqual(chat.messages.map((m) => m.message_id), ['old-1', 'old-2', 'new-3']);
+  assert.equal(chat.channel.lastSeq, 3, 'a resubscription asks from there');
+  conn.close();
+});
+
 test('client: a post over REST refused for its token (401) goes again with a fresh one, not failed', async () => {
   // on the SSE fallback the widget sends over REST; a token that lapsed (its source was away when it
   // was due) failed the customer's message for good with "refused (401)"

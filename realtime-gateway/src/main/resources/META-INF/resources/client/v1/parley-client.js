@@ -136,6 +136,20 @@ export class MessageStore {
     }
   }
 
+  /**
+   * The session's last seq is behind what this store holds (its database was restored to an
+   * earlier point): the events after seq no longer exist, and new ones will reuse their seqs.
+   */
+  rewindTo(seq) {
+    for (const [held, event] of this.bySeq) {
+      if (held > seq) {
+        this.bySeq.delete(held);
+        this.messageIds.delete(event.message_id);
+      }
+    }
+    this.cursor = Math.min(this.cursor, seq);
+  }
+
   addPending(clientMessageId, content) {
     this.pending.set(clientMessageId, { client_message_id: clientMessageId, content, state: 'pending' });
   }
@@ -373,6 +387,12 @@ export class Conversation {
    */
   async backfill(frame) {
     const upTo = Number(frame.last_seq) || 0;
+    if (upTo < this.store.resumeSeq) { // the session went back (restored): what came after is gone
+      this.store.rewindTo(upTo);
+      this.emit('messages');
+      this.emit('resync', frame);
+      return;
+    }
     if (this.backfilling) {
       return; // the one under way reads them
     }
@@ -1135,8 +1155,8 @@ export class Channel extends EventTarget {
           const last = Math.max(this.lastSeqBySession.get(frame.session_id) || 0, Number(frame.last_seq) || 0);
           this.lastSeqBySession.delete(frame.session_id);
           this.lastSeqBySession.set(frame.session_id, last);
-        } else {
-          this.lastSeq = Math.max(this.lastSeq, Number(frame.last_seq) || 0);
+        } else { // the stream goes on after last_seq: forward (too far behind) or back (a restore)
+          this.lastSeq = Number(frame.last_seq) || 0;
         }
         this.emit('resync', frame);
         return;
