@@ -119,10 +119,19 @@ public final class SessionSubscription extends Subscription implements SessionRe
         }
     }
 
-    /** Who is in the session: written unless it is the list this subscriber was given last. */
+    /**
+     * Who is in the session: written unless it is the list this subscriber was given last. Either
+     * way the subscription keeps the frame it is handed: the pushed one is one string shared by every
+     * subscriber of the session, while its greeting's was its own (a kilobyte with twenty people in
+     * the chat, held per socket until the next change).
+     */
     public void deliverPresence(String frame) {
-        if (greeted && !frame.equals(presence)) {
-            presence = frame;
+        if (!greeted) {
+            return;
+        }
+        boolean news = !frame.equals(presence);
+        presence = frame;
+        if (news) {
             super.deliverSignal(frame);
         }
     }

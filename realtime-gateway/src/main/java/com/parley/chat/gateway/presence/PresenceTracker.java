@@ -4,7 +4,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -45,6 +44,10 @@ public class PresenceTracker {
     private record Announcement(List<Participant> participants, Instant expiresAt) {
     }
 
+    /** What local subscribers were told last: the list and its frame, one string shared by all of them. */
+    private record Pushed(List<Participant> participants, String frame) {
+    }
+
     private final SessionHub hub;
     private final SignalPublisher signals;
     private final Frames frames;
@@ -54,7 +57,7 @@ public class PresenceTracker {
     /** session → instance → its participants. */
     private final Map<SessionKey, Map<String, Announcement>> sessions = new ConcurrentHashMap<>();
     /** session → the participants last pushed to local sockets. */
-    private final Map<SessionKey, List<Participant>> lastPushed = new ConcurrentHashMap<>();
+    private final Map<SessionKey, Pushed> lastPushed = new ConcurrentHashMap<>();
     /** session → this instance's participants as last announced. */
     private final Map<SessionKey, List<Participant>> lastAnnounced = new ConcurrentHashMap<>();
     /** Sessions whose local participants changed and are about to be announced. */
@@ -112,7 +115,9 @@ public class PresenceTracker {
      * though its join is announced a moment later (coalesced, then back over Kafka).
      */
     public String currentFrame(SessionKey session) {
-        return frame(session, merged(session));
+        List<Participant> merged = merged(session);
+        Pushed pushed = lastPushed.get(session);
+        return pushed != null && pushed.participants().equals(merged) ? pushed.frame() : frame(session, merged);
     }
 
     /** An announcement of some instance (this one included), read from chat.signals. */
@@ -200,10 +205,13 @@ public class PresenceTracker {
 
     private void push(SessionKey session) {
         List<Participant> merged = merged(session);
-        if (Objects.equals(lastPushed.put(session, merged), merged)) {
+        Pushed before = lastPushed.get(session);
+        if (before != null && before.participants().equals(merged)) {
             return;
         }
-        hub.presence(session, frame(session, merged));
+        String frame = frame(session, merged);
+        lastPushed.put(session, new Pushed(merged, frame));
+        hub.presence(session, frame);
     }
 
     /**

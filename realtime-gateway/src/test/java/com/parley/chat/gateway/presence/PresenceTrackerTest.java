@@ -1,6 +1,7 @@
 package com.parley.chat.gateway.presence;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -203,6 +204,20 @@ class PresenceTrackerTest {
         assertEquals(List.of(List.of("alice/user", "sam/supporter")), presences(sam.transport),
                 "sam's own join, announced after his greeting, told him again who was there");
         assertEquals(List.of(List.of("alice/user"), List.of("alice/user", "sam/supporter")), presences(alice));
+    }
+
+    @Test
+    void everySubscriberOfASessionHoldsOneSharedPresenceFrameNotACopyEach() throws Exception {
+        // a socket keeps the presence it was given last (to tell news from repeats): with twenty
+        // people in a chat that is a kilobyte, which must be one string for all, not one per socket
+        FakeTransport alice = join("alice", "user");
+        join("sam", "supporter");
+        await(() -> assertEquals(List.of("alice/user", "sam/supporter"), users(lastPresence(alice)))); // pushed
+        String greeting = tracker.currentFrame(session);
+        assertSame(greeting, tracker.currentFrame(session), "each greeting built its own copy");
+        Tab other = subscribe("alice", "user"); // another tab: nobody new, the same list
+        assertSame(greeting, tracker.currentFrame(session));
+        assertEquals(List.of("alice/user", "sam/supporter"), users(lastPresence(other.transport)));
     }
 
     private static List<List<String>> presences(FakeTransport transport) {
