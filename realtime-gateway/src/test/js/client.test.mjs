@@ -346,6 +346,32 @@ test('client: what the gateway skipped (resync_required) is read from chat-api\'
   alone.close();
 });
 
+test('client: a second resync_required while history is being read extends the read', async () => {
+  const history = [1, 2, 3, 4, 5, 6].map((seq) => ({ seq, type: 'MessageCreated', session_id: 's', tenant_id: 't',
+    message_id: `m${seq}`, content: `h${seq}` }));
+  let reads = 0;
+  const fetch = async (url) => {
+    reads += 1;
+    await tick();
+    const after = Number(new URL(url).searchParams.get('after_seq'));
+    const page = history.filter((e) => e.seq > after).slice(0, 2);
+    return { ok: true, status: 200, json: async () => ({ events: page, has_more: page.at(-1).seq < 6,
+      next_after_seq: page.at(-1).seq }) };
+  };
+  const c = client({ fetch });
+  c.connect();
+  const ws = FakeSocket.all[0];
+  ws.open();
+  ws.receive({ type: 'connected', last_seq: 4 });
+  ws.receive({ type: 'resync_required', last_seq: 4 });
+  ws.receive({ type: 'resync_required', last_seq: 6 }); // the live stream fell behind again meanwhile
+  ws.receive(msg(7, 'm7'));
+  await until(() => c.lastSeq === 7, 100);
+  assert.deepEqual(c.messages.map((m) => m.seq), [1, 2, 3, 4, 5, 6, 7]);
+  assert.equal(reads, 3);
+  c.close();
+});
+
 test('client: a session whose last seq went back (its database restored) is shown as it is now, and goes on', async () => {
   // the page held seqs 1-4; the database was restored to seq 2 and the gateway says so on the
   // reconnect (resync_required, last_seq 2): the events after it no longer exist, and the new ones

@@ -393,8 +393,9 @@ export class Conversation {
       this.emit('resync', frame);
       return;
     }
+    this.backfillTo = Math.max(this.backfillTo || 0, upTo);
     if (this.backfilling) {
-      return; // the one under way reads them
+      return; // the one under way reads them too
     }
     this.backfilling = true;
     try {
@@ -402,7 +403,7 @@ export class Conversation {
         throw new Error('no way to chat-api\'s history');
       }
       let after = this.store.resumeSeq;
-      while (after < upTo) {
+      while (after < this.backfillTo) {
         const page = await this.history(after);
         for (const event of page.events || []) {
           const historic = historyFrame(event);
@@ -417,11 +418,11 @@ export class Conversation {
         }
         after = next;
       }
-      this.store.skipTo(upTo); // anything history no longer has
+      this.store.skipTo(this.backfillTo); // anything history no longer has
     } catch (e) {
-      this.store.skipTo(upTo);
+      this.store.skipTo(this.backfillTo);
       this.emit('messages');
-      this.emit('resync', frame);
+      this.emit('resync', { ...frame, last_seq: this.backfillTo });
     } finally {
       this.backfilling = false;
     }
