@@ -9,6 +9,9 @@ import java.time.Duration;
  */
 public final class TokenCli {
 
+    private static final String USAGE =
+            "usage: token.sh [--tenant acme] [--user alice] [--role user|supporter|admin|service] [--ttl-minutes 480]";
+
     private TokenCli() {
     }
 
@@ -26,6 +29,12 @@ public final class TokenCli {
                 case "--role" -> role = require(args[i], value);
                 case "--ttl-minutes" -> ttlMinutes = minutes(require(args[i], value));
                 case "--keys" -> keyDir = Path.of(require(args[i], value));
+                case "--help", "-h" -> {
+                    System.out.println(USAGE);
+                    System.out.println("  a development token signed with the local key pair (.local/keys), for a");
+                    System.out.println("  tenant, user and role; --ttl-minutes below 0 gives one that has expired");
+                    return;
+                }
                 default -> usage("unknown option " + args[i]);
             }
             i++;
@@ -57,7 +66,7 @@ public final class TokenCli {
 
     private static void usage(String problem) {
         System.err.println(problem);
-        System.err.println("usage: token.sh [--tenant acme] [--user alice] [--role user|supporter|admin|service] [--ttl-minutes 480]");
+        System.err.println(USAGE);
         System.exit(2);
     }
 }
