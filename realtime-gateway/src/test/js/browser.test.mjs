@@ -357,6 +357,9 @@ test('the widget embedded on a customer\'s site (another origin) chats with staf
   await staff.locator('#text').press('Enter');
   await inWidget(shop, 'li .text').filter({ hasText: 'Welcome to Acme' }).waitFor();
   assert.equal(await inWidget(shop, 'li:visible').count(), 2, 'the shop\'s `li { display: none }` does not hide them');
+  // each side sees that the other read its message (read receipts): the visitor has the panel open
+  await staff.locator('#messages li[data-seen="true"] .text', { hasText: 'Welcome to Acme' }).waitFor();
+  await inWidget(shop, 'li[data-seen="true"] .text').filter({ hasText: 'Hello from the shop' }).waitFor();
   // the operator who takes the chat, and an admin's notice, show in the embedded widget too
   await staff.getByRole('button', { name: 'Claim', exact: true }).click();
   await inWidget(shop, '.operator').filter({ hasText: 'sam from support joined the chat' }).waitFor();

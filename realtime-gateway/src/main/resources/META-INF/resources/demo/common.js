@@ -57,8 +57,11 @@ export function showState(element, detail) {
   element.textContent = text;
 }
 
-/** Renders messages as text (never as HTML): markup in a message shows as typed. */
-export function renderMessages(list, messages, me) {
+/**
+ * Renders messages as text (never as HTML): markup in a message shows as typed. The viewer's own
+ * messages up to seenUpTo (what the other side read) are marked seen.
+ */
+export function renderMessages(list, messages, me, seenUpTo = 0) {
   const atBottom = list.scrollTop + list.clientHeight >= list.scrollHeight - 8;
   list.replaceChildren(...messages.map((m) => {
     const li = document.createElement('li');
@@ -75,6 +78,10 @@ export function renderMessages(list, messages, me) {
     text.className = 'text';
     text.textContent = m.state === 'deleted' ? 'Message deleted' : m.content;
     li.append(who, text);
+    if (mine && m.state === 'stored' && m.seq <= seenUpTo) {
+      li.dataset.seen = 'true';
+      li.append(hint(' · seen'));
+    }
     if (m.state === 'pending') {
       li.append(hint(' · sending…'));
     } else if (m.state === 'failed') {

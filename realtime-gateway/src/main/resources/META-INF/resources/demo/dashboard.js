@@ -161,10 +161,12 @@ function follow(id) {
   const mine = (handler) => (e) => { if (selected === id) handler(e); };
   chat.addEventListener('subscribed', mine(() => showChatState()));
   chat.addEventListener('messages', mine(() => {
-    renderMessages($('messages'), chat.messages, me);
+    renderMessages($('messages'), chat.messages, me, customerRead(chat));
     markSeen(chat);
   }));
+  chat.addEventListener('read', mine(() => renderMessages($('messages'), chat.messages, me, customerRead(chat))));
   chat.addEventListener('messages', () => renderSide());
+  chat.addEventListener('read', () => renderSide());
   chat.addEventListener('typing', () => renderSide());
   chat.addEventListener('presence', mine((e) => { $('presence').textContent = presenceText(e.detail.participants); }));
   chat.addEventListener('typing', mine((e) => { $('typing').textContent = typingText(e.detail.users, me); }));
@@ -204,7 +206,7 @@ function renderSide() {
   }
   for (const [id, chat] of others) {
     const card = sideCards.get(id) || sideCard(id, chat);
-    renderMessages(card.list, chat.messages.slice(-4), me);
+    renderMessages(card.list, chat.messages.slice(-4), me, customerRead(chat));
     card.typing.textContent = typingText(chat.conversation.typists(), me);
   }
 }
@@ -263,7 +265,7 @@ function select(id) {
   $('session-title').textContent = `Session with customer ${sessions.get(id)?.customer || ''}`;
   $('chat-state').hidden = false;
   showChatState();
-  renderMessages($('messages'), chat.messages, me);
+  renderMessages($('messages'), chat.messages, me, customerRead(chat));
   $('presence').textContent = presenceText(chat.conversation.presence);
   renderSide();
   showSessionStatus(chat.store.status || sessions.get(id)?.status || 'open');
@@ -273,6 +275,11 @@ function select(id) {
     render();
   }
   markSeen(chat);
+}
+
+/** How far the chat's customer has read (their read receipts): staff's messages up to it show as seen. */
+function customerRead(chat) {
+  return chat.conversation.readUpTo((read) => read.role === 'user');
 }
 
 /** What the selected chat shows is read: stored by chat-api, so the badge stays cleared after a reload. */

@@ -32,7 +32,13 @@ function open(sessionId, subscriptionToken) {
   chat = new SessionClient({ ...cfg, sessionId, subscriptionToken });
   window.parleyChat = chat; // for the browser tests and the curious
   chat.addEventListener('state', (e) => showState($('state'), e.detail));
-  chat.addEventListener('messages', () => renderMessages($('messages'), chat.messages, me));
+  const render = () => renderMessages($('messages'), chat.messages, me, chat.conversation.readUpTo());
+  chat.addEventListener('messages', () => {
+    render();
+    markSeen();
+  });
+  chat.addEventListener('read', render); // support read up to there: the customer's messages show as seen
+  chat.addEventListener('state', markSeen);
   chat.addEventListener('typing', (e) => { $('typing').textContent = typingText(e.detail.users, me); });
   chat.addEventListener('status', (e) => showStatus(e.detail.status));
   chat.addEventListener('notice', (e) => showNotice($('notice-banner'), e.detail));
@@ -45,6 +51,17 @@ function open(sessionId, subscriptionToken) {
   chat.connect();
   $('text').focus();
 }
+
+/** What the customer has in view is read (sent while the page is visible and connected): support sees it. */
+let markedSeq = 0;
+function markSeen() {
+  const seq = chat?.store.resumeSeq || 0;
+  if (chat && chat.state === 'open' && document.visibilityState === 'visible' && seq > markedSeq) {
+    markedSeq = seq;
+    chat.markRead(seq);
+  }
+}
+document.addEventListener('visibilitychange', markSeen);
 
 function showStatus(status) {
   const ended = status === 'closed' || status === 'resolved';

@@ -335,6 +335,7 @@ export class Conversation {
     this.store = new MessageStore();
     this.queue = new SendQueue(queueLimit);
     this.presence = [];
+    this.reads = new Map(); // user_id -> {role, upTo}: how far each other participant read (read_receipt)
     this.typingUsers = new Map();
     this.typingDebounce = new TypingDebounce(sendTyping, typingIdleMs);
   }
@@ -355,6 +356,20 @@ export class Conversation {
     this.typingDebounce.stop();
     this.emit('messages');
     return { item, queued: true };
+  }
+
+  /**
+   * The highest seq that another participant matching {@code who} ({role, upTo}) has read, from
+   * their read receipts since this page opened: what a page marks "seen".
+   */
+  readUpTo(who = () => true) {
+    let upTo = 0;
+    for (const read of this.reads.values()) {
+      if (who(read)) {
+        upTo = Math.max(upTo, read.upTo);
+      }
+    }
+    return upTo;
   }
 
   /** An event frame (with seq); true when it changed what the user sees ('messages' unless quiet). */
@@ -438,9 +453,13 @@ export class Conversation {
         this.presence = frame.participants || [];
         this.emit('presence', { participants: this.presence });
         break;
-      case 'read_receipt':
+      case 'read_receipt': {
+        const known = this.reads.get(frame.user_id);
+        const upTo = Math.max(known?.upTo || 0, Number(frame.up_to_seq) || 0);
+        this.reads.set(frame.user_id, { role: frame.role, upTo });
         this.emit('read', frame);
         break;
+      }
       case 'typing_indicator':
         this.onTyping(frame);
         break;

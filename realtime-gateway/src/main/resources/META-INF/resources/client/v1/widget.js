@@ -117,6 +117,7 @@ export class ParleyWidget {
     shadow.append(style, this.launcher, this.panel);
 
     this.launcher.addEventListener('click', () => this.toggle());
+    document.addEventListener('visibilitychange', () => this.markSeen());
     this.input.addEventListener('input', () => this.chat?.typing());
     this.form.addEventListener('submit', (event) => {
       event.preventDefault();
@@ -169,7 +170,10 @@ export class ParleyWidget {
     this.panel.hidden = !open;
     this.launcher.setAttribute('aria-expanded', String(open));
     if (open) {
-      this.start().then(() => this.input.focus());
+      this.start().then(() => {
+        this.input.focus();
+        this.markSeen();
+      });
     }
   }
 
@@ -210,6 +214,7 @@ export class ParleyWidget {
 
   connect(session, token) {
     this.root.dataset.session = session.id;
+    this.markedSeq = 0;
     this.status.textContent = '';
     this.form.querySelectorAll('input, button').forEach((node) => { node.disabled = false; });
     const chat = new SessionClient({
@@ -221,7 +226,12 @@ export class ParleyWidget {
       this.state.dataset.state = e.detail.state;
       this.state.textContent = STATE_TEXT[e.detail.state] || e.detail.state;
     });
-    chat.addEventListener('messages', () => this.render());
+    chat.addEventListener('messages', () => {
+      this.render();
+      this.markSeen();
+    });
+    chat.addEventListener('read', () => this.render()); // support read up to there: shown as seen
+    chat.addEventListener('state', () => this.markSeen());
     chat.addEventListener('typing', (e) => {
       const others = e.detail.users.filter((u) => u.user_id !== this.me);
       this.typingLine.textContent = others.length ? `${others.map((u) => ROLE_NAME[u.role] || u.role).join(', ')} typing…` : '';
@@ -242,13 +252,31 @@ export class ParleyWidget {
     chat.connect();
   }
 
+  /**
+   * What the visitor has in view is read: sent while the panel is open, the page visible and the
+   * chat connected, so support sees their messages as seen (and the visitor's unread count is right).
+   */
+  markSeen() {
+    const seq = this.chat?.store.resumeSeq || 0;
+    if (this.chat && !this.panel.hidden && document.visibilityState === 'visible' && this.chat.state === 'open'
+        && seq > (this.markedSeq || 0)) {
+      this.markedSeq = seq;
+      this.chat.markRead(seq);
+    }
+  }
+
   render() {
     const atBottom = this.list.scrollTop + this.list.clientHeight >= this.list.scrollHeight - 8;
+    const seenUpTo = this.chat.conversation.readUpTo();
     this.list.replaceChildren(...this.chat.messages.map((m) => {
       const mine = m.state === 'pending' || m.state === 'failed' || m.sender_user_id === this.me;
       const li = el('li', { class: mine ? 'mine' : '', 'data-state': m.state });
       li.append(el('span', { class: 'who' }, mine ? 'You' : (ROLE_NAME[m.role] || m.role || '')),
         el('span', { class: 'text' }, m.state === 'deleted' ? 'Message deleted' : m.content));
+      if (mine && m.state === 'stored' && m.seq <= seenUpTo) {
+        li.dataset.seen = 'true';
+        li.append(el('span', { class: 'who' }, 'seen'));
+      }
       if (m.state === 'pending') {
         li.append(el('span', { class: 'who' }, 'sending…'));
       } else if (m.state === 'failed') {
