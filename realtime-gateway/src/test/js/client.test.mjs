@@ -372,6 +372,33 @@ test('client: a second resync_required while history is being read extends the r
   c.close();
 });
 
+test('client: a resync_required that arrives while the last page of history is on its way is read too', async () => {
+  const history = [1, 2].map((seq) => ({ seq, type: 'MessageCreated', session_id: 's', tenant_id: 't',
+    message_id: `m${seq}`, content: `h${seq}` }));
+  let ws;
+  const fetch = async (url) => {
+    const after = Number(new URL(url).searchParams.get('after_seq'));
+    const page = history.filter((e) => e.seq > after);
+    const answer = { events: page, has_more: false, next_after_seq: page.length ? page.at(-1).seq : after };
+    if (history.length === 2) { // meanwhile two more are written and the gateway skips them too
+      [3, 4].forEach((seq) => history.push({ ...history[0], seq, message_id: `m${seq}`, content: `h${seq}` }));
+      ws.receive({ type: 'resync_required', last_seq: 4 });
+    }
+    await tick();
+    return { ok: true, status: 200, json: async () => answer };
+  };
+  const c = client({ fetch });
+  c.connect();
+  ws = FakeSocket.all[0];
+  ws.open();
+  ws.receive({ type: 'connected', last_seq: 2 });
+  ws.receive({ type: 'resync_required', last_seq: 2 });
+  ws.receive(msg(5, 'm5'));
+  await until(() => c.lastSeq === 5, 100);
+  assert.deepEqual(c.messages.map((m) => m.seq), [1, 2, 3, 4, 5]);
+  c.close();
+});
+
 test('client: a session whose last seq went back (its database restored) is shown as it is now, and goes on', async () => {
   // the page held seqs 1-4; the database was restored to seq 2 and the gateway says so on the
   // reconnect (resync_required, last_seq 2): the events after it no longer exist, and the new ones

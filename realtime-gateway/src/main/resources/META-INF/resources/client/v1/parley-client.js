@@ -428,10 +428,10 @@ export class Conversation {
         }
         this.emit('messages');
         const next = Number(page.next_after_seq);
-        if (!page.has_more || !(next > after)) {
-          break;
+        if (!(next > after)) {
+          break; // history has nothing after it
         }
-        after = next;
+        after = next; // and on while a later resync_required asks for more than this page reached
       }
       this.store.skipTo(this.backfillTo); // anything history no longer has
     } catch (e) {
