@@ -6,6 +6,7 @@ const me = claims(cfg.token).sub;
 const $ = (id) => document.getElementById(id);
 const storageKey = `parley.session.${cfg.tenantId}.${me}`;
 let chat;
+let markedSeq = 0; // the last seq this page marked read
 
 async function start() {
   $('error').textContent = '';
@@ -30,6 +31,7 @@ function open(sessionId, subscriptionToken) {
   $('composer').hidden = false;
   document.body.dataset.session = sessionId;
   chat = new SessionClient({ ...cfg, sessionId, subscriptionToken });
+  markedSeq = 0;
   window.parleyChat = chat; // for the browser tests and the curious
   chat.addEventListener('state', (e) => showState($('state'), e.detail));
   const render = () => renderMessages($('messages'), chat.messages, me, chat.conversation.readUpTo());
@@ -53,7 +55,6 @@ function open(sessionId, subscriptionToken) {
 }
 
 /** What the customer has in view is read (sent while the page is visible and connected): support sees it. */
-let markedSeq = 0;
 function markSeen() {
   const seq = chat?.store.resumeSeq || 0;
   if (chat && chat.state === 'open' && document.visibilityState === 'visible' && seq > markedSeq) {
