@@ -36,9 +36,10 @@ export async function api(cfg, method, path, body) {
     body: body ? JSON.stringify(body) : undefined,
   });
   const text = await response.text();
-  const data = text ? JSON.parse(text) : null;
+  const data = response.headers.get('Content-Type')?.includes('json') && text ? JSON.parse(text) : null;
   if (!response.ok) {
-    throw new Error((data && (data.detail || data.title)) || `HTTP ${response.status}`);
+    throw Object.assign(new Error(data?.detail || data?.title || `HTTP ${response.status}`),
+      { status: response.status });
   }
   return data;
 }

@@ -14,7 +14,9 @@ async function start() {
     const known = params.get('session') || localStorage.getItem(storageKey);
     // the session JSON carries chat-api's subscription token: any gateway admits the widget with
     // it, a reconnect costs chat-api nothing
-    let session = known ? await api(cfg, 'GET', `/sessions/${encodeURIComponent(known)}`).catch(() => null) : null;
+    // only a chat that is gone starts a new one; chat-api out of reach is an error to show
+    const gone = (e) => { if (e.status === 404 || e.status === 403) return null; throw e; };
+    let session = known ? await api(cfg, 'GET', `/sessions/${encodeURIComponent(known)}`).catch(gone) : null;
     if (!session) {
       session = await api(cfg, 'POST', '/sessions', {});
       localStorage.setItem(storageKey, session.id);
