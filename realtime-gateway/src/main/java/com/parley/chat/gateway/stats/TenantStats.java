@@ -144,11 +144,22 @@ public class TenantStats {
                 });
     }
 
+    /**
+     * The tenant's connections: the other instances' as they last announced them, and this
+     * instance's as they are now (its own announcement is for the others, and up to an interval old:
+     * an admin who had just connected was not counted yet).
+     */
+    private int connections(String tenant, Instant now) {
+        int elsewhere = connections.entrySet().stream()
+                .filter(e -> !e.getKey().equals(config.instanceId()) && e.getValue().expiresAt().isAfter(now))
+                .mapToInt(e -> e.getValue().byTenant().getOrDefault(tenant, 0)).sum();
+        return elsewhere + hub.connectionsByTenant().getOrDefault(tenant, 0);
+    }
+
     private void write(String tenant, FiguresSource.SessionFigures figures) {
         Instant now = Instant.now();
         ObjectNode frame = frames.frame("tenant_stats", Channel.STATS);
-        frame.put("connections", connections.values().stream().filter(c -> c.expiresAt().isAfter(now))
-                .mapToInt(c -> c.byTenant().getOrDefault(tenant, 0)).sum());
+        frame.put("connections", connections(tenant, now));
         if (figures != null) {
             frame.put("open_sessions", figures.openSessions()).put("unclaimed_sessions", figures.unclaimedSessions())
                     .put("oldest_unclaimed_wait_seconds", figures.oldestUnclaimedSince() == null ? 0

@@ -86,6 +86,19 @@ class SubscriptionsTest {
     }
 
     @Test
+    void anAdminsFirstFiguresCountTheConnectionsOnThisInstanceAsTheyAreNow() {
+        // the count came from the instances' announcements (every 5 s): an admin who had just
+        // connected read "connections: 0", their own socket not counted yet
+        subscriptions.open("c-0", Fixtures.caller("acme", "alice", "user"), new FakeTransport());
+        FakeTransport socket = new FakeTransport();
+        ClientConnection admin = subscriptions.open("c-1", Fixtures.caller("acme", "ann", "admin"), socket);
+        subscriptions.open("c-2", Fixtures.caller("other", "olga", "user"), new FakeTransport());
+        subscriptions.subscribe(admin, "stats", 0, null);
+        assertEquals(2, await(socket, "tenant_stats", "stats").path("connections").asInt(),
+                "alice's and ann's sockets, not the other tenant's");
+    }
+
+    @Test
     void aReceiveOnlyStreamIsToldOnlyTheLimitsThatConcernIt() {
         FakeTransport socket = new FakeTransport();
         subscriptions.open("c-1", Fixtures.caller("acme", "sam", "supporter"), socket);
