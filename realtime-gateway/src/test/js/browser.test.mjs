@@ -445,3 +445,30 @@ test('a chat longer than a gateway replays opens with every message, read from c
   assert.deepEqual(await seqs(reader), Array.from({ length: 45 }, (_, i) => i + 2), 'each once, in order');
   await reader.context().close();
 });
+
+test('a connection replaced by a newer one of the same visitor (4409) says so, on the widget and the demo page', async () => {
+  // the gateway closes the oldest of a user's connections beyond five with 4409: the pages said
+  // only "Disconnected" (the demo: "sign in again"), and the visitor could not tell why
+  const replaceAfterConnected = (ws) => {
+    const server = ws.connectToServer();
+    server.onMessage((message) => {
+      ws.send(message);
+      if (JSON.parse(message).type === 'connected') {
+        setTimeout(() => ws.close({ code: 4409, reason: 'replaced by a newer connection' }), 200);
+      }
+    });
+  };
+  const shop = watch(await (await browser.newContext()).newPage(), 'replaced shop');
+  await shop.routeWebSocket(/\/ws\//, replaceAfterConnected);
+  await shop.goto(`${env.PARLEY_SHOP}/`);
+  await inWidget(shop, 'button.launcher').click();
+  await inWidget(shop, '.state[data-state="failed"]').filter({ hasText: 'opened in another tab' }).waitFor();
+  await shop.context().close();
+
+  const demo = watch(await (await browser.newContext()).newPage(), 'replaced demo widget');
+  await demo.routeWebSocket(/\/ws\//, replaceAfterConnected);
+  await demo.goto(page(env.PARLEY_GW2, 'widget.html', env.PARLEY_CUSTOMER2_TOKEN, env.PARLEY_GW2)); // gw1 was stopped
+  await demo.locator('#start').click();
+  await demo.locator('#state[data-state="failed"]', { hasText: 'opened in another tab' }).waitFor();
+  await demo.context().close();
+});

@@ -46,12 +46,16 @@ export async function api(cfg, method, path, body) {
 
 const STATE_TEXT = {
   idle: 'Not connected', connecting: 'Connecting…', open: 'Connected', reconnecting: 'Reconnecting…',
-  failed: 'Disconnected: sign in again', closed: 'Closed',
+  failed: 'Disconnected', closed: 'Closed',
 };
 
+/** The connection's state in words; a connection that stopped for good says why (another tab, the sign-in). */
 export function showState(element, detail) {
   element.dataset.state = detail.state;
   let text = STATE_TEXT[detail.state] || detail.state;
+  if (detail.state === 'failed' && detail.reason) {
+    text += `: ${detail.reason}`;
+  }
   if (detail.state === 'open' && detail.transport === 'sse') {
     text += ' (fallback)';
   }

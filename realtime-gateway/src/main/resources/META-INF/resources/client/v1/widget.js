@@ -224,7 +224,8 @@ export class ParleyWidget {
     this.chat = chat;
     chat.addEventListener('state', (e) => {
       this.state.dataset.state = e.detail.state;
-      this.state.textContent = STATE_TEXT[e.detail.state] || e.detail.state;
+      this.state.textContent = (STATE_TEXT[e.detail.state] || e.detail.state)
+        + (e.detail.state === 'failed' && e.detail.reason ? `: ${e.detail.reason}` : ''); // e.g. opened in another tab
     });
     chat.addEventListener('messages', () => {
       this.render();
