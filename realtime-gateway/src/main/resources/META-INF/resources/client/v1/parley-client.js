@@ -298,18 +298,29 @@ export function historyFrame(event) {
 }
 
 /**
+ * A call to chat-api about one session ({apiUrl, tenantId, sessionId}) with the caller's current
+ * token (options.token(), a function) and the page's fetch, if it gave one.
+ */
+function sessionCall({ apiUrl, tenantId, sessionId, token, fetch: fetchImpl }, method, path, body) {
+  const call = fetchImpl || globalThis.fetch.bind(globalThis);
+  const session = `${apiUrl}/api/tenants/${encodeURIComponent(tenantId)}/sessions/${encodeURIComponent(sessionId)}`;
+  return call(`${session}${path}`, {
+    method,
+    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token()}` },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+}
+
+/**
  * Reads a session's history from chat-api (GET …/events after a seq, a page at a time) with the
  * caller's current token: what a client reads when the gateway skipped events (resync_required).
  */
-function historyReader({ apiUrl, tenantId, sessionId, token, fetch: fetchImpl }) {
-  if (!apiUrl) {
+function historyReader(options) {
+  if (!options.apiUrl) {
     return null;
   }
   return async (afterSeq) => {
-    const get = fetchImpl || globalThis.fetch.bind(globalThis);
-    const response = await get(`${apiUrl}/api/tenants/${encodeURIComponent(tenantId)}/sessions/`
-      + `${encodeURIComponent(sessionId)}/events?after_seq=${afterSeq}&limit=500`,
-    { headers: { Authorization: `Bearer ${token()}`, Accept: 'application/json' } });
+    const response = await sessionCall(options, 'GET', `/events?after_seq=${afterSeq}&limit=500`);
     if (!response.ok) {
       throw new Error(`history answered ${response.status}`);
     }
@@ -796,14 +807,7 @@ export class SessionClient extends GatewayConnection {
 
   /** A call to chat-api about this session, with the current token (the SSE fallback's way to send). */
   rest(method, path, body) {
-    const { tenantId, sessionId, apiUrl } = this.options;
-    const fetchImpl = this.options.fetch || globalThis.fetch.bind(globalThis);
-    return fetchImpl(`${apiUrl}/api/tenants/${encodeURIComponent(tenantId)}/sessions/`
-      + `${encodeURIComponent(sessionId)}${path}`, {
-      method,
-      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${this.token}` },
-      body: JSON.stringify(body),
-    });
+    return sessionCall({ ...this.options, token: () => this.token }, method, path, body);
   }
 
   // ------------------------------------------------------------------ connection

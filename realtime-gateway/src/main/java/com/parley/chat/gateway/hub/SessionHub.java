@@ -192,6 +192,12 @@ public class SessionHub {
         batches.run((subscription, none) -> subscription.deliverSignal(frame), metrics);
     }
 
+    /** The tenant's connections on this instance. */
+    public int connections(String tenant) {
+        AtomicInteger count = perTenant.get(tenant);
+        return count == null ? 0 : Math.max(0, count.get());
+    }
+
     /** Connections per tenant on this instance. */
     public Map<String, Integer> connectionsByTenant() {
         Map<String, Integer> counts = new java.util.HashMap<>();

@@ -153,7 +153,7 @@ public class TenantStats {
         int elsewhere = connections.entrySet().stream()
                 .filter(e -> !e.getKey().equals(config.instanceId()) && e.getValue().expiresAt().isAfter(now))
                 .mapToInt(e -> e.getValue().byTenant().getOrDefault(tenant, 0)).sum();
-        return elsewhere + hub.connectionsByTenant().getOrDefault(tenant, 0);
+        return elsewhere + hub.connections(tenant);
     }
 
     private void write(String tenant, FiguresSource.SessionFigures figures) {
