@@ -213,8 +213,14 @@ test('two operators: one claims, the other sees it, a transfer moves the chat, t
     await olivia.waitForTimeout(100); // the read frame on its way to chat-api
   }
   assert.equal(await unread(), 0, 'the read frame was stored');
-  await olivia.goto(oliviaUrl);
+  // olivia steps away and reloads; this time the page connects to the other gateway: she is still away
+  await olivia.getByLabel('My status').selectOption('away');
+  await staff.locator('#operators li[data-user="olivia"][data-status="away"]').waitFor();
+  await olivia.goto(page(env.PARLEY_GW1, 'dashboard.html', env.PARLEY_STAFF2_TOKEN, env.PARLEY_GW2));
   await olivia.locator('#state[data-state="open"]').waitFor();
+  await olivia.locator('#operators li[data-user="olivia"][data-status="away"]').waitFor();
+  assert.equal(await olivia.getByLabel('My status').inputValue(), 'away', 'her own choice shows as hers');
+  await staff.locator('#operators li[data-user="olivia"][data-status="away"]').waitFor();
   await olivia.locator(`button[data-session="${second}"]`).waitFor();
   await olivia.getByLabel('Queue (unclaimed, oldest first)').check();
   await olivia.locator(`button[data-session="${second}"] .wait`, { hasText: /waiting \d+ s/ }).waitFor();

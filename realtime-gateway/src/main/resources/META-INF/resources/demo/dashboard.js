@@ -383,6 +383,10 @@ if (!cfg.token) {
     if (e.detail.type === 'operator_status') {
       operators.set(e.detail.user_id, e.detail);
       renderOperators();
+      if (e.detail.user_id === me && e.detail.status !== 'offline') {
+        // what the others see of me: a status chosen before a reload comes back with me
+        $('my-status').value = e.detail.status;
+      }
     }
   });
   $('my-status').addEventListener('change', () => connection.setStatus($('my-status').value));

@@ -73,7 +73,11 @@ public class OperatorRoster {
      * connection of a service account, announces nothing (and nothing scans every connection).
      */
     private final Map<String, Map<String, Integer>> localUsers = new ConcurrentHashMap<>();
-    /** tenant → user → status chosen (kept while the user has no connection: it comes back with them). */
+    /**
+     * tenant → user → status chosen, on this instance or (from the announcements) on another; kept
+     * while the user has no connection, so it comes back with them on whichever instance they
+     * reconnect to. In memory: a choice that no running instance saw is forgotten (available).
+     */
     private final Map<String, Map<String, Choice>> choices = new ConcurrentHashMap<>();
     /** tenant → instance → what it announced. */
     private final Map<String, Map<String, Announcement>> remote = new ConcurrentHashMap<>();
@@ -167,9 +171,14 @@ public class OperatorRoster {
         String tenant = signal.path("tenant_id").asText();
         String instance = signal.path("instance_id").asText();
         Map<String, Choice> operators = new HashMap<>();
+        Map<String, Choice> chosen = choices.computeIfAbsent(tenant, t -> new ConcurrentHashMap<>());
         for (JsonNode op : signal.path("operators")) {
-            operators.put(op.path("user_id").asText(), new Choice(op.path("status").asText("available"),
-                    op.path("changed_at").asLong()));
+            String user = op.path("user_id").asText();
+            Choice choice = new Choice(op.path("status").asText("available"), op.path("changed_at").asLong());
+            operators.put(user, choice);
+            if (choice.changedAt() > 0) { // remembered here too: it comes back if they reconnect to this instance
+                chosen.merge(user, choice, (mine, theirs) -> theirs.changedAt() > mine.changedAt() ? theirs : mine);
+            }
         }
         Instant expires = Instant.now().plus(config.operators().ttl());
         remote.computeIfAbsent(tenant, t -> new ConcurrentHashMap<>()).put(instance, new Announcement(operators, expires));

@@ -101,6 +101,27 @@ class OperatorRosterTest {
     }
 
     @Test
+    void aChosenStatusComesBackWithTheOperatorOnWhicheverInstanceTheyReturnTo() {
+        OperatorRoster a = instance("a");
+        OperatorRoster b = instance("b");
+        FakeTransport watcher = new FakeTransport();
+        ClientConnection watching = connection("ann", "admin", watcher, fx);
+        b.connected(watching);
+        b.subscribe(new OperatorsSubscription(watching));
+
+        ClientConnection onA = connection("bob", "supporter", new FakeTransport(), fx);
+        a.connected(onA);
+        a.choose(onA.caller(), "away");
+        a.disconnected(onA); // bob reloads the page; the load balancer sends him to b
+        assertEquals("offline/0", statuses(watcher).get("bob"));
+        b.connected(connection("bob", "supporter", new FakeTransport(), fx));
+        assertEquals("away/0", statuses(watcher).get("bob"), "still away, as on a");
+
+        a.connected(connection("bob", "supporter", new FakeTransport(), fx)); // a second tab, on a
+        assertEquals("away/0", statuses(watcher).get("bob"), "a default from a does not undo the choice");
+    }
+
+    @Test
     void anOperatorGoesOfflineWhenTheirLastConnectionCloses() {
         OperatorRoster a = instance("a");
         FakeTransport watcher = new FakeTransport();
