@@ -398,6 +398,28 @@ test('the widget embedded on a customer\'s site (another origin) chats with staf
   await shop.context().close();
 });
 
+test('the widget on a site with a strict Content-Security-Policy (no inline styles) is styled and chats', async () => {
+  const shop = await (await browser.newContext()).newPage();
+  watch(shop, 'strict shop');
+  const refused = [];
+  shop.on('console', (m) => {
+    if (/Content Security Policy/i.test(m.text())) {
+      refused.push(m.text());
+    }
+  });
+  await shop.goto(`${env.PARLEY_SHOP}/strict`);
+  const launcher = inWidget(shop, 'button.launcher');
+  assert.equal(await launcher.evaluate((b) => getComputedStyle(b).position), 'fixed', 'the widget\'s own CSS applies');
+  await launcher.click();
+  await inWidget(shop, '.state[data-state="open"]').waitFor({ timeout: 20000 });
+  assert.equal(await inWidget(shop, '.panel').evaluate((p) => getComputedStyle(p).position), 'fixed');
+  await inWidget(shop, 'input[name="text"]').fill('Hello under a strict policy');
+  await inWidget(shop, 'input[name="text"]').press('Enter');
+  await inWidget(shop, 'li[data-state="stored"] .text').filter({ hasText: 'Hello under a strict policy' }).waitFor();
+  assert.deepEqual(refused, [], 'nothing the widget does is refused by the policy');
+  await shop.context().close();
+});
+
 test('embedded behind a proxy that breaks WebSocket: the widget receives over cross-origin SSE', async () => {
   const context = await browser.newContext();
   await context.addInitScript(() => {

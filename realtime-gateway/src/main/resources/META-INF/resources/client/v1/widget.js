@@ -92,7 +92,15 @@ export class ParleyWidget {
     this.root = el('div', { id: 'parley-widget' });
     host.append(this.root);
     const shadow = this.root.attachShadow({ mode: 'open' });
-    const style = el('style', {}, STYLE);
+    // a constructed style sheet, not a <style> element: a site whose Content-Security-Policy has no
+    // 'unsafe-inline' in style-src refuses the element (an unstyled widget), not the sheet
+    const styled = typeof CSSStyleSheet === 'function' && 'replaceSync' in CSSStyleSheet.prototype
+      && 'adoptedStyleSheets' in shadow;
+    if (styled) {
+      const sheet = new CSSStyleSheet();
+      sheet.replaceSync(STYLE);
+      shadow.adoptedStyleSheets = [sheet];
+    }
     this.launcher = el('button', { class: 'launcher', type: 'button', 'aria-expanded': 'false',
       'aria-controls': 'parley-panel' }, cfg.title);
     this.panel = el('section', { class: 'panel', id: 'parley-panel', role: 'dialog', 'aria-label': cfg.title });
@@ -114,7 +122,7 @@ export class ParleyWidget {
     this.form.append(this.input, el('button', { type: 'submit' }, 'Send'));
     this.panel.append(header, this.banner, this.list, this.typingLine, this.operator, this.status, this.error,
       this.form);
-    shadow.append(style, this.launcher, this.panel);
+    shadow.append(...(styled ? [] : [el('style', {}, STYLE)]), this.launcher, this.panel);
 
     this.launcher.addEventListener('click', () => this.toggle());
     document.addEventListener('visibilitychange', () => this.markSeen());

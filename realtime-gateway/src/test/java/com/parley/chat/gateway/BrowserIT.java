@@ -50,15 +50,26 @@ class BrowserIT {
             // the tag a customer pastes into their site; gateway 2 serves it (gateway 1 is stopped
             // by an earlier test)
             String gateway = cluster.gateway2.baseUrl();
+            boolean strict = exchange.getRequestURI().getPath().equals("/strict");
+            // the shop's own inline CSS (which must not reach into the widget); the strict shop has none
+            String css = strict ? "" : "<style>button { background: rgb(255, 0, 0) !important; } li { display: none; }</style>";
             byte[] page = ("""
                     <!doctype html><html lang="en"><head><meta charset="utf-8"><title>Acme shop</title>
-                    <style>button { background: rgb(255, 0, 0) !important; } li { display: none; }</style></head>
+                    %s</head>
                     <body><h1>Acme shop</h1><p>Our products.</p>
                     <script type="module" src="%s/client/v1/widget.js" data-tenant="%s"
                             data-token-url="/parley/token" data-api="%s" data-gateways="%s"></script>
-                    </body></html>""").formatted(gateway, TENANT, cluster.chatApi.baseUrl(), gateway)
+                    </body></html>""").formatted(css, gateway, TENANT, cluster.chatApi.baseUrl(), gateway)
                     .getBytes(java.nio.charset.StandardCharsets.UTF_8);
             exchange.getResponseHeaders().add("Content-Type", "text/html; charset=utf-8");
+            if (strict) {
+                // a site with a strict Content-Security-Policy: scripts, connections and styles only
+                // from where it names, no inline styles (the policy a bank's site has)
+                String ws = gateway.replaceFirst("^http", "ws");
+                exchange.getResponseHeaders().add("Content-Security-Policy", ("default-src 'self'; script-src 'self' %s;"
+                        + " connect-src 'self' %s %s %s; style-src 'self'; img-src 'self'")
+                        .formatted(gateway, gateway, ws, cluster.chatApi.baseUrl()));
+            }
             exchange.sendResponseHeaders(200, page.length);
             exchange.getResponseBody().write(page);
             exchange.close();
