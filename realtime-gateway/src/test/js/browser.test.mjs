@@ -417,6 +417,14 @@ test('the widget on a site with a strict Content-Security-Policy (no inline styl
   await inWidget(shop, 'input[name="text"]').press('Enter');
   await inWidget(shop, 'li[data-state="stored"] .text').filter({ hasText: 'Hello under a strict policy' }).waitFor();
   assert.deepEqual(refused, [], 'nothing the widget does is refused by the policy');
+  // by keyboard: Escape closes the panel and gives the focus back to the launcher
+  await inWidget(shop, 'input[name="text"]').press('Escape');
+  await inWidget(shop, '.panel').waitFor({ state: 'hidden' });
+  assert.equal(await launcher.evaluate((b) => b.getRootNode().activeElement === b), true, 'the launcher has the focus');
+  assert.equal(await launcher.getAttribute('aria-expanded'), 'false');
+  await shop.keyboard.press('Enter'); // and opens it again
+  await inWidget(shop, '.panel').waitFor();
+  assert.equal(await inWidget(shop, 'input[name="text"]').evaluate((i) => i.getRootNode().activeElement === i), true);
   await shop.context().close();
 });
 

@@ -125,6 +125,12 @@ export class ParleyWidget {
     shadow.append(...(styled ? [] : [el('style', {}, STYLE)]), this.launcher, this.panel);
 
     this.launcher.addEventListener('click', () => this.toggle());
+    this.panel.addEventListener('keydown', (event) => {
+      if (event.key === 'Escape') { // closes the panel, and the keyboard is back on the launcher
+        this.toggle();
+        this.launcher.focus();
+      }
+    });
     document.addEventListener('visibilitychange', () => this.markSeen());
     this.input.addEventListener('input', () => this.chat?.typing());
     this.form.addEventListener('submit', (event) => {
