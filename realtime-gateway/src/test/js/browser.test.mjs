@@ -428,6 +428,24 @@ test('the widget on a site with a strict Content-Security-Policy (no inline styl
   await shop.context().close();
 });
 
+test('the widget on a browser that blocks the site\'s storage still chats', async () => {
+  const context = await browser.newContext();
+  await context.addInitScript(() => {
+    // what a browser does with cookies and site data blocked: any use of localStorage throws
+    Object.defineProperty(window, 'localStorage', {
+      get() { throw new DOMException('The operation is insecure.', 'SecurityError'); },
+    });
+  });
+  const shop = watch(await context.newPage(), 'shop without storage');
+  await shop.goto(`${env.PARLEY_SHOP}/`);
+  await inWidget(shop, 'button.launcher').click();
+  await inWidget(shop, '.state[data-state="open"]').waitFor({ timeout: 20000 });
+  await inWidget(shop, 'input[name="text"]').fill('no storage here');
+  await inWidget(shop, 'input[name="text"]').press('Enter');
+  await inWidget(shop, 'li[data-state="stored"] .text').filter({ hasText: 'no storage here' }).waitFor();
+  await context.close();
+});
+
 test('embedded behind a proxy that breaks WebSocket: the widget receives over cross-origin SSE', async () => {
   const context = await browser.newContext();
   await context.addInitScript(() => {

@@ -79,6 +79,19 @@ function subject(token) {
   }
 }
 
+/**
+ * The site's localStorage, where the visitor's chat is remembered across pages. A browser that
+ * blocks the site's storage (cookies and site data blocked) throws on any use of it: the chat then
+ * works without being remembered (a reload starts a new one), instead of not at all.
+ */
+function remembered(operation, ...args) {
+  try {
+    return localStorage[operation](...args);
+  } catch (e) {
+    return null;
+  }
+}
+
 function el(tag, attributes = {}, text = '') {
   const node = document.createElement(tag);
   Object.entries(attributes).forEach(([name, value]) => node.setAttribute(name, value));
@@ -202,7 +215,7 @@ export class ParleyWidget {
         const token = await this.token();
         this.me = subject(token);
         this.storageKey = `parley.widget.${this.cfg.tenantId}.${this.me}`;
-        const known = localStorage.getItem(this.storageKey);
+        const known = remembered('getItem', this.storageKey);
         // only a chat that is gone (404, or 403: not this visitor's) starts a new one; a failure to
         // reach chat-api right now is shown, and opening the panel again comes back to the same chat
         let session = known
@@ -214,7 +227,7 @@ export class ParleyWidget {
           }) : null;
         if (!session || session.status === 'closed' || session.status === 'resolved') {
           session = await this.api(token, 'POST', '/sessions', {});
-          localStorage.setItem(this.storageKey, session.id);
+          remembered('setItem', this.storageKey, session.id);
         }
         this.connect(session, token);
       } catch (e) {
@@ -309,7 +322,7 @@ export class ParleyWidget {
     this.status.textContent = over ? `This chat was ${status}. Open the chat again to start a new one.` : '';
     this.form.querySelectorAll('input, button').forEach((node) => { node.disabled = over; });
     if (over) {
-      localStorage.removeItem(this.storageKey);
+      remembered('removeItem', this.storageKey);
       this.chat.close();
       this.chat = null;
     }
