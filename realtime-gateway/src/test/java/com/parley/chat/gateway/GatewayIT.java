@@ -39,7 +39,10 @@ class GatewayIT {
                 "parley.gateway.limits.connections-per-session", "4",
                 "parley.gateway.limits.connections-per-tenant", "6",
                 "parley.gateway.limits.outbound-stall-timeout", "2S",
-                "parley.gateway.allowed-origins", "http://shop.example"));
+                "parley.gateway.allowed-origins", "http://shop.example",
+                // short, so that idleTimeoutsCloseDeadConnectionsAndKeepQuietOnes waits seconds, not a minute
+                "parley.gateway.heartbeat.ping-interval", "2S",
+                "parley.gateway.heartbeat.silence-timeout", "6S"));
     }
 
     @AfterAll
@@ -526,6 +529,32 @@ class GatewayIT {
         stopping.join(Duration.ofSeconds(40));
         cluster.chatApi.start(Duration.ofSeconds(90));
         assertEquals(2, post(session, "alice", "user", "after the restart") - 1, "the post in flight was stored once");
+    }
+
+    @Test
+    @Order(12)
+    void aTcpConnectionThatSendsNoRequestIsClosedAfterTheSilenceTimeoutWhileAQuietSocketStays() throws Exception {
+        // the gateway kept a connection that never sent a request, or stopped halfway through its
+        // headers, open for Quarkus' default 30 minutes: a few thousand of them used up its sockets
+        String session = newSession("alice");
+        String path = "/ws/" + tenant + "/session/" + session;
+        try (WsClient quiet = WsClient.connect(Cluster.ws(cluster.gateway1, path), cluster.token(tenant, "alice", "user"));
+                java.net.Socket silent = new java.net.Socket("127.0.0.1", cluster.gateway1.port());
+                java.net.Socket halfway = new java.net.Socket("127.0.0.1", cluster.gateway1.port())) {
+            quiet.awaitType("connected");
+            halfway.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            silent.setSoTimeout(30_000);
+            halfway.setSoTimeout(30_000);
+            long start = System.nanoTime();
+            assertEquals(-1, silent.getInputStream().read(), "closed by the gateway");
+            assertEquals(-1, halfway.getInputStream().read(), "closed by the gateway");
+            long seconds = Duration.ofNanos(System.nanoTime() - start).toSeconds();
+            assertTrue(seconds >= 4 && seconds <= 15, "closed after the 6 s silence timeout, not " + seconds + " s");
+            // the socket that sent nothing either (the gateway pings it, it answers) is still open
+            post(session, "sam", "supporter", "still there?");
+            assertEquals("still there?", quiet.awaitType("message_created").get("content").asText());
+        }
     }
 
     @Test
