@@ -56,6 +56,23 @@ class BadInputTest {
     }
 
     @Test
+    void aNumberBeyondADoubleInMetadataIsAValidationProblemNotTheString_Infinity() {
+        // 1e999999 was read as an infinite double and stored, and sent to Kafka, as the string "Infinity"
+        String session = newSession(tenant, "alice");
+        String alice = token(tenant, "alice", "user");
+        for (String number : new String[] {"1e999999", "-1e400"}) {
+            as(alice).body("{\"content\":\"hi\",\"metadata\":{\"n\":" + number + "}}").post(messages(session))
+                    .then().statusCode(422).contentType("application/problem+json").body("field", equalTo("metadata"))
+                    .body("detail", equalTo("metadata holds a number beyond what it can store (at most about 1.8e308)."));
+            as(alice).body("{\"metadata\":{\"deep\":[{\"n\":" + number + "}]}}").post(sessionsPath(tenant)).then()
+                    .statusCode(422).body("field", equalTo("metadata"));
+        }
+        as(alice).body("{\"content\":\"hi\",\"metadata\":{\"n\":1.5e308,\"m\":-2}}").post(messages(session))
+                .then().statusCode(201).body("metadata.m", equalTo(-2));
+        as(alice).get(messages(session)).then().statusCode(200).body("items.size()", equalTo(1));
+    }
+
+    @Test
     void halfASurrogatePairIsAValidationProblemAndNothingOfItIsStored() {
         // JSON allows the escape of U+D800 alone; PostgreSQL stored '?' while the answer said otherwise
         String session = newSession(tenant, "alice");

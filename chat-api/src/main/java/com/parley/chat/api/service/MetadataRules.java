@@ -1,6 +1,7 @@
 package com.parley.chat.api.service;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Collection;
 import java.util.Map;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -24,6 +25,11 @@ public class MetadataRules {
         if (metadata == null) {
             return null;
         }
+        if (!finite(metadata)) {
+            // Jackson reads 1e999999 as an infinite double and writes it as the string "Infinity"
+            throw Problems.validation("metadata holds a number beyond what it can store (at most about 1.8e308).",
+                    "metadata");
+        }
         try {
             // PostgreSQL's jsonb cannot hold NUL: refused here as bad input, not a 500 at insert
             String text = json.writeValueAsString(metadata);
@@ -41,5 +47,16 @@ public class MetadataRules {
         } catch (JsonProcessingException e) {
             throw Problems.validation("metadata is not serializable JSON.", "metadata");
         }
+    }
+
+    /** Every number in the value, at any depth, is finite. */
+    private static boolean finite(Object value) {
+        return switch (value) {
+            case Double d -> Double.isFinite(d);
+            case Float f -> Float.isFinite(f);
+            case Map<?, ?> map -> map.values().stream().allMatch(MetadataRules::finite);
+            case Collection<?> list -> list.stream().allMatch(MetadataRules::finite);
+            case null, default -> true;
+        };
     }
 }
