@@ -39,6 +39,7 @@ class OpsEndpointsTest {
         assertBody(doc, messages, "post", "201", "MessageView");
         assertBody(doc, messages, "post", "200", "MessageView"); // a retry of its client_message_id
         assertBody(doc, "/api/tenants/{tenantId}/notices", "post", "202", "TenantNotice");
+        assertBody(doc, "/api/tenants/{tenantId}/erasures", "post", "200", "Erasure");
         assertStatuses(doc, messages + "/{messageId}", "delete", "204");
         // a message is deleted in a closed chat too (MessageApiTest): no 409 to expect
         org.junit.jupiter.api.Assertions.assertEquals(java.util.Set.of("204", "401", "403", "404", "503"),
