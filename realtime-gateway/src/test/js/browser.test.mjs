@@ -1,7 +1,8 @@
 // The demo pages in a real browser (Debian's Chromium driven by playwright-core), against the real
 // system that BrowserIT started: chat-api and two gateway instances on PostgreSQL and Kafka.
 // Environment: PARLEY_API, PARLEY_GW1, PARLEY_GW2, PARLEY_TENANT, PARLEY_CUSTOMER_TOKEN,
-// PARLEY_CUSTOMER2_TOKEN, PARLEY_STAFF_TOKEN, PARLEY_STAFF2_TOKEN (olivia), PARLEY_ADMIN_TOKEN, PARLEY_CONTROL (stops gateway 1), PARLEY_SHOP (a site that
+// PARLEY_CUSTOMER2_TOKEN, PARLEY_STAFF_TOKEN, PARLEY_STAFF2_TOKEN (olivia), PARLEY_ADMIN_TOKEN, PARLEY_QUEUE_TENANT,
+// PARLEY_QUEUE_OLDEST, PARLEY_QUEUE_STAFF_TOKEN (a tenant with 101 chats), PARLEY_CONTROL (stops gateway 1), PARLEY_SHOP (a site that
 // embeds the widget), PARLEY_ROGUE_SHOP (the same page on an origin nobody allowed), PARLEY_SCREENSHOTS.
 // Playwright gives every launch a fresh temporary profile.
 import { test, before, after, afterEach } from 'node:test';
@@ -444,6 +445,20 @@ test('the widget on a browser that blocks the site\'s storage still chats', asyn
   await inWidget(shop, 'input[name="text"]').press('Enter');
   await inWidget(shop, 'li[data-state="stored"] .text').filter({ hasText: 'no storage here' }).waitFor();
   await context.close();
+});
+
+test('the queue starts with the customer who waited longest, however many chats the tenant has', async () => {
+  // 101 chats: the dashboard lists the 100 with the newest activity, and the one waiting longest is
+  // the oldest of all; the queue showed the other 100 and not them
+  const p = watch(await (await browser.newContext()).newPage(), 'busy tenant');
+  await p.goto(`${env.PARLEY_GW2}/demo/dashboard.html?tenant=${env.PARLEY_QUEUE_TENANT}&api=${env.PARLEY_API}`
+    + `&gateways=${env.PARLEY_GW2}&token=${env.PARLEY_QUEUE_STAFF_TOKEN}`);
+  await p.locator('#state[data-state="open"]').waitFor();
+  await p.getByLabel('Queue (unclaimed, oldest first)').check();
+  await p.locator(`button[data-session="${env.PARLEY_QUEUE_OLDEST}"]`).waitFor();
+  assert.equal(await p.locator('#sessions button[data-session]').first().getAttribute('data-session'),
+    env.PARLEY_QUEUE_OLDEST, 'first in line');
+  await p.context().close();
 });
 
 test('embedded behind a proxy that breaks WebSocket: the widget receives over cross-origin SSE', async () => {

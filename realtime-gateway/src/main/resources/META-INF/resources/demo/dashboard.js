@@ -101,8 +101,12 @@ function render() {
 
 async function reload() {
   try {
-    const page = await api(cfg, 'GET', '/sessions?size=100');
-    for (const s of page.items) {
+    // the 100 chats with the newest activity, and besides them the queue and the caller's own chats,
+    // each from chat-api's filter: on a busy tenant the customer who waited longest is the oldest
+    // chat of all, never among the newest 100
+    const pages = await Promise.all(['/sessions?size=100', '/sessions?status=open&claim=unclaimed&size=100',
+      '/sessions?status=open&claim=mine&size=100'].map((path) => api(cfg, 'GET', path)));
+    for (const s of pages.flatMap((page) => page.items)) {
       sessions.set(s.id, { id: s.id, status: s.status, customer: s.customer_user_id, preview: s.last_message_preview,
         at: s.last_message_at || s.created_at, createdAt: s.created_at, claimedBy: s.claimed_by || null,
         unread: s.unread_count || 0 });

@@ -24,6 +24,9 @@ import com.sun.net.httpserver.HttpServer;
 class BrowserIT {
 
     private static final String TENANT = "browser-" + java.util.UUID.randomUUID();
+    /** A tenant with more chats than the dashboard lists at once, the oldest of them still waiting. */
+    private static final String QUEUE_TENANT = "queue-" + java.util.UUID.randomUUID();
+    private static String oldestWaiting;
     private static Cluster cluster;
     private static HttpServer control;
     /** A customer's web shop that embeds the widget: its own origin, its own backend handing out tokens. */
@@ -39,6 +42,10 @@ class BrowserIT {
         cluster = new Cluster(Map.of("parley.gateway.recovery.max-replay-events", "40"), false,
                 "http://localhost:" + shop.getAddress().getPort());
         cluster.awaitSignalsBothWays(); // the first test types at once
+        oldestWaiting = startChat("first-in-line");
+        for (int i = 0; i < 100; i++) {
+            startChat("later-" + i); // each more recent than the one waiting longest
+        }
         control = HttpServer.create(new InetSocketAddress("127.0.0.1", FreePorts.next()), 0);
         control.createContext("/stop/gw1", exchange -> {
             cluster.gateway1.stop();
@@ -87,6 +94,13 @@ class BrowserIT {
         shop.start();
     }
 
+    private static String startChat(String customer) {
+        return io.restassured.RestAssured.given().auth().oauth2(cluster.token(QUEUE_TENANT, customer, "user"))
+                .contentType(io.restassured.http.ContentType.JSON).body("{}")
+                .post(cluster.chatApi.baseUrl() + "/api/tenants/" + QUEUE_TENANT + "/sessions").then().statusCode(201)
+                .extract().path("id");
+    }
+
     @AfterAll
     static void stop() {
         if (control != null) {
@@ -127,6 +141,9 @@ class BrowserIT {
                 Map.entry("PARLEY_CONTROL", "http://127.0.0.1:" + control.getAddress().getPort()),
                 Map.entry("PARLEY_SHOP", "http://localhost:" + shop.getAddress().getPort()),
                 Map.entry("PARLEY_ROGUE_SHOP", "http://127.0.0.1:" + shop.getAddress().getPort()),
+                Map.entry("PARLEY_QUEUE_TENANT", QUEUE_TENANT),
+                Map.entry("PARLEY_QUEUE_OLDEST", oldestWaiting),
+                Map.entry("PARLEY_QUEUE_STAFF_TOKEN", cluster.token(QUEUE_TENANT, "sam", "supporter")),
                 Map.entry("PARLEY_SCREENSHOTS", screenshots.toString()));
         return NodeRunner.test(env, 600, "browser.test.mjs");
     }
