@@ -418,6 +418,15 @@ test('the widget on a site with a strict Content-Security-Policy (no inline styl
   await inWidget(shop, 'input[name="text"]').press('Enter');
   await inWidget(shop, 'li[data-state="stored"] .text').filter({ hasText: 'Hello under a strict policy' }).waitFor();
   assert.deepEqual(refused, [], 'nothing the widget does is refused by the policy');
+  // the list is a live region: a new message is added to it, the ones shown stay the same nodes (a
+  // list built anew at every message made a screen reader read the whole conversation again)
+  const first = inWidget(shop, 'li').first();
+  await first.evaluate((li) => { li.shownBefore = true; });
+  await inWidget(shop, 'input[name="text"]').fill('and a second one');
+  await inWidget(shop, 'input[name="text"]').press('Enter');
+  await inWidget(shop, 'li[data-state="stored"] .text').filter({ hasText: 'and a second one' }).waitFor();
+  assert.equal(await first.evaluate((li) => li.shownBefore === true), true, 'the first message kept its node');
+  assert.equal(await inWidget(shop, 'ol[aria-live="polite"] li').count(), 2);
   // by keyboard: Escape closes the panel and gives the focus back to the launcher
   await inWidget(shop, 'input[name="text"]').press('Escape');
   await inWidget(shop, '.panel').waitFor({ state: 'hidden' });

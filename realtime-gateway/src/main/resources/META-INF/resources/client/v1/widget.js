@@ -293,25 +293,51 @@ export class ParleyWidget {
     }
   }
 
+  /**
+   * Brings the list up to date in place: a message keeps its node for as long as it is shown (a
+   * pending one becomes stored in the same node), new ones are added and only a changed one is
+   * rebuilt. The list is a live region: rebuilding all of it made a screen reader read the whole
+   * conversation again at every new message.
+   */
   render() {
     const atBottom = this.list.scrollTop + this.list.clientHeight >= this.list.scrollHeight - 8;
     const seenUpTo = this.chat.conversation.readUpTo();
-    this.list.replaceChildren(...this.chat.messages.map((m) => {
+    const shown = new Map();
+    let at = this.list.firstChild;
+    for (const m of this.chat.messages) {
+      const key = m.client_message_id ? `c:${m.client_message_id}` : `m:${m.message_id}`;
       const mine = m.state === 'pending' || m.state === 'failed' || m.sender_user_id === this.me;
-      const li = el('li', { class: mine ? 'mine' : '', 'data-state': m.state });
-      li.append(el('span', { class: 'who' }, mine ? 'You' : (ROLE_NAME[m.role] || m.role || '')),
-        el('span', { class: 'text' }, m.state === 'deleted' ? 'Message deleted' : m.content));
-      if (mine && m.state === 'stored' && m.seq <= seenUpTo) {
-        li.dataset.seen = 'true';
-        li.append(el('span', { class: 'who' }, 'seen'));
+      const seen = mine && m.state === 'stored' && m.seq <= seenUpTo;
+      const note = seen ? 'seen' : m.state === 'pending' ? 'sending…'
+        : m.state === 'failed' ? `not sent: ${m.reason || 'error'}` : '';
+      const text = m.state === 'deleted' ? 'Message deleted' : m.content;
+      const look = JSON.stringify([mine, m.state, text, note, m.role]);
+      const known = this.shown?.get(key);
+      const li = known?.li || el('li');
+      if (known?.look !== look) {
+        li.className = mine ? 'mine' : '';
+        li.dataset.state = m.state;
+        if (seen) {
+          li.dataset.seen = 'true';
+        } else {
+          delete li.dataset.seen;
+        }
+        li.replaceChildren(el('span', { class: 'who' }, mine ? 'You' : (ROLE_NAME[m.role] || m.role || '')),
+          el('span', { class: 'text' }, text), ...(note ? [el('span', { class: 'who' }, note)] : []));
       }
-      if (m.state === 'pending') {
-        li.append(el('span', { class: 'who' }, 'sending…'));
-      } else if (m.state === 'failed') {
-        li.append(el('span', { class: 'who' }, `not sent: ${m.reason || 'error'}`));
+      shown.set(key, { li, look });
+      if (li === at) {
+        at = at.nextSibling;
+      } else {
+        this.list.insertBefore(li, at);
       }
-      return li;
-    }));
+    }
+    while (at) {
+      const next = at.nextSibling;
+      at.remove();
+      at = next;
+    }
+    this.shown = shown;
     if (atBottom) {
       this.list.scrollTop = this.list.scrollHeight;
     }
