@@ -355,8 +355,8 @@ test('the widget embedded on a customer\'s site (another origin) chats with staf
   const shopSession = await shop.locator('#parley-widget').getAttribute('data-session');
   assert.ok(shopSession);
 
-  await inWidget(shop, 'input[name="text"]').fill('Hello from the shop');
-  await inWidget(shop, 'input[name="text"]').press('Enter');
+  await inWidget(shop, '[name="text"]').fill('Hello from the shop');
+  await inWidget(shop, '[name="text"]').press('Enter');
   await inWidget(shop, 'li[data-state="stored"] .text').filter({ hasText: 'Hello from the shop' }).waitFor();
   await staff.locator(`button[data-session="${shopSession}"]`).click();
   await staff.locator('#messages li .text', { hasText: 'Hello from the shop' }).waitFor();
@@ -414,27 +414,35 @@ test('the widget on a site with a strict Content-Security-Policy (no inline styl
   await launcher.click();
   await inWidget(shop, '.state[data-state="open"]').waitFor({ timeout: 20000 });
   assert.equal(await inWidget(shop, '.panel').evaluate((p) => getComputedStyle(p).position), 'fixed');
-  await inWidget(shop, 'input[name="text"]').fill('Hello under a strict policy');
-  await inWidget(shop, 'input[name="text"]').press('Enter');
+  await inWidget(shop, '[name="text"]').fill('Hello under a strict policy');
+  await inWidget(shop, '[name="text"]').press('Enter');
   await inWidget(shop, 'li[data-state="stored"] .text').filter({ hasText: 'Hello under a strict policy' }).waitFor();
   assert.deepEqual(refused, [], 'nothing the widget does is refused by the policy');
   // the list is a live region: a new message is added to it, the ones shown stay the same nodes (a
   // list built anew at every message made a screen reader read the whole conversation again)
   const first = inWidget(shop, 'li').first();
   await first.evaluate((li) => { li.shownBefore = true; });
-  await inWidget(shop, 'input[name="text"]').fill('and a second one');
-  await inWidget(shop, 'input[name="text"]').press('Enter');
+  await inWidget(shop, '[name="text"]').fill('and a second one');
+  await inWidget(shop, '[name="text"]').press('Enter');
   await inWidget(shop, 'li[data-state="stored"] .text').filter({ hasText: 'and a second one' }).waitFor();
   assert.equal(await first.evaluate((li) => li.shownBefore === true), true, 'the first message kept its node');
   assert.equal(await inWidget(shop, 'ol[aria-live="polite"] li').count(), 2);
+  // an address takes several lines: Shift+Enter breaks the line, Enter sends
+  await inWidget(shop, '[name="text"]').pressSequentially('1 Main Street');
+  await inWidget(shop, '[name="text"]').press('Shift+Enter');
+  await inWidget(shop, '[name="text"]').pressSequentially('Springfield');
+  await inWidget(shop, '[name="text"]').press('Enter');
+  const address = inWidget(shop, 'li[data-state="stored"] .text').filter({ hasText: 'Springfield' });
+  await address.waitFor();
+  assert.equal(await address.evaluate((t) => t.textContent), '1 Main Street\nSpringfield');
   // by keyboard: Escape closes the panel and gives the focus back to the launcher
-  await inWidget(shop, 'input[name="text"]').press('Escape');
+  await inWidget(shop, '[name="text"]').press('Escape');
   await inWidget(shop, '.panel').waitFor({ state: 'hidden' });
   assert.equal(await launcher.evaluate((b) => b.getRootNode().activeElement === b), true, 'the launcher has the focus');
   assert.equal(await launcher.getAttribute('aria-expanded'), 'false');
   await shop.keyboard.press('Enter'); // and opens it again
   await inWidget(shop, '.panel').waitFor();
-  assert.equal(await inWidget(shop, 'input[name="text"]').evaluate((i) => i.getRootNode().activeElement === i), true);
+  assert.equal(await inWidget(shop, '[name="text"]').evaluate((i) => i.getRootNode().activeElement === i), true);
   await shop.context().close();
 });
 
@@ -450,8 +458,8 @@ test('the widget on a browser that blocks the site\'s storage still chats', asyn
   await shop.goto(`${env.PARLEY_SHOP}/`);
   await inWidget(shop, 'button.launcher').click();
   await inWidget(shop, '.state[data-state="open"]').waitFor({ timeout: 20000 });
-  await inWidget(shop, 'input[name="text"]').fill('no storage here');
-  await inWidget(shop, 'input[name="text"]').press('Enter');
+  await inWidget(shop, '[name="text"]').fill('no storage here');
+  await inWidget(shop, '[name="text"]').press('Enter');
   await inWidget(shop, 'li[data-state="stored"] .text').filter({ hasText: 'no storage here' }).waitFor();
   await context.close();
 });

@@ -20,7 +20,7 @@ const STYLE = `
 :host { all: initial; font: 15px/1.4 system-ui, sans-serif; color: #1d2330; }
 .launcher { position: fixed; right: 20px; bottom: 20px; z-index: 2147483000; border: 0; border-radius: 24px;
   padding: 12px 18px; background: #2f5fd0; color: #fff; font: inherit; cursor: pointer; }
-.launcher:focus-visible, button:focus-visible, input:focus-visible { outline: 3px solid #f5b400; outline-offset: 2px; }
+.launcher:focus-visible, button:focus-visible, textarea:focus-visible { outline: 3px solid #f5b400; outline-offset: 2px; }
 .panel { position: fixed; right: 20px; bottom: 76px; z-index: 2147483000; width: min(360px, calc(100vw - 40px));
   height: min(520px, calc(100vh - 100px)); display: flex; flex-direction: column; background: #fff;
   border: 1px solid #ccd3e0; border-radius: 12px; box-shadow: 0 8px 30px rgba(0,0,0,.18); overflow: hidden; }
@@ -41,9 +41,10 @@ li.mine { margin-left: auto; background: #dce7ff; }
 .banner[hidden] { display: none; }
 .operator { font-style: italic; }
 form { display: flex; gap: 6px; padding: 10px; border-top: 1px solid #e2e8f0; }
-input { flex: 1; padding: 8px; font: inherit; border: 1px solid #a0aec0; border-radius: 6px; }
+textarea { flex: 1; padding: 8px; font: inherit; border: 1px solid #a0aec0; border-radius: 6px; resize: none;
+  max-height: 6.5em; }
 form button { padding: 8px 12px; font: inherit; border: 0; border-radius: 6px; background: #2f5fd0; color: #fff; }
-button:disabled, input:disabled { opacity: .5; }
+button:disabled, textarea:disabled { opacity: .5; }
 `;
 
 const STATE_TEXT = {
@@ -130,7 +131,8 @@ export class ParleyWidget {
     this.banner.hidden = true;
     this.error = el('p', { class: 'notice error', role: 'alert' });
     this.form = el('form');
-    this.input = el('input', { name: 'text', autocomplete: 'off', maxlength: '4000', 'aria-label': 'Your message',
+    // several lines (an address): Shift+Enter breaks the line, Enter sends
+    this.input = el('textarea', { name: 'text', rows: '2', maxlength: '4000', 'aria-label': 'Your message',
       placeholder: 'Write a message…' });
     this.form.append(this.input, el('button', { type: 'submit' }, 'Send'));
     this.panel.append(header, this.banner, this.list, this.typingLine, this.operator, this.status, this.error,
@@ -146,6 +148,12 @@ export class ParleyWidget {
     });
     document.addEventListener('visibilitychange', () => this.markSeen());
     this.input.addEventListener('input', () => this.chat?.typing());
+    this.input.addEventListener('keydown', (event) => {
+      if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) { // not while an IME composes
+        event.preventDefault();
+        this.form.requestSubmit();
+      }
+    });
     this.form.addEventListener('submit', (event) => {
       event.preventDefault();
       const text = this.input.value;
@@ -243,7 +251,7 @@ export class ParleyWidget {
     this.root.dataset.session = session.id;
     this.markedSeq = 0;
     this.status.textContent = '';
-    this.form.querySelectorAll('input, button').forEach((node) => { node.disabled = false; });
+    this.form.querySelectorAll('textarea, button').forEach((node) => { node.disabled = false; });
     const chat = new SessionClient({
       tenantId: this.cfg.tenantId, sessionId: session.id, subscriptionToken: session.subscription_token,
       apiUrl: this.cfg.apiUrl, gateways: this.cfg.gateways, token, getToken: () => this.token(),
@@ -346,7 +354,7 @@ export class ParleyWidget {
   ended(status) {
     const over = status === 'closed' || status === 'resolved';
     this.status.textContent = over ? `This chat was ${status}. Open the chat again to start a new one.` : '';
-    this.form.querySelectorAll('input, button').forEach((node) => { node.disabled = over; });
+    this.form.querySelectorAll('textarea, button').forEach((node) => { node.disabled = over; });
     if (over) {
       remembered('removeItem', this.storageKey);
       this.chat.close();
