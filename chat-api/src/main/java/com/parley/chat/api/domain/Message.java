@@ -58,6 +58,14 @@ public class Message extends PanacheEntityBase {
     @Column(name = "deleted_by")
     public String deletedBy;
 
+    /** Deleted means gone: what it said and what it carried; the row keeps its place (seq) and who deleted it. */
+    public void blank(String by, Instant at) {
+        deletedAt = at;
+        deletedBy = by;
+        content = "";
+        metadata = null;
+    }
+
     public static Optional<Message> findInSession(String tenantId, UUID sessionId, UUID id) {
         return find("tenantId = ?1 and sessionId = ?2 and id = ?3", tenantId, sessionId, id).firstResultOptional();
     }

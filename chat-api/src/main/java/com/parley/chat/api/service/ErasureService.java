@@ -73,10 +73,7 @@ public class ErasureService {
         List<Message> left = Message.list("tenantId = ?1 and sessionId = ?2 and deletedAt is null", Sort.ascending("seq"),
                 caller.tenantId(), sessionId);
         for (Message message : left) {
-            message.deletedAt = now;
-            message.deletedBy = caller.userId();
-            message.content = "";
-            message.metadata = null;
+            message.blank(caller.userId(), now);
             events.record(new MessageDeleted(UUID.randomUUID(), session.tenantId, session.id, events.nextSeq(session),
                     now, message.id, caller.userId(), now));
         }

@@ -227,10 +227,7 @@ public class MessageService {
             return;
         }
         Instant now = Clock.now();
-        message.deletedAt = now;
-        message.deletedBy = caller.userId();
-        message.content = "";
-        message.metadata = null; // deleted means gone: what it said and what it carried
+        message.blank(caller.userId(), now);
         if (message.id.equals(session.lastMessageId)) {
             session.lastMessagePreview = null;
         }

@@ -56,6 +56,15 @@ class OperatorRosterTest {
                 fx.context);
     }
 
+    /** A staff member connected to {@code roster} and subscribed to the operators channel: what they are told. */
+    private FakeTransport watcher(OperatorRoster roster, String user, String role) {
+        FakeTransport watcher = new FakeTransport();
+        ClientConnection watching = connection(user, role, watcher, fx);
+        roster.connected(watching);
+        roster.subscribe(new OperatorsSubscription(watching));
+        return watcher;
+    }
+
     private static Map<String, String> statuses(FakeTransport transport) {
         Map<String, String> last = new java.util.TreeMap<>();
         for (JsonNode frame : transport.json()) {
@@ -71,10 +80,7 @@ class OperatorRosterTest {
     void statusWorkloadAndDeathReachTheOtherInstance() throws InterruptedException {
         OperatorRoster a = instance("a");
         OperatorRoster b = instance("b");
-        FakeTransport watcher = new FakeTransport();
-        ClientConnection watching = connection("sam", "supporter", watcher, fx);
-        b.connected(watching);
-        b.subscribe(new OperatorsSubscription(watching));
+        FakeTransport watcher = watcher(b, "sam", "supporter");
         assertEquals(Map.of("sam", "available/0"), statuses(watcher));
 
         ClientConnection bob = connection("bob", "supporter", new FakeTransport(), fx);
@@ -104,10 +110,7 @@ class OperatorRosterTest {
     void aChosenStatusComesBackWithTheOperatorOnWhicheverInstanceTheyReturnTo() {
         OperatorRoster a = instance("a");
         OperatorRoster b = instance("b");
-        FakeTransport watcher = new FakeTransport();
-        ClientConnection watching = connection("ann", "admin", watcher, fx);
-        b.connected(watching);
-        b.subscribe(new OperatorsSubscription(watching));
+        FakeTransport watcher = watcher(b, "ann", "admin");
 
         ClientConnection onA = connection("bob", "supporter", new FakeTransport(), fx);
         a.connected(onA);
@@ -124,10 +127,7 @@ class OperatorRosterTest {
     @Test
     void anOperatorGoesOfflineWhenTheirLastConnectionCloses() {
         OperatorRoster a = instance("a");
-        FakeTransport watcher = new FakeTransport();
-        ClientConnection watching = connection("sam", "admin", watcher, fx);
-        a.connected(watching);
-        a.subscribe(new OperatorsSubscription(watching));
+        FakeTransport watcher = watcher(a, "sam", "admin");
         ClientConnection tab1 = connection("bob", "supporter", new FakeTransport(), fx);
         ClientConnection tab2 = connection("bob", "supporter", new FakeTransport(), fx);
         a.connected(tab1);
