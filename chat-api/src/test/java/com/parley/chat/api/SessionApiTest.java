@@ -7,6 +7,7 @@ import static com.parley.chat.api.Api.token;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.empty;
 import static org.hamcrest.Matchers.everyItem;
+import static org.hamcrest.Matchers.containsInAnyOrder;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.hasSize;
@@ -100,6 +101,16 @@ class SessionApiTest {
                 .body("items.id", equalTo(List.of(b1)));
         as(token(tenant, "alice", "user")).get(sessionsPath(tenant)).then()
                 .body("items.id", hasSize(2)).body("items.id", hasItem(a2));
+        // staff look up one customer's chats (before an erasure, or when the customer calls)
+        as(staff).queryParam("customer_user_id", "alice").get(sessionsPath(tenant)).then().statusCode(200)
+                .body("items.id", containsInAnyOrder(a1, a2));
+        as(staff).queryParam("customer_user_id", "alice").queryParam("status", "open").get(sessionsPath(tenant)).then()
+                .body("items.id", equalTo(List.of(a2)));
+        // a customer asking for someone else's sees nothing of theirs
+        as(token(tenant, "bob", "user")).queryParam("customer_user_id", "alice").get(sessionsPath(tenant)).then()
+                .statusCode(200).body("items", hasSize(0));
+        as(token(tenant, "bob", "user")).queryParam("customer_user_id", "bob").get(sessionsPath(tenant)).then()
+                .body("items.id", equalTo(List.of(b1)));
         as(staff).queryParam("status", "archived").get(sessionsPath(tenant)).then().statusCode(400)
                 .contentType("application/problem+json");
         as(staff).queryParam("size", 1000).get(sessionsPath(tenant)).then().statusCode(400);

@@ -109,9 +109,10 @@ public class SessionResource {
     @GET
     @Operation(summary = "List sessions", description = "Staff see every session of the tenant, a customer "
             + "their own; newest activity first. claim=unclaimed is the queue (oldest first), claim=mine "
-            + "the caller's, claim=claimed every held one. Each carries the caller's unread_count.")
+            + "the caller's, claim=claimed every held one; customer_user_id one customer's sessions (staff; "
+            + "a customer naming anyone but themselves gets none). Each carries the caller's unread_count.")
     public SessionPage list(@PathParam("tenantId") String tenantId, @QueryParam("status") String status,
-            @QueryParam("claim") String claim,
+            @QueryParam("claim") String claim, @QueryParam("customer_user_id") String customer,
             @Parameter(schema = @Schema(type = SchemaType.INTEGER)) @QueryParam("page") String rawPage,
             @Parameter(schema = @Schema(type = SchemaType.INTEGER)) @QueryParam("size") String size) {
         Caller caller = currentCaller.in(tenantId);
@@ -126,7 +127,8 @@ public class SessionResource {
             throw Problems.badRequest("page must be 0 or more, and page × size within range.");
         }
         // one extra row tells whether another page follows
-        List<ChatSession> found = sessions.list(caller, filter, claimFilter, (int) page * pageSize, pageSize + 1);
+        List<ChatSession> found = sessions.list(caller, customer, filter, claimFilter, (int) page * pageSize,
+                pageSize + 1);
         boolean hasMore = found.size() > pageSize;
         List<ChatSession> shown = found.stream().limit(pageSize).toList();
         Map<UUID, Long> unread = readStates.unreadCounts(caller, shown.stream().map(s -> s.id).toList());

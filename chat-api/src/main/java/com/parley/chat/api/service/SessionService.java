@@ -63,10 +63,14 @@ public class SessionService {
         return session;
     }
 
+    /** Sessions the caller sees, optionally of one customer ({@code customerUserId}; null: any they see). */
     @Transactional
-    public List<ChatSession> list(Caller caller, SessionStatus status, ChatSession.ClaimFilter claim, int offset,
-            int limit) {
-        String customer = caller.seesWholeTenant() ? null : caller.userId();
+    public List<ChatSession> list(Caller caller, String customerUserId, SessionStatus status,
+            ChatSession.ClaimFilter claim, int offset, int limit) {
+        String customer = caller.seesWholeTenant() ? customerUserId : caller.userId();
+        if (!caller.seesWholeTenant() && customerUserId != null && !customerUserId.equals(caller.userId())) {
+            return List.of(); // a customer sees only their own
+        }
         return ChatSession.listInTenant(caller.tenantId(), customer, status, claim, caller.userId(), offset, limit);
     }
 
