@@ -386,12 +386,15 @@ test('the widget embedded on a customer\'s site (another origin) chats with staf
 
   // chat-api cannot be reached for a moment when the visitor comes back (a proxy answers 503 to the
   // first look-up of their chat): the widget says so and keeps the chat; it does not start a new one
-  await shop.route(`**/sessions/${shopSession}`, (route) => route.fulfill({ status: 503, contentType: 'text/html',
-    body: '<html><body>503 Service Unavailable</body></html>' }), { times: 1 });
+  let unreachable = true; // until the proxy is fixed, every look-up of the chat gets its error page
+  await shop.route(`**/sessions/${shopSession}`, (route) => (unreachable
+    ? route.fulfill({ status: 503, contentType: 'text/html', body: '<html><body>503 Service Unavailable</body></html>' })
+    : route.continue()));
   await shop.reload();
   await inWidget(shop, 'button.launcher').click();
   await inWidget(shop, '.error').filter({ hasText: 'not available right now' }).waitFor({ timeout: 20000 });
   assert.equal(await shop.locator('#parley-widget').getAttribute('data-session'), null, 'a new chat was started');
+  unreachable = false;
   await inWidget(shop, 'button.launcher').click(); // closed, and opened again: chat-api answers now
   await inWidget(shop, 'button.launcher').click();
   await inWidget(shop, 'li .text').filter({ hasText: 'Welcome to Acme' }).waitFor({ timeout: 20000 });
@@ -476,6 +479,43 @@ test('the queue starts with the customer who waited longest, however many chats 
   assert.equal(await p.locator('#sessions button[data-session]').first().getAttribute('data-session'),
     env.PARLEY_QUEUE_OLDEST, 'first in line');
   await p.context().close();
+});
+
+test('a reply while the panel is closed shows on the launcher, also on the next page of the site', async () => {
+  const shop = watch(await (await browser.newContext()).newPage(), 'shop with the panel closed');
+  await shop.goto(`${env.PARLEY_SHOP}/`);
+  const launcher = inWidget(shop, 'button.launcher');
+  await launcher.click();
+  await inWidget(shop, '.state[data-state="open"]').waitFor({ timeout: 20000 });
+  await inWidget(shop, '[name="text"]').fill('is anyone there?');
+  await inWidget(shop, '[name="text"]').press('Enter');
+  await inWidget(shop, 'li[data-state="stored"] .text').filter({ hasText: 'is anyone there?' }).waitFor();
+  const session = await shop.locator('#parley-widget').getAttribute('data-session');
+  const reply = async (content) => assert.equal((await fetch(`${env.PARLEY_API}/api/tenants/${env.PARLEY_TENANT}/sessions/${session}/messages`, {
+    method: 'POST', headers: { Authorization: `Bearer ${env.PARLEY_STAFF_TOKEN}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ content }),
+  })).status, 201);
+  await launcher.click(); // the visitor closes the panel and reads on
+  await reply('Yes, how can I help?');
+  const badge = inWidget(shop, 'button.launcher .badge');
+  await badge.filter({ hasText: /^1$/ }).waitFor();
+  assert.match(await launcher.getAttribute('aria-label'), /1 new message/);
+  await launcher.click(); // opened: read, and the badge goes
+  await inWidget(shop, 'li .text').filter({ hasText: 'Yes, how can I help?' }).waitFor();
+  await badge.waitFor({ state: 'hidden' });
+  await launcher.click();
+  const unread = async () => (await (await fetch(`${env.PARLEY_API}/api/tenants/${env.PARLEY_TENANT}/sessions/${session}`,
+    { headers: { Authorization: `Bearer ${env.PARLEY_SHOP_VISITOR_TOKEN}` } })).json()).unread_count;
+  for (let i = 0; i < 50 && await unread() !== 0; i++) {
+    await shop.waitForTimeout(100); // the read on its way to chat-api
+  }
+  // the next page of the shop: the widget follows the chat without the panel open, and nothing new is started
+  await shop.reload();
+  await shop.locator(`#parley-widget[data-session="${session}"]`).waitFor({ state: 'attached', timeout: 20000 });
+  await reply('Are you still there?');
+  await badge.filter({ hasText: /^1$/ }).waitFor({ timeout: 20000 });
+  assert.equal(await inWidget(shop, '.panel').isHidden(), true);
+  await shop.context().close();
 });
 
 test('embedded behind a proxy that breaks WebSocket: the widget receives over cross-origin SSE', async () => {

@@ -20,6 +20,9 @@ const STYLE = `
 :host { all: initial; font: 15px/1.4 system-ui, sans-serif; color: #1d2330; }
 .launcher { position: fixed; right: 20px; bottom: 20px; z-index: 2147483000; border: 0; border-radius: 24px;
   padding: 12px 18px; background: #2f5fd0; color: #fff; font: inherit; cursor: pointer; }
+.badge { display: inline-block; margin-left: 8px; min-width: 1.4em; padding: 0 6px; border-radius: 10px;
+  background: #d93025; color: #fff; font-size: 12px; line-height: 1.6; text-align: center; }
+.badge[hidden] { display: none; }
 .launcher:focus-visible, button:focus-visible, textarea:focus-visible { outline: 3px solid #f5b400; outline-offset: 2px; }
 .panel { position: fixed; right: 20px; bottom: 76px; z-index: 2147483000; width: min(360px, calc(100vw - 40px));
   height: min(520px, calc(100vh - 100px)); display: flex; flex-direction: column; background: #fff;
@@ -93,6 +96,15 @@ function remembered(operation, ...args) {
   }
 }
 
+/** Whether some visitor's chat with this tenant is remembered here (the visitor is known only from their token). */
+function rememberedChat(tenantId) {
+  try {
+    return Object.keys(localStorage).some((key) => key.startsWith(`parley.widget.${tenantId}.`));
+  } catch (e) {
+    return false;
+  }
+}
+
 function el(tag, attributes = {}, text = '') {
   const node = document.createElement(tag);
   Object.entries(attributes).forEach(([name, value]) => node.setAttribute(name, value));
@@ -116,7 +128,11 @@ export class ParleyWidget {
       shadow.adoptedStyleSheets = [sheet];
     }
     this.launcher = el('button', { class: 'launcher', type: 'button', 'aria-expanded': 'false',
-      'aria-controls': 'parley-panel' }, cfg.title);
+      'aria-controls': 'parley-panel', 'aria-label': cfg.title }, cfg.title);
+    // how many messages of support arrived since the visitor last had the panel open
+    this.badge = el('span', { class: 'badge', 'aria-hidden': 'true' });
+    this.badge.hidden = true;
+    this.launcher.append(this.badge);
     this.panel = el('section', { class: 'panel', id: 'parley-panel', role: 'dialog', 'aria-label': cfg.title });
     this.panel.hidden = true;
     const header = el('header');
@@ -147,6 +163,11 @@ export class ParleyWidget {
       }
     });
     document.addEventListener('visibilitychange', () => this.markSeen());
+    if (rememberedChat(cfg.tenantId)) {
+      // the visitor has a chat going: follow it from this page on, the panel closed, so that a
+      // reply shows on the launcher; a chat that ended is not replaced by a new one until they open
+      this.start({ resumeOnly: true });
+    }
     this.input.addEventListener('input', () => this.chat?.typing());
     this.input.addEventListener('keydown', (event) => {
       if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) { // not while an IME composes
@@ -205,15 +226,19 @@ export class ParleyWidget {
     this.panel.hidden = !open;
     this.launcher.setAttribute('aria-expanded', String(open));
     if (open) {
-      this.start().then(() => {
+      this.start().then(() => this.chat || this.start()).then(() => {
         this.input.focus();
         this.markSeen();
       });
     }
+    this.updateBadge();
   }
 
-  /** Opens the visitor's chat: the one they had on this site, or a new one. */
-  async start() {
+  /**
+   * Opens the visitor's chat: the one they had on this site, or a new one ({@code resumeOnly}: only
+   * the one they had, if it is still open).
+   */
+  async start({ resumeOnly = false } = {}) {
     if (this.chat || this.starting) {
       return this.starting;
     }
@@ -234,6 +259,10 @@ export class ParleyWidget {
             throw e;
           }) : null;
         if (!session || session.status === 'closed' || session.status === 'resolved') {
+          if (resumeOnly) { // over, or gone: not looked up again on every page; the next open starts anew
+            remembered('removeItem', this.storageKey);
+            return;
+          }
           session = await this.api(token, 'POST', '/sessions', {});
           remembered('setItem', this.storageKey, session.id);
         }
@@ -250,6 +279,8 @@ export class ParleyWidget {
   connect(session, token) {
     this.root.dataset.session = session.id;
     this.markedSeq = 0;
+    // what chat-api counted unread for the visitor when the chat was opened on this page
+    this.unreadBefore = { seq: session.last_seq || 0, count: session.unread_count || 0 };
     this.status.textContent = '';
     this.form.querySelectorAll('textarea, button').forEach((node) => { node.disabled = false; });
     const chat = new SessionClient({
@@ -265,6 +296,7 @@ export class ParleyWidget {
     chat.addEventListener('messages', () => {
       this.render();
       this.markSeen();
+      this.updateBadge();
     });
     chat.addEventListener('read', () => this.render()); // support read up to there: shown as seen
     chat.addEventListener('state', () => this.markSeen());
@@ -292,6 +324,21 @@ export class ParleyWidget {
    * What the visitor has in view is read: sent while the panel is open, the page visible and the
    * chat connected, so support sees their messages as seen (and the visitor's unread count is right).
    */
+  /** The launcher's count of support's messages the visitor has not had in view; none while the panel is open. */
+  updateBadge() {
+    let count = 0;
+    if (this.chat && this.panel.hidden) {
+      const fromOthers = this.chat.messages.filter((m) => m.state === 'stored' && m.sender_user_id !== this.me);
+      count = this.markedSeq
+        ? fromOthers.filter((m) => m.seq > this.markedSeq).length
+        : this.unreadBefore.count + fromOthers.filter((m) => m.seq > this.unreadBefore.seq).length;
+    }
+    this.badge.textContent = String(count);
+    this.badge.hidden = count === 0;
+    this.launcher.setAttribute('aria-label', count
+      ? `${this.cfg.title}, ${count} new message${count === 1 ? '' : 's'}` : this.cfg.title);
+  }
+
   markSeen() {
     const seq = this.chat?.store.resumeSeq || 0;
     if (this.chat && !this.panel.hidden && document.visibilityState === 'visible' && this.chat.state === 'open'

@@ -141,6 +141,7 @@ class BrowserIT {
                 Map.entry("PARLEY_CONTROL", "http://127.0.0.1:" + control.getAddress().getPort()),
                 Map.entry("PARLEY_SHOP", "http://localhost:" + shop.getAddress().getPort()),
                 Map.entry("PARLEY_ROGUE_SHOP", "http://127.0.0.1:" + shop.getAddress().getPort()),
+                Map.entry("PARLEY_SHOP_VISITOR_TOKEN", cluster.token(tenant, "carol", "user")),
                 Map.entry("PARLEY_QUEUE_TENANT", QUEUE_TENANT),
                 Map.entry("PARLEY_QUEUE_OLDEST", oldestWaiting),
                 Map.entry("PARLEY_QUEUE_STAFF_TOKEN", cluster.token(QUEUE_TENANT, "sam", "supporter")),
