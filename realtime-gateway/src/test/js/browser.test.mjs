@@ -575,11 +575,13 @@ test('a chat longer than a gateway replays opens with every message, read from c
 test('a connection replaced by a newer one of the same visitor (4409) says so, on the widget and the demo page', async () => {
   // the gateway closes the oldest of a user's connections beyond five with 4409: the pages said
   // only "Disconnected" (the demo: "sign in again"), and the visitor could not tell why
+  let replacements = 0;
   const replaceAfterConnected = (ws) => {
     const server = ws.connectToServer();
+    const replace = replacements++ === 0; // the first connection of the page only
     server.onMessage((message) => {
       ws.send(message);
-      if (JSON.parse(message).type === 'connected') {
+      if (replace && JSON.parse(message).type === 'connected') {
         setTimeout(() => ws.close({ code: 4409, reason: 'replaced by a newer connection' }), 200);
       }
     });
@@ -589,7 +591,12 @@ test('a connection replaced by a newer one of the same visitor (4409) says so, o
   await shop.goto(`${env.PARLEY_SHOP}/`);
   await inWidget(shop, 'button.launcher').click();
   await inWidget(shop, '.state[data-state="failed"]').filter({ hasText: 'opened in another tab' }).waitFor();
+  // the visitor is here now: closing and opening the panel in this tab takes the chat back
+  await inWidget(shop, 'button.launcher').click();
+  await inWidget(shop, 'button.launcher').click();
+  await inWidget(shop, '.state[data-state="open"]').waitFor({ timeout: 20000 });
   await shop.context().close();
+  replacements = 0;
 
   const demo = watch(await (await browser.newContext()).newPage(), 'replaced demo widget');
   await demo.routeWebSocket(/\/ws\//, replaceAfterConnected);

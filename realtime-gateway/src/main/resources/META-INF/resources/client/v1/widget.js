@@ -225,6 +225,12 @@ export class ParleyWidget {
     const open = this.panel.hidden;
     this.panel.hidden = !open;
     this.launcher.setAttribute('aria-expanded', String(open));
+    if (open && this.chat?.state === 'failed') {
+      // it stopped for good (another tab of the visitor took its place: 4409), and the visitor is
+      // here now: opening the panel takes the chat back
+      this.chat.close();
+      this.chat = null;
+    }
     if (open) {
       this.start().then(() => this.chat || this.start()).then(() => {
         this.input.focus();
