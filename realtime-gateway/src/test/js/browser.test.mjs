@@ -518,6 +518,36 @@ test('a reply while the panel is closed shows on the launcher, also on the next 
   await shop.context().close();
 });
 
+test('the demo pages take several lines too: Shift+Enter breaks the line, Enter sends', async () => {
+  const visitor = watch(await (await browser.newContext()).newPage(), 'demo widget, lines');
+  await visitor.goto(page(env.PARLEY_GW2, 'widget.html', env.PARLEY_CUSTOMER2_TOKEN, env.PARLEY_GW2));
+  await visitor.getByRole('button', { name: 'Start a chat' }).click();
+  await visitor.locator('#state[data-state="open"]').waitFor();
+  const chat = await visitor.locator('body').getAttribute('data-session');
+  const write = async (p, selector, first, second) => {
+    await p.locator(selector).pressSequentially(first);
+    await p.locator(selector).press('Shift+Enter');
+    await p.locator(selector).pressSequentially(second);
+    await p.locator(selector).press('Enter');
+  };
+  await write(visitor, '#text', 'Flat 2', '1 Main Street');
+  const sent = visitor.locator('#messages li[data-state="stored"] .text', { hasText: 'Main Street' });
+  await sent.waitFor();
+  assert.equal(await sent.evaluate((t) => t.textContent), 'Flat 2\n1 Main Street');
+
+  const agent = watch(await (await browser.newContext()).newPage(), 'demo dashboard, lines');
+  await agent.goto(page(env.PARLEY_GW2, 'dashboard.html', env.PARLEY_STAFF2_TOKEN, env.PARLEY_GW2));
+  await agent.locator('#state[data-state="open"]').waitFor();
+  await agent.locator(`button[data-session="${chat}"]`).click();
+  await agent.locator('#chat-state[data-state="open"]').waitFor();
+  await write(agent, '#text', 'Thanks.', 'It ships today.');
+  const received = visitor.locator('#messages li .text', { hasText: 'ships today' });
+  await received.waitFor();
+  assert.equal(await received.evaluate((t) => t.textContent), 'Thanks.\nIt ships today.');
+  await visitor.context().close();
+  await agent.context().close();
+});
+
 test('embedded behind a proxy that breaks WebSocket: the widget receives over cross-origin SSE', async () => {
   const context = await browser.newContext();
   await context.addInitScript(() => {

@@ -29,6 +29,17 @@ export function claims(token) {
   }
 }
 
+/** A composer of several lines: Enter sends its form, Shift+Enter breaks the line (not while an IME composes). */
+export function enterSends(textarea) {
+  textarea.addEventListener('keydown', (event) => {
+    if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
+      event.preventDefault();
+      textarea.form.requestSubmit();
+    }
+  });
+  return textarea;
+}
+
 export async function api(cfg, method, path, body) {
   const response = await fetch(`${cfg.apiUrl}/api/tenants/${encodeURIComponent(cfg.tenantId)}${path}`, {
     method,

@@ -1,5 +1,7 @@
 import { ParleyConnection, SessionChat } from '../client/v1/parley-client.js';
-import { api, claims, config, renderMessages, roleName, showNotice, showState, typingText } from './common.js';
+import {
+  api, claims, config, enterSends, renderMessages, roleName, showNotice, showState, typingText,
+} from './common.js';
 
 // One connection for the whole page: the tenant's dashboard channel and every chat opened here.
 const cfg = config();
@@ -233,10 +235,10 @@ function sideCard(id, chat) {
   const form = document.createElement('form');
   form.className = 'composer';
   const label = document.createElement('label');
-  const input = document.createElement('input');
+  const input = enterSends(document.createElement('textarea'));
   input.id = `reply-${id}`;
   input.maxLength = 4000;
-  input.autocomplete = 'off';
+  input.rows = 1;
   label.htmlFor = input.id;
   label.className = 'sr-only';
   label.textContent = `Reply to ${title.textContent}`;
@@ -360,7 +362,7 @@ $('leave').addEventListener('click', () => {
   showSessionStatus('closed');
   render();
 });
-$('text').addEventListener('input', () => chats.get(selected)?.typing());
+enterSends($('text')).addEventListener('input', () => chats.get(selected)?.typing());
 $('composer').addEventListener('submit', (event) => {
   event.preventDefault();
   const chat = chats.get(selected);

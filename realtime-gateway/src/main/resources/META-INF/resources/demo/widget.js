@@ -1,5 +1,7 @@
 import { SessionClient } from '../client/v1/parley-client.js';
-import { api, claims, config, renderMessages, showNotice, showState, typingText, params } from './common.js';
+import {
+  api, claims, config, enterSends, renderMessages, showNotice, showState, typingText, params,
+} from './common.js';
 
 const cfg = config();
 const me = claims(cfg.token).sub;
@@ -69,14 +71,14 @@ document.addEventListener('visibilitychange', markSeen);
 function showStatus(status) {
   const ended = status === 'closed' || status === 'resolved';
   $('status').textContent = ended ? `This chat was ${status}. Start a new one any time.` : '';
-  $('composer').querySelectorAll('input, button').forEach((el) => { el.disabled = ended; });
+  $('composer').querySelectorAll('textarea, button').forEach((el) => { el.disabled = ended; });
   if (ended) {
     localStorage.removeItem(storageKey);
   }
 }
 
 $('start').addEventListener('click', start);
-$('text').addEventListener('input', () => chat?.typing());
+enterSends($('text')).addEventListener('input', () => chat?.typing());
 $('composer').addEventListener('submit', (event) => {
   event.preventDefault();
   const text = $('text').value;
