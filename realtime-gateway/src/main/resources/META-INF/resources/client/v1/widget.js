@@ -232,7 +232,10 @@ export class ParleyWidget {
       this.chat = null;
     }
     if (open) {
-      this.start().then(() => this.chat || this.start()).then(() => {
+      // a look-up the page started on load only follows a chat that is going: if it found none, this
+      // open starts one
+      const following = this.starting && this.startingResumeOnly;
+      this.start().then(() => (this.chat || !following ? null : this.start())).then(() => {
         this.input.focus();
         this.markSeen();
       });
@@ -248,6 +251,7 @@ export class ParleyWidget {
     if (this.chat || this.starting) {
       return this.starting;
     }
+    this.startingResumeOnly = resumeOnly;
     this.starting = (async () => {
       this.error.textContent = '';
       try {
