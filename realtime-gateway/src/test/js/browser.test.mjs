@@ -534,6 +534,9 @@ test('the demo pages take several lines too: Shift+Enter breaks the line, Enter 
   const sent = visitor.locator('#messages li[data-state="stored"] .text', { hasText: 'Main Street' });
   await sent.waitFor();
   assert.equal(await sent.evaluate((t) => t.textContent), 'Flat 2\n1 Main Street');
+  // the list is a live region: what it shows stays the same nodes when a message comes (it was
+  // rebuilt, and a screen reader read the whole conversation again)
+  await sent.evaluate((t) => { t.closest('li').shownBefore = true; });
 
   const agent = watch(await (await browser.newContext()).newPage(), 'demo dashboard, lines');
   await agent.goto(page(env.PARLEY_GW2, 'dashboard.html', env.PARLEY_STAFF2_TOKEN, env.PARLEY_GW2));
@@ -544,6 +547,7 @@ test('the demo pages take several lines too: Shift+Enter breaks the line, Enter 
   const received = visitor.locator('#messages li .text', { hasText: 'ships today' });
   await received.waitFor();
   assert.equal(await received.evaluate((t) => t.textContent), 'Thanks.\nIt ships today.');
+  assert.equal(await sent.evaluate((t) => t.closest('li').shownBefore === true), true, 'the first message kept its node');
   await visitor.context().close();
   await agent.context().close();
 });
