@@ -169,7 +169,7 @@ test('two operators: one claims, the other sees it, a transfer moves the chat, t
   await staff.getByRole('button', { name: 'Claim', exact: true }).click();
   await staff.locator('#holder', { hasText: 'Claimed by you' }).waitFor();
   await holderIn(olivia, sessionId).filter({ hasText: 'sam' }).waitFor();
-  await customer.locator('#operator', { hasText: 'sam from support joined the chat' }).waitFor();
+  await customer.locator('#operator', { hasText: 'Sam Smith from support joined the chat' }).waitFor();
   await olivia.getByLabel('Mine', { exact: true }).check();
   assert.equal(await olivia.locator(`button[data-session="${sessionId}"]`).count(), 0, 'not olivia\'s');
 
@@ -369,7 +369,8 @@ test('the widget embedded on a customer\'s site (another origin) chats with staf
   await inWidget(shop, 'li[data-seen="true"] .text').filter({ hasText: 'Hello from the shop' }).waitFor();
   // the operator who takes the chat, and an admin's notice, show in the embedded widget too
   await staff.getByRole('button', { name: 'Claim', exact: true }).click();
-  await inWidget(shop, '.operator').filter({ hasText: 'sam from support joined the chat' }).waitFor();
+  // called by the name his token gives (his user id otherwise, as olivia above)
+  await inWidget(shop, '.operator').filter({ hasText: 'Sam Smith from support joined the chat' }).waitFor();
   const notice = await fetch(`${env.PARLEY_API}/api/tenants/${env.PARLEY_TENANT}/notices`, {
     method: 'POST', headers: { Authorization: `Bearer ${env.PARLEY_ADMIN_TOKEN}`, 'Content-Type': 'application/json' },
     body: JSON.stringify({ message: 'Our shop closes at 18:00 today', severity: 'info' }),

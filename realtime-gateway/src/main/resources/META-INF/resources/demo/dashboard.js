@@ -195,7 +195,7 @@ function follow(id) {
 function presenceText(participants) {
   const others = (participants || []).filter((p) => p.user_id !== me);
   return others.length === 0 ? 'Nobody else is here.'
-    : `Here: ${others.map((p) => `${p.user_id} (${roleName(p.role)})`).join(', ')}`;
+    : `Here: ${others.map((p) => `${p.name || p.user_id} (${roleName(p.role)})`).join(', ')}`;
 }
 
 /** The chats followed besides the selected one, side by side: the last messages, typing, a reply box. */

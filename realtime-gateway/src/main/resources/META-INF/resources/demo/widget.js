@@ -48,10 +48,19 @@ function open(sessionId, subscriptionToken) {
   chat.addEventListener('typing', (e) => { $('typing').textContent = typingText(e.detail.users, me); });
   chat.addEventListener('status', (e) => showStatus(e.detail.status));
   chat.addEventListener('notice', (e) => showNotice($('notice-banner'), e.detail));
-  chat.addEventListener('claim', (e) => {
-    $('operator').textContent = e.detail.claimedBy
-      ? `${e.detail.claimedBy} from support joined the chat.`
-      : 'The operator left the chat; someone else will be with you shortly.';
+  let claim = null;
+  let names = new Map(); // user id -> the name their token gives, from presence
+  const showOperator = () => {
+    if (claim) {
+      $('operator').textContent = claim.claimedBy
+        ? `${names.get(claim.claimedBy) || claim.claimedBy} from support joined the chat.`
+        : 'The operator left the chat; someone else will be with you shortly.';
+    }
+  };
+  chat.addEventListener('claim', (e) => { claim = e.detail; showOperator(); });
+  chat.addEventListener('presence', (e) => {
+    names = new Map(e.detail.participants.filter((p) => p.name).map((p) => [p.user_id, p.name]));
+    showOperator();
   });
   chat.addEventListener('error', (e) => { $('error').textContent = e.detail.message || ''; });
   chat.connect();

@@ -288,6 +288,8 @@ export class ParleyWidget {
 
   connect(session, token) {
     this.root.dataset.session = session.id;
+    this.claim = null;
+    this.names = null;
     this.markedSeq = 0;
     // what chat-api counted unread for the visitor when the chat was opened on this page
     this.unreadBefore = { seq: session.last_seq || 0, count: session.unread_count || 0 };
@@ -316,9 +318,14 @@ export class ParleyWidget {
     });
     chat.addEventListener('status', (e) => this.ended(e.detail.status));
     chat.addEventListener('claim', (e) => {
-      // an operator took the chat (claimed or had it transferred) or left it; text only
-      this.operator.textContent = e.detail.claimedBy ? `${e.detail.claimedBy} from support joined the chat.`
-        : 'The operator left the chat; someone else will be with you shortly.';
+      // an operator took the chat (claimed or had it transferred) or left it
+      this.claim = e.detail;
+      this.showOperator();
+    });
+    chat.addEventListener('presence', (e) => {
+      // who is here, with the name their token gives: the operator is called by it, not by their id
+      this.names = new Map(e.detail.participants.filter((p) => p.name).map((p) => [p.user_id, p.name]));
+      this.showOperator();
     });
     chat.addEventListener('notice', (e) => {
       // an admin's notice to every open chat of the site (maintenance, an incident)
@@ -334,6 +341,16 @@ export class ParleyWidget {
    * What the visitor has in view is read: sent while the panel is open, the page visible and the
    * chat connected, so support sees their messages as seen (and the visitor's unread count is right).
    */
+  /** The line about the operator who holds the chat (text only): their name when known, else their id. */
+  showOperator() {
+    if (!this.claim) {
+      return;
+    }
+    const holder = this.claim.claimedBy;
+    this.operator.textContent = holder ? `${this.names?.get(holder) || holder} from support joined the chat.`
+      : 'The operator left the chat; someone else will be with you shortly.';
+  }
+
   /** The launcher's count of support's messages the visitor has not had in view; none while the panel is open. */
   updateBadge() {
     let count = 0;

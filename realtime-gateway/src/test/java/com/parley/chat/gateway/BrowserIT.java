@@ -135,7 +135,8 @@ class BrowserIT {
                 Map.entry("PARLEY_TENANT", tenant),
                 Map.entry("PARLEY_CUSTOMER_TOKEN", cluster.token(tenant, "alice", "user")),
                 Map.entry("PARLEY_CUSTOMER2_TOKEN", cluster.token(tenant, "bob", "user")),
-                Map.entry("PARLEY_STAFF_TOKEN", cluster.token(tenant, "sam", "supporter")),
+                // sam's token carries his name (olivia's does not): the widget calls him by it
+                Map.entry("PARLEY_STAFF_TOKEN", cluster.namedToken(tenant, "sam", "supporter", "Sam Smith")),
                 Map.entry("PARLEY_STAFF2_TOKEN", cluster.token(tenant, "olivia", "supporter")),
                 Map.entry("PARLEY_ADMIN_TOKEN", cluster.token(tenant, "ann", "admin")),
                 Map.entry("PARLEY_CONTROL", "http://127.0.0.1:" + control.getAddress().getPort()),

@@ -52,6 +52,11 @@ final class Cluster {
         return infra.tokens().issue(tenant, user, role);
     }
 
+    /** A token with the {@code name} claim as well. */
+    String namedToken(String tenant, String user, String role, String name) {
+        return infra.tokens().issueNamed(tenant, user, role, name);
+    }
+
     /**
      * Waits until a typing signal crosses from each gateway to the other: their signal consumers
      * start from the latest offset once they joined their groups, and a test that types in its first

@@ -2,8 +2,15 @@ package com.parley.chat.gateway.auth;
 
 import java.time.Instant;
 
-/** A verified token: who, of which tenant, in which role, until when. */
-public record Caller(String tenantId, String userId, String role, Instant expiresAt, String rawToken) {
+/**
+ * A verified token: who, of which tenant, in which role, until when; {@code name} is the token's
+ * {@code name} claim (what others see of them; null when the token has none usable).
+ */
+public record Caller(String tenantId, String userId, String role, Instant expiresAt, String rawToken, String name) {
+
+    public Caller(String tenantId, String userId, String role, Instant expiresAt, String rawToken) {
+        this(tenantId, userId, role, expiresAt, rawToken, null);
+    }
 
     public boolean isStaff() {
         return "supporter".equals(role) || "admin".equals(role) || "service".equals(role);

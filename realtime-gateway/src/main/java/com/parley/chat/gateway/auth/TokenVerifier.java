@@ -98,7 +98,7 @@ public class TokenVerifier {
             }
             // valid, for every check here as for the parser, until exp + the clock skew it allows
             Instant expiresAt = Instant.ofEpochSecond(jwt.getExpirationTime()).plusSeconds(clockSkewSeconds);
-            return new Caller(tenant, jwt.getSubject(), role, expiresAt, token);
+            return new Caller(tenant, jwt.getSubject(), role, expiresAt, token, displayName(jwt.getClaim("name")));
         } catch (ParseException e) {
             return null;
         }
@@ -112,6 +112,20 @@ public class TokenVerifier {
     private static boolean storable(String id, int maxLength) {
         return id != null && !id.isBlank() && id.length() <= maxLength
                 && id.codePoints().noneMatch(c -> c == 0 || Character.getType(c) == Character.SURROGATE);
+    }
+
+    /**
+     * The OIDC {@code name} claim as others may be shown it: one line of up to 100 characters of
+     * text; anything else (absent, not a string, blank, control characters) is no name.
+     */
+    static String displayName(Object claim) {
+        if (!(claim instanceof String raw)) {
+            return null;
+        }
+        String name = raw.strip();
+        boolean text = name.codePoints().noneMatch(c -> Character.isISOControl(c)
+                || Character.getType(c) == Character.SURROGATE || Character.getType(c) == Character.FORMAT);
+        return !name.isEmpty() && name.length() <= 100 && text ? name : null;
     }
 
     /** The strongest of the caller's groups that is a role; null when none is. */

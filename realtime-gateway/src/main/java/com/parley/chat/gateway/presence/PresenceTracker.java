@@ -32,13 +32,14 @@ import io.vertx.core.Vertx;
 /**
  * Who is in a session across all instances. Each instance announces its own participants of a
  * session when they change and every few seconds; an instance that stops announcing (it died)
- * drops out after the TTL. Participants are (user_id, role), whatever the number of their tabs.
+ * drops out after the TTL. Participants are (user_id, role), whatever the number of their tabs,
+ * with the name their token gives, if any (what the widget calls the operator who joined).
  * Unit-tested in PresenceTrackerTest.
  */
 @ApplicationScoped
 public class PresenceTracker {
 
-    record Participant(String userId, String role) {
+    record Participant(String userId, String role, String name) {
     }
 
     private record Announcement(List<Participant> participants, Instant expiresAt) {
@@ -104,7 +105,7 @@ public class PresenceTracker {
     public void joined(SessionKey session, Caller caller) {
         List<Participant> announced = lastAnnounced.get(session);
         if (announced != null && !dirty.contains(session)
-                && announced.contains(new Participant(caller.userId(), caller.participantRole()))) {
+                && announced.contains(new Participant(caller.userId(), caller.participantRole(), caller.name()))) {
             return;
         }
         localChange(session);
@@ -124,7 +125,8 @@ public class PresenceTracker {
     public void onAnnouncement(SessionKey session, JsonNode signal) {
         List<Participant> participants = new ArrayList<>();
         signal.path("participants").forEach(p -> participants.add(
-                new Participant(p.path("user_id").asText(), p.path("role").asText())));
+                new Participant(p.path("user_id").asText(), p.path("role").asText(),
+                        p.hasNonNull("name") ? p.path("name").asText() : null)));
         Map<String, Announcement> byInstance = sessions.computeIfAbsent(session, k -> new ConcurrentHashMap<>());
         if (participants.isEmpty()) {
             byInstance.remove(signal.path("instance_id").asText());
@@ -182,9 +184,7 @@ public class PresenceTracker {
         }
         ObjectNode signal = signals.signal("presence", session);
         ArrayNode participants = signal.putArray("participants");
-        for (Participant p : now) {
-            participants.addObject().put("user_id", p.userId()).put("role", p.role());
-        }
+        now.forEach(p -> write(participants, p));
         signals.publish(session, signal);
     }
 
@@ -192,8 +192,8 @@ public class PresenceTracker {
     private List<Participant> localParticipants(SessionKey session) {
         TreeMap<String, Participant> local = new TreeMap<>();
         for (SessionSubscription subscription : hub.sessionSubscriptions(session)) {
-            Participant p = new Participant(subscription.connection().caller().userId(),
-                    subscription.connection().caller().participantRole());
+            Caller caller = subscription.connection().caller();
+            Participant p = new Participant(caller.userId(), caller.participantRole(), caller.name());
             local.put(key(p), p);
         }
         return List.copyOf(local.values());
@@ -237,7 +237,14 @@ public class PresenceTracker {
         ObjectNode frame = frames.frame("presence", Channel.session(session.sessionId()))
                 .put("session_id", session.sessionId());
         ArrayNode list = frame.putArray("participants");
-        participants.forEach(p -> list.addObject().put("user_id", p.userId()).put("role", p.role()));
+        participants.forEach(p -> write(list, p));
         return frame.toString();
+    }
+
+    private static void write(ArrayNode list, Participant p) {
+        ObjectNode entry = list.addObject().put("user_id", p.userId()).put("role", p.role());
+        if (p.name() != null) {
+            entry.put("name", p.name());
+        }
     }
 }

@@ -197,4 +197,16 @@ class TokenVerifierTest {
         assertNull(verifier.verify(token(ecKeyPair(), "k4", ISSUER, "acme", "user")));
         assertEquals(2, jwksRequests.get(), "at most one forced refresh a minute");
     }
+
+    @Test
+    void theNameClaimIsOneLineOfTextOrNoName() {
+        assertEquals("Sam Smith", TokenVerifier.displayName("  Sam Smith "));
+        assertEquals("Zoë Ñúñez 山田", TokenVerifier.displayName("Zoë Ñúñez 山田"));
+        assertNull(TokenVerifier.displayName(null));
+        assertNull(TokenVerifier.displayName(42));
+        assertNull(TokenVerifier.displayName("   "));
+        assertNull(TokenVerifier.displayName("Sam\nSmith"), "a line break");
+        assertNull(TokenVerifier.displayName("Sam\u202eSmith"), "a right-to-left override");
+        assertNull(TokenVerifier.displayName("x".repeat(101)));
+    }
 }

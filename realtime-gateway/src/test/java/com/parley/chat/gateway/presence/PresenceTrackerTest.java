@@ -2,8 +2,10 @@ package com.parley.chat.gateway.presence;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -12,6 +14,7 @@ import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.parley.chat.gateway.auth.Caller;
 import com.parley.chat.gateway.client.ClientConnection;
 import com.parley.chat.gateway.client.SessionSubscription;
 import com.parley.chat.gateway.hub.SessionHub;
@@ -68,9 +71,14 @@ class PresenceTrackerTest {
 
     /** @param greeted the subscription's replay has begun with its greeting (subscribed, presence) */
     private Tab subscribe(String user, String role, boolean greeted) {
+        return subscribe(Fixtures.caller("acme", user, role), greeted);
+    }
+
+    private Tab subscribe(Caller caller, boolean greeted) {
+        String user = caller.userId();
         FakeTransport transport = new FakeTransport();
         ClientConnection connection = new ClientConnection("c-" + user + System.nanoTime(),
-                Fixtures.caller("acme", user, role), transport, fx.context);
+                caller, transport, fx.context);
         hub.register(connection);
         SessionSubscription subscription = new SessionSubscription(connection, session, 0, fx.context,
                 () -> tracker.currentFrame(session), false, (s, notFound) -> { });
@@ -125,6 +133,29 @@ class PresenceTrackerTest {
                 Thread.sleep(5);
             }
         }
+    }
+
+    @Test
+    void aParticipantIsShownWithTheNameTheirTokenGivesOnEveryInstance() throws InterruptedException {
+        // the widget said "f81d4fae-… from support joined the chat" with an identity provider whose
+        // user ids are opaque; the name claim is what people are called
+        FakeTransport customer = join("alice", "user");
+        Caller sam = new Caller("acme", "f81d4fae-7dec", "supporter", Instant.now().plusSeconds(3600), "t", "Sam Smith");
+        subscribe(sam, true);
+        await(() -> {
+            JsonNode presence = lastPresence(customer);
+            assertEquals(List.of("alice/user", "f81d4fae-7dec/supporter"), users(presence));
+            assertEquals("Sam Smith", presence.path("participants").get(1).path("name").asText());
+            assertTrue(presence.path("participants").get(0).path("name").isMissingNode(), "alice's token has no name");
+        });
+        // what this instance announced carries the name to the others
+        synchronized (announced) {
+            assertTrue(announced.getLast().contains("\"name\":\"Sam Smith\""), announced.getLast());
+        }
+        ObjectNode remote = announcement("there", "s-1", "b2c3", "admin");
+        ((ObjectNode) remote.path("participants").get(0)).put("name", "Ann Admin");
+        tracker.onAnnouncement(session, remote);
+        await(() -> assertEquals("Ann Admin", lastPresence(customer).path("participants").get(1).path("name").asText()));
     }
 
     @Test
