@@ -34,14 +34,7 @@ public final class DevTokens {
      * every role and group of a user in it: with many of them a token takes several kilobytes.
      */
     public String issue(String tenant, String user, String role, Duration ttl, List<String> roles) {
-        Instant now = Instant.now();
-        JwtClaimsBuilder claims = Jwt.issuer(ISSUER)
-                .audience(AUDIENCE)
-                .subject(user)
-                .claim("tenant", tenant)
-                .groups(Set.of(role))
-                .issuedAt(now.minusSeconds(1))
-                .expiresAt(now.plus(ttl));
+        JwtClaimsBuilder claims = claims(tenant, user, role, ttl);
         if (!roles.isEmpty()) {
             claims.claim("realm_roles", roles);
         }
@@ -50,10 +43,18 @@ public final class DevTokens {
 
     /** A token that also carries the OIDC {@code name} claim (what people are called on the pages). */
     public String issueNamed(String tenant, String user, String role, String name) {
+        return claims(tenant, user, role, Duration.ofHours(8)).claim("name", name).jws().keyId("dev").sign(key);
+    }
+
+    private static JwtClaimsBuilder claims(String tenant, String user, String role, Duration ttl) {
         Instant now = Instant.now();
-        return Jwt.issuer(ISSUER).audience(AUDIENCE).subject(user).claim("tenant", tenant).claim("name", name)
-                .groups(Set.of(role)).issuedAt(now.minusSeconds(1)).expiresAt(now.plus(Duration.ofHours(8)))
-                .jws().keyId("dev").sign(key);
+        return Jwt.issuer(ISSUER)
+                .audience(AUDIENCE)
+                .subject(user)
+                .claim("tenant", tenant)
+                .groups(Set.of(role))
+                .issuedAt(now.minusSeconds(1))
+                .expiresAt(now.plus(ttl));
     }
 
     /** A token that is valid in every way but its signature. */
