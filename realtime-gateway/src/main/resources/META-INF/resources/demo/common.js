@@ -1,4 +1,6 @@
 // Shared by the demo pages: parameters from the URL, the caller from the token, REST calls, rendering.
+import { messageKey, patchList } from '../client/v1/parley-client.js';
+
 export const params = new URLSearchParams(location.search);
 if (params.has('token')) {
   // the token came in the link (a demo, not a sign-in flow): keep it out of the history and of
@@ -77,61 +79,39 @@ export function showState(element, detail) {
  * Renders messages as text (never as HTML): markup in a message shows as typed. The viewer's own
  * messages up to seenUpTo (what the other side read) are marked seen.
  */
-/** list → what it shows: message key → its node and how it looked when drawn. */
-const drawn = new WeakMap();
-
-/**
- * Brings a list of messages up to date in place: a message keeps its node while it is shown (a
- * pending one becomes stored in the same node), new ones are added, a changed one is redrawn. The
- * lists are live regions: rebuilding one made a screen reader read the whole conversation again.
- */
+/** The messages, in place (patchList): a new one is added to the live region, the rest stay as they are. */
 export function renderMessages(list, messages, me, seenUpTo = 0) {
   const atBottom = list.scrollTop + list.clientHeight >= list.scrollHeight - 8;
-  const before = drawn.get(list) || new Map();
-  const now = new Map();
-  let at = list.firstChild;
-  for (const m of messages) {
-    const key = m.client_message_id ? `c:${m.client_message_id}` : `m:${m.message_id}`;
+  patchList(list, messages.map((m) => {
     const mine = m.state === 'pending' || m.state === 'failed' || m.sender_user_id === me;
     const seen = mine && m.state === 'stored' && m.seq <= seenUpTo;
     const note = seen ? ' · seen' : m.state === 'pending' ? ' · sending…'
       : m.state === 'failed' ? ` · not sent: ${m.reason || 'error'}` : '';
     const content = m.state === 'deleted' ? 'Message deleted' : m.content;
-    const look = JSON.stringify([mine, m.state, m.seq, content, note, m.role]);
-    const known = before.get(key);
-    const li = known?.li || document.createElement('li');
-    if (known?.look !== look) {
-      li.className = mine ? 'mine' : '';
-      li.dataset.state = m.state;
-      if (m.seq) {
-        li.dataset.seq = m.seq;
-      }
-      if (seen) {
-        li.dataset.seen = 'true';
-      } else {
-        delete li.dataset.seen;
-      }
-      const who = document.createElement('span');
-      who.className = 'who';
-      who.textContent = mine ? 'You' : roleName(m.role);
-      const text = document.createElement('span');
-      text.className = 'text';
-      text.textContent = content;
-      li.replaceChildren(who, text, ...(note ? [hint(note)] : []));
-    }
-    now.set(key, { li, look });
-    if (li === at) {
-      at = at.nextSibling;
-    } else {
-      list.insertBefore(li, at);
-    }
-  }
-  while (at) {
-    const next = at.nextSibling;
-    at.remove();
-    at = next;
-  }
-  drawn.set(list, now);
+    return {
+      key: messageKey(m),
+      look: JSON.stringify([mine, m.state, m.seq, content, note, m.role]),
+      draw: (li) => {
+        li.className = mine ? 'mine' : '';
+        li.dataset.state = m.state;
+        if (m.seq) {
+          li.dataset.seq = m.seq;
+        }
+        if (seen) {
+          li.dataset.seen = 'true';
+        } else {
+          delete li.dataset.seen;
+        }
+        const who = document.createElement('span');
+        who.className = 'who';
+        who.textContent = mine ? 'You' : roleName(m.role);
+        const text = document.createElement('span');
+        text.className = 'text';
+        text.textContent = content;
+        li.replaceChildren(who, text, ...(note ? [hint(note)] : []));
+      },
+    };
+  }));
   if (atBottom) {
     list.scrollTop = list.scrollHeight;
   }

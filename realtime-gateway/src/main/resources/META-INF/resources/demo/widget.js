@@ -49,19 +49,15 @@ function open(sessionId, subscriptionToken) {
   chat.addEventListener('status', (e) => showStatus(e.detail.status));
   chat.addEventListener('notice', (e) => showNotice($('notice-banner'), e.detail));
   let claim = null;
-  let names = new Map(); // user id -> the name their token gives, from presence
   const showOperator = () => {
     if (claim) {
       $('operator').textContent = claim.claimedBy
-        ? `${names.get(claim.claimedBy) || claim.claimedBy} from support joined the chat.`
+        ? `${chat.conversation.nameOf(claim.claimedBy)} from support joined the chat.`
         : 'The operator left the chat; someone else will be with you shortly.';
     }
   };
   chat.addEventListener('claim', (e) => { claim = e.detail; showOperator(); });
-  chat.addEventListener('presence', (e) => {
-    names = new Map(e.detail.participants.filter((p) => p.name).map((p) => [p.user_id, p.name]));
-    showOperator();
-  });
+  chat.addEventListener('presence', showOperator); // the operator's name comes with them
   chat.addEventListener('error', (e) => { $('error').textContent = e.detail.message || ''; });
   chat.connect();
   $('text').focus();

@@ -336,6 +336,45 @@ const RETRY_LATER = new Set(['unavailable', 'service_unavailable', 'session_busy
  * user's messages on their way (SendQueue), who is typing and who is present. Its owner (a
  * SessionClient or a SessionChat) hands it frames and gets events back through emit.
  */
+/** A message's identity on a page: its client_message_id while pending and after, else its id. */
+export function messageKey(message) {
+  return message.client_message_id ? `c:${message.client_message_id}` : `m:${message.message_id}`;
+}
+
+/** list element → what it shows: item key → its node and the look it was drawn with. */
+const drawnLists = new WeakMap();
+
+/**
+ * Brings a list element (a live region of messages) up to date in place, for pages: an item keeps
+ * its <li> while it is shown, a new one is added, one whose look changed is drawn again, the rest
+ * leave. Rebuilding the list instead made a screen reader read all of it again at every message.
+ * @param items [{key, look (a string that changes when the item must be drawn again), draw(li)}], in order
+ */
+export function patchList(list, items) {
+  const before = drawnLists.get(list) || new Map();
+  const now = new Map();
+  let at = list.firstChild;
+  for (const { key, look, draw } of items) {
+    const known = before.get(key);
+    const li = known?.li || list.ownerDocument.createElement('li');
+    if (known?.look !== look) {
+      draw(li);
+    }
+    now.set(key, { li, look });
+    if (li === at) {
+      at = at.nextSibling;
+    } else {
+      list.insertBefore(li, at);
+    }
+  }
+  while (at) {
+    const next = at.nextSibling;
+    at.remove();
+    at = next;
+  }
+  drawnLists.set(list, now);
+}
+
 export class Conversation {
   constructor(emit, sendTyping, { queueLimit = 100, typingIdleMs = 3000, random = Math.random } = {}) {
     this.emit = emit;
@@ -349,6 +388,11 @@ export class Conversation {
     this.reads = new Map(); // user_id -> {role, upTo}: how far each other participant read (read_receipt)
     this.typingUsers = new Map();
     this.typingDebounce = new TypingDebounce(sendTyping, typingIdleMs);
+  }
+
+  /** What a participant is called: the name their token gives while they are in the chat, else their user id. */
+  nameOf(userId) {
+    return this.presence.find((p) => p.user_id === userId)?.name || userId;
   }
 
   /** A message the user wrote: pending at once, queued until acknowledged; the item to send, or null. */

@@ -14,7 +14,7 @@
 // The widget lives in a shadow root: the site's CSS does not reach it and its CSS does not leak
 // out. Messages are rendered as text, never as HTML. Why a script and not an iframe:
 // docs/decisions.md ("Embedding").
-import { SessionClient } from './parley-client.js';
+import { SessionClient, messageKey, patchList } from './parley-client.js';
 
 const STYLE = `
 :host { all: initial; font: 15px/1.4 system-ui, sans-serif; color: #1d2330; }
@@ -289,7 +289,6 @@ export class ParleyWidget {
   connect(session, token) {
     this.root.dataset.session = session.id;
     this.claim = null;
-    this.names = null;
     this.markedSeq = 0;
     // what chat-api counted unread for the visitor when the chat was opened on this page
     this.unreadBefore = { seq: session.last_seq || 0, count: session.unread_count || 0 };
@@ -322,11 +321,7 @@ export class ParleyWidget {
       this.claim = e.detail;
       this.showOperator();
     });
-    chat.addEventListener('presence', (e) => {
-      // who is here, with the name their token gives: the operator is called by it, not by their id
-      this.names = new Map(e.detail.participants.filter((p) => p.name).map((p) => [p.user_id, p.name]));
-      this.showOperator();
-    });
+    chat.addEventListener('presence', () => this.showOperator()); // the operator's name comes with them
     chat.addEventListener('notice', (e) => {
       // an admin's notice to every open chat of the site (maintenance, an incident)
       this.banner.textContent = e.detail.message;
@@ -347,7 +342,7 @@ export class ParleyWidget {
       return;
     }
     const holder = this.claim.claimedBy;
-    this.operator.textContent = holder ? `${this.names?.get(holder) || holder} from support joined the chat.`
+    this.operator.textContent = holder ? `${this.chat.conversation.nameOf(holder)} from support joined the chat.`
       : 'The operator left the chat; someone else will be with you shortly.';
   }
 
@@ -375,51 +370,32 @@ export class ParleyWidget {
     }
   }
 
-  /**
-   * Brings the list up to date in place: a message keeps its node for as long as it is shown (a
-   * pending one becomes stored in the same node), new ones are added and only a changed one is
-   * rebuilt. The list is a live region: rebuilding all of it made a screen reader read the whole
-   * conversation again at every new message.
-   */
+  /** The messages, in place (patchList): a new one is added to the live region, the rest stay as they are. */
   render() {
     const atBottom = this.list.scrollTop + this.list.clientHeight >= this.list.scrollHeight - 8;
     const seenUpTo = this.chat.conversation.readUpTo();
-    const shown = new Map();
-    let at = this.list.firstChild;
-    for (const m of this.chat.messages) {
-      const key = m.client_message_id ? `c:${m.client_message_id}` : `m:${m.message_id}`;
+    patchList(this.list, this.chat.messages.map((m) => {
       const mine = m.state === 'pending' || m.state === 'failed' || m.sender_user_id === this.me;
       const seen = mine && m.state === 'stored' && m.seq <= seenUpTo;
       const note = seen ? 'seen' : m.state === 'pending' ? 'sending…'
         : m.state === 'failed' ? `not sent: ${m.reason || 'error'}` : '';
       const text = m.state === 'deleted' ? 'Message deleted' : m.content;
-      const look = JSON.stringify([mine, m.state, text, note, m.role]);
-      const known = this.shown?.get(key);
-      const li = known?.li || el('li');
-      if (known?.look !== look) {
-        li.className = mine ? 'mine' : '';
-        li.dataset.state = m.state;
-        if (seen) {
-          li.dataset.seen = 'true';
-        } else {
-          delete li.dataset.seen;
-        }
-        li.replaceChildren(el('span', { class: 'who' }, mine ? 'You' : (ROLE_NAME[m.role] || m.role || '')),
-          el('span', { class: 'text' }, text), ...(note ? [el('span', { class: 'who' }, note)] : []));
-      }
-      shown.set(key, { li, look });
-      if (li === at) {
-        at = at.nextSibling;
-      } else {
-        this.list.insertBefore(li, at);
-      }
-    }
-    while (at) {
-      const next = at.nextSibling;
-      at.remove();
-      at = next;
-    }
-    this.shown = shown;
+      return {
+        key: messageKey(m),
+        look: JSON.stringify([mine, m.state, text, note, m.role]),
+        draw: (li) => {
+          li.className = mine ? 'mine' : '';
+          li.dataset.state = m.state;
+          if (seen) {
+            li.dataset.seen = 'true';
+          } else {
+            delete li.dataset.seen;
+          }
+          li.replaceChildren(el('span', { class: 'who' }, mine ? 'You' : (ROLE_NAME[m.role] || m.role || '')),
+            el('span', { class: 'text' }, text), ...(note ? [el('span', { class: 'who' }, note)] : []));
+        },
+      };
+    }));
     if (atBottom) {
       this.list.scrollTop = this.list.scrollHeight;
     }
