@@ -43,7 +43,11 @@ public final class DevTokens {
 
     /** A token that also carries the OIDC {@code name} claim (what people are called on the pages). */
     public String issueNamed(String tenant, String user, String role, String name) {
-        return claims(tenant, user, role, Duration.ofHours(8)).claim("name", name).jws().keyId("dev").sign(key);
+        return issueNamed(tenant, user, role, name, Duration.ofHours(8));
+    }
+
+    public String issueNamed(String tenant, String user, String role, String name, Duration ttl) {
+        return claims(tenant, user, role, ttl).claim("name", name).jws().keyId("dev").sign(key);
     }
 
     private static JwtClaimsBuilder claims(String tenant, String user, String role, Duration ttl) {

@@ -98,8 +98,8 @@ public final class LocalSystem {
         System.out.println(pad(system.legacy().name()) + system.legacy().baseUrl());
 
         DevTokens tokens = new DevTokens(keys.privateKey());
-        String customer = tokens.issue("acme", "alice", "user");
-        String staff = tokens.issue("acme", "sam", "supporter");
+        String customer = tokens.issueNamed("acme", "alice", "user", "Alice");
+        String staff = tokens.issueNamed("acme", "sam", "supporter", "Sam");
         String gw1 = gateways.get(0).baseUrl().replace("http://", "ws://");
         String gw2 = gateways.get(1).baseUrl().replace("http://", "ws://");
         System.out.println();
@@ -117,10 +117,10 @@ public final class LocalSystem {
         System.out.println("  customer widget    " + gateways.get(0).baseUrl() + "/demo/widget.html" + demo + customer);
         System.out.println("  support dashboard  " + gateways.get(1).baseUrl() + "/demo/dashboard.html" + demo + staff);
         System.out.println("  admin dashboard    " + gateways.get(0).baseUrl() + "/demo/dashboard.html" + demo
-                + tokens.issue("acme", "ann", "admin") + "   (a second operator, with the live figures)");
+                + tokens.issueNamed("acme", "ann", "admin", "Ann") + "   (a second operator, with the live figures)");
         System.out.println();
         System.out.println("A token for any tenant, user and role (user, supporter, admin, service):");
-        System.out.println("  deploy/local/token.sh --tenant acme --user alice --role user");
+        System.out.println("  deploy/local/token.sh --tenant acme --user alice --role user [--name 'Alice Doe']");
         System.out.println("Logs: " + logs + "    Ctrl-C stops everything.");
         stopped.await();
     }

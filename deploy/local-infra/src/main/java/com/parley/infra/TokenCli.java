@@ -5,12 +5,13 @@ import java.time.Duration;
 
 /**
  * Prints a development JWT signed with the local key pair:
- * {@code TokenCli [--tenant T] [--user U] [--role user|supporter|admin|service] [--ttl-minutes N]}.
+ * {@code TokenCli [--tenant T] [--user U] [--role user|supporter|admin|service] [--name N] [--ttl-minutes N]}.
  */
 public final class TokenCli {
 
     private static final String USAGE =
-            "usage: token.sh [--tenant acme] [--user alice] [--role user|supporter|admin|service] [--ttl-minutes 480]";
+            "usage: token.sh [--tenant acme] [--user alice] [--role user|supporter|admin|service] [--name 'Alice Doe']"
+            + " [--ttl-minutes 480]";
 
     private TokenCli() {
     }
@@ -19,6 +20,7 @@ public final class TokenCli {
         String tenant = "acme";
         String user = "alice";
         String role = "user";
+        String name = null;
         long ttlMinutes = 480;
         Path keyDir = Path.of(".local", "keys");
         for (int i = 0; i < args.length; i++) {
@@ -27,12 +29,14 @@ public final class TokenCli {
                 case "--tenant" -> tenant = require(args[i], value);
                 case "--user" -> user = require(args[i], value);
                 case "--role" -> role = require(args[i], value);
+                case "--name" -> name = require(args[i], value);
                 case "--ttl-minutes" -> ttlMinutes = minutes(require(args[i], value));
                 case "--keys" -> keyDir = Path.of(require(args[i], value));
                 case "--help", "-h" -> {
                     System.out.println(USAGE);
                     System.out.println("  a development token signed with the local key pair (.local/keys), for a");
-                    System.out.println("  tenant, user and role; --ttl-minutes below 0 gives one that has expired");
+                    System.out.println("  tenant, user and role; --name is what the pages call them (the OIDC name");
+                    System.out.println("  claim; without it, the user id); --ttl-minutes below 0 gives one that has expired");
                     return;
                 }
                 default -> usage("unknown option " + args[i]);
@@ -43,7 +47,9 @@ public final class TokenCli {
             usage("role must be one of user, supporter, admin, service");
         }
         DevTokens tokens = new DevTokens(DevKeys.in(keyDir).privateKey());
-        System.out.println(tokens.issue(tenant, user, role, Duration.ofMinutes(ttlMinutes)));
+        Duration ttl = Duration.ofMinutes(ttlMinutes);
+        System.out.println(name == null ? tokens.issue(tenant, user, role, ttl)
+                : tokens.issueNamed(tenant, user, role, name, ttl));
     }
 
     /** A value for {@code option}; an empty one is refused (a token without a tenant or subject is of no use). */

@@ -43,13 +43,23 @@ class TokenCliTest {
     }
 
     @Test
-    void aTokenCarriesTheTenantUserAndRoleAskedForAndAMistakeIsNamed() throws Exception {
+    void aTokenCarriesTheTenantUserRoleAndNameAskedForAndAMistakeIsNamed() throws Exception {
         Run run = tokenCli("--keys", keys.toString(), "--tenant", "globex", "--user", "sam", "--role", "supporter");
         assertEquals(0, run.exit(), run.err());
         String claims = new String(Base64.getUrlDecoder().decode(run.out().trim().split("\\.")[1]),
                 StandardCharsets.UTF_8);
         assertTrue(claims.contains("\"tenant\":\"globex\"") && claims.contains("\"sub\":\"sam\"")
                 && claims.contains("\"supporter\""), claims);
+
+        assertTrue(!claims.contains("\"name\""), "no name asked for, none given: " + claims);
+
+        Run named = tokenCli("--keys", keys.toString(), "--user", "sam", "--role", "supporter", "--name", "Sam Reyes");
+        assertEquals(0, named.exit(), named.err());
+        assertTrue(new String(Base64.getUrlDecoder().decode(named.out().trim().split("\\.")[1]), StandardCharsets.UTF_8)
+                .contains("\"name\":\"Sam Reyes\""), named.out());
+        Run nameless = tokenCli("--keys", keys.toString(), "--name", " ");
+        assertEquals(2, nameless.exit());
+        assertTrue(nameless.err().contains("--name needs a value"), nameless.err());
 
         Run wrong = tokenCli("--keys", keys.toString(), "--rol", "admin");
         assertEquals(2, wrong.exit());
