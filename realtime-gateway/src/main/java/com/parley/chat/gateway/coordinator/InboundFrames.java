@@ -91,7 +91,7 @@ public class InboundFrames {
                 SessionSubscription session = target(client, frame);
                 if (session == null) {
                     client.send(frames.error("not_subscribed", "Name the channel (session:<id>) of a session"
-                            + " this connection is subscribed to.", clientMessageId(frame)));
+                            + " this connection is subscribed to.", clientMessageId(frame), text(frame, "channel")));
                     return;
                 }
                 switch (type) {

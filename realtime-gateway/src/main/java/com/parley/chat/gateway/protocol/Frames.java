@@ -86,17 +86,22 @@ public class Frames {
     }
 
     public String error(String code, String message, String clientMessageId) {
-        return error(code, message, clientMessageId, null);
+        return error(code, message, clientMessageId, (String) null);
     }
 
     /** An error about a frame sent on a channel (a refused message carries its channel). */
     public String error(String code, String message, String clientMessageId, Channel channel) {
+        return error(code, message, clientMessageId, channel == null ? null : channel.name());
+    }
+
+    /** An error about a frame that named {@code channel}, as the frame named it (one it does not follow, say). */
+    public String error(String code, String message, String clientMessageId, String channel) {
         ObjectNode frame = frame("error").put("code", code).put("message", message);
         if (clientMessageId != null) {
             frame.put("client_message_id", clientMessageId);
         }
         if (channel != null) {
-            frame.put("channel", channel.name());
+            frame.put("channel", channel);
         }
         return frame.toString();
     }
@@ -108,6 +113,15 @@ public class Frames {
             frame.put("channel", channel);
         }
         return frame.toString();
+    }
+
+    /**
+     * A subscription that could not be admitted or go on right now (chat-api unreachable): it is
+     * not there any more, and the client subscribes again later from its last seq ({@code resubscribe}).
+     */
+    public String channelUnavailable(String message, String channel) {
+        return frame("error").put("code", "unavailable").put("message", message).put("channel", channel)
+                .put("resubscribe", true).toString();
     }
 
     public JsonNode parse(String text) {

@@ -66,6 +66,24 @@ class InboundFramesTest {
     }
 
     @Test
+    void aFrameForAChannelTheConnectionDoesNotFollowIsRefusedNamingThatChannel() {
+        FakeTransport socket = new FakeTransport();
+        ClientConnection alice = connection("alice", "user", socket);
+        InboundFrames inbound = inbound();
+        inbound.handle(alice, "{\"type\":\"message\",\"channel\":\"session:s-9\",\"content\":\"hi\","
+                + "\"client_message_id\":\"m-1\"}");
+        inbound.handle(alice, "{\"type\":\"claim\",\"channel\":\"session:s-8\"}");
+        inbound.handle(alice, "{\"type\":\"typing\",\"is_typing\":true}");
+        List<JsonNode> errors = socket.json();
+        assertEquals(List.of("not_subscribed", "not_subscribed", "not_subscribed"),
+                errors.stream().map(e -> e.path("code").asText()).toList());
+        assertEquals("session:s-9", errors.get(0).path("channel").asText(), "routed to the channel it named");
+        assertEquals("m-1", errors.get(0).path("client_message_id").asText(), "the message it refuses");
+        assertEquals("session:s-8", errors.get(1).path("channel").asText());
+        assertTrue(errors.get(2).path("channel").isMissingNode(), "no channel named, none made up: " + errors.get(2));
+    }
+
+    @Test
     void aReadReceiptBeyondWhatTheConnectionReceivedIsRefused() {
         SessionKey session = new SessionKey("acme", "s");
         fx.history.store(session, 3);
