@@ -693,6 +693,36 @@ test('connection: a subscription the gateway could not check right now (unavaila
   conn.close();
 });
 
+test('connection: a live channel the gateway ended for now (history unavailable) is subscribed again from its last seq', async () => {
+  // it stayed "subscribed" and heard nothing more until the page was reloaded
+  const { conn, chat, ws } = await openChat();
+  ws.receive({ ...msg(1, 'm1'), channel: 'session:s' });
+  ws.receive({ type: 'error', code: 'unavailable', channel: 'session:s', resubscribe: true,
+    message: 'The session\'s history is unavailable right now; subscribe again with your last_seq.' });
+  assert.equal(chat.channel.state, 'pending', 'no longer subscribed, as the gateway said');
+  chat.send('written meanwhile');
+  await until(() => ws.sent.filter((f) => f.type === 'subscribe').length >= 2);
+  const again = ws.sent.filter((f) => f.type === 'subscribe');
+  assert.equal(again.length, 2, 'subscribed again');
+  assert.equal(again[1].last_seq, 1, 'from what it had');
+  assert.equal(ws.sent.filter((f) => f.type === 'message').length, 0, 'nothing sent into the void');
+  ws.receive({ type: 'subscribed', channel: 'session:s', last_seq: 2 });
+  ws.receive({ ...msg(2, 'm2'), channel: 'session:s' });
+  assert.deepEqual(ws.sent.filter((f) => f.type === 'message').map((f) => f.content), ['written meanwhile']);
+  assert.deepEqual(chat.messages.filter((m) => m.seq).map((m) => m.seq), [1, 2]);
+  conn.close();
+});
+
+test('connection: an error about a frame for a channel not subscribed yet does not refuse its subscription', async () => {
+  const { conn, chat, ws } = await openChat({ subscribed: false });
+  ws.receive({ type: 'error', code: 'not_subscribed', channel: 'session:s',
+    message: 'Name the channel (session:<id>) of a session this connection is subscribed to.' });
+  assert.equal(chat.channel.state, 'pending', 'a claim or read that went early is no answer to the subscribe');
+  ws.receive({ type: 'subscribed', channel: 'session:s', last_seq: 0 });
+  assert.equal(chat.channel.state, 'subscribed');
+  conn.close();
+});
+
 test('connection: a message that could not be stored right now is sent again with its id; a refusal fails it', async () => {
   const { conn, chat, ws } = await openChat();
   const sent = () => ws.sent.filter((f) => f.type === 'message');

@@ -187,7 +187,7 @@ function follow(id) {
       showHolder();
     }
   });
-  chat.addEventListener('error', mine((e) => { $('error').textContent = e.detail.message || ''; }));
+  chat.addEventListener('error', mine((e) => { $('error').textContent = e.detail.resubscribe ? '' : e.detail.message || ''; }));
   return chat;
 }
 

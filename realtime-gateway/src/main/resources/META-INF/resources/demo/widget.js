@@ -58,7 +58,7 @@ function open(sessionId, subscriptionToken) {
   };
   chat.addEventListener('claim', (e) => { claim = e.detail; showOperator(); });
   chat.addEventListener('presence', showOperator); // the operator's name comes with them
-  chat.addEventListener('error', (e) => { $('error').textContent = e.detail.message || ''; });
+  chat.addEventListener('error', (e) => { $('error').textContent = e.detail.resubscribe ? '' : e.detail.message || ''; });
   chat.connect();
   $('text').focus();
 }

@@ -1207,14 +1207,13 @@ export class Channel extends EventTarget {
         this.emit('unsubscribed', frame);
         return;
       case 'error':
-        // only the answer to a subscribe changes the channel's state; an error about a claim, a
-        // read or typing on a subscribed channel leaves it subscribed
-        if (this.state === 'pending' && !frame.client_message_id) {
-          if (frame.code === 'unavailable') {
-            this.retryLater(); // chat-api could not be asked right now: the gateway says to come again
-          } else {
-            this.state = 'refused';
-          }
+        // only the answer to a subscribe, or the gateway ending the subscription, changes the
+        // channel's state; an error about a claim, a read or typing leaves it as it is
+        if (!frame.client_message_id && (frame.resubscribe || (this.state === 'pending' && frame.code === 'unavailable'))) {
+          this.state = 'pending'; // chat-api could not be asked right now: the gateway says to come again
+          this.retryLater();
+        } else if (this.state === 'pending' && !frame.client_message_id && frame.code !== 'not_subscribed') {
+          this.state = 'refused';
         }
         this.emit('error', frame);
         return;

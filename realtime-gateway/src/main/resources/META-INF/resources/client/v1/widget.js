@@ -328,7 +328,11 @@ export class ParleyWidget {
       this.banner.dataset.severity = e.detail.severity || 'info';
       this.banner.hidden = false;
     });
-    chat.addEventListener('error', (e) => { this.error.textContent = e.detail.message || ''; });
+    chat.addEventListener('error', (e) => {
+      if (!e.detail.resubscribe) { // the client subscribes again by itself: nothing for the visitor to do
+        this.error.textContent = e.detail.message || '';
+      }
+    });
     chat.connect();
   }
 

@@ -113,6 +113,11 @@ public final class ClientConnection {
         return expectsHeartbeat;
     }
 
+    /** An event stream (SSE) only listens: it cannot subscribe again, only come back with its Last-Event-ID. */
+    public boolean receiveOnly() {
+        return !expectsHeartbeat;
+    }
+
     /** How long the client has been silent at {@code nowNanos} ({@link System#nanoTime()}). */
     public long silentNanos(long nowNanos) {
         return nowNanos - lastHeardNanos;

@@ -245,8 +245,8 @@ public class Subscriptions {
             }
             case NOT_FOUND -> refuse(connection, "not_found", "No such session for you.", channel.name());
             case UNAUTHORIZED -> refuse(connection, "forbidden", "Your token was refused.", channel.name());
-            case UNAVAILABLE -> refuse(connection, "unavailable",
-                    "Access could not be checked right now; subscribe again shortly.", channel.name());
+            case UNAVAILABLE -> connection.send(frames.channelUnavailable(
+                    "Access could not be checked right now; subscribe again shortly.", channel.name()));
         }
     }
 
@@ -264,19 +264,29 @@ public class Subscriptions {
         }
     }
 
-    /** A session's replay could not go on: the shorthand socket closes, a channel answers an error. */
+    /**
+     * A session's replay or catch-up could not go on (at the start, or later for a gap in the live
+     * stream): the subscription ends. A channel answers an error, and one of history unavailable
+     * tells the client to subscribe again ({@code resubscribe}); the shorthand socket closes, and so
+     * does an event stream then, which cannot subscribe again: its client comes back with its last
+     * seq (a stream's Last-Event-ID holds every channel's).
+     */
     private void failed(SessionSubscription subscription, boolean notFound) {
         ClientConnection connection = subscription.connection();
-        if (subscription.greetsAsConnection()) {
+        if (subscription.greetsAsConnection() || (!notFound && connection.receiveOnly())) {
             connection.close(notFound ? Disconnect.SESSION_NOT_FOUND : Disconnect.HISTORY_UNAVAILABLE);
             return;
         }
-        if (connection.remove(subscription.channel().name()) == subscription) {
+        String name = subscription.channel().name();
+        if (connection.remove(name) == subscription) {
             end(subscription);
         }
-        refuse(connection, notFound ? "not_found" : "unavailable", notFound ? "No such session for you."
-                : "The session's history is unavailable; subscribe again with your last_seq.",
-                subscription.channel().name());
+        if (notFound) {
+            refuse(connection, "not_found", "No such session for you.", name);
+        } else {
+            connection.send(frames.channelUnavailable(
+                    "The session's history is unavailable right now; subscribe again with your last_seq.", name));
+        }
     }
 
     private void end(Subscription subscription) {

@@ -182,6 +182,50 @@ class SubscriptionsTest {
     }
 
     @Test
+    void aLiveChannelWhoseGapCannotBeReadFromHistoryEndsAndSaysToSubscribeAgain() {
+        // chat-api away while the live stream skipped events: the subscription ended with an error
+        // the client took for a refusal of a subscription it no longer had, and it heard nothing more
+        SessionKey session = new SessionKey("acme", "a");
+        fx.history.store(session, 2);
+        FakeTransport socket = new FakeTransport();
+        ClientConnection staff = subscriptions.open("c-1", Fixtures.caller("acme", "sam", "supporter"), socket);
+        subscriptions.subscribe(staff, "session:a", 0, null);
+        await(socket, "subscribed", "session:a");
+        fx.history.override = afterSeq -> Uni.createFrom().failure(new IllegalStateException("chat-api away"));
+        hub.publish(fx.event(session, 5)); // 3 and 4 skipped: the gap is read from history, which fails
+
+        JsonNode error = await(socket, "error", "session:a");
+        assertEquals("unavailable", error.path("code").asText());
+        assertTrue(error.path("resubscribe").asBoolean(), "the client is told to subscribe again: " + error);
+        assertEquals(null, staff.subscription("session:a"), "the subscription is gone, as the error says");
+        assertEquals(0, socket.closeCode(), "the connection and its other channels go on");
+
+        fx.history.override = null;
+        fx.history.store(session, 5);
+        subscriptions.subscribe(staff, "session:a", 2, null);
+        await(socket, "subscribed", "session:a");
+        assertEquals(List.of(3L, 4L, 5L), socket.json().stream().filter(f -> f.has("seq"))
+                .map(f -> f.path("seq").asLong()).filter(seq -> seq > 2).toList(), "subscribed again: the gap, once");
+    }
+
+    @Test
+    void anEventStreamWhoseGapCannotBeReadFromHistoryClosesSoThatItComesBackWithItsPositions() {
+        SessionKey session = new SessionKey("acme", "a");
+        fx.history.store(session, 2);
+        FakeTransport stream = new FakeTransport().kind("sse");
+        ClientConnection staff = subscriptions.open("c-1", Fixtures.caller("acme", "sam", "supporter"), stream);
+        subscriptions.subscribe(staff, "session:a", 0, null);
+        await(stream, "subscribed", "session:a");
+        fx.history.override = afterSeq -> Uni.createFrom().failure(new IllegalStateException("chat-api away"));
+        hub.publish(fx.event(session, 5));
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (stream.closeCode() == 0 && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        assertEquals(1013, stream.closeCode(), "a stream cannot subscribe again: it ends, and EventSource reconnects");
+    }
+
+    @Test
     void theFourthSubscriptionIsRefusedWithLimitAndUnsubscribingStopsTheEvents() {
         FakeTransport socket = new FakeTransport();
         ClientConnection staff = subscriptions.open("c-1", Fixtures.caller("acme", "sam", "supporter"), socket);
