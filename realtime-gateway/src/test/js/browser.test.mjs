@@ -110,6 +110,23 @@ test('a message containing markup shows as text on both pages', async () => {
   }
 });
 
+test('staff delete a message the customer should not have sent; it is gone on both pages', async () => {
+  const card = 'my card is 4111 1111 1111 1111';
+  await customer.locator('#text').fill(card);
+  await customer.locator('#text').press('Enter');
+  const line = staff.locator('#messages li', { has: staff.locator('.text', { hasText: card }) });
+  await line.waitFor();
+  staff.once('dialog', (dialog) => dialog.accept());
+  await line.getByRole('button', { name: 'Delete message' }).click();
+  for (const p of [customer, staff]) {
+    await p.locator('#messages li[data-state="deleted"] .text', { hasText: 'Message deleted' }).waitFor();
+    assert.ok(!(await texts(p)).some((t) => t.includes('4111')), 'the number is nowhere on the page');
+  }
+  assert.equal(await customer.getByRole('button', { name: 'Delete message' }).count(), 0, 'customers delete nothing');
+  assert.equal(await staff.locator('#messages li[data-state="deleted"] button').count(), 0,
+    'nothing to delete on what is deleted');
+});
+
 test('a staff tab follows two chats on one socket', async () => {
   const created = await fetch(`${env.PARLEY_API}/api/tenants/${env.PARLEY_TENANT}/sessions`, {
     method: 'POST', headers: { Authorization: `Bearer ${env.PARLEY_CUSTOMER2_TOKEN}`, 'Content-Type': 'application/json' },

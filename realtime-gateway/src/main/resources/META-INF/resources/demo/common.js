@@ -79,8 +79,11 @@ export function showState(element, detail) {
  * Renders messages as text (never as HTML): markup in a message shows as typed. The viewer's own
  * messages up to seenUpTo (what the other side read) are marked seen.
  */
-/** The messages, in place (patchList): a new one is added to the live region, the rest stay as they are. */
-export function renderMessages(list, messages, me, seenUpTo = 0) {
+/**
+ * The messages, in place (patchList): a new one is added to the live region, the rest stay as they
+ * are. With remove (staff), each stored message gets a Delete button that calls remove(message).
+ */
+export function renderMessages(list, messages, me, seenUpTo = 0, { remove = null } = {}) {
   const atBottom = list.scrollTop + list.clientHeight >= list.scrollHeight - 8;
   patchList(list, messages.map((m) => {
     const mine = m.state === 'pending' || m.state === 'failed' || m.sender_user_id === me;
@@ -88,9 +91,10 @@ export function renderMessages(list, messages, me, seenUpTo = 0) {
     const note = seen ? ' · seen' : m.state === 'pending' ? ' · sending…'
       : m.state === 'failed' ? ` · not sent: ${m.reason || 'error'}` : '';
     const content = m.state === 'deleted' ? 'Message deleted' : m.content;
+    const removable = remove && m.state === 'stored' && m.message_id;
     return {
       key: messageKey(m),
-      look: JSON.stringify([mine, m.state, m.seq, content, note, m.role]),
+      look: JSON.stringify([mine, m.state, m.seq, content, note, m.role, Boolean(removable)]),
       draw: (li) => {
         li.className = mine ? 'mine' : '';
         li.dataset.state = m.state;
@@ -108,13 +112,23 @@ export function renderMessages(list, messages, me, seenUpTo = 0) {
         const text = document.createElement('span');
         text.className = 'text';
         text.textContent = content;
-        li.replaceChildren(who, text, ...(note ? [hint(note)] : []));
+        li.replaceChildren(who, text, ...(note ? [hint(note)] : []), ...(removable ? [deleteButton(m, remove)] : []));
       },
     };
   }));
   if (atBottom) {
     list.scrollTop = list.scrollHeight;
   }
+}
+
+function deleteButton(message, remove) {
+  const button = document.createElement('button');
+  button.type = 'button';
+  button.className = 'delete';
+  button.textContent = 'Delete';
+  button.setAttribute('aria-label', 'Delete message');
+  button.addEventListener('click', () => remove(message));
+  return button;
 }
 
 function hint(text) {

@@ -167,10 +167,10 @@ function follow(id) {
   const mine = (handler) => (e) => { if (selected === id) handler(e); };
   chat.addEventListener('subscribed', mine(() => showChatState()));
   chat.addEventListener('messages', mine(() => {
-    renderMessages($('messages'), chat.messages, me, customerRead(chat));
+    renderMessages($('messages'), chat.messages, me, customerRead(chat), { remove: deleteMessage });
     markSeen(chat);
   }));
-  chat.addEventListener('read', mine(() => renderMessages($('messages'), chat.messages, me, customerRead(chat))));
+  chat.addEventListener('read', mine(() => renderMessages($('messages'), chat.messages, me, customerRead(chat), { remove: deleteMessage })));
   chat.addEventListener('messages', () => renderSide());
   chat.addEventListener('read', () => renderSide());
   chat.addEventListener('typing', () => renderSide());
@@ -271,7 +271,7 @@ function select(id) {
   $('session-title').textContent = `Session with customer ${sessions.get(id)?.customer || ''}`;
   $('chat-state').hidden = false;
   showChatState();
-  renderMessages($('messages'), chat.messages, me, customerRead(chat));
+  renderMessages($('messages'), chat.messages, me, customerRead(chat), { remove: deleteMessage });
   $('presence').textContent = presenceText(chat.conversation.presence);
   renderSide();
   showSessionStatus(chat.store.status || sessions.get(id)?.status || 'open');
@@ -322,6 +322,22 @@ async function changeHolder(method, path, body) {
     await api(cfg, method, `/sessions/${encodeURIComponent(selected)}${path}`, body);
   } catch (e) {
     $('error').textContent = e.message;
+  }
+}
+
+/**
+ * Deletes a message for everyone (a card number a customer pasted, abuse): chat-api blanks it in
+ * history and every page shows "Message deleted" from its MessageDeleted event.
+ */
+async function deleteMessage(message) {
+  if (!window.confirm('Delete this message for everyone in the chat?')) {
+    return;
+  }
+  try {
+    await api(cfg, 'DELETE', `/sessions/${encodeURIComponent(message.session_id || selected)}/messages/`
+      + encodeURIComponent(message.message_id));
+  } catch (e) {
+    $('error').textContent = `Could not delete the message: ${e.message}`;
   }
 }
 
