@@ -80,6 +80,34 @@ class OpsEndpointsTest {
         org.junit.jupiter.api.Assertions.assertEquals(java.util.List.of(), undocumented);
     }
 
+    /**
+     * A generated client names its methods by operationId: without one, openapi-generator made up
+     * apiTenantsTenantIdSessionsSessionIdTransferPost, and a linter (redocly) flagged every operation.
+     */
+    @Test
+    void everyOperationHasItsOwnOperationIdAndEveryTagSaysWhatItHolds() {
+        io.restassured.path.json.JsonPath doc = given().queryParam("format", "json").get("/q/openapi").then()
+                .statusCode(200).extract().jsonPath();
+        java.util.Map<String, java.util.Map<String, java.util.Map<String, Object>>> paths = doc.getMap("paths");
+        java.util.List<String> ids = new java.util.ArrayList<>();
+        java.util.List<String> unnamed = new java.util.ArrayList<>();
+        paths.forEach((path, operations) -> operations.forEach((method, operation) -> {
+            Object id = operation.get("operationId");
+            if (id == null) {
+                unnamed.add(method + " " + path);
+            } else {
+                ids.add(String.valueOf(id));
+            }
+        }));
+        org.junit.jupiter.api.Assertions.assertEquals(java.util.List.of(), unnamed);
+        org.junit.jupiter.api.Assertions.assertEquals(ids.size(), new java.util.HashSet<>(ids).size(), "unique: " + ids);
+        org.junit.jupiter.api.Assertions.assertTrue(ids.containsAll(java.util.List.of("createSession", "postMessage",
+                "listSessionEvents", "claimSession")), ids.toString());
+        java.util.List<java.util.Map<String, Object>> tags = doc.getList("tags");
+        org.junit.jupiter.api.Assertions.assertTrue(tags.stream().allMatch(tag -> tag.get("description") != null),
+                tags.toString());
+    }
+
     private static void assertBody(io.restassured.path.json.JsonPath doc, String path, String method, String status,
             String schema) {
         String ref = doc.getString("paths.'" + path + "'." + method + ".responses.'" + status

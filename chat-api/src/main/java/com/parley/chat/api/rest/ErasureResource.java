@@ -23,7 +23,7 @@ import io.quarkus.security.Authenticated;
 @Authenticated
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
-@Tag(name = "erasures")
+@Tag(name = "erasures", description = "Privacy requests: every chat of one customer erased")
 @SecurityRequirement(name = "SecurityScheme")
 public class ErasureResource {
 
@@ -37,7 +37,8 @@ public class ErasureResource {
     ErasureService erasures;
 
     @POST
-    @Operation(summary = "Erase every chat of a customer (admin; a privacy request)", description = "Every "
+    @Operation(operationId = "eraseCustomer",
+            summary = "Erase every chat of a customer (admin; a privacy request)", description = "Every "
             + "message of every session of the customer, theirs and staff's, is deleted as a delete does it "
             + "(content and metadata blanked, in history too; a MessageDeleted each), the sessions' metadata "
             + "is dropped and an open session is closed (SessionStatusChanged). The sessions, their seqs and "

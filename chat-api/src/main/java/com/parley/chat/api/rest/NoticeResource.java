@@ -25,7 +25,7 @@ import io.quarkus.security.Authenticated;
 @Authenticated
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
-@Tag(name = "notices")
+@Tag(name = "notices", description = "Admins' notices to every open page of the tenant")
 @SecurityRequirement(name = "SecurityScheme")
 public class NoticeResource {
 
@@ -39,7 +39,8 @@ public class NoticeResource {
     NoticeService notices;
 
     @POST
-    @Operation(summary = "Post a notice to every open connection of the tenant (admin)", description = "202: "
+    @Operation(operationId = "postNotice",
+            summary = "Post a notice to every open connection of the tenant (admin)", description = "202: "
             + "published on chat.tenant-events; every gateway sends it as a system_notice frame to every "
             + "connection of the tenant it holds. severity: info (default), warning, critical.")
     @APIResponse(responseCode = "202", description = "Published", content = @Content(

@@ -20,7 +20,7 @@ import io.quarkus.security.Authenticated;
 @Path("/api/tenants/{tenantId}/operators")
 @Authenticated
 @Produces(MediaType.APPLICATION_JSON)
-@Tag(name = "operators")
+@Tag(name = "operators", description = "The tenant's staff and the sessions each holds")
 @SecurityRequirement(name = "SecurityScheme")
 public class OperatorResource {
 
@@ -37,7 +37,8 @@ public class OperatorResource {
     ClaimService claims;
 
     @GET
-    @Operation(summary = "Workload of the tenant's staff (staff)", description = "Every staff member who holds "
+    @Operation(operationId = "listOperators",
+            summary = "Workload of the tenant's staff (staff)", description = "Every staff member who holds "
             + "open sessions, with how many. The gateways' operators channel shows it with each one's status.")
     public OperatorPage workload(@PathParam("tenantId") String tenantId) {
         return new OperatorPage(claims.workload(currentCaller.in(tenantId)).entrySet().stream()

@@ -60,7 +60,8 @@ import io.quarkus.security.Authenticated;
 @Authenticated
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
-@Tag(name = "sessions")
+@Tag(name = "sessions", description = "Chats between a customer and the tenant's staff: start, list, claim,"
+        + " close; their messages and history")
 @SecurityRequirement(name = "SecurityScheme")
 public class SessionResource {
 
@@ -92,7 +93,8 @@ public class SessionResource {
     ObjectMapper json;
 
     @POST
-    @Operation(summary = "Start a session", description = "A customer starts a chat for themselves; staff and "
+    @Operation(operationId = "createSession",
+            summary = "Start a session", description = "A customer starts a chat for themselves; staff and "
             + "services may name the customer in customer_user_id. Emits SessionCreated (seq 1).")
     @APIResponse(responseCode = "201", description = "Started; Location names it, subscription_token admits "
             + "its participant on any gateway", content = @Content(mediaType = MediaType.APPLICATION_JSON,
@@ -107,7 +109,8 @@ public class SessionResource {
     }
 
     @GET
-    @Operation(summary = "List sessions", description = "Staff see every session of the tenant, a customer "
+    @Operation(operationId = "listSessions",
+            summary = "List sessions", description = "Staff see every session of the tenant, a customer "
             + "their own; newest activity first. claim=unclaimed is the queue (oldest first), claim=mine "
             + "the caller's, claim=claimed every held one; customer_user_id one customer's sessions (staff; "
             + "a customer naming anyone but themselves gets none). Each carries the caller's unread_count.")
@@ -139,7 +142,8 @@ public class SessionResource {
 
     @GET
     @Path("/{sessionId}")
-    @Operation(summary = "Get a session", description = "404 for a session the caller may not see. Carries the "
+    @Operation(operationId = "getSession",
+            summary = "Get a session", description = "404 for a session the caller may not see. Carries the "
             + "caller's subscription_token: subscribe with it on any gateway instance.")
     public SessionView get(@PathParam("tenantId") String tenantId, @PathParam("sessionId") UUID sessionId) {
         Caller caller = currentCaller.in(tenantId);
@@ -150,7 +154,8 @@ public class SessionResource {
 
     @PATCH
     @Path("/{sessionId}")
-    @Operation(summary = "Close or resolve a session (staff)", description = "open → closed | resolved. "
+    @Operation(operationId = "changeSessionStatus",
+            summary = "Close or resolve a session (staff)", description = "open → closed | resolved. "
             + "Emits SessionStatusChanged.")
     public SessionView changeStatus(@PathParam("tenantId") String tenantId, @PathParam("sessionId") UUID sessionId,
             StatusChangeRequest body) {
@@ -166,7 +171,8 @@ public class SessionResource {
     @POST
     @Path("/{sessionId}/claim")
     @Consumes(MediaType.WILDCARD) // no body: whatever a client declares
-    @Operation(summary = "Claim a session (staff)", description = "The caller holds the session afterwards: "
+    @Operation(operationId = "claimSession",
+            summary = "Claim a session (staff)", description = "The caller holds the session afterwards: "
             + "200 with the session; 409 session-claimed when another staff member holds it, unless an admin "
             + "passes take_over=true. Claiming one's own session again changes nothing. Emits SessionClaimed.")
     public SessionView claim(@PathParam("tenantId") String tenantId, @PathParam("sessionId") UUID sessionId,
@@ -183,7 +189,8 @@ public class SessionResource {
     @DELETE
     @Path("/{sessionId}/claim")
     @Consumes(MediaType.WILDCARD)
-    @Operation(summary = "Release a session (its holder or an admin)", description = "Nobody holds it afterwards. "
+    @Operation(operationId = "releaseSession",
+            summary = "Release a session (its holder or an admin)", description = "Nobody holds it afterwards. "
             + "Emits SessionReleased. A closed or resolved session keeps its holder: 409 session-not-open.")
     public SessionView release(@PathParam("tenantId") String tenantId, @PathParam("sessionId") UUID sessionId) {
         Caller caller = currentCaller.in(tenantId);
@@ -192,7 +199,8 @@ public class SessionResource {
 
     @POST
     @Path("/{sessionId}/transfer")
-    @Operation(summary = "Transfer a session to another staff member (its holder or an admin)",
+    @Operation(operationId = "transferSession",
+            summary = "Transfer a session to another staff member (its holder or an admin)",
             description = "to_user_id holds it afterwards. Emits SessionClaimed with previous.")
     public SessionView transfer(@PathParam("tenantId") String tenantId, @PathParam("sessionId") UUID sessionId,
             TransferRequest body) {
@@ -203,7 +211,8 @@ public class SessionResource {
 
     @PUT
     @Path("/{sessionId}/read")
-    @Operation(summary = "Mark the session read up to a seq", description = "Per participant; the cursor "
+    @Operation(operationId = "markSessionRead",
+            summary = "Mark the session read up to a seq", description = "Per participant; the cursor "
             + "never moves backwards (an older up_to_seq keeps the newer one) and up_to_seq beyond the "
             + "session's last seq is 422. Answers the cursor and the caller's unread_count.")
     public ReadStates.ReadState read(@PathParam("tenantId") String tenantId, @PathParam("sessionId") UUID sessionId,
@@ -213,7 +222,8 @@ public class SessionResource {
 
     @POST
     @Path("/{sessionId}/messages")
-    @Operation(summary = "Post a message", description = "Idempotent on client_message_id: a retry answers "
+    @Operation(operationId = "postMessage",
+            summary = "Post a message", description = "Idempotent on client_message_id: a retry answers "
             + "200 with the first message instead of 201. The role comes from the token. Emits MessageCreated.")
     @APIResponse(responseCode = "201", description = "Stored", content = @Content(
             mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = MessageView.class)))
@@ -236,7 +246,8 @@ public class SessionResource {
 
     @GET
     @Path("/{sessionId}/messages")
-    @Operation(summary = "List messages", description = "In seq order after after_seq; deleted messages are "
+    @Operation(operationId = "listMessages",
+            summary = "List messages", description = "In seq order after after_seq; deleted messages are "
             + "listed with empty content and deleted=true.")
     public MessagePage messages(@PathParam("tenantId") String tenantId, @PathParam("sessionId") UUID sessionId,
             @Parameter(schema = @Schema(type = SchemaType.INTEGER)) @QueryParam("after_seq") String rawAfterSeq,
@@ -251,7 +262,8 @@ public class SessionResource {
 
     @GET
     @Path("/{sessionId}/messages/{messageId}")
-    @Operation(summary = "Get a message", description = "What a post's Location names. A deleted message is "
+    @Operation(operationId = "getMessage",
+            summary = "Get a message", description = "What a post's Location names. A deleted message is "
             + "returned with empty content and deleted=true.")
     public MessageView message(@PathParam("tenantId") String tenantId, @PathParam("sessionId") UUID sessionId,
             @PathParam("messageId") UUID messageId) {
@@ -260,7 +272,8 @@ public class SessionResource {
 
     @DELETE
     @Path("/{sessionId}/messages/{messageId}")
-    @Operation(summary = "Delete a message (soft)", description = "Its author or staff. Emits MessageDeleted; "
+    @Operation(operationId = "deleteMessage",
+            summary = "Delete a message (soft)", description = "Its author or staff. Emits MessageDeleted; "
             + "the content is blanked in history too.")
     @APIResponse(responseCode = "204", description = "Deleted (again: deleting a deleted message is no error)")
     public Response delete(@PathParam("tenantId") String tenantId, @PathParam("sessionId") UUID sessionId,
@@ -275,7 +288,8 @@ public class SessionResource {
 
     @GET
     @Path("/{sessionId}/events")
-    @Operation(summary = "Session history", description = "Every event of the session with seq > after_seq, "
+    @Operation(operationId = "listSessionEvents",
+            summary = "Session history", description = "Every event of the session with seq > after_seq, "
             + "in order, as on Kafka. Page with next_after_seq while has_more.")
     public EventPage events(@PathParam("tenantId") String tenantId, @PathParam("sessionId") UUID sessionId,
             @Parameter(schema = @Schema(type = SchemaType.INTEGER)) @QueryParam("after_seq") String rawAfterSeq,

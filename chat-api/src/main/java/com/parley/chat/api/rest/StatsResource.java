@@ -18,7 +18,7 @@ import io.quarkus.security.Authenticated;
 @Path("/api/tenants/{tenantId}/stats")
 @Authenticated
 @Produces(MediaType.APPLICATION_JSON)
-@Tag(name = "stats")
+@Tag(name = "stats", description = "The tenant's live session figures, for admins")
 @SecurityRequirement(name = "SecurityScheme")
 public class StatsResource {
 
@@ -29,7 +29,8 @@ public class StatsResource {
     ClaimService claims;
 
     @GET
-    @Operation(summary = "The tenant's session figures (admin)", description = "What the gateways' stats channel "
+    @Operation(operationId = "getTenantStats",
+            summary = "The tenant's session figures (admin)", description = "What the gateways' stats channel "
             + "shows besides its own figures: open and unclaimed sessions and the oldest unclaimed one's start.")
     public ClaimService.SessionFigures figures(@PathParam("tenantId") String tenantId) {
         return claims.figures(currentCaller.in(tenantId));
