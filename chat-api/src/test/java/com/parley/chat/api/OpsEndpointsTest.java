@@ -1,6 +1,7 @@
 package com.parley.chat.api;
 
 import static io.restassured.RestAssured.given;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
@@ -85,7 +86,7 @@ class OpsEndpointsTest {
      * apiTenantsTenantIdSessionsSessionIdTransferPost, and a linter (redocly) flagged every operation.
      */
     @Test
-    void everyOperationHasItsOwnOperationIdAndEveryTagSaysWhatItHolds() {
+    void everyOperationHasItsOwnOperationIdAndEveryBodyIsDescribedAsItIs() {
         io.restassured.path.json.JsonPath doc = given().queryParam("format", "json").get("/q/openapi").then()
                 .statusCode(200).extract().jsonPath();
         java.util.Map<String, java.util.Map<String, java.util.Map<String, Object>>> paths = doc.getMap("paths");
@@ -103,9 +104,48 @@ class OpsEndpointsTest {
         org.junit.jupiter.api.Assertions.assertEquals(ids.size(), new java.util.HashSet<>(ids).size(), "unique: " + ids);
         org.junit.jupiter.api.Assertions.assertTrue(ids.containsAll(java.util.List.of("createSession", "postMessage",
                 "listSessionEvents", "claimSession")), ids.toString());
+        // the events of history as they are (the scanner had described Jackson's JsonNode: a bag of booleans)
+        org.junit.jupiter.api.Assertions.assertEquals("#/components/schemas/SessionEvent",
+                doc.getString("components.schemas.EventPage.properties.events.items.'$ref'"));
+        org.junit.jupiter.api.Assertions.assertTrue(doc.getList("components.schemas.SessionEvent.required")
+                .containsAll(java.util.List.of("type", "event_id", "session_id", "seq")));
+        org.junit.jupiter.api.Assertions.assertNull(doc.get("components.schemas.JsonNode"));
+        for (String path : java.util.List.of("messages", "events")) { // a seq is a 64-bit number everywhere
+            java.util.List<java.util.Map<String, Object>> parameters = doc.getList(
+                    "paths.'/api/tenants/{tenantId}/sessions/{sessionId}/" + path + "'.get.parameters");
+            assertEquals("int64", parameters.stream().filter(p -> "after_seq".equals(p.get("name")))
+                    .map(p -> String.valueOf(((java.util.Map<?, ?>) p.get("schema")).get("format"))).findFirst()
+                    .orElse(null), path);
+        }
         java.util.List<java.util.Map<String, Object>> tags = doc.getList("tags");
         org.junit.jupiter.api.Assertions.assertTrue(tags.stream().allMatch(tag -> tag.get("description") != null),
                 tags.toString());
+    }
+
+    /** The history a generated client reads: every field of every type of event is in the SessionEvent schema. */
+    @Test
+    void theSessionEventSchemaHoldsEveryFieldOfEveryEventOfHistory() {
+        String customer = Api.token("acme", "olga", "user");
+        String staff = Api.token("acme", "sam", "supporter");
+        String session = Api.as(customer).body(java.util.Map.of("metadata", java.util.Map.of("page", "/cart")))
+                .post(Api.sessionsPath("acme")).then().statusCode(201).extract().path("id");
+        String path = Api.sessionsPath("acme") + "/" + session;
+        String message = Api.as(customer).body(java.util.Map.of("content", "hi", "client_message_id",
+                Api.newClientMessageId())).post(path + "/messages").then().statusCode(201).extract().path("id");
+        Api.as(staff).post(path + "/claim").then().statusCode(200);
+        Api.as(staff).delete(path + "/claim").then().statusCode(200);
+        Api.as(staff).delete(path + "/messages/" + message).then().statusCode(204);
+        Api.as(staff).body(java.util.Map.of("status", "resolved")).patch(path).then().statusCode(200);
+
+        java.util.List<java.util.Map<String, Object>> events = Api.as(staff).get(path + "/events").then()
+                .statusCode(200).extract().jsonPath().getList("events");
+        assertEquals(java.util.List.of("SessionCreated", "MessageCreated", "SessionClaimed", "SessionReleased",
+                "MessageDeleted", "SessionStatusChanged"), events.stream().map(e -> e.get("type")).toList());
+        java.util.Set<String> documented = given().queryParam("format", "json").get("/q/openapi").then()
+                .statusCode(200).extract().jsonPath().<String, Object>getMap("components.schemas.SessionEvent.properties").keySet();
+        java.util.List<String> missing = events.stream().flatMap(e -> e.keySet().stream()
+                .filter(field -> !documented.contains(field)).map(field -> e.get("type") + "." + field)).toList();
+        assertEquals(java.util.List.of(), missing);
     }
 
     private static void assertBody(io.restassured.path.json.JsonPath doc, String path, String method, String status,

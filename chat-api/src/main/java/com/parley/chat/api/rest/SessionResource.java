@@ -250,7 +250,8 @@ public class SessionResource {
             summary = "List messages", description = "In seq order after after_seq; deleted messages are "
             + "listed with empty content and deleted=true.")
     public MessagePage messages(@PathParam("tenantId") String tenantId, @PathParam("sessionId") UUID sessionId,
-            @Parameter(schema = @Schema(type = SchemaType.INTEGER)) @QueryParam("after_seq") String rawAfterSeq,
+            @Parameter(schema = @Schema(type = SchemaType.INTEGER, format = "int64")) @QueryParam("after_seq")
+            String rawAfterSeq,
             @Parameter(schema = @Schema(type = SchemaType.INTEGER)) @QueryParam("limit") String limit) {
         Caller caller = currentCaller.in(tenantId);
         long afterSeq = afterSeq(rawAfterSeq);
@@ -292,7 +293,8 @@ public class SessionResource {
             summary = "Session history", description = "Every event of the session with seq > after_seq, "
             + "in order, as on Kafka. Page with next_after_seq while has_more.")
     public EventPage events(@PathParam("tenantId") String tenantId, @PathParam("sessionId") UUID sessionId,
-            @Parameter(schema = @Schema(type = SchemaType.INTEGER)) @QueryParam("after_seq") String rawAfterSeq,
+            @Parameter(schema = @Schema(type = SchemaType.INTEGER, format = "int64")) @QueryParam("after_seq")
+            String rawAfterSeq,
             @Parameter(schema = @Schema(type = SchemaType.INTEGER)) @QueryParam("limit") String limit) {
         Caller caller = currentCaller.in(tenantId);
         long afterSeq = afterSeq(rawAfterSeq);

@@ -5,6 +5,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.parley.chat.api.domain.ChatSession;
 import com.parley.chat.api.domain.Message;
@@ -65,7 +68,28 @@ public final class Views {
     }
 
     /** A page of session history; {@code events} are exactly the Kafka record values. */
-    public record EventPage(UUID sessionId, List<JsonNode> events, boolean hasMore, long nextAfterSeq,
-            long lastSeq) {
+    public record EventPage(UUID sessionId,
+            @Schema(type = SchemaType.ARRAY, implementation = SessionEventFields.class) List<JsonNode> events,
+            boolean hasMore, long nextAfterSeq, long lastSeq) {
+    }
+
+    /**
+     * What the OpenAPI document says of an event of history (the scanner described Jackson's
+     * JsonNode, so a generated client read every event as a bag of booleans): the fields of every
+     * type in one object, each type's own ones absent from the others, as docs/asyncapi.yaml has
+     * them. Not a oneOf: a generated client then reads a type that is new to it instead of failing.
+     */
+    @Schema(name = "SessionEvent", requiredProperties = { "type", "event_id", "tenant_id", "session_id", "seq",
+            "occurred_at" }, description = "An event of the session, the same value as its record on "
+                    + "chat.message-events (docs/asyncapi.yaml). type: SessionCreated (customer_user_id, status, "
+                    + "metadata, created_at), MessageCreated (message_id, role, content, sender_user_id, "
+                    + "client_message_id, metadata, created_at), MessageDeleted (message_id, deleted_by, "
+                    + "deleted_at), SessionStatusChanged (previous_status, status, changed_by), SessionClaimed "
+                    + "(claimed_by, previous, by), SessionReleased (previous, by); ignore a type you do not know.")
+    public record SessionEventFields(String type, UUID eventId, String tenantId, UUID sessionId, long seq,
+            Instant occurredAt, String customerUserId, String status, Map<String, Object> metadata,
+            Instant createdAt, UUID messageId, String role, String content, String senderUserId,
+            String clientMessageId, String deletedBy, Instant deletedAt, String previousStatus, String changedBy,
+            String claimedBy, String previous, String by) {
     }
 }
