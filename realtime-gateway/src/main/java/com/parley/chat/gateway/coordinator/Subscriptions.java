@@ -245,8 +245,14 @@ public class Subscriptions {
             }
             case NOT_FOUND -> refuse(connection, "not_found", "No such session for you.", channel.name());
             case UNAUTHORIZED -> refuse(connection, "forbidden", "Your token was refused.", channel.name());
-            case UNAVAILABLE -> connection.send(frames.channelUnavailable(
-                    "Access could not be checked right now; subscribe again shortly.", channel.name()));
+            case UNAVAILABLE -> {
+                if (connection.receiveOnly()) { // a stream cannot subscribe again: it comes back, as EventSource does
+                    connection.close(Disconnect.ADMISSION_UNAVAILABLE);
+                } else {
+                    connection.send(frames.channelUnavailable(
+                            "Access could not be checked right now; subscribe again shortly.", channel.name()));
+                }
+            }
         }
     }
 

@@ -46,6 +46,8 @@ public record Disconnect(int code, String reason) {
     public static final Disconnect MESSAGE_TOO_BIG = new Disconnect(MESSAGE_TOO_BIG_CODE, "message too big");
     public static final Disconnect INTERNAL_ERROR = new Disconnect(INTERNAL_ERROR_CODE, "internal error");
     public static final Disconnect HISTORY_UNAVAILABLE = new Disconnect(TRY_AGAIN_LATER, "history unavailable");
+    public static final Disconnect ADMISSION_UNAVAILABLE = new Disconnect(TRY_AGAIN_LATER,
+            "access could not be checked");
 
     /** The client did not take what was written to it. */
     public static Disconnect slowConsumer(String why) {

@@ -226,6 +226,28 @@ class SubscriptionsTest {
     }
 
     @Test
+    void anEventStreamWhoseChannelCouldNotBeAdmittedRightNowEndsRatherThanGoOnWithoutIt() {
+        // a customer's stream without chat-api's token while chat-api is away: the stream went on
+        // without that chat, and its browser had no way to ask for it again
+        answer = Verdict.UNAVAILABLE;
+        FakeTransport stream = new FakeTransport().kind("sse");
+        ClientConnection alice = subscriptions.open("c-1", Fixtures.caller("acme", "alice", "user"), stream);
+        subscriptions.subscribe(alice, "session:mine", 0, null);
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (stream.closeCode() == 0 && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        assertEquals(1013, stream.closeCode(), "ended: EventSource comes back and the channel is asked for again");
+
+        FakeTransport socket = new FakeTransport();
+        ClientConnection tab = subscriptions.open("c-2", Fixtures.caller("acme", "alice", "user"), socket);
+        subscriptions.subscribe(tab, "session:mine", 0, null);
+        JsonNode error = await(socket, "error", "session:mine");
+        assertTrue(error.path("resubscribe").asBoolean(), "a socket subscribes again by itself: " + error);
+        assertEquals(0, socket.closeCode());
+    }
+
+    @Test
     void theFourthSubscriptionIsRefusedWithLimitAndUnsubscribingStopsTheEvents() {
         FakeTransport socket = new FakeTransport();
         ClientConnection staff = subscriptions.open("c-1", Fixtures.caller("acme", "sam", "supporter"), socket);
