@@ -326,6 +326,16 @@ test('staff resolves the session: the customer sees it and can no longer write',
   assert.ok(await customer.locator('#text').isDisabled());
   await staff.locator(`button[data-session="${sessionId}"] .badge[data-status="resolved"]`).waitFor();
   await staff.screenshot({ path: join(shots, 'dashboard-resolved.png'), fullPage: true });
+  // and starts a new chat from the same page: nothing of the old one comes with it
+  await customer.getByRole('button', { name: 'Start a chat' }).click();
+  await customer.waitForFunction((old) => document.body.dataset.session && document.body.dataset.session !== old,
+    sessionId);
+  assert.ok(!(await customer.locator('#text').isDisabled()), 'the new chat takes messages');
+  assert.equal(await customer.locator('#messages li').count(), 0, 'the old chat\'s messages went with it');
+  assert.equal(await customer.locator('#status').textContent(), '');
+  await customer.locator('#text').fill('a new question');
+  await customer.locator('#text').press('Enter');
+  await customer.locator('#messages li[data-state="stored"] .text', { hasText: 'a new question' }).waitFor();
 });
 
 test('when WebSocket is refused the widget falls back to SSE and sends over REST', async () => {
@@ -417,6 +427,23 @@ test('the widget embedded on a customer\'s site (another origin) chats with staf
   await inWidget(shop, 'button.launcher').click();
   await inWidget(shop, 'li .text').filter({ hasText: 'Welcome to Acme' }).waitFor({ timeout: 20000 });
   assert.equal(await shop.locator('#parley-widget').getAttribute('data-session'), shopSession);
+
+  // staff resolve the chat: the visitor starts a new one from the panel, which shows nothing of the old
+  await staff.locator(`button[data-session="${shopSession}"]`).click();
+  await staff.getByRole('button', { name: 'Resolve', exact: true }).click();
+  await inWidget(shop, '.status').filter({ hasText: 'This chat was resolved.' }).waitFor();
+  assert.ok(await inWidget(shop, '[name="text"]').isDisabled(), 'nothing more to write in a resolved chat');
+  await inWidget(shop, '.status button').filter({ hasText: 'Start a new chat' }).click();
+  await inWidget(shop, '.state[data-state="open"]').waitFor({ timeout: 20000 });
+  await shop.waitForFunction((old) => {
+    const id = document.querySelector('#parley-widget').getAttribute('data-session');
+    return id && id !== old;
+  }, shopSession);
+  assert.equal(await inWidget(shop, 'li').count(), 0, 'the old chat\'s messages went with it');
+  assert.equal(await inWidget(shop, '.operator').textContent(), '', 'nobody has joined the new chat yet');
+  await inWidget(shop, '[name="text"]').fill('One more question');
+  await inWidget(shop, '[name="text"]').press('Enter');
+  await inWidget(shop, 'li[data-state="stored"] .text').filter({ hasText: 'One more question' }).waitFor();
   await shop.context().close();
 });
 

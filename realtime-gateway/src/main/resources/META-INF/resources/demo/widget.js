@@ -19,7 +19,7 @@ async function start() {
     // only a chat that is gone starts a new one; chat-api out of reach is an error to show
     const gone = (e) => { if (e.status === 404 || e.status === 403) return null; throw e; };
     let session = known ? await api(cfg, 'GET', `/sessions/${encodeURIComponent(known)}`).catch(gone) : null;
-    if (!session) {
+    if (!session || session.status !== 'open') {
       session = await api(cfg, 'POST', '/sessions', {});
       localStorage.setItem(storageKey, session.id);
     }
@@ -30,7 +30,12 @@ async function start() {
 }
 
 function open(sessionId, subscriptionToken) {
+  chat?.close(); // the chat that ended: a new one takes its place
   $('start-panel').hidden = true;
+  $('status').textContent = '';
+  $('operator').textContent = '';
+  $('typing').textContent = '';
+  $('composer').querySelectorAll('textarea, button').forEach((el) => { el.disabled = false; });
   $('messages').hidden = false;
   $('composer').hidden = false;
   document.body.dataset.session = sessionId;
@@ -44,6 +49,7 @@ function open(sessionId, subscriptionToken) {
     markSeen();
   });
   chat.addEventListener('read', render); // support read up to there: the customer's messages show as seen
+  render(); // a new chat after one that ended: the list shows this one's (none yet)
   chat.addEventListener('state', markSeen);
   chat.addEventListener('typing', (e) => { $('typing').textContent = typingText(e.detail.users, me); });
   chat.addEventListener('status', (e) => showStatus(e.detail.status));
@@ -75,10 +81,11 @@ document.addEventListener('visibilitychange', markSeen);
 
 function showStatus(status) {
   const ended = status === 'closed' || status === 'resolved';
-  $('status').textContent = ended ? `This chat was ${status}. Start a new one any time.` : '';
+  $('status').textContent = ended ? `This chat was ${status}.` : '';
   $('composer').querySelectorAll('textarea, button').forEach((el) => { el.disabled = ended; });
   if (ended) {
     localStorage.removeItem(storageKey);
+    $('start-panel').hidden = false; // "Start a chat" again
   }
 }
 

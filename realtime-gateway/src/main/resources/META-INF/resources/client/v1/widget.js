@@ -48,6 +48,8 @@ textarea { flex: 1; padding: 8px; font: inherit; border: 1px solid #a0aec0; bord
   max-height: 6.5em; }
 form button { padding: 8px 12px; font: inherit; border: 0; border-radius: 6px; background: #2f5fd0; color: #fff; }
 button:disabled, textarea:disabled { opacity: .5; }
+.status button { margin-left: 6px; padding: 4px 10px; font: inherit; border: 1px solid #2f5fd0; border-radius: 6px;
+  background: #fff; color: #2f5fd0; cursor: pointer; }
 `;
 
 const STATE_TEXT = {
@@ -299,17 +301,20 @@ export class ParleyWidget {
       apiUrl: this.cfg.apiUrl, gateways: this.cfg.gateways, token, getToken: () => this.token(),
     });
     this.chat = chat;
+    this.render(chat); // after a chat that ended: its messages go, this one's come
     chat.addEventListener('state', (e) => {
       this.state.dataset.state = e.detail.state;
       this.state.textContent = (STATE_TEXT[e.detail.state] || e.detail.state)
         + (e.detail.state === 'failed' && e.detail.reason ? `: ${e.detail.reason}` : ''); // e.g. opened in another tab
     });
+    // the chat given, not this.chat: the events that come with the one that ended (it is let go
+    // at its status event) still draw it
     chat.addEventListener('messages', () => {
-      this.render();
+      this.render(chat);
       this.markSeen();
       this.updateBadge();
     });
-    chat.addEventListener('read', () => this.render()); // support read up to there: shown as seen
+    chat.addEventListener('read', () => this.render(chat)); // support read up to there: shown as seen
     chat.addEventListener('state', () => this.markSeen());
     chat.addEventListener('typing', (e) => {
       const others = e.detail.users.filter((u) => u.user_id !== this.me);
@@ -319,9 +324,9 @@ export class ParleyWidget {
     chat.addEventListener('claim', (e) => {
       // an operator took the chat (claimed or had it transferred) or left it
       this.claim = e.detail;
-      this.showOperator();
+      this.showOperator(chat);
     });
-    chat.addEventListener('presence', () => this.showOperator()); // the operator's name comes with them
+    chat.addEventListener('presence', () => this.showOperator(chat)); // the operator's name comes with them
     chat.addEventListener('notice', (e) => {
       // an admin's notice to every open chat of the site (maintenance, an incident)
       this.banner.textContent = e.detail.message;
@@ -341,12 +346,12 @@ export class ParleyWidget {
    * chat connected, so support sees their messages as seen (and the visitor's unread count is right).
    */
   /** The line about the operator who holds the chat (text only): their name when known, else their id. */
-  showOperator() {
+  showOperator(chat) {
     if (!this.claim) {
       return;
     }
     const holder = this.claim.claimedBy;
-    this.operator.textContent = holder ? `${this.chat.conversation.nameOf(holder)} from support joined the chat.`
+    this.operator.textContent = holder ? `${chat.conversation.nameOf(holder)} from support joined the chat.`
       : 'The operator left the chat; someone else will be with you shortly.';
   }
 
@@ -375,10 +380,10 @@ export class ParleyWidget {
   }
 
   /** The messages, in place (patchList): a new one is added to the live region, the rest stay as they are. */
-  render() {
+  render(chat) {
     const atBottom = this.list.scrollTop + this.list.clientHeight >= this.list.scrollHeight - 8;
-    const seenUpTo = this.chat.conversation.readUpTo();
-    patchList(this.list, this.chat.messages.map((m) => {
+    const seenUpTo = chat.conversation.readUpTo();
+    patchList(this.list, chat.messages.map((m) => {
       const mine = m.state === 'pending' || m.state === 'failed' || m.sender_user_id === this.me;
       const seen = mine && m.state === 'stored' && m.seq <= seenUpTo;
       const note = seen ? 'seen' : m.state === 'pending' ? 'sending…'
@@ -407,13 +412,24 @@ export class ParleyWidget {
 
   ended(status) {
     const over = status === 'closed' || status === 'resolved';
-    this.status.textContent = over ? `This chat was ${status}. Open the chat again to start a new one.` : '';
+    this.status.textContent = over ? `This chat was ${status}.` : '';
     this.form.querySelectorAll('textarea, button').forEach((node) => { node.disabled = over; });
     if (over) {
       remembered('removeItem', this.storageKey);
       this.chat.close();
       this.chat = null;
+      const again = el('button', { type: 'button' }, 'Start a new chat');
+      again.addEventListener('click', () => this.startAgain());
+      this.status.append(again);
     }
+  }
+
+  /** A new chat after the last one ended: what that one showed goes with it. */
+  startAgain() {
+    this.status.textContent = '';
+    this.operator.textContent = '';
+    this.typingLine.textContent = '';
+    this.start().then(() => this.input.focus());
   }
 }
 
