@@ -693,6 +693,17 @@ test('connection: a subscription the gateway could not check right now (unavaila
   conn.close();
 });
 
+test('connection: an event of a type the page does not know (other_event) keeps its seq; the chat goes on', async () => {
+  const { conn, chat, ws } = await openChat();
+  ws.receive({ ...msg(1, 'm1'), channel: 'session:s' });
+  ws.receive({ type: 'other_event', event_type: 'SessionTagged', seq: 2, session_id: 's', channel: 'session:s' });
+  ws.receive({ ...msg(3, 'm3'), channel: 'session:s' });
+  assert.deepEqual(chat.messages.map((m) => m.seq), [1, 3], 'shown: the messages');
+  assert.equal(chat.store.resumeSeq, 3, 'a reconnect resumes after all three, not from the one it did not know');
+  assert.equal(chat.channel.lastSeq, 3);
+  conn.close();
+});
+
 test('connection: a live channel the gateway ended for now (history unavailable) is subscribed again from its last seq', async () => {
   // it stayed "subscribed" and heard nothing more until the page was reloaded
   const { conn, chat, ws } = await openChat();

@@ -4,6 +4,7 @@ import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
+import java.util.List;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -23,15 +24,26 @@ public class Frames {
         this.json = json;
     }
 
-    /** A chat.message-events value as a frame: the event's fields with the frame type. Null if unknown. */
+    /** The envelope every event has, all that an {@code other_event} frame carries of an event. */
+    private static final List<String> ENVELOPE = List.of("event_id", "tenant_id", "session_id", "seq", "occurred_at");
+
+    /**
+     * A chat.message-events value as a frame: the event's fields with the frame type. Null for a
+     * record that is no session event (no type, seq, session or tenant). An event of a type this
+     * gateway does not know (chat-api is newer: a rolling upgrade) keeps its place in the session's
+     * seq as an {@code other_event} frame with only its envelope: dropped, its seq was a gap that
+     * history could not fill, and the session's subscribers stalled while the gateway asked chat-api
+     * again every 50 ms; passed on whole, a field meant for staff could reach a customer.
+     */
     public EventFrame fromEvent(JsonNode event) {
-        String frameType = switch (event.path("type").asText()) {
+        String type = event.path("type").asText();
+        String frameType = switch (type) {
             case "SessionCreated" -> "session_created";
             case "MessageCreated" -> "message_created";
             case "MessageDeleted" -> "message_deleted";
             case "SessionStatusChanged" -> "session_status";
             case "SessionClaimed", "SessionReleased" -> "session_claimed";
-            default -> null;
+            default -> type.isEmpty() ? null : "other_event";
         };
         if (frameType == null || !event.hasNonNull("seq") || !event.hasNonNull("session_id")
                 || !event.hasNonNull("tenant_id")) {
@@ -41,11 +53,16 @@ public class Frames {
         ObjectNode frame = json.createObjectNode();
         frame.put("type", frameType);
         frame.put("channel", Channel.session(sessionId).name());
-        event.properties().forEach(field -> {
-            if (!"type".equals(field.getKey()) && !"channel".equals(field.getKey())) {
-                frame.set(field.getKey(), field.getValue());
-            }
-        });
+        if ("other_event".equals(frameType)) {
+            frame.put("event_type", type.length() > 64 ? type.substring(0, 64) : type);
+            ENVELOPE.forEach(name -> frame.set(name, event.get(name)));
+        } else {
+            event.properties().forEach(field -> {
+                if (!"type".equals(field.getKey()) && !"channel".equals(field.getKey())) {
+                    frame.set(field.getKey(), field.getValue());
+                }
+            });
+        }
         if ("SessionReleased".equals(event.path("type").asText())) {
             frame.putNull("claimed_by"); // one frame for both: claimed_by null means nobody holds it
         }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -26,6 +27,7 @@ import com.parley.chat.gateway.presence.OperatorRoster;
 import com.parley.chat.gateway.presence.PresenceTracker;
 import com.parley.chat.gateway.stats.FiguresSource;
 import com.parley.chat.gateway.stats.TenantStats;
+import com.parley.chat.gateway.protocol.EventFrame;
 import com.parley.chat.gateway.protocol.SessionKey;
 import com.parley.chat.gateway.signal.SignalPublisher;
 import com.parley.chat.gateway.testing.FakeTransport;
@@ -206,6 +208,44 @@ class SubscriptionsTest {
         await(socket, "subscribed", "session:a");
         assertEquals(List.of(3L, 4L, 5L), socket.json().stream().filter(f -> f.has("seq"))
                 .map(f -> f.path("seq").asLong()).filter(seq -> seq > 2).toList(), "subscribed again: the gap, once");
+    }
+
+    @Test
+    void anEventOfATypeThisGatewayDoesNotKnowKeepsItsPlaceAndTheChatGoesOn() {
+        // a newer chat-api (a rolling upgrade) emits a type this gateway has never heard of: it was
+        // dropped, its seq was a gap history could not fill, and the chat stalled
+        SessionKey session = new SessionKey("acme", "a");
+        fx.history.store(session, 1);
+        // what the gateway reads of it, in history and on the topic alike (what it cannot read, it skips)
+        Optional.ofNullable(unknownEvent(session, 2)).ifPresent(fx.history.stored::add);
+        fx.history.stored.add(fx.event(session, 3));
+        FakeTransport socket = new FakeTransport();
+        ClientConnection alice = subscriptions.open("c-1", Fixtures.caller("acme", "alice", "user"), socket);
+        subscriptions.subscribe(alice, "session:a", 0, null);
+        await(socket, "subscribed", "session:a");
+        hub.publish(fx.event(session, 4));
+        Optional.ofNullable(unknownEvent(session, 5)).ifPresent(e -> hub.publish(e)); // live, too
+        hub.publish(fx.event(session, 6));
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (seqs(socket).size() < 6 && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        assertEquals(List.of(1L, 2L, 3L, 4L, 5L, 6L), seqs(socket), "every seq once, in order");
+        JsonNode other = socket.json().stream().filter(f -> f.path("seq").asLong() == 2).findFirst().orElseThrow();
+        assertEquals("other_event", other.path("type").asText());
+        assertEquals("SessionTagged", other.path("event_type").asText());
+        assertTrue(other.path("note").isMissingNode(), "only its envelope: nothing meant for staff reaches a customer");
+        assertEquals(1, fx.history.requests.size(), "read from history once, not asked again and again");
+    }
+
+    private EventFrame unknownEvent(SessionKey session, long seq) {
+        return fx.frames.fromEvent(fx.frames.parse("{\"type\":\"SessionTagged\",\"event_id\":\"e-" + seq
+                + "\",\"tenant_id\":\"" + session.tenantId() + "\",\"session_id\":\"" + session.sessionId()
+                + "\",\"seq\":" + seq + ",\"occurred_at\":\"2026-12-06T12:00:00Z\",\"note\":\"staff only\"}"));
+    }
+
+    private static List<Long> seqs(FakeTransport socket) {
+        return socket.json().stream().filter(f -> f.has("seq")).map(f -> f.path("seq").asLong()).toList();
     }
 
     @Test
