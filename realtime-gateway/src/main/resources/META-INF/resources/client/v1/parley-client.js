@@ -1209,8 +1209,9 @@ export class Channel extends EventTarget {
       case 'error':
         // only the answer to a subscribe, or the gateway ending the subscription, changes the
         // channel's state; an error about a claim, a read or typing leaves it as it is
-        if (!frame.client_message_id && (frame.resubscribe || (this.state === 'pending' && frame.code === 'unavailable'))) {
-          this.state = 'pending'; // chat-api could not be asked right now: the gateway says to come again
+        const again = frame.resubscribe || (this.state === 'pending' && frame.code === 'unavailable');
+        if (again && !frame.client_message_id) {
+          this.state = 'pending'; // not admitted or not going on right now: the gateway says to come again
           this.retryLater();
         } else if (this.state === 'pending' && !frame.client_message_id && frame.code !== 'not_subscribed') {
           this.state = 'refused';
