@@ -10,6 +10,7 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 import org.flywaydb.core.Flyway;
@@ -19,8 +20,9 @@ import com.parley.infra.ChatInfra;
 import com.parley.infra.PostgresServer;
 
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
-import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
 
 /**
  * A rollback: this release starts on a database a newer release has migrated further (so does an
@@ -28,8 +30,15 @@ import io.quarkus.test.junit.QuarkusTest;
  * migration not resolved locally"), and the previous image could not be brought back.
  */
 @QuarkusTest
-@WithTestResource(RollbackTest.NewerSchema.class)
+@TestProfile(RollbackTest.OnANewerSchema.class) // an instance of its own, on its own database
 class RollbackTest {
+
+    public static class OnANewerSchema implements QuarkusTestProfile {
+        @Override
+        public List<TestResourceEntry> testResources() {
+            return List.of(new TestResourceEntry(NewerSchema.class));
+        }
+    }
 
     /** A database of its own, migrated by this release and then by a "newer" one (version 99). */
     public static class NewerSchema implements QuarkusTestResourceLifecycleManager {
