@@ -132,6 +132,9 @@ async function connectedSocket(conn) {
   return FakeSocket.all[0];
 }
 
+/** The frames of one type the page sent on a socket. */
+const framesOf = (ws, type) => ws.sent.filter((f) => f.type === type);
+
 /** A SessionChat on session s of a connected ParleyConnection, subscribed unless told otherwise. */
 async function openChat({ subscribed = true } = {}) {
   const conn = connection();
@@ -686,8 +689,8 @@ test('connection: a subscription the gateway could not check right now (unavaila
   ws.receive({ type: 'error', code: 'unavailable', message: 'Access could not be checked right now; subscribe again shortly.',
     channel: 'session:s' });
   assert.notEqual(chat.channel.state, 'refused', 'a passing outage of chat-api is not a refusal');
-  await until(() => ws.sent.filter((f) => f.type === 'subscribe').length >= 2);
-  assert.equal(ws.sent.filter((f) => f.type === 'subscribe').length, 2, 'subscribed again after a backoff');
+  await until(() => framesOf(ws, 'subscribe').length >= 2);
+  assert.equal(framesOf(ws, 'subscribe').length, 2, 'subscribed again after a backoff');
   ws.receive({ type: 'subscribed', channel: 'session:s', last_seq: 0 });
   assert.equal(chat.channel.state, 'subscribed');
   conn.close();
@@ -712,14 +715,14 @@ test('connection: a live channel the gateway ended for now (history unavailable)
     message: 'The session\'s history is unavailable right now; subscribe again with your last_seq.' });
   assert.equal(chat.channel.state, 'pending', 'no longer subscribed, as the gateway said');
   chat.send('written meanwhile');
-  await until(() => ws.sent.filter((f) => f.type === 'subscribe').length >= 2);
-  const again = ws.sent.filter((f) => f.type === 'subscribe');
+  await until(() => framesOf(ws, 'subscribe').length >= 2);
+  const again = framesOf(ws, 'subscribe');
   assert.equal(again.length, 2, 'subscribed again');
   assert.equal(again[1].last_seq, 1, 'from what it had');
-  assert.equal(ws.sent.filter((f) => f.type === 'message').length, 0, 'nothing sent into the void');
+  assert.equal(framesOf(ws, 'message').length, 0, 'nothing sent into the void');
   ws.receive({ type: 'subscribed', channel: 'session:s', last_seq: 2 });
   ws.receive({ ...msg(2, 'm2'), channel: 'session:s' });
-  assert.deepEqual(ws.sent.filter((f) => f.type === 'message').map((f) => f.content), ['written meanwhile']);
+  assert.deepEqual(framesOf(ws, 'message').map((f) => f.content), ['written meanwhile']);
   assert.deepEqual(chat.messages.filter((m) => m.seq).map((m) => m.seq), [1, 2]);
   conn.close();
 });

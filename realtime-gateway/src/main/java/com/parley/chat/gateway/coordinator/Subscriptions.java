@@ -245,14 +245,9 @@ public class Subscriptions {
             }
             case NOT_FOUND -> refuse(connection, "not_found", "No such session for you.", channel.name());
             case UNAUTHORIZED -> refuse(connection, "forbidden", "Your token was refused.", channel.name());
-            case UNAVAILABLE -> {
-                if (connection.receiveOnly()) { // a stream cannot subscribe again: it comes back, as EventSource does
-                    connection.close(Disconnect.ADMISSION_UNAVAILABLE);
-                } else {
-                    connection.send(frames.channelUnavailable(
-                            "Access could not be checked right now; subscribe again shortly.", channel.name()));
-                }
-            }
+            case UNAVAILABLE -> unavailableForNow(connection, channel.name(),
+                    "Access could not be checked right now; subscribe again shortly.",
+                    Disconnect.ADMISSION_UNAVAILABLE);
         }
     }
 
@@ -279,7 +274,7 @@ public class Subscriptions {
      */
     private void failed(SessionSubscription subscription, boolean notFound) {
         ClientConnection connection = subscription.connection();
-        if (subscription.greetsAsConnection() || (!notFound && connection.receiveOnly())) {
+        if (subscription.greetsAsConnection()) {
             connection.close(notFound ? Disconnect.SESSION_NOT_FOUND : Disconnect.HISTORY_UNAVAILABLE);
             return;
         }
@@ -290,8 +285,22 @@ public class Subscriptions {
         if (notFound) {
             refuse(connection, "not_found", "No such session for you.", name);
         } else {
-            connection.send(frames.channelUnavailable(
-                    "The session's history is unavailable right now; subscribe again with your last_seq.", name));
+            unavailableForNow(connection, name,
+                    "The session's history is unavailable right now; subscribe again with your last_seq.",
+                    Disconnect.HISTORY_UNAVAILABLE);
+        }
+    }
+
+    /**
+     * A session channel that cannot be had right now (chat-api away): a socket is told to subscribe
+     * again later; an event stream, which cannot, ends so that EventSource comes back with its positions.
+     */
+    private void unavailableForNow(ClientConnection connection, String channel, String message,
+            Disconnect streamEnd) {
+        if (connection.receiveOnly()) {
+            connection.close(streamEnd);
+        } else {
+            connection.send(frames.channelUnavailable(message, channel));
         }
     }
 

@@ -244,6 +244,13 @@ class SubscriptionsTest {
                 + "\",\"seq\":" + seq + ",\"occurred_at\":\"2026-12-06T12:00:00Z\",\"note\":\"staff only\"}"));
     }
 
+    private static void awaitClosed(FakeTransport transport) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (transport.closeCode() == 0 && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+    }
+
     private static List<Long> seqs(FakeTransport socket) {
         return socket.json().stream().filter(f -> f.has("seq")).map(f -> f.path("seq").asLong()).toList();
     }
@@ -258,10 +265,7 @@ class SubscriptionsTest {
         await(stream, "subscribed", "session:a");
         fx.history.override = afterSeq -> Uni.createFrom().failure(new IllegalStateException("chat-api away"));
         hub.publish(fx.event(session, 5));
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (stream.closeCode() == 0 && System.nanoTime() < deadline) {
-            Thread.onSpinWait();
-        }
+        awaitClosed(stream);
         assertEquals(1013, stream.closeCode(), "a stream cannot subscribe again: it ends, and EventSource reconnects");
     }
 
@@ -273,10 +277,7 @@ class SubscriptionsTest {
         FakeTransport stream = new FakeTransport().kind("sse");
         ClientConnection alice = subscriptions.open("c-1", Fixtures.caller("acme", "alice", "user"), stream);
         subscriptions.subscribe(alice, "session:mine", 0, null);
-        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-        while (stream.closeCode() == 0 && System.nanoTime() < deadline) {
-            Thread.onSpinWait();
-        }
+        awaitClosed(stream);
         assertEquals(1013, stream.closeCode(), "ended: EventSource comes back and the channel is asked for again");
 
         FakeTransport socket = new FakeTransport();
