@@ -225,6 +225,57 @@ class GatewayIT {
     }
 
     @Test
+    @Order(5)
+    void aRequestTheGatewayRefusesSaysWhyAsChatApiDoes() throws Exception {
+        String session = newSession("alice");
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        // a WebSocket URL asked without an upgrade, as through a proxy that drops the Upgrade header
+        var plain = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(cluster.gateway1.baseUrl()
+                + "/ws/" + tenant)).header("Authorization", "Bearer " + cluster.token(tenant, "alice", "user")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertEquals(426, plain.statusCode(), plain.body());
+        assertEquals("websocket", plain.headers().firstValue("Upgrade").orElse(null));
+        assertEquals("application/problem+json", plain.headers().firstValue("Content-Type").orElse(null));
+        JsonNode upgradeRequired = new com.fasterxml.jackson.databind.ObjectMapper().readTree(plain.body());
+        assertEquals(426, upgradeRequired.path("status").asInt());
+        assertTrue(upgradeRequired.path("detail").asText().contains("Upgrade"), plain.body());
+
+        // a refused upgrade names its reason and, for a token, the scheme to authenticate with
+        String url = Cluster.ws(cluster.gateway1, sessionPath(session));
+        var noToken = WsClient.refusedUpgrade(url, Map.of());
+        assertEquals(401, noToken.statusCode());
+        assertEquals("Bearer", noToken.headers().firstValue("WWW-Authenticate").orElse(null));
+        assertEquals("token", noToken.headers().firstValue("X-Refused-Because").orElse(null));
+        var foreign = WsClient.refusedUpgrade(url, Map.of("Authorization", "Bearer " + cluster.token(tenant, "bob", "user")));
+        assertEquals(403, foreign.statusCode());
+        assertTrue(foreign.headers().firstValue("WWW-Authenticate").isEmpty());
+
+        // the event stream's refusals: a problem whose detail a developer can act on
+        var anonymous = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+                cluster.gateway2.baseUrl() + "/sse/" + tenant + "/session/" + session)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertEquals(401, anonymous.statusCode());
+        assertEquals("Bearer", anonymous.headers().firstValue("WWW-Authenticate").orElse(null));
+        JsonNode unauthorized = new com.fasterxml.jackson.databind.ObjectMapper().readTree(anonymous.body());
+        assertEquals("token", unauthorized.path("reason").asText());
+        assertTrue(unauthorized.path("detail").asText().contains("bearer token"), anonymous.body());
+        var notHers = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+                cluster.gateway2.baseUrl() + "/sse/" + tenant + "/session/" + session + "?token="
+                        + cluster.token(tenant, "bob", "user"))).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertEquals(403, notHers.statusCode());
+        assertTrue(new com.fasterxml.jackson.databind.ObjectMapper().readTree(notHers.body()).path("detail").asText()
+                .contains("No such session"), notHers.body());
+
+        // a URL the gateway does not serve: a problem too, not an HTML page
+        var unknown = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(cluster.gateway1.baseUrl()
+                + "/api/tenants/" + tenant + "/sessions")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertEquals(404, unknown.statusCode());
+        assertEquals("application/problem+json", unknown.headers().firstValue("Content-Type").orElse(null));
+        assertEquals(404, new com.fasterxml.jackson.databind.ObjectMapper().readTree(unknown.body()).path("status").asInt());
+    }
+
+    @Test
     @Order(6)
     void malformedOversizedAndUnknownFramesGetErrorsAndTheConnectionStaysUsable() {
         String session = newSession("alice");

@@ -61,6 +61,19 @@ final class WsClient implements WebSocket.Listener, AutoCloseable {
         }
     }
 
+    /** The answer to an upgrade the gateway refused (its status and headers); fails when it was accepted. */
+    static java.net.http.HttpResponse<?> refusedUpgrade(String url, Map<String, String> headers) {
+        try {
+            connect(url, headers).close();
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof java.net.http.WebSocketHandshakeException handshake) {
+                return handshake.getResponse();
+            }
+            throw e;
+        }
+        throw new AssertionError("the upgrade of " + url + " was accepted");
+    }
+
     void send(String frame) {
         socket.sendText(frame, true).join();
     }

@@ -1,6 +1,7 @@
 package com.parley.chat.gateway.admission;
 
 import java.util.List;
+import java.util.Map;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -30,6 +31,33 @@ public class AdmissionControl {
 
         public boolean admitted() {
             return caller != null;
+        }
+
+        /** The refusal in a sentence a developer can act on. */
+        public String detail() {
+            return switch (reason) {
+                case "token" -> "A valid bearer token of this platform's identity provider is required (the "
+                        + "Authorization header, the bearer-token-carrier subprotocol or ?token=).";
+                case "tenant" -> "The token is of another tenant than the URL names.";
+                case "role" -> "Only staff (supporter, admin, service) may open the dashboard.";
+                case "session" -> "No such session for this caller (a customer opens only their own sessions).";
+                case "origin" -> "Pages of this origin may not connect (parley.gateway.allowed-origins).";
+                case "transport" -> "This transport is off on this gateway (parley.gateway.transports).";
+                case "chat-api" -> "The session could not be checked right now; try again shortly.";
+                default -> "Refused: " + reason + ".";
+            };
+        }
+
+        /**
+         * The headers of the refusal: its reason, the scheme a 401 asks for (as chat-api's), and when
+         * to try again after a 503.
+         */
+        public Map<String, List<String>> headers() {
+            return switch (status) {
+                case 401 -> Map.of("X-Refused-Because", List.of(reason), "WWW-Authenticate", List.of("Bearer"));
+                case 503 -> Map.of("X-Refused-Because", List.of(reason), "Retry-After", List.of("5"));
+                default -> Map.of("X-Refused-Because", List.of(reason));
+            };
         }
 
         /**

@@ -19,6 +19,7 @@ import com.parley.chat.gateway.auth.TokenSources;
 import com.parley.chat.gateway.client.ClientConnection;
 import com.parley.chat.gateway.config.GatewayConfig;
 import com.parley.chat.gateway.coordinator.Subscriptions;
+import com.parley.chat.gateway.http.HttpProblems;
 import com.parley.chat.gateway.protocol.Channel;
 
 import io.vertx.core.Vertx;
@@ -128,7 +129,8 @@ public class SseEndpoint {
                 response.putHeader("Access-Control-Allow-Origin", allow).putHeader("Vary", "Origin");
             }
             if (!result.admitted()) {
-                problem(response, result.status(), "Refused: " + result.reason());
+                HttpProblems.send(response, result.status(), "sse-refused", "Refused", result.detail(), result.headers(),
+                        result.reason());
                 return;
             }
             TokenSources.forget(rc.request().headers()); // the stream's caller holds it
@@ -210,11 +212,6 @@ public class SseEndpoint {
     }
 
     private static void problem(HttpServerResponse response, int status, String detail) {
-        if (response.ended()) {
-            return;
-        }
-        response.setStatusCode(status).putHeader("Content-Type", "application/problem+json")
-                .end("{\"type\":\"https://parley.chat/problems/sse-refused\",\"title\":\"Refused\",\"status\":"
-                        + status + ",\"detail\":\"" + detail + "\"}");
+        HttpProblems.send(response, status, "sse-refused", "Refused", detail, Map.of(), null);
     }
 }

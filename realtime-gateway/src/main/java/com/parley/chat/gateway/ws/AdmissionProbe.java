@@ -6,6 +6,7 @@ import jakarta.inject.Inject;
 
 import com.parley.chat.gateway.admission.AdmissionControl;
 import com.parley.chat.gateway.admission.AdmissionControl.Target;
+import com.parley.chat.gateway.http.HttpProblems;
 
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
@@ -55,9 +56,8 @@ public class AdmissionProbe {
                     if (result.admitted()) {
                         response.setStatusCode(204).end();
                     } else {
-                        response.setStatusCode(result.status()).putHeader("Content-Type", "application/problem+json")
-                                .end("{\"type\":\"https://parley.chat/problems/upgrade-refused\",\"title\":\"Refused\","
-                                        + "\"status\":" + result.status() + ",\"reason\":\"" + result.reason() + "\"}");
+                        HttpProblems.send(response, result.status(), "upgrade-refused", "Refused", result.detail(),
+                                result.headers(), result.reason());
                     }
                 }, failure -> rc.response().setStatusCode(503).end());
     }

@@ -1,8 +1,5 @@
 package com.parley.chat.gateway.ws;
 
-import java.util.List;
-import java.util.Map;
-
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -36,8 +33,7 @@ public class UpgradeGuard implements HttpUpgradeCheck {
         return admission.admit(context.httpRequest(), "ws", context.pathParam("tenantId"), target, sessionId)
                 .flatMap(result -> {
                     if (!result.admitted()) {
-                        return CheckResult.rejectUpgrade(result.status(),
-                                Map.of("X-Refused-Because", List.of(result.reason())));
+                        return CheckResult.rejectUpgrade(result.status(), result.headers());
                     }
                     context.userData().put(CALLER, result.caller());
                     TokenSources.forget(context.httpRequest().headers());
