@@ -119,6 +119,44 @@ class SessionApiTest {
     }
 
     @Test
+    void pagingOnWithNextCursorShowsEachSessionOnceWhileNewOnesArrive() {
+        String tenant = "t-" + UUID.randomUUID();
+        String staff = token(tenant, "sam", "supporter");
+        List<String> started = new java.util.ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            started.add(newSession(tenant, "c" + i));
+        }
+        var first = as(staff).queryParam("size", 2).get(sessionsPath(tenant)).then().statusCode(200)
+                .body("items.id", equalTo(List.of(started.get(4), started.get(3)))).body("has_more", is(true))
+                .extract().jsonPath();
+        // a chat starts while staff page on: with a page number, the next page would show s3 again
+        newSession(tenant, "newcomer");
+        var second = as(staff).queryParam("size", 2).queryParam("cursor", first.getString("next_cursor"))
+                .get(sessionsPath(tenant)).then().statusCode(200)
+                .body("items.id", equalTo(List.of(started.get(2), started.get(1)))).body("has_more", is(true))
+                .body("page", nullValue()).extract().jsonPath();
+        as(staff).queryParam("size", 2).queryParam("cursor", second.getString("next_cursor"))
+                .get(sessionsPath(tenant)).then().statusCode(200)
+                .body("items.id", equalTo(List.of(started.get(0)))).body("has_more", is(false))
+                .body("next_cursor", nullValue());
+
+        // the queue pages oldest first, alike
+        String queueCursor = as(staff).queryParam("claim", "unclaimed").queryParam("size", 2).get(sessionsPath(tenant))
+                .then().body("items.id", equalTo(List.of(started.get(0), started.get(1)))).extract().path("next_cursor");
+        as(staff).queryParam("claim", "unclaimed").queryParam("size", 2).queryParam("cursor", queueCursor)
+                .get(sessionsPath(tenant)).then().statusCode(200)
+                .body("items.id", equalTo(List.of(started.get(2), started.get(3))));
+
+        // a cursor is the list's own: another order's, a made-up one, or with a page number is refused
+        as(staff).queryParam("cursor", queueCursor).get(sessionsPath(tenant)).then().statusCode(400)
+                .contentType("application/problem+json").body("detail", containsString("cursor"));
+        as(staff).queryParam("cursor", "not-a-cursor").get(sessionsPath(tenant)).then().statusCode(400)
+                .body("detail", containsString("cursor"));
+        as(staff).queryParam("cursor", first.getString("next_cursor")).queryParam("page", 1).get(sessionsPath(tenant))
+                .then().statusCode(400).body("detail", containsString("cursor"));
+    }
+
+    @Test
     void staffCloseOrResolveAnOpenSessionOnly() {
         String tenant = "t-" + UUID.randomUUID();
         String staff = token(tenant, "sam", "supporter");

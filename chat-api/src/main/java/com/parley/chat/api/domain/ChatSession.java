@@ -83,14 +83,33 @@ public class ChatSession extends PanacheEntityBase {
     }
 
     /**
-     * Sessions {@code offset .. offset+limit-1} of a tenant, newest activity first (the unclaimed
-     * queue: oldest first), optionally for one customer, status or claim state.
+     * Where a session stands in its list's order: its last activity and id (the unclaimed queue:
+     * when it started, and id). A page that follows another starts after the position of its last.
+     */
+    public record Position(Instant at, UUID id) {
+    }
+
+    /** The session's position in a list filtered by {@code claim}. */
+    public Position positionIn(ClaimFilter claim) {
+        return new Position(claim == ClaimFilter.UNCLAIMED ? createdAt : updatedAt, id);
+    }
+
+    /**
+     * Sessions {@code offset .. offset+limit-1} of a tenant after {@code after} (null: from the
+     * start), newest activity first (the unclaimed queue: oldest first), optionally for one
+     * customer, status or claim state.
      */
     public static List<ChatSession> listInTenant(String tenantId, String customerUserId, SessionStatus status,
-            ClaimFilter claim, String callerId, int offset, int limit) {
+            ClaimFilter claim, String callerId, Position after, int offset, int limit) {
         StringBuilder query = new StringBuilder("tenantId = :tenant");
         Parameters params = Parameters.with("tenant", tenantId);
         Sort order = Sort.descending("updatedAt").and("id", Sort.Direction.Descending);
+        if (after != null) {
+            query.append(claim == ClaimFilter.UNCLAIMED
+                    ? " and (createdAt > :at or (createdAt = :at and id > :after))"
+                    : " and (updatedAt < :at or (updatedAt = :at and id < :after))");
+            params.and("at", after.at()).and("after", after.id());
+        }
         switch (claim) {
             case UNCLAIMED -> {
                 query.append(" and claimedBy is null");

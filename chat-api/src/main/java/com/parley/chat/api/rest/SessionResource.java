@@ -113,11 +113,14 @@ public class SessionResource {
             summary = "List sessions", description = "Staff see every session of the tenant, a customer "
             + "their own; newest activity first. claim=unclaimed is the queue (oldest first), claim=mine "
             + "the caller's, claim=claimed every held one; customer_user_id one customer's sessions (staff; "
-            + "a customer naming anyone but themselves gets none). Each carries the caller's unread_count.")
+            + "a customer naming anyone but themselves gets none). Each carries the caller's unread_count. "
+            + "Page on with cursor=next_cursor: each session once, however many start meanwhile (page=N "
+            + "shifts with them).")
     public SessionPage list(@PathParam("tenantId") String tenantId, @QueryParam("status") String status,
             @QueryParam("claim") String claim, @QueryParam("customer_user_id") String customer,
             @Parameter(schema = @Schema(type = SchemaType.INTEGER)) @QueryParam("page") String rawPage,
-            @Parameter(schema = @Schema(type = SchemaType.INTEGER)) @QueryParam("size") String size) {
+            @Parameter(schema = @Schema(type = SchemaType.INTEGER)) @QueryParam("size") String size,
+            @Parameter(description = "next_cursor of the page before") @QueryParam("cursor") String rawCursor) {
         Caller caller = currentCaller.in(tenantId);
         SessionStatus filter = status == null ? null
                 : SessionStatus.fromWire(status).orElseThrow(
@@ -129,15 +132,21 @@ public class SessionResource {
         if (page < 0 || page > Integer.MAX_VALUE / pageSize) {
             throw Problems.badRequest("page must be 0 or more, and page × size within range.");
         }
+        if (rawCursor != null && requestedPage != null) {
+            throw Problems.badRequest("Page with cursor or with page, not both.");
+        }
+        ChatSession.Position after = rawCursor == null ? null : SessionCursor.parse(rawCursor, claimFilter);
         // one extra row tells whether another page follows
-        List<ChatSession> found = sessions.list(caller, customer, filter, claimFilter, (int) page * pageSize,
+        List<ChatSession> found = sessions.list(caller, customer, filter, claimFilter, after, (int) page * pageSize,
                 pageSize + 1);
         boolean hasMore = found.size() > pageSize;
         List<ChatSession> shown = found.stream().limit(pageSize).toList();
         Map<UUID, Long> unread = readStates.unreadCounts(caller, shown.stream().map(s -> s.id).toList());
         List<SessionView> items = shown.stream()
                 .map(s -> SessionView.of(s, unread.getOrDefault(s.id, 0L), null)).toList();
-        return new SessionPage(items, (int) page, pageSize, hasMore);
+        String nextCursor = hasMore ? SessionCursor.of(claimFilter, shown.getLast().positionIn(claimFilter)) : null;
+        return new SessionPage(items, after == null ? Integer.valueOf((int) page) : null, pageSize, hasMore,
+                nextCursor);
     }
 
     @GET

@@ -51,7 +51,11 @@ public final class Views {
         }
     }
 
-    public record SessionPage(List<SessionView> items, int page, int size, boolean hasMore) {
+    /**
+     * A page of sessions: {@code page} is the page number asked for (absent when paging by cursor),
+     * {@code next_cursor} what the next page is asked with while {@code has_more}.
+     */
+    public record SessionPage(List<SessionView> items, Integer page, int size, boolean hasMore, String nextCursor) {
     }
 
     public record MessageView(UUID id, String tenantId, UUID sessionId, long seq, String role, String content,

@@ -66,12 +66,13 @@ public class SessionService {
     /** Sessions the caller sees, optionally of one customer ({@code customerUserId}; null: any they see). */
     @Transactional
     public List<ChatSession> list(Caller caller, String customerUserId, SessionStatus status,
-            ChatSession.ClaimFilter claim, int offset, int limit) {
+            ChatSession.ClaimFilter claim, ChatSession.Position after, int offset, int limit) {
         String customer = caller.seesWholeTenant() ? customerUserId : caller.userId();
         if (!caller.seesWholeTenant() && customerUserId != null && !customerUserId.equals(caller.userId())) {
             return List.of(); // a customer sees only their own
         }
-        return ChatSession.listInTenant(caller.tenantId(), customer, status, claim, caller.userId(), offset, limit);
+        return ChatSession.listInTenant(caller.tenantId(), customer, status, claim, caller.userId(), after, offset,
+                limit);
     }
 
     @Transactional
