@@ -1,8 +1,8 @@
 // Unit tests of the browser client's logic (node --test). The browser tests are browser.test.mjs.
-import { test } from 'node:test';
+import { test, mock } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  backoffDelay, SendQueue, MessageStore, TypingDebounce, SessionClient, ParleyConnection, SessionChat,
+  backoffDelay, SendQueue, MessageStore, TypingDebounce, Conversation, SessionClient, ParleyConnection, SessionChat,
   tokenRefreshDelayMs,
 } from '../../main/resources/META-INF/resources/client/v1/parley-client.js';
 
@@ -78,6 +78,24 @@ test('typing: starts on the first keystroke, stops once after the idle time', ()
   assert.deepEqual(sent, [true, false]);
   t.stop();
   assert.deepEqual(sent, [true, false]);
+});
+
+test('typing: a reply typed for longer than the others remember a typist still shows as typing', () => {
+  mock.timers.enable({ apis: ['setTimeout', 'Date'] });
+  try {
+    const customer = new Conversation(() => {}, () => {});
+    const agent = new Conversation(() => {}, (isTyping) => customer.onTyping(
+      { type: 'typing_indicator', user_id: 'sam', role: 'supporter', is_typing: isTyping }));
+    for (let second = 0; second < 30; second++) { // a keystroke a second for half a minute
+      agent.typingDebounce.keystroke();
+      assert.deepEqual(customer.typists().map((t) => t.user_id), ['sam'], `typing at ${second} s`);
+      mock.timers.tick(1000);
+    }
+    mock.timers.tick(3000); // then nothing: the stop goes out after the idle time
+    assert.deepEqual(customer.typists(), []);
+  } finally {
+    mock.timers.reset();
+  }
 });
 
 /** A WebSocket that the test drives: open(), receive(frame), close(code). */

@@ -172,19 +172,30 @@ export class MessageStore {
   }
 }
 
-/** Start typing at once, stop after idleMs without keystrokes; a stop is sent once. */
+/** How long the others show a typist whose last word was "typing" (a stop can get lost with its connection). */
+export const TYPIST_FORGOTTEN_MS = 10000;
+
+/**
+ * Start typing at once, stop after idleMs without keystrokes; a stop is sent once. While the typing
+ * goes on, "typing" is said again every refreshMs, well within TYPIST_FORGOTTEN_MS: a long reply
+ * takes longer than that (until 2026-12-06 the others stopped showing it after 10 s).
+ */
 export class TypingDebounce {
-  constructor(send, idleMs = 3000, timers = globalThis) {
+  constructor(send, idleMs = 3000, timers = globalThis, refreshMs = TYPIST_FORGOTTEN_MS / 2) {
     this.send = send;
     this.idleMs = idleMs;
     this.timers = timers;
+    this.refreshMs = refreshMs;
     this.typing = false;
+    this.saidAt = 0;
     this.timer = null;
   }
 
   keystroke() {
-    if (!this.typing) {
+    const now = Date.now();
+    if (!this.typing || now - this.saidAt >= this.refreshMs) {
       this.typing = true;
+      this.saidAt = now;
       this.send(true);
     }
     this.timers.clearTimeout(this.timer);
@@ -563,7 +574,7 @@ export class Conversation {
       const timer = setTimeout(() => {
         this.typingUsers.delete(frame.user_id);
         this.emit('typing', { users: this.typists() });
-      }, 10000);
+      }, TYPIST_FORGOTTEN_MS);
       this.typingUsers.set(frame.user_id, { user_id: frame.user_id, role: frame.role, timer });
     } else {
       this.typingUsers.delete(frame.user_id);
