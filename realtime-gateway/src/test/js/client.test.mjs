@@ -98,6 +98,19 @@ test('typing: a reply typed for longer than the others remember a typist still s
   }
 });
 
+test('typing: a typist who leaves the chat stops showing as typing at once', () => {
+  const customer = new Conversation(() => {}, () => {});
+  const sam = { user_id: 'sam', role: 'supporter' };
+  const alice = { user_id: 'alice', role: 'user' };
+  customer.onSignal({ type: 'presence', participants: [alice, sam] });
+  customer.onSignal({ type: 'typing_indicator', ...sam, is_typing: true });
+  assert.deepEqual(customer.typists(), [sam]);
+  customer.onSignal({ type: 'presence', participants: [alice, sam] }); // someone else came or went
+  assert.deepEqual(customer.typists(), [sam]);
+  customer.onSignal({ type: 'presence', participants: [alice] }); // sam closed the tab mid-sentence
+  assert.deepEqual(customer.typists(), []);
+});
+
 /** A WebSocket that the test drives: open(), receive(frame), close(code). */
 class FakeSocket {
   static all = [];

@@ -518,6 +518,7 @@ export class Conversation {
       case 'presence':
         this.presence = frame.participants || [];
         this.emit('presence', { participants: this.presence });
+        this.forgetTypistsWhoLeft();
         break;
       case 'read_receipt': {
         const known = this.reads.get(frame.user_id);
@@ -580,6 +581,19 @@ export class Conversation {
       this.typingUsers.delete(frame.user_id);
     }
     this.emit('typing', { users: this.typists() });
+  }
+
+  /** A typist who left the chat (closed the tab mid-sentence) is not typing any more. */
+  forgetTypistsWhoLeft() {
+    const present = new Set(this.presence.map((p) => p.user_id));
+    const gone = [...this.typingUsers.keys()].filter((userId) => !present.has(userId));
+    for (const userId of gone) {
+      clearTimeout(this.typingUsers.get(userId).timer);
+      this.typingUsers.delete(userId);
+    }
+    if (gone.length > 0) {
+      this.emit('typing', { users: this.typists() });
+    }
   }
 
   typists() {
