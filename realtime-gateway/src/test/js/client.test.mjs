@@ -111,6 +111,15 @@ test('typing: a typist who leaves the chat stops showing as typing at once', () 
   assert.deepEqual(customer.typists(), []);
 });
 
+test('names: a participant who left is still called by the name they had in the chat', () => {
+  const customer = new Conversation(() => {}, () => {});
+  customer.onSignal({ type: 'presence', participants: [{ user_id: 'sam', role: 'supporter', name: 'Sam Reyes' }] });
+  assert.equal(customer.nameOf('sam'), 'Sam Reyes');
+  customer.onSignal({ type: 'presence', participants: [] }); // sam reloads the dashboard, or goes home
+  assert.equal(customer.nameOf('sam'), 'Sam Reyes');
+  assert.equal(customer.nameOf('olivia'), 'olivia'); // never seen: the user id
+});
+
 /** A WebSocket that the test drives: open(), receive(frame), close(code). */
 class FakeSocket {
   static all = [];

@@ -399,11 +399,16 @@ export class Conversation {
     this.reads = new Map(); // user_id -> {role, upTo}: how far each other participant read (read_receipt)
     this.typingUsers = new Map();
     this.typingDebounce = new TypingDebounce(sendTyping, typingIdleMs);
+    this.names = new Map(); // user_id -> the name presence gave them last
   }
 
-  /** What a participant is called: the name their token gives while they are in the chat, else their user id. */
+  /**
+   * What a participant is called: the name their token gave while they were in the chat (kept after
+   * they leave, so "Sam from support joined" does not turn into "sam" when Sam reloads), else their
+   * user id.
+   */
   nameOf(userId) {
-    return this.presence.find((p) => p.user_id === userId)?.name || userId;
+    return this.names.get(userId) || userId;
   }
 
   /** A message the user wrote: pending at once, queued until acknowledged; the item to send, or null. */
@@ -517,6 +522,11 @@ export class Conversation {
         break;
       case 'presence':
         this.presence = frame.participants || [];
+        for (const p of this.presence) {
+          if (p.name) {
+            this.names.set(p.user_id, p.name);
+          }
+        }
         this.emit('presence', { participants: this.presence });
         this.forgetTypistsWhoLeft();
         break;

@@ -341,10 +341,6 @@ export class ParleyWidget {
     chat.connect();
   }
 
-  /**
-   * What the visitor has in view is read: sent while the panel is open, the page visible and the
-   * chat connected, so support sees their messages as seen (and the visitor's unread count is right).
-   */
   /** The line about the operator who holds the chat (text only): their name when known, else their id. */
   showOperator(chat) {
     if (!this.claim) {
@@ -370,6 +366,10 @@ export class ParleyWidget {
       ? `${this.cfg.title}, ${count} new message${count === 1 ? '' : 's'}` : this.cfg.title);
   }
 
+  /**
+   * What the visitor has in view is read: sent while the panel is open, the page visible and the
+   * chat connected, so support sees their messages as seen (and the visitor's unread count is right).
+   */
   markSeen() {
     const seq = this.chat?.store.resumeSeq || 0;
     if (this.chat && !this.panel.hidden && document.visibilityState === 'visible' && this.chat.state === 'open'
