@@ -411,6 +411,8 @@ test('the widget embedded on a customer\'s site (another origin) chats with staf
   await inWidget(shop, 'button.launcher').click();
   await inWidget(shop, 'li .text').filter({ hasText: 'Welcome to Acme' }).waitFor({ timeout: 20000 });
   assert.equal(await shop.locator('#parley-widget').getAttribute('data-session'), shopSession);
+  // what support read before the reload still shows as seen (chat-api keeps every participant's read)
+  await inWidget(shop, 'li[data-seen="true"] .text').filter({ hasText: 'Hello from the shop' }).waitFor();
 
   // chat-api cannot be reached for a moment when the visitor comes back (a proxy answers 503 to the
   // first look-up of their chat): the widget says so and keeps the chat; it does not start a new one

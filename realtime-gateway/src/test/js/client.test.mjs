@@ -120,6 +120,30 @@ test('names: a participant who left is still called by the name they had in the 
   assert.equal(customer.nameOf('olivia'), 'olivia'); // never seen: the user id
 });
 
+test('seen: what the others read before the page opened comes from chat-api, the user\'s own reads never count', async () => {
+  const events = [];
+  const customer = new Conversation((type) => events.push(type), () => {});
+  customer.me = 'alice';
+  customer.readsOf = async () => [
+    { user_id: 'alice', role: 'user', last_read_seq: 9 },
+    { user_id: 'sam', role: 'supporter', last_read_seq: 4 },
+  ];
+  await customer.loadReads();
+  assert.equal(customer.readUpTo(), 4, 'support read up to 4; alice\'s own 9 is not "seen"');
+  assert.deepEqual(events, ['read']);
+  // alice's other tab reads on: no receipt of hers marks her messages seen
+  customer.onSignal({ type: 'read_receipt', user_id: 'alice', role: 'user', up_to_seq: 12 });
+  assert.equal(customer.readUpTo(), 4);
+  customer.onSignal({ type: 'read_receipt', user_id: 'sam', role: 'supporter', up_to_seq: 6 });
+  assert.equal(customer.readUpTo(), 6);
+  customer.readsOf = async () => [{ user_id: 'sam', role: 'supporter', last_read_seq: 5 }]; // older than the receipt
+  await customer.loadReads();
+  assert.equal(customer.readUpTo(), 6, 'never backwards');
+  customer.readsOf = async () => { throw new Error('chat-api away'); };
+  await customer.loadReads();
+  assert.equal(customer.readUpTo(), 6);
+});
+
 /** A WebSocket that the test drives: open(), receive(frame), close(code). */
 class FakeSocket {
   static all = [];
@@ -136,17 +160,22 @@ class FakeSocket {
   close(code = 1000) { this.readyState = 3; this.onclose?.({ code, reason: '' }); }
 }
 
+/**
+ * A session client on fake sockets. Its fetch (when a test gives one) answers the look-up of how far
+ * the others read (GET …/reads, on every connect) with nobody, so a test sees only the calls it is about.
+ */
 function client(extra = {}) {
   FakeSocket.all = [];
+  const fetch = extra.fetch && (async (url, init) => (new URL(url).pathname.endsWith('/reads')
+    ? { ok: true, status: 200, json: async () => ({ reads: [] }) } : extra.fetch(url, init)));
   return new SessionClient({
     gateways: ['http://gw1.test', 'http://gw2.test'], apiUrl: 'http://api.test', tenantId: 't', sessionId: 's',
-    token: 'tok', WebSocket: FakeSocket, random: () => 0, ...extra,
+    token: 'tok', WebSocket: FakeSocket, random: () => 0, ...extra, ...(fetch ? { fetch } : {}),
   });
 }
 
 const tick = () => new Promise((r) => setTimeout(r, 25)); // lets the client's async steps run, even on a busy machine
 
-/** Waits (a second at most) until done() says the client got there. */
 /** EventSource stand-ins that remember every stream opened (its url) and whether it was closed. */
 function fakeEventSources() {
   const sources = [];
@@ -158,6 +187,7 @@ function fakeEventSources() {
   return { sources, FakeSource };
 }
 
+/** Waits (a second at most) until done() says the client got there. */
 async function until(done, tries = 40) {
   for (let i = 0; i < tries && !done(); i++) {
     await tick();

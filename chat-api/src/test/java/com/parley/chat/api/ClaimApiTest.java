@@ -190,5 +190,18 @@ class ClaimApiTest {
         as(sam).body(Map.of("content", "hi alice")).post(session(id) + "/messages").then().statusCode(201);
         as(alice).get(session(id)).then().body("unread_count", equalTo(1));
         as(sam).body(Map.of("up_to_seq", 5)).put(session(id) + "/read").then().body("unread_count", equalTo(0));
+
+        // how far each participant read, for a page that opens later ("seen" survives a reload)
+        as(alice).body(Map.of("up_to_seq", 5)).put(session(id) + "/read").then().statusCode(200);
+        for (String reader : List.of(alice, sam)) {
+            as(reader).get(session(id) + "/reads").then().statusCode(200)
+                    .body("reads.find { it.user_id == 'sam' }.role", equalTo("supporter"))
+                    .body("reads.find { it.user_id == 'sam' }.last_read_seq", equalTo(5))
+                    .body("reads.find { it.user_id == 'alice' }.role", equalTo("user"))
+                    .body("reads.find { it.user_id == 'alice' }.read_at", org.hamcrest.Matchers.notNullValue());
+        }
+        as(token(tenant, "mallory", "user")).get(session(id) + "/reads").then().statusCode(404);
+        as(token("t-" + java.util.UUID.randomUUID(), "sam", "supporter")).get(session(id) + "/reads").then()
+                .statusCode(403);
     }
 }

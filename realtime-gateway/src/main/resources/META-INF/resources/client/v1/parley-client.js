@@ -339,14 +339,26 @@ function historyReader(options) {
   };
 }
 
+/**
+ * Reads how far each participant has read the session (GET …/reads), so that a page opening later
+ * shows what the others had seen before it opened; null without chat-api's URL.
+ */
+function readsReader(options) {
+  if (!options.apiUrl) {
+    return null;
+  }
+  return async () => {
+    const response = await sessionCall(options, 'GET', '/reads');
+    if (!response.ok) {
+      throw new Error(`reads answered ${response.status}`);
+    }
+    return (await response.json()).reads || [];
+  };
+}
+
 /** A message refused for one of these was not stored now and may be later: sent again, same id. */
 const RETRY_LATER = new Set(['unavailable', 'service_unavailable', 'session_busy', 'too_many_writes']);
 
-/**
- * What a conversation view holds, whatever carries it: the stored messages (MessageStore), the
- * user's messages on their way (SendQueue), who is typing and who is present. Its owner (a
- * SessionClient or a SessionChat) hands it frames and gets events back through emit.
- */
 /** A message's identity on a page: its client_message_id while pending and after, else its id. */
 export function messageKey(message) {
   return message.client_message_id ? `c:${message.client_message_id}` : `m:${message.message_id}`;
@@ -386,12 +398,19 @@ export function patchList(list, items) {
   drawnLists.set(list, now);
 }
 
+/**
+ * What a conversation view holds, whatever carries it: the stored messages (MessageStore), the
+ * user's messages on their way (SendQueue), who is typing and who is present. Its owner (a
+ * SessionClient or a SessionChat) hands it frames and gets events back through emit.
+ */
 export class Conversation {
   constructor(emit, sendTyping, { queueLimit = 100, typingIdleMs = 3000, random = Math.random } = {}) {
     this.emit = emit;
     this.random = random;
     this.resend = null; // the owner's flushOne: sends a queued message again
     this.history = null; // the owner's reader of chat-api's history, when it can reach chat-api
+    this.readsOf = null; // the owner's reader of how far each participant read, when it can reach chat-api
+    this.me = null; // the user id of the page's own user, once the gateway said it (connected)
     this.backfilling = false;
     this.store = new MessageStore();
     this.queue = new SendQueue(queueLimit);
@@ -530,13 +549,11 @@ export class Conversation {
         this.emit('presence', { participants: this.presence });
         this.forgetTypistsWhoLeft();
         break;
-      case 'read_receipt': {
-        const known = this.reads.get(frame.user_id);
-        const upTo = Math.max(known?.upTo || 0, Number(frame.up_to_seq) || 0);
-        this.reads.set(frame.user_id, { role: frame.role, upTo });
-        this.emit('read', frame);
+      case 'read_receipt':
+        if (this.noteRead(frame.user_id, frame.role, frame.up_to_seq)) {
+          this.emit('read', frame);
+        }
         break;
-      }
       case 'typing_indicator':
         this.onTyping(frame);
         break;
@@ -591,6 +608,38 @@ export class Conversation {
       this.typingUsers.delete(frame.user_id);
     }
     this.emit('typing', { users: this.typists() });
+  }
+
+  /** How far someone else read: it only moves forward. Whether it moved. */
+  noteRead(userId, role, upToSeq) {
+    if (userId === this.me) {
+      return false; // the user's own read (another tab of theirs) is not the others' having seen it
+    }
+    const known = this.reads.get(userId);
+    const upTo = Math.max(known?.upTo || 0, Number(upToSeq) || 0);
+    this.reads.set(userId, { role: role || known?.role || null, upTo });
+    return upTo !== (known?.upTo || 0);
+  }
+
+  /**
+   * What the participants had read before this page opened (or while it was away), from chat-api:
+   * read receipts only say what is read from now on. Emits 'read' when it showed something new.
+   */
+  async loadReads() {
+    if (!this.readsOf) {
+      return;
+    }
+    try {
+      let moved = false;
+      for (const read of await this.readsOf()) {
+        moved = this.noteRead(read.user_id, read.role, read.last_read_seq) || moved;
+      }
+      if (moved) {
+        this.emit('read', {});
+      }
+    } catch (e) {
+      // chat-api away: the receipts from now on still come
+    }
   }
 
   /** A typist who left the chat (closed the tab mid-sentence) is not typing any more. */
@@ -795,6 +844,7 @@ export class SessionClient extends GatewayConnection {
       (isTyping) => this.frame({ type: 'typing', is_typing: isTyping }), this.options);
     this.conversation.resend = (item) => this.flushOne(item);
     this.conversation.history = historyReader({ ...this.options, token: () => this.token });
+    this.conversation.readsOf = readsReader({ ...this.options, token: () => this.token });
     this.wsFailuresBeforeOpen = 0;
     this.transport = this.options.transport === 'sse' ? 'sse' : 'ws';
   }
@@ -1082,7 +1132,9 @@ export class SessionClient extends GatewayConnection {
       return;
     }
     if (frame.type === 'connected') {
+      this.conversation.me = frame.user_id;
       this.onConnected();
+      this.conversation.loadReads();
     } else if (frame.type === 'system_notice') {
       this.emit('notice', frame); // an admin's notice to the whole tenant: {notice_id, message, severity}
     } else if (frame.seq !== undefined && frame.type !== 'message_ack') {
@@ -1512,6 +1564,7 @@ export class ParleyConnection extends GatewayConnection {
     this.attempt = 0;
     this.tokenRefreshed = false;
     this.connectionId = frame.connection_id;
+    this.userId = frame.user_id;
     this.setState('open', { gateway: this.gateway });
     this.startHeartbeat();
     this.scheduleRefresh();
@@ -1559,11 +1612,14 @@ export class SessionChat extends EventTarget {
       { queueLimit, typingIdleMs, random: connection.options.random });
     this.conversation.resend = (item) => this.flushOne(item);
     this.conversation.history = historyReader({ ...connection.options, sessionId, token: () => connection.token });
+    this.conversation.readsOf = readsReader({ ...connection.options, sessionId, token: () => connection.token });
     this.channel.addEventListener('subscribed', () => {
       for (const item of this.queue.all()) {
         this.flushOne(item);
       }
       this.emit('subscribed');
+      this.conversation.me = connection.userId;
+      this.conversation.loadReads();
     });
     this.channel.addEventListener('event', (e) => {
       if (this.conversation.onEvent(e.detail)) {

@@ -68,6 +68,10 @@ public final class Views {
         }
     }
 
+    /** How far each participant of a session has read it. */
+    public record Reads(List<com.parley.chat.api.service.ReadStates.Read> reads) {
+    }
+
     public record MessagePage(List<MessageView> items, boolean hasMore, long nextAfterSeq) {
     }
 

@@ -1,5 +1,6 @@
 package com.parley.chat.api.service;
 
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -11,6 +12,7 @@ import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 
 import com.parley.chat.api.domain.ChatSession;
+import com.parley.chat.api.domain.Role;
 
 /**
  * How far each participant has read each session (SPEC 6a), so unread badges survive a reload. A
@@ -22,6 +24,10 @@ public class ReadStates {
 
     /** A participant's cursor on a session, and what is left to read. */
     public record ReadState(UUID sessionId, String userId, long lastReadSeq, long unreadCount) {
+    }
+
+    /** How far one participant of a session has read, as they read it ({@code role}: as their messages carry it). */
+    public record Read(String userId, String role, long lastReadSeq, Instant readAt) {
     }
 
     @Inject
@@ -37,16 +43,42 @@ public class ReadStates {
                     "up_to_seq");
         }
         Number stored = (Number) entityManager.createNativeQuery("""
-                insert into read_state (session_id, user_id, tenant_id, last_read_seq, updated_at)
-                values (?1, ?2, ?3, ?4, now())
+                insert into read_state (session_id, user_id, tenant_id, last_read_seq, updated_at, role)
+                values (?1, ?2, ?3, ?4, now(), ?5)
                 on conflict (session_id, user_id) do update
                     set last_read_seq = greatest(read_state.last_read_seq, excluded.last_read_seq),
-                        updated_at = excluded.updated_at
+                        updated_at = excluded.updated_at, role = excluded.role
                 returning last_read_seq""")
                 .setParameter(1, sessionId).setParameter(2, caller.userId()).setParameter(3, caller.tenantId())
-                .setParameter(4, upToSeq).getSingleResult();
+                .setParameter(4, upToSeq).setParameter(5, caller.role().wireName()).getSingleResult();
         return new ReadState(sessionId, caller.userId(), stored.longValue(),
                 unreadCounts(caller, List.of(sessionId)).getOrDefault(sessionId, 0L));
+    }
+
+    /** How far each participant of a session the caller sees has read it, the furthest first. */
+    @Transactional
+    public List<Read> reads(Caller caller, UUID sessionId) {
+        ChatSession session = ChatSession.findInTenant(caller.tenantId(), sessionId)
+                .orElseThrow(Problems::sessionNotFound);
+        SessionService.requireVisible(caller, session);
+        @SuppressWarnings("unchecked")
+        List<Object[]> rows = entityManager.createNativeQuery("""
+                select user_id, role, last_read_seq, updated_at from read_state
+                where tenant_id = ?1 and session_id = ?2
+                order by last_read_seq desc, user_id""")
+                .setParameter(1, caller.tenantId()).setParameter(2, sessionId).getResultList();
+        return rows.stream().map(row -> {
+            String userId = (String) row[0];
+            // a row stored before roles were: the customer's is theirs, another's is unknown
+            String role = row[1] != null ? (String) row[1]
+                    : userId.equals(session.customerUserId) ? Role.USER.wireName() : null;
+            return new Read(userId, role, ((Number) row[2]).longValue(), instant(row[3]));
+        }).toList();
+    }
+
+    private static Instant instant(Object value) {
+        return value instanceof java.time.OffsetDateTime offset ? offset.toInstant()
+                : value instanceof java.sql.Timestamp timestamp ? timestamp.toInstant() : (Instant) value;
     }
 
     /** The caller's unread messages in each of the sessions (0 where none). */
