@@ -411,6 +411,7 @@ export class Conversation {
     this.history = null; // the owner's reader of chat-api's history, when it can reach chat-api
     this.readsOf = null; // the owner's reader of how far each participant read, when it can reach chat-api
     this.me = null; // the user id of the page's own user, once the gateway said it (connected)
+    this.readsLoaded = false; // chat-api answered how far the others read (asked once a page)
     this.backfilling = false;
     this.store = new MessageStore();
     this.queue = new SendQueue(queueLimit);
@@ -622,16 +623,20 @@ export class Conversation {
   }
 
   /**
-   * What the participants had read before this page opened (or while it was away), from chat-api:
-   * read receipts only say what is read from now on. Emits 'read' when it showed something new.
+   * What the participants had read before this page opened, from chat-api: read receipts only say
+   * what is read from now on. Once a page (until it got an answer): a reconnect does not ask, so
+   * the clients of a restarting gateway do not all call chat-api at once. Emits 'read' when it
+   * showed something new.
    */
   async loadReads() {
-    if (!this.readsOf) {
+    if (!this.readsOf || this.readsLoaded) {
       return;
     }
     try {
       let moved = false;
-      for (const read of await this.readsOf()) {
+      const reads = await this.readsOf();
+      this.readsLoaded = true;
+      for (const read of reads) {
         moved = this.noteRead(read.user_id, read.role, read.last_read_seq) || moved;
       }
       if (moved) {
