@@ -152,6 +152,9 @@ class SessionApiTest {
                 .contentType("application/problem+json").body("detail", containsString("cursor"));
         as(staff).queryParam("cursor", "not-a-cursor").get(sessionsPath(tenant)).then().statusCode(400)
                 .body("detail", containsString("cursor"));
+        // an empty one is none: the first page (a client that sends cursor=${next ?? ''})
+        as(staff).get(sessionsPath(tenant) + "?cursor=&size=2").then().statusCode(200)
+                .body("page", equalTo(0)).body("next_cursor", notNullValue());
         as(staff).queryParam("cursor", first.getString("next_cursor")).queryParam("page", 1).get(sessionsPath(tenant))
                 .then().statusCode(400).body("detail", containsString("cursor"));
     }
