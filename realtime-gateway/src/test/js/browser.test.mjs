@@ -394,6 +394,10 @@ test('the widget embedded on a customer\'s site (another origin) chats with staf
   // each side sees that the other read its message (read receipts): the visitor has the panel open
   await staff.locator('#messages li[data-seen="true"] .text', { hasText: 'Welcome to Acme' }).waitFor();
   await inWidget(shop, 'li[data-seen="true"] .text').filter({ hasText: 'Hello from the shop' }).waitFor();
+  // each message says when it was written, then whether it was seen
+  await inWidget(shop, 'li').filter({ hasText: 'Welcome to Acme' }).filter({ hasText: /\d{2}:\d{2}/ }).waitFor();
+  await inWidget(shop, 'li').filter({ hasText: 'Hello from the shop' }).filter({ hasText: /\d{2}:\d{2} · seen/ }).waitFor();
+  await staff.locator('#messages li', { hasText: 'Welcome to Acme' }).filter({ hasText: /\d{2}:\d{2} · seen/ }).waitFor();
   // the operator who takes the chat, and an admin's notice, show in the embedded widget too
   await staff.getByRole('button', { name: 'Claim', exact: true }).click();
   // called by the name his token gives (his user id otherwise, as olivia above)

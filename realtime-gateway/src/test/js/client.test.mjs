@@ -3,7 +3,7 @@ import { test, mock } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   backoffDelay, SendQueue, MessageStore, TypingDebounce, Conversation, SessionClient, ParleyConnection, SessionChat,
-  tokenRefreshDelayMs,
+  tokenRefreshDelayMs, messageNote,
 } from '../../main/resources/META-INF/resources/client/v1/parley-client.js';
 
 test('backoff: full jitter between 0 and base * 2^attempt, capped at 30 s', () => {
@@ -149,6 +149,20 @@ test('seen: what the others read before the page opened comes from chat-api, the
   later.readsOf = async () => [{ user_id: 'sam', role: 'supporter', last_read_seq: 5 }]; // older than the receipt
   await later.loadReads(); // asked again after a failure
   assert.equal(later.readUpTo(), 6, 'never backwards');
+});
+
+test('a message\'s note: when it was written (with the day when not today), and seen or on its way', () => {
+  const now = new Date(2026, 11, 6, 15, 30);
+  const at = (d) => d.toISOString();
+  const today = { state: 'stored', created_at: at(new Date(2026, 11, 6, 9, 5)) };
+  assert.equal(messageNote(today, { now }), '09:05');
+  assert.equal(messageNote(today, { now, seen: true }), '09:05 · seen');
+  const older = messageNote({ state: 'stored', created_at: at(new Date(2026, 10, 28, 17, 45)) }, { now });
+  assert.match(older, /^28 Nov(ember)?,? 17:45$|^Nov(ember)? 28,? 17:45$/, older);
+  assert.equal(messageNote({ state: 'pending' }, { now }), 'sending…');
+  assert.equal(messageNote({ state: 'failed', reason: 'too long' }, { now }), 'not sent: too long');
+  assert.equal(messageNote({ state: 'deleted', created_at: today.created_at }, { now }), '09:05');
+  assert.equal(messageNote({ state: 'stored' }, { now }), '', 'no time known: nothing');
 });
 
 /** A WebSocket that the test drives: open(), receive(frame), close(code). */

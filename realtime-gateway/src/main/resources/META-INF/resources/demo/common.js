@@ -1,5 +1,5 @@
 // Shared by the demo pages: parameters from the URL, the caller from the token, REST calls, rendering.
-import { messageKey, patchList } from '../client/v1/parley-client.js';
+import { messageKey, messageNote, patchList } from '../client/v1/parley-client.js';
 
 export const params = new URLSearchParams(location.search);
 if (params.has('token')) {
@@ -76,20 +76,17 @@ export function showState(element, detail) {
 }
 
 /**
- * Renders messages as text (never as HTML): markup in a message shows as typed. The viewer's own
- * messages up to seenUpTo (what the other side read) are marked seen.
- */
-/**
- * The messages, in place (patchList): a new one is added to the live region, the rest stay as they
- * are. With remove (staff), each stored message gets a Delete button that calls remove(message).
+ * The messages as text (never as HTML: markup in a message shows as typed), in place (patchList): a
+ * new one is added to the live region, the rest stay as they are. Each says when it was written; the
+ * viewer's own messages up to seenUpTo (what the other side read) are marked seen. With remove
+ * (staff), each stored message gets a Delete button that calls remove(message).
  */
 export function renderMessages(list, messages, me, seenUpTo = 0, { remove = null } = {}) {
   const atBottom = list.scrollTop + list.clientHeight >= list.scrollHeight - 8;
   patchList(list, messages.map((m) => {
     const mine = m.state === 'pending' || m.state === 'failed' || m.sender_user_id === me;
     const seen = mine && m.state === 'stored' && m.seq <= seenUpTo;
-    const note = seen ? ' · seen' : m.state === 'pending' ? ' · sending…'
-      : m.state === 'failed' ? ` · not sent: ${m.reason || 'error'}` : '';
+    const note = messageNote(m, { seen });
     const content = m.state === 'deleted' ? 'Message deleted' : m.content;
     const removable = remove && m.state === 'stored' && m.message_id;
     return {

@@ -359,6 +359,29 @@ function readsReader(options) {
 /** A message refused for one of these was not stored now and may be later: sent again, same id. */
 const RETRY_LATER = new Set(['unavailable', 'service_unavailable', 'session_busy', 'too_many_writes']);
 
+/**
+ * The small line under a message, in the page's language: when it was written (the time, and the day
+ * too when not today), then "seen" when the others read it (seen: the page's say); or that it is on
+ * its way, or why it was not sent.
+ */
+export function messageNote(message, { seen = false, now = new Date() } = {}) {
+  if (message.state === 'pending') {
+    return 'sending…';
+  }
+  if (message.state === 'failed') {
+    return `not sent: ${message.reason || 'error'}`;
+  }
+  const at = message.created_at ? new Date(message.created_at) : null;
+  let when = '';
+  if (at && !Number.isNaN(at.getTime())) {
+    when = at.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+    if (at.toDateString() !== now.toDateString()) {
+      when = `${at.toLocaleDateString(undefined, { day: 'numeric', month: 'short' })}, ${when}`;
+    }
+  }
+  return [when, seen ? 'seen' : ''].filter(Boolean).join(' · ');
+}
+
 /** A message's identity on a page: its client_message_id while pending and after, else its id. */
 export function messageKey(message) {
   return message.client_message_id ? `c:${message.client_message_id}` : `m:${message.message_id}`;

@@ -14,7 +14,7 @@
 // The widget lives in a shadow root: the site's CSS does not reach it and its CSS does not leak
 // out. Messages are rendered as text, never as HTML. Why a script and not an iframe:
 // docs/decisions.md ("Embedding").
-import { SessionClient, messageKey, patchList } from './parley-client.js';
+import { SessionClient, messageKey, messageNote, patchList } from './parley-client.js';
 
 const STYLE = `
 :host { all: initial; font: 15px/1.4 system-ui, sans-serif; color: #1d2330; }
@@ -386,8 +386,7 @@ export class ParleyWidget {
     patchList(this.list, chat.messages.map((m) => {
       const mine = m.state === 'pending' || m.state === 'failed' || m.sender_user_id === this.me;
       const seen = mine && m.state === 'stored' && m.seq <= seenUpTo;
-      const note = seen ? 'seen' : m.state === 'pending' ? 'sending…'
-        : m.state === 'failed' ? `not sent: ${m.reason || 'error'}` : '';
+      const note = messageNote(m, { seen });
       const text = m.state === 'deleted' ? 'Message deleted' : m.content;
       return {
         key: messageKey(m),
