@@ -120,8 +120,15 @@ test('staff delete a message the customer should not have sent; it is gone on bo
   await line.getByRole('button', { name: 'Delete message' }).click();
   for (const p of [customer, staff]) {
     await p.locator('#messages li[data-state="deleted"] .text', { hasText: 'Message deleted' }).waitFor();
-    assert.ok(!(await texts(p)).some((t) => t.includes('4111')), 'the number is nowhere on the page');
+    assert.ok(!(await p.locator('body').innerText()).includes('4111'), 'the number is nowhere on the page');
   }
+  // the session list said it last: it says the message was deleted, now and after a reload
+  await staff.locator(`button[data-session="${sessionId}"] .preview`, { hasText: 'Message deleted' }).waitFor();
+  await staff.reload();
+  await staff.locator(`button[data-session="${sessionId}"] .preview`, { hasText: 'Message deleted' }).waitFor();
+  assert.ok(!(await staff.locator('body').innerText()).includes('4111'), 'nor after a reload');
+  await staff.locator(`button[data-session="${sessionId}"]`).click(); // the chat open again, as before
+  await staff.locator('#chat-state[data-state="open"]').waitFor();
   assert.equal(await customer.getByRole('button', { name: 'Delete message' }).count(), 0, 'customers delete nothing');
   assert.equal(await staff.locator('#messages li[data-state="deleted"] button').count(), 0,
     'nothing to delete on what is deleted');

@@ -2,19 +2,34 @@
 import { messageKey, messageNote, patchList } from '../client/v1/parley-client.js';
 
 export const params = new URLSearchParams(location.search);
+
+/** Where this tab keeps the page's token: a reload keeps the page signed in, closing the tab forgets it. */
+const TOKEN_KEY = `parley-demo-token:${location.pathname}:${params.get('tenant') || 'demo'}`;
+
 if (params.has('token')) {
   // the token came in the link (a demo, not a sign-in flow): keep it out of the history and of
-  // anything the page's URL is shown or sent to
+  // anything the page's URL is shown or sent to, and for this tab only (until 2026-12-06 a reload
+  // lost it and the page said "No token")
+  remembered(() => sessionStorage.setItem(TOKEN_KEY, params.get('token')));
   const clean = new URLSearchParams(params);
   clean.delete('token');
   history.replaceState(null, '', `${location.pathname}?${clean}${location.hash}`);
+}
+
+/** What storage answers, or null where the browser refuses it (storage off, a sandboxed frame). */
+function remembered(use) {
+  try {
+    return use();
+  } catch (e) {
+    return null;
+  }
 }
 
 export function config() {
   const gateways = (params.get('gateways') || location.origin).split(',').map((g) => g.trim()).filter(Boolean);
   return {
     tenantId: params.get('tenant') || 'demo',
-    token: params.get('token') || '',
+    token: params.get('token') || remembered(() => sessionStorage.getItem(TOKEN_KEY)) || '',
     apiUrl: (params.get('api') || location.origin).replace(/\/$/, ''),
     gateways,
     transport: params.get('transport') || 'auto',

@@ -93,7 +93,7 @@ function render() {
     unread.setAttribute('aria-label', `${s.unread || 0} unread`);
     const preview = document.createElement('span');
     preview.className = 'preview';
-    preview.textContent = s.preview || 'No messages yet';
+    preview.textContent = s.preview || (s.lastMessageId ? 'Message deleted' : 'No messages yet');
     button.append(title, badge, holder, wait, unread, preview);
     button.addEventListener('click', () => select(s.id));
     li.append(button);
@@ -110,6 +110,7 @@ async function reload() {
       '/sessions?status=open&claim=mine&size=100'].map((path) => api(cfg, 'GET', path)));
     for (const s of pages.flatMap((page) => page.items)) {
       sessions.set(s.id, { id: s.id, status: s.status, customer: s.customer_user_id, preview: s.last_message_preview,
+        lastMessageId: s.last_message_id || null,
         at: s.last_message_at || s.created_at, createdAt: s.created_at, claimedBy: s.claimed_by || null,
         unread: s.unread_count || 0 });
     }
@@ -127,9 +128,14 @@ function onEvent(frame) {
     s.createdAt = frame.occurred_at;
   } else if (frame.type === 'message_created') {
     s.preview = frame.content;
+    s.lastMessageId = frame.message_id;
     s.at = frame.occurred_at;
     if (frame.sender_user_id !== me && s.id !== selected) {
       s.unread = (s.unread || 0) + 1; // the selected chat marks what it shows as read (markSeen)
+    }
+  } else if (frame.type === 'message_deleted') {
+    if (frame.message_id === s.lastMessageId) {
+      s.preview = null; // its text leaves the list too (a card number pasted by mistake)
     }
   } else if (frame.type === 'session_status') {
     s.status = frame.status;

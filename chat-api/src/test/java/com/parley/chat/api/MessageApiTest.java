@@ -205,11 +205,16 @@ class MessageApiTest {
         String staffs = as(sam).body(Map.of("content", "from staff")).post(messagesPath(session)).then()
                 .statusCode(201).extract().path("id");
 
+        // the session names the message its preview shows, so that a list can drop it when it is deleted
+        as(sam).get(sessionsPath(tenant) + "/" + session).then().body("last_message_id", equalTo(staffs))
+                .body("last_message_preview", equalTo("from staff"));
         as(alice).delete(messagesPath(session) + "/" + staffs).then().statusCode(403)
                 .contentType("application/problem+json");
         as(alice).delete(messagesPath(session) + "/" + mine).then().statusCode(204);
         as(alice).delete(messagesPath(session) + "/" + mine).then().statusCode(204); // repeat: no second event
         as(sam).delete(messagesPath(session) + "/" + staffs).then().statusCode(204);
+        as(sam).get(sessionsPath(tenant) + "/" + session).then().body("last_message_id", equalTo(staffs))
+                .body("$", org.hamcrest.Matchers.not(org.hamcrest.Matchers.hasKey("last_message_preview")));
         as(sam).delete(messagesPath(session) + "/" + UUID.randomUUID()).then().statusCode(404)
                 .body("type", equalTo("https://parley.chat/problems/message-not-found"));
 

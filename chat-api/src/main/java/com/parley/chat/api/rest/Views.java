@@ -33,11 +33,15 @@ public final class Views {
     public record PostMessageRequest(String content, String clientMessageId, Map<String, Object> metadata) {
     }
 
-    /** A session; {@code subscriptionToken} only where one session is returned to a participant. */
+    /**
+     * A session; {@code subscriptionToken} only where one session is returned to a participant.
+     * {@code lastMessageId} names the message {@code lastMessagePreview} shows: when a
+     * {@code MessageDeleted} names it, a list stops showing its text (the preview is then absent).
+     */
     public record SessionView(UUID id, String tenantId, String customerUserId, String status,
-            Map<String, Object> metadata, long lastSeq, String lastMessagePreview, Instant lastMessageAt,
-            Instant createdAt, Instant updatedAt, String claimedBy, Instant claimedAt, Long unreadCount,
-            String subscriptionToken) {
+            Map<String, Object> metadata, long lastSeq, UUID lastMessageId, String lastMessagePreview,
+            Instant lastMessageAt, Instant createdAt, Instant updatedAt, String claimedBy, Instant claimedAt,
+            Long unreadCount, String subscriptionToken) {
 
         static SessionView of(ChatSession s) {
             return of(s, null, null);
@@ -46,7 +50,7 @@ public final class Views {
         /** With the caller's unread count and subscription token (either may be null: not shown). */
         static SessionView of(ChatSession s, Long unreadCount, String subscriptionToken) {
             return new SessionView(s.id, s.tenantId, s.customerUserId, s.status.wireName(), s.metadata, s.lastSeq,
-                    s.lastMessagePreview, s.lastMessageAt, s.createdAt, s.updatedAt, s.claimedBy, s.claimedAt,
+                    s.lastMessageId, s.lastMessagePreview, s.lastMessageAt, s.createdAt, s.updatedAt, s.claimedBy, s.claimedAt,
                     unreadCount, subscriptionToken);
         }
     }
