@@ -197,7 +197,10 @@ test('two operators: one claims, the other sees it, a transfer moves the chat, t
   await olivia.getByLabel('Mine', { exact: true }).check();
   assert.equal(await olivia.locator(`button[data-session="${sessionId}"]`).count(), 0, 'not olivia\'s');
 
-  // sam hands it to olivia
+  // sam hands it to olivia: the transfer field offers the other operators, with how they are
+  await staff.locator('#operator-ids option[value="olivia"]', { hasText: 'available' }).waitFor({ state: 'attached' });
+  assert.equal(await staff.locator('#operator-ids option[value="sam"]').count(), 0, 'not himself');
+  assert.equal(await staff.getByLabel('Transfer to (user id)').getAttribute('list'), 'operator-ids');
   await staff.getByLabel('Transfer to (user id)').fill('olivia');
   await staff.getByRole('button', { name: 'Transfer', exact: true }).click();
   await staff.locator('#holder', { hasText: 'Claimed by olivia' }).waitFor();

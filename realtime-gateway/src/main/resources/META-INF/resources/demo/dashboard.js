@@ -23,6 +23,13 @@ function renderOperators() {
     li.textContent = `${op.user_id === me ? `${op.user_id} (you)` : op.user_id} · ${op.status} · ${op.open_sessions} open`;
     return li;
   }));
+  // the transfer field offers the others, with how they are (any user id of the tenant still goes)
+  $('operator-ids').replaceChildren(...list.filter((op) => op.user_id !== me).map((op) => {
+    const option = document.createElement('option');
+    option.value = op.user_id;
+    option.textContent = `${op.status} · ${op.open_sessions} open`;
+    return option;
+  }));
 }
 
 function shown() {
