@@ -105,9 +105,9 @@ public class ChatSession extends PanacheEntityBase {
         Parameters params = Parameters.with("tenant", tenantId);
         Sort order = Sort.descending("updatedAt").and("id", Sort.Direction.Descending);
         if (after != null) {
-            query.append(claim == ClaimFilter.UNCLAIMED
-                    ? " and (createdAt > :at or (createdAt = :at and id > :after))"
-                    : " and (updatedAt < :at or (updatedAt = :at and id < :after))");
+            // a row comparison, which PostgreSQL answers from the (…, time, id) indexes as a range
+            query.append(claim == ClaimFilter.UNCLAIMED ? " and (createdAt, id) > (:at, :after)"
+                    : " and (updatedAt, id) < (:at, :after)");
             params.and("at", after.at()).and("after", after.id());
         }
         switch (claim) {
