@@ -88,6 +88,8 @@ public class OperatorRoster {
     /** tenant → what subscribers were last told. */
     private final Map<String, Map<String, View>> lastPushed = new ConcurrentHashMap<>();
     private final Map<String, AtomicBoolean> workloadAsked = new ConcurrentHashMap<>();
+    /** Per tenant: a claim changed since the last ask to chat-api began. */
+    private final Map<String, AtomicBoolean> workloadStale = new ConcurrentHashMap<>();
 
     @Inject
     public OperatorRoster(SignalPublisher signals, Frames frames, GatewayConfig config, WorkloadSource workloads) {
@@ -240,16 +242,32 @@ public class OperatorRoster {
         signals.publish(key, signal);
     }
 
+    /**
+     * Asks chat-api for the tenant's workload, one ask at a time. A change while an ask is under way
+     * marks the workload stale, and the ask is made again when the answer is in: that answer may
+     * have been read before the change (five claims in a row left an operator at four open chats, not
+     * busy, until the next claim; MultiplexIT saw it).
+     */
     private void refreshWorkload(String tenant) {
+        workloadStale.computeIfAbsent(tenant, t -> new AtomicBoolean()).set(true);
+        askWorkload(tenant);
+    }
+
+    private void askWorkload(String tenant) {
         OperatorsSubscription any = subscribers.one(tenant).orElse(null);
         AtomicBoolean asking = workloadAsked.computeIfAbsent(tenant, t -> new AtomicBoolean());
+        AtomicBoolean stale = workloadStale.computeIfAbsent(tenant, t -> new AtomicBoolean());
         if (any == null || !asking.compareAndSet(false, true)) {
-            return;
+            return; // the ask under way looks at stale when its answer is in
         }
+        stale.set(false);
         workloads.workload(any.connection().caller()).subscribe().with(held -> {
-            asking.set(false);
             workload.put(tenant, new ConcurrentHashMap<>(held));
+            asking.set(false);
             push(tenant);
+            if (stale.get()) {
+                askWorkload(tenant);
+            }
         }, failure -> {
             asking.set(false);
             Log.debugf("workload of %s not known: %s", tenant, failure.getMessage());

@@ -163,4 +163,28 @@ class OperatorRosterTest {
         assertEquals("carol", published.getLast().path("operators").get(0).path("user_id").asText());
         assertEquals(1, published.getLast().path("operators").size());
     }
+
+    @Test
+    void aClaimThatChangesWhileChatApiIsAskedIsAskedAgainAfterwards() {
+        // chat-api answers each ask when the test says so; the first ask read the claims before the last one
+        List<io.smallrye.mutiny.subscription.UniEmitter<? super Map<String, Integer>>> asks = new ArrayList<>();
+        OperatorRoster roster = new OperatorRoster(new SignalPublisher(fx.frames, fx.config) {
+            @Override
+            public void publish(SessionKey session, ObjectNode signal) {
+                bus.forEach(r -> r.onAnnouncement(signal));
+            }
+        }, fx.frames, fx.config, staff -> Uni.createFrom().emitter(asks::add));
+        bus.add(roster);
+        FakeTransport watcher = watcher(roster, "sam", "supporter");
+        roster.connected(connection("bob", "supporter", new FakeTransport(), fx));
+        assertEquals(1, asks.size(), "asked when sam subscribed");
+
+        roster.claimsChanged("acme"); // bob claims a fifth chat while the first ask is under way
+        asks.getFirst().complete(Map.of("bob", 2)); // read before that claim
+        assertEquals("available/2", statuses(watcher).get("bob"));
+        assertEquals(2, asks.size(), "the change during the ask is asked about again");
+        asks.getLast().complete(Map.of("bob", 3));
+        assertEquals("busy/3", statuses(watcher).get("bob"), "the workload does not stay behind");
+        assertEquals(2, asks.size());
+    }
 }
