@@ -38,7 +38,8 @@ final class SessionCursor {
             if (parts.length != 3) {
                 throw new IllegalArgumentException("not three parts");
             }
-            ChatSession.Position position = new ChatSession.Position(Instant.parse(parts[1]), UUID.fromString(parts[2]));
+            ChatSession.Position position = new ChatSession.Position(Instant.parse(parts[1]),
+                    UUID.fromString(parts[2]));
             if (!parts[0].equals(order(claim))) {
                 throw Problems.badRequest("cursor belongs to a list in another order (claim=unclaimed is the queue, "
                         + "oldest first; the others newest activity first): page on with the same claim.");

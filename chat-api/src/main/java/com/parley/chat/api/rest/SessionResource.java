@@ -234,7 +234,7 @@ public class SessionResource {
     @Operation(operationId = "listSessionReads",
             summary = "How far each participant has read", description = "Each participant's read cursor "
             + "(user_id, role, last_read_seq, read_at), the furthest first: what a page opening later "
-            + "shows as seen. role is absent for a participant other than the customer who read before "
+            + "shows as seen. role is absent for a participant other than the customer who last read before "
             + "2026-12-06.")
     public Views.Reads reads(@PathParam("tenantId") String tenantId, @PathParam("sessionId") UUID sessionId) {
         return new Views.Reads(readStates.reads(currentCaller.in(tenantId), sessionId));
