@@ -226,7 +226,18 @@ test('two operators: one claims, the other sees it, a transfer moves the chat, t
   await bob.locator('#text').press('Enter');
   await bob.locator('#messages li[data-state="stored"] .text', { hasText: 'anyone there?' }).waitFor();
   const badge = olivia.locator(`button[data-session="${second}"] .unread`);
-  await badge.filter({ hasText: /^[1-9]/ }).waitFor();
+  await badge.filter({ hasText: /^1$/ }).waitFor();
+  // a message deleted before she read it is not counted any more
+  await bob.locator('#text').fill('oops, wrong window');
+  await bob.locator('#text').press('Enter');
+  await badge.filter({ hasText: /^2$/ }).waitFor();
+  const bobsMessages = await (await fetch(`${env.PARLEY_API}/api/tenants/${env.PARLEY_TENANT}/sessions/${second}/messages`,
+    { headers: { Authorization: `Bearer ${env.PARLEY_STAFF_TOKEN}` } })).json();
+  const oops = bobsMessages.items.find((m) => m.content === 'oops, wrong window');
+  const deleted = await fetch(`${env.PARLEY_API}/api/tenants/${env.PARLEY_TENANT}/sessions/${second}/messages/${oops.id}`,
+    { method: 'DELETE', headers: { Authorization: `Bearer ${env.PARLEY_STAFF_TOKEN}` } });
+  assert.equal(deleted.status, 204);
+  await badge.filter({ hasText: /^1$/ }).waitFor();
   await olivia.screenshot({ path: join(shots, 'dashboard-claims.png'), fullPage: true });
   const oliviaUrl = page(env.PARLEY_GW1, 'dashboard.html', env.PARLEY_STAFF2_TOKEN, `${env.PARLEY_GW1},${env.PARLEY_GW2}`);
   await olivia.goto(oliviaUrl); // a fresh load: the page knows only what chat-api tells it

@@ -7,7 +7,8 @@ import {
 const cfg = config();
 const me = claims(cfg.token).sub;
 const $ = (id) => document.getElementById(id);
-const sessions = new Map(); // id -> {id, status, customer, preview, at, claimedBy, createdAt, unread}
+// id -> {id, status, customer, preview, lastMessageId, at, claimedBy, createdAt, unread, unreadIds}
+const sessions = new Map();
 const chats = new Map(); // id -> SessionChat, followed until "Stop following"
 let selected = null;
 let view = 'all'; // all | queue (open, unclaimed, oldest first) | mine
@@ -139,10 +140,14 @@ function onEvent(frame) {
     s.at = frame.occurred_at;
     if (frame.sender_user_id !== me && s.id !== selected) {
       s.unread = (s.unread || 0) + 1; // the selected chat marks what it shows as read (markSeen)
+      (s.unreadIds ||= new Set()).add(frame.message_id);
     }
   } else if (frame.type === 'message_deleted') {
     if (frame.message_id === s.lastMessageId) {
       s.preview = null; // its text leaves the list too (a card number pasted by mistake)
+    }
+    if (s.unreadIds?.delete(frame.message_id)) {
+      s.unread = Math.max(0, (s.unread || 0) - 1); // nothing left to read there (chat-api counts it so too)
     }
   } else if (frame.type === 'session_status') {
     s.status = frame.status;
@@ -291,6 +296,7 @@ function select(id) {
   const s = sessions.get(id);
   if (s?.unread) {
     s.unread = 0; // stored by chat-api through the read frame: the badge stays cleared after a reload
+    s.unreadIds = new Set();
     render();
   }
   markSeen(chat);
