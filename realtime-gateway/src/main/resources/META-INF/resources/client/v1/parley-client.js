@@ -322,38 +322,36 @@ function sessionCall({ apiUrl, tenantId, sessionId, token, fetch: fetchImpl }, m
   });
 }
 
-/**
- * Reads a session's history from chat-api (GET …/events after a seq, a page at a time) with the
- * caller's current token: what a client reads when the gateway skipped events (resync_required).
- */
-function historyReader(options) {
+/** A GET on the session at chat-api with the caller's current token: its JSON. Null without chat-api's URL. */
+function sessionGetter(options) {
   if (!options.apiUrl) {
     return null;
   }
-  return async (afterSeq) => {
-    const response = await sessionCall(options, 'GET', `/events?after_seq=${afterSeq}&limit=500`);
+  return async (path) => {
+    const response = await sessionCall(options, 'GET', path);
     if (!response.ok) {
-      throw new Error(`history answered ${response.status}`);
+      throw new Error(`${path} answered ${response.status}`);
     }
     return response.json();
   };
 }
 
 /**
+ * Reads a session's history from chat-api (GET …/events after a seq, a page at a time): what a
+ * client reads when the gateway skipped events (resync_required).
+ */
+function historyReader(options) {
+  const get = sessionGetter(options);
+  return get && ((afterSeq) => get(`/events?after_seq=${afterSeq}&limit=500`));
+}
+
+/**
  * Reads how far each participant has read the session (GET …/reads), so that a page opening later
- * shows what the others had seen before it opened; null without chat-api's URL.
+ * shows what the others had seen before it opened.
  */
 function readsReader(options) {
-  if (!options.apiUrl) {
-    return null;
-  }
-  return async () => {
-    const response = await sessionCall(options, 'GET', '/reads');
-    if (!response.ok) {
-      throw new Error(`reads answered ${response.status}`);
-    }
-    return (await response.json()).reads || [];
-  };
+  const get = sessionGetter(options);
+  return get && (async () => (await get('/reads')).reads || []);
 }
 
 /** A message refused for one of these was not stored now and may be later: sent again, same id. */

@@ -118,16 +118,7 @@ public class ClaimService {
                        min(created_at) filter (where status = 'open' and claimed_by is null)
                 from sessions where tenant_id = ?1""").setParameter(1, caller.tenantId()).getSingleResult();
         return new SessionFigures(((Number) row[0]).longValue(), ((Number) row[1]).longValue(),
-                row[2] == null ? null : toInstant(row[2]));
-    }
-
-    private static Instant toInstant(Object value) {
-        return switch (value) {
-            case Instant instant -> instant;
-            case java.sql.Timestamp timestamp -> timestamp.toInstant();
-            case java.time.OffsetDateTime odt -> odt.toInstant();
-            default -> Instant.parse(value.toString());
-        };
+                row[2] == null ? null : Clock.ofColumn(row[2]));
     }
 
     private void hand(ChatSession session, String holder, Caller by) {

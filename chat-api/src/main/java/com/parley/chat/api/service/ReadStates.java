@@ -33,11 +33,12 @@ public class ReadStates {
     @Inject
     EntityManager entityManager;
 
+    @Inject
+    SessionService sessions;
+
     @Transactional
     public ReadState markRead(Caller caller, UUID sessionId, Long upToSeq) {
-        ChatSession session = ChatSession.findInTenant(caller.tenantId(), sessionId)
-                .orElseThrow(Problems::sessionNotFound);
-        SessionService.requireVisible(caller, session);
+        ChatSession session = sessions.get(caller, sessionId);
         if (upToSeq == null || upToSeq < 0 || upToSeq > session.lastSeq) {
             throw Problems.validation("up_to_seq must be a seq of this session (0 to " + session.lastSeq + ").",
                     "up_to_seq");
@@ -58,9 +59,7 @@ public class ReadStates {
     /** How far each participant of a session the caller sees has read it, the furthest first. */
     @Transactional
     public List<Read> reads(Caller caller, UUID sessionId) {
-        ChatSession session = ChatSession.findInTenant(caller.tenantId(), sessionId)
-                .orElseThrow(Problems::sessionNotFound);
-        SessionService.requireVisible(caller, session);
+        ChatSession session = sessions.get(caller, sessionId);
         @SuppressWarnings("unchecked")
         List<Object[]> rows = entityManager.createNativeQuery("""
                 select user_id, role, last_read_seq, updated_at from read_state
@@ -72,13 +71,8 @@ public class ReadStates {
             // a row stored before roles were: the customer's is theirs, another's is unknown
             String role = row[1] != null ? (String) row[1]
                     : userId.equals(session.customerUserId) ? Role.USER.wireName() : null;
-            return new Read(userId, role, ((Number) row[2]).longValue(), instant(row[3]));
+            return new Read(userId, role, ((Number) row[2]).longValue(), Clock.ofColumn(row[3]));
         }).toList();
-    }
-
-    private static Instant instant(Object value) {
-        return value instanceof java.time.OffsetDateTime offset ? offset.toInstant()
-                : value instanceof java.sql.Timestamp timestamp ? timestamp.toInstant() : (Instant) value;
     }
 
     /** The caller's unread messages in each of the sessions (0 where none). */

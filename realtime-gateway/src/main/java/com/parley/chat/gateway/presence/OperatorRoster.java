@@ -87,9 +87,15 @@ public class OperatorRoster {
     private final TenantSubscribers<OperatorsSubscription> subscribers = new TenantSubscribers<>();
     /** tenant → what subscribers were last told. */
     private final Map<String, Map<String, View>> lastPushed = new ConcurrentHashMap<>();
-    private final Map<String, AtomicBoolean> workloadAsked = new ConcurrentHashMap<>();
-    /** Per tenant: a claim changed since the last ask to chat-api began. */
-    private final Map<String, AtomicBoolean> workloadStale = new ConcurrentHashMap<>();
+    /** tenant → its ask to chat-api for the workload. */
+    private final Map<String, WorkloadAsk> workloadAsks = new ConcurrentHashMap<>();
+
+    /** Whether an ask is under way, and whether a claim changed since the last one began. */
+    private record WorkloadAsk(AtomicBoolean underWay, AtomicBoolean stale) {
+        WorkloadAsk() {
+            this(new AtomicBoolean(), new AtomicBoolean());
+        }
+    }
 
     @Inject
     public OperatorRoster(SignalPublisher signals, Frames frames, GatewayConfig config, WorkloadSource workloads) {
@@ -249,27 +255,26 @@ public class OperatorRoster {
      * busy, until the next claim; MultiplexIT saw it).
      */
     private void refreshWorkload(String tenant) {
-        workloadStale.computeIfAbsent(tenant, t -> new AtomicBoolean()).set(true);
-        askWorkload(tenant);
+        WorkloadAsk ask = workloadAsks.computeIfAbsent(tenant, t -> new WorkloadAsk());
+        ask.stale().set(true);
+        askWorkload(tenant, ask);
     }
 
-    private void askWorkload(String tenant) {
+    private void askWorkload(String tenant, WorkloadAsk ask) {
         OperatorsSubscription any = subscribers.one(tenant).orElse(null);
-        AtomicBoolean asking = workloadAsked.computeIfAbsent(tenant, t -> new AtomicBoolean());
-        AtomicBoolean stale = workloadStale.computeIfAbsent(tenant, t -> new AtomicBoolean());
-        if (any == null || !asking.compareAndSet(false, true)) {
+        if (any == null || !ask.underWay().compareAndSet(false, true)) {
             return; // the ask under way looks at stale when its answer is in
         }
-        stale.set(false);
+        ask.stale().set(false);
         workloads.workload(any.connection().caller()).subscribe().with(held -> {
             workload.put(tenant, new ConcurrentHashMap<>(held));
-            asking.set(false);
+            ask.underWay().set(false);
             push(tenant);
-            if (stale.get()) {
-                askWorkload(tenant);
+            if (ask.stale().get()) {
+                askWorkload(tenant, ask);
             }
         }, failure -> {
-            asking.set(false);
+            ask.underWay().set(false);
             Log.debugf("workload of %s not known: %s", tenant, failure.getMessage());
         });
     }
