@@ -1,5 +1,6 @@
 package com.parley.chat.api.rest;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -14,7 +15,8 @@ import org.eclipse.microprofile.openapi.models.responses.APIResponse;
 /**
  * Puts the problems each operation answers into the OpenAPI document, as {@code application/problem+json}
  * with the {@code Problem} schema: those of every call (401 no valid token, 403 another tenant's or a role's
- * limit, 503 the database away) and, per operation, the ones docs/errors.md lists for it. The annotations
+ * limit, 503 the database away), 404 where the path names a session, the body's problems where there is a
+ * body, and per operation the others docs/errors.md lists for it. The annotations
  * on the resources give the successes; a generated client then knows every status it can get.
  */
 public class ProblemResponses implements OASFilter {
@@ -36,26 +38,24 @@ public class ProblemResponses implements OASFilter {
 
     private static final List<String> EVERY_CALL = List.of("401", "403", "503");
 
+    /** Of every operation that takes a body. */
+    private static final List<String> BODY = List.of("400", "413", "415", "422");
+
     private static final String SESSIONS = "/api/tenants/{tenantId}/sessions";
     private static final String SESSION = SESSIONS + "/{sessionId}";
-    private static final String WRITES = "400 413 415 422 429";
 
-    /** "METHOD path" → the problems of that operation beyond {@link #EVERY_CALL}. */
-    private static final Map<String, String> BY_OPERATION = Map.ofEntries(
-            Map.entry("POST " + SESSIONS, WRITES),
-            Map.entry("GET " + SESSIONS, "400"),
-            Map.entry("GET " + SESSION, "404"),
-            Map.entry("PATCH " + SESSION, "400 404 409 413 415 422"),
-            Map.entry("POST " + SESSION + "/claim", "400 404 409"),
-            Map.entry("DELETE " + SESSION + "/claim", "404 409"),
-            Map.entry("POST " + SESSION + "/transfer", "400 404 409 413 415 422"),
-            Map.entry("PUT " + SESSION + "/read", "400 404 413 415 422"),
-            Map.entry("POST " + SESSION + "/messages", WRITES + " 404 409"),
-            Map.entry("GET " + SESSION + "/messages", "400 404"),
-            Map.entry("GET " + SESSION + "/messages/{messageId}", "404"),
-            Map.entry("DELETE " + SESSION + "/messages/{messageId}", "404"), // closed chats too
-            Map.entry("GET " + SESSION + "/events", "400 404"),
-            Map.entry("POST /api/tenants/{tenantId}/notices", WRITES));
+    /** "METHOD path" → the problems of that operation beyond those of every call, of a session and of a body. */
+    private static final Map<String, List<String>> BY_OPERATION = Map.ofEntries(
+            Map.entry("POST " + SESSIONS, List.of("429")),
+            Map.entry("GET " + SESSIONS, List.of("400")),
+            Map.entry("PATCH " + SESSION, List.of("409")),
+            Map.entry("POST " + SESSION + "/claim", List.of("400", "409")),
+            Map.entry("DELETE " + SESSION + "/claim", List.of("409")),
+            Map.entry("POST " + SESSION + "/transfer", List.of("409")),
+            Map.entry("POST " + SESSION + "/messages", List.of("409", "429")),
+            Map.entry("GET " + SESSION + "/messages", List.of("400")),
+            Map.entry("GET " + SESSION + "/events", List.of("400")),
+            Map.entry("POST /api/tenants/{tenantId}/notices", List.of("429")));
 
     @Override
     public void filterOpenAPI(OpenAPI openAPI) {
@@ -71,8 +71,15 @@ public class ProblemResponses implements OASFilter {
     }
 
     private static void document(PathItem.HttpMethod method, String path, Operation operation) {
-        String specific = BY_OPERATION.getOrDefault(method + " " + path, "");
-        for (String status : (String.join(" ", EVERY_CALL) + " " + specific).trim().split(" +")) {
+        List<String> statuses = new ArrayList<>(EVERY_CALL);
+        if (path.contains("{sessionId}")) {
+            statuses.add("404"); // another tenant's session, or none
+        }
+        if (operation.getRequestBody() != null) {
+            statuses.addAll(BODY);
+        }
+        statuses.addAll(BY_OPERATION.getOrDefault(method + " " + path, List.of()));
+        for (String status : statuses) {
             // replaces what the scanner inferred (a bare "400 Bad Request") with the problem it is
             operation.getResponses().addAPIResponse(status, problem(WHY.get(status)));
         }
