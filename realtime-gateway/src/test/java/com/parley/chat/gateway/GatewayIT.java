@@ -267,6 +267,15 @@ class GatewayIT {
         assertTrue(new com.fasterxml.jackson.databind.ObjectMapper().readTree(notHers.body()).path("detail").asText()
                 .contains("No such session"), notHers.body());
 
+        // a resume point that is no seq: the detail names the parameter given (it said Last-Event-ID for last_seq)
+        var badResume = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+                cluster.gateway2.baseUrl() + "/sse/" + tenant + "/session/" + session + "?last_seq=abc"))
+                .header("Authorization", "Bearer " + cluster.token(tenant, "alice", "user")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertEquals(400, badResume.statusCode());
+        assertTrue(new com.fasterxml.jackson.databind.ObjectMapper().readTree(badResume.body()).path("detail").asText()
+                .startsWith("last_seq must be a seq"), badResume.body());
+
         // a URL the gateway does not serve: a problem too, not an HTML page
         var unknown = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(cluster.gateway1.baseUrl()
                 + "/api/tenants/" + tenant + "/sessions")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());

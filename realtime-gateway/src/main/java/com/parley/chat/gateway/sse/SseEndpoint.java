@@ -57,9 +57,11 @@ public class SseEndpoint {
     private void openSession(RoutingContext rc) {
         String tenantId = rc.pathParam("tenantId");
         String sessionId = rc.pathParam("sessionId");
-        Long lastSeq = lastSeq(rc);
+        Resume resume = Resume.of(rc);
+        Long lastSeq = resume.seq();
         if (lastSeq == null) {
-            problem(rc.response(), 400, "Last-Event-ID must be a non-negative seq number.");
+            problem(rc.response(), 400, resume.name() + " must be a seq: a whole number of 0 or more, not '"
+                    + Resume.shown(resume.value()) + "'.");
             return;
         }
         stream(rc, Target.SESSION, sessionId, null, (connectionId, caller, transport) -> subscriptions.openSession(
@@ -192,22 +194,36 @@ public class SseEndpoint {
         return cursor;
     }
 
-    private static Long lastSeq(RoutingContext rc) {
-        String value = rc.request().getHeader("Last-Event-ID");
-        if (value == null) {
-            value = rc.request().getParam("last_event_id");
+    /** Where a session's stream resumes: {@code Last-Event-ID}, or the query's {@code last_event_id} or {@code last_seq}. */
+    private record Resume(String name, String value) {
+
+        static Resume of(RoutingContext rc) {
+            String header = rc.request().getHeader("Last-Event-ID");
+            for (String name : List.of("last_event_id", "last_seq")) {
+                if (header == null && rc.request().getParam(name) != null) {
+                    return new Resume(name, rc.request().getParam(name));
+                }
+            }
+            return new Resume("Last-Event-ID", header);
         }
-        if (value == null) {
-            value = rc.request().getParam("last_seq");
+
+        /** The seq after which to resume (0 when none is given), or null when the value is not one. */
+        Long seq() {
+            if (value == null || value.isBlank()) {
+                return 0L;
+            }
+            try {
+                long seq = Long.parseLong(value.trim());
+                return seq < 0 ? null : seq;
+            } catch (NumberFormatException e) {
+                return null;
+            }
         }
-        if (value == null || value.isBlank()) {
-            return 0L;
-        }
-        try {
-            long seq = Long.parseLong(value.trim());
-            return seq < 0 ? null : seq;
-        } catch (NumberFormatException e) {
-            return null;
+
+        /** The value as a detail quotes it: one short line. */
+        static String shown(String value) {
+            String line = value.replaceAll("\\p{Cntrl}", "?");
+            return line.length() > 40 ? line.substring(0, 40) + "…" : line;
         }
     }
 
