@@ -192,4 +192,26 @@ class BadInputTest {
         as(token(tenant, "alice", "user")).body(Map.of("content", "my private words", "client_message_id", "k-1"))
                 .post(messages(session)).then().statusCode(200).body("content", equalTo("my private words"));
     }
+
+    /**
+     * A method a URL does not take: 405 with the methods it does take in {@code Allow} (RFC 9110 requires it;
+     * there was none), and OPTIONS says the same (it listed every method of the class, DELETE on the list too).
+     */
+    @Test
+    void aMethodTheUrlDoesNotTakeIsRefusedNamingTheOnesItTakes() {
+        String session = newSession(tenant, "alice");
+        String sam = token(tenant, "sam", "supporter");
+        as(sam).delete(sessionsPath(tenant)).then().statusCode(405).contentType("application/problem+json")
+                .header("Allow", equalTo("GET, HEAD, OPTIONS, POST"));
+        as(sam).put(sessionsPath(tenant) + "/" + session).then().statusCode(405)
+                .header("Allow", equalTo("GET, HEAD, OPTIONS, PATCH"));
+        as(sam).post(sessionsPath(tenant) + "/" + session + "/reads").then().statusCode(405)
+                .header("Allow", equalTo("GET, HEAD, OPTIONS"));
+        as(sam).get(sessionsPath(tenant) + "/" + session + "/claim").then().statusCode(405)
+                .header("Allow", equalTo("DELETE, OPTIONS, POST"));
+        as(sam).options(sessionsPath(tenant)).then().statusCode(204)
+                .header("Allow", equalTo("GET, HEAD, OPTIONS, POST"));
+        as(sam).options(sessionsPath(tenant) + "/" + session + "/messages/" + UUID.randomUUID()).then().statusCode(204)
+                .header("Allow", equalTo("DELETE, GET, HEAD, OPTIONS"));
+    }
 }

@@ -88,6 +88,27 @@ class OpsEndpointsTest {
         org.junit.jupiter.api.Assertions.assertEquals(java.util.List.of(), undocumented);
     }
 
+    /** OPTIONS (and a 405's Allow) name exactly the methods the document has for each path of the API. */
+    @Test
+    void optionsOfEveryPathNameTheMethodsItsOperationsHave() {
+        io.restassured.path.json.JsonPath doc = given().queryParam("format", "json").get("/q/openapi").then()
+                .statusCode(200).extract().jsonPath();
+        java.util.Map<String, java.util.Map<String, Object>> paths = doc.getMap("paths");
+        paths.forEach((path, operations) -> {
+            if (!path.startsWith("/api/")) {
+                return;
+            }
+            java.util.Set<String> expected = new java.util.TreeSet<>(java.util.Set.of("OPTIONS"));
+            operations.keySet().forEach(method -> expected.add(method.toUpperCase(java.util.Locale.ROOT)));
+            if (expected.contains("GET")) {
+                expected.add("HEAD");
+            }
+            String url = path.replaceAll("\\{[^}]+}", java.util.UUID.randomUUID().toString());
+            org.junit.jupiter.api.Assertions.assertEquals(String.join(", ", expected),
+                    given().options(url).then().statusCode(204).extract().header("Allow"), path);
+        });
+    }
+
     /**
      * A generated client names its methods by operationId: without one, openapi-generator made up
      * apiTenantsTenantIdSessionsSessionIdTransferPost, and a linter (redocly) flagged every operation.

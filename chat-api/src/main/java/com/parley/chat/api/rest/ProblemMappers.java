@@ -98,8 +98,8 @@ public class ProblemMappers {
         String detail = status == 415 ? "Send the body as application/json." : title + ".";
         Response.ResponseBuilder builder = Response.status(status).type(Problem.MEDIA_TYPE)
                 .entity(new Problem(Problems.BASE + slug, title, status, detail, path(uri), null));
-        if (status == 405 && e.getResponse().getHeaderString(HttpHeaders.ALLOW) != null) {
-            builder.header(HttpHeaders.ALLOW, e.getResponse().getHeaderString(HttpHeaders.ALLOW));
+        if (status == 405) {
+            AllowedMethods.at(uri.getPath()).ifPresent(allow -> builder.header(HttpHeaders.ALLOW, allow));
         }
         return builder.build();
     }
