@@ -276,6 +276,15 @@ class GatewayIT {
         assertTrue(new com.fasterxml.jackson.databind.ObjectMapper().readTree(badResume.body()).path("detail").asText()
                 .startsWith("last_seq must be a seq"), badResume.body());
 
+        // a stream posted to, as if it took messages: the method is wrong, not the URL (it answered 404)
+        var posted = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+                cluster.gateway1.baseUrl() + "/sse/" + tenant + "/session/" + session))
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"content\":\"hi\"}")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertEquals(405, posted.statusCode(), posted.body());
+        assertEquals("GET", posted.headers().firstValue("Allow").orElse(null));
+        assertEquals("application/problem+json", posted.headers().firstValue("Content-Type").orElse(null));
+
         // a URL the gateway does not serve: a problem too, not an HTML page
         var unknown = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(cluster.gateway1.baseUrl()
                 + "/api/tenants/" + tenant + "/sessions")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
