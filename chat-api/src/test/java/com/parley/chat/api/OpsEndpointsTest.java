@@ -67,7 +67,7 @@ class OpsEndpointsTest {
             java.util.Map<String, java.util.Map<String, Object>> responses =
                     (java.util.Map<String, java.util.Map<String, Object>>) operation.get("responses");
             java.util.List<String> expected = new java.util.ArrayList<>(java.util.List.of("401", "403"));
-            if (path.contains("{sessionId}")) { // a session of another tenant or none: 404 (GET …/reads said 200 only)
+            if (path.contains("{sessionId}")) { // another tenant's session, or none (GET …/reads left it out)
                 expected.add("404");
             }
             if (operation.containsKey("requestBody")) { // POST …/erasures answers these and did not say so

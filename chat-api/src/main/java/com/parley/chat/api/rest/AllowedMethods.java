@@ -28,6 +28,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
         OperatorResource.class, StatsResource.class}, methods = true)
 public class AllowedMethods {
 
+    /** The resources whose annotations are read; the annotation above keeps them in a native image. */
     private static final List<Class<?>> RESOURCES = List.of(SessionResource.class, NoticeResource.class,
             ErasureResource.class, OperatorResource.class, StatsResource.class);
 

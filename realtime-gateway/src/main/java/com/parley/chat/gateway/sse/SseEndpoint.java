@@ -194,7 +194,7 @@ public class SseEndpoint {
         return cursor;
     }
 
-    /** Where a session's stream resumes: {@code Last-Event-ID}, or the query's {@code last_event_id} or {@code last_seq}. */
+    /** Where a session's stream resumes: {@code Last-Event-ID}, else {@code ?last_event_id=} or {@code ?last_seq=}. */
     private record Resume(String name, String value) {
 
         static Resume of(RoutingContext rc) {
