@@ -293,6 +293,26 @@ test('an admin\'s notice shows as a banner on the widget and the dashboard; an a
   await ann.context().close();
 });
 
+test('a message written offline is sent by the next page of the tab when the network is back', async () => {
+  const url = customer.url();
+  await customer.context().setOffline(true);
+  await customer.evaluate(() => window.parleyChat.socket?.close());
+  await customer.locator('#state[data-state="reconnecting"]').waitFor();
+  await customer.locator('#text').fill('written, then the page reloaded');
+  await customer.locator('#text').press('Enter');
+  await customer.locator('#messages li[data-state="pending"] .text', { hasText: 'written, then the page reloaded' })
+    .waitFor();
+  await customer.goto('about:blank'); // the visitor leaves the page (its queue in memory goes with it)
+  await customer.context().setOffline(false);
+  await customer.goto(url);
+  await customer.locator('#messages li[data-state="stored"] .text', { hasText: 'written, then the page reloaded' })
+    .waitFor({ timeout: 30000 });
+  await staff.locator('#messages li .text', { hasText: 'written, then the page reloaded' }).waitFor();
+  await customer.locator('#state[data-state="open"]').waitFor();
+  assert.equal((await texts(customer)).filter((t) => t === 'written, then the page reloaded').length, 1, 'shown once');
+  assert.equal((await texts(staff)).filter((t) => t === 'written, then the page reloaded').length, 1, 'stored once');
+});
+
 test('the customer\'s gateway stops: the page reconnects to the other and shows every message once, in order',
   async () => {
     const before = await seqs(customer);

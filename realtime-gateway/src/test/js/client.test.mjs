@@ -3,7 +3,7 @@ import { test, mock } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   backoffDelay, SendQueue, MessageStore, TypingDebounce, Conversation, SessionClient, ParleyConnection, SessionChat,
-  tokenRefreshDelayMs, messageNote,
+  tokenRefreshDelayMs, messageNote, KeptMessages,
 } from '../../main/resources/META-INF/resources/client/v1/parley-client.js';
 
 test('backoff: full jitter between 0 and base * 2^attempt, capped at 30 s', () => {
@@ -257,6 +257,76 @@ test('client: token in the subprotocol, not the URL; offline sends flushed once 
   assert.deepEqual(c.messages.map((m) => m.state), ['stored']);
   assert.equal(c.queue.size, 0);
   c.close();
+});
+
+/** A Web Storage stand-in (sessionStorage's getItem / setItem / removeItem). */
+class MemoryStorage {
+  constructor() {
+    this.values = new Map();
+  }
+
+  getItem(key) {
+    return this.values.has(key) ? this.values.get(key) : null;
+  }
+
+  setItem(key, value) {
+    this.values.set(key, String(value));
+  }
+
+  removeItem(key) {
+    this.values.delete(key);
+  }
+}
+
+test('client: a message written offline survives a reload of the page and is sent once by the next one', () => {
+  const storage = new MemoryStorage();
+  const first = client({ storage });
+  first.send('written before the reload');
+  assert.equal(JSON.parse(storage.getItem('parley:unsent:t:s')).items[0].content, 'written before the reload');
+  first.close(); // the page goes away before it could connect
+
+  const next = client({ storage });
+  assert.deepEqual(next.messages.map((m) => [m.state, m.content]), [['pending', 'written before the reload']],
+    'shown as on its way at once, before any connection');
+  next.connect();
+  const ws = FakeSocket.all[0];
+  ws.open();
+  ws.receive({ type: 'connected', user_id: 'alice', last_seq: 0 });
+  assert.deepEqual(ws.sent.map((f) => [f.type, f.content]), [['message', 'written before the reload']]);
+  const id = ws.sent[0].client_message_id;
+  assert.equal(id, JSON.parse(storage.getItem('parley:unsent:t:s')).items[0].client_message_id,
+    'the same client_message_id: stored once even if the first page had sent it');
+  ws.receive({ type: 'message_ack', client_message_id: id, seq: 1 });
+  assert.equal(storage.getItem('parley:unsent:t:s'), null, 'nothing kept once stored');
+  next.close();
+});
+
+test('client: messages another user of the tab left on their way are dropped, not sent in this user\'s name', () => {
+  const storage = new MemoryStorage();
+  storage.setItem('parley:unsent:t:s', JSON.stringify({ user: 'sam', items: [{ client_message_id: 'c1', content: 'sam wrote' }] }));
+  const c = client({ storage });
+  c.connect();
+  const ws = FakeSocket.all[0];
+  ws.open();
+  ws.receive({ type: 'connected', user_id: 'kim', last_seq: 0 });
+  assert.deepEqual(ws.sent.filter((f) => f.type === 'message'), []);
+  assert.deepEqual(c.messages, []);
+  assert.equal(storage.getItem('parley:unsent:t:s'), null);
+  c.close();
+});
+
+test('client: storage: null keeps nothing; a storage that refuses or holds junk loses nothing in the page', () => {
+  const none = client({ storage: null });
+  none.send('only in this page');
+  assert.equal(none.queue.size, 1);
+  none.close();
+  const refusing = { getItem: () => '{not json', setItem: () => { throw new Error('QuotaExceededError'); }, removeItem() {} };
+  const c = client({ storage: refusing });
+  assert.deepEqual(c.messages, [], 'junk kept by someone else is ignored');
+  c.send('still queued');
+  assert.equal(c.queue.size, 1);
+  c.close();
+  assert.equal(KeptMessages.of({ tenantId: 't' }, 's'), null, 'no sessionStorage here: nothing kept');
 });
 
 test('client: chat-api\'s subscription token rides along, so that any gateway admits the widget alone', () => {
@@ -594,6 +664,21 @@ function connection(extra = {}) {
   return new ParleyConnection({ gateways: ['http://gw1.test', 'http://gw2.test'], tenantId: 't', token: 'tok',
     WebSocket: FakeSocket, random: () => 0, ...extra });
 }
+
+test('connection: a chat on the shared socket keeps its messages on their way across a reload too', async () => {
+  const storage = new MemoryStorage();
+  const first = new SessionChat(connection({ storage }), { sessionId: 'a' });
+  first.send('reply before the reload');
+  const conn = connection({ storage });
+  const chat = new SessionChat(conn, { sessionId: 'a' });
+  assert.deepEqual(chat.messages.map((m) => [m.state, m.content]), [['pending', 'reply before the reload']]);
+  const ws = await connectedSocket(conn);
+  ws.receive({ type: 'subscribed', channel: 'session:a', last_seq: 0 });
+  assert.deepEqual(framesOf(ws, 'message').map((f) => [f.channel, f.content]), [['session:a', 'reply before the reload']]);
+  ws.receive({ type: 'message_ack', channel: 'session:a', client_message_id: framesOf(ws, 'message')[0].client_message_id });
+  assert.equal(storage.getItem('parley:unsent:t:a'), null);
+  conn.close();
+});
 
 test('connection: one socket, channels subscribed after connected and again from their last seq after a drop', async () => {
   const conn = connection();

@@ -36,9 +36,11 @@ export function newId() {
  * (the caller shows it as failed) rather than silently dropping an older one.
  */
 export class SendQueue {
-  constructor(limit = 100) {
+  /** @param onChange called with the messages after each change (KeptMessages saves them) */
+  constructor(limit = 100, onChange = () => {}) {
     this.limit = limit;
     this.items = [];
+    this.onChange = onChange;
   }
 
   /** Adds a message; false when the queue is full. */
@@ -47,12 +49,17 @@ export class SendQueue {
       return false;
     }
     this.items.push(item);
+    this.onChange(this.items);
     return true;
   }
 
   /** Removes a message (it was acknowledged or failed for good). */
   remove(clientMessageId) {
+    const before = this.items.length;
     this.items = this.items.filter((i) => i.client_message_id !== clientMessageId);
+    if (this.items.length !== before) {
+      this.onChange(this.items);
+    }
   }
 
   get size() {
@@ -62,6 +69,60 @@ export class SendQueue {
   /** Every queued message, oldest first; they stay queued until acknowledged. */
   all() {
     return [...this.items];
+  }
+}
+
+/**
+ * The messages on their way, kept in the tab's storage (sessionStorage unless the page passes
+ * another, or null for none) so that a reload or the next page of the site sends them instead of
+ * losing them: a message written offline is not gone when the page is. Keyed by tenant and session,
+ * with the user who wrote them; sending one again is harmless (its client_message_id stores it once).
+ */
+export class KeptMessages {
+  constructor(storage, key) {
+    this.storage = storage;
+    this.key = key;
+    this.user = null;
+  }
+
+  /** Where the options say to keep a session's messages, or null (no storage, or none reachable). */
+  static of(options, sessionId) {
+    let storage = options.storage;
+    if (storage === undefined) {
+      try {
+        storage = globalThis.sessionStorage ?? null; // reading it throws where the page may not store
+      } catch (e) {
+        storage = null;
+      }
+    }
+    return storage && sessionId ? new KeptMessages(storage, `parley:unsent:${options.tenantId}:${sessionId}`) : null;
+  }
+
+  /** The messages kept by an earlier page ({user, items}), or none. */
+  load() {
+    try {
+      const kept = JSON.parse(this.storage.getItem(this.key) || 'null');
+      if (kept && Array.isArray(kept.items)) {
+        this.user = kept.user ?? null;
+        return kept.items.filter((i) => typeof i?.client_message_id === 'string' && typeof i.content === 'string');
+      }
+    } catch (e) {
+      // unreadable: nothing kept
+    }
+    return [];
+  }
+
+  save(items) {
+    try {
+      if (items.length === 0) {
+        this.storage.removeItem(this.key);
+      } else {
+        this.storage.setItem(this.key, JSON.stringify({ user: this.user,
+          items: items.map((i) => ({ client_message_id: i.client_message_id, content: i.content })) }));
+      }
+    } catch (e) {
+      // storage full or refused: the messages stay queued in this page
+    }
   }
 }
 
@@ -425,7 +486,7 @@ export function patchList(list, items) {
  * SessionClient or a SessionChat) hands it frames and gets events back through emit.
  */
 export class Conversation {
-  constructor(emit, sendTyping, { queueLimit = 100, typingIdleMs = 3000, random = Math.random } = {}) {
+  constructor(emit, sendTyping, { queueLimit = 100, typingIdleMs = 3000, random = Math.random, kept = null } = {}) {
     this.emit = emit;
     this.random = random;
     this.resend = null; // the owner's flushOne: sends a queued message again
@@ -435,12 +496,40 @@ export class Conversation {
     this.readsLoaded = false; // chat-api answered how far the others read (asked once a page)
     this.backfilling = false;
     this.store = new MessageStore();
-    this.queue = new SendQueue(queueLimit);
+    this.kept = kept;
+    this.queue = new SendQueue(queueLimit, kept ? (items) => kept.save(items) : undefined);
+    this.restored = new Set(); // client_message_ids of messages an earlier page of this tab kept
+    for (const item of kept ? kept.load() : []) {
+      if (this.queue.push(item)) {
+        this.store.addPending(item.client_message_id, item.content);
+        this.restored.add(item.client_message_id);
+      }
+    }
     this.presence = [];
     this.reads = new Map(); // user_id -> {role, upTo}: how far each other participant read (read_receipt)
     this.typingUsers = new Map();
     this.typingDebounce = new TypingDebounce(sendTyping, typingIdleMs);
     this.names = new Map(); // user_id -> the name presence gave them last
+  }
+
+  /**
+   * The gateway said who this page's user is: messages an earlier page kept for another user of the
+   * tab are dropped, never sent in this one's name; the rest are kept under this user from now on.
+   */
+  knowMe(userId) {
+    this.me = userId;
+    if (this.kept && this.kept.user !== userId) {
+      if (this.kept.user !== null) {
+        for (const id of this.restored) {
+          this.store.pending.delete(id);
+          this.queue.remove(id);
+        }
+        this.emit('messages');
+      }
+      this.kept.user = userId;
+      this.kept.save(this.queue.all());
+    }
+    this.restored.clear();
   }
 
   /**
@@ -867,7 +956,8 @@ export class SessionClient extends GatewayConnection {
       wsFailuresBeforeSse: 2,
     });
     this.conversation = new Conversation((type, detail) => this.emit(type, detail),
-      (isTyping) => this.frame({ type: 'typing', is_typing: isTyping }), this.options);
+      (isTyping) => this.frame({ type: 'typing', is_typing: isTyping }),
+      { ...this.options, kept: KeptMessages.of(this.options, this.options.sessionId) });
     this.conversation.resend = (item) => this.flushOne(item);
     this.conversation.history = historyReader({ ...this.options, token: () => this.token });
     this.conversation.readsOf = readsReader({ ...this.options, token: () => this.token });
@@ -1158,7 +1248,7 @@ export class SessionClient extends GatewayConnection {
       return;
     }
     if (frame.type === 'connected') {
-      this.conversation.me = frame.user_id;
+      this.conversation.knowMe(frame.user_id);
       this.onConnected();
       this.conversation.loadReads();
     } else if (frame.type === 'system_notice') {
@@ -1628,23 +1718,25 @@ export class ParleyConnection extends GatewayConnection {
  * Events: 'messages', 'typing', 'presence', 'read', 'status', 'claim', 'error', 'resync', 'subscribed'.
  */
 export class SessionChat extends EventTarget {
-  constructor(connection, { sessionId, subscriptionToken = null, queueLimit = 100, typingIdleMs = 3000 } = {}) {
+  constructor(connection, { sessionId, subscriptionToken = null, queueLimit = 100, typingIdleMs = 3000,
+    storage = connection.options.storage } = {}) {
     super();
     this.connection = connection;
     this.sessionId = sessionId;
     this.channel = connection.subscribe(`session:${sessionId}`, { token: subscriptionToken });
     this.conversation = new Conversation((type, detail) => this.emit(type, detail),
       (isTyping) => this.channel.send({ type: 'typing', is_typing: isTyping }),
-      { queueLimit, typingIdleMs, random: connection.options.random });
+      { queueLimit, typingIdleMs, random: connection.options.random,
+        kept: KeptMessages.of({ ...connection.options, storage }, sessionId) });
     this.conversation.resend = (item) => this.flushOne(item);
     this.conversation.history = historyReader({ ...connection.options, sessionId, token: () => connection.token });
     this.conversation.readsOf = readsReader({ ...connection.options, sessionId, token: () => connection.token });
     this.channel.addEventListener('subscribed', () => {
+      this.conversation.knowMe(connection.userId);
       for (const item of this.queue.all()) {
         this.flushOne(item);
       }
       this.emit('subscribed');
-      this.conversation.me = connection.userId;
       this.conversation.loadReads();
     });
     this.channel.addEventListener('event', (e) => {
