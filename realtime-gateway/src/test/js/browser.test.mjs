@@ -242,9 +242,17 @@ test('two operators: one claims, the other sees it, a transfer moves the chat, t
   const oliviaUrl = page(env.PARLEY_GW1, 'dashboard.html', env.PARLEY_STAFF2_TOKEN, `${env.PARLEY_GW1},${env.PARLEY_GW2}`);
   await olivia.goto(oliviaUrl); // a fresh load: the page knows only what chat-api tells it
   await olivia.locator('#state[data-state="open"]').waitFor();
-  await badge.filter({ hasText: /^[1-9]/ }).waitFor();
+  await badge.filter({ hasText: /^1$/ }).waitFor();
+  await bob.locator('#text').fill('my order is 1234');
+  await bob.locator('#text').press('Enter');
+  await badge.filter({ hasText: /^2$/ }).waitFor();
+  // the message counted by chat-api at the load is deleted: it leaves the badge too (it stayed until a reload)
+  const anyone = bobsMessages.items.find((m) => m.content === 'anyone there?');
+  assert.equal((await fetch(`${env.PARLEY_API}/api/tenants/${env.PARLEY_TENANT}/sessions/${second}/messages/${anyone.id}`,
+    { method: 'DELETE', headers: { Authorization: `Bearer ${env.PARLEY_STAFF_TOKEN}` } })).status, 204);
+  await badge.filter({ hasText: /^1$/ }).waitFor();
   await olivia.locator(`button[data-session="${second}"]`).click();
-  await olivia.locator('#messages li .text', { hasText: 'anyone there?' }).waitFor();
+  await olivia.locator('#messages li .text', { hasText: 'my order is 1234' }).waitFor();
   await olivia.locator(`button[data-session="${second}"] .unread[hidden]`).waitFor({ state: 'attached' });
   const unread = async () => (await (await fetch(`${env.PARLEY_API}/api/tenants/${env.PARLEY_TENANT}/sessions/${second}`,
     { headers: { Authorization: `Bearer ${env.PARLEY_STAFF2_TOKEN}` } })).json()).unread_count;

@@ -128,6 +128,32 @@ async function reload() {
   }
 }
 
+/**
+ * The chat's unread count as chat-api has it now. Asked again (twice at most) when a message came in
+ * while the answer was on its way, since the answer may or may not count it.
+ */
+async function recount(id, tries = 3) {
+  const asked = sessions.get(id)?.lastMessageId;
+  let fresh;
+  try {
+    fresh = await api(cfg, 'GET', `/sessions/${encodeURIComponent(id)}`);
+  } catch (e) {
+    return; // the badge stays as it was until the next reload
+  }
+  const s = sessions.get(id);
+  if (!s || id === selected) {
+    return; // the chat is open: it is read
+  }
+  if (s.lastMessageId !== asked) {
+    if (tries > 1) {
+      recount(id, tries - 1);
+    }
+    return;
+  }
+  s.unread = fresh.unread_count || 0;
+  render();
+}
+
 function onEvent(frame) {
   const s = sessions.get(frame.session_id) || { id: frame.session_id, status: 'open', at: frame.occurred_at };
   if (frame.type === 'session_created') {
@@ -148,6 +174,8 @@ function onEvent(frame) {
     }
     if (s.unreadIds?.delete(frame.message_id)) {
       s.unread = Math.max(0, (s.unread || 0) - 1); // nothing left to read there (chat-api counts it so too)
+    } else if (s.unread > 0 && s.id !== selected) {
+      recount(s.id); // perhaps one chat-api counted when the list loaded: only chat-api knows
     }
   } else if (frame.type === 'session_status') {
     s.status = frame.status;
