@@ -26,7 +26,7 @@ public final class SessionSubscription extends Subscription implements SessionRe
 
     private final SessionKey session;
     private final Frames frames;
-    private final Supplier<String> presenceFrame;
+    private final Supplier<Present> present;
     /** The presence frame written last (the pushed ones are shared by every subscriber of the session). */
     private String presence;
     /** The greeting went out: the channel's signals may follow it (before, they would precede it). */
@@ -38,16 +38,23 @@ public final class SessionSubscription extends Subscription implements SessionRe
     private final AtomicLong readUpTo = new AtomicLong(-1);
 
     /**
+     * Who is in the session (a presence frame) and who is typing in it now (typing_indicator frames):
+     * what a subscriber is told right after its greeting.
+     */
+    public record Present(String presence, List<String> typing) {
+    }
+
+    /**
      * @param lastSeq the client has every event up to this seq
-     * @param presenceFrame the session's presence, sent right after the greeting
+     * @param present the session's presence and typists, sent right after the greeting
      * @param greetAsConnection the one-session socket greets with {@code connected}, a channel with {@code subscribed}
      */
     public SessionSubscription(ClientConnection connection, SessionKey session, long lastSeq, ClientContext context,
-            Supplier<String> presenceFrame, boolean greetAsConnection, Failure onFailure) {
+            Supplier<Present> present, boolean greetAsConnection, Failure onFailure) {
         super(connection, Channel.session(session.sessionId()));
         this.session = session;
         this.frames = context.frames();
-        this.presenceFrame = presenceFrame;
+        this.present = present;
         this.greetAsConnection = greetAsConnection;
         this.onFailure = onFailure;
         this.recovery = context.recoveries().create(connection.caller(), session, lastSeq, this);
@@ -104,13 +111,15 @@ public final class SessionSubscription extends Subscription implements SessionRe
         }
         connection.send(greeting.put("last_seq", lastSeq).put("resume_from", resumeFrom).toString());
         greeted = true;
-        deliverPresence(presenceFrame.get());
+        Present now = present.get();
+        deliverPresence(now.presence());
+        now.typing().forEach(super::deliverSignal);
     }
 
     /**
      * Typing, read receipts: dropped until the greeting went out (while the replay waits for history),
      * so that {@code subscribed} or {@code connected} is the channel's first frame. They are of the
-     * moment and never replayed; the presence follows the greeting anyway.
+     * moment and never replayed; the presence and who is typing follow the greeting anyway.
      */
     @Override
     public void deliverSignal(String frame) {

@@ -23,6 +23,7 @@ import com.parley.chat.gateway.config.GatewayConfig;
 import com.parley.chat.gateway.hub.SessionHub;
 import com.parley.chat.gateway.presence.OperatorRoster;
 import com.parley.chat.gateway.presence.PresenceTracker;
+import com.parley.chat.gateway.presence.Typists;
 import com.parley.chat.gateway.protocol.Channel;
 import com.parley.chat.gateway.protocol.Disconnect;
 import com.parley.chat.gateway.protocol.Frames;
@@ -42,6 +43,7 @@ public class Subscriptions {
 
     private final SessionHub hub;
     private final PresenceTracker presence;
+    private final Typists typists;
     private final ClientContext context;
     private final SessionAdmission admission;
     private final OperatorRoster operators;
@@ -49,10 +51,11 @@ public class Subscriptions {
     private final Frames frames;
 
     @Inject
-    public Subscriptions(SessionHub hub, PresenceTracker presence, ClientContext context, SessionAdmission admission,
-            OperatorRoster operators, TenantStats stats) {
+    public Subscriptions(SessionHub hub, PresenceTracker presence, Typists typists, ClientContext context,
+            SessionAdmission admission, OperatorRoster operators, TenantStats stats) {
         this.hub = hub;
         this.presence = presence;
+        this.typists = typists;
         this.context = context;
         this.admission = admission;
         this.operators = operators;
@@ -220,7 +223,8 @@ public class Subscriptions {
     private String startSession(ClientConnection connection, String sessionId, long lastSeq, boolean shorthand) {
         SessionKey session = new SessionKey(connection.caller().tenantId(), sessionId);
         SessionSubscription subscription = new SessionSubscription(connection, session, lastSeq, context,
-                () -> presence.currentFrame(session), shorthand, this::failed);
+                () -> new SessionSubscription.Present(presence.currentFrame(session), typists.current(session)),
+                shorthand, this::failed);
         if (!connection.add(subscription)) {
             return "Too many subscriptions on this connection.";
         }

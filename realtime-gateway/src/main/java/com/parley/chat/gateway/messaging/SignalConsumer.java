@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.parley.chat.gateway.hub.SessionHub;
 import com.parley.chat.gateway.presence.OperatorRoster;
 import com.parley.chat.gateway.presence.PresenceTracker;
+import com.parley.chat.gateway.presence.Typists;
 import com.parley.chat.gateway.protocol.Channel;
 import com.parley.chat.gateway.protocol.Frames;
 import com.parley.chat.gateway.protocol.SessionKey;
@@ -16,7 +17,8 @@ import com.parley.chat.gateway.stats.TenantStats;
 
 /**
  * Signals every instance published on chat.signals: typing and read receipts go to the session's
- * local sockets (except the one they came from), presence announcements to the presence tracker.
+ * local sockets (except the one they came from), typing also to the typists a new subscriber is
+ * told of, presence announcements to the presence tracker.
  */
 @ApplicationScoped
 public class SignalConsumer {
@@ -34,6 +36,9 @@ public class SignalConsumer {
     OperatorRoster operators;
 
     @Inject
+    Typists typists;
+
+    @Inject
     TenantStats stats;
 
     @Incoming("signals-in")
@@ -46,11 +51,14 @@ public class SignalConsumer {
         String origin = signal.path("connection_id").asText(null);
         Channel channel = Channel.session(session.sessionId());
         switch (signal.path("type").asText()) {
-            case "typing" -> hub.signal(session, frames.frame("typing_indicator", channel)
-                    .put("session_id", session.sessionId())
-                    .put("user_id", signal.path("user_id").asText())
-                    .put("role", signal.path("role").asText())
-                    .put("is_typing", signal.path("is_typing").asBoolean()).toString(), origin);
+            case "typing" -> {
+                boolean isTyping = signal.path("is_typing").asBoolean();
+                String frame = frames.frame("typing_indicator", channel).put("session_id", session.sessionId())
+                        .put("user_id", signal.path("user_id").asText()).put("role", signal.path("role").asText())
+                        .put("is_typing", isTyping).toString();
+                typists.typing(session, signal.path("user_id").asText(), isTyping, frame);
+                hub.signal(session, frame, origin);
+            }
             case "read" -> hub.signal(session, frames.frame("read_receipt", channel)
                     .put("session_id", session.sessionId())
                     .put("user_id", signal.path("user_id").asText())

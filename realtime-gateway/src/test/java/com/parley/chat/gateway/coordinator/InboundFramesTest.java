@@ -20,6 +20,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.parley.chat.gateway.auth.TokenVerifier;
 import com.parley.chat.gateway.client.ClientConnection;
 import com.parley.chat.gateway.client.SessionSubscription;
+import com.parley.chat.gateway.client.SessionSubscription.Present;
 import com.parley.chat.gateway.protocol.SessionKey;
 import com.parley.chat.gateway.testing.FakeTransport;
 import com.parley.chat.gateway.testing.Fixtures;
@@ -89,7 +90,7 @@ class InboundFramesTest {
         fx.history.store(session, 3);
         FakeTransport socket = new FakeTransport();
         ClientConnection alice = connection("alice", "user", socket);
-        SessionSubscription subscription = new SessionSubscription(alice, session, 0, fx.context, () -> "{}", true,
+        SessionSubscription subscription = new SessionSubscription(alice, session, 0, fx.context, () -> new Present("{}", List.of()), true,
                 (x, notFound) -> { });
         alice.add(subscription);
         subscription.start();

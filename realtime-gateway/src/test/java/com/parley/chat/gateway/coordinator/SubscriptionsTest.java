@@ -25,6 +25,7 @@ import com.parley.chat.gateway.client.ClientConnection;
 import com.parley.chat.gateway.hub.SessionHub;
 import com.parley.chat.gateway.presence.OperatorRoster;
 import com.parley.chat.gateway.presence.PresenceTracker;
+import com.parley.chat.gateway.presence.Typists;
 import com.parley.chat.gateway.stats.FiguresSource;
 import com.parley.chat.gateway.stats.TenantStats;
 import com.parley.chat.gateway.protocol.EventFrame;
@@ -45,6 +46,7 @@ class SubscriptionsTest {
     private final AtomicInteger questions = new AtomicInteger();
     private volatile Verdict answer = Verdict.ALLOWED;
     private volatile CompletableFuture<Verdict> slowAnswer; // chat-api taking its time, when set
+    private final Typists typists = new Typists();
     private final Subscriptions subscriptions;
 
     SubscriptionsTest() {
@@ -65,7 +67,7 @@ class SubscriptionsTest {
                 staff -> Uni.createFrom().item(Map.of()));
         TenantStats stats = new TenantStats(hub, operators, quiet, fx.frames, fx.config,
                 admin -> Uni.createFrom().item(new FiguresSource.SessionFigures(0, 0, null)));
-        subscriptions = new Subscriptions(hub, presence, fx.context, admission, operators, stats);
+        subscriptions = new Subscriptions(hub, presence, typists, fx.context, admission, operators, stats);
     }
 
     @AfterEach
@@ -85,6 +87,25 @@ class SubscriptionsTest {
             Thread.onSpinWait();
         }
         throw new AssertionError("no " + type + " for " + channel + " in " + transport.frames());
+    }
+
+    @Test
+    void aSubscriberIsToldWhoIsTypingRightAfterThePresenceNotOnlyAtTheTypistsNextRefresh() {
+        // an agent opening a chat while the customer typed saw nothing until the customer's next "typing" (5 s)
+        SessionKey session = new SessionKey("acme", "a");
+        fx.history.store(session, 1);
+        String alice = "{\"type\":\"typing_indicator\",\"channel\":\"session:a\",\"user_id\":\"alice\","
+                + "\"is_typing\":true}";
+        typists.typing(session, "alice", true, alice);
+        typists.typing(session, "bob", true, alice.replace("alice", "bob"));
+        typists.typing(session, "bob", false, null); // bob stopped
+        FakeTransport socket = new FakeTransport();
+        ClientConnection staff = subscriptions.open("c-1", Fixtures.caller("acme", "sam", "supporter"), socket);
+        subscriptions.subscribe(staff, "session:a", 1, null);
+        await(socket, "typing_indicator", "session:a");
+        List<String> types = socket.types();
+        assertEquals(List.of("connected", "subscribed", "presence", "typing_indicator"), types);
+        assertEquals("alice", socket.json().getLast().path("user_id").asText());
     }
 
     @Test

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import com.parley.chat.gateway.client.ClientConnection;
 import com.parley.chat.gateway.client.DashboardSubscription;
 import com.parley.chat.gateway.client.SessionSubscription;
+import com.parley.chat.gateway.client.SessionSubscription.Present;
 import com.parley.chat.gateway.protocol.EventFrame;
 import com.parley.chat.gateway.protocol.SessionKey;
 import com.parley.chat.gateway.testing.FakeTransport;
@@ -69,7 +70,7 @@ class FanOutBatchTest {
 
     private void follow(ClientConnection connection) {
         SessionSubscription subscription = new SessionSubscription(connection, a, 0, fx.context,
-                () -> "{\"type\":\"presence\"}", false, (s, notFound) -> { });
+                () -> new Present("{\"type\":\"presence\"}", List.of()), false, (s, notFound) -> { });
         assertTrue(connection.add(subscription) && hub.subscribe(subscription));
         subscription.start();
     }

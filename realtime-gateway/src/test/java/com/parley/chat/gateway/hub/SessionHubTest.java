@@ -15,6 +15,7 @@ import com.parley.chat.gateway.auth.Caller;
 import com.parley.chat.gateway.client.ClientConnection;
 import com.parley.chat.gateway.client.DashboardSubscription;
 import com.parley.chat.gateway.client.SessionSubscription;
+import com.parley.chat.gateway.client.SessionSubscription.Present;
 import com.parley.chat.gateway.protocol.Disconnect;
 import com.parley.chat.gateway.protocol.SessionKey;
 import com.parley.chat.gateway.testing.FakeTransport;
@@ -56,7 +57,7 @@ class SessionHubTest {
 
     private SessionSubscription follow(ClientConnection connection, SessionKey session) {
         SessionSubscription subscription = new SessionSubscription(connection, session, 0, fx.context,
-                () -> "{\"type\":\"presence\"}", true, (s, notFound) -> { });
+                () -> new Present("{\"type\":\"presence\"}", List.of()), true, (s, notFound) -> { });
         if (!connection.add(subscription) || !hub.subscribe(subscription)) {
             connection.remove(subscription.channel().name());
             return null;
@@ -182,7 +183,7 @@ class SessionHubTest {
         small.register(connection);
         for (String id : List.of("a", "b", "c")) {
             SessionSubscription s = new SessionSubscription(connection, new SessionKey("acme", id), 0, few.context,
-                    () -> "{}", false, (x, notFound) -> { });
+                    () -> new Present("{}", List.of()), false, (x, notFound) -> { });
             boolean added = connection.add(s);
             assertEquals(!"c".equals(id), added, id);
         }

@@ -17,6 +17,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.parley.chat.gateway.auth.Caller;
 import com.parley.chat.gateway.client.ClientConnection;
 import com.parley.chat.gateway.client.SessionSubscription;
+import com.parley.chat.gateway.client.SessionSubscription.Present;
 import com.parley.chat.gateway.hub.SessionHub;
 import com.parley.chat.gateway.protocol.SessionKey;
 import com.parley.chat.gateway.signal.SignalPublisher;
@@ -81,7 +82,7 @@ class PresenceTrackerTest {
                 caller, transport, fx.context);
         hub.register(connection);
         SessionSubscription subscription = new SessionSubscription(connection, session, 0, fx.context,
-                () -> tracker.currentFrame(session), false, (s, notFound) -> { });
+                () -> new Present(tracker.currentFrame(session), List.of()), false, (s, notFound) -> { });
         connection.add(subscription);
         hub.subscribe(subscription);
         if (greeted) {
