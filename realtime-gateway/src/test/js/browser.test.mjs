@@ -248,7 +248,8 @@ test('two operators: one claims, the other sees it, a transfer moves the chat, t
   await badge.filter({ hasText: /^2$/ }).waitFor();
   // the message counted by chat-api at the load is deleted: it leaves the badge too (it stayed until a reload)
   const anyone = bobsMessages.items.find((m) => m.content === 'anyone there?');
-  assert.equal((await fetch(`${env.PARLEY_API}/api/tenants/${env.PARLEY_TENANT}/sessions/${second}/messages/${anyone.id}`,
+  const messageUrl = `${env.PARLEY_API}/api/tenants/${env.PARLEY_TENANT}/sessions/${second}/messages/${anyone.id}`;
+  assert.equal((await fetch(messageUrl,
     { method: 'DELETE', headers: { Authorization: `Bearer ${env.PARLEY_STAFF_TOKEN}` } })).status, 204);
   await badge.filter({ hasText: /^1$/ }).waitFor();
   await olivia.locator(`button[data-session="${second}"]`).click();

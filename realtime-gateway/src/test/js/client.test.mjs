@@ -303,7 +303,8 @@ test('client: a message written offline survives a reload of the page and is sen
 
 test('client: messages another user of the tab left on their way are dropped, not sent in this user\'s name', () => {
   const storage = new MemoryStorage();
-  storage.setItem('parley:unsent:t:s', JSON.stringify({ user: 'sam', items: [{ client_message_id: 'c1', content: 'sam wrote' }] }));
+  storage.setItem('parley:unsent:t:s',
+    JSON.stringify({ user: 'sam', items: [{ client_message_id: 'c1', content: 'sam wrote' }] }));
   const c = client({ storage });
   c.connect();
   const ws = FakeSocket.all[0];
@@ -320,7 +321,9 @@ test('client: storage: null keeps nothing; a storage that refuses or holds junk 
   none.send('only in this page');
   assert.equal(none.queue.size, 1);
   none.close();
-  const refusing = { getItem: () => '{not json', setItem: () => { throw new Error('QuotaExceededError'); }, removeItem() {} };
+  const refusing = {
+    getItem: () => '{not json', setItem: () => { throw new Error('QuotaExceededError'); }, removeItem() {},
+  };
   const c = client({ storage: refusing });
   assert.deepEqual(c.messages, [], 'junk kept by someone else is ignored');
   c.send('still queued');
@@ -674,8 +677,9 @@ test('connection: a chat on the shared socket keeps its messages on their way ac
   assert.deepEqual(chat.messages.map((m) => [m.state, m.content]), [['pending', 'reply before the reload']]);
   const ws = await connectedSocket(conn);
   ws.receive({ type: 'subscribed', channel: 'session:a', last_seq: 0 });
-  assert.deepEqual(framesOf(ws, 'message').map((f) => [f.channel, f.content]), [['session:a', 'reply before the reload']]);
-  ws.receive({ type: 'message_ack', channel: 'session:a', client_message_id: framesOf(ws, 'message')[0].client_message_id });
+  const sent = framesOf(ws, 'message');
+  assert.deepEqual(sent.map((f) => [f.channel, f.content]), [['session:a', 'reply before the reload']]);
+  ws.receive({ type: 'message_ack', channel: 'session:a', client_message_id: sent[0].client_message_id });
   assert.equal(storage.getItem('parley:unsent:t:a'), null);
   conn.close();
 });

@@ -90,8 +90,8 @@ class InboundFramesTest {
         fx.history.store(session, 3);
         FakeTransport socket = new FakeTransport();
         ClientConnection alice = connection("alice", "user", socket);
-        SessionSubscription subscription = new SessionSubscription(alice, session, 0, fx.context, () -> new Present("{}", List.of()), true,
-                (x, notFound) -> { });
+        SessionSubscription subscription = new SessionSubscription(alice, session, 0, fx.context,
+                () -> new Present("{}", List.of()), true, (x, notFound) -> { });
         alice.add(subscription);
         subscription.start();
         inbound().handle(alice, "{\"type\":\"read\",\"up_to_seq\":99}");
