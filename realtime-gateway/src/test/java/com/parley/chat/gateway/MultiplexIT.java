@@ -411,15 +411,26 @@ class MultiplexIT {
             Thread.sleep(500);
             assertTrue(stream.rest().stream().noneMatch(events), "nothing twice");
         }
-        try (SseStream refused = new SseStream(cluster.gateway1.baseUrl() + "/sse/" + tenant + "?channels=dashboard",
-                auth)) {
-            assertEquals(400, refused.status, "session channels only on a stream");
-        }
+        // each refusal says which part is wrong (one sentence named the channels and the cursor alike)
+        String streams = cluster.gateway1.baseUrl() + "/sse/" + tenant;
+        assertTrue(refusal(streams + "?channels=dashboard", auth)
+                .startsWith("'dashboard' cannot be followed on a stream"));
+        assertTrue(refusal(streams + "?channels=session:" + a + "&cursor=" + a + ":x", auth)
+                .startsWith("cursor must be"));
+        assertTrue(refusal(streams + "?channels=", auth).startsWith("channels must name the session channels"));
         // a channel named twice was subscribed twice: its history arrived twice on the one stream
-        try (SseStream twice = new SseStream(cluster.gateway1.baseUrl() + "/sse/" + tenant + "?channels=session:" + a
-                + ",session:" + b + ",session:" + a, auth)) {
-            assertEquals(400, twice.status, "a channel named twice");
-        }
+        assertEquals("channels must name each channel once.", refusal(streams + "?channels=session:" + a
+                + ",session:" + b + ",session:" + a, auth));
+    }
+
+    /** The detail of the 400 problem an event stream's request is refused with. */
+    private static String refusal(String url, Map<String, String> headers) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url));
+        headers.forEach(request::header);
+        HttpResponse<String> response = HttpClient.newHttpClient().send(request.build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(400, response.statusCode(), response.body());
+        return new com.fasterxml.jackson.databind.ObjectMapper().readTree(response.body()).path("detail").asText();
     }
 
     @Test

@@ -78,18 +78,15 @@ public class SseEndpoint {
     private void openChannels(RoutingContext rc) {
         List<String> channels = list(rc.request().getParam("channels"));
         List<String> tokens = list(rc.request().getParam("tokens"));
-        Map<String, Long> cursor = cursor(rc.request().getHeader("Last-Event-ID") != null
-                ? rc.request().getHeader("Last-Event-ID") : rc.request().getParam("cursor"));
-        if (channels.isEmpty() || channels.size() > config.limits().subscriptionsPerConnection()
-                || channels.stream().anyMatch(c -> Channel.parse(c) == null || Channel.parse(c).kind() != Channel.Kind.SESSION)
-                || cursor == null) {
-            problem(rc.response(), 400, "channels must name 1 to " + config.limits().subscriptionsPerConnection()
-                    + " session channels (session:<id>), and the cursor be <session id>:<seq>,...");
-            return;
+        String lastEventId = rc.request().getHeader("Last-Event-ID");
+        Map<String, Long> cursor = cursor(lastEventId != null ? lastEventId : rc.request().getParam("cursor"));
+        String refusal = channelsRefusal(channels);
+        if (refusal == null && cursor == null) {
+            refusal = (lastEventId != null ? "Last-Event-ID" : "cursor") + " must be <session id>:<seq>,... with "
+                    + "each seq a whole number of 0 or more (the id of an event of this stream).";
         }
-        if (new HashSet<>(channels).size() < channels.size()) {
-            // each would be subscribed, and the stream would carry the channel's events twice
-            problem(rc.response(), 400, "channels must name each channel once.");
+        if (refusal != null) {
+            problem(rc.response(), 400, refusal);
             return;
         }
         stream(rc, Target.CONNECTION, null, cursor, (connectionId, caller, transport) -> {
@@ -161,6 +158,29 @@ public class SseEndpoint {
                 end.run(); // it left between the checks above and the handlers
             }
         }, failure -> problem(rc.response(), 503, "Admission failed; retry."));
+    }
+
+    /** Why {@code channels} cannot open a stream, in a sentence; null when it can. */
+    private String channelsRefusal(List<String> channels) {
+        int most = config.limits().subscriptionsPerConnection();
+        if (channels.isEmpty()) {
+            return "channels must name the session channels to follow: ?channels=session:<id>,session:<id>,...";
+        }
+        if (channels.size() > most) {
+            return "channels names " + channels.size() + " channels; a stream follows at most " + most + ".";
+        }
+        for (String name : channels) {
+            Channel channel = Channel.parse(name);
+            if (channel == null || channel.kind() != Channel.Kind.SESSION) {
+                return "'" + Resume.shown(name) + "' cannot be followed on a stream: only session channels "
+                        + "(session:<id>); dashboard, operators and stats need the WebSocket.";
+            }
+        }
+        if (new HashSet<>(channels).size() < channels.size()) {
+            // each would be subscribed, and the stream would carry the channel's events twice
+            return "channels must name each channel once.";
+        }
+        return null;
     }
 
     private static List<String> list(String value) {
