@@ -61,7 +61,7 @@ public class SseEndpoint {
         Long lastSeq = resume.seq();
         if (lastSeq == null) {
             problem(rc.response(), 400, resume.name() + " must be a seq: a whole number of 0 or more, not '"
-                    + Resume.shown(resume.value()) + "'.");
+                    + quoted(resume.value()) + "'.");
             return;
         }
         stream(rc, Target.SESSION, sessionId, null, (connectionId, caller, transport) -> subscriptions.openSession(
@@ -172,7 +172,7 @@ public class SseEndpoint {
         for (String name : channels) {
             Channel channel = Channel.parse(name);
             if (channel == null || channel.kind() != Channel.Kind.SESSION) {
-                return "'" + Resume.shown(name) + "' cannot be followed on a stream: only session channels "
+                return "'" + quoted(name) + "' cannot be followed on a stream: only session channels "
                         + "(session:<id>); dashboard, operators and stats need the WebSocket.";
             }
         }
@@ -181,6 +181,12 @@ public class SseEndpoint {
             return "channels must name each channel once.";
         }
         return null;
+    }
+
+    /** A value as a detail quotes it: one short line. */
+    private static String quoted(String value) {
+        String line = value.replaceAll("\\p{Cntrl}", "?");
+        return line.length() > 40 ? line.substring(0, 40) + "…" : line;
     }
 
     private static List<String> list(String value) {
@@ -238,12 +244,6 @@ public class SseEndpoint {
             } catch (NumberFormatException e) {
                 return null;
             }
-        }
-
-        /** The value as a detail quotes it: one short line. */
-        static String shown(String value) {
-            String line = value.replaceAll("\\p{Cntrl}", "?");
-            return line.length() > 40 ? line.substring(0, 40) + "…" : line;
         }
     }
 
