@@ -1,8 +1,9 @@
 package com.parley.chat.api.rest;
 
 import java.lang.reflect.Method;
-import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -53,7 +54,7 @@ public class AllowedMethods {
     }
 
     private static List<Route> routes() {
-        List<Route> routes = new ArrayList<>();
+        Map<String, Set<String>> byTemplate = new LinkedHashMap<>();
         for (Class<?> resource : RESOURCES) {
             String base = resource.getAnnotation(Path.class).value();
             for (Method method : resource.getDeclaredMethods()) {
@@ -62,20 +63,15 @@ public class AllowedMethods {
                     continue;
                 }
                 Path sub = method.getAnnotation(Path.class);
-                Pattern path = template(sub == null ? base : base + sub.value());
-                Route route = routes.stream().filter(r -> r.path().pattern().equals(path.pattern())).findFirst()
-                        .orElseGet(() -> {
-                            Route created = new Route(path, new TreeSet<>(Set.of(HttpMethod.OPTIONS)));
-                            routes.add(created);
-                            return created;
-                        });
-                route.methods().add(verb);
+                Set<String> methods = byTemplate.computeIfAbsent(sub == null ? base : base + sub.value(),
+                        template -> new TreeSet<>(Set.of(HttpMethod.OPTIONS)));
+                methods.add(verb);
                 if (verb.equals(HttpMethod.GET)) {
-                    route.methods().add(HttpMethod.HEAD); // JAX-RS answers HEAD for every GET
+                    methods.add(HttpMethod.HEAD); // JAX-RS answers HEAD for every GET
                 }
             }
         }
-        return List.copyOf(routes);
+        return byTemplate.entrySet().stream().map(e -> new Route(template(e.getKey()), e.getValue())).toList();
     }
 
     private static String verb(Method method) {

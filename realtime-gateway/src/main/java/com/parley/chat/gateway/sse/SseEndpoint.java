@@ -225,9 +225,11 @@ public class SseEndpoint {
 
         static Resume of(RoutingContext rc) {
             String header = rc.request().getHeader("Last-Event-ID");
-            for (String name : List.of("last_event_id", "last_seq")) {
-                if (header == null && rc.request().getParam(name) != null) {
-                    return new Resume(name, rc.request().getParam(name));
+            if (header == null) {
+                for (String name : List.of("last_event_id", "last_seq")) {
+                    if (rc.request().getParam(name) != null) {
+                        return new Resume(name, rc.request().getParam(name));
+                    }
                 }
             }
             return new Resume("Last-Event-ID", header);
