@@ -1,6 +1,7 @@
 package com.parley.chat.gateway;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.function.UnaryOperator;
 
@@ -50,6 +51,11 @@ final class Cluster {
 
     String token(String tenant, String user, String role) {
         return infra.tokens().issue(tenant, user, role);
+    }
+
+    /** A token that expires {@code ttl} from now. */
+    String token(String tenant, String user, String role, Duration ttl) {
+        return infra.tokens().issue(tenant, user, role, ttl);
     }
 
     /** A token with the {@code name} claim as well. */

@@ -11,6 +11,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -471,6 +472,23 @@ class MultiplexIT {
             assertEquals("not_subscribed", alice.awaitType("error").path("code").asText());
             alice.sendJson(Map.of("type", "ping"));
             alice.awaitType("pong");
+        }
+    }
+
+    @Test
+    void aFreshTokenOnTheOpenSocketIsConfirmedWithItsExpiryAndAnotherUsersIsRefused() {
+        try (WsClient sam = connect(cluster.gateway2, "sam", "supporter")) {
+            Instant before = Instant.now();
+            sam.sendJson(Map.of("type", "auth", "token", cluster.token(tenant, "sam", "supporter", Duration.ofHours(2))));
+            JsonNode authenticated = sam.awaitType("authenticated");
+            assertEquals("sam", authenticated.path("user_id").asText());
+            Instant expiresAt = Instant.parse(authenticated.path("expires_at").asText());
+            assertTrue(expiresAt.isAfter(before.plus(Duration.ofMinutes(119))), authenticated.toString());
+
+            sam.sendJson(Map.of("type", "auth", "token", cluster.token(tenant, "ann", "supporter")));
+            assertEquals("invalid_token", sam.awaitType("error").path("code").asText());
+            sam.sendJson(Map.of("type", "ping"));
+            sam.awaitType("pong");
         }
     }
 

@@ -181,6 +181,8 @@ public class InboundFrames {
      * A fresh token for the same user and tenant extends the connection. One with another role
      * (a supporter demoted to a customer, say) is not a refresh: what the connection follows was
      * admitted for the old role, so it is closed with 4401 and comes back admitted for the new one.
+     * A refresh is answered with when the connection now ends without another (its expiry and the
+     * clock skew allowed), so a client need not take silence for success.
      */
     private void auth(ClientConnection client, Caller fresh) {
         if (fresh != null && fresh.tenantId().equals(client.caller().tenantId())
@@ -192,7 +194,11 @@ public class InboundFrames {
             client.send(frames.error("invalid_token",
                     "The token is not valid or belongs to another user; the connection keeps its current token.",
                     null));
+            return;
         }
+        ObjectNode authenticated = frames.frame("authenticated").put("user_id", fresh.userId()).put("role", fresh.role());
+        authenticated.put("expires_at", fresh.expiresAt() == null ? null : fresh.expiresAt().toString());
+        client.send(authenticated.toString());
     }
 
     private void message(SessionSubscription session, JsonNode frame) {

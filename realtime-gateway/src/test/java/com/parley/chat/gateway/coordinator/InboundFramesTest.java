@@ -6,7 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.security.KeyPair;
 import java.security.interfaces.RSAPublicKey;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -17,6 +20,7 @@ import org.eclipse.microprofile.jwt.JsonWebToken;
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.parley.chat.gateway.auth.TokenVerifier;
 import com.parley.chat.gateway.client.ClientConnection;
 import com.parley.chat.gateway.client.SessionSubscription;
@@ -64,6 +68,36 @@ class InboundFramesTest {
         assertEquals(0, socket.closeCode(), "a fresh token of the same role extends the connection");
         inbound.handle(staff, "{\"type\":\"auth\",\"token\":\"" + tokens.issue("acme", "sam", "user") + "\"}");
         assertEquals(4401, socket.closeCode(), "demoted: what it follows must be admitted again");
+    }
+
+    @Test
+    void aFreshTokenIsAnsweredWithTheUserAndTheMomentTheConnectionNowEnds() throws Exception {
+        FakeTransport socket = new FakeTransport();
+        ClientConnection staff = connection("sam", "supporter", socket);
+        String fresh = tokens.issue("acme", "sam", "supporter", Duration.ofMinutes(30));
+        long exp = new ObjectMapper().readTree(Base64.getUrlDecoder().decode(fresh.split("\\.")[1])).path("exp").asLong();
+
+        inbound().handle(staff, "{\"type\":\"auth\",\"token\":\"" + fresh + "\"}");
+
+        assertEquals(List.of("authenticated"), socket.json().stream().map(f -> f.path("type").asText()).toList(),
+                "the client learns that the token took");
+        JsonNode answer = socket.json().getFirst();
+        assertEquals("sam", answer.path("user_id").asText());
+        assertEquals("supporter", answer.path("role").asText());
+        assertEquals(Instant.ofEpochSecond(exp).plusSeconds(TokenVerifier.DEFAULT_CLOCK_SKEW),
+                Instant.parse(answer.path("expires_at").asText()),
+                "when the connection is closed with 4401 unless another token comes: exp and the allowed skew");
+    }
+
+    @Test
+    void aTokenOfAnotherUserIsRefusedAndNothingSaysItWasTaken() {
+        FakeTransport socket = new FakeTransport();
+        ClientConnection staff = connection("sam", "supporter", socket);
+
+        inbound().handle(staff, "{\"type\":\"auth\",\"token\":\"" + tokens.issue("acme", "ann", "supporter") + "\"}");
+
+        assertEquals(List.of("error"), socket.json().stream().map(f -> f.path("type").asText()).toList());
+        assertEquals("invalid_token", socket.json().getFirst().path("code").asText());
     }
 
     @Test
