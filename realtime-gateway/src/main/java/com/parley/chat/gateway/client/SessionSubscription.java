@@ -1,5 +1,6 @@
 package com.parley.chat.gateway.client;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
@@ -24,6 +25,12 @@ public final class SessionSubscription extends Subscription implements SessionRe
         void failed(SessionSubscription subscription, boolean notFound);
     }
 
+    /**
+     * How soon "still typing" goes out again: below the browser client's refresh (5 s), far below
+     * the 10 s after which the others forget a silent typist.
+     */
+    public static final Duration TYPING_REPEAT = Duration.ofSeconds(2);
+
     private final SessionKey session;
     private final Frames frames;
     private final Supplier<Present> present;
@@ -36,6 +43,8 @@ public final class SessionSubscription extends Subscription implements SessionRe
     private final SessionRecovery recovery;
     /** The highest {@code up_to_seq} this subscription reported read (-1: none yet). */
     private final AtomicLong readUpTo = new AtomicLong(-1);
+    private Boolean typing; // the last typing state that went out to the others; null before the first
+    private long typingSaidAtNanos;
 
     /**
      * Who is in the session (a presence frame) and who is typing in it now (typing_indicator frames):
@@ -75,6 +84,22 @@ public final class SessionSubscription extends Subscription implements SessionRe
      */
     public boolean advanceReadTo(long upToSeq) {
         return upToSeq > readUpTo.getAndAccumulate(upToSeq, Math::max);
+    }
+
+    /**
+     * Takes a client's {@code typing}: true when it is news to the others, a change or "still
+     * typing" at least {@link #TYPING_REPEAT} after the last that went out (a refresh, which keeps
+     * the typist shown); false for a repeat sooner than that or a second stop. A client that says
+     * so on every keystroke costs the other participants one signal per interval, not one per key.
+     */
+    public synchronized boolean typingSays(boolean isTyping, long nowNanos) {
+        boolean repeat = typing != null && typing == isTyping;
+        if (repeat && (!isTyping || nowNanos - typingSaidAtNanos < TYPING_REPEAT.toNanos())) {
+            return false;
+        }
+        typing = isTyping;
+        typingSaidAtNanos = nowNanos;
+        return true;
     }
 
     /** True on the one-session shorthand socket, where the subscription is the connection. */

@@ -308,6 +308,9 @@ public class InboundFrames {
                     session.channel()));
             return;
         }
+        if (!session.typingSays(isTyping.asBoolean(), System.nanoTime())) {
+            return; // a repeat: the others show the typist already
+        }
         ObjectNode signal = signals.signal("typing", session.session());
         signal.put("connection_id", session.connection().connectionId())
                 .put("user_id", session.connection().caller().userId())

@@ -21,11 +21,13 @@ import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.parley.chat.gateway.auth.TokenVerifier;
 import com.parley.chat.gateway.client.ClientConnection;
 import com.parley.chat.gateway.client.SessionSubscription;
 import com.parley.chat.gateway.client.SessionSubscription.Present;
 import com.parley.chat.gateway.protocol.SessionKey;
+import com.parley.chat.gateway.signal.SignalPublisher;
 import com.parley.chat.gateway.testing.FakeTransport;
 import com.parley.chat.gateway.testing.Fixtures;
 import com.parley.infra.DevKeys;
@@ -132,6 +134,39 @@ class InboundFramesTest {
         assertEquals("invalid_read", socket.json().getLast().path("code").asText());
         inbound().handle(alice, "{\"type\":\"read\",\"up_to_seq\":2.5}");
         assertEquals("invalid_read", socket.json().getLast().path("code").asText(), "a seq is a whole number");
+    }
+
+    @Test
+    void typingOnEveryKeystrokeGoesOutOnceAndAStopOnceAfterIt() {
+        Fixtures roomy = new Fixtures(); // the default burst: the keystrokes are not refused as a flood
+        SessionKey session = new SessionKey("acme", "s");
+        roomy.history.store(session, 1);
+        ClientConnection alice = new ClientConnection("c", Fixtures.caller("acme", "alice", "user"),
+                new FakeTransport(), roomy.context);
+        SessionSubscription subscription = new SessionSubscription(alice, session, 0, roomy.context,
+                () -> new Present("{}", List.of()), true, (x, notFound) -> { });
+        alice.add(subscription);
+        subscription.start();
+        List<String> published = new ArrayList<>();
+        InboundFrames inbound = new InboundFrames();
+        inbound.frames = roomy.frames;
+        inbound.config = roomy.config;
+        inbound.signals = new SignalPublisher(roomy.frames, roomy.config) {
+            @Override
+            public void publish(SessionKey key, ObjectNode signal) {
+                published.add(signal.path("type").asText() + ":" + signal.path("is_typing").asBoolean());
+            }
+        };
+
+        for (int key = 0; key < 8; key++) {
+            inbound.handle(alice, "{\"type\":\"typing\",\"is_typing\":true}");
+        }
+        inbound.handle(alice, "{\"type\":\"typing\",\"is_typing\":false}");
+        inbound.handle(alice, "{\"type\":\"typing\",\"is_typing\":false}");
+        inbound.handle(alice, "{\"type\":\"typing\",\"is_typing\":true}");
+
+        assertEquals(List.of("typing:true", "typing:false", "typing:true"), published,
+                "a repeat says nothing new to the others; a change always goes out");
     }
 
     /** What a supporter's connection answers to each of {@code frames}, one after the other. */
