@@ -11,6 +11,7 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.not;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -247,6 +248,26 @@ class MessageApiTest {
                 .body("events.type", equalTo(List.of("SessionCreated", "MessageCreated", "SessionStatusChanged",
                         "MessageDeleted")))
                 .body("events[1].content", equalTo(""));
+    }
+
+    @Test
+    void aCursorBeyondTheSessionsLastSeqIsToldWhereTheSessionStandsSoThatItsNextEventsAreNotMissed() {
+        // a client holding seqs the session no longer has (its database was restored to an earlier
+        // point) pages on from the session's last seq, as the gateway's resync_required tells a socket
+        String session = newSession(tenant, "alice");
+        String alice = token(tenant, "alice", "user");
+        as(alice).body(Map.of("content", "m1")).post(messagesPath(session)).then().statusCode(201);
+        String events = sessionsPath(tenant) + "/" + session + "/events";
+        int next = as(alice).queryParam("after_seq", 99).get(events).then().statusCode(200)
+                .body("events", hasSize(0)).body("has_more", is(false)).body("last_seq", equalTo(2))
+                .extract().path("next_after_seq");
+        assertEquals(2, next, "not 99: every event the session gets next has a seq below it");
+        as(alice).queryParam("after_seq", 99).get(messagesPath(session)).then().statusCode(200)
+                .body("items", hasSize(0)).body("next_after_seq", equalTo(2));
+
+        as(alice).body(Map.of("content", "m2")).post(messagesPath(session)).then().statusCode(201);
+        as(alice).queryParam("after_seq", next).get(events).then()
+                .body("events.content", equalTo(List.of("m2"))).body("next_after_seq", equalTo(3));
     }
 
     @Test

@@ -278,7 +278,8 @@ public class SessionResource {
         int pageSize = pageSize(limit, "limit", config.paging().maxSize(), config.paging().maxSize());
         SeqPage<Message> page = SeqPage.of(messages.list(caller, sessionId, afterSeq, pageSize + 1), pageSize,
                 afterSeq, m -> m.seq);
-        return new MessagePage(page.items().stream().map(MessageView::of).toList(), page.hasMore(), page.next());
+        long next = page.items().isEmpty() ? Math.min(afterSeq, sessions.get(caller, sessionId).lastSeq) : page.next();
+        return new MessagePage(page.items().stream().map(MessageView::of).toList(), page.hasMore(), next);
     }
 
     @GET
@@ -323,7 +324,9 @@ public class SessionResource {
                 pageSize, afterSeq, e -> e.seq);
         List<JsonNode> events = page.items().stream().map(e -> readTree(e.payload)).toList();
         long lastSeq = sessions.get(caller, sessionId).lastSeq;
-        return new EventPage(sessionId, events, page.hasMore(), page.next(), lastSeq);
+        // a cursor beyond the session's last seq (its database restored to an earlier point) goes on
+        // from the last seq: the session's next events reuse the seqs the client held
+        return new EventPage(sessionId, events, page.hasMore(), Math.min(page.next(), lastSeq), lastSeq);
     }
 
     /** One page of rows in seq order, read with one row more than the page to know whether more follow. */
