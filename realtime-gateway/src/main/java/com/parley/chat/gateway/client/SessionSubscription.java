@@ -1,6 +1,5 @@
 package com.parley.chat.gateway.client;
 
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
@@ -25,12 +24,6 @@ public final class SessionSubscription extends Subscription implements SessionRe
         void failed(SessionSubscription subscription, boolean notFound);
     }
 
-    /**
-     * How soon "still typing" goes out again: below the browser client's refresh (5 s), far below
-     * the 10 s after which the others forget a silent typist.
-     */
-    public static final Duration TYPING_REPEAT = Duration.ofSeconds(2);
-
     private final SessionKey session;
     private final Frames frames;
     private final Supplier<Present> present;
@@ -45,6 +38,7 @@ public final class SessionSubscription extends Subscription implements SessionRe
     private final AtomicLong readUpTo = new AtomicLong(-1);
     private Boolean typing; // the last typing state that went out to the others; null before the first
     private long typingSaidAtNanos;
+    private final long typingRepeatNanos;
 
     /**
      * Who is in the session (a presence frame) and who is typing in it now (typing_indicator frames):
@@ -63,6 +57,7 @@ public final class SessionSubscription extends Subscription implements SessionRe
         super(connection, Channel.session(session.sessionId()));
         this.session = session;
         this.frames = context.frames();
+        this.typingRepeatNanos = context.limits().typingRepeat().toNanos();
         this.present = present;
         this.greetAsConnection = greetAsConnection;
         this.onFailure = onFailure;
@@ -88,13 +83,13 @@ public final class SessionSubscription extends Subscription implements SessionRe
 
     /**
      * Takes a client's {@code typing}: true when it is news to the others, a change or "still
-     * typing" at least {@link #TYPING_REPEAT} after the last that went out (a refresh, which keeps
+     * typing" at least {@code limits.typing-repeat} after the last that went out (a refresh, which keeps
      * the typist shown); false for a repeat sooner than that or a second stop. A client that says
      * so on every keystroke costs the other participants one signal per interval, not one per key.
      */
     public synchronized boolean typingSays(boolean isTyping, long nowNanos) {
         boolean repeat = typing != null && typing == isTyping;
-        if (repeat && (!isTyping || nowNanos - typingSaidAtNanos < TYPING_REPEAT.toNanos())) {
+        if (repeat && (!isTyping || nowNanos - typingSaidAtNanos < typingRepeatNanos)) {
             return false;
         }
         typing = isTyping;

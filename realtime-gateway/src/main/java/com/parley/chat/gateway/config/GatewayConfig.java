@@ -152,6 +152,14 @@ public interface GatewayConfig {
          */
         @WithDefault("2S")
         Duration closeGrace();
+
+        /**
+         * How soon a connection's "still typing" goes to the others again: a repeat sooner is
+         * dropped (a client that says so on every keystroke). Below the browser client's refresh
+         * (5 s), well below the 10 s after which clients forget a silent typist.
+         */
+        @WithDefault("2S")
+        Duration typingRepeat();
     }
 
     interface Heartbeat {

@@ -196,8 +196,9 @@ public class InboundFrames {
                     null));
             return;
         }
-        ObjectNode authenticated = frames.frame("authenticated").put("user_id", fresh.userId()).put("role", fresh.role());
-        authenticated.put("expires_at", fresh.expiresAt() == null ? null : fresh.expiresAt().toString());
+        ObjectNode authenticated = frames.frame("authenticated").put("user_id", fresh.userId())
+                .put("role", fresh.role())
+                .put("expires_at", fresh.expiresAt() == null ? null : fresh.expiresAt().toString());
         client.send(authenticated.toString());
     }
 

@@ -77,7 +77,8 @@ class InboundFramesTest {
         FakeTransport socket = new FakeTransport();
         ClientConnection staff = connection("sam", "supporter", socket);
         String fresh = tokens.issue("acme", "sam", "supporter", Duration.ofMinutes(30));
-        long exp = new ObjectMapper().readTree(Base64.getUrlDecoder().decode(fresh.split("\\.")[1])).path("exp").asLong();
+        byte[] claims = Base64.getUrlDecoder().decode(fresh.split("\\.")[1]);
+        long exp = new ObjectMapper().readTree(claims).path("exp").asLong();
 
         inbound().handle(staff, "{\"type\":\"auth\",\"token\":\"" + fresh + "\"}");
 
