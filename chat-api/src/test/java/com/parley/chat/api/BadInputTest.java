@@ -4,7 +4,10 @@ import static com.parley.chat.api.Api.as;
 import static com.parley.chat.api.Api.newSession;
 import static com.parley.chat.api.Api.sessionsPath;
 import static com.parley.chat.api.Api.token;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.endsWith;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasSize;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -39,6 +42,20 @@ class BadInputTest {
 
     private String messages(String session) {
         return sessionsPath(tenant) + "/" + session + "/messages";
+    }
+
+    @Test
+    void aFieldGivenTwiceIsRefusedNamingItNotTakenAtItsLastValue() {
+        // which of two contents a proxy checked and which one was stored could differ: neither is
+        String session = newSession(tenant, "alice");
+        String alice = token(tenant, "alice", "user");
+        as(alice).body("{\"content\":\"hello\",\"content\":\"<the other words>\"}").post(messages(session)).then()
+                .statusCode(400).contentType("application/problem+json")
+                .body("type", endsWith("/malformed-body")).body("field", equalTo("content"))
+                .body("detail", containsString("'content' more than once"));
+        as(alice).body("{\"content\":\"hi\",\"metadata\":{\"k\":1,\"k\":2}}").post(messages(session)).then()
+                .statusCode(400).body("field", equalTo("k"));
+        as(alice).get(messages(session)).then().statusCode(200).body("items", hasSize(0));
     }
 
     @Test

@@ -62,7 +62,11 @@ public class ProblemMappers {
     public Response malformedJson(JsonProcessingException e, UriInfo uri) {
         String detail = "The body is not valid JSON.";
         Map<String, Object> extensions = null;
-        if (e instanceof UnrecognizedPropertyException unknown) {
+        String duplicate = duplicateField(e);
+        if (duplicate != null) {
+            detail = "The body names '" + duplicate + "' more than once.";
+            extensions = Map.of("field", duplicate);
+        } else if (e instanceof UnrecognizedPropertyException unknown) {
             detail = "Unknown field '" + unknown.getPropertyName() + "'.";
             extensions = Map.of("field", unknown.getPropertyName());
         } else if (e instanceof InvalidFormatException || e instanceof MismatchedInputException) {
@@ -74,6 +78,14 @@ public class ProblemMappers {
         }
         return new Problem(Problems.BASE + "malformed-body", "Malformed request body", 400, detail, path(uri),
                 extensions).toResponse();
+    }
+
+    /** The field a body names twice, as Jackson's duplicate detection reports it; null for any other fault. */
+    private static String duplicateField(JsonProcessingException e) {
+        String message = e.getOriginalMessage();
+        String prefix = "Duplicate field '";
+        return message != null && message.startsWith(prefix) && message.endsWith("'")
+                ? message.substring(prefix.length(), message.length() - 1) : null;
     }
 
     @ServerExceptionMapper

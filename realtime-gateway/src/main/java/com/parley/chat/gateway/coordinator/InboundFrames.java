@@ -71,11 +71,12 @@ public class InboundFrames {
                     "Frames are limited to " + config.limits().maxFrameBytes() + " bytes.", null));
             return;
         }
-        JsonNode frame = frames.parse(text);
-        if (frame == null) {
-            client.send(frames.error("malformed_frame", "A frame is a JSON object with a type.", null));
+        Frames.ClientFrame parsed = frames.clientFrame(text);
+        if (parsed.frame() == null) {
+            client.send(frames.error("malformed_frame", parsed.fault(), null));
             return;
         }
+        JsonNode frame = parsed.frame();
         String type = frame.path("type").asText("");
         switch (type) {
             case "ping" -> client.send(frames.frame("pong").toString());

@@ -9,8 +9,11 @@ import java.util.List;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.exc.StreamReadException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /** Builds the server → client frames (JSON, snake_case) of the frame protocol (docs/protocol.md). */
@@ -18,10 +21,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 public class Frames {
 
     private final ObjectMapper json;
+    private final ObjectReader clientFrames;
 
     @Inject
     public Frames(ObjectMapper json) {
         this.json = json;
+        this.clientFrames = json.reader().with(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
     }
 
     /** The envelope every event has, all that an {@code other_event} frame carries of an event. */
@@ -139,6 +144,31 @@ public class Frames {
     public String channelUnavailable(String message, String channel) {
         return frame("error").put("code", "unavailable").put("message", message).put("channel", channel)
                 .put("resubscribe", true).toString();
+    }
+
+    /**
+     * A client's frame: a JSON object that names each field once, or the fault to answer with. A
+     * field named twice is refused: the gateway would act on its last value where chat-api, a log
+     * or a proxy may have read the first.
+     */
+    public ClientFrame clientFrame(String text) {
+        try {
+            JsonNode node = clientFrames.readTree(text);
+            return node != null && node.isObject() ? new ClientFrame(node, null)
+                    : new ClientFrame(null, "A frame is a JSON object with a type.");
+        } catch (StreamReadException e) {
+            String message = e.getOriginalMessage();
+            String duplicate = "Duplicate field '";
+            return new ClientFrame(null, message != null && message.startsWith(duplicate)
+                    ? "A frame names '" + message.substring(duplicate.length()) + " more than once."
+                    : "A frame is a JSON object with a type.");
+        } catch (java.io.IOException e) {
+            return new ClientFrame(null, "A frame is a JSON object with a type.");
+        }
+    }
+
+    /** A client's frame ({@code frame}) or why it is refused ({@code fault}). */
+    public record ClientFrame(JsonNode frame, String fault) {
     }
 
     public JsonNode parse(String text) {

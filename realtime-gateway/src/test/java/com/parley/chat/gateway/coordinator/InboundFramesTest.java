@@ -184,6 +184,17 @@ class InboundFramesTest {
     }
 
     @Test
+    void aFrameNamingAFieldTwiceIsRefusedNamingItNotActedOnAtTheLastValue() {
+        List<JsonNode> answers = answers(List.of("{\"type\":\"ping\",\"type\":\"status\",\"status\":\"away\"}",
+                "{\"type\":\"status\",\"status\":\"away\",\"status\":\"available\"}", "{\"type\":\"ping\"}"));
+        assertEquals("malformed_frame", answers.get(0).path("code").asText(), answers.get(0).toString());
+        assertTrue(answers.get(0).path("message").asText().contains("'type' more than once"), answers.get(0).toString());
+        assertEquals("malformed_frame", answers.get(1).path("code").asText(), answers.get(1).toString());
+        assertTrue(answers.get(1).path("message").asText().contains("'status'"), answers.get(1).toString());
+        assertEquals("pong", answers.get(2).path("type").asText(), "the connection goes on");
+    }
+
+    @Test
     void aLastSeqThatIsNoWholeNumberIsRefusedNotRoundedOrRead() {
         List<String> lastSeqs = List.of("1.5", "\"5\"", "-3", "true", "{}");
         List<JsonNode> answers = answers(lastSeqs.stream()
