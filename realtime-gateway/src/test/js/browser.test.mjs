@@ -66,8 +66,13 @@ async function seqs(p) {
 test('customer and staff exchange messages both ways, see typing and status changes', async () => {
   await customer.goto(page(env.PARLEY_GW1, 'widget.html', env.PARLEY_CUSTOMER_TOKEN,
     `${env.PARLEY_GW1},${env.PARLEY_GW2}`));
+  // no chat yet: nothing to write in (a box shown here took words and Enter and did nothing with them)
+  await customer.getByRole('button', { name: 'Start a chat' }).waitFor();
+  assert.equal(await customer.locator('#composer').isVisible(), false, 'a message box before there is a chat');
+  assert.equal(await customer.locator('#messages').isVisible(), false);
   await customer.getByRole('button', { name: 'Start a chat' }).click();
   await customer.locator('#state[data-state="open"]').waitFor();
+  assert.ok(await customer.locator('#composer').isVisible(), 'the chat has started: the box is there');
   assert.ok(!customer.url().includes('token='), 'the token is kept out of the page URL and its history');
   sessionId = await customer.locator('body').getAttribute('data-session');
   assert.ok(sessionId);
