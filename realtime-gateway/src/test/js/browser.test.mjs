@@ -209,6 +209,11 @@ test('two operators: one claims, the other sees it, a transfer moves the chat, t
   await staff.getByLabel('Transfer to (user id)').fill('olivia');
   await staff.getByRole('button', { name: 'Transfer', exact: true }).click();
   await staff.locator('#holder', { hasText: 'Claimed by olivia' }).waitFor();
+  // olivia's now: a supporter has nothing to claim, release or transfer here (a Claim button was
+  // offered, and answered with an error)
+  for (const name of ['Claim', 'Release', 'Transfer']) {
+    assert.ok(await staff.getByRole('button', { name, exact: true }).isDisabled(), `${name} for sam`);
+  }
   await olivia.locator(`button[data-session="${sessionId}"] .holder`, { hasText: 'you' }).waitFor();
   await customer.locator('#operator', { hasText: 'olivia from support joined the chat' }).waitFor();
   await staff.locator('#operators li[data-user="olivia"]', { hasText: '1 open' }).waitFor();
@@ -304,6 +309,18 @@ test('an admin\'s notice shows as a banner on the widget and the dashboard; an a
   await ann.locator('#figures-list dd[data-figure="Connections"]').filter({ hasText: /^[1-9]\d*$/ }).waitFor();
   await ann.locator('#figures-list dd[data-figure="Open chats"]').filter({ hasText: /^[1-9]\d*$/ }).waitFor();
   await ann.screenshot({ path: join(shots, 'dashboard-admin.png'), fullPage: true });
+  // olivia holds alice's chat; an admin takes it over (the dashboard offered only Claim, which a
+  // holder refuses), and may hand it on or release it as its holder would
+  await ann.locator(`button[data-session="${sessionId}"]`).click();
+  await ann.locator('#holder', { hasText: 'Claimed by olivia' }).waitFor();
+  assert.ok(await ann.getByRole('button', { name: 'Release', exact: true }).isEnabled(), 'an admin releases anyone\'s');
+  await ann.getByRole('button', { name: 'Take over', exact: true }).click();
+  await ann.locator('#holder', { hasText: 'Claimed by you' }).waitFor();
+  await staff.locator(`button[data-session="${sessionId}"] .holder`, { hasText: 'ann' }).waitFor();
+  await customer.locator('#operator', { hasText: /ann from support joined the chat/i }).waitFor();
+  assert.equal(await ann.locator('#error').textContent(), '');
+  await ann.getByRole('button', { name: 'Release', exact: true }).click();
+  await ann.locator('#holder', { hasText: 'Unclaimed' }).waitFor();
   await ann.context().close();
 });
 

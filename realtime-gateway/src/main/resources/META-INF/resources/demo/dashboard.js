@@ -6,6 +6,7 @@ import {
 // One connection for the whole page: the tenant's dashboard channel and every chat opened here.
 const cfg = config();
 const me = claims(cfg.token).sub;
+const admin = (claims(cfg.token).groups || []).includes('admin');
 const $ = (id) => document.getElementById(id);
 // id -> {id, status, customer, preview, lastMessageId, at, claimedBy, createdAt, unread, unreadIds}
 const sessions = new Map();
@@ -196,10 +197,17 @@ function showHolder() {
   const holder = s?.claimedBy || null;
   $('holder').textContent = !s ? '' : holder ? `Claimed by ${holder === me ? 'you' : holder}` : 'Unclaimed';
   const open = s?.status === 'open';
-  $('claim').disabled = !open || holder === me;
-  $('release').disabled = !open || holder !== me;
-  $('transfer').disabled = !open || holder !== me;
-  $('transfer-to').disabled = !open || holder !== me;
+  // a supporter claims a free chat and hands on their own; an admin also takes over another's
+  // chat and releases or hands on anyone's (chat-api refuses the rest)
+  const another = holder !== null && holder !== me;
+  const takeOver = another && admin;
+  $('claim').textContent = takeOver ? 'Take over' : 'Claim';
+  $('claim').dataset.takeOver = String(takeOver);
+  $('claim').disabled = !open || holder === me || (another && !admin);
+  const handOn = open && holder !== null && (holder === me || admin);
+  $('release').disabled = !handOn;
+  $('transfer').disabled = !handOn;
+  $('transfer-to').disabled = !handOn;
 }
 
 /** The chat of a session on the page's connection, created on first use and kept. */
@@ -399,7 +407,8 @@ async function setStatus(status) {
 const connection = new ParleyConnection(cfg);
 window.parleyConnection = connection;
 
-$('claim').addEventListener('click', () => changeHolder('POST', '/claim'));
+$('claim').addEventListener('click', () => changeHolder('POST',
+  $('claim').dataset.takeOver === 'true' ? '/claim?take_over=true' : '/claim'));
 $('release').addEventListener('click', () => changeHolder('DELETE', '/claim'));
 $('transfer').addEventListener('click', () => {
   const to = $('transfer-to').value.trim();
@@ -438,7 +447,7 @@ $('composer').addEventListener('submit', (event) => {
 if (!cfg.token) {
   $('error').textContent = 'No token: open this page with ?tenant=…&token=… (deploy/local/start.sh prints a link).';
 } else {
-  if ((claims(cfg.token).groups || []).includes('admin')) {
+  if (admin) {
     // admins: the tenant's figures, summed over every gateway instance, every few seconds
     const figures = connection.subscribe('stats');
     figures.addEventListener('signal', (e) => {
