@@ -322,6 +322,22 @@ test('an admin\'s notice shows as a banner on the widget and the dashboard; an a
   await ann.getByRole('button', { name: 'Release', exact: true }).click();
   await ann.locator('#holder', { hasText: 'Unclaimed' }).waitFor();
   await ann.context().close();
+
+  // a customer who has waited 49 minutes reads as such, as in the queue, not as "2963 s" (the
+  // figures pass through as sent by the gateway, but for how long the oldest has waited)
+  const later = await (await browser.newContext()).newPage();
+  watch(later, 'ann, later');
+  await later.routeWebSocket(/\/ws\//, (socket) => {
+    const server = socket.connectToServer();
+    server.onMessage((message) => {
+      const frame = JSON.parse(String(message));
+      socket.send(frame.type === 'tenant_stats' ? JSON.stringify({ ...frame, oldest_unclaimed_wait_seconds: 2963 })
+        : String(message));
+    });
+  });
+  await later.goto(page(env.PARLEY_GW1, 'dashboard.html', env.PARLEY_ADMIN_TOKEN, env.PARLEY_GW1));
+  await later.locator('#figures-list dd[data-figure="Longest wait"]').filter({ hasText: /^49 min$/ }).waitFor();
+  await later.context().close();
 });
 
 test('a message written offline is sent by the next page of the tab when the network is back', async () => {

@@ -52,7 +52,7 @@ function renderFigures(stats) {
     ['Open chats', stats.open_sessions ?? '–'],
     ['Waiting for an operator', stats.unclaimed_sessions ?? '–'],
     ['Longest wait', stats.oldest_unclaimed_wait_seconds === undefined ? '–'
-      : `${stats.oldest_unclaimed_wait_seconds} s`],
+      : duration(stats.oldest_unclaimed_wait_seconds)],
     ['Operators', `${ops.available || 0} available, ${ops.busy || 0} busy, ${ops.away || 0} away`],
     ['Messages in the last minute', stats.messages_last_minute],
   ];
@@ -69,9 +69,13 @@ function renderFigures(stats) {
 
 /** How long since a moment, for people: "42 s", "3 min", "2 h". */
 function waited(since) {
-  const seconds = Math.max(0, Math.round((Date.now() - Date.parse(since)) / 1000));
-  return seconds < 60 ? `${seconds} s` : seconds < 3600 ? `${Math.floor(seconds / 60)} min`
-    : `${Math.floor(seconds / 3600)} h`;
+  return duration((Date.now() - Date.parse(since)) / 1000);
+}
+
+/** Seconds for people, as the queue shows a wait: "42 s", "3 min", "2 h". */
+function duration(seconds) {
+  const whole = Math.max(0, Math.round(Number(seconds) || 0));
+  return whole < 60 ? `${whole} s` : whole < 3600 ? `${Math.floor(whole / 60)} min` : `${Math.floor(whole / 3600)} h`;
 }
 
 function render() {
