@@ -152,18 +152,17 @@ public class Frames {
      * or a proxy may have read the first.
      */
     public ClientFrame clientFrame(String text) {
+        String notAnObject = "A frame is a JSON object with a type.";
         try {
             JsonNode node = clientFrames.readTree(text);
-            return node != null && node.isObject() ? new ClientFrame(node, null)
-                    : new ClientFrame(null, "A frame is a JSON object with a type.");
+            return node != null && node.isObject() ? new ClientFrame(node, null) : new ClientFrame(null, notAnObject);
         } catch (StreamReadException e) {
             String message = e.getOriginalMessage();
-            String duplicate = "Duplicate field '";
+            String duplicate = "Duplicate field '"; // Jackson's words for what STRICT_DUPLICATE_DETECTION finds
             return new ClientFrame(null, message != null && message.startsWith(duplicate)
-                    ? "A frame names '" + message.substring(duplicate.length()) + " more than once."
-                    : "A frame is a JSON object with a type.");
+                    ? "A frame names '" + message.substring(duplicate.length()) + " more than once." : notAnObject);
         } catch (java.io.IOException e) {
-            return new ClientFrame(null, "A frame is a JSON object with a type.");
+            return new ClientFrame(null, notAnObject);
         }
     }
 
