@@ -477,7 +477,18 @@ class MultiplexIT {
 
     @Test
     void aFreshTokenOnTheOpenSocketIsConfirmedWithItsExpiryAndAnotherUsersIsRefused() {
-        try (WsClient sam = connect(cluster.gateway2, "sam", "supporter")) {
+        Instant opened = Instant.now();
+        String first = cluster.token(tenant, "sam", "supporter", Duration.ofMinutes(30));
+        try (WsClient sam = WsClient.connect(Cluster.ws(cluster.gateway2, "/ws/" + tenant), first);
+                WsClient dashboard = WsClient.connect(Cluster.ws(cluster.gateway1, "/ws/" + tenant + "/dashboard"),
+                        first)) {
+            // the greeting says when the connection ends without a refresh: 30 minutes and the skew
+            for (WsClient socket : List.of(sam, dashboard)) {
+                JsonNode connected = socket.awaitType("connected");
+                Instant ends = Instant.parse(connected.path("expires_at").asText());
+                assertTrue(ends.isAfter(opened.plus(Duration.ofMinutes(30)))
+                        && ends.isBefore(opened.plus(Duration.ofMinutes(32))), connected.toString());
+            }
             Instant before = Instant.now();
             String fresh = cluster.token(tenant, "sam", "supporter", Duration.ofHours(2));
             sam.sendJson(Map.of("type", "auth", "token", fresh));

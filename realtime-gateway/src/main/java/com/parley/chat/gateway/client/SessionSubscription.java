@@ -128,6 +128,7 @@ public final class SessionSubscription extends Subscription implements SessionRe
         if (greetAsConnection) {
             greeting.put("user_id", connection.caller().userId()).put("role", connection.caller().participantRole())
                     .put("connection_id", connection.connectionId());
+            frames.expiry(greeting, connection.caller().expiresAt());
         }
         connection.send(greeting.put("last_seq", lastSeq).put("resume_from", resumeFrom).toString());
         greeted = true;

@@ -197,10 +197,8 @@ public class InboundFrames {
                     null));
             return;
         }
-        ObjectNode authenticated = frames.frame("authenticated").put("user_id", fresh.userId())
-                .put("role", fresh.role())
-                .put("expires_at", fresh.expiresAt() == null ? null : fresh.expiresAt().toString());
-        client.send(authenticated.toString());
+        client.send(frames.expiry(frames.frame("authenticated").put("user_id", fresh.userId())
+                .put("role", fresh.role()), fresh.expiresAt()).toString());
     }
 
     private void message(SessionSubscription session, JsonNode frame) {

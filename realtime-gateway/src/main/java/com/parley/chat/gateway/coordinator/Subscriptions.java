@@ -74,6 +74,7 @@ public class Subscriptions {
             ObjectNode connected = frames.frame("connected").put("tenant_id", caller.tenantId())
                     .put("user_id", caller.userId()).put("role", caller.participantRole())
                     .put("connection_id", connectionId);
+            frames.expiry(connected, caller.expiresAt());
             // what the client may send: it paces its subscriptions after a reconnect by these (an
             // event stream sends nothing: only how many channels it may hold concerns it)
             GatewayConfig.Limits limits = context.limits();
@@ -114,9 +115,9 @@ public class Subscriptions {
         DashboardSubscription dashboard = new DashboardSubscription(connection);
         connection.add(dashboard);
         hub.subscribe(dashboard);
-        connection.send(frames.frame("connected", Channel.DASHBOARD).put("tenant_id", caller.tenantId())
+        connection.send(frames.expiry(frames.frame("connected", Channel.DASHBOARD).put("tenant_id", caller.tenantId())
                 .put("user_id", caller.userId()).put("role", caller.participantRole())
-                .put("connection_id", connectionId).toString());
+                .put("connection_id", connectionId), caller.expiresAt()).toString());
         return connection;
     }
 

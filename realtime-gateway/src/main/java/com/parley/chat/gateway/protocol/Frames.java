@@ -166,6 +166,15 @@ public class Frames {
         }
     }
 
+    /**
+     * {@code expires_at} on a greeting or an {@code authenticated}: when the connection is closed
+     * with 4401 unless an {@code auth} frame brings a fresh token first (the token's expiry and the
+     * clock skew allowed); absent for a token without one.
+     */
+    public ObjectNode expiry(ObjectNode frame, Instant expiresAt) {
+        return expiresAt == null ? frame : frame.put("expires_at", expiresAt.toString());
+    }
+
     /** A client's frame ({@code frame}) or why it is refused ({@code fault}). */
     public record ClientFrame(JsonNode frame, String fault) {
     }
