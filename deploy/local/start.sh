@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Starts the whole system on this machine: PostgreSQL and Kafka (data kept in .local/), chat-api,
-# two realtime-gateway instances and escalation-legacy. Ctrl-C stops everything.
-# Its ports (8080-8083, 55432, 59092-59093) move with -D options, e.g.
+# two realtime-gateway instances, escalation-legacy and a demo shop that embeds the widget. Ctrl-C
+# stops everything.
+# Its ports (8080-8084, 55432, 59092-59093) move with -D options, e.g.
 #   deploy/local/start.sh -Dparley.local.chat-api-port=9080
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/../.." && pwd)"

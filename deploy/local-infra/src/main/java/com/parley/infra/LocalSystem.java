@@ -26,6 +26,8 @@ public final class LocalSystem {
     static final int[] GATEWAY_PORTS = {Integer.getInteger("parley.local.gateway-1-port", 8081),
             Integer.getInteger("parley.local.gateway-2-port", 8082)};
     static final int LEGACY_PORT = Integer.getInteger("parley.local.legacy-port", 8083);
+    /** A customer's web shop with the widget embedded, on an origin of its own. */
+    static final int SHOP_PORT = Integer.getInteger("parley.local.shop-port", 8084);
     /** Every port the local system listens on, by the name of its {@code -Dparley.local.<name>-port} property. */
     static final Map<String, Integer> PORTS = ports();
 
@@ -38,6 +40,7 @@ public final class LocalSystem {
         ports.put("gateway-1", GATEWAY_PORTS[0]);
         ports.put("gateway-2", GATEWAY_PORTS[1]);
         ports.put("legacy", LEGACY_PORT);
+        ports.put("shop", SHOP_PORT);
         ports.put("postgres", POSTGRES_PORT);
         ports.put("kafka", KAFKA_PORT);
         ports.put("kafka-controller", KAFKA_CONTROLLER_PORT);
@@ -87,7 +90,8 @@ public final class LocalSystem {
 
         ChatSystem system = ChatSystem.builder(repo, logs, ChatInfra.serviceConfig(postgres, kafka, keys,
                 DevKeys.in(data.resolve("subscription-keys"))))
-                .chatApiPort(CHAT_API_PORT).gatewayPorts(GATEWAY_PORTS).legacy(LEGACY_PORT).start();
+                .chatApiPort(CHAT_API_PORT).gatewayPorts(GATEWAY_PORTS).legacy(LEGACY_PORT)
+                .embeddedBy("http://localhost:" + SHOP_PORT).start();
         started.add(system);
         ServiceProcess chatApi = system.chatApi();
         List<ServiceProcess> gateways = system.gateways();
@@ -98,6 +102,9 @@ public final class LocalSystem {
         System.out.println(pad(system.legacy().name()) + system.legacy().baseUrl());
 
         DevTokens tokens = new DevTokens(keys.privateKey());
+        DemoShop shop = new DemoShop(SHOP_PORT, tokens, "acme", chatApi.baseUrl(),
+                gateways.get(0).baseUrl() + "," + gateways.get(1).baseUrl()).start();
+        started.add(shop);
         String customer = tokens.issueNamed("acme", "alice", "user", "Alice");
         String staff = tokens.issueNamed("acme", "sam", "supporter", "Sam");
         String gw1 = gateways.get(0).baseUrl().replace("http://", "ws://");
@@ -118,6 +125,8 @@ public final class LocalSystem {
         System.out.println("  support dashboard  " + gateways.get(1).baseUrl() + "/demo/dashboard.html" + demo + staff);
         System.out.println("  admin dashboard    " + gateways.get(0).baseUrl() + "/demo/dashboard.html" + demo
                 + tokens.issueNamed("acme", "ann", "admin", "Ann") + "   (a second operator, with the live figures)");
+        System.out.println("  widget on a shop   " + shop.origin() + "/   (the embeddable widget on a customer's own"
+                + " site, one script tag; each browser is another customer)");
         System.out.println();
         System.out.println("A token for any tenant, user and role (user, supporter, admin, service):");
         System.out.println("  deploy/local/token.sh --tenant acme --user alice --role user [--name 'Alice Doe']");

@@ -1,0 +1,64 @@
+package com.parley.infra;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.Test;
+
+/** The shop that {@code deploy/local/start.sh} opens to show the widget on a customer's own site. */
+class DemoShopTest {
+
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    @Test
+    void thePageEmbedsTheWidgetWithOneTagAndItsTokenUrlKnowsEachVisitorByACookie() throws Exception {
+        try (DemoShop shop = new DemoShop(0, new DevTokens(DevKeys.generate().getPrivate()), "acme",
+                "http://127.0.0.1:8080", "http://127.0.0.1:8081,http://127.0.0.1:8082").start()) {
+            HttpResponse<String> page = get(shop.origin() + "/", null);
+            assertEquals(200, page.statusCode());
+            assertTrue(page.body().contains("<script type=\"module\" src=\"http://127.0.0.1:8081/client/v1/widget.js\""
+                    + " data-tenant=\"acme\" data-token-url=\"/parley/token\""), page.body());
+            assertTrue(page.body().contains("data-gateways=\"http://127.0.0.1:8081,http://127.0.0.1:8082\""));
+
+            HttpResponse<String> first = get(shop.origin() + "/parley/token", null);
+            String cookie = first.headers().firstValue("Set-Cookie").orElseThrow().split(";")[0];
+            String visitor = subject(first.body());
+            assertEquals("visitor=" + visitor, cookie, "the cookie names the token's user");
+            HttpResponse<String> again = get(shop.origin() + "/parley/token", cookie);
+            assertEquals(visitor, subject(again.body()), "the same visitor, the same chat");
+            assertEquals(Optional.empty(), again.headers().firstValue("Set-Cookie"));
+            assertNotEquals(visitor, subject(get(shop.origin() + "/parley/token", null).body()),
+                    "another browser is another customer");
+            assertEquals(404, get(shop.origin() + "/admin", null).statusCode());
+        }
+    }
+
+    private static HttpResponse<String> get(String url, String cookie) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url));
+        if (cookie != null) {
+            request.header("Cookie", cookie);
+        }
+        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** The {@code sub} of the token in {@code {"token":"..."}}. */
+    private static String subject(String body) {
+        Matcher token = Pattern.compile("\"token\":\"([^\"]+)\"").matcher(body);
+        assertTrue(token.find(), body);
+        String claims = new String(Base64.getUrlDecoder().decode(token.group(1).split("\\.")[1]), StandardCharsets.UTF_8);
+        Matcher sub = Pattern.compile("\"sub\":\"([^\"]+)\"").matcher(claims);
+        assertTrue(sub.find(), claims);
+        return sub.group(1);
+    }
+}
