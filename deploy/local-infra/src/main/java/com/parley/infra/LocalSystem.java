@@ -14,8 +14,8 @@ import java.util.concurrent.CountDownLatch;
 
 /**
  * The whole system on one machine, on embedded defaults: PostgreSQL and Kafka with their data kept
- * in {@code .local/}, chat-api, two realtime-gateway instances and escalation-legacy. Ctrl-C stops
- * everything in reverse order.
+ * in {@code .local/}, chat-api, two realtime-gateway instances, escalation-legacy and a shop that
+ * embeds the widget ({@link DemoShop}). Ctrl-C stops everything in reverse order.
  */
 public final class LocalSystem {
 
