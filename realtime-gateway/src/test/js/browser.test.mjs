@@ -588,6 +588,24 @@ test('the widget on a site with a strict Content-Security-Policy (no inline styl
   await shop.context().close();
 });
 
+test('a visitor the site does not know yet (its token URL answers 401) is asked to sign in, then chats', async () => {
+  const shop = watch(await (await browser.newContext()).newPage(), 'shop, signed out');
+  let signedIn = false; // the shop's backend has no customer for this browser until they sign in
+  await shop.route('**/parley/token', (route) => (signedIn ? route.continue()
+    : route.fulfill({ status: 401, contentType: 'application/json', body: '{"error":"sign in first"}' })));
+  await shop.goto(`${env.PARLEY_SHOP}/`);
+  await inWidget(shop, 'button.launcher').click();
+  // said in the visitor's words (it read "the site did not hand over a chat token (HTTP 401)")
+  await inWidget(shop, '.error').filter({ hasText: 'Sign in to chat with us.' }).waitFor({ timeout: 20000 });
+  assert.equal(await shop.locator('#parley-widget').getAttribute('data-session'), null, 'nothing was created');
+  signedIn = true;
+  await inWidget(shop, 'button.launcher').click(); // closed, and opened again after signing in
+  await inWidget(shop, 'button.launcher').click();
+  await inWidget(shop, '.state[data-state="open"]').waitFor({ timeout: 20000 });
+  assert.equal(await inWidget(shop, '.error').textContent(), '');
+  await shop.context().close();
+});
+
 test('the widget on a browser that blocks the site\'s storage still chats', async () => {
   const context = await browser.newContext();
   await context.addInitScript(() => {

@@ -190,6 +190,11 @@ export class ParleyWidget {
   /** The visitor's token from the host site's backend. */
   async token() {
     const response = await fetch(this.cfg.tokenUrl, { credentials: 'same-origin', headers: { Accept: 'application/json' } });
+    if (response.status === 401 || response.status === 403) {
+      // the site has no customer for this browser (not signed in): say so in the visitor's words
+      throw Object.assign(new Error(`the site did not hand over a chat token (HTTP ${response.status})`),
+        { visitorMessage: 'Sign in to chat with us.' });
+    }
     if (!response.ok) {
       throw new Error(`the site did not hand over a chat token (HTTP ${response.status})`);
     }
@@ -280,7 +285,7 @@ export class ParleyWidget {
         }
         this.connect(session, token);
       } catch (e) {
-        this.error.textContent = `The chat is not available right now: ${e.message}`;
+        this.error.textContent = e.visitorMessage || `The chat is not available right now: ${e.message}`;
       } finally {
         this.starting = null;
       }
