@@ -45,6 +45,19 @@ class BadInputTest {
     }
 
     @Test
+    void aQueryParameterGivenTwiceIsRefusedNotReadAtItsFirstValue() {
+        // ?status=open&status=closed listed the open sessions only, as if the second were not there
+        String session = newSession(tenant, "alice");
+        String sam = token(tenant, "sam", "supporter");
+        as(sam).queryParam("status", "open", "closed").get(sessionsPath(tenant)).then().statusCode(400)
+                .contentType("application/problem+json").body("type", endsWith("/bad-request"))
+                .body("detail", containsString("'status' more than once"));
+        as(sam).get(sessionsPath(tenant) + "/" + session + "/events?after_seq=1&after_seq=0").then().statusCode(400)
+                .body("detail", containsString("'after_seq'"));
+        as(sam).queryParam("status", "open").get(sessionsPath(tenant)).then().statusCode(200);
+    }
+
+    @Test
     void aFieldGivenTwiceIsRefusedNamingItNotTakenAtItsLastValue() {
         // which of two contents a proxy checked and which one was stored could differ: neither is
         String session = newSession(tenant, "alice");
