@@ -55,6 +55,7 @@ class BadInputTest {
         as(sam).get(sessionsPath(tenant) + "/" + session + "/events?after_seq=1&after_seq=0").then().statusCode(400)
                 .body("detail", containsString("'after_seq'"));
         as(sam).queryParam("status", "open").get(sessionsPath(tenant)).then().statusCode(200);
+        as(sam).get(sessionsPath(tenant) + "/" + session + "?utm=a&utm=b").then().statusCode(200); // not its own
     }
 
     @Test
