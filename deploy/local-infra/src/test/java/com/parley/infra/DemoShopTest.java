@@ -56,7 +56,8 @@ class DemoShopTest {
     private static String subject(String body) {
         Matcher token = Pattern.compile("\"token\":\"([^\"]+)\"").matcher(body);
         assertTrue(token.find(), body);
-        String claims = new String(Base64.getUrlDecoder().decode(token.group(1).split("\\.")[1]), StandardCharsets.UTF_8);
+        byte[] payload = Base64.getUrlDecoder().decode(token.group(1).split("\\.")[1]);
+        String claims = new String(payload, StandardCharsets.UTF_8);
         Matcher sub = Pattern.compile("\"sub\":\"([^\"]+)\"").matcher(claims);
         assertTrue(sub.find(), claims);
         return sub.group(1);

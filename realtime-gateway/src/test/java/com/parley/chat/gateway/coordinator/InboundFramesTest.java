@@ -188,7 +188,8 @@ class InboundFramesTest {
         List<JsonNode> answers = answers(List.of("{\"type\":\"ping\",\"type\":\"status\",\"status\":\"away\"}",
                 "{\"type\":\"status\",\"status\":\"away\",\"status\":\"available\"}", "{\"type\":\"ping\"}"));
         assertEquals("malformed_frame", answers.get(0).path("code").asText(), answers.get(0).toString());
-        assertTrue(answers.get(0).path("message").asText().contains("'type' more than once"), answers.get(0).toString());
+        assertTrue(answers.get(0).path("message").asText().contains("'type' more than once"),
+                answers.get(0).toString());
         assertEquals("malformed_frame", answers.get(1).path("code").asText(), answers.get(1).toString());
         assertTrue(answers.get(1).path("message").asText().contains("'status'"), answers.get(1).toString());
         assertEquals("pong", answers.get(2).path("type").asText(), "the connection goes on");
