@@ -53,10 +53,11 @@ public class SignalConsumer {
         switch (signal.path("type").asText()) {
             case "typing" -> {
                 boolean isTyping = signal.path("is_typing").asBoolean();
+                String userId = signal.path("user_id").asText();
                 String frame = frames.frame("typing_indicator", channel).put("session_id", session.sessionId())
-                        .put("user_id", signal.path("user_id").asText()).put("role", signal.path("role").asText())
+                        .put("user_id", userId).put("role", signal.path("role").asText())
                         .put("is_typing", isTyping).toString();
-                typists.typing(session, signal.path("user_id").asText(), isTyping, frame);
+                typists.typing(session, userId, isTyping, frame);
                 hub.signal(session, frame, origin);
             }
             case "read" -> hub.signal(session, frames.frame("read_receipt", channel)
