@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntConsumer;
 
 /**
  * A real Apache Kafka broker (KRaft, single node) in a child JVM. Its classpath comes from the
@@ -34,6 +35,8 @@ public final class KafkaBroker implements AutoCloseable {
     private final Path dataDir;
     private final Path logFile;
     private GuardedProcess child;
+    private volatile IntConsumer onUnexpectedExit = code -> {
+    };
 
     public KafkaBroker(int port, int controllerPort, Path dataDir) {
         this.port = port;
@@ -58,6 +61,7 @@ public final class KafkaBroker implements AutoCloseable {
             child = new GuardedProcess(pb.start());
             Process process = child.process;
             awaitReady(process.getInputStream());
+            child.onUnexpectedExit(code -> onUnexpectedExit.accept(code));
             return this;
         } catch (IOException e) {
             throw new UncheckedIOException("Kafka did not start; see " + logFile, e);
@@ -87,6 +91,12 @@ public final class KafkaBroker implements AutoCloseable {
             stop();
             throw new IllegalStateException("Kafka did not become ready; see " + logFile, e);
         }
+    }
+
+    /** Calls {@code listener} with the exit code when the broker, once ready, ends without {@link #stop} or {@link #kill}. */
+    public KafkaBroker onUnexpectedExit(IntConsumer listener) {
+        onUnexpectedExit = listener;
+        return this;
     }
 
     /** Stops the broker cleanly (controlled shutdown). */

@@ -1,16 +1,22 @@
 package com.parley.infra;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The whole system on one machine, on embedded defaults: PostgreSQL and Kafka with their data kept
@@ -68,7 +74,9 @@ public final class LocalSystem {
         KafkaBroker kafka = new KafkaBroker(KAFKA_PORT, KAFKA_CONTROLLER_PORT, data.resolve("kafka"));
         List<AutoCloseable> started = new ArrayList<>();
         CountDownLatch stopped = new CountDownLatch(1);
+        AtomicBoolean stopping = new AtomicBoolean();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            stopping.set(true);
             System.out.println("\nStopping ...");
             for (int i = started.size() - 1; i >= 0; i--) {
                 try {
@@ -87,6 +95,7 @@ public final class LocalSystem {
                 CompletableFuture.runAsync(kafka::start)).join();
         started.add(postgres);
         started.add(kafka);
+        kafka.onUnexpectedExit(code -> reportExit("Kafka", code, data.resolve("kafka/broker.log"), stopping));
 
         ChatSystem system = ChatSystem.builder(repo, logs, ChatInfra.serviceConfig(postgres, kafka, keys,
                 DevKeys.in(data.resolve("subscription-keys"))))
@@ -95,6 +104,11 @@ public final class LocalSystem {
         started.add(system);
         ServiceProcess chatApi = system.chatApi();
         List<ServiceProcess> gateways = system.gateways();
+        List<ServiceProcess> services = new ArrayList<>(List.of(chatApi, system.legacy()));
+        services.addAll(gateways);
+        for (ServiceProcess service : services) {
+            service.onUnexpectedExit(code -> reportExit(service.name(), code, service.logFile(), stopping));
+        }
         System.out.println(pad("chat-api") + chatApi.baseUrl() + "  (OpenAPI: " + chatApi.baseUrl() + "/q/openapi)");
         for (ServiceProcess gateway : gateways) {
             System.out.println(pad(gateway.name()) + gateway.baseUrl());
@@ -132,6 +146,48 @@ public final class LocalSystem {
         System.out.println("  deploy/local/token.sh --tenant acme --user alice --role user [--name 'Alice Doe']");
         System.out.println("Logs: " + logs + "    Ctrl-C stops everything.");
         stopped.await();
+    }
+
+    /**
+     * Says on the console that a part of the system ended on its own, unless the system is stopping: Ctrl-C
+     * reaches the children too, which may end before the shutdown hook has begun, so the report waits a second.
+     */
+    private static void reportExit(String name, int code, Path log, AtomicBoolean stopping) {
+        CompletableFuture.delayedExecutor(1, TimeUnit.SECONDS).execute(() -> {
+            if (!stopping.get()) {
+                System.err.println(exitReport(name, code, log));
+            }
+        });
+    }
+
+    /** What the console says when {@code name} ended on its own with {@code code}: how, the end of its log, what next. */
+    static String exitReport(String name, int code, Path log) {
+        StringBuilder report = new StringBuilder("\n").append(name).append(" stopped on its own (exit code ").append(code);
+        if (code > 128) {
+            report.append(": signal ").append(code - 128).append(code == 137 ? ", killed" : "");
+        }
+        report.append("); the rest of the local system runs on without it.\n");
+        ArrayDeque<String> last = new ArrayDeque<>();
+        // a reader, not Files.lines: it replaces bytes that are not UTF-8 instead of failing on them
+        try (BufferedReader lines = new BufferedReader(new InputStreamReader(Files.newInputStream(log),
+                StandardCharsets.UTF_8))) {
+            for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+                if (last.size() == 10) {
+                    last.removeFirst();
+                }
+                last.addLast(line);
+            }
+        } catch (IOException e) {
+            last.clear();
+        }
+        if (!last.isEmpty()) {
+            report.append("The end of its log, ").append(log).append(":\n");
+            last.forEach(line -> report.append("  ").append(line).append('\n'));
+        } else {
+            report.append("Its log: ").append(log).append('\n');
+        }
+        return report.append("Ctrl-C stops the rest; deploy/local/start.sh starts everything again (the data is kept).")
+                .toString();
     }
 
     /** The ports of {@link #PORTS} that this machine's loopback cannot bind, by name. */

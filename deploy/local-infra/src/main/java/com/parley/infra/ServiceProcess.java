@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.IntConsumer;
 
 /**
  * A Quarkus service (its {@code quarkus-run.jar}) running in a child JVM, as the local system and
@@ -27,6 +28,8 @@ public final class ServiceProcess implements AutoCloseable {
     private final Path logFile;
     private final List<String> jvmOptions;
     private GuardedProcess child;
+    private volatile IntConsumer onUnexpectedExit = code -> {
+    };
 
     public ServiceProcess(String name, Path jar, int port, Map<String, String> config, Path logFile,
             List<String> jvmOptions) {
@@ -64,6 +67,16 @@ public final class ServiceProcess implements AutoCloseable {
             throw new UncheckedIOException(name + " did not start", e);
         }
         awaitReady(timeout);
+        child.onUnexpectedExit(code -> onUnexpectedExit.accept(code));
+        return this;
+    }
+
+    /**
+     * Calls {@code listener} with the exit code when the service, once ready, ends without {@link #stop} or
+     * {@link #kill} (a crash, an out-of-memory error, a signal from outside).
+     */
+    public ServiceProcess onUnexpectedExit(IntConsumer listener) {
+        onUnexpectedExit = listener;
         return this;
     }
 
