@@ -115,6 +115,34 @@ test('a message containing markup shows as text on both pages', async () => {
   }
 });
 
+test('a web address in a message is a link that opens in a new tab, on both pages; nothing else is', async () => {
+  const reply = 'Track it at https://track.example.com/p?id=42. Not a link: javascript:alert(1)';
+  await staff.locator('#text').fill(reply);
+  await staff.locator('#text').press('Enter');
+  await customer.locator('#messages li .text', { hasText: 'Track it at' }).waitFor();
+  for (const p of [customer, staff]) {
+    const text = p.locator('#messages li .text', { hasText: 'Track it at' });
+    assert.equal(await text.textContent(), reply, 'the message reads as written');
+    const link = text.locator('a');
+    assert.equal(await link.count(), 1, 'one link, the web address');
+    assert.equal(await link.getAttribute('href'), 'https://track.example.com/p?id=42');
+    assert.equal(await link.textContent(), 'https://track.example.com/p?id=42');
+    assert.equal(await link.getAttribute('target'), '_blank');
+    assert.equal(await link.getAttribute('rel'), 'noopener noreferrer nofollow');
+  }
+  // the customer follows it: a new tab that cannot reach back into the chat's page, which stays as it was
+  await customer.context().route('https://track.example.com/**', (route) => route.fulfill({
+    contentType: 'text/html', body: '<title>Tracking</title>Parcel 42: on its way' }));
+  const [tab] = await Promise.all([customer.context().waitForEvent('page'),
+    customer.locator('#messages li .text a', { hasText: 'track.example.com' }).click()]);
+  await tab.waitForLoadState();
+  assert.equal(tab.url(), 'https://track.example.com/p?id=42');
+  assert.equal(await tab.evaluate(() => window.opener), null);
+  await tab.close();
+  assert.ok(customer.url().includes('/demo/widget.html'));
+  await customer.locator('#state[data-state="open"]').waitFor();
+});
+
 test('staff delete a message the customer should not have sent; it is gone on both pages', async () => {
   const card = 'my card is 4111 1111 1111 1111';
   await customer.locator('#text').fill(card);
@@ -486,6 +514,13 @@ test('the widget embedded on a customer\'s site (another origin) chats with staf
   await inWidget(shop, 'li').filter({ hasText: 'Welcome to Acme' }).filter({ hasText: /\d{2}:\d{2}/ }).waitFor();
   await inWidget(shop, 'li').filter({ hasText: 'Hello from the shop' }).filter({ hasText: /\d{2}:\d{2} · seen/ }).waitFor();
   await staff.locator('#messages li', { hasText: 'Welcome to Acme' }).filter({ hasText: /\d{2}:\d{2} · seen/ }).waitFor();
+  // a web address from support is a link in the embedded widget too, opening in a new tab
+  await staff.locator('#text').fill('Our returns: https://acme.example/returns.');
+  await staff.locator('#text').press('Enter');
+  const returns = inWidget(shop, 'li .text a').filter({ hasText: 'acme.example' });
+  await returns.waitFor();
+  assert.deepEqual(await returns.evaluate((a) => [a.href, a.textContent, a.target, a.rel]),
+    ['https://acme.example/returns', 'https://acme.example/returns', '_blank', 'noopener noreferrer nofollow']);
   // the operator who takes the chat, and an admin's notice, show in the embedded widget too
   await staff.getByRole('button', { name: 'Claim', exact: true }).click();
   // called by the name his token gives (his user id otherwise, as olivia above)

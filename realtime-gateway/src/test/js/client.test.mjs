@@ -3,7 +3,7 @@ import { test, mock } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   backoffDelay, SendQueue, MessageStore, TypingDebounce, Conversation, SessionClient, ParleyConnection, SessionChat,
-  tokenRefreshDelayMs, messageNote, KeptMessages,
+  tokenRefreshDelayMs, messageNote, KeptMessages, linkParts,
 } from '../../main/resources/META-INF/resources/client/v1/parley-client.js';
 
 test('backoff: full jitter between 0 and base * 2^attempt, capped at 30 s', () => {
@@ -1004,4 +1004,29 @@ test('connection: a refused subscription is the channel\'s error; the others go 
   assert.equal(theirs.state, 'refused');
   assert.deepEqual(mine.messages.map((m) => m.seq), [1]);
   conn.close();
+});
+
+test('links in a message: http(s) URLs only, without the punctuation after them; the rest stays text', () => {
+  const link = (text, href = text) => ({ text, href });
+  assert.deepEqual(linkParts('no link here'), [{ text: 'no link here' }]);
+  assert.deepEqual(linkParts(''), [{ text: '' }]);
+  assert.deepEqual(linkParts('Track it: https://track.example.com/p?id=1&x=2.'),
+    [{ text: 'Track it: ' }, link('https://track.example.com/p?id=1&x=2'), { text: '.' }]);
+  assert.deepEqual(linkParts('(see https://en.wikipedia.org/wiki/Foo_(bar)), then'),
+    [{ text: '(see ' }, link('https://en.wikipedia.org/wiki/Foo_(bar)'), { text: '), then' }]);
+  assert.deepEqual(linkParts('http://a.example, http://b.example!'),
+    [link('http://a.example', 'http://a.example/'), { text: ', ' }, link('http://b.example', 'http://b.example/'),
+      { text: '!' }]);
+  // the text shown is what was written; href is the URL as a browser reads it
+  assert.deepEqual(linkParts('HTTPS://Shop.Example/Ä'), [link('HTTPS://Shop.Example/Ä', 'https://shop.example/%C3%84')]);
+  // a quote or an angle bracket ends a link: nothing after it gets into the link
+  assert.deepEqual(linkParts('https://a.example/"onmouseover=alert(1)'),
+    [link('https://a.example/'), { text: '"onmouseover=alert(1)' }]);
+  assert.deepEqual(linkParts('<https://a.example/x>'), [{ text: '<' }, link('https://a.example/x'), { text: '>' }]);
+  // not links: other schemes, a scheme inside a word, a scheme without a host, a bare www
+  for (const text of ['javascript:alert(1)', 'JavaScript://a.example/%0aalert(1)', 'data:text/html,<b>x</b>',
+    'xhttps://a.example', 'http:// a.example', 'www.example.com', 'ftp://a.example/f']) {
+    assert.deepEqual(linkParts(text), [{ text }], text);
+  }
+  assert.deepEqual(linkParts(null), [{ text: '' }]);
 });

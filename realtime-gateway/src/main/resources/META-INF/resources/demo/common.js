@@ -1,5 +1,5 @@
 // Shared by the demo pages: parameters from the URL, the caller from the token, REST calls, rendering.
-import { messageKey, messageNote, patchList } from '../client/v1/parley-client.js';
+import { linkParts, messageKey, messageNote, patchList } from '../client/v1/parley-client.js';
 
 export const params = new URLSearchParams(location.search);
 
@@ -123,7 +123,7 @@ export function renderMessages(list, messages, me, seenUpTo = 0, { remove = null
         who.textContent = mine ? 'You' : roleName(m.role);
         const text = document.createElement('span');
         text.className = 'text';
-        text.textContent = content;
+        text.append(...(m.state === 'deleted' ? [content] : linkParts(content).map(linkOrText)));
         li.replaceChildren(who, text, ...(note ? [hint(note)] : []), ...(removable ? [deleteButton(m, remove)] : []));
       },
     };
@@ -131,6 +131,19 @@ export function renderMessages(list, messages, me, seenUpTo = 0, { remove = null
   if (atBottom) {
     list.scrollTop = list.scrollHeight;
   }
+}
+
+/** A piece of linkParts: a link that opens in a new tab, or text. */
+function linkOrText(part) {
+  if (!part.href) {
+    return part.text;
+  }
+  const link = document.createElement('a');
+  link.href = part.href;
+  link.target = '_blank';
+  link.rel = 'noopener noreferrer nofollow';
+  link.textContent = part.text;
+  return link;
 }
 
 function deleteButton(message, remove) {

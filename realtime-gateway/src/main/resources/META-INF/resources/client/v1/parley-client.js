@@ -441,6 +441,56 @@ export function messageNote(message, { seen = false, now = new Date() } = {}) {
   return [when, seen ? 'seen' : ''].filter(Boolean).join(' · ');
 }
 
+/** Closing brackets a link keeps at its end only when it opened them (a Wikipedia URL), by their opener. */
+const LINK_CLOSERS = { ')': '(', ']': '[', '}': '{' };
+
+/**
+ * A message's text as pieces for a page to show: [{text}] with [{text, href}] for every http(s) URL
+ * in it, so that a page makes those links and everything else stays text (no markup is read from a
+ * message). A link ends before whitespace, <, >, " and `; punctuation that closes a sentence after
+ * it (". , ; : ! ? '" and brackets it did not open) stays text. href is the URL as the browser
+ * parses it; text is what was written. Nothing else is a link: no other scheme, no "www." alone.
+ */
+export function linkParts(content) {
+  const text = String(content ?? '');
+  const parts = [];
+  let shown = 0;
+  for (const match of text.matchAll(/https?:\/\/[^\s<>"`]+/gi)) {
+    if (match.index > 0 && /[\p{L}\p{N}_]/u.test(text[match.index - 1])) {
+      continue; // inside a word ("xhttps://…"): not a link
+    }
+    let url = match[0];
+    for (;;) {
+      const last = url[url.length - 1];
+      const opener = LINK_CLOSERS[last];
+      if (".,;:!?'".includes(last)
+        || (opener && url.split(opener).length - 1 < url.split(last).length - 1)) {
+        url = url.slice(0, -1);
+      } else {
+        break;
+      }
+    }
+    let href;
+    try {
+      href = new URL(url);
+    } catch (e) {
+      continue;
+    }
+    if (!href.hostname || !/^https?:$/.test(href.protocol)) {
+      continue;
+    }
+    if (match.index > shown) {
+      parts.push({ text: text.slice(shown, match.index) });
+    }
+    parts.push({ text: url, href: href.href });
+    shown = match.index + url.length;
+  }
+  if (shown < text.length || parts.length === 0) {
+    parts.push({ text: text.slice(shown) });
+  }
+  return parts;
+}
+
 /** A message's identity on a page: its client_message_id while pending and after, else its id. */
 export function messageKey(message) {
   return message.client_message_id ? `c:${message.client_message_id}` : `m:${message.message_id}`;

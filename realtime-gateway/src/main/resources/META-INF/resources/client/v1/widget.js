@@ -12,9 +12,9 @@
 // data-title      the panel's heading (default "Chat with us")
 //
 // The widget lives in a shadow root: the site's CSS does not reach it and its CSS does not leak
-// out. Messages are rendered as text, never as HTML. Why a script and not an iframe:
+// out. Messages are rendered as text (their http(s) URLs as links), never as HTML. Why a script and not an iframe:
 // docs/decisions.md ("Embedding").
-import { SessionClient, messageKey, messageNote, patchList } from './parley-client.js';
+import { SessionClient, linkParts, messageKey, messageNote, patchList } from './parley-client.js';
 
 const STYLE = `
 :host { all: initial; font: 15px/1.4 system-ui, sans-serif; color: #1d2330; }
@@ -23,7 +23,7 @@ const STYLE = `
 .badge { display: inline-block; margin-left: 8px; min-width: 1.4em; padding: 0 6px; border-radius: 10px;
   background: #d93025; color: #fff; font-size: 12px; line-height: 1.6; text-align: center; }
 .badge[hidden] { display: none; }
-.launcher:focus-visible, button:focus-visible, textarea:focus-visible { outline: 3px solid #f5b400; outline-offset: 2px; }
+.launcher:focus-visible, button:focus-visible, textarea:focus-visible, a:focus-visible { outline: 3px solid #f5b400; outline-offset: 2px; }
 .panel { position: fixed; right: 20px; bottom: 76px; z-index: 2147483000; width: min(360px, calc(100vw - 40px));
   height: min(520px, calc(100vh - 100px)); display: flex; flex-direction: column; background: #fff;
   border: 1px solid #ccd3e0; border-radius: 12px; box-shadow: 0 8px 30px rgba(0,0,0,.18); overflow: hidden; }
@@ -36,6 +36,7 @@ ol { flex: 1; margin: 0; padding: 10px 14px; list-style: none; overflow-y: auto;
 li { margin: 6px 0; max-width: 85%; padding: 6px 10px; border-radius: 10px; background: #eef1f7; white-space: pre-wrap;
   overflow-wrap: anywhere; }
 li.mine { margin-left: auto; background: #dce7ff; }
+li a { color: #1a47b8; text-decoration: underline; }
 .who { display: block; font-size: 11px; color: #4a5568; }
 .notice { margin: 4px 14px; font-size: 13px; color: #4a5568; min-height: 1em; }
 .error { color: #b00020; }
@@ -111,6 +112,15 @@ function el(tag, attributes = {}, text = '') {
   const node = document.createElement(tag);
   Object.entries(attributes).forEach(([name, value]) => node.setAttribute(name, value));
   node.textContent = text;
+  return node;
+}
+
+/** A message's text, its http(s) URLs as links that open in a new tab (linkParts), the rest as text. */
+function messageText(text) {
+  const node = el('span', { class: 'text' });
+  node.append(...linkParts(text).map((part) => (part.href
+    ? el('a', { href: part.href, target: '_blank', rel: 'noopener noreferrer nofollow' }, part.text)
+    : part.text)));
   return node;
 }
 
@@ -405,7 +415,7 @@ export class ParleyWidget {
             delete li.dataset.seen;
           }
           li.replaceChildren(el('span', { class: 'who' }, mine ? 'You' : (ROLE_NAME[m.role] || m.role || '')),
-            el('span', { class: 'text' }, text), ...(note ? [el('span', { class: 'who' }, note)] : []));
+            m.state === 'deleted' ? el('span', { class: 'text' }, text) : messageText(text), ...(note ? [el('span', { class: 'who' }, note)] : []));
         },
       };
     }));
