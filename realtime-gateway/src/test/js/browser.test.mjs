@@ -260,15 +260,21 @@ test('two operators: one claims, the other sees it, a transfer moves the chat, t
   await olivia.locator(`button[data-session="${second}"] .wait`, { hasText: /waiting \d+ s/ }).waitFor();
   assert.equal(await olivia.locator(`button[data-session="${sessionId}"]`).count(), 0, 'a claimed chat is not queued');
   await olivia.getByLabel('All', { exact: true }).check();
+  // the tab's title counts what is unread in every chat, so that she sees it from another tab
+  const titled = (count) => olivia.waitForFunction((n) => document.title
+    === (n ? `(${n}) Parley · Support dashboard` : 'Parley · Support dashboard'), count);
+  const before = Number(/^\((\d+)\) /.exec(await olivia.title())?.[1] || 0);
   await bob.locator('#text').fill('anyone there?');
   await bob.locator('#text').press('Enter');
   await bob.locator('#messages li[data-state="stored"] .text', { hasText: 'anyone there?' }).waitFor();
   const badge = olivia.locator(`button[data-session="${second}"] .unread`);
   await badge.filter({ hasText: /^1$/ }).waitFor();
+  await titled(before + 1);
   // a message deleted before she read it is not counted any more
   await bob.locator('#text').fill('oops, wrong window');
   await bob.locator('#text').press('Enter');
   await badge.filter({ hasText: /^2$/ }).waitFor();
+  await titled(before + 2);
   const bobsMessages = await (await fetch(`${env.PARLEY_API}/api/tenants/${env.PARLEY_TENANT}/sessions/${second}/messages`,
     { headers: { Authorization: `Bearer ${env.PARLEY_STAFF_TOKEN}` } })).json();
   const oops = bobsMessages.items.find((m) => m.content === 'oops, wrong window');
@@ -276,6 +282,7 @@ test('two operators: one claims, the other sees it, a transfer moves the chat, t
     { method: 'DELETE', headers: { Authorization: `Bearer ${env.PARLEY_STAFF_TOKEN}` } });
   assert.equal(deleted.status, 204);
   await badge.filter({ hasText: /^1$/ }).waitFor();
+  await titled(before + 1);
   await olivia.screenshot({ path: join(shots, 'dashboard-claims.png'), fullPage: true });
   const oliviaUrl = page(env.PARLEY_GW1, 'dashboard.html', env.PARLEY_STAFF2_TOKEN, `${env.PARLEY_GW1},${env.PARLEY_GW2}`);
   await olivia.goto(oliviaUrl); // a fresh load: the page knows only what chat-api tells it
@@ -293,6 +300,7 @@ test('two operators: one claims, the other sees it, a transfer moves the chat, t
   await olivia.locator(`button[data-session="${second}"]`).click();
   await olivia.locator('#messages li .text', { hasText: 'my order is 1234' }).waitFor();
   await olivia.locator(`button[data-session="${second}"] .unread[hidden]`).waitFor({ state: 'attached' });
+  await titled(before); // and the title says so once she read it
   const unread = async () => (await (await fetch(`${env.PARLEY_API}/api/tenants/${env.PARLEY_TENANT}/sessions/${second}`,
     { headers: { Authorization: `Bearer ${env.PARLEY_STAFF2_TOKEN}` } })).json()).unread_count;
   for (let i = 0; i < 50 && await unread() !== 0; i++) {

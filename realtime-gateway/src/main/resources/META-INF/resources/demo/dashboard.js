@@ -14,6 +14,7 @@ const chats = new Map(); // id -> SessionChat, followed until "Stop following"
 let selected = null;
 let view = 'all'; // all | queue (open, unclaimed, oldest first) | mine
 const operators = new Map(); // user id -> {status, open_sessions}, from the operators channel
+const pageTitle = document.title;
 
 /** The tenant's staff with status and how many open chats each holds. */
 function renderOperators() {
@@ -79,6 +80,9 @@ function duration(seconds) {
 }
 
 function render() {
+  // the unread count of every chat in the tab's title too: an operator on another tab sees a customer write
+  const unread = [...sessions.values()].reduce((sum, s) => sum + (s.unread || 0), 0);
+  document.title = unread ? `(${unread}) ${pageTitle}` : pageTitle;
   const list = shown();
   $('sessions').replaceChildren(...list.map((s) => {
     const li = document.createElement('li');
