@@ -584,6 +584,40 @@ test('the widget embedded on a customer\'s site (another origin) chats with staf
   await shop.context().close();
 });
 
+test('on a German page the widget speaks German, with the words the site chose for itself', async () => {
+  const shop = await (await browser.newContext()).newPage();
+  watch(shop, 'shop-de');
+  await shop.goto(`${env.PARLEY_SHOP}/de`);
+  const launcher = inWidget(shop, 'button.launcher');
+  await launcher.filter({ hasText: 'Chatten Sie mit uns' }).click();
+  await inWidget(shop, '.state[data-state="open"]').filter({ hasText: 'Verbunden' }).waitFor({ timeout: 20000 });
+  assert.equal(await inWidget(shop, '[name="text"]').getAttribute('placeholder'), 'Nachricht schreiben…');
+  assert.equal(await inWidget(shop, 'form button[type="submit"]').textContent(), 'Abschicken', 'data-texts wins');
+  const german = await shop.locator('#parley-widget').getAttribute('data-session');
+  await inWidget(shop, '[name="text"]').fill('Wo ist meine Bestellung?');
+  await inWidget(shop, '[name="text"]').press('Enter');
+  await inWidget(shop, 'li[data-state="stored"]').filter({ hasText: 'Wo ist meine Bestellung?' })
+    .filter({ hasText: 'Sie' }).waitFor();
+
+  await staff.locator(`button[data-session="${german}"]`).click();
+  await staff.locator('#messages li .text', { hasText: 'Wo ist meine Bestellung?' }).waitFor();
+  await staff.locator('#text').pressSequentially('Einen Moment', { delay: 20 });
+  await inWidget(shop, '.typing').filter({ hasText: 'Support schreibt…' }).waitFor();
+  await staff.locator('#text').press('Enter');
+  await inWidget(shop, 'li').filter({ hasText: 'Einen Moment' }).filter({ hasText: 'Support' }).waitFor();
+  // support read the visitor's message: "gelesen"
+  await inWidget(shop, 'li').filter({ hasText: 'Wo ist meine Bestellung?' }).filter({ hasText: /\d{2}:\d{2} · gelesen/ })
+    .waitFor();
+  await staff.getByRole('button', { name: 'Claim', exact: true }).click();
+  await inWidget(shop, '.operator').filter({ hasText: 'Sam Smith vom Support ist dem Chat beigetreten.' }).waitFor();
+  await staff.getByRole('button', { name: 'Resolve', exact: true }).click();
+  await inWidget(shop, '.status').filter({ hasText: 'Dieser Chat wurde als gelöst abgeschlossen.' }).waitFor();
+  await inWidget(shop, '.status button').filter({ hasText: 'Neuen Chat beginnen' }).waitFor();
+  assert.equal(await inWidget(shop, '.panel').getAttribute('lang'), 'de', 'a screen reader reads it as German');
+  await shop.screenshot({ path: join(shots, 'widget-german.png') });
+  await shop.context().close();
+});
+
 test('the widget on a site with a strict Content-Security-Policy (no inline styles) is styled and chats', async () => {
   const shop = await (await browser.newContext()).newPage();
   watch(shop, 'strict shop');

@@ -5,6 +5,7 @@ import {
   backoffDelay, SendQueue, MessageStore, TypingDebounce, Conversation, SessionClient, ParleyConnection, SessionChat,
   tokenRefreshDelayMs, messageNote, KeptMessages, linkParts,
 } from '../../main/resources/META-INF/resources/client/v1/parley-client.js';
+import { TEXTS, widgetTexts } from '../../main/resources/META-INF/resources/client/v1/widget.js';
 
 test('backoff: full jitter between 0 and base * 2^attempt, capped at 30 s', () => {
   assert.equal(backoffDelay(0, {}, () => 0.999999), 999);
@@ -1029,4 +1030,35 @@ test('links in a message: http(s) URLs only, without the punctuation after them;
     assert.deepEqual(linkParts(text), [{ text }], text);
   }
   assert.deepEqual(linkParts(null), [{ text: '' }]);
+});
+
+test('the widget\'s words: every language has every word, with the same {parts}; chosen by tag, page, browser', () => {
+  const parts = (text) => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
+  for (const [lang, words] of Object.entries(TEXTS)) {
+    assert.deepEqual(Object.keys(words).sort(), Object.keys(TEXTS.en).sort(), lang);
+    for (const [key, text] of Object.entries(words)) {
+      assert.ok(text.trim(), `${lang}.${key} is empty`);
+      assert.deepEqual(parts(text), parts(TEXTS.en[key]), `${lang}.${key}`);
+    }
+  }
+  const page = (lang) => ({ documentElement: { lang } });
+  const english = { language: 'en-US' };
+  assert.equal(widgetTexts({ lang: 'de-AT' }, page('fr'), english).words.send, 'Senden', 'the tag first');
+  assert.equal(widgetTexts({}, page('fr-CA'), english).words.send, 'Envoyer', 'then the page');
+  assert.equal(widgetTexts({}, page(''), { language: 'es-MX' }).words.send, 'Enviar', 'then the browser');
+  assert.equal(widgetTexts({}, page('pt-BR'), english).words.send, 'Send', 'English for a language not built in');
+  assert.equal(widgetTexts({}, page('pt-BR'), english).lang, 'pt-BR', 'times still in the page\'s format');
+  const own = widgetTexts({ lang: 'pt', texts: '{"send": "Enviar", "title": "Fale conosco", "seen": 7}' }, null, english);
+  assert.equal(own.words.send, 'Enviar');
+  assert.equal(own.words.title, 'Fale conosco');
+  assert.equal(own.words.seen, 'seen', 'only text replaces a word');
+  assert.equal(widgetTexts({ lang: 'de', title: 'Hilfe', texts: '{"title": "x"}' }).words.title, 'Hilfe', 'data-title wins');
+  const errors = mock.method(console, 'error', () => {});
+  assert.equal(widgetTexts({ lang: 'de', texts: '{not json' }).words.send, 'Senden', 'a broken data-texts is ignored');
+  assert.equal(errors.mock.callCount(), 1, 'and said on the console');
+  errors.mock.restore();
+  const note = messageNote({ state: 'stored', created_at: '2026-12-06T09:05:00Z' },
+    { seen: true, now: new Date('2026-12-06T10:00:00Z'), locale: 'de', words: TEXTS.de });
+  assert.match(note, /^\d{2}:\d{2} · gelesen$/);
+  assert.equal(messageNote({ state: 'failed', reason: 'limit' }, { words: TEXTS.fr }), 'non envoyé : limit');
 });

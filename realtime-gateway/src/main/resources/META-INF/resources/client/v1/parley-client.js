@@ -419,27 +419,30 @@ function readsReader(options) {
 const RETRY_LATER = new Set(['unavailable', 'service_unavailable', 'session_busy', 'too_many_writes']);
 
 /**
- * The small line under a message, in the page's language: when it was written (the time, and the day
- * too when not today), then "seen" when the others read it (seen: the page's say); or that it is on
- * its way, or why it was not sent.
+ * The small line under a message: when it was written (the time, and the day too when not today, in
+ * the format of locale, the browser's by default), then "seen" when the others read it (seen: the
+ * page's say); or that it is on its way, or why it was not sent; in words (NOTE_WORDS by default).
  */
-export function messageNote(message, { seen = false, now = new Date() } = {}) {
+export function messageNote(message, { seen = false, now = new Date(), locale = undefined, words = NOTE_WORDS } = {}) {
   if (message.state === 'pending') {
-    return 'sending…';
+    return words.sending;
   }
   if (message.state === 'failed') {
-    return `not sent: ${message.reason || 'error'}`;
+    return words.notSent.replace('{reason}', message.reason || 'error');
   }
   const at = message.created_at ? new Date(message.created_at) : null;
   let when = '';
   if (at && !Number.isNaN(at.getTime())) {
-    when = at.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+    when = at.toLocaleTimeString(locale, { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
     if (at.toDateString() !== now.toDateString()) {
-      when = `${at.toLocaleDateString(undefined, { day: 'numeric', month: 'short' })}, ${when}`;
+      when = `${at.toLocaleDateString(locale, { day: 'numeric', month: 'short' })}, ${when}`;
     }
   }
-  return [when, seen ? 'seen' : ''].filter(Boolean).join(' · ');
+  return [when, seen ? words.seen : ''].filter(Boolean).join(' · ');
 }
+
+/** The words of messageNote, in English; a page in another language passes its own (locale: its time format). */
+export const NOTE_WORDS = Object.freeze({ sending: 'sending…', notSent: 'not sent: {reason}', seen: 'seen' });
 
 /** Closing brackets a link keeps at its end only when it opened them (a Wikipedia URL), by their opener. */
 const LINK_CLOSERS = { ')': '(', ']': '[', '}': '{' };

@@ -9,7 +9,10 @@
 // data-tenant     the tenant id (must equal the token's tenant claim)
 // data-api        chat-api's base URL (default: the origin this script comes from)
 // data-gateways   comma-separated gateway base URLs (default: the origin this script comes from)
-// data-title      the panel's heading (default "Chat with us")
+// data-title      the panel's heading (default "Chat with us", in the widget's language)
+// data-lang       the widget's language (default: the page's <html lang>, else the browser's):
+//                 en, de, fr, es built in; any other is English unless data-texts gives its words
+// data-texts      JSON replacing any of the widget's words by key (TEXTS below), e.g. {"send": "Go"}
 //
 // The widget lives in a shadow root: the site's CSS does not reach it and its CSS does not leak
 // out. Messages are rendered as text (their http(s) URLs as links), never as HTML. Why a script and not an iframe:
@@ -53,12 +56,102 @@ button:disabled, textarea:disabled { opacity: .5; }
   background: #fff; color: #2f5fd0; cursor: pointer; }
 `;
 
-const STATE_TEXT = {
-  idle: 'Not connected', connecting: 'Connecting…', open: 'Connected', reconnecting: 'Reconnecting…',
-  failed: 'Disconnected', closed: 'Closed',
-};
+/**
+ * Every word the widget shows, by language. The language is the tag's data-lang, else the site's
+ * <html lang>, else the browser's; one not listed here is English. data-texts (JSON) replaces any of
+ * them, for wording of the site's own or a language of its own (complete it with every key).
+ * {name}-style parts are filled in.
+ */
+export const TEXTS = Object.freeze({
+  en: {
+    title: 'Chat with us', messages: 'Messages', yourMessage: 'Your message', placeholder: 'Write a message…',
+    send: 'Send', you: 'You', support: 'Support', assistant: 'Assistant',
+    idle: 'Not connected', connecting: 'Connecting…', open: 'Connected', reconnecting: 'Reconnecting…',
+    failed: 'Disconnected', closed: 'Closed',
+    expired: 'the sign-in expired', replaced: 'opened in another tab', refused: 'not allowed',
+    typing: '{names} typing…', joined: '{name} from support joined the chat.',
+    left: 'The operator left the chat; someone else will be with you shortly.',
+    deleted: 'Message deleted', chatClosed: 'This chat was closed.', chatResolved: 'This chat was resolved.',
+    startNew: 'Start a new chat', signIn: 'Sign in to chat with us.', unavailable: 'The chat is not available right now',
+    newMessage: '{title}, 1 new message', newMessages: '{title}, {count} new messages',
+    sending: 'sending…', notSent: 'not sent: {reason}', seen: 'seen',
+  },
+  de: {
+    title: 'Chatten Sie mit uns', messages: 'Nachrichten', yourMessage: 'Ihre Nachricht',
+    placeholder: 'Nachricht schreiben…', send: 'Senden', you: 'Sie', support: 'Support', assistant: 'Assistent',
+    idle: 'Nicht verbunden', connecting: 'Verbinde…', open: 'Verbunden', reconnecting: 'Verbinde erneut…',
+    failed: 'Getrennt', closed: 'Geschlossen',
+    expired: 'die Anmeldung ist abgelaufen', replaced: 'in einem anderen Tab geöffnet', refused: 'nicht erlaubt',
+    typing: '{names} schreibt…', joined: '{name} vom Support ist dem Chat beigetreten.',
+    left: 'Der Mitarbeiter hat den Chat verlassen; gleich ist jemand anderes für Sie da.',
+    deleted: 'Nachricht gelöscht', chatClosed: 'Dieser Chat wurde geschlossen.',
+    chatResolved: 'Dieser Chat wurde als gelöst abgeschlossen.', startNew: 'Neuen Chat beginnen',
+    signIn: 'Melden Sie sich an, um mit uns zu chatten.', unavailable: 'Der Chat ist gerade nicht verfügbar',
+    newMessage: '{title}, 1 neue Nachricht', newMessages: '{title}, {count} neue Nachrichten',
+    sending: 'wird gesendet…', notSent: 'nicht gesendet: {reason}', seen: 'gelesen',
+  },
+  fr: {
+    title: 'Discutez avec nous', messages: 'Messages', yourMessage: 'Votre message',
+    placeholder: 'Écrivez un message…', send: 'Envoyer', you: 'Vous', support: 'Support', assistant: 'Assistant',
+    idle: 'Non connecté', connecting: 'Connexion…', open: 'Connecté', reconnecting: 'Reconnexion…',
+    failed: 'Déconnecté', closed: 'Fermé',
+    expired: 'la session a expiré', replaced: 'ouvert dans un autre onglet', refused: 'non autorisé',
+    typing: '{names} écrit…', joined: '{name} du support a rejoint la conversation.',
+    left: 'Le conseiller a quitté la conversation ; quelqu\'un d\'autre va vous répondre.',
+    deleted: 'Message supprimé', chatClosed: 'Cette conversation a été fermée.',
+    chatResolved: 'Cette conversation a été résolue.', startNew: 'Nouvelle conversation',
+    signIn: 'Connectez-vous pour discuter avec nous.', unavailable: 'Le chat n\'est pas disponible pour le moment',
+    newMessage: '{title}, 1 nouveau message', newMessages: '{title}, {count} nouveaux messages',
+    sending: 'envoi…', notSent: 'non envoyé : {reason}', seen: 'lu',
+  },
+  es: {
+    title: 'Chatea con nosotros', messages: 'Mensajes', yourMessage: 'Tu mensaje', placeholder: 'Escribe un mensaje…',
+    send: 'Enviar', you: 'Tú', support: 'Soporte', assistant: 'Asistente',
+    idle: 'Sin conexión', connecting: 'Conectando…', open: 'Conectado', reconnecting: 'Reconectando…',
+    failed: 'Desconectado', closed: 'Cerrado',
+    expired: 'la sesión ha caducado', replaced: 'abierto en otra pestaña', refused: 'no permitido',
+    typing: '{names} está escribiendo…', joined: '{name} de soporte se ha unido al chat.',
+    left: 'El agente ha salido del chat; otra persona te atenderá en breve.',
+    deleted: 'Mensaje eliminado', chatClosed: 'Este chat se ha cerrado.', chatResolved: 'Este chat se ha resuelto.',
+    startNew: 'Iniciar un chat nuevo', signIn: 'Inicia sesión para chatear con nosotros.',
+    unavailable: 'El chat no está disponible ahora mismo',
+    newMessage: '{title}, 1 mensaje nuevo', newMessages: '{title}, {count} mensajes nuevos',
+    sending: 'enviando…', notSent: 'no enviado: {reason}', seen: 'visto',
+  },
+});
 
-const ROLE_NAME = { user: 'You', supporter: 'Support', admin: 'Support', assistant: 'Assistant' };
+/** Why a connection stopped for good, by close code, as a key of TEXTS. */
+const STOP_REASON = { 4401: 'expired', 4409: 'replaced', 4403: 'refused', 1008: 'refused' };
+
+/** A text of TEXTS with its {name}-style parts filled in. */
+function fill(text, values = {}) {
+  return text.replace(/\{(\w+)\}/g, (whole, name) => (name in values ? String(values[name]) : whole));
+}
+
+/**
+ * The widget's language and words: data-lang, else the site's <html lang>, else the browser's
+ * language; its primary tag picks TEXTS (English when not there); data-texts replaces any word.
+ */
+export function widgetTexts(data = {}, page = globalThis.document, browser = globalThis.navigator) {
+  const lang = String(data.lang || page?.documentElement?.lang || browser?.language || 'en').trim() || 'en';
+  const words = { ...TEXTS.en, ...(TEXTS[lang.toLowerCase().split(/[-_]/)[0]] || {}) };
+  if (data.texts) {
+    try {
+      const own = JSON.parse(data.texts);
+      Object.entries(own && typeof own === 'object' ? own : {}).forEach(([key, value]) => {
+        if (typeof value === 'string') {
+          words[key] = value;
+        }
+      });
+    } catch (e) {
+      console.error('Parley widget: data-texts is not JSON; the built-in words are used', e);
+    }
+  }
+  if (data.title) {
+    words.title = data.title;
+  }
+  return { lang, words };
+}
 
 /** The tag that loaded this module: its data-* attributes are the configuration. */
 function ownTag() {
@@ -73,7 +166,7 @@ function settings(tag) {
     tokenUrl: data.tokenUrl || '',
     apiUrl: (data.api || here).replace(/\/$/, ''),
     gateways: (data.gateways || here).split(',').map((g) => g.trim().replace(/\/$/, '')).filter(Boolean),
-    title: data.title || 'Chat with us',
+    ...widgetTexts(data),
   };
 }
 
@@ -126,7 +219,11 @@ function messageText(text) {
 
 export class ParleyWidget {
   constructor(cfg, host = document.body) {
-    this.cfg = cfg;
+    // settings(tag) gives lang and words; a widget built by hand gets them here, from its title and lang
+    this.cfg = cfg.words ? cfg : { ...cfg, ...widgetTexts({ title: cfg.title, lang: cfg.lang }) };
+    cfg = this.cfg;
+    this.words = cfg.words;
+    const words = this.words;
     this.root = el('div', { id: 'parley-widget' });
     host.append(this.root);
     const shadow = this.root.attachShadow({ mode: 'open' });
@@ -140,18 +237,19 @@ export class ParleyWidget {
       shadow.adoptedStyleSheets = [sheet];
     }
     this.launcher = el('button', { class: 'launcher', type: 'button', 'aria-expanded': 'false',
-      'aria-controls': 'parley-panel', 'aria-label': cfg.title }, cfg.title);
+      'aria-controls': 'parley-panel', 'aria-label': words.title }, words.title);
     // how many messages of support arrived since the visitor last had the panel open
     this.badge = el('span', { class: 'badge', 'aria-hidden': 'true' });
     this.badge.hidden = true;
     this.launcher.append(this.badge);
-    this.panel = el('section', { class: 'panel', id: 'parley-panel', role: 'dialog', 'aria-label': cfg.title });
+    this.panel = el('section', { class: 'panel', id: 'parley-panel', role: 'dialog', 'aria-label': words.title,
+      lang: cfg.lang });
     this.panel.hidden = true;
     const header = el('header');
     this.state = el('span', { class: 'state', role: 'status', 'aria-live': 'polite', 'data-state': 'idle' },
-      STATE_TEXT.idle);
-    header.append(el('h2', {}, cfg.title), this.state);
-    this.list = el('ol', { 'aria-live': 'polite', 'aria-label': 'Messages' });
+      words.idle);
+    header.append(el('h2', {}, words.title), this.state);
+    this.list = el('ol', { 'aria-live': 'polite', 'aria-label': words.messages });
     this.typingLine = el('p', { class: 'notice typing', 'aria-live': 'polite' });
     this.status = el('p', { class: 'notice status', role: 'status' });
     this.operator = el('p', { class: 'notice operator', role: 'status', 'aria-live': 'polite' });
@@ -160,9 +258,9 @@ export class ParleyWidget {
     this.error = el('p', { class: 'notice error', role: 'alert' });
     this.form = el('form');
     // several lines (an address): Shift+Enter breaks the line, Enter sends
-    this.input = el('textarea', { name: 'text', rows: '2', maxlength: '4000', 'aria-label': 'Your message',
-      placeholder: 'Write a message…' });
-    this.form.append(this.input, el('button', { type: 'submit' }, 'Send'));
+    this.input = el('textarea', { name: 'text', rows: '2', maxlength: '4000', 'aria-label': words.yourMessage,
+      placeholder: words.placeholder });
+    this.form.append(this.input, el('button', { type: 'submit' }, words.send));
     this.panel.append(header, this.banner, this.list, this.typingLine, this.operator, this.status, this.error,
       this.form);
     shadow.append(...(styled ? [] : [el('style', {}, STYLE)]), this.launcher, this.panel);
@@ -203,7 +301,7 @@ export class ParleyWidget {
     if (response.status === 401 || response.status === 403) {
       // the site has no customer for this browser (not signed in): say so in the visitor's words
       throw Object.assign(new Error(`the site did not hand over a chat token (HTTP ${response.status})`),
-        { visitorMessage: 'Sign in to chat with us.' });
+        { visitorMessage: this.words.signIn });
     }
     if (!response.ok) {
       throw new Error(`the site did not hand over a chat token (HTTP ${response.status})`);
@@ -295,7 +393,7 @@ export class ParleyWidget {
         }
         this.connect(session, token);
       } catch (e) {
-        this.error.textContent = e.visitorMessage || `The chat is not available right now: ${e.message}`;
+        this.error.textContent = e.visitorMessage || `${this.words.unavailable}: ${e.message}`;
       } finally {
         this.starting = null;
       }
@@ -319,8 +417,9 @@ export class ParleyWidget {
     this.render(chat); // after a chat that ended: its messages go, this one's come
     chat.addEventListener('state', (e) => {
       this.state.dataset.state = e.detail.state;
-      this.state.textContent = (STATE_TEXT[e.detail.state] || e.detail.state)
-        + (e.detail.state === 'failed' && e.detail.reason ? `: ${e.detail.reason}` : ''); // e.g. opened in another tab
+      const reason = this.words[STOP_REASON[e.detail.code]] || e.detail.reason; // e.g. opened in another tab
+      this.state.textContent = (this.words[e.detail.state] || e.detail.state)
+        + (e.detail.state === 'failed' && reason ? `: ${reason}` : '');
     });
     // the chat given, not this.chat: the events that come with the one that ended (it is let go
     // at its status event) still draw it
@@ -333,7 +432,8 @@ export class ParleyWidget {
     chat.addEventListener('state', () => this.markSeen());
     chat.addEventListener('typing', (e) => {
       const others = e.detail.users.filter((u) => u.user_id !== this.me);
-      this.typingLine.textContent = others.length ? `${others.map((u) => ROLE_NAME[u.role] || u.role).join(', ')} typing…` : '';
+      this.typingLine.textContent = others.length
+        ? fill(this.words.typing, { names: others.map((u) => this.roleName(u.role)).join(', ') }) : '';
     });
     chat.addEventListener('status', (e) => this.ended(e.detail.status));
     chat.addEventListener('claim', (e) => {
@@ -362,8 +462,8 @@ export class ParleyWidget {
       return;
     }
     const holder = this.claim.claimedBy;
-    this.operator.textContent = holder ? `${chat.conversation.nameOf(holder)} from support joined the chat.`
-      : 'The operator left the chat; someone else will be with you shortly.';
+    this.operator.textContent = holder ? fill(this.words.joined, { name: chat.conversation.nameOf(holder) })
+      : this.words.left;
   }
 
   /** The launcher's count of support's messages the visitor has not had in view; none while the panel is open. */
@@ -378,7 +478,8 @@ export class ParleyWidget {
     this.badge.textContent = String(count);
     this.badge.hidden = count === 0;
     this.launcher.setAttribute('aria-label', count
-      ? `${this.cfg.title}, ${count} new message${count === 1 ? '' : 's'}` : this.cfg.title);
+      ? fill(count === 1 ? this.words.newMessage : this.words.newMessages, { title: this.words.title, count })
+      : this.words.title);
   }
 
   /**
@@ -401,8 +502,8 @@ export class ParleyWidget {
     patchList(this.list, chat.messages.map((m) => {
       const mine = m.state === 'pending' || m.state === 'failed' || m.sender_user_id === this.me;
       const seen = mine && m.state === 'stored' && m.seq <= seenUpTo;
-      const note = messageNote(m, { seen });
-      const text = m.state === 'deleted' ? 'Message deleted' : m.content;
+      const note = messageNote(m, { seen, locale: this.cfg.lang, words: this.words });
+      const text = m.state === 'deleted' ? this.words.deleted : m.content;
       return {
         key: messageKey(m),
         look: JSON.stringify([mine, m.state, text, note, m.role]),
@@ -414,7 +515,7 @@ export class ParleyWidget {
           } else {
             delete li.dataset.seen;
           }
-          li.replaceChildren(el('span', { class: 'who' }, mine ? 'You' : (ROLE_NAME[m.role] || m.role || '')),
+          li.replaceChildren(el('span', { class: 'who' }, mine ? this.words.you : this.roleName(m.role)),
             m.state === 'deleted' ? el('span', { class: 'text' }, text) : messageText(text), ...(note ? [el('span', { class: 'who' }, note)] : []));
         },
       };
@@ -426,16 +527,22 @@ export class ParleyWidget {
 
   ended(status) {
     const over = status === 'closed' || status === 'resolved';
-    this.status.textContent = over ? `This chat was ${status}.` : '';
+    this.status.textContent = over ? this.words[status === 'closed' ? 'chatClosed' : 'chatResolved'] : '';
     this.form.querySelectorAll('textarea, button').forEach((node) => { node.disabled = over; });
     if (over) {
       remembered('removeItem', this.storageKey);
       this.chat.close();
       this.chat = null;
-      const again = el('button', { type: 'button' }, 'Start a new chat');
+      const again = el('button', { type: 'button' }, this.words.startNew);
       again.addEventListener('click', () => this.startAgain());
       this.status.append(again);
     }
+  }
+
+  /** Who wrote, as the visitor reads it: support (any staff), the assistant, or the role as it came. */
+  roleName(role) {
+    return { supporter: this.words.support, admin: this.words.support, assistant: this.words.assistant,
+      user: this.words.you }[role] || role || '';
   }
 
   /** A new chat after the last one ended: what that one showed goes with it. */
@@ -447,7 +554,7 @@ export class ParleyWidget {
   }
 }
 
-const tag = ownTag();
+const tag = typeof document === 'undefined' ? null : ownTag(); // not on a page: its functions only
 if (tag && !tag.hasAttribute('data-manual')) {
   const cfg = settings(tag);
   if (!cfg.tenantId || !cfg.tokenUrl) {

@@ -58,15 +58,18 @@ class BrowserIT {
             // by an earlier test)
             String gateway = cluster.gateway2.baseUrl();
             boolean strict = exchange.getRequestURI().getPath().equals("/strict");
+            // the shop's German pages: the widget speaks the page's language, with one word of the shop's own
+            boolean german = exchange.getRequestURI().getPath().equals("/de");
             // the shop's own inline CSS (which must not reach into the widget); the strict shop has none
             String css = strict ? "" : "<style>button { background: rgb(255, 0, 0) !important; } li { display: none; }</style>";
             byte[] page = ("""
-                    <!doctype html><html lang="en"><head><meta charset="utf-8"><title>Acme shop</title>
+                    <!doctype html><html lang="%s"><head><meta charset="utf-8"><title>Acme shop</title>
                     %s</head>
                     <body><h1>Acme shop</h1><p>Our products.</p>
                     <script type="module" src="%s/client/v1/widget.js" data-tenant="%s"
-                            data-token-url="/parley/token" data-api="%s" data-gateways="%s"></script>
-                    </body></html>""").formatted(css, gateway, TENANT, cluster.chatApi.baseUrl(), gateway)
+                            data-token-url="/parley/token" data-api="%s" data-gateways="%s" %s></script>
+                    </body></html>""").formatted(german ? "de" : "en", css, gateway, TENANT, cluster.chatApi.baseUrl(),
+                    gateway, german ? "data-texts='{\"send\": \"Abschicken\"}'" : "")
                     .getBytes(java.nio.charset.StandardCharsets.UTF_8);
             exchange.getResponseHeaders().add("Content-Type", "text/html; charset=utf-8");
             if (strict) {
