@@ -21,6 +21,8 @@ import com.sun.net.httpserver.HttpServer;
  */
 public final class DemoShop implements AutoCloseable {
 
+    /** A language tag in the page's query ({@code ?lang=de-AT}); anything else leaves the page English. */
+    private static final Pattern LANG = Pattern.compile("(?:^|&)lang=([A-Za-z]{2,8}(?:-[A-Za-z0-9]{1,8}){0,3})(?:&|$)");
     private static final Pattern VISITOR = Pattern.compile("(?:^|;\\s*)visitor=([a-z0-9-]{1,40})");
 
     private final HttpServer server;
@@ -64,9 +66,13 @@ public final class DemoShop implements AutoCloseable {
             return;
         }
         String widget = gateways.split(",")[0];
+        // ?lang=de: the shop's page in another language, and the widget with it (its <html lang>)
+        Matcher asked = LANG.matcher(exchange.getRequestURI().getRawQuery() == null ? ""
+                : exchange.getRequestURI().getRawQuery());
+        String lang = asked.find() ? asked.group(1) : "en";
         String html = """
                 <!doctype html>
-                <html lang="en">
+                <html lang="%s">
                 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
                 <link rel="icon" href="data:,">
                 <title>Acme shop</title>
@@ -80,7 +86,7 @@ public final class DemoShop implements AutoCloseable {
                         data-api="%s" data-gateways="%s"></script>
                 </body>
                 </html>
-                """.formatted(widget, tenant, chatApi, gateways);
+                """.formatted(lang, widget, tenant, chatApi, gateways);
         send(exchange, 200, "text/html; charset=utf-8", html, null);
     }
 

@@ -140,7 +140,7 @@ public final class LocalSystem {
         System.out.println("  admin dashboard    " + gateways.get(0).baseUrl() + "/demo/dashboard.html" + demo
                 + tokens.issueNamed("acme", "ann", "admin", "Ann") + "   (a second operator, with the live figures)");
         System.out.println("  widget on a shop   " + shop.origin() + "/   (the embeddable widget on a customer's own"
-                + " site, one script tag; each browser is another customer)");
+                + " site, one script tag; each browser is another customer; ?lang=de, fr or es: in that language)");
         System.out.println();
         System.out.println("A token for any tenant, user and role (user, supporter, admin, service):");
         System.out.println("  deploy/local/token.sh --tenant acme --user alice --role user [--name 'Alice Doe']");

@@ -41,6 +41,12 @@ class DemoShopTest {
             assertNotEquals(visitor, subject(get(shop.origin() + "/parley/token", null).body()),
                     "another browser is another customer");
             assertEquals(404, get(shop.origin() + "/admin", null).statusCode());
+            // the page in another language, and so the widget: its <html lang> from ?lang=, only a language tag
+            assertTrue(page.body().contains("<html lang=\"en\">"), page.body());
+            assertTrue(get(shop.origin() + "/?lang=de", null).body().contains("<html lang=\"de\">"));
+            assertTrue(get(shop.origin() + "/?x=1&lang=fr-CA", null).body().contains("<html lang=\"fr-CA\">"));
+            String hostile = get(shop.origin() + "/?lang=%22%3E%3Cscript%3E", null).body();
+            assertTrue(hostile.contains("<html lang=\"en\">") && !hostile.contains("<script>"), hostile);
         }
     }
 
