@@ -255,7 +255,8 @@ test('two operators: one claims, the other sees it, a transfer moves the chat, t
   await bob.getByRole('button', { name: 'Start a chat' }).click();
   await bob.locator('#state[data-state="open"]').waitFor();
   const second = await bob.locator('body').getAttribute('data-session');
-  await olivia.locator(`button[data-session="${second}"]`).waitFor();
+  // called by the name bob's token gives (chat-api's customer_name), live from the dashboard channel
+  await olivia.locator(`button[data-session="${second}"]`, { hasText: 'Customer Bob Builder' }).waitFor();
   await olivia.getByLabel('Queue (unclaimed, oldest first)').check();
   await olivia.locator(`button[data-session="${second}"] .wait`, { hasText: /waiting \d+ s/ }).waitFor();
   assert.equal(await olivia.locator(`button[data-session="${sessionId}"]`).count(), 0, 'a claimed chat is not queued');
@@ -287,6 +288,7 @@ test('two operators: one claims, the other sees it, a transfer moves the chat, t
   const oliviaUrl = page(env.PARLEY_GW1, 'dashboard.html', env.PARLEY_STAFF2_TOKEN, `${env.PARLEY_GW1},${env.PARLEY_GW2}`);
   await olivia.goto(oliviaUrl); // a fresh load: the page knows only what chat-api tells it
   await olivia.locator('#state[data-state="open"]').waitFor();
+  await olivia.locator(`button[data-session="${second}"]`, { hasText: 'Customer Bob Builder' }).waitFor();
   await badge.filter({ hasText: /^1$/ }).waitFor();
   await bob.locator('#text').fill('my order is 1234');
   await bob.locator('#text').press('Enter');
@@ -299,6 +301,7 @@ test('two operators: one claims, the other sees it, a transfer moves the chat, t
   await badge.filter({ hasText: /^1$/ }).waitFor();
   await olivia.locator(`button[data-session="${second}"]`).click();
   await olivia.locator('#messages li .text', { hasText: 'my order is 1234' }).waitFor();
+  assert.equal(await olivia.locator('#session-title').textContent(), 'Session with customer Bob Builder (bob)');
   await olivia.locator(`button[data-session="${second}"] .unread[hidden]`).waitFor({ state: 'attached' });
   await titled(before); // and the title says so once she read it
   const unread = async () => (await (await fetch(`${env.PARLEY_API}/api/tenants/${env.PARLEY_TENANT}/sessions/${second}`,

@@ -8,7 +8,7 @@ const cfg = config();
 const me = claims(cfg.token).sub;
 const admin = (claims(cfg.token).groups || []).includes('admin');
 const $ = (id) => document.getElementById(id);
-// id -> {id, status, customer, preview, lastMessageId, at, claimedBy, createdAt, unread, unreadIds}
+// id -> {id, status, customer, customerName, preview, lastMessageId, at, claimedBy, createdAt, unread, unreadIds}
 const sessions = new Map();
 const chats = new Map(); // id -> SessionChat, followed until "Stop following"
 let selected = null;
@@ -68,6 +68,11 @@ function renderFigures(stats) {
   $('figures').hidden = false;
 }
 
+/** The customer as staff read them: the name they started the chat with (chat-api's customer_name), else their user id. */
+function customerOf(s) {
+  return s?.customerName || s?.customer || '';
+}
+
 /** How long since a moment, for people: "42 s", "3 min", "2 h". */
 function waited(since) {
   return duration((Date.now() - Date.parse(since)) / 1000);
@@ -92,7 +97,7 @@ function render() {
     button.dataset.following = String(chats.has(s.id));
     button.setAttribute('aria-current', String(s.id === selected));
     const title = document.createElement('strong');
-    title.textContent = `${chats.has(s.id) ? '● ' : ''}Customer ${s.customer || ''} `;
+    title.textContent = `${chats.has(s.id) ? '● ' : ''}Customer ${customerOf(s)} `;
     const badge = document.createElement('span');
     badge.className = 'badge';
     badge.dataset.status = s.status;
@@ -126,7 +131,8 @@ async function reload() {
     const pages = await Promise.all(['/sessions?size=100', '/sessions?status=open&claim=unclaimed&size=100',
       '/sessions?status=open&claim=mine&size=100'].map((path) => api(cfg, 'GET', path)));
     for (const s of pages.flatMap((page) => page.items)) {
-      sessions.set(s.id, { id: s.id, status: s.status, customer: s.customer_user_id, preview: s.last_message_preview,
+      sessions.set(s.id, { id: s.id, status: s.status, customer: s.customer_user_id, customerName: s.customer_name,
+        preview: s.last_message_preview,
         lastMessageId: s.last_message_id || null,
         at: s.last_message_at || s.created_at, createdAt: s.created_at, claimedBy: s.claimed_by || null,
         unread: s.unread_count || 0 });
@@ -167,6 +173,7 @@ function onEvent(frame) {
   const s = sessions.get(frame.session_id) || { id: frame.session_id, status: 'open', at: frame.occurred_at };
   if (frame.type === 'session_created') {
     s.customer = frame.customer_user_id;
+    s.customerName = frame.customer_name;
     s.status = frame.status || 'open';
     s.createdAt = frame.occurred_at;
   } else if (frame.type === 'message_created') {
@@ -286,7 +293,7 @@ function sideCard(id, chat) {
   const title = document.createElement('button');
   title.type = 'button';
   title.className = 'link';
-  title.textContent = `Customer ${sessions.get(id)?.customer || ''}`;
+  title.textContent = `Customer ${customerOf(sessions.get(id))}`;
   title.addEventListener('click', () => select(id));
   const list = document.createElement('ol');
   list.className = 'messages compact';
@@ -330,14 +337,15 @@ function select(id) {
   render();
   $('error').textContent = '';
   $('typing').textContent = '';
-  $('session-title').textContent = `Session with customer ${sessions.get(id)?.customer || ''}`;
+  const s = sessions.get(id);
+  $('session-title').textContent = `Session with customer ${customerOf(s)}`
+    + (s?.customerName ? ` (${s.customer})` : ''); // the user id too, to look them up elsewhere
   $('chat-state').hidden = false;
   showChatState();
   renderMessages($('messages'), chat.messages, me, customerRead(chat), { remove: deleteMessage });
   $('presence').textContent = presenceText(chat.conversation.presence);
   renderSide();
-  showSessionStatus(chat.store.status || sessions.get(id)?.status || 'open');
-  const s = sessions.get(id);
+  showSessionStatus(chat.store.status || s?.status || 'open');
   if (s?.unread) {
     s.unread = 0; // stored by chat-api through the read frame: the badge stays cleared after a reload
     s.unreadIds = new Set();

@@ -32,6 +32,35 @@ import io.quarkus.test.junit.QuarkusTest;
 class SessionApiTest {
 
     @Test
+    void staffSeeTheNameTheCustomerStartedTheChatWithNotAnOpaqueUserId() {
+        String tenant = "t-" + UUID.randomUUID();
+        String customer = "f81d4fae-7dec-11d0-a765-00a0c91e6bf6"; // a Keycloak user id
+        String named = com.parley.infra.ChatInfra.get().tokens().issueNamed(tenant, customer, "user", "  Alice Doe ");
+        String id = as(named).body(Map.of()).post(sessionsPath(tenant)).then().statusCode(201)
+                .body("customer_name", equalTo("Alice Doe")).extract().path("id");
+        String sam = com.parley.infra.ChatInfra.get().tokens().issueNamed(tenant, "sam", "supporter", "Sam Smith");
+        as(sam).get(sessionsPath(tenant) + "/" + id).then().statusCode(200)
+                .body("customer_user_id", equalTo(customer)).body("customer_name", equalTo("Alice Doe"));
+        as(sam).get(sessionsPath(tenant)).then().statusCode(200).body("items[0].customer_name", equalTo("Alice Doe"));
+        // in history and on the topic: the SessionCreated that dashboards and consumers read
+        as(sam).get(sessionsPath(tenant) + "/" + id + "/events").then().statusCode(200)
+                .body("events[0].type", equalTo("SessionCreated")).body("events[0].customer_name", equalTo("Alice Doe"));
+
+        // staff starting a chat on a customer's behalf do not give it their own name
+        as(sam).body(Map.of("customer_user_id", "bob")).post(sessionsPath(tenant)).then().statusCode(201)
+                .body("customer_user_id", equalTo("bob")).body("customer_name", nullValue());
+        // no name, or none fit to show (a second line, more than 100 characters, not a string): none
+        as(token(tenant, "carol", "user")).body(Map.of()).post(sessionsPath(tenant)).then().statusCode(201)
+                .body("customer_name", nullValue());
+        for (String unfit : List.of("Alice\nDoe", "A".repeat(101), "   ")) {
+            as(com.parley.infra.ChatInfra.get().tokens().issueNamed(tenant, "dave", "user", unfit)).body(Map.of())
+                    .post(sessionsPath(tenant)).then().statusCode(201).body("customer_name", nullValue());
+        }
+        as(com.parley.infra.ChatInfra.get().tokens().issueNamed(tenant, "erin", "user", "A".repeat(100))).body(Map.of())
+                .post(sessionsPath(tenant)).then().statusCode(201).body("customer_name", equalTo("A".repeat(100)));
+    }
+
+    @Test
     void customerStartsASessionAndSeesItWithoutLegacyColumns() {
         String tenant = "t-" + UUID.randomUUID();
         String body = as(token(tenant, "alice", "user")).body(Map.of("metadata", Map.of("page", "/pricing")))

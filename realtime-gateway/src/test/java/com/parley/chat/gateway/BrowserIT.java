@@ -137,7 +137,7 @@ class BrowserIT {
                 Map.entry("PARLEY_GW2", cluster.gateway2.baseUrl()),
                 Map.entry("PARLEY_TENANT", tenant),
                 Map.entry("PARLEY_CUSTOMER_TOKEN", cluster.token(tenant, "alice", "user")),
-                Map.entry("PARLEY_CUSTOMER2_TOKEN", cluster.token(tenant, "bob", "user")),
+                Map.entry("PARLEY_CUSTOMER2_TOKEN", cluster.namedToken(tenant, "bob", "user", "Bob Builder")),
                 // sam's token carries his name (olivia's does not): the widget calls him by it
                 Map.entry("PARLEY_STAFF_TOKEN", cluster.namedToken(tenant, "sam", "supporter", "Sam Smith")),
                 Map.entry("PARLEY_STAFF2_TOKEN", cluster.token(tenant, "olivia", "supporter")),

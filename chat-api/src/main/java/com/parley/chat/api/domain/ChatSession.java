@@ -36,6 +36,10 @@ public class ChatSession extends PanacheEntityBase {
     @Column(name = "customer_user_id", nullable = false, updatable = false)
     public String customerUserId;
 
+    /** The customer's name from their token when they started the chat (the OIDC name claim); null when none. */
+    @Column(name = "customer_name")
+    public String customerName;
+
     @Column(nullable = false)
     public SessionStatus status;
 

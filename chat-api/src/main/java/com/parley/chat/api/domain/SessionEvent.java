@@ -65,16 +65,17 @@ public class SessionEvent extends PanacheEntityBase {
 
     /**
      * Blanks what a session's history says (an erasure): every message's content and metadata, and
-     * the metadata the session was created with. Returns the events changed.
+     * the metadata and customer's name the session was created with. Returns the events changed.
      */
     public static int redactSession(String tenantId, UUID sessionId) {
         return getEntityManager().createNativeQuery("""
                 update session_events
                    set payload = case when type = 'MessageCreated'
                                       then jsonb_set(payload - 'metadata', '{content}', '""'::jsonb)
-                                      else payload - 'metadata' end
+                                      else payload - 'metadata' - 'customer_name' end
                  where tenant_id = ?1 and session_id = ?2 and type in ('MessageCreated', 'SessionCreated')
-                   and (payload->'metadata' is not null or payload->>'content' <> '')
+                   and (payload->'metadata' is not null or payload->'customer_name' is not null
+                        or payload->>'content' <> '')
                 """).setParameter(1, tenantId).setParameter(2, sessionId).executeUpdate();
     }
 }

@@ -33,4 +33,19 @@ public class CurrentCaller {
         }
         return caller;
     }
+
+    /**
+     * The token's OIDC {@code name} claim as others may be shown it: one line of up to 100 characters
+     * of text; anything else (absent, not a string, blank, control characters) is no name. The
+     * gateways read it by the same rule for presence ({@code TokenVerifier.displayName}).
+     */
+    public String displayName() {
+        if (token == null || !(token.getClaim("name") instanceof String raw)) {
+            return null;
+        }
+        String name = raw.strip();
+        boolean text = name.codePoints().noneMatch(c -> Character.isISOControl(c)
+                || Character.getType(c) == Character.SURROGATE || Character.getType(c) == Character.FORMAT);
+        return !name.isEmpty() && name.length() <= 100 && text ? name : null;
+    }
 }

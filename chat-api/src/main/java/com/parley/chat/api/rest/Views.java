@@ -38,7 +38,7 @@ public final class Views {
      * {@code lastMessageId} names the message {@code lastMessagePreview} shows: when a
      * {@code MessageDeleted} names it, a list stops showing its text (the preview is then absent).
      */
-    public record SessionView(UUID id, String tenantId, String customerUserId, String status,
+    public record SessionView(UUID id, String tenantId, String customerUserId, String customerName, String status,
             Map<String, Object> metadata, long lastSeq, UUID lastMessageId, String lastMessagePreview,
             Instant lastMessageAt, Instant createdAt, Instant updatedAt, String claimedBy, Instant claimedAt,
             Long unreadCount, String subscriptionToken) {
@@ -49,7 +49,7 @@ public final class Views {
 
         /** With the caller's unread count and subscription token (either may be null: not shown). */
         static SessionView of(ChatSession s, Long unreadCount, String subscriptionToken) {
-            return new SessionView(s.id, s.tenantId, s.customerUserId, s.status.wireName(), s.metadata, s.lastSeq,
+            return new SessionView(s.id, s.tenantId, s.customerUserId, s.customerName, s.status.wireName(), s.metadata, s.lastSeq,
                     s.lastMessageId, s.lastMessagePreview, s.lastMessageAt, s.createdAt, s.updatedAt, s.claimedBy, s.claimedAt,
                     unreadCount, subscriptionToken);
         }
@@ -93,13 +93,13 @@ public final class Views {
      */
     @Schema(name = "SessionEvent", requiredProperties = { "type", "event_id", "tenant_id", "session_id", "seq",
             "occurred_at" }, description = "An event of the session, the same value as its record on "
-                    + "chat.message-events (docs/asyncapi.yaml). type: SessionCreated (customer_user_id, status, "
-                    + "metadata, created_at), MessageCreated (message_id, role, content, sender_user_id, "
+                    + "chat.message-events (docs/asyncapi.yaml). type: SessionCreated (customer_user_id, customer_name, "
+                    + "status, metadata, created_at), MessageCreated (message_id, role, content, sender_user_id, "
                     + "client_message_id, metadata, created_at), MessageDeleted (message_id, deleted_by, "
                     + "deleted_at), SessionStatusChanged (previous_status, status, changed_by), SessionClaimed "
                     + "(claimed_by, previous, by), SessionReleased (previous, by); ignore a type you do not know.")
     public record SessionEventFields(String type, UUID eventId, String tenantId, UUID sessionId, long seq,
-            Instant occurredAt, String customerUserId, String status, Map<String, Object> metadata,
+            Instant occurredAt, String customerUserId, String customerName, String status, Map<String, Object> metadata,
             Instant createdAt, UUID messageId, String role, String content, String senderUserId,
             String clientMessageId, String deletedBy, Instant deletedAt, String previousStatus, String changedBy,
             String claimedBy, String previous, String by) {

@@ -85,8 +85,10 @@ public class ErasureService {
                     events.nextSeq(session), now, SessionStatus.OPEN.wireName(), SessionStatus.CLOSED.wireName(),
                     caller.userId()));
         }
-        if (close || !left.isEmpty() || session.metadata != null || session.lastMessagePreview != null) {
+        if (close || !left.isEmpty() || session.metadata != null || session.customerName != null
+                || session.lastMessagePreview != null) {
             session.metadata = null;
+            session.customerName = null;
             session.lastMessagePreview = null;
             session.updatedAt = now;
         }

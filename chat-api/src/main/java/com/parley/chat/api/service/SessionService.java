@@ -29,10 +29,11 @@ public class SessionService {
 
     /**
      * A customer starts a chat for themselves; staff and services may open one on behalf of a
-     * named customer.
+     * named customer. {@code callerName} is the caller's display name (their token's, or null): the
+     * chat keeps it as the customer's name when the caller is that customer.
      */
     @Transactional
-    public ChatSession create(Caller caller, String customerUserId, Map<String, Object> metadata) {
+    public ChatSession create(Caller caller, String customerUserId, String callerName, Map<String, Object> metadata) {
         writeLimits.check(caller);
         String customer = caller.seesWholeTenant() && customerUserId != null ? customerUserId.trim() : caller.userId();
         if (customer.isEmpty() || customer.length() > 255) {
@@ -43,6 +44,8 @@ public class SessionService {
         session.id = UUID.randomUUID();
         session.tenantId = caller.tenantId();
         session.customerUserId = customer;
+        // the customer's name is theirs to give: only when they start the chat themselves
+        session.customerName = customer.equals(caller.userId()) ? callerName : null;
         session.status = SessionStatus.OPEN;
         session.metadata = metadataRules.check(metadata);
         session.createdAt = now;
@@ -50,7 +53,7 @@ public class SessionService {
         long seq = events.nextSeq(session);
         session.persist();
         events.record(new SessionCreated(UUID.randomUUID(), session.tenantId, session.id, seq, now,
-                session.customerUserId, session.status.wireName(), session.metadata, now));
+                session.customerUserId, session.customerName, session.status.wireName(), session.metadata, now));
         return session;
     }
 
