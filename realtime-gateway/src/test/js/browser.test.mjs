@@ -96,6 +96,11 @@ test('customer and staff exchange messages both ways, see typing and status chan
   await customer.locator('#typing', { hasText: 'Support is typing' }).waitFor();
   await staff.locator('#text').press('Enter');
   await customer.locator('#messages li .text', { hasText: 'let me check' }).waitFor();
+  // signed with the name of sam's token (chat-api's sender_name); alice's token has none: her role
+  assert.equal(await customer.locator('#messages li', { hasText: 'let me check' }).locator('.who').first().textContent(),
+    'Sam Smith (Support)');
+  assert.equal(await staff.locator('#messages li', { hasText: 'Hello, my order' }).locator('.who').first().textContent(),
+    'Customer');
 
   // the dashboard's list shows the last message
   await staff.locator(`button[data-session="${sessionId}"] .preview`, { hasText: 'let me check' }).waitFor();
@@ -302,6 +307,8 @@ test('two operators: one claims, the other sees it, a transfer moves the chat, t
   await olivia.locator(`button[data-session="${second}"]`).click();
   await olivia.locator('#messages li .text', { hasText: 'my order is 1234' }).waitFor();
   assert.equal(await olivia.locator('#session-title').textContent(), 'Session with customer Bob Builder (bob)');
+  assert.equal(await olivia.locator('#messages li', { hasText: 'my order is 1234' }).locator('.who').first().textContent(),
+    'Bob Builder (Customer)');
   await olivia.locator(`button[data-session="${second}"] .unread[hidden]`).waitFor({ state: 'attached' });
   await titled(before); // and the title says so once she read it
   const unread = async () => (await (await fetch(`${env.PARLEY_API}/api/tenants/${env.PARLEY_TENANT}/sessions/${second}`,
@@ -607,7 +614,9 @@ test('on a German page the widget speaks German, with the words the site chose f
   await staff.locator('#text').pressSequentially('Einen Moment', { delay: 20 });
   await inWidget(shop, '.typing').filter({ hasText: 'Support schreibt…' }).waitFor();
   await staff.locator('#text').press('Enter');
-  await inWidget(shop, 'li').filter({ hasText: 'Einen Moment' }).filter({ hasText: 'Support' }).waitFor();
+  const reply = inWidget(shop, 'li').filter({ hasText: 'Einen Moment' });
+  await reply.waitFor();
+  assert.equal(await reply.locator('.who').first().textContent(), 'Sam Smith', 'signed with the name of his token');
   // support read the visitor's message: "gelesen"
   await inWidget(shop, 'li').filter({ hasText: 'Wo ist meine Bestellung?' }).filter({ hasText: /\d{2}:\d{2} · gelesen/ })
     .waitFor();

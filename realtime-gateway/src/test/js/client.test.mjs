@@ -1062,3 +1062,18 @@ test('the widget\'s words: every language has every word, with the same {parts};
   assert.match(note, /^\d{2}:\d{2} · gelesen$/);
   assert.equal(messageNote({ state: 'failed', reason: 'limit' }, { words: TEXTS.fr }), 'non envoyé : limit');
 });
+
+test('a deleted message loses the name it was signed with, live or read from history after the deletion', () => {
+  const store = new MessageStore();
+  store.apply(msg(1, 'a', { sender_name: 'Alice Doe' }));
+  store.apply(msg(2, 'b', { sender_name: 'Sam Smith' }));
+  store.apply({ type: 'message_deleted', seq: 3, message_id: 'a' });
+  store.apply(msg(4, 'c', { sender_name: 'Bob' }));
+  store.apply({ type: 'message_deleted', seq: 5, message_id: 'c' });
+  const later = new MessageStore(); // the deletion seen first, the message then read from history
+  later.apply({ type: 'message_deleted', seq: 2, message_id: 'x' });
+  later.apply(msg(1, 'x', { sender_name: 'Carol' }));
+  const names = (s) => s.messages.map((m) => [m.message_id, m.sender_name, m.state]);
+  assert.deepEqual(names(store), [['a', undefined, 'deleted'], ['b', 'Sam Smith', 'stored'], ['c', undefined, 'deleted']]);
+  assert.deepEqual(names(later), [['x', undefined, 'deleted']]);
+});

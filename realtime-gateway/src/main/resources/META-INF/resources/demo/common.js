@@ -106,7 +106,7 @@ export function renderMessages(list, messages, me, seenUpTo = 0, { remove = null
     const removable = remove && m.state === 'stored' && m.message_id;
     return {
       key: messageKey(m),
-      look: JSON.stringify([mine, m.state, m.seq, content, note, m.role, Boolean(removable)]),
+      look: JSON.stringify([mine, m.state, m.seq, content, note, m.role, m.sender_name, Boolean(removable)]),
       draw: (li) => {
         li.className = mine ? 'mine' : '';
         li.dataset.state = m.state;
@@ -120,7 +120,8 @@ export function renderMessages(list, messages, me, seenUpTo = 0, { remove = null
         }
         const who = document.createElement('span');
         who.className = 'who';
-        who.textContent = mine ? 'You' : roleName(m.role);
+        // who wrote: the name they signed with and their role (Sam Smith (Support)), else the role
+        who.textContent = mine ? 'You' : m.sender_name ? `${m.sender_name} (${roleName(m.role)})` : roleName(m.role);
         const text = document.createElement('span');
         text.className = 'text';
         text.append(...(m.state === 'deleted' ? [content] : linkParts(content).map(linkOrText)));

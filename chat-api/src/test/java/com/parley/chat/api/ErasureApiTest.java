@@ -38,7 +38,8 @@ class ErasureApiTest {
     }
 
     private void post(String session, String author, String role, String content) {
-        as(token(tenant, author, role)).body(Map.of("content", content, "metadata", Map.of("email", "alice@example.com")))
+        // signed with a name, which the message keeps (sender_name) until it is erased
+        as(com.parley.infra.ChatInfra.get().tokens().issueNamed(tenant, author, role, "Name of " + author)).body(Map.of("content", content, "metadata", Map.of("email", "alice@example.com")))
                 .post(sessionsPath(tenant) + "/" + session + "/messages").then().statusCode(201);
     }
 
@@ -83,11 +84,12 @@ class ErasureApiTest {
             as(sam).get(sessionsPath(tenant) + "/" + session + "/messages").then().statusCode(200)
                     .body("items.content", org.hamcrest.Matchers.everyItem(equalTo("")))
                     .body("items.deleted", org.hamcrest.Matchers.everyItem(equalTo(true)))
-                    .body("items.metadata", org.hamcrest.Matchers.everyItem(nullValue()));
+                    .body("items.metadata", org.hamcrest.Matchers.everyItem(nullValue()))
+                    .body("items.sender_name", org.hamcrest.Matchers.everyItem(nullValue()));
             String events = history(session).prettify();
             // "4111" alone turns up in a random event id now and then (hex): it failed a CI run by chance
             for (String secret : List.of("4111 1111", "Main Street", "thanks Alice", "alice@example.com",
-                    "Alice Liddell", "Alice Cooper")) {
+                    "Alice Liddell", "Alice Cooper", "Name of alice", "Name of sam")) {
                 assertFalse(events.contains(secret), secret + " is still in the history of " + session + ": " + events);
             }
         }
@@ -99,7 +101,9 @@ class ErasureApiTest {
                 .statusCode(409);
         // bob's chat is as it was
         as(sam).get(sessionsPath(tenant) + "/" + bobs + "/messages").then()
-                .body("items[0].content", equalTo("bob's own words")).body("items[0].deleted", equalTo(false));
+                .body("items[0].content", equalTo("bob's own words")).body("items[0].deleted", equalTo(false))
+                .body("items[0].sender_name", equalTo("Name of bob"));
+        org.junit.jupiter.api.Assertions.assertTrue(history(bobs).prettify().contains("Name of bob"));
 
         // consumers of the topic are told, with the events they already honour
         try (EventTopic topic = new EventTopic()) {

@@ -105,6 +105,38 @@ class MessageApiTest {
     }
 
     @Test
+    void aMessageKeepsTheNameItsSenderSignedWithUntilItIsDeleted() {
+        String session = newSession(tenant, "alice");
+        var tokens = com.parley.infra.ChatInfra.get().tokens();
+        String alice = tokens.issueNamed(tenant, "alice", "user", "Alice Doe");
+        String sam = tokens.issueNamed(tenant, "sam", "supporter", "Sam Smith");
+        // the first post to a session here locks its row; the next ones go at the seq known here, in
+        // one statement shared with other sessions' posts: each way keeps the name
+        String first = as(alice).body(Map.of("content", "hello")).post(messagesPath(session)).then().statusCode(201)
+                .body("sender_name", equalTo("Alice Doe")).extract().path("id");
+        as(sam).body(Map.of("content", "Hi Alice")).post(messagesPath(session)).then().statusCode(201)
+                .body("sender_name", equalTo("Sam Smith"));
+        as(alice).body(Map.of("content", "thanks")).post(messagesPath(session)).then().statusCode(201)
+                .body("sender_name", equalTo("Alice Doe"));
+        as(token(tenant, "bot", "service")).body(Map.of("content", "Rate us?")).post(messagesPath(session)).then()
+                .statusCode(201).body("sender_name", org.hamcrest.Matchers.nullValue());
+        as(alice).get(messagesPath(session)).then().statusCode(200)
+                .body("items.sender_name", equalTo(java.util.Arrays.asList("Alice Doe", "Sam Smith", "Alice Doe", null)));
+        io.restassured.path.json.JsonPath history = as(sam).get(sessionsPath(tenant) + "/" + session + "/events")
+                .then().statusCode(200).extract().jsonPath();
+        assertEquals(java.util.Arrays.asList(null, "Alice Doe", "Sam Smith", "Alice Doe", null),
+                history.getList("events.sender_name"));
+
+        // deleted: the name goes with the words, from the message and from history
+        as(alice).delete(messagesPath(session) + "/" + first).then().statusCode(204);
+        as(sam).get(messagesPath(session) + "/" + first).then().statusCode(200)
+                .body("sender_name", org.hamcrest.Matchers.nullValue()).body("sender_user_id", equalTo("alice"));
+        assertEquals(java.util.Arrays.asList(null, null, "Sam Smith", "Alice Doe", null, null),
+                as(sam).get(sessionsPath(tenant) + "/" + session + "/events").then().extract().jsonPath()
+                        .getList("events.sender_name"));
+    }
+
+    @Test
     void theRoleComesFromTheTokenNeverFromTheBody() {
         String session = newSession(tenant, "alice");
         as(token(tenant, "alice", "user")).body(Map.of("content", "hi", "role", "admin"))

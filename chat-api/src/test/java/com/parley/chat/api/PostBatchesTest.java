@@ -97,6 +97,11 @@ class PostBatchesTest {
         assertEquals(new MessageRows.Inserted(false, null), results.get(3));
 
         assertEquals(List.of("hello"), contents(open, "ann"));
+        // every column in its place: the sender's name as the message and as its event in history
+        assertEquals(List.of("Name of ann"), as(token(tenant, "ann", "user"))
+                .get(sessionsPath(tenant) + "/" + open + "/messages").jsonPath().getList("items.sender_name"));
+        assertEquals("Name of ann", as(token(tenant, "ann", "user"))
+                .get(sessionsPath(tenant) + "/" + open + "/events").jsonPath().getString("events[1].sender_name"));
         assertEquals(List.of("first"), contents(retried, "ben"));
         assertEquals(List.of(), contents(closed, "cai"));
         assertEquals(List.of(), contents(behind, "dan"));
@@ -243,10 +248,11 @@ class PostBatchesTest {
         message.role = Role.USER;
         message.content = content;
         message.senderUserId = user;
+        message.senderName = "Name of " + user;
         message.clientMessageId = clientId;
         message.createdAt = now;
         MessageCreated event = new MessageCreated(UUID.randomUUID(), tenant, session, seq, now, message.id, "user",
-                content, user, now, clientId, null);
+                content, user, message.senderName, now, clientId, null);
         return events.newMessage(message, content, event);
     }
 

@@ -159,6 +159,7 @@ export class MessageStore {
       if (this.deletedIds.has(frame.message_id)) { // history read after the live deletion
         frame.deleted = true;
         frame.content = '';
+        delete frame.sender_name;
       }
       if (frame.client_message_id) {
         this.pending.delete(frame.client_message_id);
@@ -167,8 +168,9 @@ export class MessageStore {
       this.deletedIds.add(frame.message_id);
       for (const event of this.bySeq.values()) {
         if (event.type === 'message_created' && event.message_id === frame.message_id) {
-          event.deleted = true;
+          event.deleted = true; // gone as history has it: the words and the name they were signed with
           event.content = '';
+          delete event.sender_name;
         }
       }
     } else if (frame.type === 'session_status') {

@@ -506,7 +506,7 @@ export class ParleyWidget {
       const text = m.state === 'deleted' ? this.words.deleted : m.content;
       return {
         key: messageKey(m),
-        look: JSON.stringify([mine, m.state, text, note, m.role]),
+        look: JSON.stringify([mine, m.state, text, note, m.role, m.sender_name]),
         draw: (li) => {
           li.className = mine ? 'mine' : '';
           li.dataset.state = m.state;
@@ -515,7 +515,8 @@ export class ParleyWidget {
           } else {
             delete li.dataset.seen;
           }
-          li.replaceChildren(el('span', { class: 'who' }, mine ? this.words.you : this.roleName(m.role)),
+          // who wrote: the name they signed with (Sam Smith), else their role as the visitor reads it (Support)
+          li.replaceChildren(el('span', { class: 'who' }, mine ? this.words.you : (m.sender_name || this.roleName(m.role))),
             m.state === 'deleted' ? el('span', { class: 'text' }, text) : messageText(text), ...(note ? [el('span', { class: 'who' }, note)] : []));
         },
       };

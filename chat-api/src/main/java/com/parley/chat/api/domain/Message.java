@@ -43,6 +43,10 @@ public class Message extends PanacheEntityBase {
     @Column(name = "sender_user_id", nullable = false, updatable = false)
     public String senderUserId;
 
+    /** The sender's name as their token gave it when they wrote (the OIDC name claim); null when none. */
+    @Column(name = "sender_name")
+    public String senderName;
+
     @Column(name = "client_message_id", updatable = false)
     public String clientMessageId;
 
@@ -58,12 +62,16 @@ public class Message extends PanacheEntityBase {
     @Column(name = "deleted_by")
     public String deletedBy;
 
-    /** Deleted means gone: what it said and what it carried; the row keeps its place (seq) and who deleted it. */
+    /**
+     * Deleted means gone: what it said, what it carried and the name it was signed with (an erasure
+     * removes the customer's name so); the row keeps its place (seq), its sender's id and who deleted it.
+     */
     public void blank(String by, Instant at) {
         deletedAt = at;
         deletedBy = by;
         content = "";
         metadata = null;
+        senderName = null;
     }
 
     public static Optional<Message> findInSession(String tenantId, UUID sessionId, UUID id) {

@@ -82,10 +82,10 @@ public final class MessageRows {
                     and s.last_seq = v.seq - 1 and s.status = 'open'
                 returning s.id
             ), message_row as (
-                insert into messages (id, tenant_id, session_id, seq, role, content, sender_user_id,
+                insert into messages (id, tenant_id, session_id, seq, role, content, sender_user_id, sender_name,
                     client_message_id, metadata, created_at)
                 select v.message_id, v.tenant_id, v.session_id, v.seq, ?, ?, ?, cast(? as varchar),
-                    cast(? as jsonb), v.created_at from v, session_row
+                    cast(? as varchar), cast(? as jsonb), v.created_at from v, session_row
             ), history_row as (
                 insert into session_events (event_id, tenant_id, session_id, seq, type, payload, occurred_at)
                 select v.event_id, v.tenant_id, v.session_id, v.seq, ?, cast(v.payload as jsonb), v.occurred_at
@@ -116,15 +116,16 @@ public final class MessageRows {
                 select ord, cast(seq as bigint) as seq, cast(message_id as uuid) as message_id, tenant_id,
                     cast(session_id as uuid) as session_id, cast(created_at as timestamptz) as created_at,
                     cast(event_id as uuid) as event_id, payload, cast(occurred_at as timestamptz) as occurred_at,
-                    preview, role, content, sender_user_id, client_message_id, metadata, event_type, topic,
-                    record_key, ce_type, traceparent
+                    preview, role, content, sender_user_id, sender_name, client_message_id, metadata, event_type,
+                    topic, record_key, ce_type, traceparent
                 from unnest(cast(? as text[]), cast(? as text[]), cast(? as text[]), cast(? as text[]),
                     cast(? as text[]), cast(? as text[]), cast(? as text[]), cast(? as text[]), cast(? as text[]),
                     cast(? as text[]), cast(? as text[]), cast(? as text[]), cast(? as text[]), cast(? as text[]),
-                    cast(? as text[]), cast(? as text[]), cast(? as text[]), cast(? as text[]), cast(? as text[]))
+                    cast(? as text[]), cast(? as text[]), cast(? as text[]), cast(? as text[]), cast(? as text[]),
+                    cast(? as text[]))
                     with ordinality as t(seq, message_id, tenant_id, session_id, created_at, event_id, payload,
-                        occurred_at, preview, role, content, sender_user_id, client_message_id, metadata,
-                        event_type, topic, record_key, ce_type, traceparent, ord)
+                        occurred_at, preview, role, content, sender_user_id, sender_name, client_message_id,
+                        metadata, event_type, topic, record_key, ce_type, traceparent, ord)
             ), earlier as (
                 select v.ord, m.id, m.sender_user_id from v
                 join messages m on m.session_id = v.session_id and m.client_message_id = v.client_message_id
@@ -142,10 +143,10 @@ public final class MessageRows {
             ), written as (
                 select f.* from fresh f join session_row r on r.id = f.session_id
             ), message_row as (
-                insert into messages (id, tenant_id, session_id, seq, role, content, sender_user_id,
+                insert into messages (id, tenant_id, session_id, seq, role, content, sender_user_id, sender_name,
                     client_message_id, metadata, created_at)
-                select message_id, tenant_id, session_id, seq, role, content, sender_user_id, client_message_id,
-                    cast(metadata as jsonb), created_at from written
+                select message_id, tenant_id, session_id, seq, role, content, sender_user_id, sender_name,
+                    client_message_id, cast(metadata as jsonb), created_at from written
             ), history_row as (
                 insert into session_events (event_id, tenant_id, session_id, seq, type, payload, occurred_at)
                 select event_id, tenant_id, session_id, seq, event_type, cast(payload as jsonb), occurred_at
@@ -161,7 +162,7 @@ public final class MessageRows {
             left join written w on w.ord = v.ord
             """;
 
-    private static final int INSERT_ALL_COLUMNS = 19;
+    private static final int INSERT_ALL_COLUMNS = 20;
 
     private MessageRows() {
     }
@@ -218,6 +219,7 @@ public final class MessageRows {
             insert.setString(++i, m.role.wireName());
             insert.setString(++i, m.content);
             insert.setString(++i, m.senderUserId);
+            insert.setString(++i, m.senderName);
             insert.setString(++i, m.clientMessageId);
             insert.setString(++i, write.metadataJson());
             insert.setString(++i, write.eventType());
@@ -250,7 +252,7 @@ public final class MessageRows {
             String[] values = { Long.toString(m.seq), m.id.toString(), m.tenantId, m.sessionId.toString(),
                     utc(m.createdAt).toString(), write.eventId().toString(), write.payload(),
                     utc(write.occurredAt()).toString(), write.preview(), m.role.wireName(), m.content,
-                    m.senderUserId, m.clientMessageId, write.metadataJson(), write.eventType(), write.topic(),
+                    m.senderUserId, m.senderName, m.clientMessageId, write.metadataJson(), write.eventType(), write.topic(),
                     write.recordKey(), write.ceType(), write.traceparent() };
             for (int column = 0; column < INSERT_ALL_COLUMNS; column++) {
                 columns[column][row] = values[column];

@@ -50,13 +50,13 @@ public class SessionEvent extends PanacheEntityBase {
     }
 
     /**
-     * Blanks a deleted message in history (content and metadata), so that a replay never shows it
-     * again.
+     * Blanks a deleted message in history (content, metadata and the sender's name), so that a
+     * replay never shows it again.
      */
     public static int redactMessageContent(String tenantId, UUID sessionId, UUID messageId) {
         return getEntityManager().createNativeQuery("""
                 update session_events
-                   set payload = jsonb_set(payload - 'metadata', '{content}', '""'::jsonb)
+                   set payload = jsonb_set(payload - 'metadata' - 'sender_name', '{content}', '""'::jsonb)
                  where tenant_id = ?1 and session_id = ?2 and type = 'MessageCreated'
                    and payload->>'message_id' = ?3
                 """).setParameter(1, tenantId).setParameter(2, sessionId).setParameter(3, messageId.toString())
@@ -64,18 +64,18 @@ public class SessionEvent extends PanacheEntityBase {
     }
 
     /**
-     * Blanks what a session's history says (an erasure): every message's content and metadata, and
+     * Blanks what a session's history says (an erasure): every message's content, metadata and sender's name, and
      * the metadata and customer's name the session was created with. Returns the events changed.
      */
     public static int redactSession(String tenantId, UUID sessionId) {
         return getEntityManager().createNativeQuery("""
                 update session_events
                    set payload = case when type = 'MessageCreated'
-                                      then jsonb_set(payload - 'metadata', '{content}', '""'::jsonb)
+                                      then jsonb_set(payload - 'metadata' - 'sender_name', '{content}', '""'::jsonb)
                                       else payload - 'metadata' - 'customer_name' end
                  where tenant_id = ?1 and session_id = ?2 and type in ('MessageCreated', 'SessionCreated')
                    and (payload->'metadata' is not null or payload->'customer_name' is not null
-                        or payload->>'content' <> '')
+                        or payload->'sender_name' is not null or payload->>'content' <> '')
                 """).setParameter(1, tenantId).setParameter(2, sessionId).executeUpdate();
     }
 }

@@ -7,7 +7,7 @@ import java.util.UUID;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 
 public record MessageCreated(UUID eventId, String tenantId, UUID sessionId, long seq, Instant occurredAt,
-        UUID messageId, String role, String content, String senderUserId, Instant createdAt,
+        UUID messageId, String role, String content, String senderUserId, String senderName, Instant createdAt,
         String clientMessageId, Map<String, Object> metadata) implements ChatEvent {
 
     @Override

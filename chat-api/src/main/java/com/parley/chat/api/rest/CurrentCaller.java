@@ -27,7 +27,7 @@ public class CurrentCaller {
         }
         String tenant = (String) claim;
         Set<String> groups = token.getGroups() == null ? Set.of() : token.getGroups();
-        Caller caller = Caller.of(tenant, token.getSubject(), groups);
+        Caller caller = Caller.of(tenant, token.getSubject(), groups, displayName());
         if (!caller.tenantId().equals(pathTenant)) {
             throw Problems.tenantMismatch();
         }
@@ -39,7 +39,7 @@ public class CurrentCaller {
      * of text; anything else (absent, not a string, blank, control characters) is no name. The
      * gateways read it by the same rule for presence ({@code TokenVerifier.displayName}).
      */
-    public String displayName() {
+    private String displayName() {
         if (token == null || !(token.getClaim("name") instanceof String raw)) {
             return null;
         }

@@ -102,8 +102,7 @@ public class SessionResource {
     public Response create(@PathParam("tenantId") String tenantId, CreateSessionRequest body) {
         Caller caller = currentCaller.in(tenantId);
         CreateSessionRequest request = body == null ? new CreateSessionRequest(null, null) : body;
-        ChatSession session = sessions.create(caller, request.customerUserId(), currentCaller.displayName(),
-                request.metadata());
+        ChatSession session = sessions.create(caller, request.customerUserId(), request.metadata());
         return Response.status(Response.Status.CREATED)
                 .header("Location", "/api/tenants/" + tenantId + "/sessions/" + session.id)
                 .entity(SessionView.of(session, 0L, subscriptionTokens.issue(caller, session.id))).build();

@@ -63,12 +63,12 @@ public final class Views {
     }
 
     public record MessageView(UUID id, String tenantId, UUID sessionId, long seq, String role, String content,
-            String senderUserId, String clientMessageId, Map<String, Object> metadata, Instant createdAt,
-            boolean deleted, Instant deletedAt) {
+            String senderUserId, String senderName, String clientMessageId, Map<String, Object> metadata,
+            Instant createdAt, boolean deleted, Instant deletedAt) {
 
         static MessageView of(Message m) {
             return new MessageView(m.id, m.tenantId, m.sessionId, m.seq, m.role.wireName(), m.content,
-                    m.senderUserId, m.clientMessageId, m.metadata, m.createdAt, m.deletedAt != null, m.deletedAt);
+                    m.senderUserId, m.senderName, m.clientMessageId, m.metadata, m.createdAt, m.deletedAt != null, m.deletedAt);
         }
     }
 
@@ -95,12 +95,12 @@ public final class Views {
             "occurred_at" }, description = "An event of the session, the same value as its record on "
                     + "chat.message-events (docs/asyncapi.yaml). type: SessionCreated (customer_user_id, customer_name, "
                     + "status, metadata, created_at), MessageCreated (message_id, role, content, sender_user_id, "
-                    + "client_message_id, metadata, created_at), MessageDeleted (message_id, deleted_by, "
+                    + "sender_name, client_message_id, metadata, created_at), MessageDeleted (message_id, deleted_by, "
                     + "deleted_at), SessionStatusChanged (previous_status, status, changed_by), SessionClaimed "
                     + "(claimed_by, previous, by), SessionReleased (previous, by); ignore a type you do not know.")
     public record SessionEventFields(String type, UUID eventId, String tenantId, UUID sessionId, long seq,
             Instant occurredAt, String customerUserId, String customerName, String status, Map<String, Object> metadata,
-            Instant createdAt, UUID messageId, String role, String content, String senderUserId,
+            Instant createdAt, UUID messageId, String role, String content, String senderUserId, String senderName,
             String clientMessageId, String deletedBy, Instant deletedAt, String previousStatus, String changedBy,
             String claimedBy, String previous, String by) {
     }

@@ -6,11 +6,20 @@ import com.parley.chat.api.domain.Role;
 
 /**
  * Who is calling, from the verified token: {@code sub}, {@code tenant} and the strongest of its
- * {@code groups}. A {@code service} token (an AI assistant) writes as {@code assistant}.
+ * {@code groups}, and the {@code name} others may be shown (null when it has none fit to show). A
+ * {@code service} token (an AI assistant) writes as {@code assistant}.
  */
-public record Caller(String tenantId, String userId, Role role) {
+public record Caller(String tenantId, String userId, Role role, String name) {
+
+    public Caller(String tenantId, String userId, Role role) {
+        this(tenantId, userId, role, null);
+    }
 
     public static Caller of(String tenantId, String userId, Set<String> groups) {
+        return of(tenantId, userId, groups, null);
+    }
+
+    public static Caller of(String tenantId, String userId, Set<String> groups, String name) {
         Role role;
         if (groups.contains("admin")) {
             role = Role.ADMIN;
@@ -31,7 +40,7 @@ public record Caller(String tenantId, String userId, Role role) {
                 || PlainText.flaw(userId) != null) {
             throw Problems.unauthorized("The token's tenant or sub claim is too long or malformed.");
         }
-        return new Caller(tenantId, userId, role);
+        return new Caller(tenantId, userId, role, name);
     }
 
     /** Staff (supporters, admins) and services see every session of their tenant. */

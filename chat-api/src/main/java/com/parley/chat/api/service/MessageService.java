@@ -177,12 +177,14 @@ public class MessageService {
         message.role = caller.role();
         message.content = content;
         message.senderUserId = caller.userId();
+        message.senderName = caller.name();
         message.clientMessageId = clientId;
         message.metadata = checkedMetadata;
         message.createdAt = now;
         String preview = content.length() > PREVIEW_LENGTH ? content.substring(0, PREVIEW_LENGTH) : content;
         MessageCreated event = new MessageCreated(UUID.randomUUID(), message.tenantId, message.sessionId, message.seq,
-                now, message.id, message.role.wireName(), message.content, message.senderUserId, message.createdAt,
+                now, message.id, message.role.wireName(), message.content, message.senderUserId, message.senderName,
+                message.createdAt,
                 message.clientMessageId, message.metadata);
         return new Draft(message, preview, event);
     }

@@ -29,11 +29,11 @@ public class SessionService {
 
     /**
      * A customer starts a chat for themselves; staff and services may open one on behalf of a
-     * named customer. {@code callerName} is the caller's display name (their token's, or null): the
-     * chat keeps it as the customer's name when the caller is that customer.
+     * named customer. The chat keeps the caller's name as the customer's when the caller is that
+     * customer.
      */
     @Transactional
-    public ChatSession create(Caller caller, String customerUserId, String callerName, Map<String, Object> metadata) {
+    public ChatSession create(Caller caller, String customerUserId, Map<String, Object> metadata) {
         writeLimits.check(caller);
         String customer = caller.seesWholeTenant() && customerUserId != null ? customerUserId.trim() : caller.userId();
         if (customer.isEmpty() || customer.length() > 255) {
@@ -45,7 +45,7 @@ public class SessionService {
         session.tenantId = caller.tenantId();
         session.customerUserId = customer;
         // the customer's name is theirs to give: only when they start the chat themselves
-        session.customerName = customer.equals(caller.userId()) ? callerName : null;
+        session.customerName = customer.equals(caller.userId()) ? caller.name() : null;
         session.status = SessionStatus.OPEN;
         session.metadata = metadataRules.check(metadata);
         session.createdAt = now;

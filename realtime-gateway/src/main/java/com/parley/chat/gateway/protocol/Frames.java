@@ -85,12 +85,14 @@ public class Frames {
 
     /**
      * A {@code message_created} frame of a message that was deleted since: content blank, metadata
-     * gone, {@code deleted: true}, everything else (seq, ids) as it was, on both channels.
+     * and the sender's name gone (as chat-api has it in history), {@code deleted: true}, everything
+     * else (seq, ids) as it was, on both channels.
      */
     public EventFrame redacted(EventFrame created) {
         ObjectNode frame = (ObjectNode) parse(created.frame());
         frame.put("content", "");
         frame.remove("metadata");
+        frame.remove("sender_name");
         frame.put("deleted", true);
         String onSession = frame.toString();
         frame.put("channel", Channel.DASHBOARD.name());
