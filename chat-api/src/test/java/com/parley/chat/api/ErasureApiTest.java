@@ -39,7 +39,8 @@ class ErasureApiTest {
 
     private void post(String session, String author, String role, String content) {
         // signed with a name, which the message keeps (sender_name) until it is erased
-        as(com.parley.infra.ChatInfra.get().tokens().issueNamed(tenant, author, role, "Name of " + author)).body(Map.of("content", content, "metadata", Map.of("email", "alice@example.com")))
+        as(com.parley.infra.ChatInfra.get().tokens().issueNamed(tenant, author, role, "Name of " + author))
+                .body(Map.of("content", content, "metadata", Map.of("email", "alice@example.com")))
                 .post(sessionsPath(tenant) + "/" + session + "/messages").then().statusCode(201);
     }
 

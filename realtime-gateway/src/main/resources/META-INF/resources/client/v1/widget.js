@@ -516,8 +516,10 @@ export class ParleyWidget {
             delete li.dataset.seen;
           }
           // who wrote: the name they signed with (Sam Smith), else their role as the visitor reads it (Support)
-          li.replaceChildren(el('span', { class: 'who' }, mine ? this.words.you : (m.sender_name || this.roleName(m.role))),
-            m.state === 'deleted' ? el('span', { class: 'text' }, text) : messageText(text), ...(note ? [el('span', { class: 'who' }, note)] : []));
+          const who = mine ? this.words.you : (m.sender_name || this.roleName(m.role));
+          li.replaceChildren(el('span', { class: 'who' }, who),
+            m.state === 'deleted' ? el('span', { class: 'text' }, text) : messageText(text),
+            ...(note ? [el('span', { class: 'who' }, note)] : []));
         },
       };
     }));

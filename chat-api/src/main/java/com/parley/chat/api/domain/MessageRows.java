@@ -252,8 +252,8 @@ public final class MessageRows {
             String[] values = { Long.toString(m.seq), m.id.toString(), m.tenantId, m.sessionId.toString(),
                     utc(m.createdAt).toString(), write.eventId().toString(), write.payload(),
                     utc(write.occurredAt()).toString(), write.preview(), m.role.wireName(), m.content,
-                    m.senderUserId, m.senderName, m.clientMessageId, write.metadataJson(), write.eventType(), write.topic(),
-                    write.recordKey(), write.ceType(), write.traceparent() };
+                    m.senderUserId, m.senderName, m.clientMessageId, write.metadataJson(), write.eventType(),
+                    write.topic(), write.recordKey(), write.ceType(), write.traceparent() };
             for (int column = 0; column < INSERT_ALL_COLUMNS; column++) {
                 columns[column][row] = values[column];
             }

@@ -7,7 +7,8 @@ import java.util.UUID;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 
 public record SessionCreated(UUID eventId, String tenantId, UUID sessionId, long seq, Instant occurredAt,
-        String customerUserId, String customerName, String status, Map<String, Object> metadata, Instant createdAt) implements ChatEvent {
+        String customerUserId, String customerName, String status, Map<String, Object> metadata, Instant createdAt)
+        implements ChatEvent {
 
     @Override
     @JsonIgnore

@@ -49,9 +49,9 @@ public final class Views {
 
         /** With the caller's unread count and subscription token (either may be null: not shown). */
         static SessionView of(ChatSession s, Long unreadCount, String subscriptionToken) {
-            return new SessionView(s.id, s.tenantId, s.customerUserId, s.customerName, s.status.wireName(), s.metadata, s.lastSeq,
-                    s.lastMessageId, s.lastMessagePreview, s.lastMessageAt, s.createdAt, s.updatedAt, s.claimedBy, s.claimedAt,
-                    unreadCount, subscriptionToken);
+            return new SessionView(s.id, s.tenantId, s.customerUserId, s.customerName, s.status.wireName(), s.metadata,
+                    s.lastSeq, s.lastMessageId, s.lastMessagePreview, s.lastMessageAt, s.createdAt, s.updatedAt,
+                    s.claimedBy, s.claimedAt, unreadCount, subscriptionToken);
         }
     }
 
@@ -68,7 +68,8 @@ public final class Views {
 
         static MessageView of(Message m) {
             return new MessageView(m.id, m.tenantId, m.sessionId, m.seq, m.role.wireName(), m.content,
-                    m.senderUserId, m.senderName, m.clientMessageId, m.metadata, m.createdAt, m.deletedAt != null, m.deletedAt);
+                    m.senderUserId, m.senderName, m.clientMessageId, m.metadata, m.createdAt, m.deletedAt != null,
+                    m.deletedAt);
         }
     }
 
@@ -93,15 +94,16 @@ public final class Views {
      */
     @Schema(name = "SessionEvent", requiredProperties = { "type", "event_id", "tenant_id", "session_id", "seq",
             "occurred_at" }, description = "An event of the session, the same value as its record on "
-                    + "chat.message-events (docs/asyncapi.yaml). type: SessionCreated (customer_user_id, customer_name, "
-                    + "status, metadata, created_at), MessageCreated (message_id, role, content, sender_user_id, "
-                    + "sender_name, client_message_id, metadata, created_at), MessageDeleted (message_id, deleted_by, "
-                    + "deleted_at), SessionStatusChanged (previous_status, status, changed_by), SessionClaimed "
-                    + "(claimed_by, previous, by), SessionReleased (previous, by); ignore a type you do not know.")
+                    + "chat.message-events (docs/asyncapi.yaml). type: SessionCreated (customer_user_id, "
+                    + "customer_name, status, metadata, created_at), MessageCreated (message_id, role, content, "
+                    + "sender_user_id, sender_name, client_message_id, metadata, created_at), MessageDeleted "
+                    + "(message_id, deleted_by, deleted_at), SessionStatusChanged (previous_status, status, "
+                    + "changed_by), SessionClaimed (claimed_by, previous, by), SessionReleased (previous, by); ignore "
+                    + "a type you do not know.")
     public record SessionEventFields(String type, UUID eventId, String tenantId, UUID sessionId, long seq,
-            Instant occurredAt, String customerUserId, String customerName, String status, Map<String, Object> metadata,
-            Instant createdAt, UUID messageId, String role, String content, String senderUserId, String senderName,
-            String clientMessageId, String deletedBy, Instant deletedAt, String previousStatus, String changedBy,
-            String claimedBy, String previous, String by) {
+            Instant occurredAt, String customerUserId, String customerName, String status,
+            Map<String, Object> metadata, Instant createdAt, UUID messageId, String role, String content,
+            String senderUserId, String senderName, String clientMessageId, String deletedBy, Instant deletedAt,
+            String previousStatus, String changedBy, String claimedBy, String previous, String by) {
     }
 }
