@@ -225,6 +225,13 @@ test('two operators: one claims, the other sees it, a transfer moves the chat, t
   await staff.locator('#operators li[data-user="olivia"][data-status="away"]').waitFor();
   await olivia.getByLabel('My status').selectOption('available');
   await staff.locator('#operators li[data-user="olivia"][data-status="available"]').waitFor();
+  // sam (gateway 2) is listed on olivia's page (gateway 1) by the name of his token, with his user id;
+  // olivia's token has none: her user id
+  await olivia.locator('#operators li[data-user="sam"]', { hasText: /^Sam Smith \(sam\) · / }).waitFor();
+  await staff.locator('#operators li[data-user="sam"]', { hasText: /^Sam Smith \(sam, you\) · / }).waitFor();
+  await staff.locator('#operators li[data-user="olivia"]', { hasText: /^olivia · / }).waitFor();
+  assert.equal(await olivia.locator('#operator-ids option[value="sam"]').getAttribute('value'), 'sam');
+  assert.match(await olivia.locator('#operator-ids option[value="sam"]').textContent(), /^Sam Smith · /);
 
   // sam (gateway 2) claims alice's chat: olivia (gateway 1) and alice see it
   await staff.locator(`button[data-session="${sessionId}"]`).click();

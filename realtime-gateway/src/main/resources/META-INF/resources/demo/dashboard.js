@@ -23,14 +23,18 @@ function renderOperators() {
     const li = document.createElement('li');
     li.dataset.user = op.user_id;
     li.dataset.status = op.status;
-    li.textContent = `${op.user_id === me ? `${op.user_id} (you)` : op.user_id} · ${op.status} · ${op.open_sessions} open`;
+    // by the name of their token, with the user id a transfer takes: "Sam Smith (sam, you)", "olivia"
+    const you = op.user_id === me ? 'you' : '';
+    const who = op.name ? `${op.name} (${[op.user_id, you].filter(Boolean).join(', ')})`
+      : `${op.user_id}${you ? ' (you)' : ''}`;
+    li.textContent = `${who} · ${op.status} · ${op.open_sessions} open`;
     return li;
   }));
   // the transfer field offers the others, with how they are (any user id of the tenant still goes)
   $('operator-ids').replaceChildren(...list.filter((op) => op.user_id !== me).map((op) => {
     const option = document.createElement('option');
     option.value = op.user_id;
-    option.textContent = `${op.status} · ${op.open_sessions} open`;
+    option.textContent = `${op.name ? `${op.name} · ` : ''}${op.status} · ${op.open_sessions} open`;
     return option;
   }));
 }

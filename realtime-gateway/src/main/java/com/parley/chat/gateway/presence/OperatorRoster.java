@@ -53,8 +53,8 @@ public class OperatorRoster {
     record Choice(String status, long changedAt) {
     }
 
-    /** What subscribers see of one operator. */
-    record View(String status, int openSessions) {
+    /** What subscribers see of one operator: their name is null when no token of theirs had one. */
+    record View(String status, int openSessions, String name) {
     }
 
     private record Announcement(Map<String, Choice> operators, Instant expiresAt) {
@@ -81,6 +81,11 @@ public class OperatorRoster {
     private final Map<String, Map<String, Choice>> choices = new ConcurrentHashMap<>();
     /** tenant → instance → what it announced. */
     private final Map<String, Map<String, Announcement>> remote = new ConcurrentHashMap<>();
+    /**
+     * tenant → user → the name of their token (presence's rule), from their connections here or
+     * another instance's announcements; kept while they are offline, so the list still names them.
+     */
+    private final Map<String, Map<String, String>> names = new ConcurrentHashMap<>();
     /** tenant → user → open sessions held. */
     private final Map<String, Map<String, Integer>> workload = new ConcurrentHashMap<>();
     /** The operators channel's local subscribers. */
@@ -118,6 +123,9 @@ public class OperatorRoster {
         Caller caller = connection.caller();
         if (!caller.isOperator()) {
             return; // customers and services (an AI assistant) are no operators
+        }
+        if (caller.name() != null) {
+            names.computeIfAbsent(caller.tenantId(), t -> new ConcurrentHashMap<>()).put(caller.userId(), caller.name());
         }
         if (localStaff.putIfAbsent(connection.connectionId(), caller) == null && count(caller, 1) == 1) {
             announce(caller.tenantId());
@@ -182,6 +190,9 @@ public class OperatorRoster {
         Map<String, Choice> chosen = choices.computeIfAbsent(tenant, t -> new ConcurrentHashMap<>());
         for (JsonNode op : signal.path("operators")) {
             String user = op.path("user_id").asText();
+            if (op.path("name").isTextual()) { // read from their token by the instance that announces them
+                names.computeIfAbsent(tenant, t -> new ConcurrentHashMap<>()).put(user, op.path("name").asText());
+            }
             Choice choice = new Choice(op.path("status").asText("available"), op.path("changed_at").asLong());
             operators.put(user, choice);
             if (choice.changedAt() > 0) { // remembered here too: it comes back if they reconnect to this instance
@@ -201,6 +212,7 @@ public class OperatorRoster {
                 .forEach(a -> a.operators().forEach((user, choice) -> online.merge(user, choice,
                         (x, y) -> x.changedAt() >= y.changedAt() ? x : y)));
         Map<String, Integer> held = workload.getOrDefault(tenant, Map.of());
+        Map<String, String> named = names.getOrDefault(tenant, Map.of());
         Map<String, View> views = new TreeMap<>();
         Set<String> users = new TreeSet<>(online.keySet());
         users.addAll(held.keySet());
@@ -211,7 +223,7 @@ public class OperatorRoster {
             String status = choice == null ? "offline"
                     : "available".equals(choice.status()) && open >= config.operators().busyAt() ? "busy"
                             : choice.status();
-            views.put(user, new View(status, open));
+            views.put(user, new View(status, open, named.get(user)));
         }
         return views;
     }
@@ -236,13 +248,17 @@ public class OperatorRoster {
     private void announce(String tenant) {
         Set<String> users = new TreeSet<>(localUsers.getOrDefault(tenant, Map.of()).keySet());
         Map<String, Choice> chosen = choices.getOrDefault(tenant, Map.of());
+        Map<String, String> named = names.getOrDefault(tenant, Map.of());
         SessionKey key = new SessionKey(tenant, SIGNAL_SESSION);
         ObjectNode signal = signals.signal("operators", key);
         ArrayNode operators = signal.putArray("operators");
         users.forEach(user -> {
             Choice choice = chosen.getOrDefault(user, new Choice("available", 0));
-            operators.addObject().put("user_id", user).put("status", choice.status())
+            ObjectNode op = operators.addObject().put("user_id", user).put("status", choice.status())
                     .put("changed_at", choice.changedAt());
+            if (named.containsKey(user)) {
+                op.put("name", named.get(user));
+            }
         });
         onAnnouncement(signal); // this instance at once, without waiting for the round trip
         signals.publish(key, signal);
@@ -292,7 +308,11 @@ public class OperatorRoster {
     }
 
     private String frame(String user, View view) {
-        return frames.frame("operator_status", Channel.OPERATORS).put("user_id", user).put("status", view.status())
-                .put("open_sessions", view.openSessions()).toString();
+        ObjectNode frame = frames.frame("operator_status", Channel.OPERATORS).put("user_id", user)
+                .put("status", view.status()).put("open_sessions", view.openSessions());
+        if (view.name() != null) {
+            frame.put("name", view.name());
+        }
+        return frame.toString();
     }
 }
