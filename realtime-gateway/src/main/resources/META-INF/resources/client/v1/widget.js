@@ -224,6 +224,8 @@ export class ParleyWidget {
     cfg = this.cfg;
     this.words = cfg.words;
     const words = this.words;
+    // who wrote, as the visitor reads it: support (any staff), the assistant, themselves
+    this.roleNames = { supporter: words.support, admin: words.support, assistant: words.assistant, user: words.you };
     this.root = el('div', { id: 'parley-widget' });
     host.append(this.root);
     const shadow = this.root.attachShadow({ mode: 'open' });
@@ -542,10 +544,9 @@ export class ParleyWidget {
     }
   }
 
-  /** Who wrote, as the visitor reads it: support (any staff), the assistant, or the role as it came. */
+  /** Who wrote, as the visitor reads it (roleNames), or the role as it came. */
   roleName(role) {
-    return { supporter: this.words.support, admin: this.words.support, assistant: this.words.assistant,
-      user: this.words.you }[role] || role || '';
+    return this.roleNames[role] || role || '';
   }
 
   /** A new chat after the last one ended: what that one showed goes with it. */

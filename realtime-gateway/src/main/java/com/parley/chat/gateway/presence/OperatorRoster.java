@@ -125,7 +125,7 @@ public class OperatorRoster {
             return; // customers and services (an AI assistant) are no operators
         }
         if (caller.name() != null) {
-            names.computeIfAbsent(caller.tenantId(), t -> new ConcurrentHashMap<>()).put(caller.userId(), caller.name());
+            rememberName(caller.tenantId(), caller.userId(), caller.name());
         }
         if (localStaff.putIfAbsent(connection.connectionId(), caller) == null && count(caller, 1) == 1) {
             announce(caller.tenantId());
@@ -191,7 +191,7 @@ public class OperatorRoster {
         for (JsonNode op : signal.path("operators")) {
             String user = op.path("user_id").asText();
             if (op.path("name").isTextual()) { // read from their token by the instance that announces them
-                names.computeIfAbsent(tenant, t -> new ConcurrentHashMap<>()).put(user, op.path("name").asText());
+                rememberName(tenant, user, op.path("name").asText());
             }
             Choice choice = new Choice(op.path("status").asText("available"), op.path("changed_at").asLong());
             operators.put(user, choice);
@@ -202,6 +202,10 @@ public class OperatorRoster {
         Instant expires = Instant.now().plus(config.operators().ttl());
         remote.computeIfAbsent(tenant, t -> new ConcurrentHashMap<>()).put(instance, new Announcement(operators, expires));
         push(tenant);
+    }
+
+    private void rememberName(String tenant, String user, String name) {
+        names.computeIfAbsent(tenant, t -> new ConcurrentHashMap<>()).put(user, name);
     }
 
     /** Every operator of the tenant some instance knows of: connected ones with their status, the rest offline. */
