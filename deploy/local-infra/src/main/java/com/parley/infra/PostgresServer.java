@@ -46,6 +46,10 @@ public final class PostgresServer implements AutoCloseable {
                     .setDataDirectory(dataDir)
                     .setCleanDataDirectory(false)
                     .setPGStartupWait(Duration.ofSeconds(60))
+                    // stopped by its owner, after the services that use it (the local system's and the tests'
+                    // shutdown hooks), not by a hook of its own that would close it under them at the same time;
+                    // the watchdog below still ends it if this JVM dies without stopping it
+                    .setRegisterShutdownHook(false)
                     .setServerConfig("max_connections", "200");
             if (!durable) {
                 builder.setServerConfig("fsync", "off").setServerConfig("synchronous_commit", "off")
