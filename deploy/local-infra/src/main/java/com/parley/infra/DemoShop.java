@@ -65,6 +65,16 @@ public final class DemoShop implements AutoCloseable {
             send(exchange, 404, "text/plain; charset=utf-8", "Not found", null);
             return;
         }
+        String canonical = origin().substring("http://".length());
+        if (!canonical.equalsIgnoreCase(exchange.getRequestHeaders().getFirst("Host"))) {
+            // the same page asked as http://127.0.0.1:8084/ is another origin, which chat-api and the gateways
+            // do not allow (the widget would only say "Failed to fetch"): the shop's one address, as a site
+            // sends its visitors to its canonical host
+            String query = exchange.getRequestURI().getRawQuery();
+            exchange.getResponseHeaders().add("Location", origin() + "/" + (query == null ? "" : "?" + query));
+            send(exchange, 307, "text/plain; charset=utf-8", "The shop is at " + origin() + "/", null);
+            return;
+        }
         String widget = gateways.split(",")[0];
         // ?lang=de: the shop's page in another language, and the widget with it (its <html lang>)
         Matcher asked = LANG.matcher(exchange.getRequestURI().getRawQuery() == null ? ""

@@ -47,6 +47,13 @@ class DemoShopTest {
             assertTrue(get(shop.origin() + "/?x=1&lang=fr-CA", null).body().contains("<html lang=\"fr-CA\">"));
             String hostile = get(shop.origin() + "/?lang=%22%3E%3Cscript%3E", null).body();
             assertTrue(hostile.contains("<html lang=\"en\">") && !hostile.contains("<script>"), hostile);
+
+            // the same shop asked by IP: another origin, not allowed by chat-api and the gateways, so the
+            // visitor is sent to the shop's own address rather than shown a widget that cannot connect
+            String byIp = shop.origin().replace("localhost", "127.0.0.1");
+            HttpResponse<String> moved = get(byIp + "/?lang=de", null);
+            assertEquals(307, moved.statusCode(), moved.body());
+            assertEquals(Optional.of(shop.origin() + "/?lang=de"), moved.headers().firstValue("Location"));
         }
     }
 
