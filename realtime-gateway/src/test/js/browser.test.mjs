@@ -684,6 +684,44 @@ test('the widget on a site with a strict Content-Security-Policy (no inline styl
   await shop.context().close();
 });
 
+test('a site gives the widget its own colours, font and corner; without them it keeps its own', async () => {
+  const look = async (p) => inWidget(p, 'button.launcher').evaluate((b) => {
+    const style = getComputedStyle(b);
+    const box = b.getBoundingClientRect();
+    return { background: style.backgroundColor, color: style.color, font: style.fontFamily,
+      left: Math.round(box.left), right: Math.round(innerWidth - box.right), bottom: Math.round(innerHeight - box.bottom) };
+  });
+  const plain = watch(await (await browser.newContext()).newPage(), 'shop');
+  await plain.goto(`${env.PARLEY_SHOP}/`);
+  const standard = await look(plain);
+  assert.equal(standard.background, 'rgb(47, 95, 208)', 'the site\'s own button rule does not reach in');
+  assert.equal(standard.right, 20);
+  assert.equal(standard.bottom, 20);
+  await plain.context().close();
+
+  const shop = watch(await (await browser.newContext()).newPage(), 'branded shop');
+  await shop.goto(`${env.PARLEY_SHOP}/branded`);
+  const branded = await look(shop);
+  assert.equal(branded.background, 'rgb(10, 125, 85)', '--parley-accent');
+  assert.equal(branded.color, 'rgb(255, 250, 205)', '--parley-on-accent');
+  assert.match(branded.font, /^Georgia/, '--parley-font');
+  assert.equal(branded.left, 20, 'data-position="left"');
+  assert.equal(branded.bottom, 80, '--parley-bottom');
+  await inWidget(shop, 'button.launcher').click();
+  await inWidget(shop, '.state[data-state="open"]').waitFor({ timeout: 20000 });
+  const panel = await inWidget(shop, '.panel').evaluate((p) => {
+    const box = p.getBoundingClientRect();
+    const root = p.getRootNode();
+    return { left: Math.round(box.left), above: Math.round(innerHeight - box.bottom),
+      header: getComputedStyle(root.querySelector('header')).backgroundColor,
+      send: getComputedStyle(root.querySelector('form button[type="submit"]')).backgroundColor };
+  });
+  assert.deepEqual(panel, { left: 20, above: 136, header: 'rgb(10, 125, 85)', send: 'rgb(10, 125, 85)' },
+    'the panel opens above the launcher, in the same corner and colours');
+  await shop.screenshot({ path: join(shots, 'widget-branded.png') });
+  await shop.context().close();
+});
+
 test('a visitor the site does not know yet (its token URL answers 401) is asked to sign in, then chats', async () => {
   const shop = watch(await (await browser.newContext()).newPage(), 'shop, signed out');
   let signedIn = false; // the shop's backend has no customer for this browser until they sign in

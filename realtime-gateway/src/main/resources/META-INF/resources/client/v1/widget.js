@@ -13,6 +13,11 @@
 // data-lang       the widget's language (default: the page's <html lang>, else the browser's):
 //                 en, de, fr, es built in; any other is English unless data-texts gives its words
 // data-texts      JSON replacing any of the widget's words by key (TEXTS below), e.g. {"send": "Go"}
+// data-position   "left" puts the launcher and the panel in the bottom-left corner (default: right)
+//
+// The site's colours and font, from its own CSS (custom properties reach into the shadow root):
+//   #parley-widget { --parley-accent: #0a7d55; --parley-on-accent: #fff; --parley-font: Georgia, serif;
+//                    --parley-bottom: 80px; }
 //
 // The widget lives in a shadow root: the site's CSS does not reach it and its CSS does not leak
 // out. Messages are rendered as text (their http(s) URLs as links), never as HTML. Why a script and not an iframe:
@@ -20,19 +25,23 @@
 import { SessionClient, linkParts, messageKey, messageNote, patchList } from './parley-client.js';
 
 const STYLE = `
-:host { all: initial; font: 15px/1.4 system-ui, sans-serif; color: #1d2330; }
-.launcher { position: fixed; right: 20px; bottom: 20px; z-index: 2147483000; border: 0; border-radius: 24px;
-  padding: 12px 18px; background: #2f5fd0; color: #fff; font: inherit; cursor: pointer; }
+/* the site's theme: --parley-accent (launcher, header, buttons), --parley-on-accent (text on it),
+   --parley-font, --parley-bottom (distance of the launcher from the bottom of the window) */
+:host { all: initial; font: 15px/1.4 var(--parley-font, system-ui, sans-serif); color: #1d2330; }
+.launcher { position: fixed; right: 20px; bottom: var(--parley-bottom, 20px); z-index: 2147483000; border: 0;
+  border-radius: 24px; padding: 12px 18px; background: var(--parley-accent, #2f5fd0); color: var(--parley-on-accent, #fff);
+  font: inherit; cursor: pointer; }
 .badge { display: inline-block; margin-left: 8px; min-width: 1.4em; padding: 0 6px; border-radius: 10px;
   background: #d93025; color: #fff; font-size: 12px; line-height: 1.6; text-align: center; }
 .badge[hidden] { display: none; }
 .launcher:focus-visible, button:focus-visible, textarea:focus-visible, a:focus-visible { outline: 3px solid #f5b400; outline-offset: 2px; }
-.panel { position: fixed; right: 20px; bottom: 76px; z-index: 2147483000; width: min(360px, calc(100vw - 40px));
-  height: min(520px, calc(100vh - 100px)); display: flex; flex-direction: column; background: #fff;
+.panel { position: fixed; right: 20px; bottom: calc(var(--parley-bottom, 20px) + 56px); z-index: 2147483000;
+  width: min(360px, calc(100vw - 40px)); height: min(520px, calc(100vh - 80px - var(--parley-bottom, 20px))); display: flex; flex-direction: column; background: #fff;
   border: 1px solid #ccd3e0; border-radius: 12px; box-shadow: 0 8px 30px rgba(0,0,0,.18); overflow: hidden; }
 .panel[hidden] { display: none; }
+:host([data-position="left"]) .launcher, :host([data-position="left"]) .panel { right: auto; left: 20px; }
 header { display: flex; justify-content: space-between; align-items: center; padding: 10px 14px;
-  background: #2f5fd0; color: #fff; }
+  background: var(--parley-accent, #2f5fd0); color: var(--parley-on-accent, #fff); }
 h2 { margin: 0; font-size: 16px; }
 .state { font-size: 12px; }
 ol { flex: 1; margin: 0; padding: 10px 14px; list-style: none; overflow-y: auto; }
@@ -50,10 +59,11 @@ li a { color: #1a47b8; text-decoration: underline; }
 form { display: flex; gap: 6px; padding: 10px; border-top: 1px solid #e2e8f0; }
 textarea { flex: 1; padding: 8px; font: inherit; border: 1px solid #a0aec0; border-radius: 6px; resize: none;
   max-height: 6.5em; }
-form button { padding: 8px 12px; font: inherit; border: 0; border-radius: 6px; background: #2f5fd0; color: #fff; }
+form button { padding: 8px 12px; font: inherit; border: 0; border-radius: 6px; background: var(--parley-accent, #2f5fd0);
+  color: var(--parley-on-accent, #fff); }
 button:disabled, textarea:disabled { opacity: .5; }
-.status button { margin-left: 6px; padding: 4px 10px; font: inherit; border: 1px solid #2f5fd0; border-radius: 6px;
-  background: #fff; color: #2f5fd0; cursor: pointer; }
+.status button { margin-left: 6px; padding: 4px 10px; font: inherit; border: 1px solid var(--parley-accent, #2f5fd0);
+  border-radius: 6px; background: #fff; color: var(--parley-accent, #2f5fd0); cursor: pointer; }
 `;
 
 /**
@@ -166,6 +176,7 @@ function settings(tag) {
     tokenUrl: data.tokenUrl || '',
     apiUrl: (data.api || here).replace(/\/$/, ''),
     gateways: (data.gateways || here).split(',').map((g) => g.trim().replace(/\/$/, '')).filter(Boolean),
+    position: data.position === 'left' ? 'left' : 'right',
     ...widgetTexts(data),
   };
 }
@@ -226,7 +237,8 @@ export class ParleyWidget {
     const words = this.words;
     // who wrote, as the visitor reads it: support (any staff), the assistant, themselves
     this.roleNames = { supporter: words.support, admin: words.support, assistant: words.assistant, user: words.you };
-    this.root = el('div', { id: 'parley-widget' });
+    // the corner it sits in, for the shadow root's CSS (:host([data-position="left"]))
+    this.root = el('div', { id: 'parley-widget', 'data-position': cfg.position === 'left' ? 'left' : 'right' });
     host.append(this.root);
     const shadow = this.root.attachShadow({ mode: 'open' });
     // a constructed style sheet, not a <style> element: a site whose Content-Security-Policy has no

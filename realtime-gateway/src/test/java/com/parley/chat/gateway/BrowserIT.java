@@ -60,8 +60,13 @@ class BrowserIT {
             boolean strict = exchange.getRequestURI().getPath().equals("/strict");
             // the shop's German pages: the widget speaks the page's language, with one word of the shop's own
             boolean german = exchange.getRequestURI().getPath().equals("/de");
+            // a shop with its own brand: its colours, font and corner for the widget (custom properties, data-position)
+            boolean branded = exchange.getRequestURI().getPath().equals("/branded");
             // the shop's own inline CSS (which must not reach into the widget); the strict shop has none
-            String css = strict ? "" : "<style>button { background: rgb(255, 0, 0) !important; } li { display: none; }</style>";
+            String css = strict ? "" : "<style>button { background: rgb(255, 0, 0) !important; } li { display: none; }"
+                    + (branded ? " #parley-widget { --parley-accent: rgb(10, 125, 85); --parley-on-accent: rgb(255, 250, 205);"
+                            + " --parley-font: Georgia, serif; --parley-bottom: 80px; }" : "")
+                    + "</style>";
             byte[] page = ("""
                     <!doctype html><html lang="%s"><head><meta charset="utf-8"><title>Acme shop</title>
                     %s</head>
@@ -69,7 +74,7 @@ class BrowserIT {
                     <script type="module" src="%s/client/v1/widget.js" data-tenant="%s"
                             data-token-url="/parley/token" data-api="%s" data-gateways="%s" %s></script>
                     </body></html>""").formatted(german ? "de" : "en", css, gateway, TENANT, cluster.chatApi.baseUrl(),
-                    gateway, german ? "data-texts='{\"send\": \"Abschicken\"}'" : "")
+                    gateway, german ? "data-texts='{\"send\": \"Abschicken\"}'" : branded ? "data-position=\"left\"" : "")
                     .getBytes(java.nio.charset.StandardCharsets.UTF_8);
             exchange.getResponseHeaders().add("Content-Type", "text/html; charset=utf-8");
             if (strict) {
