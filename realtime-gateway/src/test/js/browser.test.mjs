@@ -722,6 +722,27 @@ test('a site gives the widget its own colours, font and corner; without them it 
   await shop.context().close();
 });
 
+test('the site\'s own link opens the chat; its scripts open and close it once the widget says it is ready', async () => {
+  const shop = watch(await (await browser.newContext()).newPage(), 'shop links');
+  await shop.goto(`${env.PARLEY_SHOP}/`);
+  await shop.waitForFunction(() => !!window.parleyWidget && window.readyWidget === window.parleyWidget);
+  await shop.getByRole('link', { name: 'Questions? Talk to us' }).click();
+  await inWidget(shop, '.state[data-state="open"]').waitFor({ timeout: 20000 });
+  assert.equal(await inWidget(shop, 'button.launcher').getAttribute('aria-expanded'), 'true');
+  assert.equal(new URL(shop.url()).hash, '', 'the link opened the chat instead of going to #help');
+  assert.equal(await inWidget(shop, '[name="text"]').evaluate((i) => i.getRootNode().activeElement === i), true);
+  await shop.evaluate(() => window.parleyWidget.open()); // open already: it stays open
+  assert.equal(await inWidget(shop, '.panel').isVisible(), true);
+  await shop.evaluate(() => window.parleyWidget.close());
+  await inWidget(shop, '.panel').waitFor({ state: 'hidden' });
+  await shop.evaluate(() => window.parleyWidget.close()); // closed already: it stays closed
+  assert.equal(await inWidget(shop, '.panel').isHidden(), true);
+  assert.equal(await inWidget(shop, 'button.launcher').getAttribute('aria-expanded'), 'false');
+  await shop.evaluate(() => window.parleyWidget.open());
+  await inWidget(shop, '.panel').waitFor();
+  await shop.context().close();
+});
+
 test('a visitor the site does not know yet (its token URL answers 401) is asked to sign in, then chats', async () => {
   const shop = watch(await (await browser.newContext()).newPage(), 'shop, signed out');
   let signedIn = false; // the shop's backend has no customer for this browser until they sign in

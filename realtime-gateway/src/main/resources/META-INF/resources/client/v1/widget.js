@@ -15,6 +15,11 @@
 // data-texts      JSON replacing any of the widget's words by key (TEXTS below), e.g. {"send": "Go"}
 // data-position   "left" puts the launcher and the panel in the bottom-left corner (default: right)
 //
+// The site's own "talk to us" links and buttons open the chat with an attribute, no script:
+//   <a href="#support" data-parley-open>Questions? Talk to us</a>
+// and its scripts with window.parleyWidget.open() / .close(), once the widget is there (the
+// event "parley:ready" on document says so, with the widget as its detail).
+//
 // The site's colours and font, from its own CSS (custom properties reach into the shadow root):
 //   #parley-widget { --parley-accent: #0a7d55; --parley-on-accent: #fff; --parley-font: Georgia, serif;
 //                    --parley-bottom: 80px; }
@@ -280,6 +285,14 @@ export class ParleyWidget {
     shadow.append(...(styled ? [] : [el('style', {}, STYLE)]), this.launcher, this.panel);
 
     this.launcher.addEventListener('click', () => this.toggle());
+    // the site's own links and buttons that open the chat (data-parley-open), wherever they are on the page
+    document.addEventListener('click', (event) => {
+      const opener = event.target instanceof Element ? event.target.closest('[data-parley-open]') : null;
+      if (opener) {
+        event.preventDefault(); // a link's href is the fallback for a page without the widget
+        this.open();
+      }
+    });
     this.panel.addEventListener('keydown', (event) => {
       if (event.key === 'Escape') { // closes the panel, and the keyboard is back on the launcher
         this.toggle();
@@ -348,6 +361,22 @@ export class ParleyWidget {
       throw error;
     }
     return data;
+  }
+
+  /** Opens the panel (and the visitor's chat), for the site's scripts; open already, it stays so. */
+  open() {
+    if (this.panel.hidden) {
+      this.toggle();
+    } else {
+      this.input.focus();
+    }
+  }
+
+  /** Closes the panel; the chat goes on (replies show on the launcher). */
+  close() {
+    if (!this.panel.hidden) {
+      this.toggle();
+    }
   }
 
   toggle() {
@@ -576,7 +605,10 @@ if (tag && !tag.hasAttribute('data-manual')) {
   if (!cfg.tenantId || !cfg.tokenUrl) {
     console.error('Parley widget: data-tenant and data-token-url are required on the script tag');
   } else {
-    const mount = () => { window.parleyWidget = new ParleyWidget(cfg); };
+    const mount = () => {
+      window.parleyWidget = new ParleyWidget(cfg);
+      document.dispatchEvent(new CustomEvent('parley:ready', { detail: window.parleyWidget }));
+    };
     if (document.body) {
       mount();
     } else {

@@ -70,10 +70,14 @@ class BrowserIT {
             byte[] page = ("""
                     <!doctype html><html lang="%s"><head><meta charset="utf-8"><title>Acme shop</title>
                     %s</head>
-                    <body><h1>Acme shop</h1><p>Our products.</p>
+                    <body><h1>Acme shop</h1><p>Our products. <a href="#help" data-parley-open>Questions? Talk to us</a></p>
+                    %s
                     <script type="module" src="%s/client/v1/widget.js" data-tenant="%s"
                             data-token-url="/parley/token" data-api="%s" data-gateways="%s" %s></script>
-                    </body></html>""").formatted(german ? "de" : "en", css, gateway, TENANT, cluster.chatApi.baseUrl(),
+                    </body></html>""").formatted(german ? "de" : "en", css,
+                    // the shop's script waits for the widget (no inline scripts on the strict shop)
+                    strict ? "" : "<script>document.addEventListener('parley:ready', (e) => { window.readyWidget = e.detail; });</script>",
+                    gateway, TENANT, cluster.chatApi.baseUrl(),
                     gateway, german ? "data-texts='{\"send\": \"Abschicken\"}'" : branded ? "data-position=\"left\"" : "")
                     .getBytes(java.nio.charset.StandardCharsets.UTF_8);
             exchange.getResponseHeaders().add("Content-Type", "text/html; charset=utf-8");
