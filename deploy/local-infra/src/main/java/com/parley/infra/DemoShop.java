@@ -92,6 +92,8 @@ public final class DemoShop implements AutoCloseable {
                 <h1>Acme shop</h1>
                 <p>Our products, and a chat with our support: the launcher in the corner is the Parley widget,
                 embedded with one script tag (docs/client.md). Another browser is another customer.</p>
+                <p><a href="#support" data-parley-open>Questions about an order? Talk to us</a> (the shop's own link: it
+                opens the same chat)</p>
                 <script type="module" src="%s/client/v1/widget.js" data-tenant="%s" data-token-url="/parley/token"
                         data-api="%s" data-gateways="%s"></script>
                 </body>

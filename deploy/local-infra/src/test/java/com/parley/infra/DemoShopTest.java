@@ -30,6 +30,7 @@ class DemoShopTest {
             assertTrue(page.body().contains("<script type=\"module\" src=\"http://127.0.0.1:8081/client/v1/widget.js\""
                     + " data-tenant=\"acme\" data-token-url=\"/parley/token\""), page.body());
             assertTrue(page.body().contains("data-gateways=\"http://127.0.0.1:8081,http://127.0.0.1:8082\""));
+            assertTrue(page.body().contains("<a href=\"#support\" data-parley-open>"), "the shop's own link to the chat");
 
             HttpResponse<String> first = get(shop.origin() + "/parley/token", null);
             String cookie = first.headers().firstValue("Set-Cookie").orElseThrow().split(";")[0];
