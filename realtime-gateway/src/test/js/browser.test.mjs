@@ -743,6 +743,33 @@ test('the site\'s own link opens the chat; its scripts open and close it once th
   await shop.context().close();
 });
 
+test('the visitor sees whether support is there, until an operator has the chat', async () => {
+  const shop = watch(await (await browser.newContext()).newPage(), 'shop, support');
+  await shop.goto(`${env.PARLEY_SHOP}/`);
+  await inWidget(shop, 'button.launcher').click();
+  await inWidget(shop, '.state[data-state="open"]').waitFor({ timeout: 20000 });
+  const support = inWidget(shop, '.support');
+  // sam's dashboard is open (available, or busy when he holds five chats already)
+  await inWidget(shop, '.support[data-status="available"], .support[data-status="busy"]').waitFor();
+  await staff.getByLabel('My status').selectOption('away'); // the only operator online steps away
+  try {
+    await support.filter({ hasText: 'We are away right now. Leave a message and we will answer you here.' }).waitFor();
+    assert.equal(await support.getAttribute('data-status'), 'away');
+  } finally {
+    await staff.getByLabel('My status').selectOption('available');
+  }
+  await inWidget(shop, '.support[data-status="available"], .support[data-status="busy"]').waitFor();
+  const id = await shop.locator('#parley-widget').getAttribute('data-session');
+  await staff.locator(`button[data-session="${id}"]`).click();
+  await staff.getByRole('button', { name: 'Claim', exact: true }).click();
+  await inWidget(shop, '.operator').filter({ hasText: 'joined the chat' }).waitFor();
+  assert.equal(await support.textContent(), '', 'an operator has the chat: the line about them says who is there');
+  await staff.getByRole('button', { name: 'Release', exact: true }).click(); // sam's workload as it was
+  await inWidget(shop, '.operator').filter({ hasText: 'left the chat' }).waitFor();
+  await inWidget(shop, '.support[data-status="available"], .support[data-status="busy"]').waitFor();
+  await shop.context().close();
+});
+
 test('a visitor the site does not know yet (its token URL answers 401) is asked to sign in, then chats', async () => {
   const shop = watch(await (await browser.newContext()).newPage(), 'shop, signed out');
   let signedIn = false; // the shop's backend has no customer for this browser until they sign in

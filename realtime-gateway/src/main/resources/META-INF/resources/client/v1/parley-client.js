@@ -699,7 +699,7 @@ export class Conversation {
     }
   }
 
-  /** Frames outside the sequence: acks, presence, read receipts, typing, resyncs, errors. */
+  /** Frames outside the sequence: acks, presence, read receipts, typing, support's status, resyncs, errors. */
   onSignal(frame) {
     switch (frame.type) {
       case 'message_ack':
@@ -725,6 +725,10 @@ export class Conversation {
         break;
       case 'resync_required':
         this.backfill(frame);
+        break;
+      case 'support_status': // a customer's: whether the tenant's support is available, busy or away
+        this.support = frame.status;
+        this.emit('support', { status: frame.status });
         break;
       case 'error':
         if (frame.client_message_id) {
@@ -999,7 +1003,7 @@ class GatewayConnection extends EventTarget {
  * One session over WebSocket (or SSE when WebSocket cannot connect): reconnects with backoff to
  * the next gateway, resumes after the last seq it has, queues sends while offline, and keeps the
  * conversation in a MessageStore. Events (EventTarget): 'state', 'messages', 'typing',
- * 'presence', 'read', 'status', 'error', 'resync'.
+ * 'presence', 'read', 'status', 'support' (a customer's: {status} of the tenant's support), 'error', 'resync'.
  */
 export class SessionClient extends GatewayConnection {
   constructor(options) {
@@ -1770,7 +1774,7 @@ export class ParleyConnection extends GatewayConnection {
 /**
  * A conversation on a ParleyConnection's session channel: the same store, send queue, typing and
  * presence as SessionClient, sharing the tab's one socket with every other channel.
- * Events: 'messages', 'typing', 'presence', 'read', 'status', 'claim', 'error', 'resync', 'subscribed'.
+ * Events: 'messages', 'typing', 'presence', 'read', 'status', 'claim', 'support', 'error', 'resync', 'subscribed'.
  */
 export class SessionChat extends EventTarget {
   constructor(connection, { sessionId, subscriptionToken = null, queueLimit = 100, typingIdleMs = 3000,

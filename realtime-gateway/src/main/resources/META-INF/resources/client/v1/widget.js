@@ -61,6 +61,7 @@ li a { color: #1a47b8; text-decoration: underline; }
 .banner[data-severity="critical"] { background: #fde2e1; color: #5c0d0a; }
 .banner[hidden] { display: none; }
 .operator { font-style: italic; }
+.support:empty { display: none; }
 form { display: flex; gap: 6px; padding: 10px; border-top: 1px solid #e2e8f0; }
 textarea { flex: 1; padding: 8px; font: inherit; border: 1px solid #a0aec0; border-radius: 6px; resize: none;
   max-height: 6.5em; }
@@ -90,6 +91,9 @@ export const TEXTS = Object.freeze({
     startNew: 'Start a new chat', signIn: 'Sign in to chat with us.', unavailable: 'The chat is not available right now',
     newMessage: '{title}, 1 new message', newMessages: '{title}, {count} new messages',
     sending: 'sending…', notSent: 'not sent: {reason}', seen: 'seen',
+    supportAvailable: 'Our team is online.',
+    supportBusy: 'Our team is helping other customers; we will answer you as soon as we can.',
+    supportAway: 'We are away right now. Leave a message and we will answer you here.',
   },
   de: {
     title: 'Chatten Sie mit uns', messages: 'Nachrichten', yourMessage: 'Ihre Nachricht',
@@ -104,6 +108,9 @@ export const TEXTS = Object.freeze({
     signIn: 'Melden Sie sich an, um mit uns zu chatten.', unavailable: 'Der Chat ist gerade nicht verfügbar',
     newMessage: '{title}, 1 neue Nachricht', newMessages: '{title}, {count} neue Nachrichten',
     sending: 'wird gesendet…', notSent: 'nicht gesendet: {reason}', seen: 'gelesen',
+    supportAvailable: 'Unser Team ist online.',
+    supportBusy: 'Unser Team hilft gerade anderen Kunden; wir antworten Ihnen so bald wie möglich.',
+    supportAway: 'Wir sind gerade nicht da. Hinterlassen Sie eine Nachricht, wir antworten Ihnen hier.',
   },
   fr: {
     title: 'Discutez avec nous', messages: 'Messages', yourMessage: 'Votre message',
@@ -118,6 +125,9 @@ export const TEXTS = Object.freeze({
     signIn: 'Connectez-vous pour discuter avec nous.', unavailable: 'Le chat n\'est pas disponible pour le moment',
     newMessage: '{title}, 1 nouveau message', newMessages: '{title}, {count} nouveaux messages',
     sending: 'envoi…', notSent: 'non envoyé : {reason}', seen: 'lu',
+    supportAvailable: 'Notre équipe est en ligne.',
+    supportBusy: 'Notre équipe aide d\'autres clients ; nous vous répondrons dès que possible.',
+    supportAway: 'Nous sommes absents pour le moment. Laissez un message, nous vous répondrons ici.',
   },
   es: {
     title: 'Chatea con nosotros', messages: 'Mensajes', yourMessage: 'Tu mensaje', placeholder: 'Escribe un mensaje…',
@@ -132,6 +142,9 @@ export const TEXTS = Object.freeze({
     unavailable: 'El chat no está disponible ahora mismo',
     newMessage: '{title}, 1 mensaje nuevo', newMessages: '{title}, {count} mensajes nuevos',
     sending: 'enviando…', notSent: 'no enviado: {reason}', seen: 'visto',
+    supportAvailable: 'Nuestro equipo está en línea.',
+    supportBusy: 'Nuestro equipo está atendiendo a otros clientes; te responderemos lo antes posible.',
+    supportAway: 'Ahora no estamos disponibles. Deja un mensaje y te responderemos aquí.',
   },
 });
 
@@ -274,13 +287,15 @@ export class ParleyWidget {
     this.operator = el('p', { class: 'notice operator', role: 'status', 'aria-live': 'polite' });
     this.banner = el('p', { class: 'banner', role: 'alert' });
     this.banner.hidden = true;
+    // whether the site's support is there (available, busy, away), until an operator has the chat
+    this.supportLine = el('p', { class: 'notice support', role: 'status' });
     this.error = el('p', { class: 'notice error', role: 'alert' });
     this.form = el('form');
     // several lines (an address): Shift+Enter breaks the line, Enter sends
     this.input = el('textarea', { name: 'text', rows: '2', maxlength: '4000', 'aria-label': words.yourMessage,
       placeholder: words.placeholder });
     this.form.append(this.input, el('button', { type: 'submit' }, words.send));
-    this.panel.append(header, this.banner, this.list, this.typingLine, this.operator, this.status, this.error,
+    this.panel.append(header, this.banner, this.supportLine, this.list, this.typingLine, this.operator, this.status, this.error,
       this.form);
     shadow.append(...(styled ? [] : [el('style', {}, STYLE)]), this.launcher, this.panel);
 
@@ -447,6 +462,7 @@ export class ParleyWidget {
   connect(session, token) {
     this.root.dataset.session = session.id;
     this.claim = null;
+    this.support = null; // this chat's connection says it
     this.markedSeq = 0;
     // what chat-api counted unread for the visitor when the chat was opened on this page
     this.unreadBefore = { seq: session.last_seq || 0, count: session.unread_count || 0 };
@@ -457,6 +473,7 @@ export class ParleyWidget {
       apiUrl: this.cfg.apiUrl, gateways: this.cfg.gateways, token, getToken: () => this.token(),
     });
     this.chat = chat;
+    this.showSupport();
     this.render(chat); // after a chat that ended: its messages go, this one's come
     chat.addEventListener('state', (e) => {
       this.state.dataset.state = e.detail.state;
@@ -483,6 +500,11 @@ export class ParleyWidget {
       // an operator took the chat (claimed or had it transferred) or left it
       this.claim = e.detail;
       this.showOperator(chat);
+      this.showSupport();
+    });
+    chat.addEventListener('support', (e) => {
+      this.support = e.detail.status;
+      this.showSupport();
     });
     chat.addEventListener('presence', () => this.showOperator(chat)); // the operator's name comes with them
     chat.addEventListener('notice', (e) => {
@@ -507,6 +529,17 @@ export class ParleyWidget {
     const holder = this.claim.claimedBy;
     this.operator.textContent = holder ? fill(this.words.joined, { name: chat.conversation.nameOf(holder) })
       : this.words.left;
+  }
+
+  /**
+   * Whether support is there (online, busy with others, away: leave a message), as the gateway says;
+   * nothing while an operator holds the chat (the line about them says who is there) or once it ended.
+   */
+  showSupport() {
+    const key = { available: 'supportAvailable', busy: 'supportBusy', away: 'supportAway' }[this.support];
+    const held = this.claim && this.claim.claimedBy;
+    this.supportLine.textContent = key && this.chat && !held ? this.words[key] : '';
+    this.supportLine.dataset.status = this.supportLine.textContent ? this.support : '';
   }
 
   /** The launcher's count of support's messages the visitor has not had in view; none while the panel is open. */
@@ -579,6 +612,7 @@ export class ParleyWidget {
       remembered('removeItem', this.storageKey);
       this.chat.close();
       this.chat = null;
+      this.showSupport(); // over: whether support is there is no longer this chat's news
       const again = el('button', { type: 'button' }, this.words.startNew);
       again.addEventListener('click', () => this.startAgain());
       this.status.append(again);

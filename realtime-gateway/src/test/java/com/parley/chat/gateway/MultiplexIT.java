@@ -304,6 +304,38 @@ class MultiplexIT {
     }
 
     @Test
+    void aCustomerIsToldWhetherSupportIsThereAsOperatorsComeGoAndChooseOnAnyInstance() {
+        String session = newSession("carol").getString("id");
+        String channel = "session:" + session;
+        try (WsClient carol = connect(cluster.gateway2, "carol", "user")) {
+            subscribe(carol, channel, 0, null);
+            carol.await(frame("subscribed", channel), Duration.ofSeconds(10));
+            assertEquals("away", nextSupport(carol, channel), "nobody of support is online: leave a message");
+            try (WsClient sam = connect(cluster.gateway1, "sam", "supporter")) { // his dashboard, on the other instance
+                assertEquals("available", nextSupport(carol, channel));
+                sam.sendJson(Map.of("type", "status", "status", "away"));
+                assertEquals("away", nextSupport(carol, channel));
+                sam.sendJson(Map.of("type", "status", "status", "busy"));
+                assertEquals("busy", nextSupport(carol, channel));
+                sam.sendJson(Map.of("type", "status", "status", "available"));
+                assertEquals("available", nextSupport(carol, channel));
+                subscribe(sam, channel, 0, null); // staff in the chat are not told: they are support
+                sam.await(frame("subscribed", channel), Duration.ofSeconds(10));
+                assertEquals(List.of(), sam.collect(frame("support_status", channel), 1, Duration.ofSeconds(1)));
+            }
+            assertEquals("away", nextSupport(carol, channel), "sam closed his dashboard");
+        }
+        try (WsClient again = connect(cluster.gateway1, "carol", "user")) { // a new connection is told at once
+            subscribe(again, channel, 0, null);
+            assertEquals("away", nextSupport(again, channel));
+        }
+    }
+
+    private static String nextSupport(WsClient customer, String channel) {
+        return customer.await(frame("support_status", channel), Duration.ofSeconds(20)).path("status").asText();
+    }
+
+    @Test
     void anAdminsLiveFiguresAreSummedOverBothInstances() {
         String waiting = newSession("carol").getString("id");
         String held = newSession("dave").getString("id");

@@ -41,10 +41,11 @@ public final class SessionSubscription extends Subscription implements SessionRe
     private final long typingRepeatNanos;
 
     /**
-     * Who is in the session (a presence frame) and who is typing in it now (typing_indicator frames):
-     * what a subscriber is told right after its greeting.
+     * Who is in the session (a presence frame), who is typing in it now (typing_indicator frames)
+     * and, for a customer, whether support is there ({@code available}, {@code busy}, {@code away}; null
+     * for staff, or while not known yet): what a subscriber is told right after its greeting.
      */
-    public record Present(String presence, List<String> typing) {
+    public record Present(String presence, List<String> typing, String support) {
     }
 
     /**
@@ -135,6 +136,15 @@ public final class SessionSubscription extends Subscription implements SessionRe
         Present now = present.get();
         deliverPresence(now.presence());
         now.typing().forEach(super::deliverSignal);
+        if (now.support() != null) {
+            super.deliverSignal(supportFrame(now.support()));
+        }
+    }
+
+    /** What this customer is told of the tenant's support: {@code available}, {@code busy} or {@code away}. */
+    public String supportFrame(String status) {
+        return frames.frame("support_status", channel).put("session_id", session.sessionId()).put("status", status)
+                .toString();
     }
 
     /**

@@ -61,6 +61,9 @@ public class Subscriptions {
         this.operators = operators;
         this.stats = stats;
         this.frames = context.frames();
+        // a tenant's support comes, goes or fills up: its customers here are told (support_status)
+        operators.watchSupport(hub::tenants, (tenant, status) -> hub.customerSubscriptions(tenant)
+                .forEach(subscription -> subscription.deliverSignal(subscription.supportFrame(status))));
     }
 
     /**
@@ -223,8 +226,10 @@ public class Subscriptions {
     /** Starts a session subscription; returns why it could not start (a limit), or null. */
     private String startSession(ClientConnection connection, String sessionId, long lastSeq, boolean shorthand) {
         SessionKey session = new SessionKey(connection.caller().tenantId(), sessionId);
+        boolean customer = !connection.caller().isStaff();
         SessionSubscription subscription = new SessionSubscription(connection, session, lastSeq, context,
-                () -> new SessionSubscription.Present(presence.currentFrame(session), typists.current(session)),
+                () -> new SessionSubscription.Present(presence.currentFrame(session), typists.current(session),
+                        customer ? operators.supportStatus(session.tenantId()) : null),
                 shorthand, this::failed);
         if (!connection.add(subscription)) {
             return "Too many subscriptions on this connection.";

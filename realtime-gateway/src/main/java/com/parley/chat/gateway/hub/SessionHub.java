@@ -218,6 +218,22 @@ public class SessionHub {
         }
     }
 
+    /** The tenants with connections on this instance. */
+    public Set<String> tenants() {
+        return connectionsByTenant().keySet();
+    }
+
+    /** The session subscriptions of the tenant's customers on this instance (not staff, not services). */
+    public List<SessionSubscription> customerSubscriptions(String tenantId) {
+        List<SessionSubscription> customers = new ArrayList<>();
+        bySession.forEach((key, subscriptions) -> {
+            if (key.tenantId().equals(tenantId)) {
+                subscriptions.stream().filter(s -> !s.connection().caller().isStaff()).forEach(customers::add);
+            }
+        });
+        return customers;
+    }
+
     /** Sessions with local subscriptions. */
     public Set<SessionKey> localSessions() {
         return bySession.keySet();

@@ -1,6 +1,7 @@
 package com.parley.chat.gateway.presence;
 
 import java.time.Instant;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -10,6 +11,9 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiConsumer;
+import java.util.function.Supplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -40,7 +44,7 @@ import io.quarkus.scheduler.Scheduler;
  * instance that stops announcing (it died) drops out after the TTL, so its operators go offline
  * everywhere. Workload comes from chat-api, asked again whenever a claim changes. Subscribers of
  * the {@code operators} channel get an {@code operator_status} frame per operator whose view
- * changed.
+ * changed. The tenant's customers learn only whether support is there for them ({@link #supportStatus}).
  */
 @ApplicationScoped
 public class OperatorRoster {
@@ -92,6 +96,14 @@ public class OperatorRoster {
     private final TenantSubscribers<OperatorsSubscription> subscribers = new TenantSubscribers<>();
     /** tenant → what subscribers were last told. */
     private final Map<String, Map<String, View>> lastPushed = new ConcurrentHashMap<>();
+    /** tenant → what its customers were last told of support (available, busy, away). */
+    private final Map<String, String> supportTold = new ConcurrentHashMap<>();
+    /** Announcement rounds since this instance started: after two, it has heard every live instance. */
+    private final AtomicInteger rounds = new AtomicInteger();
+    /** The tenants with connections here, and who tells their customers a new support status. */
+    private volatile Supplier<Set<String>> supportTenants = Set::of;
+    private volatile BiConsumer<String, String> supportListener = (tenant, status) -> {
+    };
     /** tenant → its ask to chat-api for the workload. */
     private final Map<String, WorkloadAsk> workloadAsks = new ConcurrentHashMap<>();
 
@@ -239,7 +251,49 @@ public class OperatorRoster {
         return counts;
     }
 
+    /**
+     * What a tenant's customers are told of its support: {@code available} (an operator is online
+     * with room for a chat), {@code busy} (every online operator holds as many chats as
+     * {@code busy-at}, or chose busy), {@code away} (no operator is online, or all chose away). Null
+     * until this instance has heard every other instance announce (one round after it started):
+     * before that it would call a tenant away whose operators are connected elsewhere. A customer who
+     * subscribes is told what the others were told last, so that the next change reaches everyone
+     * once and nobody hears the same status twice.
+     */
+    public String supportStatus(String tenant) {
+        return rounds.get() < 2 ? null : supportTold.computeIfAbsent(tenant, t -> support(view(t).values()));
+    }
+
+    static String support(Collection<View> operators) {
+        if (operators.stream().anyMatch(v -> "available".equals(v.status()))) {
+            return "available";
+        }
+        return operators.stream().anyMatch(v -> "busy".equals(v.status())) ? "busy" : "away";
+    }
+
+    /**
+     * Who tells customers: {@code listener} gets (tenant, status) whenever a tenant's support status
+     * changes, for the tenants {@code tenants} names (those with connections here), and once for each
+     * when this instance has heard the others.
+     */
+    public void watchSupport(Supplier<Set<String>> tenants, BiConsumer<String, String> listener) {
+        this.supportTenants = tenants;
+        this.supportListener = listener;
+    }
+
+    /** Tells the tenant's customers about support, if it changed since they were told. */
+    private void tellSupport(String tenant) {
+        if (rounds.get() < 2) {
+            return;
+        }
+        String status = support(view(tenant).values());
+        if (!status.equals(supportTold.put(tenant, status))) {
+            supportListener.accept(tenant, status);
+        }
+    }
+
     void announceAndExpire() {
+        rounds.incrementAndGet();
         List.copyOf(localUsers.keySet()).forEach(this::announce);
         Instant now = Instant.now();
         remote.forEach((tenant, instances) -> {
@@ -247,6 +301,8 @@ public class OperatorRoster {
                 push(tenant);
             }
         });
+        // a tenant without operators anywhere has no announcements to push it: its customers are told here
+        supportTenants.get().forEach(this::tellSupport);
     }
 
     private void announce(String tenant) {
@@ -309,6 +365,7 @@ public class OperatorRoster {
                 subscribers.send(tenant, frame(user, view));
             }
         });
+        tellSupport(tenant);
     }
 
     private String frame(String user, View view) {

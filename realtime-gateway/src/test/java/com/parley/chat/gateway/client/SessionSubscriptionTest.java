@@ -27,7 +27,7 @@ class SessionSubscriptionTest {
     private SessionSubscription subscription() {
         ClientConnection alice = new ClientConnection("c", this.alice, socket, fx.context);
         return new SessionSubscription(alice, new SessionKey("acme", "s"), 0, fx.context,
-                () -> new Present("{}", List.of()), true, (x, notFound) -> { });
+                () -> new Present("{}", List.of(), null), true, (x, notFound) -> { });
     }
 
     @Test

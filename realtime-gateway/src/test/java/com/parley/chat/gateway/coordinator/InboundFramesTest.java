@@ -128,7 +128,7 @@ class InboundFramesTest {
         FakeTransport socket = new FakeTransport();
         ClientConnection alice = connection("alice", "user", socket);
         SessionSubscription subscription = new SessionSubscription(alice, session, 0, fx.context,
-                () -> new Present("{}", List.of()), true, (x, notFound) -> { });
+                () -> new Present("{}", List.of(), null), true, (x, notFound) -> { });
         alice.add(subscription);
         subscription.start();
         inbound().handle(alice, "{\"type\":\"read\",\"up_to_seq\":99}");
@@ -145,7 +145,7 @@ class InboundFramesTest {
         ClientConnection alice = new ClientConnection("c", Fixtures.caller("acme", "alice", "user"),
                 new FakeTransport(), roomy.context);
         SessionSubscription subscription = new SessionSubscription(alice, session, 0, roomy.context,
-                () -> new Present("{}", List.of()), true, (x, notFound) -> { });
+                () -> new Present("{}", List.of(), null), true, (x, notFound) -> { });
         alice.add(subscription);
         subscription.start();
         List<String> published = new ArrayList<>();

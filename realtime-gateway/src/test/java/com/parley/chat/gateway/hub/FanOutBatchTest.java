@@ -70,7 +70,7 @@ class FanOutBatchTest {
 
     private void follow(ClientConnection connection) {
         SessionSubscription subscription = new SessionSubscription(connection, a, 0, fx.context,
-                () -> new Present("{\"type\":\"presence\"}", List.of()), false, (s, notFound) -> { });
+                () -> new Present("{\"type\":\"presence\"}", List.of(), null), false, (s, notFound) -> { });
         assertTrue(connection.add(subscription) && hub.subscribe(subscription));
         subscription.start();
     }

@@ -57,7 +57,7 @@ class SessionHubTest {
 
     private SessionSubscription follow(ClientConnection connection, SessionKey session) {
         SessionSubscription subscription = new SessionSubscription(connection, session, 0, fx.context,
-                () -> new Present("{\"type\":\"presence\"}", List.of()), true, (s, notFound) -> { });
+                () -> new Present("{\"type\":\"presence\"}", List.of(), null), true, (s, notFound) -> { });
         if (!connection.add(subscription) || !hub.subscribe(subscription)) {
             connection.remove(subscription.channel().name());
             return null;
@@ -183,7 +183,7 @@ class SessionHubTest {
         small.register(connection);
         for (String id : List.of("a", "b", "c")) {
             SessionSubscription s = new SessionSubscription(connection, new SessionKey("acme", id), 0, few.context,
-                    () -> new Present("{}", List.of()), false, (x, notFound) -> { });
+                    () -> new Present("{}", List.of(), null), false, (x, notFound) -> { });
             boolean added = connection.add(s);
             assertEquals(!"c".equals(id), added, id);
         }

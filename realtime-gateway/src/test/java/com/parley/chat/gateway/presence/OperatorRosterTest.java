@@ -107,6 +107,62 @@ class OperatorRosterTest {
     }
 
     @Test
+    void customersAreToldWhetherSupportIsThereAvailableBusyOrAwayOnceTheInstanceHasHeardTheOthers()
+            throws InterruptedException {
+        OperatorRoster a = instance("a");
+        OperatorRoster b = instance("b");
+        List<String> toldOnB = new ArrayList<>(); // what b's customers of acme are told
+        b.watchSupport(() -> java.util.Set.of("acme"), (tenant, status) -> toldOnB.add(tenant + ":" + status));
+        ClientConnection bob = connection("bob", "supporter", new FakeTransport(), fx);
+        a.connected(bob); // bob's dashboard is on instance a
+
+        assertEquals(null, b.supportStatus("acme"), "b just started: it may not have heard every instance yet");
+        b.announceAndExpire();
+        assertEquals(null, b.supportStatus("acme"));
+        assertEquals(List.of(), toldOnB, "not \"away\" on a guess");
+        b.announceAndExpire(); // a whole round heard
+        assertEquals("available", b.supportStatus("acme"));
+        assertEquals(List.of("acme:available"), toldOnB);
+
+        a.choose(bob.caller(), "away");
+        assertEquals(List.of("acme:available", "acme:away"), toldOnB, "told at once, not at the next round");
+        a.choose(bob.caller(), "busy");
+        assertEquals("acme:busy", toldOnB.getLast());
+        a.choose(bob.caller(), "available");
+        FakeTransport sam = watcher(b, "sam", "supporter"); // the workload is known where staff watch
+        held.put("bob", 3);
+        held.put("sam", 3);
+        b.claimsChanged("acme");
+        assertEquals("busy", b.supportStatus("acme"), "everyone online holds busy-at chats: busy by itself");
+        held.put("sam", 2);
+        b.claimsChanged("acme");
+        assertEquals("available", b.supportStatus("acme"), "sam has room again");
+        int told = toldOnB.size();
+        b.announceAndExpire();
+        assertEquals(told, toldOnB.size(), "a round without a change tells nobody again");
+
+        aAlive = false; // instance a dies with bob's dashboard: sam, at his limit, is all that is left
+        Thread.sleep(300);
+        held.put("sam", 3);
+        b.claimsChanged("acme");
+        b.announceAndExpire();
+        assertEquals("offline/3", statuses(sam).get("bob"));
+        assertEquals("acme:busy", toldOnB.getLast());
+    }
+
+    @Test
+    void theStatusCustomersSeeIsTheBestOfTheOperators() {
+        OperatorRoster.View available = new OperatorRoster.View("available", 0, null);
+        OperatorRoster.View busy = new OperatorRoster.View("busy", 5, null);
+        OperatorRoster.View away = new OperatorRoster.View("away", 0, null);
+        OperatorRoster.View offline = new OperatorRoster.View("offline", 0, null);
+        assertEquals("away", OperatorRoster.support(List.of()), "no operator at all");
+        assertEquals("away", OperatorRoster.support(List.of(away, offline)));
+        assertEquals("busy", OperatorRoster.support(List.of(away, busy, offline)));
+        assertEquals("available", OperatorRoster.support(List.of(busy, available, away)));
+    }
+
+    @Test
     void aChosenStatusComesBackWithTheOperatorOnWhicheverInstanceTheyReturnTo() {
         OperatorRoster a = instance("a");
         OperatorRoster b = instance("b");

@@ -82,7 +82,7 @@ class PresenceTrackerTest {
                 caller, transport, fx.context);
         hub.register(connection);
         SessionSubscription subscription = new SessionSubscription(connection, session, 0, fx.context,
-                () -> new Present(tracker.currentFrame(session), List.of()), false, (s, notFound) -> { });
+                () -> new Present(tracker.currentFrame(session), List.of(), null), false, (s, notFound) -> { });
         connection.add(subscription);
         hub.subscribe(subscription);
         if (greeted) {
