@@ -34,14 +34,15 @@ const STYLE = `
    --parley-font, --parley-bottom (distance of the launcher from the bottom of the window) */
 :host { all: initial; font: 15px/1.4 var(--parley-font, system-ui, sans-serif); color: #1d2330; }
 .launcher { position: fixed; right: 20px; bottom: var(--parley-bottom, 20px); z-index: 2147483000; border: 0;
-  border-radius: 24px; padding: 12px 18px; background: var(--parley-accent, #2f5fd0); color: var(--parley-on-accent, #fff);
-  font: inherit; cursor: pointer; }
+  border-radius: 24px; padding: 12px 18px; background: var(--parley-accent, #2f5fd0);
+  color: var(--parley-on-accent, #fff); font: inherit; cursor: pointer; }
 .badge { display: inline-block; margin-left: 8px; min-width: 1.4em; padding: 0 6px; border-radius: 10px;
   background: #d93025; color: #fff; font-size: 12px; line-height: 1.6; text-align: center; }
 .badge[hidden] { display: none; }
 .launcher:focus-visible, button:focus-visible, textarea:focus-visible, a:focus-visible { outline: 3px solid #f5b400; outline-offset: 2px; }
 .panel { position: fixed; right: 20px; bottom: calc(var(--parley-bottom, 20px) + 56px); z-index: 2147483000;
-  width: min(360px, calc(100vw - 40px)); height: min(520px, calc(100vh - 80px - var(--parley-bottom, 20px))); display: flex; flex-direction: column; background: #fff;
+  width: min(360px, calc(100vw - 40px)); height: min(520px, calc(100vh - 80px - var(--parley-bottom, 20px)));
+  display: flex; flex-direction: column; background: #fff;
   border: 1px solid #ccd3e0; border-radius: 12px; box-shadow: 0 8px 30px rgba(0,0,0,.18); overflow: hidden; }
 .panel[hidden] { display: none; }
 :host([data-position="left"]) .launcher, :host([data-position="left"]) .panel { right: auto; left: 20px; }
@@ -65,8 +66,8 @@ li a { color: #1a47b8; text-decoration: underline; }
 form { display: flex; gap: 6px; padding: 10px; border-top: 1px solid #e2e8f0; }
 textarea { flex: 1; padding: 8px; font: inherit; border: 1px solid #a0aec0; border-radius: 6px; resize: none;
   max-height: 6.5em; }
-form button { padding: 8px 12px; font: inherit; border: 0; border-radius: 6px; background: var(--parley-accent, #2f5fd0);
-  color: var(--parley-on-accent, #fff); }
+form button { padding: 8px 12px; font: inherit; border: 0; border-radius: 6px;
+  background: var(--parley-accent, #2f5fd0); color: var(--parley-on-accent, #fff); }
 button:disabled, textarea:disabled { opacity: .5; }
 .status button { margin-left: 6px; padding: 4px 10px; font: inherit; border: 1px solid var(--parley-accent, #2f5fd0);
   border-radius: 6px; background: #fff; color: var(--parley-accent, #2f5fd0); cursor: pointer; }
@@ -295,8 +296,8 @@ export class ParleyWidget {
     this.input = el('textarea', { name: 'text', rows: '2', maxlength: '4000', 'aria-label': words.yourMessage,
       placeholder: words.placeholder });
     this.form.append(this.input, el('button', { type: 'submit' }, words.send));
-    this.panel.append(header, this.banner, this.supportLine, this.list, this.typingLine, this.operator, this.status, this.error,
-      this.form);
+    this.panel.append(header, this.banner, this.supportLine, this.list, this.typingLine, this.operator, this.status,
+      this.error, this.form);
     shadow.append(...(styled ? [] : [el('style', {}, STYLE)]), this.launcher, this.panel);
 
     this.launcher.addEventListener('click', () => this.toggle());

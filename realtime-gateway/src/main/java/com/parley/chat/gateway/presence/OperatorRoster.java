@@ -281,8 +281,11 @@ public class OperatorRoster {
         this.supportListener = listener;
     }
 
-    /** Tells the tenant's customers about support, if it changed since they were told. */
-    private void tellSupport(String tenant) {
+    /**
+     * Tells the tenant's customers about support, if it changed since they were told; under push's
+     * lock, so that two changes in a row reach them in the order they were decided.
+     */
+    private synchronized void tellSupport(String tenant) {
         if (rounds.get() < 2) {
             return;
         }
