@@ -76,10 +76,14 @@ test('customer and staff exchange messages both ways, see typing and status chan
   assert.ok(!customer.url().includes('token='), 'the token is kept out of the page URL and its history');
   sessionId = await customer.locator('body').getAttribute('data-session');
   assert.ok(sessionId);
+  // no operator is online yet: the customer reads that support is away, and may leave a message
+  await customer.locator('#support[data-status="away"]', { hasText: 'Leave a message' }).waitFor();
 
   await staff.goto(page(env.PARLEY_GW2, 'dashboard.html', env.PARLEY_STAFF_TOKEN,
     `${env.PARLEY_GW2},${env.PARLEY_GW1}`));
   await staff.locator('#state[data-state="open"]').waitFor();
+  // sam's dashboard is open (on the other gateway): support is there
+  await customer.locator('#support[data-status="available"]', { hasText: 'Our team is online.' }).waitFor();
   await staff.locator(`button[data-session="${sessionId}"]`).click();
   await staff.locator('#chat-state[data-state="open"]').waitFor();
 

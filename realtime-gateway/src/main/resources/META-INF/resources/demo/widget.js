@@ -55,6 +55,7 @@ function open(sessionId, subscriptionToken) {
   chat.addEventListener('status', (e) => showStatus(e.detail.status));
   chat.addEventListener('notice', (e) => showNotice($('notice-banner'), e.detail));
   let claim = null;
+  let support = null; // whether support is there: available, busy, away (support_status)
   const showOperator = () => {
     if (claim) {
       $('operator').textContent = claim.claimedBy
@@ -62,12 +63,24 @@ function open(sessionId, subscriptionToken) {
         : 'The operator left the chat; someone else will be with you shortly.';
     }
   };
-  chat.addEventListener('claim', (e) => { claim = e.detail; showOperator(); });
+  const showSupport = () => {
+    $('support').textContent = claim?.claimedBy ? '' : SUPPORT[support] || '';
+    $('support').dataset.status = $('support').textContent ? support : '';
+  };
+  chat.addEventListener('claim', (e) => { claim = e.detail; showOperator(); showSupport(); });
+  chat.addEventListener('support', (e) => { support = e.detail.status; showSupport(); });
   chat.addEventListener('presence', showOperator); // the operator's name comes with them
   chat.addEventListener('error', (e) => { $('error').textContent = e.detail.resubscribe ? '' : e.detail.message || ''; });
   chat.connect();
   $('text').focus();
 }
+
+/** What the customer reads of the tenant's support, by support_status (until an operator has the chat). */
+const SUPPORT = {
+  available: 'Our team is online.',
+  busy: 'Our team is helping other customers; we will answer you as soon as we can.',
+  away: 'We are away right now. Leave a message and we will answer you here.',
+};
 
 /** What the customer has in view is read (sent while the page is visible and connected): support sees it. */
 function markSeen() {
@@ -84,6 +97,7 @@ function showStatus(status) {
   $('status').textContent = ended ? `This chat was ${status}.` : '';
   $('composer').querySelectorAll('textarea, button').forEach((el) => { el.disabled = ended; });
   if (ended) {
+    $('support').textContent = ''; // whether support is there is no longer this chat's news
     localStorage.removeItem(storageKey);
     $('start-panel').hidden = false; // "Start a chat" again
   }
