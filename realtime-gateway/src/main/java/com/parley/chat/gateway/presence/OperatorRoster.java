@@ -61,7 +61,11 @@ public class OperatorRoster {
     record View(String status, int openSessions, String name) {
     }
 
-    private record Announcement(Map<String, Choice> operators, Instant expiresAt) {
+    /**
+     * One instance's operators, with the open sessions of those whose workload it knew: an instance
+     * where no staff watch the operators channel has no workload of its own to tell busy by.
+     */
+    private record Announcement(Map<String, Choice> operators, Map<String, Integer> openSessions, Instant expiresAt) {
     }
 
     private final SignalPublisher signals;
@@ -199,9 +203,13 @@ public class OperatorRoster {
         String tenant = signal.path("tenant_id").asText();
         String instance = signal.path("instance_id").asText();
         Map<String, Choice> operators = new HashMap<>();
+        Map<String, Integer> open = new HashMap<>();
         Map<String, Choice> chosen = choices.computeIfAbsent(tenant, t -> new ConcurrentHashMap<>());
         for (JsonNode op : signal.path("operators")) {
             String user = op.path("user_id").asText();
+            if (op.path("open_sessions").isInt()) {
+                open.put(user, op.path("open_sessions").asInt());
+            }
             if (op.path("name").isTextual()) { // read from their token by the instance that announces them
                 rememberName(tenant, user, op.path("name").asText());
             }
@@ -212,7 +220,8 @@ public class OperatorRoster {
             }
         }
         Instant expires = Instant.now().plus(config.operators().ttl());
-        remote.computeIfAbsent(tenant, t -> new ConcurrentHashMap<>()).put(instance, new Announcement(operators, expires));
+        remote.computeIfAbsent(tenant, t -> new ConcurrentHashMap<>())
+                .put(instance, new Announcement(operators, open, expires));
         push(tenant);
     }
 
@@ -223,11 +232,17 @@ public class OperatorRoster {
     /** Every operator of the tenant some instance knows of: connected ones with their status, the rest offline. */
     Map<String, View> view(String tenant) {
         Map<String, Choice> online = new HashMap<>();
+        Map<String, Integer> announcedOpen = new HashMap<>();
         Instant now = Instant.now();
         remote.getOrDefault(tenant, Map.of()).values().stream().filter(a -> a.expiresAt().isAfter(now))
-                .forEach(a -> a.operators().forEach((user, choice) -> online.merge(user, choice,
-                        (x, y) -> x.changedAt() >= y.changedAt() ? x : y)));
-        Map<String, Integer> held = workload.getOrDefault(tenant, Map.of());
+                .forEach(a -> {
+                    a.operators().forEach((user, choice) -> online.merge(user, choice,
+                            (x, y) -> x.changedAt() >= y.changedAt() ? x : y));
+                    announcedOpen.putAll(a.openSessions());
+                });
+        // the workload chat-api told this instance, else what the operator's own instance announced
+        Map<String, Integer> held = new HashMap<>(announcedOpen);
+        held.putAll(workload.getOrDefault(tenant, Map.of()));
         Map<String, String> named = names.getOrDefault(tenant, Map.of());
         Map<String, View> views = new TreeMap<>();
         Set<String> users = new TreeSet<>(online.keySet());
@@ -319,6 +334,10 @@ public class OperatorRoster {
             Choice choice = chosen.getOrDefault(user, new Choice("available", 0));
             ObjectNode op = operators.addObject().put("user_id", user).put("status", choice.status())
                     .put("changed_at", choice.changedAt());
+            Integer open = workload.getOrDefault(tenant, Map.of()).get(user);
+            if (open != null) { // for instances whose staff do not watch: they tell busy by it too
+                op.put("open_sessions", open);
+            }
             if (named.containsKey(user)) {
                 op.put("name", named.get(user));
             }

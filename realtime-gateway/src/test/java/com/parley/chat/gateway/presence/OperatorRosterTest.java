@@ -151,6 +151,29 @@ class OperatorRosterTest {
     }
 
     @Test
+    void anInstanceWithoutStaffTellsItsCustomersBusyByTheWorkloadTheOperatorsInstanceAnnounces() {
+        OperatorRoster a = instance("a");
+        OperatorRoster b = instance("b");
+        List<String> toldOnB = new ArrayList<>(); // b holds only customers: nobody there watches the operators
+        b.watchSupport(() -> java.util.Set.of("acme"), (tenant, status) -> toldOnB.add(status));
+        FakeTransport bob = watcher(a, "bob", "supporter"); // bob's dashboard, on a, watches: a knows his workload
+        for (OperatorRoster instance : List.of(a, b, a, b)) {
+            instance.announceAndExpire();
+        }
+        assertEquals(List.of("available"), toldOnB);
+
+        held.put("bob", 3); // busy-at
+        a.claimsChanged("acme");
+        assertEquals("busy/3", statuses(bob).get("bob"));
+        a.announceAndExpire(); // a's next round carries bob's open sessions
+        assertEquals(List.of("available", "busy"), toldOnB, "b's customers learn that support is busy");
+        held.put("bob", 1);
+        a.claimsChanged("acme");
+        a.announceAndExpire();
+        assertEquals(List.of("available", "busy", "available"), toldOnB);
+    }
+
+    @Test
     void theStatusCustomersSeeIsTheBestOfTheOperators() {
         OperatorRoster.View available = new OperatorRoster.View("available", 0, null);
         OperatorRoster.View busy = new OperatorRoster.View("busy", 5, null);
