@@ -30,7 +30,7 @@ public final class EventsCli {
 
     static final Set<String> TOPICS = Set.of("chat.message-events", "chat.tenant-events", "chat.signals");
     private static final String USAGE = "usage: events.sh [--topic chat.message-events|chat.tenant-events|chat.signals]"
-            + " [--from-beginning] [--tenant acme] [--max N]";
+            + " [--from-beginning] [--tenant acme] [--max N] [--bootstrap-server 127.0.0.1:59092]";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private EventsCli() {
