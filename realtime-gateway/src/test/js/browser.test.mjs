@@ -744,6 +744,16 @@ test('the site\'s own link opens the chat; its scripts open and close it once th
   assert.equal(await inWidget(shop, 'button.launcher').getAttribute('aria-expanded'), 'false');
   await shop.evaluate(() => window.parleyWidget.open());
   await inWidget(shop, '.panel').waitFor();
+  // a button about one order starts the visitor's message for them; what they are writing stays theirs
+  await shop.evaluate(() => window.parleyWidget.close());
+  await shop.getByRole('button', { name: 'Ask about order 42' }).click();
+  await inWidget(shop, '.panel').waitFor();
+  assert.equal(await inWidget(shop, '[name="text"]').inputValue(), 'About order 42: ');
+  await inWidget(shop, '[name="text"]').pressSequentially('where is it?');
+  await shop.evaluate(() => window.parleyWidget.open({ text: 'something else' }));
+  assert.equal(await inWidget(shop, '[name="text"]').inputValue(), 'About order 42: where is it?');
+  await inWidget(shop, '[name="text"]').press('Enter');
+  await inWidget(shop, 'li[data-state="stored"] .text').filter({ hasText: 'About order 42: where is it?' }).waitFor();
   await shop.context().close();
 });
 

@@ -15,9 +15,11 @@
 // data-texts      JSON replacing any of the widget's words by key (TEXTS below), e.g. {"send": "Go"}
 // data-position   "left" puts the launcher and the panel in the bottom-left corner (default: right)
 //
-// The site's own "talk to us" links and buttons open the chat with an attribute, no script:
+// The site's own "talk to us" links and buttons open the chat with an attribute, no script; a value
+// starts the visitor's message for them (they finish and send it):
 //   <a href="#support" data-parley-open>Questions? Talk to us</a>
-// and its scripts with window.parleyWidget.open() / .close(), once the widget is there (the
+//   <button data-parley-open="About order 42: ">Ask about this order</button>
+// and its scripts with window.parleyWidget.open({ text }) / .close(), once the widget is there (the
 // event "parley:ready" on document says so, with the widget as its detail).
 //
 // The site's colours and font, from its own CSS (custom properties reach into the shadow root):
@@ -306,7 +308,7 @@ export class ParleyWidget {
       const opener = event.target instanceof Element ? event.target.closest('[data-parley-open]') : null;
       if (opener) {
         event.preventDefault(); // a link's href is the fallback for a page without the widget
-        this.open();
+        this.open({ text: opener.getAttribute('data-parley-open') || '' });
       }
     });
     this.panel.addEventListener('keydown', (event) => {
@@ -379,8 +381,14 @@ export class ParleyWidget {
     return data;
   }
 
-  /** Opens the panel (and the visitor's chat), for the site's scripts; open already, it stays so. */
-  open() {
+  /**
+   * Opens the panel (and the visitor's chat), for the site's scripts; open already, it stays so.
+   * {@code text} starts the visitor's message in the composer, unless they are writing one already.
+   */
+  open({ text = '' } = {}) {
+    if (text && !this.input.value.trim()) {
+      this.input.value = String(text);
+    }
     if (this.panel.hidden) {
       this.toggle();
     } else {

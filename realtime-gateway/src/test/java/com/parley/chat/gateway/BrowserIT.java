@@ -70,7 +70,8 @@ class BrowserIT {
             byte[] page = ("""
                     <!doctype html><html lang="%s"><head><meta charset="utf-8"><title>Acme shop</title>
                     %s</head>
-                    <body><h1>Acme shop</h1><p>Our products. <a href="#help" data-parley-open>Questions? Talk to us</a></p>
+                    <body><h1>Acme shop</h1><p>Our products. <a href="#help" data-parley-open>Questions? Talk to us</a>
+                    <button type="button" data-parley-open="About order 42: ">Ask about order 42</button></p>
                     %s
                     <script type="module" src="%s/client/v1/widget.js" data-tenant="%s"
                             data-token-url="/parley/token" data-api="%s" data-gateways="%s" %s></script>
