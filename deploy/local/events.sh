@@ -9,9 +9,6 @@ set -euo pipefail
 repo="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$repo"
 . deploy/local/java.sh
-if [ ! -f deploy/local-infra/target/launcher.classpath ]; then
-  ./mvnw -B -q package -DskipTests -pl deploy/local-infra -am
-fi
-cp="deploy/local-infra/target/local-infra-1.0.0-SNAPSHOT.jar:$(cat deploy/local-infra/target/launcher.classpath)"
+cp="$(local_infra_classpath)"
 exec java -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -Dorg.slf4j.simpleLogger.log.org.apache.kafka=error \
   -cp "$cp" com.parley.infra.EventsCli "$@"

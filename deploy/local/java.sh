@@ -25,3 +25,11 @@ build_unless_skipped() {
     ./mvnw -B -q package -DskipTests
   fi
 }
+
+# The classpath of the local tools (local-infra and what it needs), built first if it never was.
+local_infra_classpath() {
+  if [ ! -f deploy/local-infra/target/launcher.classpath ]; then
+    ./mvnw -B -q package -DskipTests -pl deploy/local-infra -am >&2
+  fi
+  echo "deploy/local-infra/target/local-infra-1.0.0-SNAPSHOT.jar:$(cat deploy/local-infra/target/launcher.classpath)"
+}

@@ -9,5 +9,5 @@ repo="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$repo"
 . deploy/local/java.sh
 build_unless_skipped
-cp="deploy/local-infra/target/local-infra-1.0.0-SNAPSHOT.jar:$(cat deploy/local-infra/target/launcher.classpath)"
+cp="$(local_infra_classpath)"
 exec java -Dorg.slf4j.simpleLogger.defaultLogLevel=warn "$@" -cp "$cp" com.parley.infra.LocalSystem "$repo"
