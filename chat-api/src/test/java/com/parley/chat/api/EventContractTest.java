@@ -48,10 +48,11 @@ class EventContractTest {
         as(sam).body(Map.of("to_user_id", "bob")).post(base + "/transfer").then().statusCode(200);
         as(token(tenant, "bob", "supporter")).delete(base + "/claim").then().statusCode(200);
         as(sam).body(Map.of("status", "closed")).patch(base).then().statusCode(200);
+        as(alice).body(Map.of("rating", "good")).put(base + "/rating").then().statusCode(200);
 
         List<Event> events;
         try (EventTopic topic = new EventTopic()) {
-            events = topic.forSession(session, 9, Duration.ofSeconds(30));
+            events = topic.forSession(session, 10, Duration.ofSeconds(30));
         }
         assertEquals(contract.messages("messageEvents"),
                 events.stream().map(e -> e.value().get("type").asText()).collect(java.util.stream.Collectors.toSet()),

@@ -177,6 +177,8 @@ export class MessageStore {
       this.status = frame.status;
     } else if (frame.type === 'session_claimed') {
       this.claimedBy = frame.claimed_by ?? null;
+    } else if (frame.type === 'session_rated') {
+      this.rating = frame.rating; // the customer's, once the chat ended: good or bad
     } else if (frame.type === 'session_created' && !this.status) {
       this.status = frame.status || 'open';
     }
@@ -356,6 +358,7 @@ export async function probeAdmission(gateway, tenantId, token, fetchImpl = globa
 const FRAME_TYPES = {
   SessionCreated: 'session_created', MessageCreated: 'message_created', MessageDeleted: 'message_deleted',
   SessionStatusChanged: 'session_status', SessionClaimed: 'session_claimed', SessionReleased: 'session_claimed',
+  SessionRated: 'session_rated',
 };
 
 /** An event of chat-api's history as the gateway would have framed it; null for a type it does not frame. */
@@ -643,6 +646,9 @@ export class Conversation {
     if (frame.type === 'session_claimed') {
       // an operator joined (claimed_by) or left (null) the chat; previous held it before
       this.emit('claim', { claimedBy: frame.claimed_by ?? null, previous: frame.previous ?? null, seq: frame.seq });
+    }
+    if (frame.type === 'session_rated') {
+      this.emit('rating', { rating: frame.rating, by: frame.by, seq: frame.seq });
     }
     if (!quiet) {
       this.emit('messages');
@@ -1003,7 +1009,8 @@ class GatewayConnection extends EventTarget {
  * One session over WebSocket (or SSE when WebSocket cannot connect): reconnects with backoff to
  * the next gateway, resumes after the last seq it has, queues sends while offline, and keeps the
  * conversation in a MessageStore. Events (EventTarget): 'state', 'messages', 'typing',
- * 'presence', 'read', 'status', 'support' (a customer's: {status} of the tenant's support), 'error', 'resync'.
+ * 'presence', 'read', 'status', 'rating' ({rating, by}: the customer rated the ended chat), 'support' (a
+ * customer's: {status} of the tenant's support), 'error', 'resync'.
  */
 export class SessionClient extends GatewayConnection {
   constructor(options) {
@@ -1774,7 +1781,8 @@ export class ParleyConnection extends GatewayConnection {
 /**
  * A conversation on a ParleyConnection's session channel: the same store, send queue, typing and
  * presence as SessionClient, sharing the tab's one socket with every other channel.
- * Events: 'messages', 'typing', 'presence', 'read', 'status', 'claim', 'support', 'error', 'resync', 'subscribed'.
+ * Events: 'messages', 'typing', 'presence', 'read', 'status', 'claim', 'rating', 'support', 'error', 'resync',
+ * 'subscribed'.
  */
 export class SessionChat extends EventTarget {
   constructor(connection, { sessionId, subscriptionToken = null, queueLimit = 100, typingIdleMs = 3000,

@@ -71,6 +71,12 @@ public class ChatSession extends PanacheEntityBase {
     @Column(name = "claimed_at")
     public Instant claimedAt;
 
+    /** The customer's rating once the chat ended: {@code good} or {@code bad}; null until they give one. */
+    public String rating;
+
+    @Column(name = "rated_at")
+    public Instant ratedAt;
+
     public static Optional<ChatSession> findInTenant(String tenantId, UUID id) {
         return find("tenantId = ?1 and id = ?2", tenantId, id).firstResultOptional();
     }

@@ -12,7 +12,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
  */
 @JsonPropertyOrder({"type", "event_id", "tenant_id", "session_id", "seq", "occurred_at"})
 public sealed interface ChatEvent permits SessionCreated, MessageCreated, MessageDeleted, SessionStatusChanged, SessionClaimed,
-        SessionReleased {
+        SessionReleased, SessionRated {
 
     UUID eventId();
 

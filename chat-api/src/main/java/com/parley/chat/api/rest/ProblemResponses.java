@@ -28,7 +28,8 @@ public class ProblemResponses implements OASFilter {
             Map.entry("404", "No such session or message in the tenant, or not the caller's (session-not-found, "
                     + "message-not-found)"),
             Map.entry("409", "The session is closed or resolved (session-not-open), held by another staff member "
-                    + "(session-claimed), or the client_message_id is another participant's (client-message-id-taken)"),
+                    + "(session-claimed), still open when it is rated (session-still-open), or the client_message_id "
+                    + "is another participant's (client-message-id-taken)"),
             Map.entry("413", "The body is larger than the request limit (payload-too-large)"),
             Map.entry("415", "The body is not application/json (unsupported-media-type)"),
             Map.entry("422", "The body fails validation; field names it (validation-failed)"),
@@ -52,6 +53,7 @@ public class ProblemResponses implements OASFilter {
             Map.entry("POST " + SESSION + "/claim", List.of("400", "409")),
             Map.entry("DELETE " + SESSION + "/claim", List.of("409")),
             Map.entry("POST " + SESSION + "/transfer", List.of("409")),
+            Map.entry("PUT " + SESSION + "/rating", List.of("409")),
             Map.entry("POST " + SESSION + "/messages", List.of("409", "429")),
             Map.entry("GET " + SESSION + "/messages", List.of("400")),
             Map.entry("GET " + SESSION + "/events", List.of("400")),

@@ -40,6 +40,7 @@ import com.parley.chat.api.rest.Views.EventPage;
 import com.parley.chat.api.rest.Views.MessagePage;
 import com.parley.chat.api.rest.Views.MessageView;
 import com.parley.chat.api.rest.Views.PostMessageRequest;
+import com.parley.chat.api.rest.Views.RatingRequest;
 import com.parley.chat.api.rest.Views.ReadRequest;
 import com.parley.chat.api.rest.Views.SessionPage;
 import com.parley.chat.api.rest.Views.SessionView;
@@ -175,6 +176,21 @@ public class SessionResource {
         SessionStatus target = SessionStatus.fromWire(body.status())
                 .orElseThrow(() -> Problems.validation("status must be closed or resolved.", "status"));
         return SessionView.of(sessionWrites.inTurn(sessionId, () -> sessions.changeStatus(caller, sessionId, target)));
+    }
+
+    @PUT
+    @Path("/{sessionId}/rating")
+    @Operation(operationId = "rateSession",
+            summary = "Rate a chat that ended (its customer)", description = "rating: good or bad, once the "
+            + "session is closed or resolved (409 session-still-open before); the customer may change it, and "
+            + "the same rating again changes nothing. 200 with the session. Emits SessionRated.")
+    public SessionView rate(@PathParam("tenantId") String tenantId, @PathParam("sessionId") UUID sessionId,
+            RatingRequest body) {
+        Caller caller = currentCaller.in(tenantId);
+        if (body == null || body.rating() == null) {
+            throw Problems.validation("rating is required: good or bad.", "rating");
+        }
+        return SessionView.of(sessionWrites.inTurn(sessionId, () -> sessions.rate(caller, sessionId, body.rating())));
     }
 
     @POST

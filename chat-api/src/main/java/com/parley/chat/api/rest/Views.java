@@ -30,6 +30,9 @@ public final class Views {
     public record StatusChangeRequest(String status) {
     }
 
+    public record RatingRequest(String rating) {
+    }
+
     public record PostMessageRequest(String content, String clientMessageId, Map<String, Object> metadata) {
     }
 
@@ -41,7 +44,7 @@ public final class Views {
     public record SessionView(UUID id, String tenantId, String customerUserId, String customerName, String status,
             Map<String, Object> metadata, long lastSeq, UUID lastMessageId, String lastMessagePreview,
             Instant lastMessageAt, Instant createdAt, Instant updatedAt, String claimedBy, Instant claimedAt,
-            Long unreadCount, String subscriptionToken) {
+            String rating, Instant ratedAt, Long unreadCount, String subscriptionToken) {
 
         static SessionView of(ChatSession s) {
             return of(s, null, null);
@@ -51,7 +54,7 @@ public final class Views {
         static SessionView of(ChatSession s, Long unreadCount, String subscriptionToken) {
             return new SessionView(s.id, s.tenantId, s.customerUserId, s.customerName, s.status.wireName(), s.metadata,
                     s.lastSeq, s.lastMessageId, s.lastMessagePreview, s.lastMessageAt, s.createdAt, s.updatedAt,
-                    s.claimedBy, s.claimedAt, unreadCount, subscriptionToken);
+                    s.claimedBy, s.claimedAt, s.rating, s.ratedAt, unreadCount, subscriptionToken);
         }
     }
 
@@ -98,12 +101,12 @@ public final class Views {
                     + "customer_name, status, metadata, created_at), MessageCreated (message_id, role, content, "
                     + "sender_user_id, sender_name, client_message_id, metadata, created_at), MessageDeleted "
                     + "(message_id, deleted_by, deleted_at), SessionStatusChanged (previous_status, status, "
-                    + "changed_by), SessionClaimed (claimed_by, previous, by), SessionReleased (previous, by); ignore "
-                    + "a type you do not know.")
+                    + "changed_by), SessionClaimed (claimed_by, previous, by), SessionReleased (previous, by), "
+                    + "SessionRated (rating, by); ignore a type you do not know.")
     public record SessionEventFields(String type, UUID eventId, String tenantId, UUID sessionId, long seq,
             Instant occurredAt, String customerUserId, String customerName, String status,
             Map<String, Object> metadata, Instant createdAt, UUID messageId, String role, String content,
             String senderUserId, String senderName, String clientMessageId, String deletedBy, Instant deletedAt,
-            String previousStatus, String changedBy, String claimedBy, String previous, String by) {
+            String previousStatus, String changedBy, String claimedBy, String previous, String by, String rating) {
     }
 }

@@ -50,6 +50,11 @@ public final class Problems {
                 "The session is " + status + "; it accepts no more changes.", Map.of("session_status", status));
     }
 
+    public static ProblemException sessionStillOpen() {
+        return new ProblemException(409, BASE + "session-still-open", "Session is still open",
+                "A chat is rated once it is closed or resolved.", Map.of("session_status", "open"));
+    }
+
     /** 429 with the seconds to wait (sent as Retry-After too). */
     public static ProblemException sessionClaimed(String holder) {
         return new ProblemException(409, BASE + "session-claimed", "Session claimed",

@@ -13,6 +13,7 @@ import com.parley.chat.api.domain.ChatSession;
 import com.parley.chat.api.domain.SessionEvent;
 import com.parley.chat.api.domain.SessionStatus;
 import com.parley.chat.api.messaging.SessionCreated;
+import com.parley.chat.api.messaging.SessionRated;
 import com.parley.chat.api.messaging.SessionStatusChanged;
 
 @ApplicationScoped
@@ -102,6 +103,38 @@ public class SessionService {
         long seq = events.nextSeq(session);
         events.record(new SessionStatusChanged(UUID.randomUUID(), session.tenantId, session.id, seq, now,
                 previous.wireName(), target.wireName(), caller.userId()));
+        return session;
+    }
+
+    /**
+     * The customer rates their chat once it ended ({@code good} or {@code bad}); they may change their
+     * mind, and giving the same rating again changes nothing and emits nothing. Staff and services
+     * rate nothing (403); another customer's chat is not found.
+     */
+    @Transactional
+    public ChatSession rate(Caller caller, UUID sessionId, String rating) {
+        if (!"good".equals(rating) && !"bad".equals(rating)) {
+            throw Problems.validation("rating must be good or bad.", "rating");
+        }
+        ChatSession visible = get(caller, sessionId);
+        if (caller.seesWholeTenant() || !visible.customerUserId.equals(caller.userId())) {
+            throw Problems.forbidden("Only the session's customer rates it.");
+        }
+        ChatSession session = ChatSession.lockInTenant(caller.tenantId(), sessionId)
+                .orElseThrow(Problems::sessionNotFound);
+        if (session.status == SessionStatus.OPEN) {
+            throw Problems.sessionStillOpen();
+        }
+        if (rating.equals(session.rating)) {
+            return session;
+        }
+        Instant now = Clock.now();
+        session.rating = rating;
+        session.ratedAt = now;
+        session.updatedAt = now;
+        long seq = events.nextSeq(session);
+        events.record(new SessionRated(UUID.randomUUID(), session.tenantId, session.id, seq, now, rating,
+                caller.userId()));
         return session;
     }
 

@@ -48,6 +48,7 @@ public class Frames {
             case "MessageDeleted" -> "message_deleted";
             case "SessionStatusChanged" -> "session_status";
             case "SessionClaimed", "SessionReleased" -> "session_claimed";
+            case "SessionRated" -> "session_rated";
             default -> type.isEmpty() ? null : "other_event";
         };
         if (frameType == null || !event.hasNonNull("seq") || !event.hasNonNull("session_id")

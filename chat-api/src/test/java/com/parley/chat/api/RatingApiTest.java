@@ -1,0 +1,79 @@
+package com.parley.chat.api;
+
+import static com.parley.chat.api.Api.as;
+import static com.parley.chat.api.Api.newSession;
+import static com.parley.chat.api.Api.sessionsPath;
+import static com.parley.chat.api.Api.token;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.notNullValue;
+import static org.hamcrest.Matchers.nullValue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.junit.jupiter.api.Test;
+
+import com.parley.infra.ChatInfraResource;
+
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
+
+/** A customer rates their chat once it ended: good or bad, an event for analytics, on the session for staff. */
+@QuarkusTest
+@WithTestResource(ChatInfraResource.class)
+class RatingApiTest {
+
+    private final String tenant = "t-" + UUID.randomUUID();
+
+    @Test
+    void theCustomerRatesAChatThatEndedChangesTheirMindAndStaffSeeIt() {
+        String id = newSession(tenant, "alice");
+        String path = sessionsPath(tenant) + "/" + id;
+        String alice = token(tenant, "alice", "user");
+        String sam = token(tenant, "sam", "supporter");
+
+        as(alice).body(Map.of("rating", "good")).put(path + "/rating").then().statusCode(409)
+                .body("type", equalTo("https://parley.chat/problems/session-still-open"));
+        as(sam).body(Map.of("status", "resolved")).patch(path).then().statusCode(200);
+        as(alice).body(Map.of("rating", "good")).put(path + "/rating").then().statusCode(200)
+                .body("rating", equalTo("good")).body("rated_at", notNullValue());
+        as(alice).body(Map.of("rating", "good")).put(path + "/rating").then().statusCode(200); // again: no event
+        as(alice).body(Map.of("rating", "bad")).put(path + "/rating").then().statusCode(200)
+                .body("rating", equalTo("bad"));
+
+        as(sam).get(path).then().statusCode(200).body("rating", equalTo("bad"));
+        JsonPath history = as(sam).get(path + "/events").jsonPath();
+        assertEquals(List.of("SessionCreated", "SessionStatusChanged", "SessionRated", "SessionRated"),
+                history.getList("events.type"), "one event per change of mind, none for the same rating again");
+        assertEquals(List.of("good", "bad"), history.getList("events.findAll { it.type == 'SessionRated' }.rating"));
+        assertEquals(List.of("alice", "alice"), history.getList("events.findAll { it.type == 'SessionRated' }.by"));
+        assertEquals(4, history.getLong("events[3].seq"));
+    }
+
+    @Test
+    void onlyTheSessionsCustomerRatesItWithGoodOrBad() {
+        String id = newSession(tenant, "bob");
+        String path = sessionsPath(tenant) + "/" + id;
+        String bob = token(tenant, "bob", "user");
+        as(token(tenant, "sam", "supporter")).body(Map.of("status", "closed")).patch(path).then().statusCode(200);
+
+        as(token(tenant, "sam", "supporter")).body(Map.of("rating", "good")).put(path + "/rating").then()
+                .statusCode(403);
+        as(token(tenant, "bot", "service")).body(Map.of("rating", "good")).put(path + "/rating").then()
+                .statusCode(403);
+        as(token(tenant, "carol", "user")).body(Map.of("rating", "bad")).put(path + "/rating").then()
+                .statusCode(404); // another customer's chat looks like none
+        as(token("other-" + tenant, "bob", "user")).body(Map.of("rating", "bad"))
+                .put(sessionsPath("other-" + tenant) + "/" + id + "/rating").then().statusCode(404);
+        for (Object wrong : List.of("meh", "GOOD", "")) {
+            as(bob).body(Map.of("rating", wrong)).put(path + "/rating").then().statusCode(422)
+                    .body("field", equalTo("rating"));
+        }
+        as(bob).body(Map.of()).put(path + "/rating").then().statusCode(422).body("field", equalTo("rating"));
+        as(bob).body(Map.of("rating", 5)).put(path + "/rating").then().statusCode(400);
+        as(bob).get(path).then().statusCode(200).body("rating", nullValue());
+    }
+}
