@@ -636,6 +636,13 @@ test('on a German page the widget speaks German, with the words the site chose f
   await staff.getByRole('button', { name: 'Resolve', exact: true }).click();
   await inWidget(shop, '.status').filter({ hasText: 'Dieser Chat wurde als gelöst abgeschlossen.' }).waitFor();
   await inWidget(shop, '.status button').filter({ hasText: 'Neuen Chat beginnen' }).waitFor();
+  // how was it: the visitor says good; chat-api keeps it and the dashboard shows it on the chat at once
+  await inWidget(shop, '.rating').filter({ hasText: 'Wie war dieser Chat?' }).waitFor();
+  assert.equal(await inWidget(shop, '.rating button[data-rating="good"]').getAttribute('aria-label'), 'Gut');
+  await inWidget(shop, '.rating button[data-rating="good"]').click();
+  await inWidget(shop, '.rating').filter({ hasText: 'Danke für Ihre Rückmeldung.' }).waitFor();
+  await staff.locator(`button[data-session="${german}"] .rating[data-rating="good"]`, { hasText: 'rated 👍 good' })
+    .waitFor();
   assert.equal(await inWidget(shop, '.panel').getAttribute('lang'), 'de', 'a screen reader reads it as German');
   await shop.screenshot({ path: join(shots, 'widget-german.png') });
   await shop.context().close();

@@ -109,6 +109,10 @@ function render() {
     const holder = document.createElement('span');
     holder.className = 'holder';
     holder.textContent = s.claimedBy ? ` · ${s.claimedBy === me ? 'you' : s.claimedBy}` : ' · unclaimed';
+    const rating = document.createElement('span');
+    rating.className = 'rating';
+    rating.dataset.rating = s.rating || '';
+    rating.textContent = s.rating ? ` · rated ${s.rating === 'good' ? '👍 good' : '👎 bad'}` : '';
     const wait = document.createElement('span');
     wait.className = 'wait';
     wait.textContent = s.status === 'open' && !s.claimedBy && s.createdAt ? ` · waiting ${waited(s.createdAt)}` : '';
@@ -120,7 +124,7 @@ function render() {
     const preview = document.createElement('span');
     preview.className = 'preview';
     preview.textContent = s.preview || (s.lastMessageId ? 'Message deleted' : 'No messages yet');
-    button.append(title, badge, holder, wait, unread, preview);
+    button.append(title, badge, holder, rating, wait, unread, preview);
     button.addEventListener('click', () => select(s.id));
     li.append(button);
     return li;
@@ -139,7 +143,7 @@ async function reload() {
         preview: s.last_message_preview,
         lastMessageId: s.last_message_id || null,
         at: s.last_message_at || s.created_at, createdAt: s.created_at, claimedBy: s.claimed_by || null,
-        unread: s.unread_count || 0 });
+        rating: s.rating || null, unread: s.unread_count || 0 });
     }
     render();
   } catch (e) {
@@ -201,6 +205,8 @@ function onEvent(frame) {
     s.status = frame.status;
   } else if (frame.type === 'session_claimed') {
     s.claimedBy = frame.claimed_by || null;
+  } else if (frame.type === 'session_rated') {
+    s.rating = frame.rating; // the customer's, after the chat ended
   }
   s.at = s.at || frame.occurred_at;
   sessions.set(s.id, s);

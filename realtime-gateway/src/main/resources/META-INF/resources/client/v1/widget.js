@@ -64,7 +64,9 @@ li a { color: #1a47b8; text-decoration: underline; }
 .banner[data-severity="critical"] { background: #fde2e1; color: #5c0d0a; }
 .banner[hidden] { display: none; }
 .operator { font-style: italic; }
-.support:empty { display: none; }
+.support:empty, .rating:empty { display: none; }
+.rating button { margin-left: 6px; padding: 2px 10px; font: inherit; border: 1px solid #a0aec0; border-radius: 6px;
+  background: #fff; cursor: pointer; }
 form { display: flex; gap: 6px; padding: 10px; border-top: 1px solid #e2e8f0; }
 textarea { flex: 1; padding: 8px; font: inherit; border: 1px solid #a0aec0; border-radius: 6px; resize: none;
   max-height: 6.5em; }
@@ -97,6 +99,7 @@ export const TEXTS = Object.freeze({
     supportAvailable: 'Our team is online.',
     supportBusy: 'Our team is helping other customers; we will answer you as soon as we can.',
     supportAway: 'We are away right now. Leave a message and we will answer you here.',
+    rateQuestion: 'How was this chat?', rateGood: 'Good', rateBad: 'Bad', rateThanks: 'Thank you for telling us.',
   },
   de: {
     title: 'Chatten Sie mit uns', messages: 'Nachrichten', yourMessage: 'Ihre Nachricht',
@@ -114,6 +117,8 @@ export const TEXTS = Object.freeze({
     supportAvailable: 'Unser Team ist online.',
     supportBusy: 'Unser Team hilft gerade anderen Kunden; wir antworten Ihnen so bald wie möglich.',
     supportAway: 'Wir sind gerade nicht da. Hinterlassen Sie eine Nachricht, wir antworten Ihnen hier.',
+    rateQuestion: 'Wie war dieser Chat?', rateGood: 'Gut', rateBad: 'Schlecht',
+    rateThanks: 'Danke für Ihre Rückmeldung.',
   },
   fr: {
     title: 'Discutez avec nous', messages: 'Messages', yourMessage: 'Votre message',
@@ -131,6 +136,8 @@ export const TEXTS = Object.freeze({
     supportAvailable: 'Notre équipe est en ligne.',
     supportBusy: 'Notre équipe aide d\'autres clients ; nous vous répondrons dès que possible.',
     supportAway: 'Nous sommes absents pour le moment. Laissez un message, nous vous répondrons ici.',
+    rateQuestion: 'Comment s\'est passée cette conversation ?', rateGood: 'Bien', rateBad: 'Pas bien',
+    rateThanks: 'Merci de votre retour.',
   },
   es: {
     title: 'Chatea con nosotros', messages: 'Mensajes', yourMessage: 'Tu mensaje', placeholder: 'Escribe un mensaje…',
@@ -148,6 +155,7 @@ export const TEXTS = Object.freeze({
     supportAvailable: 'Nuestro equipo está en línea.',
     supportBusy: 'Nuestro equipo está atendiendo a otros clientes; te responderemos lo antes posible.',
     supportAway: 'Ahora no estamos disponibles. Deja un mensaje y te responderemos aquí.',
+    rateQuestion: '¿Qué tal ha ido este chat?', rateGood: 'Bien', rateBad: 'Mal', rateThanks: 'Gracias por contárnoslo.',
   },
 });
 
@@ -293,13 +301,15 @@ export class ParleyWidget {
     // whether the site's support is there (available, busy, away), until an operator has the chat
     this.supportLine = el('p', { class: 'notice support', role: 'status' });
     this.error = el('p', { class: 'notice error', role: 'alert' });
+    // once the chat ended: how was it? (good or bad, to chat-api; the support team and analytics see it)
+    this.rating = el('p', { class: 'notice rating', role: 'status' });
     this.form = el('form');
     // several lines (an address): Shift+Enter breaks the line, Enter sends
     this.input = el('textarea', { name: 'text', rows: '2', maxlength: '4000', 'aria-label': words.yourMessage,
       placeholder: words.placeholder });
     this.form.append(this.input, el('button', { type: 'submit' }, words.send));
     this.panel.append(header, this.banner, this.supportLine, this.list, this.typingLine, this.operator, this.status,
-      this.error, this.form);
+      this.rating, this.error, this.form);
     shadow.append(...(styled ? [] : [el('style', {}, STYLE)]), this.launcher, this.panel);
 
     this.launcher.addEventListener('click', () => this.toggle());
@@ -625,7 +635,28 @@ export class ParleyWidget {
       const again = el('button', { type: 'button' }, this.words.startNew);
       again.addEventListener('click', () => this.startAgain());
       this.status.append(again);
+      this.askRating(this.root.dataset.session);
     }
+  }
+
+  /** How was the chat that ended: two buttons, the answer to chat-api, then thanks (or why it failed). */
+  askRating(sessionId) {
+    const answer = (rating, face, label) => {
+      const button = el('button', { type: 'button', 'data-rating': rating, 'aria-label': label, title: label }, face);
+      button.addEventListener('click', async () => {
+        this.rating.querySelectorAll('button').forEach((b) => { b.disabled = true; });
+        try {
+          await this.api(await this.token(), 'PUT', `/sessions/${encodeURIComponent(sessionId)}/rating`, { rating });
+          this.rating.textContent = this.words.rateThanks;
+        } catch (e) {
+          this.rating.querySelectorAll('button').forEach((b) => { b.disabled = false; });
+          this.error.textContent = `${this.words.unavailable}: ${e.message}`;
+        }
+      });
+      return button;
+    };
+    this.rating.replaceChildren(this.words.rateQuestion, answer('good', '👍', this.words.rateGood),
+      answer('bad', '👎', this.words.rateBad));
   }
 
   /** Who wrote, as the visitor reads it (roleNames), or the role as it came. */
@@ -636,6 +667,7 @@ export class ParleyWidget {
   /** A new chat after the last one ended: what that one showed goes with it. */
   startAgain() {
     this.status.textContent = '';
+    this.rating.textContent = '';
     this.operator.textContent = '';
     this.typingLine.textContent = '';
     this.start().then(() => this.input.focus());
