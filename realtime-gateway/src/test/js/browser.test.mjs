@@ -638,7 +638,7 @@ test('on a German page the widget speaks German, with the words the site chose f
   await inWidget(shop, '.status button').filter({ hasText: 'Neuen Chat beginnen' }).waitFor();
   // how was it: the visitor says good; chat-api keeps it and the dashboard shows it on the chat at once
   await inWidget(shop, '.rating').filter({ hasText: 'Wie war dieser Chat?' }).waitFor();
-  assert.equal(await inWidget(shop, '.rating button[data-rating="good"]').getAttribute('aria-label'), 'Gut');
+  assert.equal(await inWidget(shop, '.rating button[data-rating="good"]').textContent(), '👍 Gut');
   await inWidget(shop, '.rating button[data-rating="good"]').click();
   await inWidget(shop, '.rating').filter({ hasText: 'Danke für Ihre Rückmeldung.' }).waitFor();
   await staff.locator(`button[data-session="${german}"] .rating[data-rating="good"]`, { hasText: 'rated 👍 good' })

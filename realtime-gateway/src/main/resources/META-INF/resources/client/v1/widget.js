@@ -642,7 +642,8 @@ export class ParleyWidget {
   /** How was the chat that ended: two buttons, the answer to chat-api, then thanks (or why it failed). */
   askRating(sessionId) {
     const answer = (rating, face, label) => {
-      const button = el('button', { type: 'button', 'data-rating': rating, 'aria-label': label, title: label }, face);
+      // the word beside the face: a system without an emoji font shows a box, and the word still says it
+      const button = el('button', { type: 'button', 'data-rating': rating }, `${face} ${label}`);
       button.addEventListener('click', async () => {
         this.rating.querySelectorAll('button').forEach((b) => { b.disabled = true; });
         try {
