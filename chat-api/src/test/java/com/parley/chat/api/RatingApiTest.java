@@ -35,6 +35,8 @@ class RatingApiTest {
         String alice = token(tenant, "alice", "user");
         String sam = token(tenant, "sam", "supporter");
 
+        double goodBefore = ratings("good");
+        double badBefore = ratings("bad");
         as(alice).body(Map.of("rating", "good")).put(path + "/rating").then().statusCode(409)
                 .body("type", equalTo("https://parley.chat/problems/session-still-open"));
         as(sam).body(Map.of("status", "resolved")).patch(path).then().statusCode(200);
@@ -45,12 +47,22 @@ class RatingApiTest {
                 .body("rating", equalTo("bad"));
 
         as(sam).get(path).then().statusCode(200).body("rating", equalTo("bad"));
+        assertEquals(goodBefore + 1, ratings("good"), "parley_session_ratings_total{rating=\"good\"}");
+        assertEquals(badBefore + 1, ratings("bad"));
         JsonPath history = as(sam).get(path + "/events").jsonPath();
         assertEquals(List.of("SessionCreated", "SessionStatusChanged", "SessionRated", "SessionRated"),
                 history.getList("events.type"), "one event per change of mind, none for the same rating again");
         assertEquals(List.of("good", "bad"), history.getList("events.findAll { it.type == 'SessionRated' }.rating"));
         assertEquals(List.of("alice", "alice"), history.getList("events.findAll { it.type == 'SessionRated' }.by"));
         assertEquals(4, history.getLong("events[3].seq"));
+    }
+
+    /** The counter of ratings on the Prometheus page (0 before the first). */
+    private static double ratings(String rating) {
+        String line = "parley_session_ratings_total{rating=\"" + rating + "\"}";
+        return io.restassured.RestAssured.given().get("/q/metrics").then().statusCode(200).extract().asString()
+                .lines().filter(l -> l.startsWith(line)).mapToDouble(l -> Double.parseDouble(l.substring(line.length())
+                        .trim().split(" ")[0])).findFirst().orElse(0);
     }
 
     @Test

@@ -16,6 +16,9 @@ import com.parley.chat.api.messaging.SessionCreated;
 import com.parley.chat.api.messaging.SessionRated;
 import com.parley.chat.api.messaging.SessionStatusChanged;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+
 @ApplicationScoped
 public class SessionService {
 
@@ -27,6 +30,9 @@ public class SessionService {
 
     @Inject
     MetadataRules metadataRules;
+
+    @Inject
+    MeterRegistry registry;
 
     /**
      * A customer starts a chat for themselves; staff and services may open one on behalf of a
@@ -135,6 +141,9 @@ public class SessionService {
         long seq = events.nextSeq(session);
         events.record(new SessionRated(UUID.randomUUID(), session.tenantId, session.id, seq, now, rating,
                 caller.userId()));
+        // how chats go, for the operators' dashboards (per tenant: the SessionRated events)
+        Counter.builder("parley.session.ratings").description("Ratings customers gave chats that ended (each change "
+                + "of mind counts)").tag("rating", rating).register(registry).increment();
         return session;
     }
 
