@@ -31,6 +31,7 @@ public final class EventsCli {
     static final Set<String> TOPICS = Set.of("chat.message-events", "chat.tenant-events", "chat.signals");
     private static final String USAGE = "usage: events.sh [--topic chat.message-events|chat.tenant-events|chat.signals]"
             + " [--from-beginning] [--tenant acme] [--max N] [--bootstrap-server 127.0.0.1:59092]";
+    private static final CommandLine LINE = new CommandLine("events.sh: ", USAGE);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private EventsCli() {
@@ -45,10 +46,10 @@ public final class EventsCli {
         for (int i = 0; i < args.length; i++) {
             String value = i + 1 < args.length ? args[i + 1] : null;
             switch (args[i]) {
-                case "--topic" -> topic = require(args[i], value);
-                case "--tenant" -> tenant = require(args[i], value);
-                case "--max" -> max = count(require(args[i], value));
-                case "--bootstrap-server" -> bootstrap = require(args[i], value);
+                case "--topic" -> topic = LINE.require(args[i], value);
+                case "--tenant" -> tenant = LINE.require(args[i], value);
+                case "--max" -> max = count(LINE.require(args[i], value));
+                case "--bootstrap-server" -> bootstrap = LINE.require(args[i], value);
                 case "--from-beginning" -> {
                     fromBeginning = true;
                     continue;
@@ -60,12 +61,12 @@ public final class EventsCli {
                     System.out.println("  keeps one tenant's; --max stops after so many. Ctrl-C stops it.");
                     return;
                 }
-                default -> usage("unknown option " + args[i]);
+                default -> LINE.fail("unknown option " + args[i]);
             }
             i++;
         }
         if (!TOPICS.contains(topic)) {
-            usage("topic must be one of " + String.join(", ", new java.util.TreeSet<>(TOPICS)));
+            LINE.fail("topic must be one of " + String.join(", ", new java.util.TreeSet<>(TOPICS)));
         }
         if (!reachable(bootstrap)) {
             System.err.println("events.sh: nothing listens on " + bootstrap + ": start the local system first"
@@ -171,12 +172,6 @@ public final class EventsCli {
         return line;
     }
 
-    private static String require(String option, String value) {
-        if (value == null || value.isBlank()) {
-            usage(option + " needs a value");
-        }
-        return value;
-    }
 
     private static long count(String value) {
         try {
@@ -187,13 +182,8 @@ public final class EventsCli {
         } catch (NumberFormatException e) {
             // below
         }
-        usage("--max must be a whole number above 0");
+        LINE.fail("--max must be a whole number above 0");
         return 0;
     }
 
-    private static void usage(String problem) {
-        System.err.println("events.sh: " + problem);
-        System.err.println(USAGE);
-        System.exit(2);
-    }
 }

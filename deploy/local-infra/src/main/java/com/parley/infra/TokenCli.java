@@ -12,6 +12,7 @@ public final class TokenCli {
     private static final String USAGE =
             "usage: token.sh [--tenant acme] [--user alice] [--role user|supporter|admin|service] [--name 'Alice Doe']"
             + " [--ttl-minutes 480]";
+    private static final CommandLine LINE = new CommandLine("", USAGE);
 
     private TokenCli() {
     }
@@ -26,12 +27,12 @@ public final class TokenCli {
         for (int i = 0; i < args.length; i++) {
             String value = i + 1 < args.length ? args[i + 1] : null;
             switch (args[i]) {
-                case "--tenant" -> tenant = require(args[i], value);
-                case "--user" -> user = require(args[i], value);
-                case "--role" -> role = require(args[i], value);
-                case "--name" -> name = require(args[i], value);
-                case "--ttl-minutes" -> ttlMinutes = minutes(require(args[i], value));
-                case "--keys" -> keyDir = Path.of(require(args[i], value));
+                case "--tenant" -> tenant = LINE.require(args[i], value);
+                case "--user" -> user = LINE.require(args[i], value);
+                case "--role" -> role = LINE.require(args[i], value);
+                case "--name" -> name = LINE.require(args[i], value);
+                case "--ttl-minutes" -> ttlMinutes = minutes(LINE.require(args[i], value));
+                case "--keys" -> keyDir = Path.of(LINE.require(args[i], value));
                 case "--help", "-h" -> {
                     System.out.println(USAGE);
                     System.out.println("  a development token signed with the local key pair (.local/keys), for a");
@@ -39,12 +40,12 @@ public final class TokenCli {
                     System.out.println("  claim; without it, the user id); --ttl-minutes below 0 gives one that has expired");
                     return;
                 }
-                default -> usage("unknown option " + args[i]);
+                default -> LINE.fail("unknown option " + args[i]);
             }
             i++;
         }
         if (!java.util.Set.of("user", "supporter", "admin", "service").contains(role)) {
-            usage("role must be one of user, supporter, admin, service");
+            LINE.fail("role must be one of user, supporter, admin, service");
         }
         DevTokens tokens = new DevTokens(DevKeys.in(keyDir).privateKey());
         Duration ttl = Duration.ofMinutes(ttlMinutes);
@@ -52,27 +53,15 @@ public final class TokenCli {
                 : tokens.issueNamed(tenant, user, role, name, ttl));
     }
 
-    /** A value for {@code option}; an empty one is refused (a token without a tenant or subject is of no use). */
-    private static String require(String option, String value) {
-        if (value == null || value.isBlank()) {
-            usage(option + " needs a value");
-        }
-        return value;
-    }
 
     /** Whole minutes; a negative number issues a token that expired that long ago (to try expiry). */
     private static long minutes(String value) {
         try {
             return Long.parseLong(value);
         } catch (NumberFormatException e) {
-            usage("--ttl-minutes needs a whole number of minutes, not " + value);
+            LINE.fail("--ttl-minutes needs a whole number of minutes, not " + value);
             return 0;
         }
     }
 
-    private static void usage(String problem) {
-        System.err.println(problem);
-        System.err.println(USAGE);
-        System.exit(2);
-    }
 }

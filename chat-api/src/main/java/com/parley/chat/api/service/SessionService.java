@@ -122,12 +122,12 @@ public class SessionService {
         if (!"good".equals(rating) && !"bad".equals(rating)) {
             throw Problems.validation("rating must be good or bad.", "rating");
         }
-        ChatSession visible = get(caller, sessionId);
-        if (caller.seesWholeTenant() || !visible.customerUserId.equals(caller.userId())) {
-            throw Problems.forbidden("Only the session's customer rates it.");
-        }
         ChatSession session = ChatSession.lockInTenant(caller.tenantId(), sessionId)
                 .orElseThrow(Problems::sessionNotFound);
+        requireVisible(caller, session); // a customer past this is the session's own
+        if (caller.seesWholeTenant()) {
+            throw Problems.forbidden("Only the session's customer rates it.");
+        }
         if (session.status == SessionStatus.OPEN) {
             throw Problems.sessionStillOpen();
         }
