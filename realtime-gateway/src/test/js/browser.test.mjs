@@ -999,3 +999,22 @@ test('a connection replaced by a newer one of the same visitor (4409) says so, o
   await demo.locator('#state[data-state="failed"]', { hasText: 'opened in another tab' }).waitFor();
   await demo.context().close();
 });
+
+test('an operator who leaves the dashboard alone is away for the others, and back at the next move', async () => {
+  const olivia = watch(await (await browser.newContext()).newPage(), 'olivia, idle');
+  // gateway 1 was stopped by a test above: both dashboards on gateway 2
+  await olivia.goto(page(env.PARLEY_GW2, 'dashboard.html', env.PARLEY_STAFF2_TOKEN, env.PARLEY_GW2) + '&away_after=2');
+  await olivia.locator('#state[data-state="open"]').waitFor();
+  await olivia.getByLabel('My status').selectOption('available'); // she left as away in the test above
+  await staff.locator('#operators li[data-user="olivia"][data-status="available"]').waitFor();
+  // nothing done on her page for two seconds: sam sees her away, and she sees why
+  await staff.locator('#operators li[data-user="olivia"][data-status="away"]').waitFor();
+  await olivia.locator('#idle-note').waitFor();
+  assert.equal(await olivia.getByLabel('My status').inputValue(), 'away');
+  await olivia.mouse.move(200, 200);
+  await olivia.mouse.move(220, 240);
+  await staff.locator('#operators li[data-user="olivia"][data-status="available"]').waitFor();
+  await olivia.locator('#idle-note').waitFor({ state: 'hidden' });
+  assert.equal(await olivia.getByLabel('My status').inputValue(), 'available');
+  await olivia.context().close();
+});

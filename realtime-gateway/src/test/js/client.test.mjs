@@ -3,7 +3,7 @@ import { test, mock } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   backoffDelay, SendQueue, MessageStore, TypingDebounce, Conversation, SessionClient, ParleyConnection, SessionChat,
-  tokenRefreshDelayMs, messageNote, KeptMessages, linkParts,
+  tokenRefreshDelayMs, messageNote, KeptMessages, linkParts, IdleAway,
 } from '../../main/resources/META-INF/resources/client/v1/parley-client.js';
 import { TEXTS, widgetTexts } from '../../main/resources/META-INF/resources/client/v1/widget.js';
 
@@ -1076,4 +1076,134 @@ test('a deleted message loses the name it was signed with, live or read from his
   const names = (s) => s.messages.map((m) => [m.message_id, m.sender_name, m.state]);
   assert.deepEqual(names(store), [['a', undefined, 'deleted'], ['b', 'Sam Smith', 'stored'], ['c', undefined, 'deleted']]);
   assert.deepEqual(names(later), [['x', undefined, 'deleted']]);
+});
+
+/** An operator's tab for IdleAway: a connected ParleyConnection, its page and a clock the test moves. */
+async function operatorTab(storage, clock, { user = 'sam', afterMs = 60000 } = {}) {
+  const conn = new ParleyConnection({ gateways: ['http://gw1.test'], tenantId: 't', token: 'tok',
+    WebSocket: FakeSocket, random: () => 0 });
+  const before = FakeSocket.all.length;
+  await conn.connect();
+  const ws = FakeSocket.all[before];
+  ws.open();
+  ws.receive({ type: 'connected', user_id: user });
+  const page = new EventTarget();
+  const windowEvents = new EventTarget();
+  let check = null;
+  const timers = { setInterval: (f) => { check = f; return 1; }, clearInterval: () => {} };
+  const idle = new IdleAway(conn, { afterMs, storage, target: page, storageEvents: windowEvents, timers,
+    now: () => clock.now }).start();
+  const states = [];
+  idle.addEventListener('idle', (e) => states.push(e.detail.idle));
+  return { conn, ws, page, windowEvents, idle, states, check: () => check(),
+    statuses: () => framesOf(ws, 'status').map((f) => f.status) };
+}
+
+/** A tab's storage write as another tab of the same origin hears it (the window's storage event). */
+function storageEvent(key, oldValue, newValue) {
+  return Object.assign(new Event('storage'), { key, oldValue, newValue });
+}
+
+test('idle: an operator who leaves the dashboard alone is set away, and comes back at the first key', async () => {
+  FakeSocket.all = [];
+  const clock = { now: 1000 };
+  const tab = await operatorTab(new MemoryStorage(), clock);
+  clock.now += 59000;
+  tab.check();
+  assert.deepEqual(tab.statuses(), [], 'not before the minute is up');
+  clock.now += 1000;
+  tab.check();
+  assert.deepEqual(tab.statuses(), ['away']);
+  clock.now += 5000;
+  tab.page.dispatchEvent(new Event('keydown'));
+  assert.deepEqual(tab.statuses(), ['away', 'available']);
+  assert.deepEqual(tab.states, [true, false]);
+  clock.now += 30000;
+  tab.page.dispatchEvent(new Event('pointermove'));
+  clock.now += 59000;
+  tab.check();
+  assert.deepEqual(tab.statuses(), ['away', 'available'], 'the idle time starts again with each activity');
+  tab.conn.setStatus('busy');
+  clock.now += 60000;
+  tab.check();
+  tab.page.dispatchEvent(new Event('wheel'));
+  assert.deepEqual(tab.statuses(), ['away', 'available', 'busy', 'away', 'busy'], 'back to what they chose');
+  tab.idle.stop();
+  tab.conn.close();
+});
+
+test('idle: an operator who chose away stays away; a hidden tab is not activity', async () => {
+  FakeSocket.all = [];
+  const clock = { now: 1000 };
+  const tab = await operatorTab(new MemoryStorage(), clock);
+  tab.ws.receive({ type: 'operator_status', channel: 'operators', user_id: 'sam', status: 'away' }); // chosen before a reload
+  clock.now += 120000;
+  tab.check();
+  tab.page.dispatchEvent(new Event('keydown'));
+  assert.deepEqual(tab.statuses(), [], 'nothing to come back from');
+  assert.deepEqual(tab.states, []);
+  tab.page.hidden = true;
+  tab.ws.receive({ type: 'operator_status', channel: 'operators', user_id: 'sam', status: 'available' });
+  clock.now += 120000;
+  tab.page.dispatchEvent(new Event('visibilitychange')); // the tab went to the background
+  tab.check();
+  assert.deepEqual(tab.statuses(), ['away']);
+  tab.idle.stop();
+  tab.conn.close();
+});
+
+test('idle: activity in one tab keeps the others; any tab brings the operator back, and a reconnect says so', async () => {
+  FakeSocket.all = [];
+  const storage = new MemoryStorage();
+  const clock = { now: 1000 };
+  const a = await operatorTab(storage, clock);
+  const b = await operatorTab(storage, clock);
+  const other = await operatorTab(storage, clock, { user: 'ann' }); // another operator in the same browser
+  clock.now += 40000;
+  b.page.dispatchEvent(new Event('keydown'));
+  clock.now += 30000;
+  a.check();
+  other.check();
+  assert.deepEqual(a.statuses(), [], 'sam works in tab b');
+  assert.deepEqual(other.statuses(), ['away'], 'ann does not');
+  clock.now += 60000;
+  a.check();
+  b.check();
+  assert.deepEqual([a.statuses(), b.statuses()], [['away'], []], 'one tab says it');
+  assert.deepEqual([a.states, b.states], [[true], [true]]);
+  const key = 't:sam';
+  const from = storage.getItem(`parley:idle:${key}:from`);
+  clock.now += 1000;
+  b.page.dispatchEvent(new Event('pointerdown'));
+  a.windowEvents.dispatchEvent(storageEvent(`parley:idle:${key}:from`, from, null));
+  assert.deepEqual([a.statuses(), b.statuses()], [['away'], ['available']]);
+  assert.deepEqual(a.states, [true, false]);
+  a.ws.close(1012); // tab a reconnects: it must not say away again
+  await until(() => FakeSocket.all.length === 4);
+  const again = FakeSocket.all[3];
+  again.open();
+  again.receive({ type: 'connected', user_id: 'sam' });
+  assert.deepEqual(framesOf(again, 'status').map((f) => f.status), ['available']);
+  for (const tab of [a, b, other]) {
+    tab.idle.stop();
+    tab.conn.close();
+  }
+});
+
+test('idle: a page closed while its operator was away by idleness: the next page brings them back', async () => {
+  FakeSocket.all = [];
+  const storage = new MemoryStorage();
+  const clock = { now: 1000 };
+  const first = await operatorTab(storage, clock);
+  clock.now += 60000;
+  first.check();
+  first.idle.stop();
+  first.conn.close();
+  const next = await operatorTab(storage, clock);
+  next.ws.receive({ type: 'operator_status', channel: 'operators', user_id: 'sam', status: 'away' }); // the gateways remember
+  clock.now += 2000;
+  next.page.dispatchEvent(new Event('keydown'));
+  assert.deepEqual(next.statuses(), ['available']);
+  next.idle.stop();
+  next.conn.close();
 });

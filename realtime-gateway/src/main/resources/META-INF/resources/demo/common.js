@@ -33,6 +33,7 @@ export function config() {
     apiUrl: (params.get('api') || location.origin).replace(/\/$/, ''),
     gateways,
     transport: params.get('transport') || 'auto',
+    awayAfterMs: (Number(params.get('away_after')) > 0 ? Number(params.get('away_after')) : 600) * 1000,
   };
 }
 

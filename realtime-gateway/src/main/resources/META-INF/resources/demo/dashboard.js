@@ -1,4 +1,4 @@
-import { ParleyConnection, SessionChat } from '../client/v1/parley-client.js';
+import { IdleAway, ParleyConnection, SessionChat } from '../client/v1/parley-client.js';
 import {
   api, claims, config, enterSends, renderMessages, roleName, showNotice, showState, typingText,
 } from './common.js';
@@ -494,6 +494,11 @@ if (!cfg.token) {
     }
   });
   $('my-status').addEventListener('change', () => connection.setStatus($('my-status').value));
+  // no key, click or pointer in any of my tabs for a while (away_after seconds, default 10 minutes): away
+  // for the customers, and back at the next one
+  new IdleAway(connection, { afterMs: cfg.awayAfterMs }).start().addEventListener('idle', (e) => {
+    $('idle-note').hidden = !e.detail.idle;
+  });
   const dashboard = connection.subscribe('dashboard');
   // the dashboard channel does not replay: the list comes from REST on every (re)subscription
   dashboard.addEventListener('subscribed', reload);

@@ -1868,3 +1868,150 @@ for (const Owner of [SessionClient, SessionChat]) {
     return composed ? composed.item.client_message_id : null;
   };
 }
+
+/** What counts as the operator being at the page: a key, the pointer, the wheel, a touch, the tab shown. */
+const ACTIVITY_EVENTS = ['keydown', 'pointerdown', 'pointermove', 'wheel', 'touchstart', 'visibilitychange'];
+
+/**
+ * Staff: an operator who leaves the dashboard alone for afterMs (no key, pointer, wheel or touch in
+ * any of their tabs of the page's origin) is set `away`, and back to the status they had chosen at
+ * the first sign of activity, so that customers are not told that support is there when nobody
+ * is. An operator who is away already (chose it) stays away. Their tabs share the idle time and
+ * the status to come back to through storage (localStorage, per tenant and user): activity in one
+ * tab keeps every other tab of theirs from setting them away, and any tab brings them back.
+ * Events: 'idle' ({idle: true | false}).
+ */
+export class IdleAway extends EventTarget {
+  constructor(connection, { afterMs = 10 * 60000, storage = globalThis.localStorage ?? null,
+    target = globalThis.document ?? null, storageEvents = globalThis, timers = globalThis, now = Date.now } = {}) {
+    super();
+    Object.assign(this, { connection, afterMs, storage, target, storageEvents, timers, now });
+    this.away = false; // this tab counts its operator as set away by idleness
+    this.sentAway = false; // ... and said so on its own connection
+    this.lastActivity = now();
+    this.seen = null; // the operator's status as the operators channel shows it
+    this.onActivity = (event) => {
+      if (event?.type !== 'visibilitychange' || !this.target?.hidden) {
+        this.activity();
+      }
+    };
+    this.onFrame = (e) => {
+      if (e.detail.type === 'operator_status' && e.detail.user_id === this.connection.userId) {
+        this.seen = e.detail.status;
+      }
+    };
+    this.onStorage = (e) => {
+      if (e.key === this.key('from') && e.newValue === null && this.away) {
+        // another tab of theirs saw them back and set the status
+        if (this.sentAway && e.oldValue !== null) {
+          this.connection.operatorStatus = e.oldValue; // said again after a reconnect, not away
+        }
+        this.away = false;
+        this.sentAway = false;
+        this.emit('idle', { idle: false });
+      }
+    };
+  }
+
+  start() {
+    for (const type of ACTIVITY_EVENTS) {
+      this.target?.addEventListener(type, this.onActivity, { passive: true });
+    }
+    this.storageEvents?.addEventListener?.('storage', this.onStorage);
+    this.connection.addEventListener('frame', this.onFrame);
+    this.timer = this.timers.setInterval(() => this.check(), Math.min(15000, Math.max(250, this.afterMs / 4)));
+    return this;
+  }
+
+  stop() {
+    for (const type of ACTIVITY_EVENTS) {
+      this.target?.removeEventListener(type, this.onActivity);
+    }
+    this.storageEvents?.removeEventListener?.('storage', this.onStorage);
+    this.connection.removeEventListener('frame', this.onFrame);
+    this.timers.clearInterval(this.timer);
+  }
+
+  /** The operator did something: the idle time starts again, and an operator set away comes back. */
+  activity() {
+    const at = this.now();
+    if (!this.away && at - this.lastActivity < 1000) {
+      return; // pointermove comes often: once a second is enough
+    }
+    this.lastActivity = at;
+    this.write('at', String(at));
+    // away by idleness in a page that is gone (closed while away): the gateways remember the status
+    const leftAway = this.seen === 'away' && this.read('from') !== null;
+    if (this.away || leftAway) {
+      const from = this.read('from') ?? 'available';
+      this.remove('from'); // every other tab of theirs hears it (onStorage)
+      this.away = false;
+      this.sentAway = false;
+      this.connection.setStatus(from);
+      this.emit('idle', { idle: false });
+    }
+  }
+
+  /** Idle for afterMs in every tab of theirs: away, remembering what to come back to. */
+  check() {
+    if (this.away || this.connection.userId === undefined) {
+      return;
+    }
+    const last = Math.max(this.lastActivity, Number(this.read('at')) || 0);
+    if (this.now() - last < this.afterMs) {
+      return;
+    }
+    if (this.read('from') === null) {
+      const chosen = this.connection.operatorStatus; // chosen in this page (busy may also be by workload)
+      if ((chosen ?? this.seen) === 'away') {
+        return; // their own choice: nothing to come back from
+      }
+      this.write('from', chosen === 'busy' ? 'busy' : 'available');
+      this.connection.setStatus('away');
+      this.sentAway = true;
+    } // else another tab of theirs has set them away already
+    this.away = true;
+    this.emit('idle', { idle: true });
+  }
+
+  key(name) {
+    return `parley:idle:${this.connection.options.tenantId}:${this.connection.userId}:${name}`;
+  }
+
+  read(name) {
+    if (this.connection.userId === undefined) {
+      return null;
+    }
+    try {
+      return this.storage?.getItem(this.key(name)) ?? null;
+    } catch (e) {
+      return null; // storage refused (a private window): this tab decides alone
+    }
+  }
+
+  write(name, value) {
+    if (this.connection.userId === undefined) {
+      return;
+    }
+    try {
+      this.storage?.setItem(this.key(name), value);
+    } catch (e) {
+      // as above
+    }
+  }
+
+  remove(name) {
+    if (this.connection.userId === undefined) {
+      return;
+    }
+    try {
+      this.storage?.removeItem(this.key(name));
+    } catch (e) {
+      // as above
+    }
+  }
+
+  emit(type, detail = {}) {
+    this.dispatchEvent(new CustomEvent(type, { detail }));
+  }
+}
