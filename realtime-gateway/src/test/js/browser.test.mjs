@@ -112,6 +112,23 @@ test('customer and staff exchange messages both ways, see typing and status chan
   await staff.screenshot({ path: join(shots, 'dashboard-conversation.png'), fullPage: true });
 });
 
+test('staff find a chat by what the customer wrote, and go back to their list', async () => {
+  const listed = () => staff.locator('#sessions button[data-session]')
+    .evaluateAll((buttons) => buttons.map((b) => b.dataset.session));
+  const before = await listed();
+  await staff.getByRole('searchbox', { name: 'Search the chats' }).fill('ORDER has not');
+  await staff.getByRole('button', { name: 'Search', exact: true }).click();
+  await staff.locator('#search-note', { hasText: '1 chat with “ORDER has not”' }).waitFor();
+  assert.deepEqual(await listed(), [sessionId]);
+  await staff.getByRole('searchbox', { name: 'Search the chats' }).fill('no chat says this');
+  await staff.getByRole('searchbox', { name: 'Search the chats' }).press('Enter');
+  await staff.locator('#search-note', { hasText: '0 chats with “no chat says this”' }).waitFor();
+  assert.deepEqual(await listed(), []);
+  await staff.getByRole('button', { name: 'Clear' }).click();
+  await staff.locator('#search-note').waitFor({ state: 'hidden' });
+  assert.deepEqual(await listed(), before);
+});
+
 test('a message containing markup shows as text on both pages', async () => {
   const markup = '<img src=x onerror="window.__xss=1"><b>bold?</b>';
   await customer.locator('#text').fill(markup);

@@ -13,6 +13,7 @@ const sessions = new Map();
 const chats = new Map(); // id -> SessionChat, followed until "Stop following"
 let selected = null;
 let view = 'all'; // all | queue (open, unclaimed, oldest first) | mine
+let found = null; // the ids a search found, in chat-api's order (newest activity first); null: no search
 const operators = new Map(); // user id -> {status, open_sessions}, from the operators channel
 const pageTitle = document.title;
 
@@ -40,6 +41,9 @@ function renderOperators() {
 }
 
 function shown() {
+  if (found) {
+    return found.map((id) => sessions.get(id)).filter(Boolean);
+  }
   const all = [...sessions.values()];
   if (view === 'queue') {
     return all.filter((s) => s.status === 'open' && !s.claimedBy)
@@ -131,6 +135,39 @@ function render() {
   }));
 }
 
+/** A session as chat-api lists it, in the page's map. */
+function remember(s) {
+  sessions.set(s.id, { id: s.id, status: s.status, customer: s.customer_user_id, customerName: s.customer_name,
+    preview: s.last_message_preview,
+    lastMessageId: s.last_message_id || null,
+    at: s.last_message_at || s.created_at, createdAt: s.created_at, claimedBy: s.claimed_by || null,
+    rating: s.rating || null, unread: s.unread_count || 0 });
+}
+
+/** The chats whose messages or customer's name contain the text (chat-api's q), instead of the view. */
+async function search(text) {
+  try {
+    const page = await api(cfg, 'GET', `/sessions?q=${encodeURIComponent(text)}&size=100`);
+    page.items.forEach(remember);
+    found = page.items.map((s) => s.id);
+    const count = `${found.length}${page.has_more ? '+' : ''}`;
+    $('search-note').textContent = `${count} ${found.length === 1 ? 'chat' : 'chats'} with “${text}”`;
+    $('search-note').hidden = false;
+    $('search-clear').hidden = false;
+    render();
+  } catch (e) {
+    $('error').textContent = `Could not search: ${e.message}`;
+  }
+}
+
+function clearSearch() {
+  found = null;
+  $('search-text').value = '';
+  $('search-note').hidden = true;
+  $('search-clear').hidden = true;
+  render();
+}
+
 async function reload() {
   try {
     // the 100 chats with the newest activity, and besides them the queue and the caller's own chats,
@@ -138,13 +175,7 @@ async function reload() {
     // chat of all, never among the newest 100
     const pages = await Promise.all(['/sessions?size=100', '/sessions?status=open&claim=unclaimed&size=100',
       '/sessions?status=open&claim=mine&size=100'].map((path) => api(cfg, 'GET', path)));
-    for (const s of pages.flatMap((page) => page.items)) {
-      sessions.set(s.id, { id: s.id, status: s.status, customer: s.customer_user_id, customerName: s.customer_name,
-        preview: s.last_message_preview,
-        lastMessageId: s.last_message_id || null,
-        at: s.last_message_at || s.created_at, createdAt: s.created_at, claimedBy: s.claimed_by || null,
-        rating: s.rating || null, unread: s.unread_count || 0 });
-    }
+    pages.flatMap((page) => page.items).forEach(remember);
     render();
   } catch (e) {
     $('error').textContent = `Could not load sessions: ${e.message}`;
@@ -443,8 +474,23 @@ $('transfer').addEventListener('click', () => {
     $('transfer-to').value = '';
   }
 });
+$('search').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const text = $('search-text').value.trim();
+  if (text) {
+    search(text);
+  } else {
+    clearSearch();
+  }
+});
+$('search-clear').addEventListener('click', clearSearch);
+$('search-text').addEventListener('input', () => {
+  if (!$('search-text').value && found) {
+    clearSearch(); // the field emptied (its own clear button, or by hand): the list is the view again
+  }
+});
 for (const radio of document.querySelectorAll('input[name="view"]')) {
-  radio.addEventListener('change', () => { view = radio.value; render(); });
+  radio.addEventListener('change', () => { view = radio.value; clearSearch(); });
 }
 $('close').addEventListener('click', () => setStatus('closed'));
 $('resolve').addEventListener('click', () => setStatus('resolved'));

@@ -117,6 +117,10 @@ public interface ChatApiConfig {
         /** Most events one history page returns. */
         @WithDefault("500")
         int maxHistoryPage();
+
+        /** Longest text a session list searches for ({@code q}), in characters. */
+        @WithDefault("200")
+        int maxSearchLength();
     }
 
     interface Outbox {

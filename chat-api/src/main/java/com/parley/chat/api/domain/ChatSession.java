@@ -2,6 +2,7 @@ package com.parley.chat.api.domain;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -105,15 +106,26 @@ public class ChatSession extends PanacheEntityBase {
     }
 
     /**
-     * Sessions {@code offset .. offset+limit-1} of a tenant after {@code after} (null: from the
-     * start), newest activity first (the unclaimed queue: oldest first), optionally for one
-     * customer, status or claim state.
+     * What a list shows of a tenant's sessions: every filter is optional (null, or {@link ClaimFilter#ANY}).
+     *
+     * @param customerUserId one customer's sessions
+     * @param claim by who holds them ({@code MINE}: {@code callerId})
+     * @param text sessions with a message that contains it, or whose customer's name does (any case)
      */
-    public static List<ChatSession> listInTenant(String tenantId, String customerUserId, SessionStatus status,
-            ClaimFilter claim, String callerId, Position after, int offset, int limit) {
+    public record Filter(String customerUserId, SessionStatus status, ClaimFilter claim, String callerId,
+            String text) {
+    }
+
+    /**
+     * Sessions {@code offset .. offset+limit-1} of a tenant after {@code after} (null: from the
+     * start), newest activity first (the unclaimed queue: oldest first), as {@code filter} says.
+     */
+    public static List<ChatSession> listInTenant(String tenantId, Filter filter, Position after, int offset,
+            int limit) {
         StringBuilder query = new StringBuilder("tenantId = :tenant");
         Parameters params = Parameters.with("tenant", tenantId);
         Sort order = Sort.descending("updatedAt").and("id", Sort.Direction.Descending);
+        ClaimFilter claim = filter.claim();
         if (after != null) {
             // a row comparison, which PostgreSQL answers from the (…, time, id) indexes as a range
             query.append(claim == ClaimFilter.UNCLAIMED ? " and (createdAt, id) > (:at, :after)"
@@ -128,18 +140,25 @@ public class ChatSession extends PanacheEntityBase {
             case CLAIMED -> query.append(" and claimedBy is not null");
             case MINE -> {
                 query.append(" and claimedBy = :caller");
-                params.and("caller", callerId);
+                params.and("caller", filter.callerId());
             }
             case ANY -> {
             }
         }
-        if (customerUserId != null) {
+        if (filter.customerUserId() != null) {
             query.append(" and customerUserId = :customer");
-            params.and("customer", customerUserId);
+            params.and("customer", filter.customerUserId());
         }
-        if (status != null) {
+        if (filter.status() != null) {
             query.append(" and status = :status");
-            params.and("status", status);
+            params.and("status", filter.status());
+        }
+        if (filter.text() != null) {
+            // a deleted message's content is blank: it is found by nothing
+            query.append(" and (lower(customerName) like :text escape '!' or id in (select m.sessionId from Message m"
+                    + " where m.tenantId = :tenant and lower(m.content) like :text escape '!'))");
+            params.and("text", "%" + filter.text().toLowerCase(Locale.ROOT)
+                    .replace("!", "!!").replace("%", "!%").replace("_", "!_") + "%");
         }
         return find(query.toString(), order, params).range(offset, offset + limit - 1).list();
     }

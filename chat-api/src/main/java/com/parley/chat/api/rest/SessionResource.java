@@ -114,11 +114,14 @@ public class SessionResource {
             summary = "List sessions", description = "Staff see every session of the tenant, a customer "
             + "their own; newest activity first. claim=unclaimed is the queue (oldest first), claim=mine "
             + "the caller's, claim=claimed every held one; customer_user_id one customer's sessions (staff; "
-            + "a customer naming anyone but themselves gets none). Each carries the caller's unread_count. "
+            + "a customer naming anyone but themselves gets none); q the sessions with a message that contains "
+            + "the text, or whose customer's name does, in any case. Each carries the caller's unread_count. "
             + "Page on with cursor=next_cursor: each session once, however many start meanwhile (page=N "
             + "shifts with them).")
     public SessionPage list(@PathParam("tenantId") String tenantId, @QueryParam("status") String status,
             @QueryParam("claim") String claim, @QueryParam("customer_user_id") String customer,
+            @Parameter(description = "text to look for in the sessions' messages and customer names")
+            @QueryParam("q") String rawText,
             @Parameter(schema = @Schema(type = SchemaType.INTEGER)) @QueryParam("page") String rawPage,
             @Parameter(schema = @Schema(type = SchemaType.INTEGER)) @QueryParam("size") String size,
             @Parameter(description = "next_cursor of the page before") @QueryParam("cursor") String rawCursor) {
@@ -137,9 +140,10 @@ public class SessionResource {
             throw Problems.badRequest("Page with cursor or with page, not both.");
         }
         ChatSession.Position after = rawCursor == null ? null : SessionCursor.parse(rawCursor, claimFilter);
+        String text = searchText(rawText);
         // one extra row tells whether another page follows
-        List<ChatSession> found = sessions.list(caller, customer, filter, claimFilter, after, (int) page * pageSize,
-                pageSize + 1);
+        List<ChatSession> found = sessions.list(caller, customer, filter, claimFilter, text, after,
+                (int) page * pageSize, pageSize + 1);
         boolean hasMore = found.size() > pageSize;
         List<ChatSession> shown = found.stream().limit(pageSize).toList();
         Map<UUID, Long> unread = readStates.unreadCounts(caller, shown.stream().map(s -> s.id).toList());
@@ -396,6 +400,19 @@ public class SessionResource {
             throw Problems.badRequest("The page size must be between 1 and " + max + ".");
         }
         return requested.intValue();
+    }
+
+    /**
+     * The text of {@code q}, trimmed; none when absent or blank (a search form sent empty lists
+     * everything, as without it). Longer than the limit is a 400.
+     */
+    private String searchText(String raw) {
+        String text = raw == null ? "" : raw.strip();
+        int max = config.paging().maxSearchLength();
+        if (text.length() > max) {
+            throw Problems.badRequest("q must be at most " + max + " characters of text to look for.");
+        }
+        return text.isEmpty() ? null : text;
     }
 
     private static ChatSession.ClaimFilter claimFilter(String claim) {

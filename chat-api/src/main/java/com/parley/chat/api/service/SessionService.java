@@ -73,16 +73,19 @@ public class SessionService {
         return session;
     }
 
-    /** Sessions the caller sees, optionally of one customer ({@code customerUserId}; null: any they see). */
+    /**
+     * Sessions the caller sees, optionally of one customer ({@code customerUserId}; null: any they
+     * see) or with a message containing {@code text} (null: any).
+     */
     @Transactional
     public List<ChatSession> list(Caller caller, String customerUserId, SessionStatus status,
-            ChatSession.ClaimFilter claim, ChatSession.Position after, int offset, int limit) {
+            ChatSession.ClaimFilter claim, String text, ChatSession.Position after, int offset, int limit) {
         String customer = caller.seesWholeTenant() ? customerUserId : caller.userId();
         if (!caller.seesWholeTenant() && customerUserId != null && !customerUserId.equals(caller.userId())) {
             return List.of(); // a customer sees only their own
         }
-        return ChatSession.listInTenant(caller.tenantId(), customer, status, claim, caller.userId(), after, offset,
-                limit);
+        return ChatSession.listInTenant(caller.tenantId(),
+                new ChatSession.Filter(customer, status, claim, caller.userId(), text), after, offset, limit);
     }
 
     @Transactional
