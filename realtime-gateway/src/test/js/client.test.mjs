@@ -1207,3 +1207,31 @@ test('idle: a page closed while its operator was away by idleness: the next page
   next.idle.stop();
   next.conn.close();
 });
+
+test('idle: a page that may not store (localStorage throws) still sets its operator away and back', async () => {
+  FakeSocket.all = [];
+  const descriptor = Object.getOwnPropertyDescriptor(globalThis, 'localStorage');
+  Object.defineProperty(globalThis, 'localStorage', { configurable: true, get() { throw new Error('SecurityError'); } });
+  try {
+    const conn = connection();
+    const ws = await connectedSocket(conn);
+    ws.receive({ type: 'connected', user_id: 'sam' });
+    const page = new EventTarget();
+    let check = null;
+    let now = 0;
+    const idle = new IdleAway(conn, { afterMs: 1000, target: page, storageEvents: null, now: () => now,
+      timers: { setInterval: (f) => { check = f; return 1; }, clearInterval: () => {} } }).start();
+    now = 1000;
+    check();
+    page.dispatchEvent(new Event('keydown'));
+    assert.deepEqual(framesOf(ws, 'status').map((f) => f.status), ['away', 'available']);
+    idle.stop();
+    conn.close();
+  } finally {
+    if (descriptor) {
+      Object.defineProperty(globalThis, 'localStorage', descriptor);
+    } else {
+      delete globalThis.localStorage;
+    }
+  }
+});

@@ -1869,6 +1869,15 @@ for (const Owner of [SessionClient, SessionChat]) {
   };
 }
 
+/** The origin's localStorage, or null where the page may not store (reading it throws there). */
+function localStorageOrNull() {
+  try {
+    return globalThis.localStorage ?? null;
+  } catch (e) {
+    return null;
+  }
+}
+
 /** What counts as the operator being at the page: a key, the pointer, the wheel, a touch, the tab shown. */
 const ACTIVITY_EVENTS = ['keydown', 'pointerdown', 'pointermove', 'wheel', 'touchstart', 'visibilitychange'];
 
@@ -1882,8 +1891,8 @@ const ACTIVITY_EVENTS = ['keydown', 'pointerdown', 'pointermove', 'wheel', 'touc
  * Events: 'idle' ({idle: true | false}).
  */
 export class IdleAway extends EventTarget {
-  constructor(connection, { afterMs = 10 * 60000, storage = globalThis.localStorage ?? null,
-    target = globalThis.document ?? null, storageEvents = globalThis, timers = globalThis, now = Date.now } = {}) {
+  constructor(connection, { afterMs = 10 * 60000, storage = localStorageOrNull(), target = globalThis.document ?? null,
+    storageEvents = globalThis, timers = globalThis, now = Date.now } = {}) {
     super();
     Object.assign(this, { connection, afterMs, storage, target, storageEvents, timers, now });
     this.away = false; // this tab counts its operator as set away by idleness
