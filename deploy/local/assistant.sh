@@ -3,6 +3,7 @@
 # system: it reads chat.message-events with a consumer group of its own and answers the tenant's
 # customers through chat-api as "Acme Assistant", while no one of the staff holds the chat.
 #   deploy/local/assistant.sh [--tenant acme] [--from-beginning] [--group parley-example-assistant]
+#                             [--kafka 127.0.0.1:59092] [--api http://127.0.0.1:8080]   (if start.sh moved them)
 # Start deploy/local/start.sh first. Ctrl-C stops it; started again, it goes on where it stopped.
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/../.." && pwd)"
