@@ -121,6 +121,14 @@ public interface ChatApiConfig {
         /** Longest text a session list searches for ({@code q}), in characters. */
         @WithDefault("200")
         int maxSearchLength();
+
+        /**
+         * Longest a search may read the tenant's messages (PostgreSQL's statement timeout for it):
+         * a slower one is stopped and answered 503 search-too-slow, so that searches on a large
+         * tenant never hold the database's connections from the writers.
+         */
+        @WithDefault("5s")
+        Duration searchTimeout();
     }
 
     interface Outbox {

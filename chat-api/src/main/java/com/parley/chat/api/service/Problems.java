@@ -1,5 +1,6 @@
 package com.parley.chat.api.service;
 
+import java.time.Duration;
 import java.util.Map;
 
 /**
@@ -55,7 +56,6 @@ public final class Problems {
                 "A chat is rated once it is closed or resolved.", Map.of("session_status", "open"));
     }
 
-    /** 429 with the seconds to wait (sent as Retry-After too). */
     public static ProblemException sessionClaimed(String holder) {
         return new ProblemException(409, BASE + "session-claimed", "Session claimed",
                 "Another staff member holds this session.", Map.of("claimed_by", holder));
@@ -67,6 +67,15 @@ public final class Problems {
                 Map.of("retry_after", 1L));
     }
 
+    /** 503: a search read for longer than its timeout and was stopped. */
+    public static ProblemException searchTooSlow(Duration timeout) {
+        return new ProblemException(503, BASE + "search-too-slow", "Search too slow",
+                "The search read the tenant's messages for longer than " + timeout.toMillis() + " ms and was stopped: "
+                        + "the tenant has too many messages to search without the search index, which its "
+                        + "operators can add (docs/operations.md, \"Searching chats on a large tenant\").", null);
+    }
+
+    /** 429 with the seconds to wait (sent as Retry-After too). */
     public static ProblemException tooManyWrites(String who, long retryAfterSeconds) {
         return new ProblemException(429, BASE + "too-many-writes", "Too many writes",
                 "Too many new sessions or messages from " + who + "; retry after " + retryAfterSeconds + " s.",

@@ -1,5 +1,6 @@
 package com.parley.chat.api.service;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -9,6 +10,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
 
+import com.parley.chat.api.config.ChatApiConfig;
 import com.parley.chat.api.domain.ChatSession;
 import com.parley.chat.api.domain.SessionEvent;
 import com.parley.chat.api.domain.SessionStatus;
@@ -33,6 +35,9 @@ public class SessionService {
 
     @Inject
     MeterRegistry registry;
+
+    @Inject
+    ChatApiConfig config;
 
     /**
      * A customer starts a chat for themselves; staff and services may open one on behalf of a
@@ -84,8 +89,19 @@ public class SessionService {
         if (!caller.seesWholeTenant() && customerUserId != null && !customerUserId.equals(caller.userId())) {
             return List.of(); // a customer sees only their own
         }
-        return ChatSession.listInTenant(caller.tenantId(),
-                new ChatSession.Filter(customer, status, claim, caller.userId(), text), after, offset, limit);
+        ChatSession.Filter filter = new ChatSession.Filter(customer, status, claim, caller.userId(), text);
+        if (text == null) {
+            return ChatSession.listInTenant(caller.tenantId(), filter, after, offset, limit);
+        }
+        // a search reads every message of the tenant: bounded, for this transaction only
+        Duration timeout = config.paging().searchTimeout();
+        ChatSession.getEntityManager().createNativeQuery("set local statement_timeout = " + timeout.toMillis())
+                .executeUpdate();
+        try {
+            return ChatSession.listInTenant(caller.tenantId(), filter, after, offset, limit);
+        } catch (org.hibernate.QueryTimeoutException | jakarta.persistence.QueryTimeoutException stopped) {
+            throw Problems.searchTooSlow(timeout);
+        }
     }
 
     @Transactional
