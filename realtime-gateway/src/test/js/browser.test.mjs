@@ -188,9 +188,24 @@ test('staff delete a message the customer should not have sent; it is gone on bo
   assert.ok(!(await staff.locator('body').innerText()).includes('4111'), 'nor after a reload');
   await staff.locator(`button[data-session="${sessionId}"]`).click(); // the chat open again, as before
   await staff.locator('#chat-state[data-state="open"]').waitFor();
-  assert.equal(await customer.getByRole('button', { name: 'Delete message' }).count(), 0, 'customers delete nothing');
+  assert.equal(await customer.locator('#messages li:not(.mine) button').count(), 0,
+    'a customer deletes nothing that support wrote');
   assert.equal(await staff.locator('#messages li[data-state="deleted"] button').count(), 0,
     'nothing to delete on what is deleted');
+});
+
+test('the customer takes back a message of their own; it is gone on both pages', async () => {
+  const slip = 'my password is hunter2';
+  await customer.locator('#text').fill(slip);
+  await customer.locator('#text').press('Enter');
+  const line = customer.locator('#messages li.mine[data-state="stored"]', { has: customer.locator('.text', { hasText: slip }) });
+  await staff.locator('#messages li .text', { hasText: slip }).waitFor();
+  customer.once('dialog', (dialog) => dialog.accept());
+  await line.getByRole('button', { name: 'Delete message' }).click();
+  for (const p of [customer, staff]) {
+    await p.locator('#messages li[data-state="deleted"]').nth(1).waitFor(); // the card number's, then this one
+    assert.ok(!(await p.locator('body').innerText()).includes('hunter2'), 'the password is nowhere on the page');
+  }
 });
 
 test('a staff tab follows two chats on one socket', async () => {
@@ -619,6 +634,27 @@ test('the widget embedded on a customer\'s site (another origin) chats with staf
   await inWidget(shop, '[name="text"]').fill('One more question');
   await inWidget(shop, '[name="text"]').press('Enter');
   await inWidget(shop, 'li[data-state="stored"] .text').filter({ hasText: 'One more question' }).waitFor();
+  await shop.context().close();
+});
+
+test('a visitor takes back a message of their own in the embedded widget; staff see it deleted', async () => {
+  const shop = watch(await (await browser.newContext()).newPage(), 'shop, delete');
+  await shop.goto(`${env.PARLEY_SHOP}/`);
+  await inWidget(shop, 'button.launcher').click();
+  await inWidget(shop, '.state[data-state="open"]').waitFor({ timeout: 20000 });
+  await inWidget(shop, '[name="text"]').fill('my card is 5500 0000 0000 0004');
+  await inWidget(shop, '[name="text"]').press('Enter');
+  const line = inWidget(shop, 'li.mine[data-state="stored"]');
+  await line.waitFor();
+  shop.once('dialog', (dialog) => dialog.accept());
+  await line.getByRole('button', { name: 'Delete' }).click();
+  await inWidget(shop, 'li[data-state="deleted"]').filter({ hasText: 'Message deleted' }).waitFor();
+  assert.ok(!(await inWidget(shop, 'ol').innerText()).includes('5500'), 'the number is gone from the widget');
+  assert.equal(await inWidget(shop, 'li button.delete').count(), 0, 'nothing to delete on what is deleted');
+  const id = await shop.locator('#parley-widget').getAttribute('data-session');
+  await staff.locator(`button[data-session="${id}"]`).click();
+  await staff.locator('#messages li[data-state="deleted"]').waitFor();
+  assert.ok(!(await staff.locator('#messages').innerText()).includes('5500'), 'and from the dashboard');
   await shop.context().close();
 });
 

@@ -97,14 +97,18 @@ export function showState(element, detail) {
  * viewer's own messages up to seenUpTo (what the other side read) are marked seen. With remove
  * (staff), each stored message gets a Delete button that calls remove(message).
  */
-export function renderMessages(list, messages, me, seenUpTo = 0, { remove = null } = {}) {
+/**
+ * The messages of a chat in place. remove(message), when given, puts a Delete button on each stored
+ * message that canRemove(message, mine) allows (staff: every one; a customer: their own).
+ */
+export function renderMessages(list, messages, me, seenUpTo = 0, { remove = null, canRemove = () => true } = {}) {
   const atBottom = list.scrollTop + list.clientHeight >= list.scrollHeight - 8;
   patchList(list, messages.map((m) => {
     const mine = m.state === 'pending' || m.state === 'failed' || m.sender_user_id === me;
     const seen = mine && m.state === 'stored' && m.seq <= seenUpTo;
     const note = messageNote(m, { seen });
     const content = m.state === 'deleted' ? 'Message deleted' : m.content;
-    const removable = remove && m.state === 'stored' && m.message_id;
+    const removable = remove && m.state === 'stored' && m.message_id && canRemove(m, mine);
     return {
       key: messageKey(m),
       look: JSON.stringify([mine, m.state, m.seq, content, note, m.role, m.sender_name, Boolean(removable)]),

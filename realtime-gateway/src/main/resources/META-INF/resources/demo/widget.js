@@ -29,6 +29,21 @@ async function start() {
   }
 }
 
+/** Deletes one of the customer's own messages for everyone, after asking (chat-api blanks it in history too). */
+async function deleteOwn(message) {
+  if (!window.confirm('Delete this message for everyone in the chat?')) {
+    return;
+  }
+  try {
+    const response = await chat.rest('DELETE', `/messages/${encodeURIComponent(message.message_id)}`);
+    if (!response.ok) {
+      throw new Error(`chat-api answered ${response.status}`);
+    }
+  } catch (e) {
+    $('status').textContent = `Could not delete the message: ${e.message}`;
+  }
+}
+
 function open(sessionId, subscriptionToken) {
   chat?.close(); // the chat that ended: a new one takes its place
   $('start-panel').hidden = true;
@@ -43,7 +58,9 @@ function open(sessionId, subscriptionToken) {
   markedSeq = 0;
   window.parleyChat = chat; // for the browser tests and the curious
   chat.addEventListener('state', (e) => showState($('state'), e.detail));
-  const render = () => renderMessages($('messages'), chat.messages, me, chat.conversation.readUpTo());
+  // the customer may take back what they wrote (a card number pasted by mistake): their own messages only
+  const render = () => renderMessages($('messages'), chat.messages, me, chat.conversation.readUpTo(),
+    { remove: deleteOwn, canRemove: (m, mine) => mine });
   chat.addEventListener('messages', () => {
     render();
     markSeen();

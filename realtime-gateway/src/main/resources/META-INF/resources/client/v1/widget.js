@@ -58,6 +58,8 @@ li { margin: 6px 0; max-width: 85%; padding: 6px 10px; border-radius: 10px; back
 li.mine { margin-left: auto; background: #dce7ff; }
 li a { color: #1a47b8; text-decoration: underline; }
 .who { display: block; font-size: 11px; color: #4a5568; }
+li button.delete { display: block; margin-top: 2px; padding: 0; font: inherit; font-size: 11px; color: #4a5568;
+  background: none; border: 0; text-decoration: underline; cursor: pointer; }
 .notice { margin: 4px 14px; font-size: 13px; color: #4a5568; min-height: 1em; }
 .error { color: #b00020; }
 .banner { margin: 0; padding: 8px 14px; background: #fff7d6; color: #4a3b00; font-size: 13px; }
@@ -96,6 +98,8 @@ export const TEXTS = Object.freeze({
     startNew: 'Start a new chat', signIn: 'Sign in to chat with us.', unavailable: 'The chat is not available right now',
     newMessage: '{title}, 1 new message', newMessages: '{title}, {count} new messages',
     sending: 'sending…', notSent: 'not sent: {reason}', seen: 'seen',
+    deleteMessage: 'Delete', confirmDelete: 'Delete this message for everyone in the chat?',
+    deleteFailed: 'The message could not be deleted; try again.',
     supportAvailable: 'Our team is online.',
     supportBusy: 'Our team is helping other customers; we will answer you as soon as we can.',
     supportAway: 'We are away right now. Leave a message and we will answer you here.',
@@ -114,6 +118,8 @@ export const TEXTS = Object.freeze({
     signIn: 'Melden Sie sich an, um mit uns zu chatten.', unavailable: 'Der Chat ist gerade nicht verfügbar',
     newMessage: '{title}, 1 neue Nachricht', newMessages: '{title}, {count} neue Nachrichten',
     sending: 'wird gesendet…', notSent: 'nicht gesendet: {reason}', seen: 'gelesen',
+    deleteMessage: 'Löschen', confirmDelete: 'Diese Nachricht für alle im Chat löschen?',
+    deleteFailed: 'Die Nachricht konnte nicht gelöscht werden; bitte versuchen Sie es erneut.',
     supportAvailable: 'Unser Team ist online.',
     supportBusy: 'Unser Team hilft gerade anderen Kunden; wir antworten Ihnen so bald wie möglich.',
     supportAway: 'Wir sind gerade nicht da. Hinterlassen Sie eine Nachricht, wir antworten Ihnen hier.',
@@ -133,6 +139,8 @@ export const TEXTS = Object.freeze({
     signIn: 'Connectez-vous pour discuter avec nous.', unavailable: 'Le chat n\'est pas disponible pour le moment',
     newMessage: '{title}, 1 nouveau message', newMessages: '{title}, {count} nouveaux messages',
     sending: 'envoi…', notSent: 'non envoyé : {reason}', seen: 'lu',
+    deleteMessage: 'Supprimer', confirmDelete: 'Supprimer ce message pour tous les participants ?',
+    deleteFailed: 'Le message n’a pas pu être supprimé ; réessayez.',
     supportAvailable: 'Notre équipe est en ligne.',
     supportBusy: 'Notre équipe aide d\'autres clients ; nous vous répondrons dès que possible.',
     supportAway: 'Nous sommes absents pour le moment. Laissez un message, nous vous répondrons ici.',
@@ -152,6 +160,8 @@ export const TEXTS = Object.freeze({
     unavailable: 'El chat no está disponible ahora mismo',
     newMessage: '{title}, 1 mensaje nuevo', newMessages: '{title}, {count} mensajes nuevos',
     sending: 'enviando…', notSent: 'no enviado: {reason}', seen: 'visto',
+    deleteMessage: 'Eliminar', confirmDelete: '¿Eliminar este mensaje para todos en el chat?',
+    deleteFailed: 'No se pudo eliminar el mensaje; inténtelo de nuevo.',
     supportAvailable: 'Nuestro equipo está en línea.',
     supportBusy: 'Nuestro equipo está atendiendo a otros clientes; te responderemos lo antes posible.',
     supportAway: 'Ahora no estamos disponibles. Deja un mensaje y te responderemos aquí.',
@@ -599,9 +609,11 @@ export class ParleyWidget {
       const seen = mine && m.state === 'stored' && m.seq <= seenUpTo;
       const note = messageNote(m, { seen, locale: this.cfg.lang, words: this.words });
       const text = m.state === 'deleted' ? this.words.deleted : m.content;
+      // the visitor may take back what they wrote (a card number pasted by mistake)
+      const deletable = mine && m.state === 'stored' && Boolean(m.message_id);
       return {
         key: messageKey(m),
-        look: JSON.stringify([mine, m.state, text, note, m.role, m.sender_name]),
+        look: JSON.stringify([mine, m.state, text, note, m.role, m.sender_name, deletable]),
         draw: (li) => {
           li.className = mine ? 'mine' : '';
           li.dataset.state = m.state;
@@ -614,13 +626,35 @@ export class ParleyWidget {
           const who = mine ? this.words.you : (m.sender_name || this.roleName(m.role));
           li.replaceChildren(el('span', { class: 'who' }, who),
             m.state === 'deleted' ? el('span', { class: 'text' }, text) : messageText(text),
-            ...(note ? [el('span', { class: 'who' }, note)] : []));
+            ...(note ? [el('span', { class: 'who' }, note)] : []),
+            ...(deletable ? [this.deleteButton(chat, m)] : []));
         },
       };
     }));
     if (atBottom) {
       this.list.scrollTop = this.list.scrollHeight;
     }
+  }
+
+  /** Deletes one of the visitor's own messages for everyone, after asking; the chat then shows it deleted. */
+  deleteButton(chat, message) {
+    const button = el('button', { type: 'button', class: 'delete' }, this.words.deleteMessage);
+    button.addEventListener('click', async () => {
+      if (!globalThis.confirm(this.words.confirmDelete)) {
+        return;
+      }
+      button.disabled = true;
+      try {
+        const response = await chat.rest('DELETE', `/messages/${encodeURIComponent(message.message_id)}`);
+        if (!response.ok) {
+          throw new Error(String(response.status));
+        }
+      } catch (e) {
+        button.disabled = false;
+        this.status.textContent = this.words.deleteFailed;
+      }
+    });
+    return button;
   }
 
   ended(status) {
