@@ -655,6 +655,18 @@ test('a visitor takes back a message of their own in the embedded widget; staff 
   await staff.locator(`button[data-session="${id}"]`).click();
   await staff.locator('#messages li[data-state="deleted"]').waitFor();
   assert.ok(!(await staff.locator('#messages').innerText()).includes('5500'), 'and from the dashboard');
+  // after the chat has ended too: a slip the visitor sees only then
+  await inWidget(shop, '[name="text"]').fill('my phone is 555 0100');
+  await inWidget(shop, '[name="text"]').press('Enter');
+  await staff.locator('#messages li .text', { hasText: '555 0100' }).waitFor();
+  await staff.getByRole('button', { name: 'Resolve', exact: true }).click();
+  await inWidget(shop, '.rating').filter({ hasText: 'How was this chat?' }).waitFor();
+  shop.once('dialog', (dialog) => dialog.accept());
+  await inWidget(shop, 'li.mine[data-state="stored"]').getByRole('button', { name: 'Delete' }).click();
+  await inWidget(shop, 'li[data-state="deleted"]').nth(1).waitFor();
+  assert.ok(!(await inWidget(shop, 'ol').innerText()).includes('555 0100'), 'gone from the widget');
+  await staff.locator('#messages li[data-state="deleted"]').nth(1).waitFor();
+  assert.ok(!(await staff.locator('#messages').innerText()).includes('555 0100'), 'and from the dashboard');
   await shop.context().close();
 });
 

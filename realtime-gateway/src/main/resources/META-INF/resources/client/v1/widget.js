@@ -649,6 +649,12 @@ export class ParleyWidget {
         if (!response.ok) {
           throw new Error(String(response.status));
         }
+        if (chat !== this.chat) {
+          // the chat has ended (chat-api still takes the deletion): no event comes to draw it, so here
+          const li = button.closest('li');
+          li.dataset.state = 'deleted';
+          li.replaceChildren(li.firstChild, el('span', { class: 'text' }, this.words.deleted));
+        }
       } catch (e) {
         button.disabled = false;
         this.status.textContent = this.words.deleteFailed;
