@@ -21,5 +21,5 @@ fi
 token="$(deploy/local/token.sh --tenant "$tenant" --user assistant --role service --name 'Acme Assistant' \
   --ttl-minutes 1440)"
 cp="deploy/examples/assistant/target/example-assistant-1.0.0-SNAPSHOT.jar:$(cat deploy/examples/assistant/target/launcher.classpath)"
-exec java -cp "$cp" com.parley.examples.assistant.Assistant --tenant "$tenant" --token "$token" \
+exec java -cp "$cp" com.parley.examples.assistant.AssistantCli --tenant "$tenant" --token "$token" \
   --kafka 127.0.0.1:59092 --api http://127.0.0.1:8080 "$@"

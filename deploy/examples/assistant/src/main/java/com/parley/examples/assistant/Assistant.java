@@ -83,24 +83,6 @@ public final class Assistant implements AutoCloseable {
         this.consumer = new KafkaConsumer<>(config);
     }
 
-    public static void main(String[] args) {
-        Settings settings = Options.parse(args);
-        try (Assistant assistant = new Assistant(settings)) {
-            Thread main = Thread.currentThread();
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> { // Ctrl-C: leave the group cleanly
-                assistant.stop();
-                try {
-                    main.join(Duration.ofSeconds(10));
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }));
-            System.out.printf("Answering the customers of tenant %s (group %s). Ctrl-C stops.%n", settings.tenant(),
-                    settings.group());
-            assistant.run();
-        }
-    }
-
     /** Reads and answers until {@link #stop}. */
     public void run() {
         consumer.subscribe(List.of(TOPIC));

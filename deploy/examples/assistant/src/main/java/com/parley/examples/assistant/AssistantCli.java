@@ -6,16 +6,38 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 
-/** The assistant's command line; a mistake is said on stderr with the usage, exit code 2. */
-final class Options {
+/**
+ * Runs the assistant from the command line ({@code deploy/local/assistant.sh}); a mistake is said on
+ * stderr with the usage, exit code 2.
+ */
+public final class AssistantCli {
 
     static final String USAGE = """
             usage: assistant --tenant <tenant> (--token <service token> | --token-file <file>)
                              [--kafka 127.0.0.1:59092] [--api http://127.0.0.1:8080]
                              [--group parley-example-assistant] [--from-beginning]""";
 
-    private Options() {
+    private AssistantCli() {
+    }
+
+    public static void main(String[] args) {
+        Assistant.Settings settings = parse(args);
+        try (Assistant assistant = new Assistant(settings)) {
+            Thread main = Thread.currentThread();
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> { // Ctrl-C: leave the group cleanly
+                assistant.stop();
+                try {
+                    main.join(Duration.ofSeconds(10));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }));
+            System.out.printf("Answering the customers of tenant %s (group %s). Ctrl-C stops.%n", settings.tenant(),
+                    settings.group());
+            assistant.run();
+        }
     }
 
     static Assistant.Settings parse(String[] args) {
