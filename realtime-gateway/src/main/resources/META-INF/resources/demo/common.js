@@ -94,12 +94,9 @@ export function showState(element, detail) {
 /**
  * The messages as text (never as HTML: markup in a message shows as typed), in place (patchList): a
  * new one is added to the live region, the rest stay as they are. Each says when it was written; the
- * viewer's own messages up to seenUpTo (what the other side read) are marked seen. With remove
- * (staff), each stored message gets a Delete button that calls remove(message).
- */
-/**
- * The messages of a chat in place. remove(message), when given, puts a Delete button on each stored
- * message that canRemove(message, mine) allows (staff: every one; a customer: their own).
+ * viewer's own messages up to seenUpTo (what the other side read) are marked seen. With remove,
+ * each stored message that canRemove(message, mine) allows gets a Delete button that calls
+ * remove(message) (staff: every one; a customer: their own).
  */
 export function renderMessages(list, messages, me, seenUpTo = 0, { remove = null, canRemove = () => true } = {}) {
   const atBottom = list.scrollTop + list.clientHeight >= list.scrollHeight - 8;
