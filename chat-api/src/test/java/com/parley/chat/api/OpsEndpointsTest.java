@@ -48,6 +48,10 @@ class OpsEndpointsTest {
         assertStatuses(doc, messages, "post", "400", "404", "409", "413", "415", "422", "429", "503");
         assertStatuses(doc, sessions + "/{sessionId}/claim", "post", "200", "404", "409");
         assertStatuses(doc, sessions + "/{sessionId}", "get", "200", "404");
+        assertBody(doc, "/api/tenants/{tenantId}/saved-replies", "post", "201", "SavedReply");
+        assertStatuses(doc, "/api/tenants/{tenantId}/saved-replies", "post", "409", "422", "429");
+        assertStatuses(doc, "/api/tenants/{tenantId}/saved-replies/{replyId}", "put", "200", "404", "409", "422");
+        assertStatuses(doc, "/api/tenants/{tenantId}/saved-replies/{replyId}", "delete", "204", "404");
         // the names on the wire: snake_case (the schemas said clientMessageId, which chat-api ignores)
         for (String schema : java.util.List.of("PostMessageRequest", "MessageView", "SessionView", "EventPage")) {
             java.util.Map<String, Object> properties = doc.getMap("components.schemas." + schema + ".properties");

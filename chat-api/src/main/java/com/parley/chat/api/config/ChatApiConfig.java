@@ -26,6 +26,15 @@ public interface ChatApiConfig {
 
     Posts posts();
 
+    SavedReplies savedReplies();
+
+    /** The staff's saved replies (docs/decisions.md, "saved replies"). */
+    interface SavedReplies {
+        /** How many one tenant may keep. */
+        @WithDefault("500")
+        int maxPerTenant();
+    }
+
     /**
      * Posts to sessions whose last post this instance wrote share statements: those that arrive
      * while a statement is in flight go together in the next (docs/decisions.md, group commit).

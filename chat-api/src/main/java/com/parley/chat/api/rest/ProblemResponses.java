@@ -25,11 +25,12 @@ public class ProblemResponses implements OASFilter {
             Map.entry("400", "Malformed body or query parameter (malformed-body, bad-request)"),
             Map.entry("401", "No valid token (unauthorized)"),
             Map.entry("403", "Another tenant, or not allowed for the caller's role (forbidden)"),
-            Map.entry("404", "No such session or message in the tenant, or not the caller's (session-not-found, "
-                    + "message-not-found)"),
+            Map.entry("404", "No such session, message or saved reply in the tenant, or not the caller's "
+                    + "(session-not-found, message-not-found, saved-reply-not-found)"),
             Map.entry("409", "The session is closed or resolved (session-not-open), held by another staff member "
                     + "(session-claimed), still open when it is rated (session-still-open), or the client_message_id "
-                    + "is another participant's (client-message-id-taken)"),
+                    + "is another participant's (client-message-id-taken); a saved reply's shortcut is taken "
+                    + "(shortcut-taken) or the tenant keeps as many as it may (saved-replies-full)"),
             Map.entry("413", "The body is larger than the request limit (payload-too-large)"),
             Map.entry("415", "The body is not application/json (unsupported-media-type)"),
             Map.entry("422", "The body fails validation; field names it (validation-failed)"),
@@ -44,6 +45,8 @@ public class ProblemResponses implements OASFilter {
 
     private static final String SESSIONS = "/api/tenants/{tenantId}/sessions";
     private static final String SESSION = SESSIONS + "/{sessionId}";
+    private static final String SAVED_REPLIES = "/api/tenants/{tenantId}/saved-replies";
+    private static final String SAVED_REPLY = SAVED_REPLIES + "/{replyId}";
 
     /** "METHOD path" → the problems of that operation beyond those of every call, of a session and of a body. */
     private static final Map<String, List<String>> BY_OPERATION = Map.ofEntries(
@@ -57,7 +60,10 @@ public class ProblemResponses implements OASFilter {
             Map.entry("POST " + SESSION + "/messages", List.of("409", "429")),
             Map.entry("GET " + SESSION + "/messages", List.of("400")),
             Map.entry("GET " + SESSION + "/events", List.of("400")),
-            Map.entry("POST /api/tenants/{tenantId}/notices", List.of("429")));
+            Map.entry("POST /api/tenants/{tenantId}/notices", List.of("429")),
+            Map.entry("POST " + SAVED_REPLIES, List.of("409", "429")),
+            Map.entry("PUT " + SAVED_REPLY, List.of("404", "409", "429")),
+            Map.entry("DELETE " + SAVED_REPLY, List.of("404", "429")));
 
     @Override
     public void filterOpenAPI(OpenAPI openAPI) {
@@ -96,7 +102,7 @@ public class ProblemResponses implements OASFilter {
     private static Schema problemSchema() {
         return OASFactory.createSchema().addType(Schema.SchemaType.OBJECT)
                 .description("RFC 9457 problem details; type is stable (docs/errors.md), and some problems add "
-                        + "members: field, retry_after, claimed_by, session_status, max_bytes")
+                        + "members: field, retry_after, claimed_by, session_status, max_bytes, shortcut, max_replies")
                 .addProperty("type", OASFactory.createSchema().addType(Schema.SchemaType.STRING)
                         .format("uri").example("https://parley.chat/problems/validation-failed"))
                 .addProperty("title", OASFactory.createSchema().addType(Schema.SchemaType.STRING))

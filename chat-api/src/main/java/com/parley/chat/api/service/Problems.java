@@ -88,6 +88,22 @@ public final class Problems {
                         + " use a new one (a random UUID).", null);
     }
 
+    public static ProblemException savedReplyNotFound() {
+        return new ProblemException(404, BASE + "saved-reply-not-found", "Saved reply not found",
+                "No such saved reply in this tenant.", null);
+    }
+
+    public static ProblemException shortcutTaken(String shortcut) {
+        return new ProblemException(409, BASE + "shortcut-taken", "Shortcut taken",
+                "Another saved reply of this tenant has the shortcut /" + shortcut + ".", Map.of("shortcut", shortcut));
+    }
+
+    public static ProblemException savedRepliesFull(int max) {
+        return new ProblemException(409, BASE + "saved-replies-full", "Too many saved replies",
+                "The tenant keeps " + max + " saved replies, as many as it may; delete one first.",
+                Map.of("max_replies", max));
+    }
+
     public static ProblemException payloadTooLarge(int maxBytes) {
         return new ProblemException(413, BASE + "payload-too-large", "Payload too large",
                 "The request body is larger than " + maxBytes + " bytes.", Map.of("max_bytes", maxBytes));
