@@ -129,6 +129,57 @@ test('staff find a chat by what the customer wrote, and go back to their list', 
   assert.deepEqual(await listed(), before);
 });
 
+test('an admin saves replies; an operator types /shortcut and sends one, with the names filled in', async () => {
+  const ann = await (await browser.newContext()).newPage();
+  watch(ann, 'ann');
+  await ann.goto(page(env.PARLEY_GW1, 'dashboard.html', env.PARLEY_ADMIN_TOKEN, `${env.PARLEY_GW1},${env.PARLEY_GW2}`));
+  await ann.locator('#state[data-state="open"]').waitFor();
+  await ann.locator('#replies-panel summary').click();
+  const save = async (shortcut, content) => {
+    await ann.getByLabel('Shortcut').fill(shortcut);
+    await ann.getByLabel('Reply text').fill(content);
+    await ann.locator('#reply-form').getByRole('button', { name: 'Save' }).click();
+  };
+  await save('/Hours', 'Hi {customer}, we are open 9 to 5. {me}');
+  await ann.locator('#replies-note', { hasText: 'Saved /hours.' }).waitFor();
+  await save('bye', 'Goodbye!');
+  await ann.locator('#saved-replies li[data-shortcut="bye"]').waitFor();
+  // the same shortcut again changes that reply (no second one); an edit starts from the list
+  await ann.getByRole('button', { name: 'Edit /hours' }).click();
+  assert.equal(await ann.getByLabel('Shortcut').inputValue(), 'hours');
+  await ann.getByLabel('Reply text').fill('Hi {customer}, we are open 9 to 6. {me}');
+  await ann.locator('#reply-form').getByRole('button', { name: 'Save' }).click();
+  await ann.locator('#saved-replies li[data-shortcut="hours"]', { hasText: '9 to 6' }).waitFor();
+  ann.once('dialog', (dialog) => dialog.accept());
+  await ann.getByRole('button', { name: 'Delete /bye' }).click();
+  await ann.locator('#saved-replies li[data-shortcut="bye"]').waitFor({ state: 'detached' });
+  assert.equal(await ann.locator('#replies-count').textContent(), '1');
+  await save('two words', 'x');
+  await ann.locator('#replies-note', { hasText: 'Not saved: shortcut must be 1 to 32 letters' }).waitFor();
+  await ann.screenshot({ path: join(shots, 'dashboard-saved-replies.png'), fullPage: true });
+  await ann.context().close();
+
+  // sam's page was open before: a supporter reads the replies, changes none, and gets the new one at "/"
+  assert.equal(await staff.locator('#reply-form').isVisible(), false, 'a supporter has no form to change them');
+  const text = staff.locator('#text');
+  await text.fill('');
+  await text.pressSequentially('/');
+  await staff.getByRole('option', { name: /\/hours/ }).waitFor();
+  await text.press('Escape');
+  await staff.getByRole('listbox', { name: 'Saved replies' }).waitFor({ state: 'hidden' });
+  assert.equal(await text.inputValue(), '/', 'Escape closes the list and keeps the text');
+  await text.pressSequentially('ho');
+  await staff.getByRole('option', { name: /\/hours/ }).waitFor();
+  await staff.screenshot({ path: join(shots, 'dashboard-reply-shortcut.png'), fullPage: true });
+  await text.press('Enter'); // takes the reply, does not send "/ho"
+  // alice's token has no name: {customer} stays, selected, and what the operator types replaces it
+  assert.equal(await text.inputValue(), 'Hi {customer}, we are open 9 to 6. Sam Smith');
+  await text.pressSequentially('Alice');
+  await text.press('Enter');
+  await customer.locator('#messages li .text', { hasText: 'Hi Alice, we are open 9 to 6. Sam Smith' }).waitFor();
+  assert.equal(await customer.locator('#messages li .text', { hasText: '/ho' }).count(), 0, '"/ho" was never sent');
+});
+
 test('a message containing markup shows as text on both pages', async () => {
   const markup = '<img src=x onerror="window.__xss=1"><b>bold?</b>';
   await customer.locator('#text').fill(markup);

@@ -2,6 +2,7 @@ import { IdleAway, ParleyConnection, SessionChat } from '../client/v1/parley-cli
 import {
   api, claims, config, enterSends, renderMessages, roleName, showNotice, showState, typingText,
 } from './common.js';
+import { SavedReplies } from './replies.js';
 
 // One connection for the whole page: the tenant's dashboard channel and every chat opened here.
 const cfg = config();
@@ -16,6 +17,8 @@ let view = 'all'; // all | queue (open, unclaimed, oldest first) | mine
 let found = null; // the ids a search found, in chat-api's order (newest activity first); null: no search
 const operators = new Map(); // user id -> {status, open_sessions}, from the operators channel
 const pageTitle = document.title;
+const replies = new SavedReplies(cfg); // the tenant's saved replies: "/" in a composer
+const myName = claims(cfg.token).name || '';
 
 /** The tenant's staff with status and how many open chats each holds. */
 function renderOperators() {
@@ -356,6 +359,7 @@ function sideCard(id, chat) {
   send.type = 'submit';
   send.textContent = 'Send';
   form.append(label, input, send);
+  replies.attach(input, () => ({ customer: sessions.get(id)?.customerName || '', me: myName }));
   input.addEventListener('input', () => chat.typing());
   form.addEventListener('submit', (event) => {
     event.preventDefault();
@@ -461,6 +465,71 @@ async function setStatus(status) {
   }
 }
 
+/** The saved replies panel: every operator reads them; an admin edits and deletes them here. */
+function renderReplies() {
+  $('replies-count').textContent = String(replies.replies.length);
+  $('saved-replies').replaceChildren(...replies.replies.map((reply) => {
+    const li = document.createElement('li');
+    li.dataset.shortcut = reply.shortcut;
+    const shortcut = document.createElement('strong');
+    shortcut.textContent = `/${reply.shortcut}`;
+    const text = document.createElement('span');
+    text.textContent = ` ${reply.content}`;
+    li.append(shortcut, text);
+    if (admin) {
+      const edit = document.createElement('button');
+      edit.type = 'button';
+      edit.className = 'secondary';
+      edit.textContent = 'Edit';
+      edit.setAttribute('aria-label', `Edit /${reply.shortcut}`);
+      edit.addEventListener('click', () => {
+        $('reply-shortcut').value = reply.shortcut;
+        $('reply-content').value = reply.content;
+        $('reply-content').focus();
+      });
+      const remove = document.createElement('button');
+      remove.type = 'button';
+      remove.className = 'secondary';
+      remove.textContent = 'Delete';
+      remove.setAttribute('aria-label', `Delete /${reply.shortcut}`);
+      remove.addEventListener('click', () => deleteReply(reply));
+      li.append(edit, remove);
+    }
+    return li;
+  }));
+}
+
+/** Saves the form's reply: a shortcut the tenant has is changed (PUT), a new one added (POST). */
+async function saveReply() {
+  const shortcut = $('reply-shortcut').value.trim().replace(/^\//, '').toLowerCase();
+  const content = $('reply-content').value;
+  const existing = replies.replies.find((r) => r.shortcut === shortcut);
+  try {
+    const saved = existing
+      ? await api(cfg, 'PUT', `/saved-replies/${encodeURIComponent(existing.id)}`, { shortcut, content })
+      : await api(cfg, 'POST', '/saved-replies', { shortcut, content });
+    $('reply-shortcut').value = '';
+    $('reply-content').value = '';
+    $('replies-note').textContent = `Saved /${saved.shortcut}.`;
+  } catch (e) {
+    $('replies-note').textContent = `Not saved: ${e.message}`;
+  }
+  replies.load().catch(() => {});
+}
+
+async function deleteReply(reply) {
+  if (!window.confirm(`Delete the saved reply /${reply.shortcut}?`)) {
+    return;
+  }
+  try {
+    await api(cfg, 'DELETE', `/saved-replies/${encodeURIComponent(reply.id)}`);
+    $('replies-note').textContent = `Deleted /${reply.shortcut}.`;
+  } catch (e) {
+    $('replies-note').textContent = `Not deleted: ${e.message}`;
+  }
+  replies.load().catch(() => {});
+}
+
 const connection = new ParleyConnection(cfg);
 window.parleyConnection = connection;
 
@@ -507,6 +576,12 @@ $('leave').addEventListener('click', () => {
   render();
 });
 enterSends($('text')).addEventListener('input', () => chats.get(selected)?.typing());
+replies.attach($('text'), () => ({ customer: sessions.get(selected)?.customerName || '', me: myName }));
+replies.addEventListener('change', renderReplies);
+$('reply-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  saveReply();
+});
 $('composer').addEventListener('submit', (event) => {
   event.preventDefault();
   const chat = chats.get(selected);
@@ -528,6 +603,8 @@ if (!cfg.token) {
       }
     });
   }
+  $('reply-form').hidden = !admin;
+  replies.load().catch((e) => { $('replies-note').textContent = `Saved replies not read: ${e.message}`; });
   const roster = connection.subscribe('operators');
   roster.addEventListener('signal', (e) => {
     if (e.detail.type === 'operator_status') {
