@@ -601,7 +601,8 @@ const inWidget = (p, selector) => p.locator(`#parley-widget ${selector}`); // CS
 test('the widget embedded on a customer\'s site (another origin) chats with staff', async () => {
   const shop = await (await browser.newContext()).newPage();
   watch(shop, 'shop');
-  await shop.goto(`${env.PARLEY_SHOP}/`);
+  // the visitor came from a mail with their address in the link: support sees the page, not that
+  await shop.goto(`${env.PARLEY_SHOP}/?utm_source=mail&email=carol%40example.com#top`);
   const launcher = inWidget(shop, 'button.launcher');
   await launcher.click();
   await inWidget(shop, '.state[data-state="open"]').waitFor({ timeout: 20000 });
@@ -615,6 +616,12 @@ test('the widget embedded on a customer\'s site (another origin) chats with staf
   await inWidget(shop, 'li[data-state="stored"] .text').filter({ hasText: 'Hello from the shop' }).waitFor();
   await staff.locator(`button[data-session="${shopSession}"]`).click();
   await staff.locator('#messages li .text', { hasText: 'Hello from the shop' }).waitFor();
+  // where the chat started and what the shop told (its data-metadata), beside the chat
+  const context = staff.locator('#session-context');
+  await context.waitFor();
+  assert.match(await context.textContent(),
+    /^Started on “Acme shop” http:\/\/localhost:\d+\/ · language [A-Za-z-]+ · plan: pro · order: 42$/);
+  assert.equal(await context.locator('a').getAttribute('href'), `${env.PARLEY_SHOP}/`);
   await staff.locator('#text').fill('Welcome to Acme');
   await staff.locator('#text').press('Enter');
   await inWidget(shop, 'li .text').filter({ hasText: 'Welcome to Acme' }).waitFor();

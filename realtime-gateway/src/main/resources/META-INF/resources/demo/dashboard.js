@@ -144,7 +144,7 @@ function remember(s) {
     preview: s.last_message_preview,
     lastMessageId: s.last_message_id || null,
     at: s.last_message_at || s.created_at, createdAt: s.created_at, claimedBy: s.claimed_by || null,
-    rating: s.rating || null, unread: s.unread_count || 0 });
+    rating: s.rating || null, unread: s.unread_count || 0, metadata: s.metadata || null });
 }
 
 /** The chats whose messages or customer's name contain the text (chat-api's q), instead of the view. */
@@ -216,6 +216,7 @@ function onEvent(frame) {
   if (frame.type === 'session_created') {
     s.customer = frame.customer_user_id;
     s.customerName = frame.customer_name;
+    s.metadata = frame.metadata || null;
     s.status = frame.status || 'open';
     s.createdAt = frame.occurred_at;
   } else if (frame.type === 'message_created') {
@@ -385,6 +386,7 @@ function select(id) {
   const s = sessions.get(id);
   $('session-title').textContent = `Session with customer ${customerOf(s)}`
     + (s?.customerName ? ` (${s.customer})` : ''); // the user id too, to look them up elsewhere
+  showContext(s?.metadata);
   $('chat-state').hidden = false;
   showChatState();
   renderMessages($('messages'), chat.messages, me, customerRead(chat), { remove: deleteMessage });
@@ -397,6 +399,42 @@ function select(id) {
     render();
   }
   markSeen(chat);
+}
+
+/**
+ * Where the chat started and what the site told about the visitor (the session's metadata, as the
+ * widget sends it: page {url, title}, language, and the site's own keys), as text; the page's
+ * address is a link when it is a web address.
+ */
+function showContext(metadata) {
+  const line = $('session-context');
+  const { page: started, language, ...rest } = metadata && typeof metadata === 'object' ? metadata : {};
+  const parts = [];
+  if (started && typeof started === 'object' && (started.url || started.title)) {
+    parts.push('Started on ');
+    if (started.title) {
+      parts.push(`“${String(started.title)}” `);
+    }
+    if (typeof started.url === 'string' && /^https?:\/\//i.test(started.url)) {
+      const link = document.createElement('a');
+      link.href = started.url;
+      link.target = '_blank';
+      link.rel = 'noopener noreferrer';
+      link.textContent = started.url;
+      parts.push(link);
+    } else if (started.url) {
+      parts.push(String(started.url));
+    }
+  }
+  if (language) {
+    parts.push(`${parts.length ? ' · ' : ''}language ${String(language)}`);
+  }
+  for (const [key, value] of Object.entries(rest)) {
+    const shown = value !== null && typeof value === 'object' ? JSON.stringify(value) : String(value);
+    parts.push(`${parts.length ? ' · ' : ''}${key}: ${shown.length > 200 ? `${shown.slice(0, 200)}…` : shown}`);
+  }
+  line.replaceChildren(...parts);
+  line.hidden = parts.length === 0;
 }
 
 /** How far the chat's customer has read (their read receipts): staff's messages up to it show as seen. */
@@ -572,6 +610,7 @@ $('leave').addEventListener('click', () => {
   $('messages').replaceChildren();
   $('chat-state').hidden = true;
   $('session-title').textContent = 'Select a session';
+  showContext(null);
   showSessionStatus('closed');
   render();
 });

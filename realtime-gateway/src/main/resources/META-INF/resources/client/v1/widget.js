@@ -14,6 +14,10 @@
 //                 en, de, fr, es built in; any other is English unless data-texts gives its words
 // data-texts      JSON replacing any of the widget's words by key (TEXTS below), e.g. {"send": "Go"}
 // data-position   "left" puts the launcher and the panel in the bottom-left corner (default: right)
+// data-metadata   JSON object the chat starts with, for support to see beside it (the visitor's plan,
+//                 an order number: {"plan": "pro", "order": "42"}); the widget adds the page the chat
+//                 started on (address without its query and fragment, and title) and the browser's
+//                 language as "page" and "language" (the site's own keys win)
 //
 // The site's own "talk to us" links and buttons open the chat with an attribute, no script; a value
 // starts the visitor's message for them (they finish and send it):
@@ -216,8 +220,48 @@ function settings(tag) {
     apiUrl: (data.api || here).replace(/\/$/, ''),
     gateways: (data.gateways || here).split(',').map((g) => g.trim().replace(/\/$/, '')).filter(Boolean),
     position: data.position === 'left' ? 'left' : 'right',
+    metadata: siteMetadata(data.metadata),
     ...widgetTexts(data),
   };
+}
+
+/** data-metadata as an object, or nothing (with a word in the console) when it is not a JSON object. */
+function siteMetadata(text) {
+  if (!text) {
+    return {};
+  }
+  try {
+    const value = JSON.parse(text);
+    if (value && typeof value === 'object' && !Array.isArray(value)) {
+      return value;
+    }
+  } catch (e) {
+    // below
+  }
+  console.error('Parley widget: data-metadata is not a JSON object; the chat starts without it');
+  return {};
+}
+
+/** chat-api's limit on a session's metadata (parley.chat-api.messages.max-metadata-bytes, default). */
+const MAX_METADATA_BYTES = 4096;
+
+/**
+ * What a new chat carries for support: where it started (the page's address without its query and
+ * fragment, which may hold a visitor's data, and its title) and the browser's language, with the
+ * site's data-metadata over them. More than chat-api takes: the site's part is left out (and said
+ * so in the console), never the chat.
+ */
+function startMetadata(cfg) {
+  const own = {
+    page: { url: `${location.origin}${location.pathname}`.slice(0, 500), title: document.title.slice(0, 200) },
+    language: navigator.language || '',
+  };
+  const all = { ...own, ...cfg.metadata };
+  if (new TextEncoder().encode(JSON.stringify(all)).length <= MAX_METADATA_BYTES) {
+    return all;
+  }
+  console.error(`Parley widget: data-metadata is larger than ${MAX_METADATA_BYTES} bytes; the chat starts without it`);
+  return own;
 }
 
 /** The visitor's subject, to tell their own messages apart and to remember their chat. */
@@ -475,7 +519,7 @@ export class ParleyWidget {
             remembered('removeItem', this.storageKey);
             return;
           }
-          session = await this.api(token, 'POST', '/sessions', {});
+          session = await this.api(token, 'POST', '/sessions', { metadata: startMetadata(this.cfg) });
           remembered('setItem', this.storageKey, session.id);
         }
         this.connect(session, token);
