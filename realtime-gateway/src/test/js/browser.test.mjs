@@ -8,6 +8,7 @@
 import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 
@@ -681,6 +682,14 @@ test('the widget embedded on a customer\'s site (another origin) chats with staf
   await staff.getByRole('button', { name: 'Resolve', exact: true }).click();
   await inWidget(shop, '.status').filter({ hasText: 'This chat was resolved.' }).waitFor();
   assert.ok(await inWidget(shop, '[name="text"]').isDisabled(), 'nothing more to write in a resolved chat');
+  // the visitor keeps a copy of the chat: a text file with every message, who and when, in order
+  const [copy] = await Promise.all([shop.waitForEvent('download'),
+    inWidget(shop, '.status button').filter({ hasText: 'Save a copy of this chat' }).click()]);
+  assert.match(copy.suggestedFilename(), /^chat-\d{4}-\d{2}-\d{2}\.txt$/);
+  const saved = (await readFile(await copy.path(), 'utf8')).split('\n');
+  assert.match(saved[0], /^Chat on localhost, \w+ \d+, \d{4}$/);
+  assert.deepEqual(saved.slice(2).map((line) => line.replace(/^\[[^\]]+\] /, '')), ['You: Hello from the shop',
+    'Sam Smith: Welcome to Acme', 'Sam Smith: Our returns: https://acme.example/returns.', '']);
   await inWidget(shop, '.status button').filter({ hasText: 'Start a new chat' }).click();
   await inWidget(shop, '.state[data-state="open"]').waitFor({ timeout: 20000 });
   await shop.waitForFunction((old) => {

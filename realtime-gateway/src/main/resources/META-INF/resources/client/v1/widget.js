@@ -108,6 +108,7 @@ export const TEXTS = Object.freeze({
     supportBusy: 'Our team is helping other customers; we will answer you as soon as we can.',
     supportAway: 'We are away right now. Leave a message and we will answer you here.',
     rateQuestion: 'How was this chat?', rateGood: 'Good', rateBad: 'Bad', rateThanks: 'Thank you for telling us.',
+    saveChat: 'Save a copy of this chat', transcript: 'Chat on {site}, {date}',
   },
   de: {
     title: 'Chatten Sie mit uns', messages: 'Nachrichten', yourMessage: 'Ihre Nachricht',
@@ -129,6 +130,7 @@ export const TEXTS = Object.freeze({
     supportAway: 'Wir sind gerade nicht da. Hinterlassen Sie eine Nachricht, wir antworten Ihnen hier.',
     rateQuestion: 'Wie war dieser Chat?', rateGood: 'Gut', rateBad: 'Schlecht',
     rateThanks: 'Danke für Ihre Rückmeldung.',
+    saveChat: 'Eine Kopie dieses Chats speichern', transcript: 'Chat auf {site}, {date}',
   },
   fr: {
     title: 'Discutez avec nous', messages: 'Messages', yourMessage: 'Votre message',
@@ -150,6 +152,7 @@ export const TEXTS = Object.freeze({
     supportAway: 'Nous sommes absents pour le moment. Laissez un message, nous vous répondrons ici.',
     rateQuestion: 'Comment s\'est passée cette conversation ?', rateGood: 'Bien', rateBad: 'Pas bien',
     rateThanks: 'Merci de votre retour.',
+    saveChat: 'Enregistrer une copie de cette conversation', transcript: 'Conversation sur {site}, {date}',
   },
   es: {
     title: 'Chatea con nosotros', messages: 'Mensajes', yourMessage: 'Tu mensaje', placeholder: 'Escribe un mensaje…',
@@ -165,11 +168,12 @@ export const TEXTS = Object.freeze({
     newMessage: '{title}, 1 mensaje nuevo', newMessages: '{title}, {count} mensajes nuevos',
     sending: 'enviando…', notSent: 'no enviado: {reason}', seen: 'visto',
     deleteMessage: 'Eliminar', confirmDelete: '¿Eliminar este mensaje para todos en el chat?',
-    deleteFailed: 'No se pudo eliminar el mensaje; inténtelo de nuevo.',
+    deleteFailed: 'No se pudo eliminar el mensaje; inténtalo de nuevo.',
     supportAvailable: 'Nuestro equipo está en línea.',
     supportBusy: 'Nuestro equipo está atendiendo a otros clientes; te responderemos lo antes posible.',
     supportAway: 'Ahora no estamos disponibles. Deja un mensaje y te responderemos aquí.',
     rateQuestion: '¿Qué tal ha ido este chat?', rateGood: 'Bien', rateBad: 'Mal', rateThanks: 'Gracias por contárnoslo.',
+    saveChat: 'Guardar una copia de este chat', transcript: 'Chat en {site}, {date}',
   },
 });
 
@@ -713,14 +717,38 @@ export class ParleyWidget {
     this.form.querySelectorAll('textarea, button').forEach((node) => { node.disabled = over; });
     if (over) {
       remembered('removeItem', this.storageKey);
+      const finished = this.chat;
       this.chat.close();
       this.chat = null;
       this.showSupport(); // over: whether support is there is no longer this chat's news
       const again = el('button', { type: 'button' }, this.words.startNew);
       again.addEventListener('click', () => this.startAgain());
-      this.status.append(again);
+      const save = el('button', { type: 'button', class: 'save' }, this.words.saveChat);
+      save.addEventListener('click', () => this.saveCopy(finished));
+      this.status.append(again, save);
       this.askRating(this.root.dataset.session);
     }
+  }
+
+  /**
+   * The chat as a text file the visitor keeps (what was agreed, an order number): every message
+   * stored, in order, with when and who, deleted ones as deleted; in the widget's language.
+   */
+  saveCopy(chat) {
+    const date = (iso, style) => new Date(iso).toLocaleString(this.cfg.lang, style);
+    const lines = chat.messages.filter((m) => m.state === 'stored' || m.state === 'deleted').map((m) => {
+      const who = m.sender_user_id === this.me ? this.words.you : (m.sender_name || this.roleName(m.role));
+      const text = m.state === 'deleted' ? this.words.deleted : m.content;
+      return `[${date(m.created_at, { dateStyle: 'short', timeStyle: 'short' })}] ${who}: ${text}`;
+    });
+    const first = chat.messages.find((m) => m.created_at)?.created_at || new Date().toISOString();
+    const heading = fill(this.words.transcript, { site: location.hostname, date: date(first, { dateStyle: 'long' }) });
+    const file = new Blob([`${heading}\n\n${lines.join('\n')}\n`], { type: 'text/plain;charset=utf-8' });
+    const link = el('a', { href: URL.createObjectURL(file), download: `chat-${first.slice(0, 10)}.txt` });
+    this.root.append(link); // a detached link downloads in some browsers only
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(link.href), 1000);
   }
 
   /** How was the chat that ended: two buttons, the answer to chat-api, then thanks (or why it failed). */
