@@ -26,12 +26,13 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
  * never gets here: the HTTP layer answers it first.
  */
 @RegisterForReflection(targets = {SessionResource.class, NoticeResource.class, ErasureResource.class,
-        OperatorResource.class, StatsResource.class, SavedReplyResource.class}, methods = true)
+        OperatorResource.class, StatsResource.class, SavedReplyResource.class, NoteResource.class}, methods = true)
 public class AllowedMethods {
 
     /** The resources whose annotations are read; the annotation above keeps them in a native image. */
     private static final List<Class<?>> RESOURCES = List.of(SessionResource.class, NoticeResource.class,
-            ErasureResource.class, OperatorResource.class, StatsResource.class, SavedReplyResource.class);
+            ErasureResource.class, OperatorResource.class, StatsResource.class, SavedReplyResource.class,
+            NoteResource.class);
 
     private static final List<Route> ROUTES = routes();
 

@@ -61,6 +61,7 @@ public class ProblemResponses implements OASFilter {
             Map.entry("GET " + SESSION + "/messages", List.of("400")),
             Map.entry("GET " + SESSION + "/events", List.of("400")),
             Map.entry("POST /api/tenants/{tenantId}/notices", List.of("429")),
+            Map.entry("POST " + SESSION + "/notes", List.of("429")),
             Map.entry("POST " + SAVED_REPLIES, List.of("409", "429")),
             Map.entry("PUT " + SAVED_REPLY, List.of("404", "409", "429")),
             Map.entry("DELETE " + SAVED_REPLY, List.of("404", "429")));

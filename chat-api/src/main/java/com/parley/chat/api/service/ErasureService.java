@@ -22,7 +22,7 @@ import io.quarkus.panache.common.Sort;
  * A customer's request to have their chats erased (a privacy request), carried out by an admin:
  * every message of every session of that customer, theirs and staff's, is deleted as a delete
  * does it (content and metadata blanked in the row and in history, a {@code MessageDeleted} each),
- * the sessions' own metadata is dropped, and an open session is closed. One transaction per
+ * the sessions' own metadata and staff's notes on them are dropped, and an open session is closed. One transaction per
  * session, each in its turn with the session's other writers: a failure part way leaves whole
  * sessions erased, and asking again finishes the rest (an erased session has nothing left to erase
  * and emits nothing).
@@ -42,6 +42,9 @@ public class ErasureService {
 
     @Inject
     SessionWrites sessionWrites;
+
+    @Inject
+    SessionNotes notes;
 
     public Erasure erase(Caller caller, String rawCustomer) {
         if (caller.role() != Role.ADMIN) {
@@ -78,6 +81,7 @@ public class ErasureService {
                     now, message.id, caller.userId(), now));
         }
         SessionEvent.redactSession(caller.tenantId(), sessionId);
+        notes.erase(caller.tenantId(), sessionId); // staff's notes about the customer go too
         boolean close = session.status == SessionStatus.OPEN;
         if (close) {
             session.status = SessionStatus.CLOSED;

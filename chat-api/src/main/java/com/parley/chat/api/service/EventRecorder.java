@@ -5,6 +5,7 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
@@ -21,6 +22,7 @@ import com.parley.chat.api.domain.OutboxEntry;
 import com.parley.chat.api.domain.SessionEvent;
 import com.parley.chat.api.messaging.ChatEvent;
 import com.parley.chat.api.messaging.MessageCreated;
+import com.parley.chat.api.messaging.NoteAdded;
 import com.parley.chat.api.messaging.OutboxWritten;
 import com.parley.chat.api.messaging.TenantNotice;
 
@@ -111,18 +113,31 @@ public class EventRecorder {
     /** A tenant notice: an outbox row for chat.tenant-events (no session history: it has no session). */
     @Transactional(Transactional.TxType.MANDATORY)
     public void record(TenantNotice notice) {
+        recordTenantEvent(notice.noticeId(), notice.tenantId(), notice.ceType(), notice.tenantId(), notice,
+                notice.occurredAt());
+    }
+
+    /** A note on a session: an outbox row for chat.tenant-events, for staff (not the session's history). */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public void record(NoteAdded note) {
+        recordTenantEvent(note.noteId(), note.tenantId(), note.ceType(), note.sessionId().toString(), note,
+                note.occurredAt());
+    }
+
+    private void recordTenantEvent(UUID id, String tenantId, String ceType, String subject, Object event,
+            Instant occurredAt) {
         OutboxEntry entry = new OutboxEntry();
-        entry.eventId = notice.noticeId();
+        entry.eventId = id;
         entry.topic = config.outbox().tenantTopic();
-        entry.recordKey = notice.tenantId();
-        entry.ceType = notice.ceType();
-        entry.ceSubject = notice.tenantId();
-        entry.payload = serialize(notice);
-        entry.occurredAt = notice.occurredAt();
+        entry.recordKey = tenantId;
+        entry.ceType = ceType;
+        entry.ceSubject = subject;
+        entry.payload = serialize(event);
+        entry.occurredAt = occurredAt;
         entry.createdAt = Instant.now();
         entry.traceparent = traceparent();
         entry.persist();
-        outboxWritten.fire(new OutboxWritten(notice.noticeId()));
+        outboxWritten.fire(new OutboxWritten(id));
     }
 
     private String serialize(Object value) {
