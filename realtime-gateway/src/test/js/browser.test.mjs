@@ -181,6 +181,30 @@ test('an admin saves replies; an operator types /shortcut and sends one, with th
   assert.equal(await customer.locator('#messages li .text', { hasText: '/ho' }).count(), 0, '"/ho" was never sent');
 });
 
+test('operators leave notes on a chat for each other, live; the customer never sees one', async () => {
+  await staff.locator(`button[data-session="${sessionId}"]`).click();
+  await staff.getByRole('heading', { name: 'Notes for the team' }).waitFor();
+  await staff.getByLabel('Note for the team').fill('Order 42 is lost in transit; refund agreed');
+  await staff.getByLabel('Note for the team').press('Enter');
+  await staff.locator('#notes-list li', { hasText: 'Order 42 is lost in transit; refund agreed' }).waitFor();
+  assert.match(await staff.locator('#notes-list li .who').first().textContent(), /^Sam Smith · /);
+
+  // another operator opens the chat later: the note is there, and the next one comes live
+  const ann = watch(await (await browser.newContext()).newPage(), 'ann, notes');
+  await ann.goto(page(env.PARLEY_GW1, 'dashboard.html', env.PARLEY_ADMIN_TOKEN, `${env.PARLEY_GW1},${env.PARLEY_GW2}`));
+  await ann.locator(`button[data-session="${sessionId}"]`).click();
+  await ann.locator('#notes-list li', { hasText: 'refund agreed' }).waitFor();
+  await staff.getByLabel('Note for the team').fill('Refund sent <b>today</b>');
+  await staff.getByRole('button', { name: 'Add note' }).click();
+  await ann.locator('#notes-list li', { hasText: 'Refund sent <b>today</b>' }).waitFor();
+  assert.equal(await ann.locator('#notes-list li b').count(), 0, 'text, not markup');
+  assert.equal(await staff.locator('#notes-list li').count(), 2, 'each note once (its answer and its frame)');
+  await staff.screenshot({ path: join(shots, 'dashboard-notes.png'), fullPage: true });
+  await ann.context().close();
+  const widget = await customer.locator('body').innerText();
+  assert.ok(!widget.includes('Order 42 is lost') && !widget.includes('Refund sent'), 'the customer sees no note');
+});
+
 test('a message containing markup shows as text on both pages', async () => {
   const markup = '<img src=x onerror="window.__xss=1"><b>bold?</b>';
   await customer.locator('#text').fill(markup);

@@ -19,6 +19,7 @@ const operators = new Map(); // user id -> {status, open_sessions}, from the ope
 const pageTitle = document.title;
 const replies = new SavedReplies(cfg); // the tenant's saved replies: "/" in a composer
 const myName = claims(cfg.token).name || '';
+const notes = new Map(); // session id -> its notes for the team, oldest first (REST and note_added frames)
 
 /** The tenant's staff with status and how many open chats each holds. */
 function renderOperators() {
@@ -180,6 +181,9 @@ async function reload() {
       '/sessions?status=open&claim=mine&size=100'].map((path) => api(cfg, 'GET', path)));
     pages.flatMap((page) => page.items).forEach(remember);
     render();
+    if (selected) {
+      loadNotes(selected); // a note written while this page was away
+    }
   } catch (e) {
     $('error').textContent = `Could not load sessions: ${e.message}`;
   }
@@ -387,6 +391,8 @@ function select(id) {
   $('session-title').textContent = `Session with customer ${customerOf(s)}`
     + (s?.customerName ? ` (${s.customer})` : ''); // the user id too, to look them up elsewhere
   showContext(s?.metadata);
+  renderNotes();
+  loadNotes(id);
   $('chat-state').hidden = false;
   showChatState();
   renderMessages($('messages'), chat.messages, me, customerRead(chat), { remove: deleteMessage });
@@ -435,6 +441,49 @@ function showContext(metadata) {
   }
   line.replaceChildren(...parts);
   line.hidden = parts.length === 0;
+}
+
+/** A note as chat-api lists it or a note_added frame carries it, in the session's list once. */
+function keepNote(note) {
+  const id = note.id || note.note_id;
+  const list = notes.get(note.session_id) || [];
+  if (!list.some((n) => n.id === id)) {
+    list.push({ id, author: note.author_name || note.author_user_id, at: note.created_at || note.occurred_at,
+      content: note.content });
+    list.sort((a, b) => (a.at || '').localeCompare(b.at || ''));
+  }
+  notes.set(note.session_id, list);
+}
+
+/** The open chat's notes for the team (text only). */
+function renderNotes() {
+  $('notes').hidden = !selected;
+  $('notes-list').replaceChildren(...(notes.get(selected) || []).map((note) => {
+    const li = document.createElement('li');
+    li.dataset.note = note.id;
+    const who = document.createElement('span');
+    who.className = 'who';
+    const at = note.at ? new Date(note.at) : null;
+    who.textContent = `${note.author}${at ? ` · ${at.toLocaleString([], { dateStyle: 'short', timeStyle: 'short' })}` : ''}`;
+    const text = document.createElement('span');
+    text.className = 'text';
+    text.textContent = note.content;
+    li.append(who, text);
+    return li;
+  }));
+}
+
+/** Reads the chat's notes from chat-api (a note written while this page was away is there too). */
+async function loadNotes(id) {
+  try {
+    const page = await api(cfg, 'GET', `/sessions/${encodeURIComponent(id)}/notes`);
+    page.notes.forEach(keepNote);
+    if (id === selected) {
+      renderNotes();
+    }
+  } catch (e) {
+    $('error').textContent = `Could not read the notes: ${e.message}`;
+  }
 }
 
 /** How far the chat's customer has read (their read receipts): staff's messages up to it show as seen. */
@@ -611,12 +660,31 @@ $('leave').addEventListener('click', () => {
   $('chat-state').hidden = true;
   $('session-title').textContent = 'Select a session';
   showContext(null);
+  renderNotes();
   showSessionStatus('closed');
   render();
 });
 enterSends($('text')).addEventListener('input', () => chats.get(selected)?.typing());
 replies.attach($('text'), () => ({ customer: sessions.get(selected)?.customerName || '', me: myName }));
 replies.addEventListener('change', renderReplies);
+enterSends($('note-text'));
+$('note-form').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const id = selected;
+  const content = $('note-text').value;
+  if (!id || !content.trim()) {
+    return;
+  }
+  try {
+    keepNote(await api(cfg, 'POST', `/sessions/${encodeURIComponent(id)}/notes`, { content }));
+    $('note-text').value = '';
+    if (id === selected) {
+      renderNotes();
+    }
+  } catch (e) {
+    $('error').textContent = `Could not add the note: ${e.message}`;
+  }
+});
 $('reply-form').addEventListener('submit', (event) => {
   event.preventDefault();
   saveReply();
@@ -666,6 +734,12 @@ if (!cfg.token) {
   dashboard.addEventListener('subscribed', reload);
   dashboard.addEventListener('event', (e) => onEvent(e.detail));
   connection.addEventListener('notice', (e) => showNotice($('notice-banner'), e.detail));
+  connection.addEventListener('note', (e) => { // another operator's note (or this page's, once more)
+    keepNote(e.detail);
+    if (e.detail.session_id === selected) {
+      renderNotes();
+    }
+  });
   connection.addEventListener('state', (e) => {
     showState($('state'), e.detail);
     showChatState();

@@ -1319,6 +1319,8 @@ export class SessionClient extends GatewayConnection {
       this.conversation.loadReads();
     } else if (frame.type === 'system_notice') {
       this.emit('notice', frame); // an admin's notice to the whole tenant: {notice_id, message, severity}
+    } else if (frame.type === 'note_added') {
+      this.emit('note', frame); // staff only: a note on a session of the tenant (protocol.md)
     } else if (frame.seq !== undefined && frame.type !== 'message_ack') {
       this.conversation.onEvent(frame);
     } else {
@@ -1721,6 +1723,10 @@ export class ParleyConnection extends GatewayConnection {
     }
     if (frame.type === 'system_notice') {
       this.emit('notice', frame); // an admin's notice to the whole tenant: {notice_id, message, severity}
+      return;
+    }
+    if (frame.type === 'note_added') {
+      this.emit('note', frame); // staff only: a note on a session of the tenant, {note_id, session_id, content, …}
       return;
     }
     const channel = frame.channel && this.channels.get(frame.channel);

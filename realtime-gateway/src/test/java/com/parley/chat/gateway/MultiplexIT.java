@@ -263,6 +263,38 @@ class MultiplexIT {
     }
 
     @Test
+    void aNoteOnASessionReachesTheTenantsStaffOnBothInstancesAndNeverTheCustomer() {
+        String session = newSession("alice").getString("id");
+        try (WsClient sam = connect(cluster.gateway1, "sam", "supporter");
+                WsClient bob = WsClient.connect(Cluster.ws(cluster.gateway2, "/ws/" + tenant + "/dashboard"),
+                        cluster.token(tenant, "bob", "supporter"));
+                WsClient alice = WsClient.connect(Cluster.ws(cluster.gateway2, "/ws/" + tenant + "/session/" + session),
+                        cluster.token(tenant, "alice", "user"))) {
+            bob.awaitType("connected");
+            alice.awaitType("connected");
+            given().auth().oauth2(cluster.token(tenant, "sam", "supporter")).contentType(ContentType.JSON)
+                    .body(Map.of("content", "Wants a refund of order 42; be gentle"))
+                    .post(cluster.chatApi.baseUrl() + "/api/tenants/" + tenant + "/sessions/" + session + "/notes")
+                    .then().statusCode(201);
+            for (WsClient staff : List.of(sam, bob)) {
+                JsonNode note = staff.await(f -> "note_added".equals(f.path("type").asText()), Duration.ofSeconds(10));
+                assertEquals(session, note.path("session_id").asText());
+                assertEquals("Wants a refund of order 42; be gentle", note.path("content").asText());
+                assertEquals("sam", note.path("author_user_id").asText());
+                assertEquals("supporter", note.path("author_role").asText());
+            }
+            // a notice after it, on the same partition of the tenant's topic: when alice has the
+            // notice, she would have had the note before it
+            given().auth().oauth2(cluster.token(tenant, "ann", "admin")).contentType(ContentType.JSON)
+                    .body(Map.of("message", "after the note")).post(cluster.chatApi.baseUrl() + "/api/tenants/"
+                            + tenant + "/notices").then().statusCode(202);
+            alice.await(f -> "system_notice".equals(f.path("type").asText()), Duration.ofSeconds(10));
+            assertTrue(alice.frames.stream().noneMatch(f -> f.toString().contains("refund of order 42")),
+                    "the customer gets nothing of the note: " + alice.frames);
+        }
+    }
+
+    @Test
     void operatorsSeeEachOthersStatusAndWorkloadAcrossInstancesAndAKilledInstancesOperatorsGoOffline()
             throws Exception {
         List<String> sessions = new ArrayList<>();

@@ -218,6 +218,15 @@ public class SessionHub {
         }
     }
 
+    /** A frame outside every channel (a note) to each staff connection of the tenant on this instance. */
+    public void toTenantStaff(String tenantId, String frame) {
+        for (ClientConnection connection : all) {
+            if (connection.caller().tenantId().equals(tenantId) && connection.caller().isStaff()) {
+                connection.send(frame);
+            }
+        }
+    }
+
     /** The tenants with connections on this instance. */
     public Set<String> tenants() {
         return connectionsByTenant().keySet();
