@@ -2,7 +2,7 @@
 // system that BrowserIT started: chat-api and two gateway instances on PostgreSQL and Kafka.
 // Environment: PARLEY_API, PARLEY_GW1, PARLEY_GW2, PARLEY_TENANT, PARLEY_CUSTOMER_TOKEN,
 // PARLEY_CUSTOMER2_TOKEN, PARLEY_STAFF_TOKEN, PARLEY_STAFF2_TOKEN (olivia), PARLEY_ADMIN_TOKEN, PARLEY_QUEUE_TENANT,
-// PARLEY_QUEUE_OLDEST, PARLEY_QUEUE_STAFF_TOKEN (a tenant with 101 chats), PARLEY_CONTROL (stops gateway 1), PARLEY_SHOP (a site that
+// PARLEY_QUEUE_OLDEST, PARLEY_QUEUE_STAFF_TOKEN (a tenant with 221 chats), PARLEY_CONTROL (stops gateway 1), PARLEY_SHOP (a site that
 // embeds the widget), PARLEY_ROGUE_SHOP (the same page on an origin nobody allowed), PARLEY_SCREENSHOTS.
 // Playwright gives every launch a fresh temporary profile.
 import { test, before, after, afterEach } from 'node:test';
@@ -205,6 +205,57 @@ test('operators leave notes on a chat for each other, live; the customer never s
   assert.ok(!widget.includes('Order 42 is lost') && !widget.includes('Refund sent'), 'the customer sees no note');
 });
 
+test('an operator whose dashboard is behind other windows is notified of a new chat and its message; '
+  + 'a click opens it', async () => {
+  const context = await browser.newContext({ permissions: ['notifications'] });
+  await context.addInitScript(() => {
+    // the browser's own Notification, watched: what the page showed, in order
+    const Real = window.Notification;
+    window.notifications = [];
+    window.Notification = new Proxy(Real, {
+      construct(target, args) {
+        const note = Reflect.construct(target, args);
+        window.notifications.push(note);
+        return note;
+      },
+      get(target, name) {
+        const value = Reflect.get(target, name);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    // headless Chromium keeps every page visible and focused: the test says when this one is behind
+    Object.defineProperty(document, 'visibilityState', { get: () => (window.behind ? 'hidden' : 'visible') });
+    document.hasFocus = () => !window.behind;
+  });
+  const ann = watch(await context.newPage(), 'ann, notified');
+  await ann.goto(page(env.PARLEY_GW1, 'dashboard.html', env.PARLEY_ADMIN_TOKEN, `${env.PARLEY_GW1},${env.PARLEY_GW2}`));
+  await ann.locator('#state[data-state="open"]').waitFor();
+  await ann.locator('#notify-note', { hasText: 'Desktop notifications on' }).waitFor();
+  assert.equal(await ann.getByRole('button', { name: 'Notify me of new chats' }).isVisible(), false, 'allowed already');
+  await ann.evaluate(() => { window.behind = true; });
+
+  const rest = (method, path, body) => fetch(`${env.PARLEY_API}/api/tenants/${env.PARLEY_TENANT}${path}`, {
+    method, headers: { Authorization: `Bearer ${env.PARLEY_SHOP_VISITOR_TOKEN}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+  }).then((r) => r.json());
+  const chat = await rest('POST', '/sessions', {});
+  await rest('POST', `/sessions/${chat.id}/messages`, { content: 'Is the blue mug in stock?' });
+  await ann.waitForFunction(() => window.notifications.length === 2);
+  assert.deepEqual(await ann.evaluate(() => window.notifications.map((n) => [n.title, n.body, n.tag])), [
+    ['New chat', 'Customer carol', chat.id], ['Customer carol', 'Is the blue mug in stock?', chat.id]]);
+
+  // in front again: the list shows the next message, and no notification comes with it
+  await ann.evaluate(() => { window.behind = false; });
+  await rest('POST', `/sessions/${chat.id}/messages`, { content: 'And the red one?' });
+  await ann.locator(`button[data-session="${chat.id}"] .preview`, { hasText: 'And the red one?' }).waitFor();
+  assert.equal(await ann.evaluate(() => window.notifications.length), 2);
+  // a click on the notification opens the chat
+  await ann.evaluate(() => window.notifications[1].dispatchEvent(new Event('click')));
+  await ann.locator('#session-title', { hasText: 'carol' }).waitFor();
+  await ann.locator('#messages li .text', { hasText: 'And the red one?' }).waitFor();
+  await context.close();
+});
+
 test('a message containing markup shows as text on both pages', async () => {
   const markup = '<img src=x onerror="window.__xss=1"><b>bold?</b>';
   await customer.locator('#text').fill(markup);
@@ -358,7 +409,18 @@ test('two operators: one claims, the other sees it, a transfer moves the chat, t
   await staff.locator('#operator-ids option[value="olivia"]', { hasText: 'available' }).waitFor({ state: 'attached' });
   assert.equal(await staff.locator('#operator-ids option[value="sam"]').count(), 0, 'not himself');
   assert.equal(await staff.getByLabel('Transfer to (user id)').getAttribute('list'), 'operator-ids');
-  await staff.getByLabel('Transfer to (user id)').fill('olivia');
+  // a typo: the page asks before it hands the chat to nobody, and nothing moves when sam says no
+  await staff.getByLabel('Transfer to (user id)').fill('olivai');
+  const asked = new Promise((resolve) => staff.once('dialog', (dialog) => {
+    resolve(dialog.message());
+    dialog.dismiss();
+  }));
+  await staff.getByRole('button', { name: 'Transfer', exact: true }).click();
+  assert.equal(await asked, 'olivai is not one of the tenant\'s operators this page knows (a typo?). '
+    + 'Transfer the chat to olivai anyway?');
+  await staff.locator('#holder', { hasText: 'Claimed by you' }).waitFor();
+  assert.equal(await staff.getByLabel('Transfer to (user id)').inputValue(), 'olivai', 'kept, to correct');
+  await staff.getByLabel('Transfer to (user id)').fill('olivia'); // available: no question
   await staff.getByRole('button', { name: 'Transfer', exact: true }).click();
   await staff.locator('#holder', { hasText: 'Claimed by olivia' }).waitFor();
   // olivia's now: a supporter has nothing to claim, release or transfer here (a Claim button was
@@ -984,8 +1046,8 @@ test('the widget on a browser that blocks the site\'s storage still chats', asyn
 });
 
 test('the queue starts with the customer who waited longest, however many chats the tenant has', async () => {
-  // 101 chats: the dashboard lists the 100 with the newest activity, and the one waiting longest is
-  // the oldest of all; the queue showed the other 100 and not them
+  // 221 chats: the dashboard lists the 100 with the newest activity, and the one waiting longest is
+  // the oldest of all; the queue showed 100 others and not them
   const p = watch(await (await browser.newContext()).newPage(), 'busy tenant');
   await p.goto(`${env.PARLEY_GW2}/demo/dashboard.html?tenant=${env.PARLEY_QUEUE_TENANT}&api=${env.PARLEY_API}`
     + `&gateways=${env.PARLEY_GW2}&token=${env.PARLEY_QUEUE_STAFF_TOKEN}`);
@@ -994,6 +1056,16 @@ test('the queue starts with the customer who waited longest, however many chats 
   await p.locator(`button[data-session="${env.PARLEY_QUEUE_OLDEST}"]`).waitFor();
   assert.equal(await p.locator('#sessions button[data-session]').first().getAttribute('data-session'),
     env.PARLEY_QUEUE_OLDEST, 'first in line');
+
+  // the chats between the newest 100 and the 100 waiting longest are a click away, page by page
+  await p.getByLabel('All', { exact: true }).check();
+  const listed = () => p.locator('#sessions button[data-session]').count();
+  assert.equal(await listed(), 200, 'the newest 100 and the 100 waiting longest');
+  await p.getByRole('button', { name: 'Load more chats' }).click();
+  await p.waitForFunction(() => document.querySelectorAll('#sessions button[data-session]').length === 221);
+  await p.getByRole('button', { name: 'Load more chats' }).click(); // the last page: nothing new, and no more
+  await p.getByRole('button', { name: 'Load more chats' }).waitFor({ state: 'hidden' });
+  assert.equal(await listed(), 221, 'each chat once');
   await p.context().close();
 });
 

@@ -101,6 +101,7 @@ function render() {
   const unread = [...sessions.values()].reduce((sum, s) => sum + (s.unread || 0), 0);
   document.title = unread ? `(${unread}) ${pageTitle}` : pageTitle;
   const list = shown();
+  $('more').hidden = Boolean(found) || !nextPage[view]; // a search lists what it found, not pages
   $('sessions').replaceChildren(...list.map((s) => {
     const li = document.createElement('li');
     const button = document.createElement('button');
@@ -139,6 +140,38 @@ function render() {
   }));
 }
 
+/**
+ * Desktop notifications (the browser's Notification API), once the operator allowed them: a new
+ * chat, and a customer's message in a chat nobody holds or the operator holds, while this page is
+ * not in front of them (another tab, another window). One per chat at a time (its tag); a click
+ * brings the page and the chat.
+ */
+function showNotifyState() {
+  if (!('Notification' in window)) {
+    $('notify-line').hidden = true; // an old browser, or a page that is not a secure context
+    return;
+  }
+  const permission = Notification.permission;
+  $('notify').hidden = permission !== 'default';
+  $('notify-note').textContent = permission === 'granted'
+    ? 'Desktop notifications on: new chats and customers’ messages while this page is in the background.'
+    : permission === 'denied' ? 'Desktop notifications are blocked for this page in the browser’s settings.' : '';
+}
+
+function notify(s, title, body) {
+  if (!('Notification' in window) || Notification.permission !== 'granted'
+    || (document.visibilityState === 'visible' && document.hasFocus())) {
+    return;
+  }
+  const text = String(body || '');
+  const note = new Notification(title, { body: text.length > 140 ? `${text.slice(0, 140)}…` : text, tag: s.id });
+  note.addEventListener('click', () => {
+    window.focus();
+    select(s.id);
+    note.close();
+  });
+}
+
 /** A session as chat-api lists it, in the page's map. */
 function remember(s) {
   sessions.set(s.id, { id: s.id, status: s.status, customer: s.customer_user_id, customerName: s.customer_name,
@@ -172,20 +205,46 @@ function clearSearch() {
   render();
 }
 
+/** Each view's list in chat-api, and where its next page starts (null: none left). */
+const LISTS = { all: '/sessions?size=100', queue: '/sessions?status=open&claim=unclaimed&size=100',
+  mine: '/sessions?status=open&claim=mine&size=100' };
+const nextPage = { all: null, queue: null, mine: null };
+
 async function reload() {
   try {
     // the 100 chats with the newest activity, and besides them the queue and the caller's own chats,
     // each from chat-api's filter: on a busy tenant the customer who waited longest is the oldest
     // chat of all, never among the newest 100
-    const pages = await Promise.all(['/sessions?size=100', '/sessions?status=open&claim=unclaimed&size=100',
-      '/sessions?status=open&claim=mine&size=100'].map((path) => api(cfg, 'GET', path)));
+    const views = Object.keys(LISTS);
+    const pages = await Promise.all(views.map((v) => api(cfg, 'GET', LISTS[v])));
     pages.flatMap((page) => page.items).forEach(remember);
+    views.forEach((v, i) => { nextPage[v] = pages[i].has_more ? pages[i].next_cursor : null; });
     render();
     if (selected) {
       loadNotes(selected); // a note written while this page was away
     }
   } catch (e) {
     $('error').textContent = `Could not load sessions: ${e.message}`;
+  }
+}
+
+/** The view's next page of chats from chat-api (its cursor: each chat once, however the list moved). */
+async function loadMore() {
+  const v = view;
+  const cursor = nextPage[v];
+  if (!cursor) {
+    return;
+  }
+  $('more').disabled = true;
+  try {
+    const page = await api(cfg, 'GET', `${LISTS[v]}&cursor=${encodeURIComponent(cursor)}`);
+    page.items.forEach(remember);
+    nextPage[v] = page.has_more ? page.next_cursor : null;
+    render();
+  } catch (e) {
+    $('error').textContent = `Could not load more chats: ${e.message}`;
+  } finally {
+    $('more').disabled = false;
   }
 }
 
@@ -223,10 +282,14 @@ function onEvent(frame) {
     s.metadata = frame.metadata || null;
     s.status = frame.status || 'open';
     s.createdAt = frame.occurred_at;
+    notify(s, 'New chat', `Customer ${customerOf(s)}`);
   } else if (frame.type === 'message_created') {
     s.preview = frame.content;
     s.lastMessageId = frame.message_id;
     s.at = frame.occurred_at;
+    if (frame.role === 'user' && (!s.claimedBy || s.claimedBy === me)) {
+      notify(s, `Customer ${customerOf(s)}`, frame.content);
+    }
     if (frame.sender_user_id !== me && s.id !== selected) {
       s.unread = (s.unread || 0) + 1; // the selected chat marks what it shows as read (markSeen)
       (s.unreadIds ||= new Set()).add(frame.message_id);
@@ -625,10 +688,19 @@ $('claim').addEventListener('click', () => changeHolder('POST',
 $('release').addEventListener('click', () => changeHolder('DELETE', '/claim'));
 $('transfer').addEventListener('click', () => {
   const to = $('transfer-to').value.trim();
-  if (to) {
-    changeHolder('POST', '/transfer', { to_user_id: to });
-    $('transfer-to').value = '';
+  if (!to) {
+    return;
   }
+  // chat-api takes any user id of the tenant (it has no staff directory): a chat handed to a typo,
+  // or to someone who is not there, waits with nobody; the page asks first
+  const op = operators.get(to);
+  const doubt = !op ? `${to} is not one of the tenant's operators this page knows (a typo?).`
+    : op.status === 'offline' || op.status === 'away' ? `${op.name || to} is ${op.status}.` : null;
+  if (doubt && !window.confirm(`${doubt} Transfer the chat to ${to} anyway?`)) {
+    return;
+  }
+  changeHolder('POST', '/transfer', { to_user_id: to });
+  $('transfer-to').value = '';
 });
 $('search').addEventListener('submit', (event) => {
   event.preventDefault();
@@ -640,6 +712,7 @@ $('search').addEventListener('submit', (event) => {
   }
 });
 $('search-clear').addEventListener('click', clearSearch);
+$('more').addEventListener('click', loadMore);
 $('search-text').addEventListener('input', () => {
   if (!$('search-text').value && found) {
     clearSearch(); // the field emptied (its own clear button, or by hand): the list is the view again
@@ -724,6 +797,8 @@ if (!cfg.token) {
     }
   });
   $('my-status').addEventListener('change', () => connection.setStatus($('my-status').value));
+  showNotifyState();
+  $('notify').addEventListener('click', () => Notification.requestPermission().then(showNotifyState));
   // no key, click or pointer in any of my tabs for a while (away_after seconds, default 10 minutes): away
   // for the customers, and back at the next one
   new IdleAway(connection, { afterMs: cfg.awayAfterMs }).start().addEventListener('idle', (e) => {

@@ -43,7 +43,7 @@ class BrowserIT {
                 "http://localhost:" + shop.getAddress().getPort());
         cluster.awaitSignalsBothWays(); // the first test types at once
         oldestWaiting = startChat("first-in-line");
-        for (int i = 0; i < 100; i++) {
+        for (int i = 0; i < 220; i++) {
             startChat("later-" + i); // each more recent than the one waiting longest
         }
         control = HttpServer.create(new InetSocketAddress("127.0.0.1", FreePorts.next()), 0);
