@@ -95,7 +95,8 @@ public final class DemoShop implements AutoCloseable {
                 <p><a href="#support" data-parley-open>Questions about an order? Talk to us</a> (the shop's own link: it
                 opens the same chat)</p>
                 <script type="module" src="%s/client/v1/widget.js" data-tenant="%s" data-token-url="/parley/token"
-                        data-api="%s" data-gateways="%s"></script>
+                        data-api="%s" data-gateways="%s"
+                        data-metadata='{"cart": "Blue mug, red teapot"}'></script>
                 </body>
                 </html>
                 """.formatted(lang, widget, tenant, chatApi, gateways);
