@@ -9,6 +9,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -34,7 +36,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * with a {@code service} token (the message's role is then {@code assistant}), and commits what it
  * read only after handling it. Delivery is at least once; a reply's {@code client_message_id} is
  * {@code reply-<event_id>}, so an event seen again (a restart, a rebalance) never answers twice:
- * chat-api returns the reply it already stored. Replace {@link #answer} with the call to a model.
+ * chat-api returns the reply it already stored. When a person of the staff takes a chat it has
+ * been answering, it leaves them a note (which the customer never sees) with what it answered.
+ * Replace {@link #answer} with the call to a model.
  */
 public final class Assistant implements AutoCloseable {
 
@@ -53,7 +57,7 @@ public final class Assistant implements AutoCloseable {
     public record Settings(String kafka, URI api, String tenant, String token, String group, boolean fromBeginning) {
     }
 
-    /** What became of a customer's message. */
+    /** What became of a customer's message, or of a claim of a chat the assistant answered in. */
     public enum Outcome {
         /** a reply was posted */
         ANSWERED,
@@ -62,7 +66,13 @@ public final class Assistant implements AutoCloseable {
         /** a person of the staff holds the chat: no reply */
         LEFT_TO_STAFF,
         /** the chat is closed or gone: no reply */
-        CHAT_ENDED
+        CHAT_ENDED,
+        /** read late: staff or the assistant wrote in the chat after it, so the chat has moved on: no reply */
+        ANSWERED_SINCE,
+        /** a person took a chat the assistant answered in: a note for them */
+        HANDED_OVER,
+        /** the note was there already (the claim was read again): nothing new */
+        HANDED_OVER_BEFORE
     }
 
     private final Settings settings;
@@ -113,7 +123,7 @@ public final class Assistant implements AutoCloseable {
         }
     }
 
-    /** Told of every customer message handled, with what became of it (logs, metrics, tests). */
+    /** Told of every customer message and hand-over handled, with what became of it (logs, metrics, tests). */
     public Assistant onHandled(BiConsumer<JsonNode, Outcome> listener) {
         this.onHandled = listener;
         return this;
@@ -138,10 +148,15 @@ public final class Assistant implements AutoCloseable {
             System.err.println("skipped a record that is not JSON");
             return;
         }
-        if (!settings.tenant().equals(event.path("tenant_id").asText())
-                || !"MessageCreated".equals(event.path("type").asText())
-                || !"user".equals(event.path("role").asText())) {
-            return; // another tenant's; not a message; staff's, or the assistant's own reply
+        if (!settings.tenant().equals(event.path("tenant_id").asText())) {
+            return; // another tenant's
+        }
+        if ("SessionClaimed".equals(event.path("type").asText()) && event.path("previous").isNull()) {
+            handOver(event); // a person claimed the chat (not a transfer between people)
+            return;
+        }
+        if (!"MessageCreated".equals(event.path("type").asText()) || !"user".equals(event.path("role").asText())) {
+            return; // not a message; staff's, or the assistant's own reply
         }
         String session = event.path("session_id").asText();
         JsonNode current = get("/sessions/" + session);
@@ -151,12 +166,100 @@ public final class Assistant implements AutoCloseable {
         } else if (current.hasNonNull("claimed_by")) {
             outcome = Outcome.LEFT_TO_STAFF; // a person holds the chat now: the assistant stays quiet
         } else {
-            String reply = answer(event.path("content").asText(), event.path("sender_name").asText(null));
-            outcome = post(session, Map.of("content", reply, "client_message_id",
-                    "reply-" + event.path("event_id").asText()));
+            outcome = reply(event, session);
         }
         System.out.printf("session %s, message seq %d: %s%n", session, event.path("seq").asLong(), outcome);
         onHandled.accept(event, outcome);
+    }
+
+    /**
+     * Answers a customer's message unless it was answered already: by this assistant (the event is
+     * read again: its reply is there) or by anyone of the staff or the assistant after it (the
+     * assistant reads it late, after a restart or from the topic's start, and the chat went on).
+     */
+    private Outcome reply(JsonNode event, String session) {
+        String replyId = "reply-" + event.path("event_id").asText();
+        List<JsonNode> since = messages(session, event.path("seq").asLong());
+        if (since == null) {
+            return Outcome.CHAT_ENDED;
+        }
+        if (since.stream().anyMatch(m -> replyId.equals(m.path("client_message_id").asText()))) {
+            return Outcome.ANSWERED_BEFORE;
+        }
+        if (since.stream().anyMatch(m -> !"user".equals(m.path("role").asText()))) {
+            return Outcome.ANSWERED_SINCE;
+        }
+        String reply = answer(event.path("content").asText(), event.path("sender_name").asText(null));
+        return post(session, Map.of("content", reply, "client_message_id", replyId));
+    }
+
+    /**
+     * A person of the staff claimed the chat: if the assistant answered in it, a note tells them
+     * what the customer asked and what it answered (notes are for staff only). Once per claim: a
+     * note of the assistant written after the claim means this claim was read before.
+     */
+    private void handOver(JsonNode claim) {
+        String session = claim.path("session_id").asText();
+        List<JsonNode> messages = messages(session, 0);
+        if (messages == null) {
+            return; // gone
+        }
+        long claimedAtSeq = claim.path("seq").asLong();
+        int answered = 0;
+        String lastQuestion = null;
+        for (JsonNode message : messages) {
+            if (message.path("seq").asLong() > claimedAtSeq) {
+                break; // after the claim: not what the assistant hands over
+            }
+            if ("assistant".equals(message.path("role").asText()) && !message.path("deleted").asBoolean()) {
+                answered++;
+            } else if ("user".equals(message.path("role").asText()) && !message.path("deleted").asBoolean()) {
+                String content = message.path("content").asText();
+                lastQuestion = content.length() > 300 ? content.substring(0, 300) + "\u2026" : content;
+            }
+        }
+        if (answered == 0) {
+            return; // nothing of the assistant's to hand over
+        }
+        Instant claimedAt = Instant.parse(claim.path("occurred_at").asText());
+        JsonNode notes = get("/sessions/" + session + "/notes");
+        for (JsonNode note : notes == null ? JSON.createArrayNode() : notes.path("notes")) {
+            if ("assistant".equals(note.path("author_role").asText())
+                    && !Instant.parse(note.path("created_at").asText()).isBefore(claimedAt)) {
+                onHandled.accept(claim, Outcome.HANDED_OVER_BEFORE);
+                return;
+            }
+        }
+        String note = "Before you took this chat I answered " + (answered == 1 ? "one message" : answered + " messages")
+                + " of the customer" + (lastQuestion == null ? "." : "; their last: \u201c" + lastQuestion + "\u201d");
+        HttpResponse<String> response = send(HttpRequest.newBuilder(uri("/sessions/" + session + "/notes"))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(
+                        JSON.createObjectNode().put("content", note).toString())));
+        if (response.statusCode() != 201) {
+            throw new IllegalStateException("POST note to " + session + ": " + response.statusCode() + " "
+                    + response.body());
+        }
+        System.out.printf("session %s, claimed by %s: %s%n", session, claim.path("claimed_by").asText(),
+                Outcome.HANDED_OVER);
+        onHandled.accept(claim, Outcome.HANDED_OVER);
+    }
+
+    /** The session's messages after {@code afterSeq}, in seq order (chat-api's pages of 100); null when it is gone. */
+    private List<JsonNode> messages(String session, long afterSeq) {
+        List<JsonNode> messages = new ArrayList<>();
+        for (long after = afterSeq;;) {
+            JsonNode page = get("/sessions/" + session + "/messages?after_seq=" + after + "&limit=100");
+            if (page == null) {
+                return null;
+            }
+            for (JsonNode message : page.path("items")) {
+                messages.add(message);
+            }
+            if (!page.path("has_more").asBoolean()) {
+                return messages;
+            }
+            after = page.path("next_after_seq").asLong();
+        }
     }
 
     /** What the assistant says to a customer's message. A real assistant asks its model here. */

@@ -104,7 +104,7 @@ class AssistantIT {
                 "the reply's id comes from the event it answers");
 
         // the assistant restarts without its offsets (another group, from the topic's start): it reads
-        // the question again, and chat-api hands back the reply it has instead of storing a second one
+        // the question again, finds its reply there and stores no second one
         first.stop();
         assistant("assistant-b");
         awaitOutcome(asked, Assistant.Outcome.ANSWERED_BEFORE);
@@ -132,6 +132,54 @@ class AssistantIT {
         List<JsonNode> replies = awaitReplies(customer, session, 1);
         assertEquals("reply-" + free, replies.getFirst().path("client_message_id").asText(),
                 "released: the next question is answered, the one sam had is not");
+
+        // read again from the topic's start: the question sam had is not answered now that the chat is
+        // free (the chat went on since), and a claim before any answer of the assistant leaves no note
+        assistant("assistant-c2");
+        awaitOutcome(held, Assistant.Outcome.ANSWERED_SINCE);
+        awaitOutcome(free, Assistant.Outcome.ANSWERED_BEFORE);
+        assertEquals(1, replies(customer, session).size(), "still one reply: " + replies(customer, session));
+        assertEquals(0, call(staff, "GET", "/sessions/" + session + "/notes", null, 200).path("notes").size());
+    }
+
+    @Test
+    void leavesTheStaffMemberWhoTakesTheChatANoteOfWhatItAnsweredOnce() throws Exception {
+        String customer = infra.tokens().issue(TENANT, "erin-" + UUID.randomUUID(), "user");
+        String staff = infra.tokens().issue(TENANT, "sam", "supporter");
+        assistant("assistant-d");
+        String session = create(customer);
+        post(customer, session, "Do you ship to Norway?");
+        awaitReplies(customer, session, 1);
+        post(customer, session, "And what does it cost?");
+        awaitReplies(customer, session, 2);
+
+        String claim = claimEvent(staff, session);
+        awaitOutcome(claim, Assistant.Outcome.HANDED_OVER);
+        JsonNode notes = call(staff, "GET", "/sessions/" + session + "/notes", null, 200).path("notes");
+        assertEquals(1, notes.size(), notes.toString());
+        assertEquals("Before you took this chat I answered 2 messages of the customer; their last: \u201cAnd what does "
+                + "it cost?\u201d", notes.get(0).path("content").asText());
+        assertEquals("assistant", notes.get(0).path("author_role").asText());
+
+        // read again from the topic's start (another group): the same claim leaves no second note
+        assistant("assistant-e");
+        awaitOutcome(claim, Assistant.Outcome.HANDED_OVER_BEFORE);
+        assertEquals(1, call(staff, "GET", "/sessions/" + session + "/notes", null, 200).path("notes").size());
+        // the customer reads nothing of it
+        assertTrue(events(customer, session).toString().indexOf("Before you took") < 0);
+        call(customer, "GET", "/sessions/" + session + "/notes", null, 403);
+    }
+
+    /** Claims the session as {@code staff}; returns the event_id of its SessionClaimed (from history). */
+    private static String claimEvent(String staff, String session) throws Exception {
+        call(staff, "POST", "/sessions/" + session + "/claim", null, 200);
+        JsonNode events = events(staff, session);
+        for (int i = events.size() - 1; i >= 0; i--) {
+            if ("SessionClaimed".equals(events.get(i).path("type").asText())) {
+                return events.get(i).path("event_id").asText();
+            }
+        }
+        throw new AssertionError("no SessionClaimed in " + events);
     }
 
     private static String create(String token) throws IOException, InterruptedException {
