@@ -535,6 +535,13 @@ test('an admin\'s notice shows as a banner on the widget and the dashboard; an a
   await ann.goto(page(env.PARLEY_GW1, 'dashboard.html', env.PARLEY_ADMIN_TOKEN, `${env.PARLEY_GW1},${env.PARLEY_GW2}`));
   await ann.locator('#figures-list dd[data-figure="Connections"]').filter({ hasText: /^[1-9]\d*$/ }).waitFor();
   await ann.locator('#figures-list dd[data-figure="Open chats"]').filter({ hasText: /^[1-9]\d*$/ }).waitFor();
+  // and posts the next notice from the page itself; a supporter's page has no such form
+  await ann.getByLabel('Notice to every open page of the tenant').fill('Back to normal');
+  await ann.getByLabel('Severity').selectOption('info');
+  await ann.getByRole('button', { name: 'Post notice' }).click();
+  await ann.locator('#admin-note', { hasText: 'Notice posted' }).waitFor();
+  await customer.getByRole('alert').filter({ hasText: 'Back to normal' }).waitFor();
+  assert.equal(await staff.locator('#admin-tools').isVisible(), false, 'no admin tools for a supporter');
   await ann.screenshot({ path: join(shots, 'dashboard-admin.png'), fullPage: true });
   // olivia holds alice's chat; an admin takes it over (the dashboard offered only Claim, which a
   // holder refuses), and may hand it on or release it as its holder would
@@ -1245,4 +1252,26 @@ test('an operator who leaves the dashboard alone is away for the others, and bac
   await olivia.locator('#idle-note').waitFor({ state: 'hidden' });
   assert.equal(await olivia.getByLabel('My status').inputValue(), 'available');
   await olivia.context().close();
+});
+
+test('an admin erases a customer\'s chats from the dashboard (a privacy request): every message is gone', async () => {
+  const ann = watch(await (await browser.newContext()).newPage(), 'ann, erasure');
+  // gateway 1 was stopped by a test above
+  await ann.goto(page(env.PARLEY_GW2, 'dashboard.html', env.PARLEY_ADMIN_TOKEN, env.PARLEY_GW2));
+  await ann.locator('#state[data-state="open"]').waitFor();
+  await ann.getByLabel('Erase a customer\'s chats (a privacy request): their user id').fill('alice');
+  const asked = new Promise((resolve) => ann.once('dialog', (dialog) => {
+    resolve(dialog.message());
+    dialog.accept();
+  }));
+  await ann.getByRole('button', { name: 'Erase', exact: true }).click();
+  assert.equal(await asked, 'Erase every message of every chat of alice, for everyone? This cannot be undone.');
+  const note = ann.locator('#admin-note', { hasText: /^Erased \d+ messages? in \d+ chats? of alice\.$/ });
+  await note.waitFor();
+  assert.ok(!(await note.textContent()).startsWith('Erased 0 '), await note.textContent());
+  await ann.locator(`button[data-session="${sessionId}"]`).click();
+  await ann.locator('#messages li').first().waitFor();
+  const shown = await ann.locator('#messages li .text').allTextContents();
+  assert.ok(shown.length > 0 && shown.every((text) => text === 'Message deleted'), shown.join(' | '));
+  await ann.context().close();
 });

@@ -740,6 +740,33 @@ $('leave').addEventListener('click', () => {
 enterSends($('text')).addEventListener('input', () => chats.get(selected)?.typing());
 replies.attach($('text'), () => ({ customer: sessions.get(selected)?.customerName || '', me: myName }));
 replies.addEventListener('change', renderReplies);
+// admins: a notice to every open page of the tenant, and a customer's privacy request
+$('notice-form').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  try {
+    await api(cfg, 'POST', '/notices', { message: $('notice-text').value, severity: $('notice-severity').value });
+    $('notice-text').value = '';
+    $('admin-note').textContent = 'Notice posted: every open page of the tenant shows it now.';
+  } catch (e) {
+    $('admin-note').textContent = `Notice not posted: ${e.message}`;
+  }
+});
+$('erasure-form').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const customer = $('erasure-customer').value.trim();
+  if (!customer || !window.confirm(`Erase every message of every chat of ${customer}, for everyone? `
+    + 'This cannot be undone.')) {
+    return;
+  }
+  try {
+    const done = await api(cfg, 'POST', '/erasures', { customer_user_id: customer });
+    $('erasure-customer').value = '';
+    $('admin-note').textContent = `Erased ${done.messages} ${done.messages === 1 ? 'message' : 'messages'} in `
+      + `${done.sessions} ${done.sessions === 1 ? 'chat' : 'chats'} of ${customer}.`;
+  } catch (e) {
+    $('admin-note').textContent = `Not erased: ${e.message}`;
+  }
+});
 enterSends($('note-text'));
 $('note-form').addEventListener('submit', async (event) => {
   event.preventDefault();
@@ -784,6 +811,7 @@ if (!cfg.token) {
     });
   }
   $('reply-form').hidden = !admin;
+  $('admin-tools').hidden = !admin;
   replies.load().catch((e) => { $('replies-note').textContent = `Saved replies not read: ${e.message}`; });
   const roster = connection.subscribe('operators');
   roster.addEventListener('signal', (e) => {
