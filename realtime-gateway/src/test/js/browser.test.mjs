@@ -794,6 +794,15 @@ test('the widget embedded on a customer\'s site (another origin) chats with staf
   await inWidget(shop, '[name="text"]').fill('One more question');
   await inWidget(shop, '[name="text"]').press('Enter');
   await inWidget(shop, 'li[data-state="stored"] .text').filter({ hasText: 'One more question' }).waitFor();
+  // staff opening the new chat see the visitor's earlier ones, and open one from there
+  const again = await shop.locator('#parley-widget').getAttribute('data-session');
+  await staff.locator(`button[data-session="${again}"]`).click();
+  await staff.locator('#history summary', { hasText: /^Other chats of this customer \([1-9]\d*\)$/ }).click();
+  const earlier = staff.locator(`#history-list button[data-session="${shopSession}"]`);
+  await earlier.waitFor();
+  assert.match(await earlier.textContent(), / · resolved · Our returns: https:\/\/acme\.example\/returns\.$/);
+  await earlier.click();
+  await staff.locator('#messages li .text', { hasText: 'Hello from the shop' }).waitFor();
   await shop.context().close();
 });
 

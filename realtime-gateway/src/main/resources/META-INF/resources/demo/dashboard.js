@@ -456,6 +456,7 @@ function select(id) {
   showContext(s?.metadata);
   renderNotes();
   loadNotes(id);
+  loadHistory(id, s?.customer);
   $('chat-state').hidden = false;
   showChatState();
   renderMessages($('messages'), chat.messages, me, customerRead(chat), { remove: deleteMessage });
@@ -468,6 +469,48 @@ function select(id) {
     render();
   }
   markSeen(chat);
+}
+
+/**
+ * The customer's other chats (chat-api's customer_user_id filter, the 20 with the newest activity),
+ * to see what they asked before; one opens here like any other.
+ */
+async function loadHistory(id, customer) {
+  $('history').hidden = true;
+  if (!customer) {
+    return;
+  }
+  let page;
+  try {
+    page = await api(cfg, 'GET', `/sessions?customer_user_id=${encodeURIComponent(customer)}&size=20`);
+  } catch (e) {
+    return; // the chat works without it
+  }
+  if (selected !== id) {
+    return; // another chat was opened meanwhile
+  }
+  const others = page.items.filter((item) => item.id !== id);
+  $('history-count').textContent = `${others.length}${page.has_more ? '+' : ''}`;
+  $('history-list').replaceChildren(...others.map((item) => {
+    const li = document.createElement('li');
+    const button = document.createElement('button');
+    button.type = 'button';
+    button.className = 'link';
+    button.dataset.session = item.id;
+    const when = new Date(item.last_message_at || item.created_at)
+      .toLocaleDateString([], { day: 'numeric', month: 'short', year: 'numeric' });
+    const preview = item.last_message_preview || (item.last_message_id ? 'Message deleted' : 'No messages');
+    button.textContent = `${when} · ${item.status}${item.rating ? ` · rated ${item.rating}` : ''} · ${preview}`;
+    button.addEventListener('click', () => {
+      if (!sessions.has(item.id)) {
+        remember(item);
+      }
+      select(item.id);
+    });
+    li.append(button);
+    return li;
+  }));
+  $('history').hidden = others.length === 0;
 }
 
 /**
@@ -733,6 +776,7 @@ $('leave').addEventListener('click', () => {
   $('chat-state').hidden = true;
   $('session-title').textContent = 'Select a session';
   showContext(null);
+  $('history').hidden = true;
   renderNotes();
   showSessionStatus('closed');
   render();
