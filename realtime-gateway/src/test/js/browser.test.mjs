@@ -535,6 +535,8 @@ test('an admin\'s notice shows as a banner on the widget and the dashboard; an a
   await ann.goto(page(env.PARLEY_GW1, 'dashboard.html', env.PARLEY_ADMIN_TOKEN, `${env.PARLEY_GW1},${env.PARLEY_GW2}`));
   await ann.locator('#figures-list dd[data-figure="Connections"]').filter({ hasText: /^[1-9]\d*$/ }).waitFor();
   await ann.locator('#figures-list dd[data-figure="Open chats"]').filter({ hasText: /^[1-9]\d*$/ }).waitFor();
+  await ann.locator('#figures-list dd[data-figure="Ratings in the last 24 hours"]')
+    .filter({ hasText: /^\d+ good, \d+ bad$/ }).waitFor();
   // and posts the next notice from the page itself; a supporter's page has no such form
   await ann.getByLabel('Notice to every open page of the tenant').fill('Back to normal');
   await ann.getByLabel('Severity').selectOption('info');

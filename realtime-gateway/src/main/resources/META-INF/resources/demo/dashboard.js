@@ -68,6 +68,8 @@ function renderFigures(stats) {
       : duration(stats.oldest_unclaimed_wait_seconds)],
     ['Operators', `${ops.available || 0} available, ${ops.busy || 0} busy, ${ops.away || 0} away`],
     ['Messages in the last minute', stats.messages_last_minute],
+    ['Ratings in the last 24 hours', stats.ratings_last_day
+      ? `${stats.ratings_last_day.good} good, ${stats.ratings_last_day.bad} bad` : '–'],
   ];
   $('figures-list').replaceChildren(...rows.flatMap(([name, value]) => {
     const dt = document.createElement('dt');

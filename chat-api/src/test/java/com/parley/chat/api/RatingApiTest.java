@@ -26,6 +26,9 @@ import io.restassured.path.json.JsonPath;
 @WithTestResource(ChatInfraResource.class)
 class RatingApiTest {
 
+    @jakarta.inject.Inject
+    javax.sql.DataSource dataSource;
+
     private final String tenant = "t-" + UUID.randomUUID();
 
     @Test
@@ -55,6 +58,32 @@ class RatingApiTest {
         assertEquals(List.of("good", "bad"), history.getList("events.findAll { it.type == 'SessionRated' }.rating"));
         assertEquals(List.of("alice", "alice"), history.getList("events.findAll { it.type == 'SessionRated' }.by"));
         assertEquals(4, history.getLong("events[3].seq"));
+    }
+
+    @Test
+    void anAdminsFiguresCountTheRatingsOfTheLastDay() throws Exception {
+        String sam = token(tenant, "sam", "supporter");
+        String[] customers = {"c1", "c2", "c3", "c4"};
+        String[] ratings = {"good", "good", "bad", "good"};
+        List<String> ids = new java.util.ArrayList<>();
+        for (int i = 0; i < customers.length; i++) {
+            String id = newSession(tenant, customers[i]);
+            ids.add(id);
+            as(sam).body(Map.of("status", "closed")).patch(sessionsPath(tenant) + "/" + id).then().statusCode(200);
+            as(token(tenant, customers[i], "user")).body(Map.of("rating", ratings[i]))
+                    .put(sessionsPath(tenant) + "/" + id + "/rating").then().statusCode(200);
+        }
+        newSession(tenant, "c5"); // open, not rated
+        // the fourth was rated two days ago: not today's figure
+        try (java.sql.Connection connection = dataSource.getConnection();
+                java.sql.PreparedStatement older = connection.prepareStatement(
+                        "update sessions set rated_at = now() - interval '2 days' where id = ?")) {
+            older.setObject(1, UUID.fromString(ids.get(3)));
+            assertEquals(1, older.executeUpdate());
+        }
+        as(token(tenant, "ann", "admin")).get("/api/tenants/" + tenant + "/stats").then().statusCode(200)
+                .body("rated_good_last_day", equalTo(2)).body("rated_bad_last_day", equalTo(1))
+                .body("open_sessions", equalTo(1));
     }
 
     /** The counter of ratings on the Prometheus page (0 before the first). */

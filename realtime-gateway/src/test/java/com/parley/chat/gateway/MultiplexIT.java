@@ -393,6 +393,8 @@ class MultiplexIT {
             assertEquals(1, stats.path("unclaimed_sessions").asInt());
             assertTrue(stats.path("oldest_unclaimed_wait_seconds").asLong() >= 0);
             assertEquals(2, stats.path("operators").path("available").asInt(), "ann and bob: " + stats);
+            assertEquals(0, stats.path("ratings_last_day").path("good").asInt(), "nobody rated yet: " + stats);
+            assertTrue(stats.path("ratings_last_day").has("bad"), stats.toString());
             System.out.println("tenant_stats: " + stats);
         }
     }

@@ -31,7 +31,8 @@ public class StatsResource {
     @GET
     @Operation(operationId = "getTenantStats",
             summary = "The tenant's session figures (admin)", description = "What the gateways' stats channel "
-            + "shows besides its own figures: open and unclaimed sessions and the oldest unclaimed one's start.")
+            + "shows besides its own figures: open and unclaimed sessions, the oldest unclaimed one's start, and "
+            + "the chats customers rated good and bad in the last 24 hours.")
     public ClaimService.SessionFigures figures(@PathParam("tenantId") String tenantId) {
         return claims.figures(currentCaller.in(tenantId));
     }

@@ -102,8 +102,12 @@ public class ClaimService {
         return held;
     }
 
-    /** Open and unclaimed sessions, and since when the oldest unclaimed one waits (null: none). */
-    public record SessionFigures(long openSessions, long unclaimedSessions, Instant oldestUnclaimedSince) {
+    /**
+     * Open and unclaimed sessions, since when the oldest unclaimed one waits (null: none), and how
+     * customers rated the chats they rated in the last 24 hours.
+     */
+    public record SessionFigures(long openSessions, long unclaimedSessions, Instant oldestUnclaimedSince,
+            long ratedGoodLastDay, long ratedBadLastDay) {
     }
 
     /** The tenant's session figures, for its admins' live figures. */
@@ -115,10 +119,13 @@ public class ClaimService {
         Object[] row = (Object[]) ChatSession.getEntityManager().createNativeQuery("""
                 select count(*) filter (where status = 'open'),
                        count(*) filter (where status = 'open' and claimed_by is null),
-                       min(created_at) filter (where status = 'open' and claimed_by is null)
+                       min(created_at) filter (where status = 'open' and claimed_by is null),
+                       count(*) filter (where rating = 'good' and rated_at > now() - interval '24 hours'),
+                       count(*) filter (where rating = 'bad' and rated_at > now() - interval '24 hours')
                 from sessions where tenant_id = ?1""").setParameter(1, caller.tenantId()).getSingleResult();
         return new SessionFigures(((Number) row[0]).longValue(), ((Number) row[1]).longValue(),
-                row[2] == null ? null : Clock.ofColumn(row[2]));
+                row[2] == null ? null : Clock.ofColumn(row[2]), ((Number) row[3]).longValue(),
+                ((Number) row[4]).longValue());
     }
 
     private void hand(ChatSession session, String holder, Caller by) {

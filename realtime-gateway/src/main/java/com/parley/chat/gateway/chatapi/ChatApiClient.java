@@ -136,7 +136,8 @@ public class ChatApiClient implements HistorySource, AccessAuthority, WorkloadSo
         return answered(admin, tenantPath(admin) + "/stats").map(body -> {
             String oldest = body.path("oldest_unclaimed_since").asText(null);
             return new SessionFigures(body.path("open_sessions").asLong(), body.path("unclaimed_sessions").asLong(),
-                    oldest == null ? null : java.time.Instant.parse(oldest));
+                    oldest == null ? null : java.time.Instant.parse(oldest), body.path("rated_good_last_day").asLong(),
+                    body.path("rated_bad_last_day").asLong());
         });
     }
 

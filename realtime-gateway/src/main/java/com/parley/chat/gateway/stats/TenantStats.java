@@ -164,6 +164,8 @@ public class TenantStats {
             frame.put("open_sessions", figures.openSessions()).put("unclaimed_sessions", figures.unclaimedSessions())
                     .put("oldest_unclaimed_wait_seconds", figures.oldestUnclaimedSince() == null ? 0
                             : Math.max(0, Duration.between(figures.oldestUnclaimedSince(), now).toSeconds()));
+            frame.putObject("ratings_last_day").put("good", figures.ratedGoodLastDay())
+                    .put("bad", figures.ratedBadLastDay());
         }
         ObjectNode byStatus = frame.putObject("operators");
         operators.countsByStatus(tenant).forEach(byStatus::put);

@@ -66,7 +66,7 @@ class SubscriptionsTest {
         OperatorRoster operators = new OperatorRoster(quiet, fx.frames, fx.config,
                 staff -> Uni.createFrom().item(Map.of()));
         TenantStats stats = new TenantStats(hub, operators, quiet, fx.frames, fx.config,
-                admin -> Uni.createFrom().item(new FiguresSource.SessionFigures(0, 0, null)));
+                admin -> Uni.createFrom().item(new FiguresSource.SessionFigures(0, 0, null, 0, 0)));
         subscriptions = new Subscriptions(hub, presence, typists, fx.context, admission, operators, stats);
     }
 
