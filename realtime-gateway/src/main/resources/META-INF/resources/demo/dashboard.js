@@ -2,7 +2,7 @@ import { IdleAway, ParleyConnection, SessionChat } from '../client/v1/parley-cli
 import {
   api, claims, config, enterSends, renderMessages, roleName, showNotice, showState, typingText,
 } from './common.js';
-import { SavedReplies } from './replies.js';
+import { SavedReplies, replyItem } from './replies.js';
 
 // One connection for the whole page: the tenant's dashboard channel and every chat opened here.
 const cfg = config();
@@ -664,13 +664,7 @@ async function setStatus(status) {
 function renderReplies() {
   $('replies-count').textContent = String(replies.replies.length);
   $('saved-replies').replaceChildren(...replies.replies.map((reply) => {
-    const li = document.createElement('li');
-    li.dataset.shortcut = reply.shortcut;
-    const shortcut = document.createElement('strong');
-    shortcut.textContent = `/${reply.shortcut}`;
-    const text = document.createElement('span');
-    text.textContent = ` ${reply.content}`;
-    li.append(shortcut, text);
+    const li = replyItem(reply);
     if (admin) {
       const edit = document.createElement('button');
       edit.type = 'button';

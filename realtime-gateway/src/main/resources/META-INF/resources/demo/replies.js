@@ -2,6 +2,18 @@ import { api } from './common.js';
 
 const SHOWN = 8;
 
+/** A saved reply as a list item: its shortcut, then its text (as text, never markup). */
+export function replyItem(reply) {
+  const li = document.createElement('li');
+  li.dataset.shortcut = reply.shortcut;
+  const shortcut = document.createElement('strong');
+  shortcut.textContent = `/${reply.shortcut}`;
+  const text = document.createElement('span');
+  text.textContent = ` ${reply.content}`;
+  li.append(shortcut, text);
+  return li;
+}
+
 /**
  * The tenant's saved replies (chat-api's /saved-replies) in the dashboard's composers: typing "/"
  * and the start of a shortcut lists those that match; ↑ and ↓ choose, Enter or Tab (or a click)
@@ -79,16 +91,10 @@ export class SavedReplies extends EventTarget {
       }
       active = Math.min(active, Math.max(0, shown.length - 1));
       list.replaceChildren(...(shown.length ? shown.map((reply, i) => {
-        const li = document.createElement('li');
+        const li = replyItem(reply);
         li.id = `${list.id}-${i}`;
         li.setAttribute('role', 'option');
         li.setAttribute('aria-selected', String(i === active));
-        li.dataset.shortcut = reply.shortcut;
-        const shortcut = document.createElement('strong');
-        shortcut.textContent = `/${reply.shortcut}`;
-        const text = document.createElement('span');
-        text.textContent = ` ${reply.content}`;
-        li.append(shortcut, text);
         // mousedown, not click: the textarea keeps its focus
         li.addEventListener('mousedown', (event) => { event.preventDefault(); use(reply); });
         return li;

@@ -74,7 +74,7 @@ public class MessageService {
     public Posted post(Caller caller, UUID sessionId, String rawContent, String clientMessageId,
             Map<String, Object> metadata) {
         writeLimits.check(caller);
-        String content = checkContent(rawContent);
+        String content = PlainText.content(rawContent, config.messages().maxLength());
         String clientId = checkClientMessageId(clientMessageId);
         Map<String, Object> checkedMetadata = metadataRules.check(metadata);
         SessionRef ref = new SessionRef(caller.tenantId(), sessionId);
@@ -238,22 +238,6 @@ public class MessageService {
         long seq = events.nextSeq(session);
         events.record(new MessageDeleted(UUID.randomUUID(), session.tenantId, session.id, seq, now, message.id,
                 caller.userId(), now));
-    }
-
-    private String checkContent(String raw) {
-        if (raw == null) {
-            throw Problems.validation("content is required.", "content");
-        }
-        String content = PlainText.trim(raw);
-        if (PlainText.looksEmpty(content)) {
-            throw Problems.validation("content must not be empty or only white space.", "content");
-        }
-        int max = config.messages().maxLength();
-        if (content.codePointCount(0, content.length()) > max) {
-            throw Problems.validation("content is longer than " + max + " characters.", "content");
-        }
-        PlainText.check(content, "content");
-        return content;
     }
 
     private String checkClientMessageId(String clientMessageId) {

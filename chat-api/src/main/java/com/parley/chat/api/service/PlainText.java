@@ -59,6 +59,26 @@ final class PlainText {
         return Character.isWhitespace(c) || Character.isSpaceChar(c) || c == '\uFEFF' || c == '\u200B';
     }
 
+    /**
+     * A message's text as it is stored (and a saved reply's or a note's, which follow its rules):
+     * trimmed, not empty or invisible, at most {@code max} characters, storable; else a 422 naming
+     * {@code content}.
+     */
+    static String content(String raw, int max) {
+        if (raw == null) {
+            throw Problems.validation("content is required.", "content");
+        }
+        String content = trim(raw);
+        if (looksEmpty(content)) {
+            throw Problems.validation("content must not be empty or only white space.", "content");
+        }
+        if (content.codePointCount(0, content.length()) > max) {
+            throw Problems.validation("content is longer than " + max + " characters.", "content");
+        }
+        check(content, "content");
+        return content;
+    }
+
     /** Refuses {@code value} of {@code field} with a 422 naming the field when it cannot be stored. */
     static void check(String value, String field) {
         String flaw = flaw(value);

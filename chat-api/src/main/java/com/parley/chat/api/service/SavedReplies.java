@@ -57,7 +57,7 @@ public class SavedReplies {
     @Transactional
     public SavedReply create(Caller caller, String rawShortcut, String rawContent) {
         String shortcut = checkShortcut(rawShortcut);
-        String content = checkContent(rawContent);
+        String content = PlainText.content(rawContent, config.messages().maxLength());
         writingAs(caller);
         long count = ((Number) entityManager.createNativeQuery(
                 "select count(*) from saved_replies where tenant_id = ?1")
@@ -80,7 +80,7 @@ public class SavedReplies {
     @Transactional
     public SavedReply update(Caller caller, UUID id, String rawShortcut, String rawContent) {
         String shortcut = checkShortcut(rawShortcut);
-        String content = checkContent(rawContent);
+        String content = PlainText.content(rawContent, config.messages().maxLength());
         writingAs(caller);
         shortcutFree(caller, shortcut, id);
         @SuppressWarnings("unchecked")
@@ -146,23 +146,6 @@ public class SavedReplies {
                     + "a digit (what is typed after /).", "shortcut");
         }
         return shortcut;
-    }
-
-    private String checkContent(String raw) {
-        if (raw == null) {
-            throw Problems.validation("content is required.", "content");
-        }
-        String content = PlainText.trim(raw);
-        if (PlainText.looksEmpty(content)) {
-            throw Problems.validation("content must not be empty or only white space.", "content");
-        }
-        int max = config.messages().maxLength();
-        if (content.codePointCount(0, content.length()) > max) {
-            throw Problems.validation("content is longer than " + max + " characters (what a message may hold).",
-                    "content");
-        }
-        PlainText.check(content, "content");
-        return content;
     }
 
     private static SavedReply reply(Object[] row) {

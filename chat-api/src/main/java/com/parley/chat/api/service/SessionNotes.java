@@ -44,7 +44,7 @@ public class SessionNotes {
     @Transactional
     public Note add(Caller caller, UUID sessionId, String rawContent) {
         staffOnly(caller);
-        String content = checkContent(rawContent);
+        String content = PlainText.content(rawContent, config.messages().maxLength());
         sessions.get(caller, sessionId); // 404 for another tenant's
         writeLimits.check(caller);
         NoteAdded note = new NoteAdded(UUID.randomUUID(), caller.tenantId(), sessionId, Clock.now(), caller.userId(),
@@ -87,21 +87,5 @@ public class SessionNotes {
         if (!caller.seesWholeTenant()) {
             throw Problems.forbidden("Notes are for the tenant's staff.");
         }
-    }
-
-    private String checkContent(String raw) {
-        if (raw == null) {
-            throw Problems.validation("content is required.", "content");
-        }
-        String content = PlainText.trim(raw);
-        if (PlainText.looksEmpty(content)) {
-            throw Problems.validation("content must not be empty or only white space.", "content");
-        }
-        int max = config.messages().maxLength();
-        if (content.codePointCount(0, content.length()) > max) {
-            throw Problems.validation("content is longer than " + max + " characters.", "content");
-        }
-        PlainText.check(content, "content");
-        return content;
     }
 }
