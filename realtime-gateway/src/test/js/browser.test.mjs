@@ -200,6 +200,12 @@ test('operators leave notes on a chat for each other, live; the customer never s
   assert.equal(await ann.locator('#notes-list li b').count(), 0, 'text, not markup');
   assert.equal(await staff.locator('#notes-list li').count(), 2, 'each note once (its answer and its frame)');
   await staff.screenshot({ path: join(shots, 'dashboard-notes.png'), fullPage: true });
+  // sam takes one back: gone on ann's page too
+  staff.once('dialog', (dialog) => dialog.accept());
+  await staff.locator('#notes-list li', { hasText: 'Refund sent' }).getByRole('button', { name: /^Delete the note/ }).click();
+  await ann.locator('#notes-list li', { hasText: 'Refund sent' }).waitFor({ state: 'detached' });
+  await staff.locator('#notes-list li', { hasText: 'Refund sent' }).waitFor({ state: 'detached' });
+  assert.equal(await ann.locator('#notes-list li').count(), 1);
   await ann.context().close();
   const widget = await customer.locator('body').innerText();
   assert.ok(!widget.includes('Order 42 is lost') && !widget.includes('Refund sent'), 'the customer sees no note');

@@ -556,8 +556,8 @@ function keepNote(note) {
   const id = note.id || note.note_id;
   const list = notes.get(note.session_id) || [];
   if (!list.some((n) => n.id === id)) {
-    list.push({ id, author: note.author_name || note.author_user_id, at: note.created_at || note.occurred_at,
-      content: note.content });
+    list.push({ id, author: note.author_name || note.author_user_id, authorId: note.author_user_id,
+      at: note.created_at || note.occurred_at, content: note.content });
     list.sort((a, b) => (a.at || '').localeCompare(b.at || ''));
   }
   notes.set(note.session_id, list);
@@ -577,8 +577,37 @@ function renderNotes() {
     text.className = 'text';
     text.textContent = note.content;
     li.append(who, text);
+    if (note.authorId === me || admin) { // chat-api lets a note's author and admins delete it
+      const remove = document.createElement('button');
+      remove.type = 'button';
+      remove.className = 'delete';
+      remove.textContent = 'Delete';
+      remove.setAttribute('aria-label', `Delete the note “${note.content.slice(0, 40)}”`);
+      remove.addEventListener('click', () => deleteNote(selected, note));
+      li.append(remove);
+    }
     return li;
   }));
+}
+
+/** Deletes a note for every staff member (its author's slip, a card number), after asking. */
+async function deleteNote(sessionId, note) {
+  if (!window.confirm('Delete this note for the whole team?')) {
+    return;
+  }
+  try {
+    await api(cfg, 'DELETE', `/sessions/${encodeURIComponent(sessionId)}/notes/${encodeURIComponent(note.id)}`);
+    dropNote(sessionId, note.id);
+  } catch (e) {
+    $('error').textContent = `Could not delete the note: ${e.message}`;
+  }
+}
+
+function dropNote(sessionId, noteId) {
+  notes.set(sessionId, (notes.get(sessionId) || []).filter((n) => n.id !== noteId));
+  if (sessionId === selected) {
+    renderNotes();
+  }
 }
 
 /** Reads the chat's notes from chat-api (a note written while this page was away is there too). */
@@ -878,6 +907,10 @@ if (!cfg.token) {
   dashboard.addEventListener('event', (e) => onEvent(e.detail));
   connection.addEventListener('notice', (e) => showNotice($('notice-banner'), e.detail));
   connection.addEventListener('note', (e) => { // another operator's note (or this page's, once more)
+    if (e.detail.type === 'note_deleted') {
+      dropNote(e.detail.session_id, e.detail.note_id);
+      return;
+    }
     keepNote(e.detail);
     if (e.detail.session_id === selected) {
       renderNotes();

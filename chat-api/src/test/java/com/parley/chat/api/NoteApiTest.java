@@ -112,6 +112,40 @@ class NoteApiTest {
     }
 
     @Test
+    void aNoteIsDeletedByItsAuthorOrAnAdminAndTheStaffArePublishedItsEnd() {
+        String session = newSession(tenant, "alice");
+        String mine = as(sam).body(Map.of("content", "Card number 4111 pasted here by mistake")).post(notes(session))
+                .then().statusCode(201).extract().path("id");
+        String other = as(token(tenant, "bob", "supporter")).body(Map.of("content", "Bob's note")).post(notes(session))
+                .then().statusCode(201).extract().path("id");
+        as(token(tenant, "bob", "supporter")).delete(notes(session) + "/" + mine).then().statusCode(403)
+                .body("type", equalTo(PROBLEMS + "forbidden"));
+        as(token(tenant, "alice", "user")).delete(notes(session) + "/" + mine).then().statusCode(403);
+        as(token("other-" + tenant, "sam", "supporter"))
+                .delete("/api/tenants/other-" + tenant + "/sessions/" + session + "/notes/" + mine).then().statusCode(404);
+        as(sam).delete(notes(newSession(tenant, "zoe")) + "/" + mine).then().statusCode(404)
+                .body("type", equalTo(PROBLEMS + "note-not-found")); // another session's note
+
+        as(sam).delete(notes(session) + "/" + mine).then().statusCode(204);
+        as(sam).delete(notes(session) + "/" + mine).then().statusCode(404).body("type", equalTo(PROBLEMS + "note-not-found"));
+        as(token(tenant, "ann", "admin")).delete(notes(session) + "/" + other).then().statusCode(204);
+        as(sam).get(notes(session)).then().body("notes", empty());
+
+        List<EventTopic.Event> records;
+        try (EventTopic topic = new EventTopic("chat.tenant-events")) {
+            records = topic.read(e -> "NoteDeleted".equals(e.value().path("type").asText())
+                    && session.equals(e.value().path("session_id").asText()), 2, Duration.ofSeconds(30));
+        }
+        assertEquals(List.of(mine, other), records.stream().map(r -> r.value().path("note_id").asText()).toList());
+        assertEquals(List.of("sam", "ann"), records.stream().map(r -> r.value().path("by").asText()).toList());
+        for (EventTopic.Event record : records) {
+            assertEquals("chat.session.note.deleted.v1", record.headers().get("ce_type"));
+            assertEquals(List.of(), EventContract.load(Path.of(".")).violations(record.value().toString(),
+                    record.headers()));
+        }
+    }
+
+    @Test
     void anErasureOfTheCustomerDeletesTheNotesOnTheirChats() {
         String session = newSession(tenant, "erin");
         String kept = newSession(tenant, "frank");

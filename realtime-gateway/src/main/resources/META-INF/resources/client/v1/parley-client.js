@@ -1319,8 +1319,8 @@ export class SessionClient extends GatewayConnection {
       this.conversation.loadReads();
     } else if (frame.type === 'system_notice') {
       this.emit('notice', frame); // an admin's notice to the whole tenant: {notice_id, message, severity}
-    } else if (frame.type === 'note_added') {
-      this.emit('note', frame); // staff only: a note on a session of the tenant (protocol.md)
+    } else if (frame.type === 'note_added' || frame.type === 'note_deleted') {
+      this.emit('note', frame); // staff only: a note on a session of the tenant, or its deletion (protocol.md)
     } else if (frame.seq !== undefined && frame.type !== 'message_ack') {
       this.conversation.onEvent(frame);
     } else {
@@ -1725,8 +1725,8 @@ export class ParleyConnection extends GatewayConnection {
       this.emit('notice', frame); // an admin's notice to the whole tenant: {notice_id, message, severity}
       return;
     }
-    if (frame.type === 'note_added') {
-      this.emit('note', frame); // staff only: a note on a session of the tenant, {note_id, session_id, content, …}
+    if (frame.type === 'note_added' || frame.type === 'note_deleted') {
+      this.emit('note', frame); // staff only: a note on a session of the tenant, or its deletion (protocol.md)
       return;
     }
     const channel = frame.channel && this.channels.get(frame.channel);

@@ -276,8 +276,10 @@ class MultiplexIT {
                     .body(Map.of("content", "Wants a refund of order 42; be gentle"))
                     .post(cluster.chatApi.baseUrl() + "/api/tenants/" + tenant + "/sessions/" + session + "/notes")
                     .then().statusCode(201);
+            String noteId = null;
             for (WsClient staff : List.of(sam, bob)) {
                 JsonNode note = staff.await(f -> "note_added".equals(f.path("type").asText()), Duration.ofSeconds(10));
+                noteId = note.path("note_id").asText();
                 assertEquals(session, note.path("session_id").asText());
                 assertEquals("Wants a refund of order 42; be gentle", note.path("content").asText());
                 assertEquals("sam", note.path("author_user_id").asText());
@@ -291,6 +293,16 @@ class MultiplexIT {
             alice.await(f -> "system_notice".equals(f.path("type").asText()), Duration.ofSeconds(10));
             assertTrue(alice.frames.stream().noneMatch(f -> f.toString().contains("refund of order 42")),
                     "the customer gets nothing of the note: " + alice.frames);
+            // sam takes it back: the staff's pages are told, on both instances
+            given().auth().oauth2(cluster.token(tenant, "sam", "supporter"))
+                    .delete(cluster.chatApi.baseUrl() + "/api/tenants/" + tenant + "/sessions/" + session + "/notes/"
+                            + noteId).then().statusCode(204);
+            for (WsClient staff : List.of(sam, bob)) {
+                JsonNode deleted = staff.await(f -> "note_deleted".equals(f.path("type").asText()),
+                        Duration.ofSeconds(10));
+                assertEquals(noteId, deleted.path("note_id").asText());
+                assertEquals(session, deleted.path("session_id").asText());
+            }
         }
     }
 

@@ -5,6 +5,7 @@ import java.util.UUID;
 
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -62,5 +63,18 @@ public class NoteResource {
             NoteRequest body) {
         Note note = notes.add(currentCaller.in(tenantId), sessionId, body == null ? null : body.content());
         return Response.status(Response.Status.CREATED).entity(note).build();
+    }
+
+    @DELETE
+    @Path("/{noteId}")
+    @Consumes(MediaType.WILDCARD)
+    @Operation(operationId = "deleteNote", summary = "Delete a note (its author, or an admin)", description = "Gone "
+            + "for good (notes are not history). Publishes NoteDeleted on chat.tenant-events; staff's pages drop it "
+            + "(note_deleted).")
+    @APIResponse(responseCode = "204", description = "Deleted")
+    public Response delete(@PathParam("tenantId") String tenantId, @PathParam("sessionId") UUID sessionId,
+            @PathParam("noteId") UUID noteId) {
+        notes.delete(currentCaller.in(tenantId), sessionId, noteId);
+        return Response.noContent().build();
     }
 }

@@ -25,8 +25,8 @@ public class ProblemResponses implements OASFilter {
             Map.entry("400", "Malformed body or query parameter (malformed-body, bad-request)"),
             Map.entry("401", "No valid token (unauthorized)"),
             Map.entry("403", "Another tenant, or not allowed for the caller's role (forbidden)"),
-            Map.entry("404", "No such session, message or saved reply in the tenant, or not the caller's "
-                    + "(session-not-found, message-not-found, saved-reply-not-found)"),
+            Map.entry("404", "No such session, message, note or saved reply in the tenant, or not the caller's "
+                    + "(session-not-found, message-not-found, note-not-found, saved-reply-not-found)"),
             Map.entry("409", "The session is closed or resolved (session-not-open), held by another staff member "
                     + "(session-claimed), still open when it is rated (session-still-open), or the client_message_id "
                     + "is another participant's (client-message-id-taken); a saved reply's shortcut is taken "
@@ -62,6 +62,7 @@ public class ProblemResponses implements OASFilter {
             Map.entry("GET " + SESSION + "/events", List.of("400")),
             Map.entry("POST /api/tenants/{tenantId}/notices", List.of("429")),
             Map.entry("POST " + SESSION + "/notes", List.of("429")),
+            Map.entry("DELETE " + SESSION + "/notes/{noteId}", List.of("429")),
             Map.entry("POST " + SAVED_REPLIES, List.of("409", "429")),
             Map.entry("PUT " + SAVED_REPLY, List.of("404", "409", "429")),
             Map.entry("DELETE " + SAVED_REPLY, List.of("404", "429")));

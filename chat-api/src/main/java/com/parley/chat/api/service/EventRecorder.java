@@ -23,6 +23,7 @@ import com.parley.chat.api.domain.SessionEvent;
 import com.parley.chat.api.messaging.ChatEvent;
 import com.parley.chat.api.messaging.MessageCreated;
 import com.parley.chat.api.messaging.NoteAdded;
+import com.parley.chat.api.messaging.NoteDeleted;
 import com.parley.chat.api.messaging.OutboxWritten;
 import com.parley.chat.api.messaging.TenantNotice;
 
@@ -122,6 +123,13 @@ public class EventRecorder {
     public void record(NoteAdded note) {
         recordTenantEvent(note.noteId(), note.tenantId(), note.ceType(), note.sessionId().toString(), note,
                 note.occurredAt());
+    }
+
+    /** A note deleted: an outbox row for chat.tenant-events, for staff's pages. */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public void record(NoteDeleted deleted) {
+        recordTenantEvent(UUID.randomUUID(), deleted.tenantId(), deleted.ceType(), deleted.sessionId().toString(),
+                deleted, deleted.occurredAt());
     }
 
     private void recordTenantEvent(UUID id, String tenantId, String ceType, String subject, Object event,

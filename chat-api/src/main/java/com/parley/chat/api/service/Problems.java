@@ -88,6 +88,11 @@ public final class Problems {
                         + " use a new one (a random UUID).", null);
     }
 
+    public static ProblemException noteNotFound() {
+        return new ProblemException(404, BASE + "note-not-found", "Note not found",
+                "No such note on this session.", null);
+    }
+
     public static ProblemException savedReplyNotFound() {
         return new ProblemException(404, BASE + "saved-reply-not-found", "Saved reply not found",
                 "No such saved reply in this tenant.", null);

@@ -10,7 +10,9 @@ import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 
 import com.parley.chat.api.config.ChatApiConfig;
+import com.parley.chat.api.domain.Role;
 import com.parley.chat.api.messaging.NoteAdded;
+import com.parley.chat.api.messaging.NoteDeleted;
 
 /**
  * Notes on a session for the tenant's staff and services, never for its customer: what one
@@ -74,6 +76,27 @@ public class SessionNotes {
                 .setParameter(1, caller.tenantId()).setParameter(2, sessionId).getResultList();
         return rows.stream().map(row -> new Note((UUID) row[0], sessionId, (String) row[1], (String) row[2],
                 (String) row[3], (String) row[4], Clock.ofColumn(row[5]))).toList();
+    }
+
+    /** Deletes a note: its author, or an admin; 404 when the session has no such note (any more). */
+    @Transactional
+    public void delete(Caller caller, UUID sessionId, UUID noteId) {
+        staffOnly(caller);
+        sessions.get(caller, sessionId);
+        List<?> authors = entityManager.createNativeQuery("""
+                select author_user_id from session_notes where tenant_id = ?1 and session_id = ?2 and id = ?3
+                for update""")
+                .setParameter(1, caller.tenantId()).setParameter(2, sessionId).setParameter(3, noteId).getResultList();
+        if (authors.isEmpty()) {
+            throw Problems.noteNotFound();
+        }
+        if (caller.role() != Role.ADMIN && !caller.userId().equals(authors.getFirst())) {
+            throw Problems.forbidden("A note is deleted by its author or an admin.");
+        }
+        writeLimits.check(caller);
+        entityManager.createNativeQuery("delete from session_notes where tenant_id = ?1 and id = ?2")
+                .setParameter(1, caller.tenantId()).setParameter(2, noteId).executeUpdate();
+        events.record(new NoteDeleted(noteId, caller.tenantId(), sessionId, Clock.now(), caller.userId()));
     }
 
     /** An erasure: the notes on a session of the customer go with their messages; how many. */

@@ -15,7 +15,8 @@ import com.parley.chat.gateway.protocol.Frames;
 /**
  * chat.tenant-events (every instance reads all of it): an admin's notice as a {@code system_notice}
  * frame to every connection of the tenant this instance holds, whatever it follows; a note on a
- * session as a {@code note_added} frame to the tenant's staff connections only, never a customer's.
+ * session, and its deletion, as {@code note_added} and {@code note_deleted} frames to the tenant's
+ * staff connections only, never a customer's.
  */
 @ApplicationScoped
 public class NoticeConsumer {
@@ -50,6 +51,15 @@ public class NoticeConsumer {
                         frame.set(field, event.get(field));
                     }
                     hub.toTenantStaff(tenant, frame.toString());
+                }
+            }
+            case "NoteDeleted" -> {
+                if (event.hasNonNull("session_id") && event.hasNonNull("note_id")) {
+                    hub.toTenantStaff(tenant, frames.frame("note_deleted")
+                            .put("note_id", event.get("note_id").asText())
+                            .put("session_id", event.get("session_id").asText())
+                            .put("by", event.path("by").asText())
+                            .put("occurred_at", event.path("occurred_at").asText()).toString());
                 }
             }
             default -> {
