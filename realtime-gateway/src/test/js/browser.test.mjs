@@ -712,6 +712,8 @@ test('the widget embedded on a customer\'s site (another origin) chats with staf
     'the shop\'s CSS does not reach into the widget');
   const shopSession = await shop.locator('#parley-widget').getAttribute('data-session');
   assert.ok(shopSession);
+  // nobody holds the new chat: the visitor reads where they stand in the tenant's queue
+  await inWidget(shop, '.queue').filter({ hasText: /^You are number [1-9]\d* in line\.$/ }).waitFor();
 
   await inWidget(shop, '[name="text"]').fill('Hello from the shop');
   await inWidget(shop, '[name="text"]').press('Enter');
@@ -746,6 +748,7 @@ test('the widget embedded on a customer\'s site (another origin) chats with staf
   await staff.getByRole('button', { name: 'Claim', exact: true }).click();
   // called by the name his token gives (his user id otherwise, as olivia above)
   await inWidget(shop, '.operator').filter({ hasText: 'Sam Smith from support joined the chat' }).waitFor();
+  await inWidget(shop, '.queue').waitFor({ state: 'hidden' }); // someone has the chat: no queue
   const notice = await fetch(`${env.PARLEY_API}/api/tenants/${env.PARLEY_TENANT}/notices`, {
     method: 'POST', headers: { Authorization: `Bearer ${env.PARLEY_ADMIN_TOKEN}`, 'Content-Type': 'application/json' },
     body: JSON.stringify({ message: 'Our shop closes at 18:00 today', severity: 'info' }),

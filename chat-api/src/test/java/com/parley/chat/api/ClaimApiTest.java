@@ -167,6 +167,32 @@ class ClaimApiTest {
     }
 
     @Test
+    void aWaitingCustomerSeesWhereTheyStandInTheQueueUntilSomeoneTakesTheirChat() {
+        String queue = "q-" + UUID.randomUUID();
+        String[] customers = {"first", "second", "third"};
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < customers.length; i++) {
+            ids.add(as(token(queue, customers[i], "user")).body(Map.of()).post(sessionsPath(queue)).then()
+                    .statusCode(201).body("queue_position", equalTo(i + 1)).extract().path("id"));
+        }
+        String third = token(queue, "third", "user");
+        String thirdPath = sessionsPath(queue) + "/" + ids.get(2);
+        as(third).get(thirdPath).then().statusCode(200).body("queue_position", equalTo(3));
+        String sam = token(queue, "sam", "supporter");
+        as(sam).post(sessionsPath(queue) + "/" + ids.get(0) + "/claim").then().statusCode(200)
+                .body("queue_position", nullValue());
+        as(sam).body(Map.of("status", "closed")).patch(sessionsPath(queue) + "/" + ids.get(1)).then().statusCode(200);
+        as(third).get(thirdPath).then().body("queue_position", equalTo(1)); // next
+        as(token(queue, "first", "user")).get(sessionsPath(queue) + "/" + ids.get(0)).then()
+                .body("queue_position", nullValue()); // sam has it
+        as(sam).post(thirdPath + "/claim").then().statusCode(200);
+        as(third).get(thirdPath).then().body("queue_position", nullValue());
+        as(sam).get(sessionsPath(queue)).then().body("items[0].queue_position", nullValue()); // lists: never
+        as(token("other-" + queue, "x", "user")).body(Map.of()).post(sessionsPath("other-" + queue)).then()
+                .body("queue_position", equalTo(1)); // each tenant its own queue
+    }
+
+    @Test
     void readStateIsStoredPerParticipantNeverMovesBackAndCountsWhatOthersWrote() {
         String id = newSession(tenant, "alice");
         String alice = token(tenant, "alice", "user");

@@ -70,7 +70,7 @@ li button.delete { display: block; margin-top: 2px; padding: 0; font: inherit; f
 .banner[data-severity="critical"] { background: #fde2e1; color: #5c0d0a; }
 .banner[hidden] { display: none; }
 .operator { font-style: italic; }
-.support:empty, .rating:empty { display: none; }
+.support:empty, .queue:empty, .rating:empty { display: none; }
 .rating button { margin-left: 6px; padding: 2px 10px; font: inherit; border: 1px solid #a0aec0; border-radius: 6px;
   background: #fff; cursor: pointer; }
 form { display: flex; gap: 6px; padding: 10px; border-top: 1px solid #e2e8f0; }
@@ -109,6 +109,7 @@ export const TEXTS = Object.freeze({
     supportAway: 'We are away right now. Leave a message and we will answer you here.',
     rateQuestion: 'How was this chat?', rateGood: 'Good', rateBad: 'Bad', rateThanks: 'Thank you for telling us.',
     saveChat: 'Save a copy of this chat', transcript: 'Chat on {site}, {date}',
+    queuePosition: 'You are number {n} in line.',
   },
   de: {
     title: 'Chatten Sie mit uns', messages: 'Nachrichten', yourMessage: 'Ihre Nachricht',
@@ -131,6 +132,7 @@ export const TEXTS = Object.freeze({
     rateQuestion: 'Wie war dieser Chat?', rateGood: 'Gut', rateBad: 'Schlecht',
     rateThanks: 'Danke für Ihre Rückmeldung.',
     saveChat: 'Eine Kopie dieses Chats speichern', transcript: 'Chat auf {site}, {date}',
+    queuePosition: 'Sie sind Nummer {n} in der Warteschlange.',
   },
   fr: {
     title: 'Discutez avec nous', messages: 'Messages', yourMessage: 'Votre message',
@@ -153,6 +155,7 @@ export const TEXTS = Object.freeze({
     rateQuestion: 'Comment s\'est passée cette conversation ?', rateGood: 'Bien', rateBad: 'Pas bien',
     rateThanks: 'Merci de votre retour.',
     saveChat: 'Enregistrer une copie de cette conversation', transcript: 'Conversation sur {site}, {date}',
+    queuePosition: 'Vous êtes numéro {n} dans la file d’attente.',
   },
   es: {
     title: 'Chatea con nosotros', messages: 'Mensajes', yourMessage: 'Tu mensaje', placeholder: 'Escribe un mensaje…',
@@ -174,6 +177,7 @@ export const TEXTS = Object.freeze({
     supportAway: 'Ahora no estamos disponibles. Deja un mensaje y te responderemos aquí.',
     rateQuestion: '¿Qué tal ha ido este chat?', rateGood: 'Bien', rateBad: 'Mal', rateThanks: 'Gracias por contárnoslo.',
     saveChat: 'Guardar una copia de este chat', transcript: 'Chat en {site}, {date}',
+    queuePosition: 'Eres el número {n} en la cola.',
   },
 });
 
@@ -245,6 +249,9 @@ function siteMetadata(text) {
   console.error('Parley widget: data-metadata is not a JSON object; the chat starts without it');
   return {};
 }
+
+/** How often a visitor whose chat nobody holds asks where they stand in the queue. */
+const QUEUE_EVERY_MS = 20000;
 
 /** chat-api's limit on a session's metadata (parley.chat-api.messages.max-metadata-bytes, default). */
 const MAX_METADATA_BYTES = 4096;
@@ -358,6 +365,8 @@ export class ParleyWidget {
     this.banner.hidden = true;
     // whether the site's support is there (available, busy, away), until an operator has the chat
     this.supportLine = el('p', { class: 'notice support', role: 'status' });
+    // while nobody holds the chat: where the visitor stands in the queue (chat-api's queue_position)
+    this.queueLine = el('p', { class: 'notice queue', role: 'status' });
     this.error = el('p', { class: 'notice error', role: 'alert' });
     // once the chat ended: how was it? (good or bad, to chat-api; the support team and analytics see it)
     this.rating = el('p', { class: 'notice rating', role: 'status' });
@@ -366,7 +375,7 @@ export class ParleyWidget {
     this.input = el('textarea', { name: 'text', rows: '2', maxlength: '4000', 'aria-label': words.yourMessage,
       placeholder: words.placeholder });
     this.form.append(this.input, el('button', { type: 'submit' }, words.send));
-    this.panel.append(header, this.banner, this.supportLine, this.list, this.typingLine, this.operator, this.status,
+    this.panel.append(header, this.banner, this.supportLine, this.queueLine, this.list, this.typingLine, this.operator, this.status,
       this.rating, this.error, this.form);
     shadow.append(...(styled ? [] : [el('style', {}, STYLE)]), this.launcher, this.panel);
 
@@ -550,7 +559,7 @@ export class ParleyWidget {
       apiUrl: this.cfg.apiUrl, gateways: this.cfg.gateways, token, getToken: () => this.token(),
     });
     this.chat = chat;
-    this.showSupport();
+    this.followQueue(chat, session.id, session.queue_position);
     this.render(chat); // after a chat that ended: its messages go, this one's come
     chat.addEventListener('state', (e) => {
       this.state.dataset.state = e.detail.state;
@@ -617,6 +626,34 @@ export class ParleyWidget {
     const held = this.claim && this.claim.claimedBy;
     this.supportLine.textContent = key && this.chat && !held ? this.words[key] : '';
     this.supportLine.dataset.status = this.supportLine.textContent ? this.support : '';
+    this.queueLine.textContent = this.chat && !held && this.queuePosition
+      ? fill(this.words.queuePosition, { n: this.queuePosition }) : '';
+  }
+
+  /**
+   * Where the visitor stands in the queue: chat-api's queue_position of their chat, asked again
+   * every QUEUE_EVERY_MS while nobody holds it (others ahead are taken, or leave).
+   */
+  followQueue(chat, sessionId, position) {
+    clearInterval(this.queueTimer);
+    this.queuePosition = position || null;
+    this.showSupport();
+    this.queueTimer = setInterval(async () => {
+      if (this.chat !== chat) {
+        clearInterval(this.queueTimer); // that chat ended, or another began
+        return;
+      }
+      if (this.claim && this.claim.claimedBy) {
+        return; // someone has the chat: no queue to stand in
+      }
+      try {
+        const session = await this.api(await this.token(), 'GET', `/sessions/${encodeURIComponent(sessionId)}`);
+        this.queuePosition = session.queue_position || null;
+        this.showSupport();
+      } catch (e) {
+        // the line keeps the last position; the next turn asks again
+      }
+    }, QUEUE_EVERY_MS);
   }
 
   /** The launcher's count of support's messages the visitor has not had in view; none while the panel is open. */

@@ -106,7 +106,8 @@ public class SessionResource {
         ChatSession session = sessions.create(caller, request.customerUserId(), request.metadata());
         return Response.status(Response.Status.CREATED)
                 .header("Location", "/api/tenants/" + tenantId + "/sessions/" + session.id)
-                .entity(SessionView.of(session, 0L, subscriptionTokens.issue(caller, session.id))).build();
+                .entity(SessionView.of(session, 0L, subscriptionTokens.issue(caller, session.id),
+                        sessions.queuePosition(session))).build();
     }
 
     @GET
@@ -158,12 +159,13 @@ public class SessionResource {
     @Path("/{sessionId}")
     @Operation(operationId = "getSession",
             summary = "Get a session", description = "404 for a session the caller may not see. Carries the "
-            + "caller's subscription_token: subscribe with it on any gateway instance.")
+            + "caller's subscription_token: subscribe with it on any gateway instance; while it is open and "
+            + "nobody holds it, its queue_position (1: next in the tenant's queue, oldest first).")
     public SessionView get(@PathParam("tenantId") String tenantId, @PathParam("sessionId") UUID sessionId) {
         Caller caller = currentCaller.in(tenantId);
         ChatSession session = sessions.get(caller, sessionId);
         return SessionView.of(session, readStates.unreadCounts(caller, List.of(session.id)).getOrDefault(session.id, 0L),
-                subscriptionTokens.issue(caller, session.id));
+                subscriptionTokens.issue(caller, session.id), sessions.queuePosition(session));
     }
 
     @PATCH

@@ -44,7 +44,7 @@ public final class Views {
     public record SessionView(UUID id, String tenantId, String customerUserId, String customerName, String status,
             Map<String, Object> metadata, long lastSeq, UUID lastMessageId, String lastMessagePreview,
             Instant lastMessageAt, Instant createdAt, Instant updatedAt, String claimedBy, Instant claimedAt,
-            String rating, Instant ratedAt, Long unreadCount, String subscriptionToken) {
+            String rating, Instant ratedAt, Long unreadCount, String subscriptionToken, Long queuePosition) {
 
         static SessionView of(ChatSession s) {
             return of(s, null, null);
@@ -52,9 +52,14 @@ public final class Views {
 
         /** With the caller's unread count and subscription token (either may be null: not shown). */
         static SessionView of(ChatSession s, Long unreadCount, String subscriptionToken) {
+            return of(s, unreadCount, subscriptionToken, null);
+        }
+
+        /** ... and where it stands in the queue (null: not shown; one session's view only, never a list's). */
+        static SessionView of(ChatSession s, Long unreadCount, String subscriptionToken, Long queuePosition) {
             return new SessionView(s.id, s.tenantId, s.customerUserId, s.customerName, s.status.wireName(), s.metadata,
                     s.lastSeq, s.lastMessageId, s.lastMessagePreview, s.lastMessageAt, s.createdAt, s.updatedAt,
-                    s.claimedBy, s.claimedAt, s.rating, s.ratedAt, unreadCount, subscriptionToken);
+                    s.claimedBy, s.claimedAt, s.rating, s.ratedAt, unreadCount, subscriptionToken, queuePosition);
         }
     }
 

@@ -44,6 +44,23 @@ public class SessionService {
      * named customer. The chat keeps the caller's name as the customer's when the caller is that
      * customer.
      */
+    /**
+     * Where an open session that nobody holds stands in its tenant's queue (1: next; the queue is
+     * oldest first, as staff see it); null for a session that is held or over.
+     */
+    @Transactional
+    public Long queuePosition(ChatSession session) {
+        if (session.status != SessionStatus.OPEN || session.claimedBy != null) {
+            return null;
+        }
+        Number ahead = (Number) ChatSession.getEntityManager().createNativeQuery("""
+                select count(*) from sessions
+                where tenant_id = ?1 and status = 'open' and claimed_by is null and (created_at, id) < (?2, ?3)""")
+                .setParameter(1, session.tenantId).setParameter(2, session.createdAt).setParameter(3, session.id)
+                .getSingleResult();
+        return ahead.longValue() + 1;
+    }
+
     @Transactional
     public ChatSession create(Caller caller, String customerUserId, Map<String, Object> metadata) {
         writeLimits.check(caller);
