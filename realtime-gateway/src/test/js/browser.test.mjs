@@ -151,9 +151,15 @@ test('an admin saves replies; an operator types /shortcut and sends one, with th
   await ann.getByLabel('Reply text').fill('Hi {customer}, we are open 9 to 6. {me}');
   await ann.locator('#reply-form').getByRole('button', { name: 'Save' }).click();
   await ann.locator('#saved-replies li[data-shortcut="hours"]', { hasText: '9 to 6' }).waitFor();
-  ann.once('dialog', (dialog) => dialog.accept());
-  await ann.getByRole('button', { name: 'Delete /bye' }).click();
+  // Edit, then another shortcut: the reply is renamed, not copied
+  await ann.getByRole('button', { name: 'Edit /bye' }).click();
+  await ann.getByLabel('Shortcut').fill('goodbye');
+  await ann.locator('#reply-form').getByRole('button', { name: 'Save' }).click();
+  await ann.locator('#saved-replies li[data-shortcut="goodbye"]').waitFor();
   await ann.locator('#saved-replies li[data-shortcut="bye"]').waitFor({ state: 'detached' });
+  ann.once('dialog', (dialog) => dialog.accept());
+  await ann.getByRole('button', { name: 'Delete /goodbye' }).click();
+  await ann.locator('#saved-replies li[data-shortcut="goodbye"]').waitFor({ state: 'detached' });
   assert.equal(await ann.locator('#replies-count').textContent(), '1');
   await save('two words', 'x');
   await ann.locator('#replies-note', { hasText: 'Not saved: shortcut must be 1 to 32 letters' }).waitFor();

@@ -701,6 +701,7 @@ function renderReplies() {
       edit.textContent = 'Edit';
       edit.setAttribute('aria-label', `Edit /${reply.shortcut}`);
       edit.addEventListener('click', () => {
+        editing = reply.id; // saved again under any shortcut, it is this reply that changes (a rename)
         $('reply-shortcut').value = reply.shortcut;
         $('reply-content').value = reply.content;
         $('reply-content').focus();
@@ -717,17 +718,24 @@ function renderReplies() {
   }));
 }
 
-/** Saves the form's reply: a shortcut the tenant has is changed (PUT), a new one added (POST). */
+/** The saved reply the form edits (its Edit was clicked), or null: the form adds one. */
+let editing = null;
+
+/**
+ * Saves the form's reply: the one being edited, or the one with that shortcut, is changed (PUT);
+ * otherwise a new one is added (POST).
+ */
 async function saveReply() {
   const shortcut = $('reply-shortcut').value.trim().replace(/^\//, '').toLowerCase();
   const content = $('reply-content').value;
-  const existing = replies.replies.find((r) => r.shortcut === shortcut);
+  const existing = replies.replies.find((r) => r.id === editing) || replies.replies.find((r) => r.shortcut === shortcut);
   try {
     const saved = existing
       ? await api(cfg, 'PUT', `/saved-replies/${encodeURIComponent(existing.id)}`, { shortcut, content })
       : await api(cfg, 'POST', '/saved-replies', { shortcut, content });
     $('reply-shortcut').value = '';
     $('reply-content').value = '';
+    editing = null;
     $('replies-note').textContent = `Saved /${saved.shortcut}.`;
   } catch (e) {
     $('replies-note').textContent = `Not saved: ${e.message}`;
