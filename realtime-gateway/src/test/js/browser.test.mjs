@@ -823,6 +823,29 @@ test('the widget embedded on a customer\'s site (another origin) chats with staf
   await shop.context().close();
 });
 
+test('a chat nobody wrote in ends without asking how it was; a new one starts with a click', async () => {
+  const shop = watch(await (await browser.newContext()).newPage(), 'shop, empty chat');
+  await shop.goto(`${env.PARLEY_SHOP}/`);
+  await inWidget(shop, 'button.launcher').click();
+  await inWidget(shop, '.state[data-state="open"]').waitFor({ timeout: 20000 });
+  const empty = await shop.locator('#parley-widget').getAttribute('data-session');
+  // closed as chat-api closes a chat nobody wrote in (parley.chat-api.empty-chats), or as staff close one
+  const closed = await fetch(`${env.PARLEY_API}/api/tenants/${env.PARLEY_TENANT}/sessions/${empty}`, {
+    method: 'PATCH', headers: { Authorization: `Bearer ${env.PARLEY_STAFF_TOKEN}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ status: 'closed' }),
+  });
+  assert.equal(closed.status, 200);
+  await inWidget(shop, '.status').filter({ hasText: 'This chat was closed.' }).waitFor();
+  assert.equal(await inWidget(shop, '.status button').count(), 1, 'only "Start a new chat": nothing to save');
+  assert.equal(await inWidget(shop, '.rating button').count(), 0, 'nothing to rate');
+  await inWidget(shop, '.status button').filter({ hasText: 'Start a new chat' }).click();
+  await shop.waitForFunction((old) => {
+    const id = document.querySelector('#parley-widget').getAttribute('data-session');
+    return id && id !== old;
+  }, empty);
+  await shop.context().close();
+});
+
 test('a visitor takes back a message of their own in the embedded widget; staff see it deleted', async () => {
   const shop = watch(await (await browser.newContext()).newPage(), 'shop, delete');
   await shop.goto(`${env.PARLEY_SHOP}/`);

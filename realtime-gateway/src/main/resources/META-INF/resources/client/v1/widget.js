@@ -760,10 +760,15 @@ export class ParleyWidget {
       this.showSupport(); // over: whether support is there is no longer this chat's news
       const again = el('button', { type: 'button' }, this.words.startNew);
       again.addEventListener('click', () => this.startAgain());
-      const save = el('button', { type: 'button', class: 'save' }, this.words.saveChat);
-      save.addEventListener('click', () => this.saveCopy(finished));
-      this.status.append(again, save);
-      this.askRating(this.root.dataset.session);
+      this.status.append(again);
+      // a chat nobody wrote in (the visitor opened the panel and left; chat-api closes those): nothing
+      // to keep and nothing to rate
+      if (finished.messages.some((m) => m.state === 'stored' || m.state === 'deleted')) {
+        const save = el('button', { type: 'button', class: 'save' }, this.words.saveChat);
+        save.addEventListener('click', () => this.saveCopy(finished));
+        this.status.append(save);
+        this.askRating(this.root.dataset.session);
+      }
     }
   }
 

@@ -28,6 +28,23 @@ public interface ChatApiConfig {
 
     SavedReplies savedReplies();
 
+    EmptyChats emptyChats();
+
+    /** Open chats nobody wrote in (a visitor opened the widget and left) are closed after a while. */
+    interface EmptyChats {
+        /** Off: they stay open until staff close them. */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** How long after its start a chat without any message is closed. */
+        @WithDefault("30M")
+        Duration closeAfter();
+
+        /** How often chat-api looks (the scheduler's interval; read at start). */
+        @WithDefault("1M")
+        Duration checkEvery();
+    }
+
     /** The staff's saved replies (docs/decisions.md, "saved replies"). */
     interface SavedReplies {
         /** How many one tenant may keep. */

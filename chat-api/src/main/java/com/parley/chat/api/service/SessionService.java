@@ -148,6 +148,28 @@ public class SessionService {
         return session;
     }
 
+    /** Who closes a chat nobody wrote in: the platform itself ({@code by} of its SessionStatusChanged). */
+    public static final String PLATFORM = "parley";
+
+    /**
+     * Closes an open session that still has no message and started before {@code startedBefore}
+     * (checked under its row lock: a first message that came meanwhile keeps it open); true when it did.
+     */
+    @Transactional
+    public boolean closeEmpty(String tenantId, UUID sessionId, Instant startedBefore) {
+        ChatSession session = ChatSession.lockInTenant(tenantId, sessionId).orElse(null);
+        if (session == null || session.status != SessionStatus.OPEN || session.lastMessageId != null
+                || !session.createdAt.isBefore(startedBefore)) {
+            return false;
+        }
+        Instant now = Clock.now();
+        session.status = SessionStatus.CLOSED;
+        session.updatedAt = now;
+        events.record(new SessionStatusChanged(UUID.randomUUID(), session.tenantId, session.id, events.nextSeq(session),
+                now, SessionStatus.OPEN.wireName(), SessionStatus.CLOSED.wireName(), PLATFORM));
+        return true;
+    }
+
     /**
      * The customer rates their chat once it ended ({@code good} or {@code bad}); they may change their
      * mind, and giving the same rating again changes nothing and emits nothing. Staff and services
