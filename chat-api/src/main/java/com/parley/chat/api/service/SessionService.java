@@ -44,23 +44,6 @@ public class SessionService {
      * named customer. The chat keeps the caller's name as the customer's when the caller is that
      * customer.
      */
-    /**
-     * Where an open session that nobody holds stands in its tenant's queue (1: next; the queue is
-     * oldest first, as staff see it); null for a session that is held or over.
-     */
-    @Transactional
-    public Long queuePosition(ChatSession session) {
-        if (session.status != SessionStatus.OPEN || session.claimedBy != null) {
-            return null;
-        }
-        Number ahead = (Number) ChatSession.getEntityManager().createNativeQuery("""
-                select count(*) from sessions
-                where tenant_id = ?1 and status = 'open' and claimed_by is null and (created_at, id) < (?2, ?3)""")
-                .setParameter(1, session.tenantId).setParameter(2, session.createdAt).setParameter(3, session.id)
-                .getSingleResult();
-        return ahead.longValue() + 1;
-    }
-
     @Transactional
     public ChatSession create(Caller caller, String customerUserId, Map<String, Object> metadata) {
         writeLimits.check(caller);
@@ -93,6 +76,23 @@ public class SessionService {
                 .orElseThrow(Problems::sessionNotFound);
         requireVisible(caller, session);
         return session;
+    }
+
+    /**
+     * Where an open session that nobody holds stands in its tenant's queue (1: next; the queue is
+     * oldest first, as staff see it); null for a session that is held or over.
+     */
+    @Transactional
+    public Long queuePosition(ChatSession session) {
+        if (session.status != SessionStatus.OPEN || session.claimedBy != null) {
+            return null;
+        }
+        Number ahead = (Number) ChatSession.getEntityManager().createNativeQuery("""
+                select count(*) from sessions
+                where tenant_id = ?1 and status = 'open' and claimed_by is null and (created_at, id) < (?2, ?3)""")
+                .setParameter(1, session.tenantId).setParameter(2, session.createdAt).setParameter(3, session.id)
+                .getSingleResult();
+        return ahead.longValue() + 1;
     }
 
     /**
@@ -138,14 +138,17 @@ public class SessionService {
         if (session.status != SessionStatus.OPEN) {
             throw Problems.sessionNotOpen(session.status.wireName());
         }
-        SessionStatus previous = session.status;
+        end(session, target, caller.userId());
+        return session;
+    }
+
+    /** An open session (locked) becomes {@code target}, with its SessionStatusChanged by {@code by}. */
+    private void end(ChatSession session, SessionStatus target, String by) {
         Instant now = Clock.now();
         session.status = target;
         session.updatedAt = now;
-        long seq = events.nextSeq(session);
-        events.record(new SessionStatusChanged(UUID.randomUUID(), session.tenantId, session.id, seq, now,
-                previous.wireName(), target.wireName(), caller.userId()));
-        return session;
+        events.record(new SessionStatusChanged(UUID.randomUUID(), session.tenantId, session.id, events.nextSeq(session),
+                now, SessionStatus.OPEN.wireName(), target.wireName(), by));
     }
 
     /** Who closes a chat nobody wrote in: the platform itself ({@code by} of its SessionStatusChanged). */
@@ -162,11 +165,7 @@ public class SessionService {
                 || !session.createdAt.isBefore(startedBefore)) {
             return false;
         }
-        Instant now = Clock.now();
-        session.status = SessionStatus.CLOSED;
-        session.updatedAt = now;
-        events.record(new SessionStatusChanged(UUID.randomUUID(), session.tenantId, session.id, events.nextSeq(session),
-                now, SessionStatus.OPEN.wireName(), SessionStatus.CLOSED.wireName(), PLATFORM));
+        end(session, SessionStatus.CLOSED, PLATFORM);
         return true;
     }
 
