@@ -73,6 +73,23 @@ class BadInputTest {
     }
 
     @Test
+    void aMisspelledFieldIsRefusedNamingItNotIgnored() {
+        // {"client_msg_id": …} was stored as a message without its idempotency key: a retry posted it twice
+        String session = newSession(tenant, "alice");
+        String alice = token(tenant, "alice", "user");
+        as(alice).body("{\"content\":\"hello\",\"client_msg_id\":\"k-1\"}").post(messages(session)).then()
+                .statusCode(400).contentType("application/problem+json")
+                .body("type", endsWith("/malformed-body")).body("field", equalTo("client_msg_id"))
+                .body("detail", containsString("Unknown field 'client_msg_id'"));
+        as(alice).body("{\"custmer_user_id\":\"bob\"}").post(sessionsPath(tenant)).then()
+                .statusCode(400).body("field", equalTo("custmer_user_id"));
+        as(alice).get(messages(session)).then().statusCode(200).body("items", hasSize(0));
+        // what a message's metadata holds is the client's own: any key goes there
+        as(alice).body("{\"content\":\"hello\",\"metadata\":{\"anything\":1}}").post(messages(session)).then()
+                .statusCode(201);
+    }
+
+    @Test
     void nulInMetadataOrClientMessageIdIsAValidationProblem() {
         String session = newSession(tenant, "alice");
         String alice = token(tenant, "alice", "user");
