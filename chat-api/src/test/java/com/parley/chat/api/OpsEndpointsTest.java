@@ -149,6 +149,19 @@ class OpsEndpointsTest {
                     .map(p -> String.valueOf(((java.util.Map<?, ?>) p.get("schema")).get("format"))).findFirst()
                     .orElse(null), path);
         }
+        // a request body takes its own fields only (400 malformed-body otherwise): a generated client says so too
+        java.util.List<String> lenient = new java.util.ArrayList<>();
+        paths.forEach((path, operations) -> operations.forEach((method, operation) -> {
+            Object ref = doc.get("paths.'" + path + "'." + method
+                    + ".requestBody.content.'application/json'.schema.'$ref'");
+            if (ref != null && !Boolean.FALSE.equals(doc.get("components.schemas."
+                    + String.valueOf(ref).substring("#/components/schemas/".length()) + ".additionalProperties"))) {
+                lenient.add(method + " " + path + " " + ref);
+            }
+        }));
+        org.junit.jupiter.api.Assertions.assertEquals(java.util.List.of(), lenient);
+        org.junit.jupiter.api.Assertions.assertNotNull(doc.get(
+                "paths.'/api/tenants/{tenantId}/sessions/{sessionId}/messages'.post.requestBody"));
         java.util.List<java.util.Map<String, Object>> tags = doc.getList("tags");
         org.junit.jupiter.api.Assertions.assertTrue(tags.stream().allMatch(tag -> tag.get("description") != null),
                 tags.toString());

@@ -22,7 +22,8 @@ import org.eclipse.microprofile.openapi.models.responses.APIResponse;
 public class ProblemResponses implements OASFilter {
 
     private static final Map<String, String> WHY = Map.ofEntries(
-            Map.entry("400", "Malformed body or query parameter (malformed-body, bad-request)"),
+            Map.entry("400", "Malformed body (not JSON, a field twice, a field the request does not have, a wrong type: "
+                    + "malformed-body) or query parameter (bad-request)"),
             Map.entry("401", "No valid token (unauthorized)"),
             Map.entry("403", "Another tenant, or not allowed for the caller's role (forbidden)"),
             Map.entry("404", "No such session, message, note or saved reply in the tenant, or not the caller's "
@@ -75,7 +76,25 @@ public class ProblemResponses implements OASFilter {
         }
         openAPI.getPaths().getPathItems().forEach((path, item) -> {
             if (path.startsWith("/api/")) {
-                item.getOperations().forEach((method, operation) -> document(method, path, operation));
+                item.getOperations().forEach((method, operation) -> {
+                    document(method, path, operation);
+                    closeBody(openAPI, operation);
+                });
+            }
+        });
+    }
+
+    /** A request body takes its own fields only (quarkus.jackson.fail-on-unknown-properties): its schema says so. */
+    private static void closeBody(OpenAPI openAPI, Operation operation) {
+        if (operation.getRequestBody() == null || operation.getRequestBody().getContent() == null) {
+            return;
+        }
+        operation.getRequestBody().getContent().getMediaTypes().values().forEach(media -> {
+            String ref = media.getSchema() == null ? null : media.getSchema().getRef();
+            Schema body = ref == null ? null
+                    : openAPI.getComponents().getSchemas().get(ref.substring(ref.lastIndexOf('/') + 1));
+            if (body != null) {
+                body.additionalPropertiesBoolean(Boolean.FALSE);
             }
         });
     }
