@@ -28,6 +28,9 @@ public final class KafkaBrokerMain {
     private KafkaBrokerMain() {
     }
 
+    /** The prefix of a JVM system property that sets a broker setting of the same name. */
+    static final String OVERRIDE = "kafka.broker.";
+
     public static void main(String[] args) throws Exception {
         if (args.length != 3) {
             System.err.println("usage: KafkaBrokerMain <port> <controllerPort> <dataDir>");
@@ -84,6 +87,9 @@ public final class KafkaBrokerMain {
         p.put("share.coordinator.state.topic.min.isr", "1");
         p.put("group.initial.rebalance.delay.ms", "0");
         p.put("auto.create.topics.enable", "true");
+        // any broker setting from the JVM's flags, for a benchmark: -Dkafka.broker.num.io.threads=2
+        System.getProperties().stringPropertyNames().stream().filter(name -> name.startsWith(OVERRIDE))
+                .forEach(name -> p.put(name.substring(OVERRIDE.length()), System.getProperty(name)));
         return p;
     }
 
