@@ -720,6 +720,10 @@ test('the widget embedded on a customer\'s site (another origin) chats with staf
   assert.ok(shopSession);
   // nobody holds the new chat: the visitor reads where they stand in the tenant's queue
   await inWidget(shop, '.queue').filter({ hasText: /^You are number [1-9]\d* in line\.$/ }).waitFor();
+  // and support's welcome tops the chat, in the widget's language: words of the page, not a message
+  const greeting = inWidget(shop, 'ol li').first();
+  assert.equal(await greeting.getAttribute('class'), 'greeting');
+  assert.equal(await greeting.innerText(), 'Support\nHi! How can we help you today?');
 
   await inWidget(shop, '[name="text"]').fill('Hello from the shop');
   await inWidget(shop, '[name="text"]').press('Enter');
@@ -735,7 +739,8 @@ test('the widget embedded on a customer\'s site (another origin) chats with staf
   await staff.locator('#text').fill('Welcome to Acme');
   await staff.locator('#text').press('Enter');
   await inWidget(shop, 'li .text').filter({ hasText: 'Welcome to Acme' }).waitFor();
-  assert.equal(await inWidget(shop, 'li:visible').count(), 2, 'the shop\'s `li { display: none }` does not hide them');
+  assert.equal(await inWidget(shop, 'li:visible').count(), 3, 'the shop\'s `li { display: none }` does not hide them');
+  assert.equal(await inWidget(shop, 'ol li').first().getAttribute('class'), 'greeting', 'the welcome stays on top');
   // each side sees that the other read its message (read receipts): the visitor has the panel open
   await staff.locator('#messages li[data-seen="true"] .text', { hasText: 'Welcome to Acme' }).waitFor();
   await inWidget(shop, 'li[data-seen="true"] .text').filter({ hasText: 'Hello from the shop' }).waitFor();
@@ -806,7 +811,8 @@ test('the widget embedded on a customer\'s site (another origin) chats with staf
     const id = document.querySelector('#parley-widget').getAttribute('data-session');
     return id && id !== old;
   }, shopSession);
-  assert.equal(await inWidget(shop, 'li').count(), 0, 'the old chat\'s messages went with it');
+  assert.equal(await inWidget(shop, 'li:not(.greeting)').count(), 0, 'the old chat\'s messages went with it');
+  assert.equal(await inWidget(shop, 'li.greeting').count(), 1, 'the new chat is welcomed too');
   assert.equal(await inWidget(shop, '.operator').textContent(), '', 'nobody has joined the new chat yet');
   await inWidget(shop, '[name="text"]').fill('One more question');
   await inWidget(shop, '[name="text"]').press('Enter');
@@ -888,6 +894,8 @@ test('on a German page the widget speaks German, with the words the site chose f
   await inWidget(shop, '.state[data-state="open"]').filter({ hasText: 'Verbunden' }).waitFor({ timeout: 20000 });
   assert.equal(await inWidget(shop, '[name="text"]').getAttribute('placeholder'), 'Nachricht schreiben…');
   assert.equal(await inWidget(shop, 'form button[type="submit"]').textContent(), 'Abschicken', 'data-texts wins');
+  assert.equal(await inWidget(shop, 'li.greeting .text').textContent(), 'Guten Tag! Was dürfen wir für Sie tun?',
+    'the site\'s own welcome');
   const german = await shop.locator('#parley-widget').getAttribute('data-session');
   await inWidget(shop, '[name="text"]').fill('Wo ist meine Bestellung?');
   await inWidget(shop, '[name="text"]').press('Enter');
@@ -943,13 +951,13 @@ test('the widget on a site with a strict Content-Security-Policy (no inline styl
   assert.deepEqual(refused, [], 'nothing the widget does is refused by the policy');
   // the list is a live region: a new message is added to it, the ones shown stay the same nodes (a
   // list built anew at every message made a screen reader read the whole conversation again)
-  const first = inWidget(shop, 'li').first();
+  const first = inWidget(shop, 'li:not(.greeting)').first();
   await first.evaluate((li) => { li.shownBefore = true; });
   await inWidget(shop, '[name="text"]').fill('and a second one');
   await inWidget(shop, '[name="text"]').press('Enter');
   await inWidget(shop, 'li[data-state="stored"] .text').filter({ hasText: 'and a second one' }).waitFor();
   assert.equal(await first.evaluate((li) => li.shownBefore === true), true, 'the first message kept its node');
-  assert.equal(await inWidget(shop, 'ol[aria-live="polite"] li').count(), 2);
+  assert.equal(await inWidget(shop, 'ol[aria-live="polite"] li:not(.greeting)').count(), 2);
   // an address takes several lines: Shift+Enter breaks the line, Enter sends
   await inWidget(shop, '[name="text"]').pressSequentially('1 Main Street');
   await inWidget(shop, '[name="text"]').press('Shift+Enter');
@@ -1003,6 +1011,8 @@ test('a site gives the widget its own colours, font and corner; without them it 
   });
   assert.deepEqual(panel, { left: 20, above: 136, header: 'rgb(10, 125, 85)', send: 'rgb(10, 125, 85)' },
     'the panel opens above the launcher, in the same corner and colours');
+  assert.ok(await shop.locator('#parley-widget').getAttribute('data-session'), 'the chat is there, drawn');
+  assert.equal(await inWidget(shop, 'li').count(), 0, 'a site that wants no welcome says "greeting": ""');
   await shop.screenshot({ path: join(shots, 'widget-branded.png') });
   await shop.context().close();
 });

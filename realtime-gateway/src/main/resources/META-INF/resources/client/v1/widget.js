@@ -110,6 +110,7 @@ export const TEXTS = Object.freeze({
     rateQuestion: 'How was this chat?', rateGood: 'Good', rateBad: 'Bad', rateThanks: 'Thank you for telling us.',
     saveChat: 'Save a copy of this chat', transcript: 'Chat on {site}, {date}',
     queuePosition: 'You are number {n} in line.',
+    greeting: 'Hi! How can we help you today?',
   },
   de: {
     title: 'Chatten Sie mit uns', messages: 'Nachrichten', yourMessage: 'Ihre Nachricht',
@@ -133,6 +134,7 @@ export const TEXTS = Object.freeze({
     rateThanks: 'Danke für Ihre Rückmeldung.',
     saveChat: 'Eine Kopie dieses Chats speichern', transcript: 'Chat auf {site}, {date}',
     queuePosition: 'Sie sind Nummer {n} in der Warteschlange.',
+    greeting: 'Hallo! Wie können wir Ihnen heute helfen?',
   },
   fr: {
     title: 'Discutez avec nous', messages: 'Messages', yourMessage: 'Votre message',
@@ -156,6 +158,7 @@ export const TEXTS = Object.freeze({
     rateThanks: 'Merci de votre retour.',
     saveChat: 'Enregistrer une copie de cette conversation', transcript: 'Conversation sur {site}, {date}',
     queuePosition: 'Vous êtes numéro {n} dans la file d’attente.',
+    greeting: 'Bonjour ! Comment pouvons-nous vous aider aujourd’hui ?',
   },
   es: {
     title: 'Chatea con nosotros', messages: 'Mensajes', yourMessage: 'Tu mensaje', placeholder: 'Escribe un mensaje…',
@@ -178,6 +181,7 @@ export const TEXTS = Object.freeze({
     rateQuestion: '¿Qué tal ha ido este chat?', rateGood: 'Bien', rateBad: 'Mal', rateThanks: 'Gracias por contárnoslo.',
     saveChat: 'Guardar una copia de este chat', transcript: 'Chat en {site}, {date}',
     queuePosition: 'Eres el número {n} en la cola.',
+    greeting: '¡Hola! ¿En qué podemos ayudarte hoy?',
   },
 });
 
@@ -689,7 +693,18 @@ export class ParleyWidget {
   render(chat) {
     const atBottom = this.list.scrollTop + this.list.clientHeight >= this.list.scrollHeight - 8;
     const seenUpTo = chat.conversation.readUpTo();
-    patchList(this.list, chat.messages.map((m) => {
+    // the site's welcome, as support's first words at the top of every chat: words of the page, never
+    // a message (not stored, not in history or a saved copy); data-texts' "greeting": "" leaves it out
+    const greeting = this.words.greeting ? [{
+      key: 'greeting',
+      look: this.words.greeting,
+      draw: (li) => {
+        li.className = 'greeting';
+        li.replaceChildren(el('span', { class: 'who' }, this.words.support),
+          el('span', { class: 'text' }, this.words.greeting));
+      },
+    }] : [];
+    patchList(this.list, greeting.concat(chat.messages.map((m) => {
       const mine = m.state === 'pending' || m.state === 'failed' || m.sender_user_id === this.me;
       const seen = mine && m.state === 'stored' && m.seq <= seenUpTo;
       const note = messageNote(m, { seen, locale: this.cfg.lang, words: this.words });
@@ -715,7 +730,7 @@ export class ParleyWidget {
             ...(deletable ? [this.deleteButton(chat, m)] : []));
         },
       };
-    }));
+    })));
     if (atBottom) {
       this.list.scrollTop = this.list.scrollHeight;
     }

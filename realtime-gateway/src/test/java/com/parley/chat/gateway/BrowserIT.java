@@ -79,7 +79,8 @@ class BrowserIT {
                     // the shop's script waits for the widget (no inline scripts on the strict shop)
                     strict ? "" : "<script>document.addEventListener('parley:ready', (e) => { window.readyWidget = e.detail; });</script>",
                     gateway, TENANT, cluster.chatApi.baseUrl(),
-                    gateway, german ? "data-texts='{\"send\": \"Abschicken\"}'" : branded ? "data-position=\"left\""
+                    gateway, german ? "data-texts='{\"send\": \"Abschicken\", \"greeting\": \"Guten Tag! Was dürfen wir für Sie tun?\"}'"
+                            : branded ? "data-position=\"left\" data-texts='{\"greeting\": \"\"}'"
                             // what the shop tells support about its visitor
                             : "data-metadata='{\"plan\": \"pro\", \"order\": \"42\"}'")
                     .getBytes(java.nio.charset.StandardCharsets.UTF_8);
