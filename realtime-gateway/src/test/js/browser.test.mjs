@@ -217,6 +217,39 @@ test('operators leave notes on a chat for each other, live; the customer never s
   assert.ok(!widget.includes('Order 42 is lost') && !widget.includes('Refund sent'), 'the customer sees no note');
 });
 
+test('a reply begun in one chat stays with it: opening another chat never carries it to that customer', async () => {
+  // one composer serves every chat: the reply typed for one customer was still in it when the
+  // operator opened the next chat, and Enter sent it there
+  const rest = (method, path, body) => fetch(`${env.PARLEY_API}/api/tenants/${env.PARLEY_TENANT}${path}`, {
+    method, headers: { Authorization: `Bearer ${env.PARLEY_SHOP_VISITOR_TOKEN}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+  }).then((r) => r.json());
+  const other = await rest('POST', '/sessions', {});
+  await rest('POST', `/sessions/${other.id}/messages`, { content: 'Where is my parcel?' });
+  await staff.locator(`button[data-session="${sessionId}"]`).click();
+  await staff.locator('#text').fill('Your refund for order 42 is on its way');
+  await staff.getByLabel('Note for the team').fill('asked for a refund');
+  await staff.locator(`button[data-session="${other.id}"]`).click();
+  await staff.locator('#messages li .text', { hasText: 'Where is my parcel?' }).waitFor();
+  assert.equal(await staff.locator('#text').inputValue(), '', 'the other customer\'s chat starts with an empty box');
+  assert.equal(await staff.getByLabel('Note for the team').inputValue(), '');
+  await staff.locator(`button[data-session="${sessionId}"] .draft`, { hasText: 'draft' }).waitFor();
+  await staff.locator('#text').fill('It left the warehouse today');
+  await staff.locator('#text').press('Enter');
+  await staff.locator('#messages li .text', { hasText: 'It left the warehouse today' }).waitFor();
+  // back: the reply and the note are where they were left, and go to the customer they were for
+  await staff.locator(`button[data-session="${sessionId}"]`).click();
+  assert.equal(await staff.locator('#text').inputValue(), 'Your refund for order 42 is on its way');
+  assert.equal(await staff.getByLabel('Note for the team').inputValue(), 'asked for a refund');
+  assert.equal(await staff.locator(`button[data-session="${sessionId}"] .draft`).textContent(), '');
+  await staff.locator('#text').press('Enter');
+  await customer.locator('#messages li .text', { hasText: 'Your refund for order 42 is on its way' }).waitFor();
+  await staff.getByLabel('Note for the team').fill('');
+  const parcel = await rest('GET', `/sessions/${other.id}/messages`);
+  assert.deepEqual(parcel.items.map((m) => m.content), ['Where is my parcel?', 'It left the warehouse today'],
+    'nothing of the first chat reached the other customer');
+});
+
 test('an operator whose dashboard is behind other windows is notified of a new chat and its message; '
   + 'a click opens it', async () => {
   const context = await browser.newContext({ permissions: ['notifications'] });

@@ -13,6 +13,9 @@ const $ = (id) => document.getElementById(id);
 const sessions = new Map();
 const chats = new Map(); // id -> SessionChat, followed until "Stop following"
 let selected = null;
+// what the operator began to write in a chat they left for another: its reply and its note, back when
+// they return (one composer for every chat: a reply begun for one customer must never go to the next)
+const drafts = new Map(); // id -> { text, note }
 let view = 'all'; // all | queue (open, unclaimed, oldest first) | mine
 let found = null; // the ids a search found, in chat-api's order (newest activity first); null: no search
 const operators = new Map(); // user id -> {status, open_sessions}, from the operators channel
@@ -132,10 +135,13 @@ function render() {
     unread.hidden = !s.unread;
     unread.textContent = String(s.unread || 0);
     unread.setAttribute('aria-label', `${s.unread || 0} unread`);
+    const draft = document.createElement('span');
+    draft.className = 'draft';
+    draft.textContent = drafts.has(s.id) ? ' · draft' : ''; // a reply begun and left for another chat
     const preview = document.createElement('span');
     preview.className = 'preview';
     preview.textContent = s.preview || (s.lastMessageId ? 'Message deleted' : 'No messages yet');
-    button.append(title, badge, holder, rating, wait, unread, preview);
+    button.append(title, badge, holder, rating, wait, draft, unread, preview);
     button.addEventListener('click', () => select(s.id));
     li.append(button);
     return li;
@@ -446,6 +452,15 @@ function sideCard(id, chat) {
 }
 
 function select(id) {
+  if (selected && selected !== id) {
+    keepDraft(selected);
+  }
+  const draft = selected === id ? null : drafts.get(id);
+  if (selected !== id) {
+    $('text').value = draft?.text || '';
+    $('note-text').value = draft?.note || '';
+    drafts.delete(id);
+  }
   selected = id;
   const chat = follow(id);
   window.parleyChat = chat;
@@ -471,6 +486,17 @@ function select(id) {
     render();
   }
   markSeen(chat);
+}
+
+/** Keeps what the composer and the note box hold for the chat being left (nothing kept when both are empty). */
+function keepDraft(id) {
+  const text = $('text').value;
+  const note = $('note-text').value;
+  if (text.trim() || note.trim()) {
+    drafts.set(id, { text, note });
+  } else {
+    drafts.delete(id);
+  }
 }
 
 /**
@@ -802,6 +828,9 @@ $('resolve').addEventListener('click', () => setStatus('resolved'));
 $('leave').addEventListener('click', () => {
   chats.get(selected)?.close();
   chats.delete(selected);
+  keepDraft(selected); // back in the box when the chat is opened again
+  $('text').value = '';
+  $('note-text').value = '';
   selected = null;
   $('presence').textContent = '';
   renderSide();
