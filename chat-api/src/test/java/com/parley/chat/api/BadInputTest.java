@@ -90,6 +90,28 @@ class BadInputTest {
     }
 
     @Test
+    void aFieldChatApiAnswersWithIsReadOnlyIgnoredWhenSent() {
+        // the token and the path decide who wrote what where: a body naming them is carried out without them
+        String session = newSession(tenant, "alice");
+        String alice = token(tenant, "alice", "user");
+        as(alice).body(Map.of("content", "hi", "role", "admin", "sender_user_id", "mallory", "tenant_id", "other",
+                "seq", 99, "id", UUID.randomUUID().toString())).post(messages(session)).then().statusCode(201)
+                .body("role", equalTo("user")).body("sender_user_id", equalTo("alice"))
+                .body("tenant_id", equalTo(tenant)).body("seq", equalTo(2));
+        // a saved reply read and sent back whole, with its new words: its id and who changed it are ignored
+        String admin = token(tenant, "ann", "admin");
+        String replies = "/api/tenants/" + tenant + "/saved-replies";
+        Map<String, Object> reply = as(admin).body(Map.of("shortcut", "hours", "content", "9 to 5")).post(replies)
+                .then().statusCode(201).extract().jsonPath().getMap("");
+        Map<String, Object> edited = new java.util.HashMap<>(reply);
+        edited.put("content", "9 to 6");
+        as(admin).body(edited).put(replies + "/" + reply.get("id")).then().statusCode(200)
+                .body("content", equalTo("9 to 6")).body("id", equalTo(reply.get("id")));
+        as(admin).body(Map.of("shortcut", "hours", "content", "9 to 7", "contnet", "x"))
+                .put(replies + "/" + reply.get("id")).then().statusCode(400).body("field", equalTo("contnet"));
+    }
+
+    @Test
     void nulInMetadataOrClientMessageIdIsAValidationProblem() {
         String session = newSession(tenant, "alice");
         String alice = token(tenant, "alice", "user");
