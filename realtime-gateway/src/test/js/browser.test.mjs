@@ -234,16 +234,20 @@ test('a reply begun in one chat stays with it: opening another chat never carrie
   assert.equal(await staff.locator('#text').inputValue(), '', 'the other customer\'s chat starts with an empty box');
   assert.equal(await staff.getByLabel('Note for the team').inputValue(), '');
   await staff.locator(`button[data-session="${sessionId}"] .draft`, { hasText: 'draft' }).waitFor();
+  // the chat left is followed on the side: its reply box there holds the reply begun, to go on with
+  const side = staff.locator(`#reply-${sessionId}`);
+  assert.equal(await side.inputValue(), 'Your refund for order 42 is on its way');
+  await side.pressSequentially(' today');
   await staff.locator('#text').fill('It left the warehouse today');
   await staff.locator('#text').press('Enter');
   await staff.locator('#messages li .text', { hasText: 'It left the warehouse today' }).waitFor();
   // back: the reply and the note are where they were left, and go to the customer they were for
   await staff.locator(`button[data-session="${sessionId}"]`).click();
-  assert.equal(await staff.locator('#text').inputValue(), 'Your refund for order 42 is on its way');
+  assert.equal(await staff.locator('#text').inputValue(), 'Your refund for order 42 is on its way today');
   assert.equal(await staff.getByLabel('Note for the team').inputValue(), 'asked for a refund');
   assert.equal(await staff.locator(`button[data-session="${sessionId}"] .draft`).textContent(), '');
   await staff.locator('#text').press('Enter');
-  await customer.locator('#messages li .text', { hasText: 'Your refund for order 42 is on its way' }).waitFor();
+  await customer.locator('#messages li .text', { hasText: 'Your refund for order 42 is on its way today' }).waitFor();
   await staff.getByLabel('Note for the team').fill('');
   const parcel = await rest('GET', `/sessions/${other.id}/messages`);
   assert.deepEqual(parcel.items.map((m) => m.content), ['Where is my parcel?', 'It left the warehouse today'],

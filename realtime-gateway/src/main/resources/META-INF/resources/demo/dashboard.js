@@ -436,12 +436,17 @@ function sideCard(id, chat) {
   send.textContent = 'Send';
   form.append(label, input, send);
   replies.attach(input, () => ({ customer: sessions.get(id)?.customerName || '', me: myName }));
-  input.addEventListener('input', () => chat.typing());
+  input.value = drafts.get(id)?.text || ''; // a reply begun in the big view goes on here, and back
+  input.addEventListener('input', () => {
+    chat.typing();
+    keepDraft(id, input.value);
+  });
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     if (input.value.trim()) {
       chat.send(input.value);
       input.value = '';
+      keepDraft(id, '');
     }
   });
   card.append(title, list, typing, form);
@@ -488,10 +493,12 @@ function select(id) {
   markSeen(chat);
 }
 
-/** Keeps what the composer and the note box hold for the chat being left (nothing kept when both are empty). */
-function keepDraft(id) {
-  const text = $('text').value;
-  const note = $('note-text').value;
+/**
+ * Keeps what the reply box and the note box hold for the chat being left, or what its card's reply
+ * box holds (text); nothing is kept when both are empty.
+ */
+function keepDraft(id, text = $('text').value) {
+  const note = id === selected ? $('note-text').value : drafts.get(id)?.note || '';
   if (text.trim() || note.trim()) {
     drafts.set(id, { text, note });
   } else {
