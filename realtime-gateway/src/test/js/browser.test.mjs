@@ -248,7 +248,30 @@ test('a reply begun in one chat stays with it: opening another chat never carrie
   assert.equal(await staff.locator(`button[data-session="${sessionId}"] .draft`).textContent(), '');
   await staff.locator('#text').press('Enter');
   await customer.locator('#messages li .text', { hasText: 'Your refund for order 42 is on its way today' }).waitFor();
+  // a note still on its way when the operator opens the other chat: added to its own chat, once, and
+  // the other chat's note box keeps what is written there
+  await staff.route('**/notes', async (route) => {
+    if (route.request().method() === 'POST') {
+      await new Promise((resolve) => { setTimeout(resolve, 1500); });
+    }
+    await route.continue();
+  });
+  const posted = staff.waitForResponse((r) => r.url().endsWith('/notes') && r.request().method() === 'POST');
+  await staff.getByLabel('Note for the team').press('Enter');
+  await staff.locator(`button[data-session="${other.id}"]`).click();
+  await staff.getByLabel('Note for the team').fill('tracking number sent');
+  await posted;
+  await staff.waitForTimeout(200);
+  assert.equal(await staff.getByLabel('Note for the team').inputValue(), 'tracking number sent');
+  await staff.unroute('**/notes');
+  await staff.locator(`button[data-session="${sessionId}"]`).click();
+  await staff.locator('#notes-list li .text', { hasText: 'asked for a refund' }).waitFor();
+  assert.equal(await staff.locator('#notes-list li .text', { hasText: 'asked for a refund' }).count(), 1);
+  assert.equal(await staff.getByLabel('Note for the team').inputValue(), '', 'the note added is not there again');
+  await staff.locator(`button[data-session="${other.id}"]`).click();
+  assert.equal(await staff.getByLabel('Note for the team').inputValue(), 'tracking number sent');
   await staff.getByLabel('Note for the team').fill('');
+  await staff.locator(`button[data-session="${sessionId}"]`).click(); // where the tests after this one look
   const parcel = await rest('GET', `/sessions/${other.id}/messages`);
   assert.deepEqual(parcel.items.map((m) => m.content), ['Where is my parcel?', 'It left the warehouse today'],
     'nothing of the first chat reached the other customer');

@@ -497,8 +497,8 @@ function select(id) {
  * Keeps what the reply box and the note box hold for the chat being left, or what its card's reply
  * box holds (text); nothing is kept when both are empty.
  */
-function keepDraft(id, text = $('text').value) {
-  const note = id === selected ? $('note-text').value : drafts.get(id)?.note || '';
+function keepDraft(id, text = $('text').value,
+  note = id === selected ? $('note-text').value : drafts.get(id)?.note || '') {
   if (text.trim() || note.trim()) {
     drafts.set(id, { text, note });
   } else {
@@ -890,9 +890,12 @@ $('note-form').addEventListener('submit', async (event) => {
   }
   try {
     keepNote(await api(cfg, 'POST', `/sessions/${encodeURIComponent(id)}/notes`, { content }));
-    $('note-text').value = '';
     if (id === selected) {
+      $('note-text').value = '';
       renderNotes();
+    } else {
+      // another chat was opened meanwhile: its note box is its own; this note is added, no draft of it stays
+      keepDraft(id, drafts.get(id)?.text || '', '');
     }
   } catch (e) {
     $('error').textContent = `Could not add the note: ${e.message}`;
