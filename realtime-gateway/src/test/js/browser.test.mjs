@@ -1077,6 +1077,31 @@ test('a site gives the widget its own colours, font and corner; without them it 
   await shop.context().close();
 });
 
+test('a question half typed on one page of the site is there on the next, until it is sent', async () => {
+  // the widget loads anew on every page of a shop: what the visitor had begun to write was gone
+  const shop = watch(await (await browser.newContext()).newPage(), 'shop, draft');
+  await shop.goto(`${env.PARLEY_SHOP}/`);
+  await inWidget(shop, 'button.launcher').click();
+  await inWidget(shop, '.state[data-state="open"]').waitFor({ timeout: 20000 });
+  const chat = await shop.locator('#parley-widget').getAttribute('data-session');
+  await inWidget(shop, '[name="text"]').pressSequentially('My order number is 5521 and');
+  await shop.goto(`${env.PARLEY_SHOP}/?page=teapots`); // the next page of the site, in the same tab
+  await inWidget(shop, 'button.launcher').click();
+  await inWidget(shop, '.state[data-state="open"]').waitFor({ timeout: 20000 });
+  assert.equal(await shop.locator('#parley-widget').getAttribute('data-session'), chat, 'the same chat');
+  assert.equal(await inWidget(shop, '[name="text"]').inputValue(), 'My order number is 5521 and');
+  await inWidget(shop, '[name="text"]').pressSequentially(' it has not come');
+  await inWidget(shop, '[name="text"]').press('Enter');
+  await inWidget(shop, 'li[data-state="stored"] .text')
+    .filter({ hasText: 'My order number is 5521 and it has not come' }).waitFor();
+  await shop.reload();
+  await inWidget(shop, 'button.launcher').click();
+  await inWidget(shop, 'li[data-state="stored"] .text')
+    .filter({ hasText: 'My order number is 5521 and it has not come' }).waitFor({ timeout: 20000 });
+  assert.equal(await inWidget(shop, '[name="text"]').inputValue(), '', 'sent: not written again');
+  await shop.context().close();
+});
+
 test('the site\'s own link opens the chat; its scripts open and close it once the widget says it is ready', async () => {
   const shop = watch(await (await browser.newContext()).newPage(), 'shop links');
   await shop.goto(`${env.PARLEY_SHOP}/`);

@@ -301,6 +301,20 @@ function remembered(operation, ...args) {
   }
 }
 
+/**
+ * What the visitor began to write in a chat, kept in this tab's sessionStorage by the chat's id: a
+ * site of several pages loads the widget anew on each, and a question half typed on one page is
+ * there on the next (or after a reload); the same tab only, and only for the same chat, so a
+ * visitor after them on a shared computer, with their own chat, never sees it.
+ */
+function draft(operation, sessionId, ...args) {
+  try {
+    return sessionStorage[operation](`parley.widget.draft.${sessionId}`, ...args);
+  } catch (e) {
+    return null;
+  }
+}
+
 /** Whether some visitor's chat with this tenant is remembered here (the visitor is known only from their token). */
 function rememberedChat(tenantId) {
   try {
@@ -404,7 +418,12 @@ export class ParleyWidget {
       // reply shows on the launcher; a chat that ended is not replaced by a new one until they open
       this.start({ resumeOnly: true });
     }
-    this.input.addEventListener('input', () => this.chat?.typing());
+    this.input.addEventListener('input', () => {
+      this.chat?.typing();
+      if (this.chat) {
+        draft(this.input.value ? 'setItem' : 'removeItem', this.root.dataset.session, this.input.value);
+      }
+    });
     this.input.addEventListener('keydown', (event) => {
       if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) { // not while an IME composes
         event.preventDefault();
@@ -417,6 +436,7 @@ export class ParleyWidget {
       if (this.chat && text.trim()) {
         this.chat.send(text);
         this.input.value = '';
+        draft('removeItem', this.root.dataset.session);
       }
     });
   }
@@ -551,6 +571,10 @@ export class ParleyWidget {
 
   connect(session, token) {
     this.root.dataset.session = session.id;
+    const begun = draft('getItem', session.id);
+    if (begun && !this.input.value.trim()) {
+      this.input.value = begun; // written on another page of the site, or before a reload
+    }
     this.claim = null;
     this.support = null; // this chat's connection says it
     this.markedSeq = 0;
@@ -769,6 +793,7 @@ export class ParleyWidget {
     this.form.querySelectorAll('textarea, button').forEach((node) => { node.disabled = over; });
     if (over) {
       remembered('removeItem', this.storageKey);
+      draft('removeItem', this.root.dataset.session);
       const finished = this.chat;
       this.chat.close();
       this.chat = null;
