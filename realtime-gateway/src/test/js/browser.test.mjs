@@ -59,6 +59,11 @@ after(async () => {
 });
 
 const texts = (p) => p.locator('#messages li .text').allTextContents();
+/** chat-api's REST as the shop's visitor (carol): their chats, their messages. */
+const asVisitor = (method, path, body) => fetch(`${env.PARLEY_API}/api/tenants/${env.PARLEY_TENANT}${path}`, {
+  method, headers: { Authorization: `Bearer ${env.PARLEY_SHOP_VISITOR_TOKEN}`, 'Content-Type': 'application/json' },
+  body: JSON.stringify(body),
+}).then((r) => r.json());
 
 async function seqs(p) {
   return p.locator('#messages li[data-seq]').evaluateAll((lis) => lis.map((li) => Number(li.dataset.seq)));
@@ -220,12 +225,8 @@ test('operators leave notes on a chat for each other, live; the customer never s
 test('a reply begun in one chat stays with it: opening another chat never carries it to that customer', async () => {
   // one composer serves every chat: the reply typed for one customer was still in it when the
   // operator opened the next chat, and Enter sent it there
-  const rest = (method, path, body) => fetch(`${env.PARLEY_API}/api/tenants/${env.PARLEY_TENANT}${path}`, {
-    method, headers: { Authorization: `Bearer ${env.PARLEY_SHOP_VISITOR_TOKEN}`, 'Content-Type': 'application/json' },
-    body: JSON.stringify(body),
-  }).then((r) => r.json());
-  const other = await rest('POST', '/sessions', {});
-  await rest('POST', `/sessions/${other.id}/messages`, { content: 'Where is my parcel?' });
+  const other = await asVisitor('POST', '/sessions', {});
+  await asVisitor('POST', `/sessions/${other.id}/messages`, { content: 'Where is my parcel?' });
   await staff.locator(`button[data-session="${sessionId}"]`).click();
   await staff.locator('#text').fill('Your refund for order 42 is on its way');
   await staff.getByLabel('Note for the team').fill('asked for a refund');
@@ -272,7 +273,7 @@ test('a reply begun in one chat stays with it: opening another chat never carrie
   assert.equal(await staff.getByLabel('Note for the team').inputValue(), 'tracking number sent');
   await staff.getByLabel('Note for the team').fill('');
   await staff.locator(`button[data-session="${sessionId}"]`).click(); // where the tests after this one look
-  const parcel = await rest('GET', `/sessions/${other.id}/messages`);
+  const parcel = await asVisitor('GET', `/sessions/${other.id}/messages`);
   assert.deepEqual(parcel.items.map((m) => m.content), ['Where is my parcel?', 'It left the warehouse today'],
     'nothing of the first chat reached the other customer');
 });
@@ -306,19 +307,15 @@ test('an operator whose dashboard is behind other windows is notified of a new c
   assert.equal(await ann.getByRole('button', { name: 'Notify me of new chats' }).isVisible(), false, 'allowed already');
   await ann.evaluate(() => { window.behind = true; });
 
-  const rest = (method, path, body) => fetch(`${env.PARLEY_API}/api/tenants/${env.PARLEY_TENANT}${path}`, {
-    method, headers: { Authorization: `Bearer ${env.PARLEY_SHOP_VISITOR_TOKEN}`, 'Content-Type': 'application/json' },
-    body: JSON.stringify(body),
-  }).then((r) => r.json());
-  const chat = await rest('POST', '/sessions', {});
-  await rest('POST', `/sessions/${chat.id}/messages`, { content: 'Is the blue mug in stock?' });
+  const chat = await asVisitor('POST', '/sessions', {});
+  await asVisitor('POST', `/sessions/${chat.id}/messages`, { content: 'Is the blue mug in stock?' });
   await ann.waitForFunction(() => window.notifications.length === 2);
   assert.deepEqual(await ann.evaluate(() => window.notifications.map((n) => [n.title, n.body, n.tag])), [
     ['New chat', 'Customer carol', chat.id], ['Customer carol', 'Is the blue mug in stock?', chat.id]]);
 
   // in front again: the list shows the next message, and no notification comes with it
   await ann.evaluate(() => { window.behind = false; });
-  await rest('POST', `/sessions/${chat.id}/messages`, { content: 'And the red one?' });
+  await asVisitor('POST', `/sessions/${chat.id}/messages`, { content: 'And the red one?' });
   await ann.locator(`button[data-session="${chat.id}"] .preview`, { hasText: 'And the red one?' }).waitFor();
   assert.equal(await ann.evaluate(() => window.notifications.length), 2);
   // a click on the notification opens the chat
