@@ -457,11 +457,11 @@ function sideCard(id, chat) {
 }
 
 function select(id) {
-  if (selected && selected !== id) {
-    keepDraft(selected);
-  }
-  const draft = selected === id ? null : drafts.get(id);
   if (selected !== id) {
+    if (selected) {
+      keepDraft(selected);
+    }
+    const draft = drafts.get(id);
     $('text').value = draft?.text || '';
     $('note-text').value = draft?.note || '';
     drafts.delete(id);
@@ -835,7 +835,9 @@ $('resolve').addEventListener('click', () => setStatus('resolved'));
 $('leave').addEventListener('click', () => {
   chats.get(selected)?.close();
   chats.delete(selected);
-  keepDraft(selected); // back in the box when the chat is opened again
+  if (selected) {
+    keepDraft(selected); // back in the box when the chat is opened again
+  }
   $('text').value = '';
   $('note-text').value = '';
   selected = null;
