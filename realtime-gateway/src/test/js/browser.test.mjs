@@ -276,6 +276,24 @@ test('a reply begun in one chat stays with it: opening another chat never carrie
   const parcel = await asVisitor('GET', `/sessions/${other.id}/messages`);
   assert.deepEqual(parcel.items.map((m) => m.content), ['Where is my parcel?', 'It left the warehouse today'],
     'nothing of the first chat reached the other customer');
+
+  // a reload of the tab keeps the drafts too: the open chat's and the others'
+  const ann = watch(await (await browser.newContext()).newPage(), 'ann, drafts');
+  await ann.goto(page(env.PARLEY_GW1, 'dashboard.html', env.PARLEY_ADMIN_TOKEN, `${env.PARLEY_GW1},${env.PARLEY_GW2}`));
+  await ann.locator(`button[data-session="${other.id}"]`).click();
+  await ann.locator('#text').fill('The courier comes on Monday');
+  await ann.locator(`button[data-session="${sessionId}"]`).click();
+  await ann.getByLabel('Note for the team').fill('check the refund on Friday');
+  await ann.reload();
+  await ann.locator('#state[data-state="open"]').waitFor();
+  await ann.locator(`button[data-session="${sessionId}"] .draft`, { hasText: 'draft' }).waitFor();
+  await ann.locator(`button[data-session="${other.id}"] .draft`, { hasText: 'draft' }).waitFor();
+  await ann.locator(`button[data-session="${other.id}"]`).click();
+  assert.equal(await ann.locator('#text').inputValue(), 'The courier comes on Monday');
+  await ann.locator(`button[data-session="${sessionId}"]`).click();
+  assert.equal(await ann.getByLabel('Note for the team').inputValue(), 'check the refund on Friday');
+  assert.equal(await ann.locator('#text').inputValue(), '');
+  await ann.context().close();
 });
 
 test('an operator whose dashboard is behind other windows is notified of a new chat and its message; '

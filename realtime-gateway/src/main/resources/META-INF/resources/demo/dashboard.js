@@ -14,8 +14,10 @@ const sessions = new Map();
 const chats = new Map(); // id -> SessionChat, followed until "Stop following"
 let selected = null;
 // what the operator began to write in a chat they left for another: its reply and its note, back when
-// they return (one composer for every chat: a reply begun for one customer must never go to the next)
-const drafts = new Map(); // id -> { text, note }
+// they return (one composer for every chat: a reply begun for one customer must never go to the next);
+// kept in the tab's sessionStorage over a reload (the operator's own, gone with the tab)
+const draftsKey = `parley.dashboard.drafts.${cfg.tenantId}.${me}`;
+const drafts = new Map(stored(draftsKey)); // id -> { text, note }
 let view = 'all'; // all | queue (open, unclaimed, oldest first) | mine
 let found = null; // the ids a search found, in chat-api's order (newest activity first); null: no search
 const operators = new Map(); // user id -> {status, open_sessions}, from the operators channel
@@ -492,6 +494,28 @@ function select(id) {
   }
   markSeen(chat);
 }
+
+/** The drafts a reload of this tab left (an empty list when there are none, or no storage to read). */
+function stored(key) {
+  try {
+    const kept = JSON.parse(sessionStorage.getItem(key) || '[]');
+    return Array.isArray(kept) ? kept : [];
+  } catch (e) {
+    return [];
+  }
+}
+
+// a reload or a navigation away: the open chat's boxes join the drafts, all of them into the tab's storage
+addEventListener('pagehide', () => {
+  if (selected) {
+    keepDraft(selected);
+  }
+  try {
+    sessionStorage.setItem(draftsKey, JSON.stringify([...drafts]));
+  } catch (e) {
+    // storage blocked: the drafts go with the page, as before
+  }
+});
 
 /**
  * Keeps what the reply box and the note box hold for the chat being left, or what its card's reply
