@@ -780,6 +780,11 @@ test('when WebSocket is refused the widget falls back to SSE and sends over REST
 // The widget as a customer embeds it: one <script type="module"> tag on their shop, another origin
 // than chat-api's and the gateways'; the shop's backend hands over the visitor's token.
 const inWidget = (p, selector) => p.locator(`#parley-widget ${selector}`); // CSS pierces the open shadow root
+/** Opens the widget's panel with its launcher, as a visitor does, and waits until its chat is connected. */
+async function openWidget(p) {
+  await inWidget(p, 'button.launcher').click();
+  await inWidget(p, '.state[data-state="open"]').waitFor({ timeout: 20000 });
+}
 
 test('the widget embedded on a customer\'s site (another origin) chats with staff', async () => {
   const shop = await (await browser.newContext()).newPage();
@@ -907,8 +912,7 @@ test('the widget embedded on a customer\'s site (another origin) chats with staf
 test('a chat nobody wrote in ends without asking how it was; a new one starts with a click', async () => {
   const shop = watch(await (await browser.newContext()).newPage(), 'shop, empty chat');
   await shop.goto(`${env.PARLEY_SHOP}/`);
-  await inWidget(shop, 'button.launcher').click();
-  await inWidget(shop, '.state[data-state="open"]').waitFor({ timeout: 20000 });
+  await openWidget(shop);
   const empty = await shop.locator('#parley-widget').getAttribute('data-session');
   // closed as chat-api closes a chat nobody wrote in (parley.chat-api.empty-chats), or as staff close one
   const closed = await fetch(`${env.PARLEY_API}/api/tenants/${env.PARLEY_TENANT}/sessions/${empty}`, {
@@ -930,8 +934,7 @@ test('a chat nobody wrote in ends without asking how it was; a new one starts wi
 test('a visitor takes back a message of their own in the embedded widget; staff see it deleted', async () => {
   const shop = watch(await (await browser.newContext()).newPage(), 'shop, delete');
   await shop.goto(`${env.PARLEY_SHOP}/`);
-  await inWidget(shop, 'button.launcher').click();
-  await inWidget(shop, '.state[data-state="open"]').waitFor({ timeout: 20000 });
+  await openWidget(shop);
   await inWidget(shop, '[name="text"]').fill('my card is 5500 0000 0000 0004');
   await inWidget(shop, '[name="text"]').press('Enter');
   const line = inWidget(shop, 'li.mine[data-state="stored"]');
@@ -1075,8 +1078,7 @@ test('a site gives the widget its own colours, font and corner; without them it 
   assert.match(branded.font, /^Georgia/, '--parley-font');
   assert.equal(branded.left, 20, 'data-position="left"');
   assert.equal(branded.bottom, 80, '--parley-bottom');
-  await inWidget(shop, 'button.launcher').click();
-  await inWidget(shop, '.state[data-state="open"]').waitFor({ timeout: 20000 });
+  await openWidget(shop);
   const panel = await inWidget(shop, '.panel').evaluate((p) => {
     const box = p.getBoundingClientRect();
     const root = p.getRootNode();
@@ -1096,13 +1098,11 @@ test('a question half typed on one page of the site is there on the next, until 
   // the widget loads anew on every page of a shop: what the visitor had begun to write was gone
   const shop = watch(await (await browser.newContext()).newPage(), 'shop, draft');
   await shop.goto(`${env.PARLEY_SHOP}/`);
-  await inWidget(shop, 'button.launcher').click();
-  await inWidget(shop, '.state[data-state="open"]').waitFor({ timeout: 20000 });
+  await openWidget(shop);
   const chat = await shop.locator('#parley-widget').getAttribute('data-session');
   await inWidget(shop, '[name="text"]').pressSequentially('My order number is 5521 and');
   await shop.goto(`${env.PARLEY_SHOP}/?page=teapots`); // the next page of the site, in the same tab
-  await inWidget(shop, 'button.launcher').click();
-  await inWidget(shop, '.state[data-state="open"]').waitFor({ timeout: 20000 });
+  await openWidget(shop);
   assert.equal(await shop.locator('#parley-widget').getAttribute('data-session'), chat, 'the same chat');
   assert.equal(await inWidget(shop, '[name="text"]').inputValue(), 'My order number is 5521 and');
   await inWidget(shop, '[name="text"]').pressSequentially(' it has not come');
@@ -1151,8 +1151,7 @@ test('the site\'s own link opens the chat; its scripts open and close it once th
 test('the visitor sees whether support is there, until an operator has the chat', async () => {
   const shop = watch(await (await browser.newContext()).newPage(), 'shop, support');
   await shop.goto(`${env.PARLEY_SHOP}/`);
-  await inWidget(shop, 'button.launcher').click();
-  await inWidget(shop, '.state[data-state="open"]').waitFor({ timeout: 20000 });
+  await openWidget(shop);
   const support = inWidget(shop, '.support');
   // sam's dashboard is open (available, or busy when he holds five chats already)
   await inWidget(shop, '.support[data-status="available"], .support[data-status="busy"]').waitFor();
@@ -1187,8 +1186,7 @@ test('a visitor the site does not know yet (its token URL answers 401) is asked 
   assert.equal(await shop.locator('#parley-widget').getAttribute('data-session'), null, 'nothing was created');
   signedIn = true;
   await inWidget(shop, 'button.launcher').click(); // closed, and opened again after signing in
-  await inWidget(shop, 'button.launcher').click();
-  await inWidget(shop, '.state[data-state="open"]').waitFor({ timeout: 20000 });
+  await openWidget(shop);
   assert.equal(await inWidget(shop, '.error').textContent(), '');
   await shop.context().close();
 });
@@ -1203,8 +1201,7 @@ test('the widget on a browser that blocks the site\'s storage still chats', asyn
   });
   const shop = watch(await context.newPage(), 'shop without storage');
   await shop.goto(`${env.PARLEY_SHOP}/`);
-  await inWidget(shop, 'button.launcher').click();
-  await inWidget(shop, '.state[data-state="open"]').waitFor({ timeout: 20000 });
+  await openWidget(shop);
   await inWidget(shop, '[name="text"]').fill('no storage here');
   await inWidget(shop, '[name="text"]').press('Enter');
   await inWidget(shop, 'li[data-state="stored"] .text').filter({ hasText: 'no storage here' }).waitFor();
@@ -1317,8 +1314,7 @@ test('embedded behind a proxy that breaks WebSocket: the widget receives over cr
   });
   const shop = watch(await context.newPage(), 'shop over SSE');
   await shop.goto(`${env.PARLEY_SHOP}/`);
-  await inWidget(shop, 'button.launcher').click();
-  await inWidget(shop, '.state[data-state="open"]').waitFor({ timeout: 20000 });
+  await openWidget(shop);
   const shopSession = await shop.locator('#parley-widget').getAttribute('data-session');
   await staff.locator(`button[data-session="${shopSession}"]`).click();
   await staff.locator('#text').fill('over SSE to the shop');
@@ -1381,8 +1377,7 @@ test('a connection replaced by a newer one of the same visitor (4409) says so, o
   await inWidget(shop, '.state[data-state="failed"]').filter({ hasText: 'opened in another tab' }).waitFor();
   // the visitor is here now: closing and opening the panel in this tab takes the chat back
   await inWidget(shop, 'button.launcher').click();
-  await inWidget(shop, 'button.launcher').click();
-  await inWidget(shop, '.state[data-state="open"]').waitFor({ timeout: 20000 });
+  await openWidget(shop);
   await shop.context().close();
   replacements = 0;
 

@@ -84,7 +84,7 @@ public class ProblemResponses implements OASFilter {
         });
     }
 
-    /** A request body takes its own fields only (quarkus.jackson.fail-on-unknown-properties): its schema says so. */
+    /** A request body takes its own fields only (KnownFieldsOnly): its schema says so. */
     private static void closeBody(OpenAPI openAPI, Operation operation) {
         if (operation.getRequestBody() == null || operation.getRequestBody().getContent() == null) {
             return;
