@@ -422,6 +422,34 @@ test('client: WebSocket fails twice though the gateway admits the token: falls b
   c.close();
 });
 
+test('client: over REST the messages go one at a time, in the order written', async () => {
+  // posted together, chat-api stored a burst in whatever order its requests committed
+  const { sources, FakeSource } = fakeEventSources();
+  const posts = [];
+  const answers = [];
+  const fetch = (url, init) => {
+    posts.push(JSON.parse(init.body).content);
+    return new Promise((resolve) => answers.push(() => resolve({ ok: true, status: 201 })));
+  };
+  const c = client({ transport: 'sse', EventSource: FakeSource, fetch });
+  c.send('first, offline'); // queued: sent once connected
+  c.connect();
+  sources[0].onmessage({ data: JSON.stringify({ type: 'connected', last_seq: 0 }) });
+  c.send('second');
+  c.send('third');
+  await tick();
+  assert.deepEqual(posts, ['first, offline'], 'the next waits for the answer to the one before');
+  answers[0]();
+  await until(() => posts.length === 2, 200);
+  assert.deepEqual(posts, ['first, offline', 'second']);
+  answers[1]();
+  await until(() => posts.length === 3, 200);
+  answers[2]();
+  await until(() => c.queue.size === 0, 200);
+  assert.deepEqual(posts, ['first, offline', 'second', 'third']);
+  c.close();
+});
+
 test('client: the widget\'s token is refreshed before it expires, on the open socket and on the SSE stream', async () => {
   // it was refreshed only after the gateway closed the connection for it (4401): a reconnect, and the
   // customer leaving and joining again for staff, once per token lifetime

@@ -1281,7 +1281,19 @@ export class SessionClient extends GatewayConnection {
     }
   }
 
-  async postOverRest(item) {
+  /**
+   * One post at a time, in the order written: sent together, chat-api could store them (and give them
+   * their seq) in another order than the visitor wrote them.
+   */
+  postOverRest(item) {
+    this.posting = (this.posting || Promise.resolve()).then(() => this.postOnce(item));
+    return this.posting;
+  }
+
+  async postOnce(item) {
+    if (!this.queue.all().includes(item)) {
+      return; // stored meanwhile (sent twice: on a reconnect and by its retry)
+    }
     try {
       const response = await this.rest('POST', '/messages',
         { content: item.content, client_message_id: item.client_message_id });

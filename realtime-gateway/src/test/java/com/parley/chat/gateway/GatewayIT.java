@@ -138,6 +138,35 @@ class GatewayIT {
     }
 
     @Test
+    @Order(2)
+    void messagesSentOverTheSocketInABurstAreStoredInTheOrderSent() {
+        // each went on to chat-api at once, and a burst was stored in whatever order its posts committed:
+        // the customer's "Hello" came after their question
+        String session = newSession("alice");
+        try (WsClient alice = join(cluster.gateway1, session, "alice", "user");
+                WsClient sam = join(cluster.gateway2, session, "sam", "supporter")) {
+            alice.awaitType("session_created");
+            sam.awaitType("session_created");
+            List<String> sent = new java.util.ArrayList<>();
+            for (int i = 1; i <= 20; i++) {
+                sent.add("line " + i);
+                alice.sendJson(Map.of("type", "message", "content", "line " + i, "client_message_id", "burst-" + i));
+            }
+            List<JsonNode> acks = alice.collect(f -> "message_ack".equals(f.path("type").asText()), 20,
+                    Duration.ofSeconds(30));
+            assertEquals(20, acks.size());
+            for (JsonNode ack : acks) {
+                int line = Integer.parseInt(ack.get("client_message_id").asText().substring("burst-".length()));
+                assertEquals(line + 1L, ack.get("seq").asLong(), "line " + line + " got the seq of its place");
+            }
+            List<JsonNode> received = sam.collect(f -> "message_created".equals(f.path("type").asText()), 20,
+                    Duration.ofSeconds(30));
+            assertEquals(sent, received.stream().map(f -> f.get("content").asText()).toList(),
+                    "the other side reads them in the order written");
+        }
+    }
+
+    @Test
     @Order(3)
     void typingReadReceiptsAndPresenceCrossInstancesButNotBackToTheSender() {
         String session = newSession("alice");

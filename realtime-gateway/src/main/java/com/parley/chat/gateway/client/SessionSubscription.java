@@ -37,6 +37,8 @@ public final class SessionSubscription extends Subscription implements SessionRe
     /** The highest {@code up_to_seq} this subscription reported read (-1: none yet). */
     private final AtomicLong readUpTo = new AtomicLong(-1);
     private Boolean typing; // the last typing state that went out to the others; null before the first
+    /** The client's messages to the session, to chat-api one at a time (made at the first). */
+    private InOrder posts;
     private long typingSaidAtNanos;
     private final long typingRepeatNanos;
 
@@ -96,6 +98,14 @@ public final class SessionSubscription extends Subscription implements SessionRe
         typing = isTyping;
         typingSaidAtNanos = nowNanos;
         return true;
+    }
+
+    /** The client's messages to this session: each goes to chat-api once the one sent before it was answered. */
+    public synchronized InOrder posts() {
+        if (posts == null) {
+            posts = new InOrder();
+        }
+        return posts;
     }
 
     /** True on the one-session shorthand socket, where the subscription is the connection. */

@@ -227,8 +227,9 @@ public class InboundFrames {
                     session.channel()));
             return;
         }
-        chatApi.postMessage(session.connection().caller(), session.session().sessionId(), content.asText(), wholeId)
-                .subscribe().with(answer -> {
+        // after the client's message before it was answered: stored, and given its seq, in the order sent
+        session.posts().run(chatApi.postMessage(session.connection().caller(), session.session().sessionId(),
+                content.asText(), wholeId).invoke(answer -> {
                     if (answer.ok()) {
                         JsonNode m = answer.body();
                         ObjectNode ack = frames.frame("message_ack", session.channel());
@@ -240,9 +241,9 @@ public class InboundFrames {
                     } else {
                         refused(session, answer, "chat-api refused the message.", clientMessageId);
                     }
-                }, failure -> session.connection().send(frames.error("unavailable",
+                }).onFailure().invoke(failure -> session.connection().send(frames.error("unavailable",
                         "The message could not be stored right now; send it again with the same client_message_id.",
-                        clientMessageId, session.channel())));
+                        clientMessageId, session.channel()))));
     }
 
     /**
