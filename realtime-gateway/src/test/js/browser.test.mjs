@@ -1174,6 +1174,44 @@ test('the visitor sees whether support is there, until an operator has the chat'
   await shop.context().close();
 });
 
+test('on a phone the chat fills the screen, keeps the newest message in view and closes from its header', async () => {
+  const context = await browser.newContext({ viewport: { width: 360, height: 640 }, isMobile: true, hasTouch: true });
+  const phone = watch(await context.newPage(), 'shop on a phone');
+  await phone.goto(`${env.PARLEY_SHOP}/`);
+  await openWidget(phone);
+  const panel = await inWidget(phone, '.panel').boundingBox();
+  assert.deepEqual([panel.x, panel.y, panel.width, panel.height], [0, 0, 360, 640], 'the whole screen');
+  assert.equal(await inWidget(phone, 'button.launcher').isHidden(), true, 'under the panel, not tapped through it');
+  assert.equal(await inWidget(phone, '[name="text"]').evaluate((t) => getComputedStyle(t).fontSize), '16px',
+    'no smaller, or Safari on iOS zooms the page in when the visitor taps it');
+  for (let line = 1; line <= 12; line += 1) { // more than the screen holds
+    await inWidget(phone, '[name="text"]').fill(`Question ${line} about my order`);
+    await inWidget(phone, '[name="text"]').press('Enter');
+  }
+  const last = inWidget(phone, 'li[data-state="stored"] .text').filter({ hasText: 'Question 12 about my order' });
+  await last.waitFor();
+  const inView = () => inWidget(phone, 'ol').evaluate((list) => {
+    const newest = list.lastElementChild.getBoundingClientRect();
+    return newest.bottom <= list.getBoundingClientRect().bottom + 1;
+  });
+  assert.equal(await inView(), true, 'the newest message in view');
+  // an operator joins: the line that says so takes room under the list, and the newest message stays in view
+  const id = await phone.locator('#parley-widget').getAttribute('data-session');
+  await staff.locator(`button[data-session="${id}"]`).click();
+  await staff.getByRole('button', { name: 'Claim', exact: true }).click();
+  await inWidget(phone, '.operator').filter({ hasText: 'joined the chat' }).waitFor();
+  await phone.waitForTimeout(200); // a frame or two for the layout
+  assert.equal(await inView(), true, 'the newest message still in view under the operator line');
+  await phone.screenshot({ path: join(shots, 'widget-phone.png') });
+  await staff.getByRole('button', { name: 'Release', exact: true }).click(); // sam's workload as it was
+  await inWidget(phone, 'header').getByRole('button', { name: 'Close' }).click();
+  await inWidget(phone, '.panel').waitFor({ state: 'hidden' });
+  assert.equal(await inWidget(phone, 'button.launcher').isVisible(), true);
+  assert.equal(await inWidget(phone, 'button.launcher').evaluate((b) => b.getRootNode().activeElement === b), true,
+    'the keyboard is back on the launcher');
+  await context.close();
+});
+
 test('a visitor the site does not know yet (its token URL answers 401) is asked to sign in, then chats', async () => {
   const shop = watch(await (await browser.newContext()).newPage(), 'shop, signed out');
   let signedIn = false; // the shop's backend has no customer for this browser until they sign in

@@ -55,8 +55,10 @@ const STYLE = `
 header { display: flex; justify-content: space-between; align-items: center; padding: 10px 14px;
   background: var(--parley-accent, #2f5fd0); color: var(--parley-on-accent, #fff); }
 h2 { margin: 0; font-size: 16px; }
-.state { font-size: 12px; }
-ol { flex: 1; margin: 0; padding: 10px 14px; list-style: none; overflow-y: auto; }
+.state { margin-left: auto; font-size: 12px; }
+header .close { margin: -6px -8px -6px 8px; padding: 2px 10px; font: inherit; font-size: 22px; line-height: 1;
+  border: 0; background: none; color: inherit; cursor: pointer; }
+ol { flex: 1; margin: 0; padding: 10px 14px; list-style: none; overflow-y: auto; overscroll-behavior: contain; }
 li { margin: 6px 0; max-width: 85%; padding: 6px 10px; border-radius: 10px; background: #eef1f7; white-space: pre-wrap;
   overflow-wrap: anywhere; }
 li.mine { margin-left: auto; background: #dce7ff; }
@@ -71,6 +73,9 @@ li button.delete { display: block; margin-top: 2px; padding: 0; font: inherit; f
 .banner[hidden] { display: none; }
 .operator { font-style: italic; }
 .support:empty, .queue:empty, .rating:empty { display: none; }
+/* empty, the lines under the list take no room (a phone has little); only the typing line keeps its
+   own, so that the list does not jump each time someone starts or stops typing */
+.operator:empty, .status:empty, .error:empty { min-height: 0; margin-block: 0; }
 .rating button { margin-left: 6px; padding: 2px 10px; font: inherit; border: 1px solid #a0aec0; border-radius: 6px;
   background: #fff; cursor: pointer; }
 form { display: flex; gap: 6px; padding: 10px; border-top: 1px solid #e2e8f0; }
@@ -79,6 +84,14 @@ textarea { flex: 1; padding: 8px; font: inherit; border: 1px solid #a0aec0; bord
 form button { padding: 8px 12px; font: inherit; border: 0; border-radius: 6px;
   background: var(--parley-accent, #2f5fd0); color: var(--parley-on-accent, #fff); }
 button:disabled, textarea:disabled { opacity: .5; }
+/* a phone: the open chat takes the whole screen (the launcher under it comes back when it closes), and
+   the composer's text is 16px, below which Safari on iOS zooms the page in when it gets the focus */
+@media (max-width: 480px) {
+  .panel { inset: 0; width: auto; height: auto; border: 0; border-radius: 0; box-shadow: none; }
+  :host([data-position="left"]) .panel { left: 0; right: 0; }
+  .launcher[aria-expanded="true"] { display: none; }
+  textarea, form button { font-size: 16px; }
+}
 .status button { margin-left: 6px; padding: 4px 10px; font: inherit; border: 1px solid var(--parley-accent, #2f5fd0);
   border-radius: 6px; background: #fff; color: var(--parley-accent, #2f5fd0); cursor: pointer; }
 `;
@@ -111,6 +124,7 @@ export const TEXTS = Object.freeze({
     saveChat: 'Save a copy of this chat', transcript: 'Chat on {site}, {date}',
     queuePosition: 'You are number {n} in line.',
     greeting: 'Hi! How can we help you today?',
+    close: 'Close',
   },
   de: {
     title: 'Chatten Sie mit uns', messages: 'Nachrichten', yourMessage: 'Ihre Nachricht',
@@ -135,6 +149,7 @@ export const TEXTS = Object.freeze({
     saveChat: 'Eine Kopie dieses Chats speichern', transcript: 'Chat auf {site}, {date}',
     queuePosition: 'Sie sind Nummer {n} in der Warteschlange.',
     greeting: 'Hallo! Wie können wir Ihnen heute helfen?',
+    close: 'Schließen',
   },
   fr: {
     title: 'Discutez avec nous', messages: 'Messages', yourMessage: 'Votre message',
@@ -159,6 +174,7 @@ export const TEXTS = Object.freeze({
     saveChat: 'Enregistrer une copie de cette conversation', transcript: 'Conversation sur {site}, {date}',
     queuePosition: 'Vous êtes numéro {n} dans la file d’attente.',
     greeting: 'Bonjour ! Comment pouvons-nous vous aider aujourd’hui ?',
+    close: 'Fermer',
   },
   es: {
     title: 'Chatea con nosotros', messages: 'Mensajes', yourMessage: 'Tu mensaje', placeholder: 'Escribe un mensaje…',
@@ -182,11 +198,17 @@ export const TEXTS = Object.freeze({
     saveChat: 'Guardar una copia de este chat', transcript: 'Chat en {site}, {date}',
     queuePosition: 'Eres el número {n} en la cola.',
     greeting: '¡Hola! ¿En qué podemos ayudarte hoy?',
+    close: 'Cerrar',
   },
 });
 
 /** Why a connection stopped for good, by close code, as a key of TEXTS. */
 const STOP_REASON = { 4401: 'expired', 4409: 'replaced', 4403: 'refused', 1008: 'refused' };
+
+/** Whether a scrolled list shows its end (within a few pixels). */
+function atEnd(list) {
+  return list.scrollTop + list.clientHeight >= list.scrollHeight - 8;
+}
 
 /** A text of TEXTS with its {name}-style parts filled in. */
 function fill(text, values = {}) {
@@ -374,8 +396,25 @@ export class ParleyWidget {
     const header = el('header');
     this.state = el('span', { class: 'state', role: 'status', 'aria-live': 'polite', 'data-state': 'idle' },
       words.idle);
-    header.append(el('h2', {}, words.title), this.state);
+    // closes the panel (the chat goes on), as the launcher and Escape do: on a phone the panel covers the launcher
+    const close = el('button', { type: 'button', class: 'close', 'aria-label': words.close, title: words.close }, '×');
+    close.addEventListener('click', () => {
+      this.close();
+      this.launcher.focus();
+    });
+    header.append(el('h2', {}, words.title), this.state, close);
     this.list = el('ol', { 'aria-live': 'polite', 'aria-label': words.messages });
+    // read to the end, the list stays at its end when it gets smaller (a line about support, the
+    // operator or typing takes room under it; the panel opens): the newest message stays in view
+    this.pinned = true;
+    this.list.addEventListener('scroll', () => { this.pinned = atEnd(this.list); });
+    if (typeof ResizeObserver === 'function') {
+      new ResizeObserver(() => {
+        if (this.pinned) {
+          this.list.scrollTop = this.list.scrollHeight;
+        }
+      }).observe(this.list);
+    }
     this.typingLine = el('p', { class: 'notice typing', 'aria-live': 'polite' });
     this.status = el('p', { class: 'notice status', role: 'status' });
     this.operator = el('p', { class: 'notice operator', role: 'status', 'aria-live': 'polite' });
@@ -715,7 +754,7 @@ export class ParleyWidget {
 
   /** The messages, in place (patchList): a new one is added to the live region, the rest stay as they are. */
   render(chat) {
-    const atBottom = this.list.scrollTop + this.list.clientHeight >= this.list.scrollHeight - 8;
+    const atBottom = atEnd(this.list);
     const seenUpTo = chat.conversation.readUpTo();
     // the site's welcome, as support's first words at the top of every chat: words of the page, never
     // a message (not stored, not in history or a saved copy); data-texts' "greeting": "" leaves it out

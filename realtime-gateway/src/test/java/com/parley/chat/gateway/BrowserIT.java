@@ -68,7 +68,8 @@ class BrowserIT {
                             + " --parley-font: Georgia, serif; --parley-bottom: 80px; }" : "")
                     + "</style>";
             byte[] page = ("""
-                    <!doctype html><html lang="%s"><head><meta charset="utf-8"><title>Acme shop</title>
+                    <!doctype html><html lang="%s"><head><meta charset="utf-8">
+                    <meta name="viewport" content="width=device-width, initial-scale=1"><title>Acme shop</title>
                     %s</head>
                     <body><h1>Acme shop</h1><p>Our products. <a href="#help" data-parley-open>Questions? Talk to us</a>
                     <button type="button" data-parley-open="About order 42: ">Ask about order 42</button></p>
