@@ -434,11 +434,15 @@ class GatewayIT {
     @Order(8)
     void writingFasterThanChatApiTakesGetsTooManyWritesWithWhenToSendAgain() {
         String session = newSession("wally"); // a user of its own: the others' write budgets stay full
-        try (WsClient wally = join(cluster.gateway1, session, "wally", "user")) {
+        try (WsClient wally = join(cluster.gateway1, session, "wally", "user");
+                WsClient again = join(cluster.gateway2, session, "wally", "user")) {
             wally.awaitType("connected");
-            // chat-api takes a burst of 50 posts per user, then 10 a second
+            again.awaitType("connected");
+            // chat-api takes a burst of 50 posts per user, then 10 a second; a socket's posts go one at a
+            // time, so two sockets write at once: 120 posts outrun the refill however slow each one is
             for (int i = 0; i < 60; i++) {
                 wally.sendJson(Map.of("type", "message", "content", "m" + i, "client_message_id", "w-" + i));
+                again.sendJson(Map.of("type", "message", "content", "n" + i, "client_message_id", "w-n" + i));
             }
             JsonNode refused = wally.await(f -> "error".equals(f.path("type").asText()), Duration.ofSeconds(15));
             assertEquals("too_many_writes", refused.get("code").asText());
