@@ -9,26 +9,40 @@ import io.smallrye.mutiny.Uni;
  * subscribed to once the one before has ended, whether it succeeded or failed. A client's messages
  * to one session go to chat-api this way, so that they are stored (and get their seq) in the order
  * the client sent them; sent on at once, a burst of them was stored in whatever order chat-api's
- * requests happened to commit. Holds nothing until a step has to wait.
+ * requests happened to commit. Holds nothing until a step has to wait, and at most {@code capacity}
+ * steps waiting.
  */
 public final class InOrder {
 
+    private final int capacity;
     private ArrayDeque<Uni<?>> waiting;
     private boolean running;
 
-    /** Subscribes to {@code step} now if nothing runs, else once every step handed over before it has ended. */
-    public void run(Uni<?> step) {
+    /** @param capacity steps that may wait behind the running one */
+    public InOrder(int capacity) {
+        this.capacity = capacity;
+    }
+
+    /**
+     * Subscribes to {@code step} now if nothing runs, else once every step handed over before it has
+     * ended; false (and {@code step} never subscribed to) when {@code capacity} steps wait already.
+     */
+    public boolean run(Uni<?> step) {
         synchronized (this) {
             if (running) {
                 if (waiting == null) {
                     waiting = new ArrayDeque<>(4);
                 }
+                if (waiting.size() >= capacity) {
+                    return false;
+                }
                 waiting.add(step);
-                return;
+                return true;
             }
             running = true;
         }
         start(step);
+        return true;
     }
 
     private void start(Uni<?> step) {

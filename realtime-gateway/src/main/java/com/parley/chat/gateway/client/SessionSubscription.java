@@ -39,6 +39,7 @@ public final class SessionSubscription extends Subscription implements SessionRe
     private Boolean typing; // the last typing state that went out to the others; null before the first
     /** The client's messages to the session, to chat-api one at a time (made at the first). */
     private InOrder posts;
+    private final int messagesWaiting;
     private long typingSaidAtNanos;
     private final long typingRepeatNanos;
 
@@ -61,6 +62,7 @@ public final class SessionSubscription extends Subscription implements SessionRe
         this.session = session;
         this.frames = context.frames();
         this.typingRepeatNanos = context.limits().typingRepeat().toNanos();
+        this.messagesWaiting = context.limits().messagesWaiting();
         this.present = present;
         this.greetAsConnection = greetAsConnection;
         this.onFailure = onFailure;
@@ -103,7 +105,7 @@ public final class SessionSubscription extends Subscription implements SessionRe
     /** The client's messages to this session: each goes to chat-api once the one sent before it was answered. */
     public synchronized InOrder posts() {
         if (posts == null) {
-            posts = new InOrder();
+            posts = new InOrder(messagesWaiting);
         }
         return posts;
     }

@@ -160,6 +160,15 @@ public interface GatewayConfig {
          */
         @WithDefault("2S")
         Duration typingRepeat();
+
+        /**
+         * A connection's messages to one session that wait for the one before them to be stored (they
+         * go to chat-api one at a time, in the order sent); one more is answered {@code unavailable},
+         * to be sent again. Bounds what a client can pile up while chat-api is slow; the browser
+         * client holds at most 100 messages on their way.
+         */
+        @WithDefault("100")
+        int messagesWaiting();
     }
 
     interface Heartbeat {

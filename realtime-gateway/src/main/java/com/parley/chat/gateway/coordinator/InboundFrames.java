@@ -228,8 +228,8 @@ public class InboundFrames {
             return;
         }
         // after the client's message before it was answered: stored, and given its seq, in the order sent
-        session.posts().run(chatApi.postMessage(session.connection().caller(), session.session().sessionId(),
-                content.asText(), wholeId).invoke(answer -> {
+        boolean taken = session.posts().run(chatApi.postMessage(session.connection().caller(),
+                session.session().sessionId(), content.asText(), wholeId).invoke(answer -> {
                     if (answer.ok()) {
                         JsonNode m = answer.body();
                         ObjectNode ack = frames.frame("message_ack", session.channel());
@@ -244,6 +244,11 @@ public class InboundFrames {
                 }).onFailure().invoke(failure -> session.connection().send(frames.error("unavailable",
                         "The message could not be stored right now; send it again with the same client_message_id.",
                         clientMessageId, session.channel()))));
+        if (!taken) { // limits.messages-waiting wait for the one before them already (chat-api is slow)
+            session.connection().send(frames.error("unavailable",
+                    "Too many messages wait to be stored; send it again with the same client_message_id.",
+                    clientMessageId, session.channel()));
+        }
     }
 
     /**

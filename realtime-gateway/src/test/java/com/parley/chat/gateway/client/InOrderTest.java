@@ -1,6 +1,8 @@
 package com.parley.chat.gateway.client;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -31,7 +33,7 @@ class InOrderTest {
 
     @Test
     void theNextStepStartsOnlyOnceTheOneBeforeEndedWhetherItSucceededOrFailed() {
-        InOrder inOrder = new InOrder();
+        InOrder inOrder = new InOrder(1000);
         inOrder.run(step("first"));
         inOrder.run(step("second"));
         inOrder.run(step("third"));
@@ -46,8 +48,23 @@ class InOrderTest {
     }
 
     @Test
+    void beyondItsCapacityAStepIsRefusedAndNeverRunsWhileTheOthersGoOn() {
+        InOrder inOrder = new InOrder(2);
+        assertTrue(inOrder.run(step("running")));
+        assertTrue(inOrder.run(step("waiting 1")));
+        assertTrue(inOrder.run(step("waiting 2")));
+        assertFalse(inOrder.run(step("one too many")), "two wait already");
+        answers.get(0).complete("stored");
+        assertTrue(inOrder.run(step("room again")), "one went on: room for one more");
+        answers.get(1).complete("stored");
+        answers.get(2).complete("stored");
+        answers.get(3).complete("stored");
+        assertEquals(List.of("running", "waiting 1", "waiting 2", "room again"), started);
+    }
+
+    @Test
     void stepsHandedOverFromSeveralThreadsAllRunOneAtATime() throws InterruptedException {
-        InOrder inOrder = new InOrder();
+        InOrder inOrder = new InOrder(1000);
         List<Integer> order = Collections.synchronizedList(new ArrayList<>());
         AtomicInteger running = new AtomicInteger();
         AtomicInteger most = new AtomicInteger();
