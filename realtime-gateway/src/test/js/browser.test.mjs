@@ -1212,6 +1212,37 @@ test('on a phone the chat fills the screen, keeps the newest message in view and
   await context.close();
 });
 
+test('on a phone the dashboard shows the chats or the open chat, one at a time, with a way back', async () => {
+  // two columns on a phone's width left the open chat a strip cut off at the screen's edge
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+  const olivia = watch(await context.newPage(), 'olivia on a phone');
+  await olivia.goto(page(env.PARLEY_GW2, 'dashboard.html', env.PARLEY_STAFF2_TOKEN, env.PARLEY_GW2)); // gw1 was stopped
+  const first = olivia.locator('#sessions button[data-session]').first();
+  await first.waitFor();
+  assert.equal(await olivia.locator('section.chat').isHidden(), true, 'the chats first');
+  const within = async (part) => {
+    const box = await olivia.locator(part).first().boundingBox();
+    assert.ok(box.x >= 0 && box.x + box.width <= 390, `${part} within the screen: ${JSON.stringify(box)}`);
+  };
+  await within('#search button[type="submit"]');
+  await within('#sessions');
+  const id = await first.getAttribute('data-session');
+  await first.click();
+  await olivia.locator('#text').waitFor();
+  assert.equal(await olivia.locator('#sessions').isHidden(), true, 'the open chat in the list\'s place');
+  for (const part of ['#messages', '#composer button[type="submit"]', '#text']) {
+    await within(part);
+  }
+  assert.equal(await olivia.locator('#text').evaluate((t) => getComputedStyle(t).fontSize), '16px');
+  await olivia.getByRole('button', { name: '← All chats' }).click();
+  await olivia.locator(`#sessions button[data-session="${id}"][data-following="true"]`).waitFor();
+  assert.equal(await olivia.locator('section.chat').isHidden(), true);
+  assert.equal(await olivia.locator(`#sessions button[data-session="${id}"]`)
+    .evaluate((b) => document.activeElement === b), true, 'back on the chat it came from');
+  await olivia.screenshot({ path: join(shots, 'dashboard-phone.png') });
+  await context.close();
+});
+
 test('a visitor the site does not know yet (its token URL answers 401) is asked to sign in, then chats', async () => {
   const shop = watch(await (await browser.newContext()).newPage(), 'shop, signed out');
   let signedIn = false; // the shop's backend has no customer for this browser until they sign in

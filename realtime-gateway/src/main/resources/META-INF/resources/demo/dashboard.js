@@ -469,6 +469,7 @@ function select(id) {
     drafts.delete(id);
   }
   selected = id;
+  document.body.dataset.pane = 'chat'; // on a phone the chat takes the list's place
   const chat = follow(id);
   window.parleyChat = chat;
   render();
@@ -856,6 +857,11 @@ for (const radio of document.querySelectorAll('input[name="view"]')) {
 }
 $('close').addEventListener('click', () => setStatus('closed'));
 $('resolve').addEventListener('click', () => setStatus('resolved'));
+// a phone shows one pane: back to the chats, the open one still followed (its draft, its unread badge)
+$('back').addEventListener('click', () => {
+  document.body.dataset.pane = 'list';
+  document.querySelector(`#sessions button[data-session="${CSS.escape(selected || '')}"]`)?.focus();
+});
 $('leave').addEventListener('click', () => {
   chats.get(selected)?.close();
   chats.delete(selected);
@@ -865,6 +871,7 @@ $('leave').addEventListener('click', () => {
   $('text').value = '';
   $('note-text').value = '';
   selected = null;
+  document.body.dataset.pane = 'list';
   $('presence').textContent = '';
   renderSide();
   $('messages').replaceChildren();
