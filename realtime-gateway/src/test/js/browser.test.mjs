@@ -507,6 +507,11 @@ test('two operators: one claims, the other sees it, a transfer moves the chat, t
     + 'Transfer the chat to olivai anyway?');
   await staff.locator('#holder', { hasText: 'Claimed by you' }).waitFor();
   assert.equal(await staff.getByLabel('Transfer to (user id)').inputValue(), 'olivai', 'kept, to correct');
+  // ... for this chat only: in another chat the field starts empty (a Transfer there hands over that chat)
+  await staff.locator(`#sessions button[data-session]:not([data-session="${sessionId}"])`).first().click();
+  assert.equal(await staff.getByLabel('Transfer to (user id)').inputValue(), '', 'not carried to another chat');
+  await staff.locator(`button[data-session="${sessionId}"]`).click();
+  await staff.locator('#holder', { hasText: 'Claimed by you' }).waitFor();
   await staff.getByLabel('Transfer to (user id)').fill('olivia'); // available: no question
   await staff.getByRole('button', { name: 'Transfer', exact: true }).click();
   await staff.locator('#holder', { hasText: 'Claimed by olivia' }).waitFor();

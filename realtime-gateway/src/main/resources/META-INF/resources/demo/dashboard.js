@@ -467,6 +467,7 @@ function select(id) {
     $('text').value = draft?.text || '';
     $('note-text').value = draft?.note || '';
     drafts.delete(id);
+    $('transfer-to').value = ''; // whom the last chat was to go to: a Transfer here would hand over this one
   }
   selected = id;
   document.body.dataset.pane = 'chat'; // on a phone the chat takes the list's place
