@@ -30,7 +30,9 @@ import com.parley.infra.KafkaBroker;
  * fanout-warmup-steps, connect-rounds (fan-out: opening connections, server against server, in N
  * rounds whose first place rotates, after one uncounted pass), connect-only (stop after those),
  * kafka-probe (fan-out: a plain consumer of the same events measures the Kafka hop alone), idle-seconds
- * (fan-out: each server's CPU while it holds its connections idle, 10).
+ * (fan-out: each server's CPU while it holds its connections idle, 10), e2e-send ({@code ws}: the
+ * e2e messages go as message frames over sockets to gateway 1), e2e-sender-rate (frames a second per
+ * sender socket, 1), e2e-warmup-seconds (the e2e load first, uncounted, 0).
  */
 public final class Bench {
 

@@ -12,7 +12,8 @@ import com.parley.bench.Fleet.Conn;
 /**
  * Scenario {@code e2e}: clients over sessions on both gateway instances, messages posted through
  * chat-api at a fixed rate; latency from the post to the frame on each instance; lost, duplicated,
- * out-of-order.
+ * out-of-order. With {@code -Dbench.e2e-send=ws} the messages are sent over WebSockets to gateway 1
+ * instead ({@code message} frames, acknowledged after chat-api stored them): the path a widget takes.
  */
 final class EndToEndScenario {
 
@@ -25,8 +26,10 @@ final class EndToEndScenario {
     }
 
     void run(int clients, int sessions, int rate, int seconds) throws Exception {
-        System.out.printf("%n## Scenario 1: end to end (%d clients over %d sessions, both instances, %d msg/s through"
-                + " chat-api for %d s)%n", clients, sessions, rate, seconds);
+        boolean overSockets = "ws".equals(System.getProperty("bench.e2e-send", "rest"));
+        System.out.printf("%n## Scenario 1: end to end (%d clients over %d sessions, both instances, %d msg/s %s for"
+                + " %d s)%n", clients, sessions, rate, overSockets ? "sent over WebSockets to gateway 1"
+                        : "through chat-api", seconds);
         String tenant = "bench-e2e-" + UUID.randomUUID();
         Deployment.Customers customers = system.customers(tenant, sessions);
         List<String> ids = customers.sessions();
@@ -42,10 +45,23 @@ final class EndToEndScenario {
             Fleet.connectAll(conns2, system.gateway2.port(), "/ws/", 50);
             Load.awaitConnected(conns1);
             Load.awaitConnected(conns2);
-            on1.latencyMicros.reset();
-            on2.latencyMicros.reset();
+            // -Dbench.e2e-warmup-seconds: the same load first, not counted (a fresh JVM compiles as it goes)
+            int warmup = Integer.getInteger("bench.e2e-warmup-seconds", 0);
+            Runnable measureFromHere = () -> {
+                on1.latencyMicros.reset();
+                on2.latencyMicros.reset();
+            };
+            measureFromHere.run();
             Map<String, AtomicLong> lastSeq = new ConcurrentHashMap<>();
-            system.postAt(customers, rate, seconds, lastSeq);
+            if (overSockets) {
+                sendOverSockets(customers, rate, warmup, seconds, lastSeq, measureFromHere);
+            } else {
+                if (warmup > 0) {
+                    system.postAt(customers, rate, warmup, lastSeq);
+                    measureFromHere.run();
+                }
+                system.postAt(customers, rate, seconds, lastSeq);
+            }
             Load.awaitCaughtUp(conns1, lastSeq, 30);
             Load.awaitCaughtUp(conns2, lastSeq, 30);
             System.out.println("| clients on | frames | p50 ms | p90 ms | p99 ms | max ms | lost | duplicated | out of order |");
@@ -54,6 +70,60 @@ final class EndToEndScenario {
             report.row("gateway 2", on2, conns2, lastSeq, 1);
             conns1.forEach(Conn::close);
             conns2.forEach(Conn::close);
+        }
+    }
+
+    /**
+     * {@code rate} messages a second as {@code message} frames, each with its send time, round-robin over
+     * sender sockets of the sessions' customers on gateway 1 (sockets of their own, not counted as
+     * receivers): as many per session as keep each at {@code bench.e2e-sender-rate} frames a second (1:
+     * a person writing fast; a socket's messages are stored one after the other, in the order sent).
+     * {@code lastSeq} keeps the highest seq each session's acks gave; refusals are counted.
+     */
+    private void sendOverSockets(Deployment.Customers customers, int rate, int warmup, int seconds,
+            Map<String, AtomicLong> lastSeq, Runnable measureFromHere) throws InterruptedException {
+        List<String> ids = customers.sessions();
+        double senderRate = Double.parseDouble(System.getProperty("bench.e2e-sender-rate", "1"));
+        int perSession = Math.max(1, (int) Math.ceil(rate / (ids.size() * senderRate)));
+        try (Fleet senders = new Fleet()) {
+            AtomicLong acked = new AtomicLong();
+            AtomicLong refused = new AtomicLong();
+            senders.answers = (c, text) -> {
+                if (text.startsWith("{\"type\":\"message_ack\"")) {
+                    lastSeq.computeIfAbsent(c.session, k -> new AtomicLong())
+                            .accumulateAndGet(Fleet.number(text, "\"seq\":"), Math::max);
+                    acked.incrementAndGet();
+                } else if (text.contains("\"client_message_id\"")) {
+                    refused.incrementAndGet();
+                }
+            };
+            List<Conn> sockets = new ArrayList<>();
+            for (int k = 0; k < perSession; k++) {
+                for (int s = 0; s < ids.size(); s++) {
+                    sockets.add(senders.conn(customers.tenant(), ids.get(s), customers.tokens().get(s), 1));
+                }
+            }
+            Fleet.connectAll(sockets, system.gateway1.port(), "/ws/", 50);
+            Load.awaitConnected(sockets);
+            AtomicLong sent = new AtomicLong();
+            java.util.function.IntConsumer send = duration -> Load.pace(rate, duration, n -> {
+                long id = sent.getAndIncrement();
+                sockets.get((int) (id % sockets.size())).socket.writeTextMessage("{\"type\":\"message\",\"content\":\""
+                        + Fleet.MARK + System.nanoTime() + "\",\"client_message_id\":\"b-" + id + "\"}");
+            });
+            if (warmup > 0) {
+                send.accept(warmup);
+                measureFromHere.run();
+            }
+            send.accept(seconds);
+            long total = sent.get();
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            while (acked.get() + refused.get() < total && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            System.out.printf("%d sender sockets (%d per session): %d acknowledged, %d refused, %d unanswered%n",
+                    sockets.size(), perSession, acked.get(), refused.get(), total - acked.get() - refused.get());
+            sockets.forEach(Conn::close);
         }
     }
 }

@@ -32,6 +32,8 @@ final class Fleet implements AutoCloseable {
     final Vertx vertx = Vertx.vertx();
     final Recorder latencyMicros = new Recorder(3);
     final LongAdder frames = new LongAdder();
+    /** What a client that sends messages is told of each: its {@code message_ack} or {@code error} frame. */
+    volatile java.util.function.BiConsumer<Conn, String> answers = (c, text) -> { };
     private final WebSocketClient client;
 
     Fleet() {
@@ -110,6 +112,10 @@ final class Fleet implements AutoCloseable {
         void record(String text, long now) {
             if (text.startsWith("{\"type\":\"connected\"")) {
                 connectedAt = now;
+                return;
+            }
+            if (text.startsWith("{\"type\":\"message_ack\"") || text.startsWith("{\"type\":\"error\"")) {
+                answers.accept(this, text);
                 return;
             }
             if (!text.startsWith("{\"type\":\"message_created\"")) {

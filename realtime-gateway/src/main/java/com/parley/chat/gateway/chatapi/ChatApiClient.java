@@ -64,7 +64,7 @@ public class ChatApiClient implements HistorySource, AccessAuthority, WorkloadSo
         ssl = "https".equals(base.getScheme());
         host = base.getHost();
         port = base.getPort() > 0 ? base.getPort() : (ssl ? 443 : 80);
-        client = WebClient.create(vertx, new WebClientOptions().setMaxPoolSize(50).setKeepAlive(true)
+        client = WebClient.create(vertx, new WebClientOptions().setMaxPoolSize(config.chatApiConnections()).setKeepAlive(true)
                 .setConnectTimeout(3000));
     }
 

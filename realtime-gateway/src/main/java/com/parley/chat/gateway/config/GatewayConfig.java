@@ -26,6 +26,13 @@ public interface GatewayConfig {
     @WithDefault("http://127.0.0.1:8080")
     String chatApiUrl();
 
+    /**
+     * HTTP connections to chat-api at most (one request each at a time): the messages sent over the
+     * sockets, reads, claims and admission checks in flight at once. Beyond, they wait in the gateway.
+     */
+    @WithDefault("50")
+    int chatApiConnections();
+
     /** Browser origins allowed to open sockets; "*" allows any (and requests without Origin). */
     @WithDefault("*")
     List<String> allowedOrigins();
