@@ -47,9 +47,17 @@ final class EndToEndScenario {
             Load.awaitConnected(conns2);
             // -Dbench.e2e-warmup-seconds: the same load first, not counted (a fresh JVM compiles as it goes)
             int warmup = Integer.getInteger("bench.e2e-warmup-seconds", 0);
+            // where the time goes: the event's occurred_at (taken in chat-api's post, as it is stored) → Kafka's
+            // acknowledgement to the relay, and occurred_at → the frame written by gateway 2 (each service's timer)
+            ServerTimer relayTimer = new ServerTimer(system.chatApi, "parley_outbox_publish_latency_seconds");
+            ServerTimer gatewayTimer = new ServerTimer(system.gateway2, "parley_gateway_delivery_latency_seconds");
+            List<java.util.TreeMap<Double, Double>> before = new ArrayList<>(List.of(new java.util.TreeMap<>(),
+                    new java.util.TreeMap<>()));
             Runnable measureFromHere = () -> {
                 on1.latencyMicros.reset();
                 on2.latencyMicros.reset();
+                before.set(0, relayTimer.scrape());
+                before.set(1, gatewayTimer.scrape());
             };
             measureFromHere.run();
             Map<String, AtomicLong> lastSeq = new ConcurrentHashMap<>();
@@ -68,6 +76,12 @@ final class EndToEndScenario {
             System.out.println("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
             report.row("gateway 1", on1, conns1, lastSeq, 1);
             report.row("gateway 2", on2, conns2, lastSeq, 1);
+            var relayAfter = relayTimer.scrape();
+            var gatewayAfter = gatewayTimer.scrape();
+            System.out.printf("stored → relayed (chat-api's timer) p50 %s, p99 %s ms; stored → frame written by gateway 2"
+                    + " (its timer) p50 %s, p99 %s ms%n", ServerTimer.ms(before.get(0), relayAfter, 50),
+                    ServerTimer.ms(before.get(0), relayAfter, 99), ServerTimer.ms(before.get(1), gatewayAfter, 50),
+                    ServerTimer.ms(before.get(1), gatewayAfter, 99));
             conns1.forEach(Conn::close);
             conns2.forEach(Conn::close);
         }
