@@ -450,6 +450,28 @@ test('client: over REST the messages go one at a time, in the order written', as
   c.close();
 });
 
+test('client: a REST post chat-api never answers is given up after postTimeoutMs; the next goes, it goes again', async () => {
+  const { sources, FakeSource } = fakeEventSources();
+  const posts = [];
+  const fetch = (url, init) => {
+    const content = JSON.parse(init.body).content;
+    posts.push(content);
+    if (content === 'held' && posts.length === 1) { // the first try: held by a proxy until the client gives up
+      return new Promise((resolve, reject) => init.signal.addEventListener('abort', () => reject(init.signal.reason)));
+    }
+    return Promise.resolve({ ok: true, status: 201 });
+  };
+  const c = client({ transport: 'sse', EventSource: FakeSource, fetch, postTimeoutMs: 50 });
+  c.connect();
+  sources[0].onmessage({ data: JSON.stringify({ type: 'connected', last_seq: 0 }) });
+  c.send('held');
+  c.send('next');
+  await until(() => posts.length === 3, 2000);
+  assert.deepEqual(posts, ['held', 'next', 'held'], 'the next did not wait for ever; the held one went again');
+  await until(() => c.queue.size === 0, 500);
+  c.close();
+});
+
 test('client: the widget\'s token is refreshed before it expires, on the open socket and on the SSE stream', async () => {
   // it was refreshed only after the gateway closed the connection for it (4401): a reconnect, and the
   // customer leaving and joining again for staff, once per token lifetime

@@ -378,13 +378,14 @@ export function historyFrame(event) {
  * A call to chat-api about one session ({apiUrl, tenantId, sessionId}) with the caller's current
  * token (options.token(), a function) and the page's fetch, if it gave one.
  */
-function sessionCall({ apiUrl, tenantId, sessionId, token, fetch: fetchImpl }, method, path, body) {
+function sessionCall({ apiUrl, tenantId, sessionId, token, fetch: fetchImpl }, method, path, body, signal) {
   const call = fetchImpl || globalThis.fetch.bind(globalThis);
   const session = `${apiUrl}/api/tenants/${encodeURIComponent(tenantId)}/sessions/${encodeURIComponent(sessionId)}`;
   return call(`${session}${path}`, {
     method,
     headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token()}` },
     body: body === undefined ? undefined : JSON.stringify(body),
+    ...(signal ? { signal } : {}),
   });
 }
 
@@ -1020,6 +1021,7 @@ export class SessionClient extends GatewayConnection {
       deadAfterMs: 60000,
       typingIdleMs: 3000,
       wsFailuresBeforeSse: 2,
+      postTimeoutMs: 15000, // a post over REST chat-api has not answered by then goes again later
     });
     this.conversation = new Conversation((type, detail) => this.emit(type, detail),
       (isTyping) => this.frame({ type: 'typing', is_typing: isTyping }),
@@ -1117,8 +1119,8 @@ export class SessionClient extends GatewayConnection {
   }
 
   /** A call to chat-api about this session, with the current token (the SSE fallback's way to send). */
-  rest(method, path, body) {
-    return sessionCall({ ...this.options, token: () => this.token }, method, path, body);
+  rest(method, path, body, signal) {
+    return sessionCall({ ...this.options, token: () => this.token }, method, path, body, signal);
   }
 
   // ------------------------------------------------------------------ connection
@@ -1294,9 +1296,12 @@ export class SessionClient extends GatewayConnection {
     if (!this.queue.all().includes(item)) {
       return; // stored meanwhile (sent twice: on a reconnect and by its retry)
     }
+    // one that is never answered (a proxy that holds it) must not hold up the ones after it for ever
+    const timeout = typeof AbortSignal !== 'undefined' && typeof AbortSignal.timeout === 'function'
+      ? AbortSignal.timeout(this.options.postTimeoutMs) : undefined;
     try {
       const response = await this.rest('POST', '/messages',
-        { content: item.content, client_message_id: item.client_message_id });
+        { content: item.content, client_message_id: item.client_message_id }, timeout);
       if (response.ok) {
         this.queue.remove(item.client_message_id);
       } else if (response.status === 401 && this.options.getToken && !item.tokenRefreshed) {
@@ -1313,7 +1318,10 @@ export class SessionClient extends GatewayConnection {
         this.emit('messages');
       }
     } catch (e) {
-      // offline: stays queued
+      if (e?.name === 'TimeoutError' || e?.name === 'AbortError') {
+        this.conversation.retryLater(item, null); // unanswered: again after a backoff, the same client_message_id
+      }
+      // offline: stays queued, sent on the next connection
     }
   }
 
