@@ -3,9 +3,13 @@ package com.parley.bench;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import java.util.function.IntConsumer;
 
 import com.parley.bench.Fleet.Conn;
 
@@ -51,24 +55,21 @@ final class EndToEndScenario {
             // acknowledgement to the relay, and occurred_at → the frame written by gateway 2 (each service's timer)
             ServerTimer relayTimer = new ServerTimer(system.chatApi, "parley_outbox_publish_latency_seconds");
             ServerTimer gatewayTimer = new ServerTimer(system.gateway2, "parley_gateway_delivery_latency_seconds");
-            List<java.util.TreeMap<Double, Double>> before = new ArrayList<>(List.of(new java.util.TreeMap<>(),
-                    new java.util.TreeMap<>()));
+            AtomicReference<TreeMap<Double, Double>> relayBefore = new AtomicReference<>();
+            AtomicReference<TreeMap<Double, Double>> gatewayBefore = new AtomicReference<>();
             Runnable measureFromHere = () -> {
                 on1.latencyMicros.reset();
                 on2.latencyMicros.reset();
-                before.set(0, relayTimer.scrape());
-                before.set(1, gatewayTimer.scrape());
+                relayBefore.set(relayTimer.scrape());
+                gatewayBefore.set(gatewayTimer.scrape());
             };
             measureFromHere.run();
             Map<String, AtomicLong> lastSeq = new ConcurrentHashMap<>();
             if (overSockets) {
-                sendOverSockets(customers, rate, warmup, seconds, lastSeq, measureFromHere);
+                sendOverSockets(customers, rate, lastSeq, load -> warmThenMeasure(load, warmup, seconds, measureFromHere));
             } else {
-                if (warmup > 0) {
-                    system.postAt(customers, rate, warmup, lastSeq);
-                    measureFromHere.run();
-                }
-                system.postAt(customers, rate, seconds, lastSeq);
+                warmThenMeasure(duration -> system.postAt(customers, rate, duration, lastSeq), warmup, seconds,
+                        measureFromHere);
             }
             Load.awaitCaughtUp(conns1, lastSeq, 30);
             Load.awaitCaughtUp(conns2, lastSeq, 30);
@@ -79,12 +80,21 @@ final class EndToEndScenario {
             var relayAfter = relayTimer.scrape();
             var gatewayAfter = gatewayTimer.scrape();
             System.out.printf("stored → relayed (chat-api's timer) p50 %s, p99 %s ms; stored → frame written by gateway 2"
-                    + " (its timer) p50 %s, p99 %s ms%n", ServerTimer.ms(before.get(0), relayAfter, 50),
-                    ServerTimer.ms(before.get(0), relayAfter, 99), ServerTimer.ms(before.get(1), gatewayAfter, 50),
-                    ServerTimer.ms(before.get(1), gatewayAfter, 99));
+                    + " (its timer) p50 %s, p99 %s ms%n", ServerTimer.ms(relayBefore.get(), relayAfter, 50),
+                    ServerTimer.ms(relayBefore.get(), relayAfter, 99), ServerTimer.ms(gatewayBefore.get(), gatewayAfter, 50),
+                    ServerTimer.ms(gatewayBefore.get(), gatewayAfter, 99));
             conns1.forEach(Conn::close);
             conns2.forEach(Conn::close);
         }
+    }
+
+    /** The load for {@code warmup} seconds (if any), uncounted, then for {@code seconds} measured. */
+    private static void warmThenMeasure(IntConsumer load, int warmup, int seconds, Runnable measureFromHere) {
+        if (warmup > 0) {
+            load.accept(warmup);
+            measureFromHere.run();
+        }
+        load.accept(seconds);
     }
 
     /**
@@ -92,10 +102,11 @@ final class EndToEndScenario {
      * sender sockets of the sessions' customers on gateway 1 (sockets of their own, not counted as
      * receivers): as many per session as keep each at {@code bench.e2e-sender-rate} frames a second (1:
      * a person writing fast; a socket's messages are stored one after the other, in the order sent).
-     * {@code lastSeq} keeps the highest seq each session's acks gave; refusals are counted.
+     * {@code lastSeq} keeps the highest seq each session's acks gave; refusals are counted. {@code run}
+     * is handed the load (seconds → sending for that long) once the sockets are open.
      */
-    private void sendOverSockets(Deployment.Customers customers, int rate, int warmup, int seconds,
-            Map<String, AtomicLong> lastSeq, Runnable measureFromHere) throws InterruptedException {
+    private void sendOverSockets(Deployment.Customers customers, int rate, Map<String, AtomicLong> lastSeq,
+            Consumer<IntConsumer> run) throws InterruptedException {
         List<String> ids = customers.sessions();
         double senderRate = Double.parseDouble(System.getProperty("bench.e2e-sender-rate", "1"));
         int perSession = Math.max(1, (int) Math.ceil(rate / (ids.size() * senderRate)));
@@ -120,16 +131,12 @@ final class EndToEndScenario {
             Fleet.connectAll(sockets, system.gateway1.port(), "/ws/", 50);
             Load.awaitConnected(sockets);
             AtomicLong sent = new AtomicLong();
-            java.util.function.IntConsumer send = duration -> Load.pace(rate, duration, n -> {
+            IntConsumer send = duration -> Load.pace(rate, duration, n -> {
                 long id = sent.getAndIncrement();
                 sockets.get((int) (id % sockets.size())).socket.writeTextMessage("{\"type\":\"message\",\"content\":\""
                         + Fleet.MARK + System.nanoTime() + "\",\"client_message_id\":\"b-" + id + "\"}");
             });
-            if (warmup > 0) {
-                send.accept(warmup);
-                measureFromHere.run();
-            }
-            send.accept(seconds);
+            run.accept(send);
             long total = sent.get();
             long deadline = System.nanoTime() + 30_000_000_000L;
             while (acked.get() + refused.get() < total && System.nanoTime() < deadline) {

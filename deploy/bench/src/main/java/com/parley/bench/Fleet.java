@@ -10,6 +10,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.BiConsumer;
 
 import org.HdrHistogram.Recorder;
 
@@ -33,7 +34,7 @@ final class Fleet implements AutoCloseable {
     final Recorder latencyMicros = new Recorder(3);
     final LongAdder frames = new LongAdder();
     /** What a client that sends messages is told of each: its {@code message_ack} or {@code error} frame. */
-    volatile java.util.function.BiConsumer<Conn, String> answers = (c, text) -> { };
+    volatile BiConsumer<Conn, String> answers = (c, text) -> { };
     private final WebSocketClient client;
 
     Fleet() {
