@@ -744,6 +744,14 @@ class MultiplexIT {
             staff.await(frame("subscribed", "session:" + id), Duration.ofSeconds(10));
             post(id, "sam", "supporter", "for the latency histogram");
             staff.await(f -> f.has("seq") && f.path("seq").asLong() == 2, Duration.ofSeconds(10));
+            // a message over the socket: the gateway's post to chat-api is timed, by call and outcome
+            double postsBefore = metric(cluster.gateway1, "parley_gateway_chatapi_requests_seconds_count",
+                    "call=\"post\",outcome=\"2xx\"");
+            staff.sendJson(Map.of("type", "message", "channel", "session:" + id, "content", "timed",
+                    "client_message_id", "timed-1"));
+            assertEquals(3, staff.awaitType("message_ack").path("seq").asLong());
+            assertEquals(postsBefore + 1, metric(cluster.gateway1, "parley_gateway_chatapi_requests_seconds_count",
+                    "call=\"post\",outcome=\"2xx\""), "the post counted once, as answered 2xx");
         }
         http.send(HttpRequest.newBuilder(URI.create(cluster.system.legacy().baseUrl()
                 + "/api/admin/escalations")).header("User-Agent", "curl/8").build(),

@@ -18,6 +18,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.parley.chat.gateway.admission.AccessAuthority;
 import com.parley.chat.gateway.auth.Caller;
 import com.parley.chat.gateway.config.GatewayConfig;
+import com.parley.chat.gateway.metrics.GatewayMetrics;
 import com.parley.chat.gateway.protocol.EventFrame;
 import com.parley.chat.gateway.protocol.Frames;
 import com.parley.chat.gateway.protocol.SessionKey;
@@ -30,6 +31,7 @@ import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.core.buffer.Buffer;
 import io.vertx.mutiny.ext.web.client.HttpRequest;
+import io.vertx.mutiny.ext.web.client.HttpResponse;
 import io.vertx.mutiny.ext.web.client.WebClient;
 
 /**
@@ -52,6 +54,9 @@ public class ChatApiClient implements HistorySource, AccessAuthority, WorkloadSo
 
     @Inject
     Frames frames;
+
+    @Inject
+    GatewayMetrics metrics;
 
     private WebClient client;
     private String host;
@@ -78,8 +83,7 @@ public class ChatApiClient implements HistorySource, AccessAuthority, WorkloadSo
     /** GET the session with the caller's token: 200 allowed, 403/404 not theirs, 401 a refused token. */
     @Override
     public Uni<Verdict> access(Caller caller, String sessionId) {
-        return request(caller, "GET", sessionPath(caller, sessionId)).send()
-                .ifNoItem().after(TIMEOUT).fail()
+        return send("access", caller, "GET", sessionPath(caller, sessionId), null)
                 .map(response -> switch (response.statusCode()) {
                     case 200 -> Verdict.ALLOWED;
                     case 401 -> Verdict.UNAUTHORIZED;
@@ -90,9 +94,8 @@ public class ChatApiClient implements HistorySource, AccessAuthority, WorkloadSo
 
     @Override
     public Uni<Page> history(Caller caller, SessionKey session, long afterSeq, int limit) {
-        return request(caller, "GET", sessionPath(caller, session.sessionId()) + "/events?after_seq=" + afterSeq
-                + "&limit=" + limit)
-                .send().ifNoItem().after(TIMEOUT).fail()
+        return send("history", caller, "GET", sessionPath(caller, session.sessionId()) + "/events?after_seq="
+                + afterSeq + "&limit=" + limit, null)
                 .map(response -> {
                     if (response.statusCode() == 403 || response.statusCode() == 404) {
                         throw new NotFound("session " + session.sessionId() + " answered " + response.statusCode());
@@ -118,12 +121,12 @@ public class ChatApiClient implements HistorySource, AccessAuthority, WorkloadSo
         if (clientMessageId != null) {
             body.put("client_message_id", clientMessageId);
         }
-        return answer(caller, "POST", sessionPath(caller, sessionId) + "/messages", body);
+        return answer("post", caller, "POST", sessionPath(caller, sessionId) + "/messages", body);
     }
 
     @Override
     public Uni<Map<String, Integer>> workload(Caller staff) {
-        return answered(staff, tenantPath(staff) + "/operators").map(body -> {
+        return answered("workload", staff, tenantPath(staff) + "/operators").map(body -> {
             Map<String, Integer> held = new java.util.HashMap<>();
             body.path("operators").forEach(op -> held.put(op.path("user_id").asText(),
                     op.path("open_sessions").asInt()));
@@ -133,7 +136,7 @@ public class ChatApiClient implements HistorySource, AccessAuthority, WorkloadSo
 
     @Override
     public Uni<SessionFigures> figures(Caller admin) {
-        return answered(admin, tenantPath(admin) + "/stats").map(body -> {
+        return answered("figures", admin, tenantPath(admin) + "/stats").map(body -> {
             String oldest = body.path("oldest_unclaimed_since").asText(null);
             return new SessionFigures(body.path("open_sessions").asLong(), body.path("unclaimed_sessions").asLong(),
                     oldest == null ? null : java.time.Instant.parse(oldest), body.path("rated_good_last_day").asLong(),
@@ -143,12 +146,12 @@ public class ChatApiClient implements HistorySource, AccessAuthority, WorkloadSo
 
     /** Claims the session for the caller (staff): chat-api decides, and emits SessionClaimed. */
     public Uni<Answer> claim(Caller caller, String sessionId) {
-        return answer(caller, "POST", sessionPath(caller, sessionId) + "/claim", null);
+        return answer("claim", caller, "POST", sessionPath(caller, sessionId) + "/claim", null);
     }
 
     /** Stores the caller's read-up-to seq of the session (it never moves backwards there). */
     public Uni<Answer> markRead(Caller caller, String sessionId, long upToSeq) {
-        return answer(caller, "PUT", sessionPath(caller, sessionId) + "/read",
+        return answer("read", caller, "PUT", sessionPath(caller, sessionId) + "/read",
                 json.createObjectNode().put("up_to_seq", upToSeq));
     }
 
@@ -161,21 +164,35 @@ public class ChatApiClient implements HistorySource, AccessAuthority, WorkloadSo
     }
 
     /** chat-api's answer to a request with the caller's token, with a JSON body or none, whatever its status. */
-    private Uni<Answer> answer(Caller caller, String method, String path, ObjectNode body) {
-        HttpRequest<Buffer> request = request(caller, method, path);
-        return (body == null ? request.send()
-                : request.putHeader("Content-Type", "application/json").sendBuffer(Buffer.buffer(body.toString())))
-                .ifNoItem().after(TIMEOUT).fail()
+    private Uni<Answer> answer(String call, Caller caller, String method, String path, ObjectNode body) {
+        return send(call, caller, method, path, body)
                 .map(response -> new Answer(response.statusCode(), parse(response.bodyAsBuffer())));
     }
 
     /** The JSON body of a GET that chat-api must answer with 200; anything else fails. */
-    private Uni<JsonNode> answered(Caller caller, String path) {
-        return answer(caller, "GET", path, null).map(answer -> {
+    private Uni<JsonNode> answered(String call, Caller caller, String path) {
+        return answer(call, caller, "GET", path, null).map(answer -> {
             if (answer.status() != 200) {
                 throw new IllegalStateException("chat-api answered " + answer.status());
             }
             return answer.body();
+        });
+    }
+
+    /**
+     * A request with the caller's token and a JSON body or none, sent when subscribed to; it fails
+     * when chat-api has not answered within {@link #TIMEOUT}. Timed by {@code call} from the moment it
+     * is sent ({@code parley_gateway_chatapi_requests_seconds}).
+     */
+    private Uni<HttpResponse<Buffer>> send(String call, Caller caller, String method, String path, ObjectNode body) {
+        return Uni.createFrom().deferred(() -> {
+            long start = System.nanoTime();
+            HttpRequest<Buffer> request = request(caller, method, path);
+            return (body == null ? request.send()
+                    : request.putHeader("Content-Type", "application/json").sendBuffer(Buffer.buffer(body.toString())))
+                    .ifNoItem().after(TIMEOUT).fail()
+                    .onItemOrFailure().invoke((response, failure) -> metrics.chatApiRequest(call,
+                            response == null ? 0 : response.statusCode(), System.nanoTime() - start));
         });
     }
 

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -30,6 +31,7 @@ public class GatewayMetrics {
     /** Labelled counters, looked up once per label value (a registry lookup per connection costs). */
     private final Map<String, Counter> admissions = new ConcurrentHashMap<>();
     private final Map<String, Counter> refusals = new ConcurrentHashMap<>();
+    private final Map<String, Timer> chatApiRequests = new ConcurrentHashMap<>();
 
     @Inject
     public GatewayMetrics(MeterRegistry registry) {
@@ -95,5 +97,18 @@ public class GatewayMetrics {
     public void refusedUpgrade(String reason) {
         refusals.computeIfAbsent(reason, tag -> registry.counter("parley.gateway.upgrades.refused", "reason", tag))
                 .increment();
+    }
+
+    /**
+     * A request to chat-api answered or failed, from the moment it was sent: {@code call} says which
+     * (post, access, history, claim, read, workload, figures), {@code status} its HTTP status, or 0
+     * when it got none (no connection, or no answer within the wait).
+     */
+    public void chatApiRequest(String call, int status, long nanos) {
+        String outcome = status == 0 ? "none" : (status / 100) + "xx";
+        chatApiRequests.computeIfAbsent(call + ' ' + outcome, key -> Timer.builder("parley.gateway.chatapi.requests")
+                .description("Requests to chat-api, from sent to answered (outcome none: no answer)")
+                .tags("call", call, "outcome", outcome).publishPercentileHistogram().register(registry))
+                .record(nanos, TimeUnit.NANOSECONDS);
     }
 }
