@@ -31,8 +31,8 @@ import com.parley.infra.KafkaBroker;
  * rounds whose first place rotates, after one uncounted pass), connect-only (stop after those),
  * kafka-probe (fan-out: a plain consumer of the same events measures the Kafka hop alone), idle-seconds
  * (fan-out: each server's CPU while it holds its connections idle, 10), e2e-send ({@code ws}: the
- * e2e messages go as message frames over sockets to gateway 1), e2e-sender-rate (frames a second per
- * sender socket, 1), e2e-warmup-seconds (the e2e load first, uncounted, 0).
+ * e2e messages go as message frames from the clients of gateway 1), e2e-warmup-seconds (the e2e load
+ * first, uncounted, 0).
  */
 public final class Bench {
 

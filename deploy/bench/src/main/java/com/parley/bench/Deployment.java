@@ -268,16 +268,17 @@ final class Deployment implements AutoCloseable {
      * {@link #postAt(Customers, int, int, Map)}, each answered post's latency (µs) into {@code answered};
      * at most {@code bench.max-in-flight} posts (200) wait for their answer at once, as a client with a
      * bounded connection pool (chat-api speaks HTTP/1.1: one request per connection at a time); when
-     * they are all out, sending waits, and the rate answered shows what chat-api sustains.
+     * they are all out, sending waits, and the rate answered shows what chat-api sustains. Latencies
+     * count from the moment each post was due (until 2026-12-07 from the moment it went out, which
+     * left out the wait for a free connection).
      */
     void postAt(Customers customers, int rate, int seconds, Map<String, AtomicLong> lastSeq, Recorder answered) {
         int count = customers.sessions().size();
         Semaphore inFlight = new Semaphore(Integer.getInteger("bench.max-in-flight", 200));
-        Load.pace(rate, seconds, n -> {
+        Load.pace(rate, seconds, (n, sent) -> {
             int s = (int) (n % count);
             String session = customers.sessions().get(s);
             inFlight.acquireUninterruptibly();
-            long sent = System.nanoTime();
             post(customers.tenant(), session, customers.tokens().get(s), Fleet.MARK + sent)
                     .whenComplete((seq, failure) -> {
                         inFlight.release();

@@ -10,14 +10,16 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.IntConsumer;
+import java.util.function.Supplier;
 
 import com.parley.bench.Fleet.Conn;
 
 /**
  * Scenario {@code e2e}: clients over sessions on both gateway instances, messages posted through
  * chat-api at a fixed rate; latency from the post to the frame on each instance; lost, duplicated,
- * out-of-order. With {@code -Dbench.e2e-send=ws} the messages are sent over WebSockets to gateway 1
- * instead ({@code message} frames, acknowledged after chat-api stored them): the path a widget takes.
+ * out-of-order. With {@code -Dbench.e2e-send=ws} the clients of gateway 1 send the messages over
+ * their WebSockets instead ({@code message} frames, acknowledged after chat-api stored them): the path
+ * a widget takes.
  */
 final class EndToEndScenario {
 
@@ -41,9 +43,10 @@ final class EndToEndScenario {
         try (Fleet on1 = new Fleet(); Fleet on2 = new Fleet()) {
             List<Conn> conns1 = new ArrayList<>();
             List<Conn> conns2 = new ArrayList<>();
-            for (int i = 0; i < clients; i++) {
+            for (int i = 0; i < clients; i++) { // each session's clients half on one gateway, half on the other
                 int s = i % sessions;
-                (i % 2 == 0 ? conns1 : conns2).add((i % 2 == 0 ? on1 : on2).conn(tenant, ids.get(s), tokens.get(s), 1));
+                boolean first = (i / sessions) % 2 == 0;
+                (first ? conns1 : conns2).add((first ? on1 : on2).conn(tenant, ids.get(s), tokens.get(s), 1));
             }
             Fleet.connectAll(conns1, system.gateway1.port(), "/ws/", 50);
             Fleet.connectAll(conns2, system.gateway2.port(), "/ws/", 50);
@@ -55,18 +58,27 @@ final class EndToEndScenario {
             // acknowledgement to the relay, and occurred_at → the frame written by gateway 2 (each service's timer)
             ServerTimer relayTimer = new ServerTimer(system.chatApi, "parley_outbox_publish_latency_seconds");
             ServerTimer gatewayTimer = new ServerTimer(system.gateway2, "parley_gateway_delivery_latency_seconds");
+            // and on the way in: gateway 1's posts to chat-api (sent → answered), chat-api's own time for them
+            ServerTimer postTimer = new ServerTimer(system.gateway1, "parley_gateway_chatapi_requests_seconds",
+                    "call=\"post\"");
+            Supplier<double[]> chatApiPosts = () -> ServerTimer.countAndSum(system.chatApi, "http_server_requests_seconds",
+                    "method=\"POST\"", "/messages\"");
             AtomicReference<TreeMap<Double, Double>> relayBefore = new AtomicReference<>();
             AtomicReference<TreeMap<Double, Double>> gatewayBefore = new AtomicReference<>();
+            AtomicReference<TreeMap<Double, Double>> postsBefore = new AtomicReference<>();
+            AtomicReference<double[]> chatApiBefore = new AtomicReference<>();
             Runnable measureFromHere = () -> {
                 on1.latencyMicros.reset();
                 on2.latencyMicros.reset();
                 relayBefore.set(relayTimer.scrape());
                 gatewayBefore.set(gatewayTimer.scrape());
+                postsBefore.set(postTimer.scrape());
+                chatApiBefore.set(chatApiPosts.get());
             };
             measureFromHere.run();
             Map<String, AtomicLong> lastSeq = new ConcurrentHashMap<>();
             if (overSockets) {
-                sendOverSockets(customers, rate, lastSeq, load -> warmThenMeasure(load, warmup, seconds, measureFromHere));
+                sendOverSockets(on1, conns1, rate, lastSeq, load -> warmThenMeasure(load, warmup, seconds, measureFromHere));
             } else {
                 warmThenMeasure(duration -> system.postAt(customers, rate, duration, lastSeq), warmup, seconds,
                         measureFromHere);
@@ -83,6 +95,11 @@ final class EndToEndScenario {
                     + " (its timer) p50 %s, p99 %s ms%n", ServerTimer.ms(relayBefore.get(), relayAfter, 50),
                     ServerTimer.ms(relayBefore.get(), relayAfter, 99), ServerTimer.ms(gatewayBefore.get(), gatewayAfter, 50),
                     ServerTimer.ms(gatewayBefore.get(), gatewayAfter, 99));
+            var postsAfter = postTimer.scrape();
+            System.out.printf("before it is stored: posts of message frames by gateway 1, sent → answered (its timer)"
+                    + " p50 %s, p99 %s ms; chat-api's own time for its POSTs of messages, mean %s ms%n",
+                    ServerTimer.ms(postsBefore.get(), postsAfter, 50), ServerTimer.ms(postsBefore.get(), postsAfter, 99),
+                    ServerTimer.meanMs(chatApiBefore.get(), chatApiPosts.get()));
             conns1.forEach(Conn::close);
             conns2.forEach(Conn::close);
         }
@@ -98,53 +115,41 @@ final class EndToEndScenario {
     }
 
     /**
-     * {@code rate} messages a second as {@code message} frames, each with its send time, round-robin over
-     * sender sockets of the sessions' customers on gateway 1 (sockets of their own, not counted as
-     * receivers): as many per session as keep each at {@code bench.e2e-sender-rate} frames a second (1:
-     * a person writing fast; a socket's messages are stored one after the other, in the order sent).
+     * {@code rate} messages a second as {@code message} frames, each with its due time, round-robin over
+     * the clients of gateway 1 ({@code senders}, receivers too: the fan-out is the same as when the
+     * messages are posted through chat-api; until 2026-12-07 the frames went over sockets of their own,
+     * 25 per session, which gateway 1 had to send every message to as well, five times the fan-out of a
+     * REST run). A socket's messages to its session are stored one after the other, in the order sent.
      * {@code lastSeq} keeps the highest seq each session's acks gave; refusals are counted. {@code run}
-     * is handed the load (seconds → sending for that long) once the sockets are open.
+     * is handed the load (seconds → sending for that long).
      */
-    private void sendOverSockets(Deployment.Customers customers, int rate, Map<String, AtomicLong> lastSeq,
+    private static void sendOverSockets(Fleet fleet, List<Conn> senders, int rate, Map<String, AtomicLong> lastSeq,
             Consumer<IntConsumer> run) throws InterruptedException {
-        List<String> ids = customers.sessions();
-        double senderRate = Double.parseDouble(System.getProperty("bench.e2e-sender-rate", "1"));
-        int perSession = Math.max(1, (int) Math.ceil(rate / (ids.size() * senderRate)));
-        try (Fleet senders = new Fleet()) {
-            AtomicLong acked = new AtomicLong();
-            AtomicLong refused = new AtomicLong();
-            senders.answers = (c, text) -> {
-                if (text.startsWith("{\"type\":\"message_ack\"")) {
-                    lastSeq.computeIfAbsent(c.session, k -> new AtomicLong())
-                            .accumulateAndGet(Fleet.number(text, "\"seq\":"), Math::max);
-                    acked.incrementAndGet();
-                } else if (text.contains("\"client_message_id\"")) {
-                    refused.incrementAndGet();
-                }
-            };
-            List<Conn> sockets = new ArrayList<>();
-            for (int k = 0; k < perSession; k++) {
-                for (int s = 0; s < ids.size(); s++) {
-                    sockets.add(senders.conn(customers.tenant(), ids.get(s), customers.tokens().get(s), 1));
-                }
+        AtomicLong acked = new AtomicLong();
+        AtomicLong refused = new AtomicLong();
+        fleet.answers = (c, text) -> {
+            if (text.startsWith("{\"type\":\"message_ack\"")) {
+                lastSeq.computeIfAbsent(c.session, k -> new AtomicLong())
+                        .accumulateAndGet(Fleet.number(text, "\"seq\":"), Math::max);
+                acked.incrementAndGet();
+            } else if (text.contains("\"client_message_id\"")) {
+                refused.incrementAndGet();
             }
-            Fleet.connectAll(sockets, system.gateway1.port(), "/ws/", 50);
-            Load.awaitConnected(sockets);
-            AtomicLong sent = new AtomicLong();
-            IntConsumer send = duration -> Load.pace(rate, duration, n -> {
-                long id = sent.getAndIncrement();
-                sockets.get((int) (id % sockets.size())).socket.writeTextMessage("{\"type\":\"message\",\"content\":\""
-                        + Fleet.MARK + System.nanoTime() + "\",\"client_message_id\":\"b-" + id + "\"}");
-            });
-            run.accept(send);
-            long total = sent.get();
-            long deadline = System.nanoTime() + 30_000_000_000L;
-            while (acked.get() + refused.get() < total && System.nanoTime() < deadline) {
-                Thread.sleep(20);
-            }
-            System.out.printf("%d sender sockets (%d per session): %d acknowledged, %d refused, %d unanswered%n",
-                    sockets.size(), perSession, acked.get(), refused.get(), total - acked.get() - refused.get());
-            sockets.forEach(Conn::close);
+        };
+        AtomicLong sent = new AtomicLong();
+        IntConsumer send = duration -> Load.pace(rate, duration, (n, due) -> {
+            long id = sent.getAndIncrement();
+            senders.get((int) (id % senders.size())).socket.writeTextMessage("{\"type\":\"message\",\"content\":\""
+                    + Fleet.MARK + due + "\",\"client_message_id\":\"b-" + id + "\"}");
+        });
+        run.accept(send);
+        long total = sent.get();
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (acked.get() + refused.get() < total && System.nanoTime() < deadline) {
+            Thread.sleep(20);
         }
+        System.out.printf("sent by the %d clients of gateway 1 (%.1f a second each): %d acknowledged, %d refused,"
+                + " %d unanswered%n", senders.size(), (double) rate / senders.size(), acked.get(), refused.get(),
+                total - acked.get() - refused.get());
     }
 }

@@ -16,13 +16,28 @@ final class Load {
 
     /** Calls {@code send} {@code rate} times per second for {@code seconds}, in 10 ms ticks. */
     static void pace(int rate, int seconds, LongConsumer send) {
+        pace(rate, seconds, (n, due) -> send.accept(n));
+    }
+
+    /** The n-th message of a paced load and the moment ({@link System#nanoTime()}) it was due. */
+    interface Paced {
+        void send(long n, long dueNanos);
+    }
+
+    /**
+     * {@link #pace(int, int, LongConsumer)}, with each message's due time: a latency taken from it
+     * counts the time a message waited because the ones before it held up the sender (a full
+     * connection pool), which a latency from the moment it went out would leave out.
+     */
+    static void pace(int rate, int seconds, Paced send) {
         long start = System.nanoTime();
         long total = (long) rate * seconds;
         long sent = 0;
         while (sent < total) {
             long due = Math.min(total, (System.nanoTime() - start) * rate / 1_000_000_000L + 1);
             while (sent < due) {
-                send.accept(sent++);
+                send.send(sent, start + sent * 1_000_000_000L / rate);
+                sent++;
             }
             sleep(Math.max(1, 10 - (System.nanoTime() - start) / 1_000_000 % 10));
         }

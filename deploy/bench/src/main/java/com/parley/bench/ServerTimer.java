@@ -26,11 +26,18 @@ final class ServerTimer {
 
     private final ServiceProcess service;
     private final Pattern bucket;
+    private final String labels;
 
     /** @param metric the timer's Prometheus name, e.g. {@code parley_outbox_publish_latency_seconds} */
     ServerTimer(ServiceProcess service, String metric) {
+        this(service, metric, "");
+    }
+
+    /** Only the series whose labels hold {@code labels}, e.g. {@code call="post"}. */
+    ServerTimer(ServiceProcess service, String metric, String labels) {
         this.service = service;
-        this.bucket = Pattern.compile("^" + Pattern.quote(metric) + "_bucket\\{[^}]*le=\"([^\"]+)\"[^}]*\\} ([0-9.eE+-]+)$",
+        this.labels = labels;
+        this.bucket = Pattern.compile("^" + Pattern.quote(metric) + "_bucket\\{([^}]*)\\} ([0-9.eE+-]+)$",
                 Pattern.MULTILINE);
     }
 
@@ -39,10 +46,39 @@ final class ServerTimer {
         TreeMap<Double, Double> counts = new TreeMap<>();
         Matcher m = bucket.matcher(metricsPage(service));
         while (m.find()) {
-            double le = m.group(1).equals("+Inf") ? Double.POSITIVE_INFINITY : Double.parseDouble(m.group(1));
-            counts.merge(le, Double.parseDouble(m.group(2)), Double::sum);
+            Matcher le = LE.matcher(m.group(1));
+            if (m.group(1).contains(labels) && le.find()) {
+                double bound = le.group(1).equals("+Inf") ? Double.POSITIVE_INFINITY : Double.parseDouble(le.group(1));
+                counts.merge(bound, Double.parseDouble(m.group(2)), Double::sum);
+            }
         }
         return counts;
+    }
+
+    private static final Pattern LE = Pattern.compile("le=\"([^\"]+)\"");
+
+    /**
+     * A timer without a histogram (Quarkus' {@code http_server_requests_seconds}): its count and
+     * sum in seconds over the series whose labels hold all of {@code labels}, to take a mean between
+     * two scrapes. (Its {@code uri} label is a path template, with braces.)
+     */
+    static double[] countAndSum(ServiceProcess service, String metric, String... labels) {
+        double[] countSum = new double[2];
+        Matcher m = Pattern.compile("^" + Pattern.quote(metric) + "_(count|sum)\\{(.*)\\} ([0-9.eE+-]+)",
+                Pattern.MULTILINE).matcher(metricsPage(service));
+        while (m.find()) {
+            String series = m.group(2);
+            if (java.util.Arrays.stream(labels).allMatch(series::contains)) {
+                countSum[m.group(1).equals("count") ? 0 : 1] += Double.parseDouble(m.group(3));
+            }
+        }
+        return countSum;
+    }
+
+    /** The mean in ms between two {@link #countAndSum} scrapes ("-" when nothing was recorded). */
+    static String meanMs(double[] before, double[] after) {
+        double count = after[0] - before[0];
+        return count <= 0 ? "-" : String.format("%.1f", (after[1] - before[1]) / count * 1000);
     }
 
     /** A service's Prometheus page ({@code /q/metrics}). */
