@@ -1282,6 +1282,53 @@ test('the widget on a browser that blocks the site\'s storage still chats', asyn
   await context.close();
 });
 
+test('a message in Hebrew or Arabic reads right to left on both pages, in its bubble, the list and the box', async () => {
+  const shop = watch(await (await browser.newContext()).newPage(), 'shop in Hebrew');
+  await shop.goto(`${env.PARLEY_SHOP}/`);
+  await openWidget(shop);
+  const dir = (node) => node.evaluate((n) => (n.matches(':dir(rtl)') ? 'rtl' : 'ltr'));
+  // where a reader finds the first and the last character of a text: its question mark ends a
+  // right-to-left sentence at the left, not beside its first word at the right
+  const questionMarkLeftOfFirstWord = (node) => node.evaluate((n) => {
+    const text = [...n.childNodes].find((c) => c.nodeType === Node.TEXT_NODE);
+    const x = (i) => {
+      const range = document.createRange();
+      range.setStart(text, i);
+      range.setEnd(text, i + 1);
+      return range.getBoundingClientRect().x;
+    };
+    return x(text.length - 1) < x(0);
+  });
+  const hebrew = 'שלום, איפה ההזמנה שלי?';
+  const box = inWidget(shop, '[name="text"]');
+  await box.fill(hebrew);
+  assert.equal(await dir(box), 'rtl', 'the box follows what is typed in it');
+  await box.press('Enter');
+  const asked = inWidget(shop, 'li[data-state="stored"] .text').filter({ hasText: hebrew });
+  await asked.waitFor();
+  assert.equal(await dir(asked), 'rtl');
+  assert.ok(await questionMarkLeftOfFirstWord(asked), 'the widget shows the question as it is read');
+  assert.equal(await dir(inWidget(shop, 'li.greeting .text')), 'ltr', 'English stays left to right');
+
+  const session = await shop.locator('#parley-widget').getAttribute('data-session');
+  const listed = staff.locator(`button[data-session="${session}"]`);
+  await listed.click();
+  assert.equal(await dir(listed.locator('.preview')), 'rtl', 'the chat list shows the last message as it is read');
+  const seen = staff.locator('#messages li .text', { hasText: hebrew });
+  await seen.waitFor();
+  assert.equal(await dir(seen), 'rtl');
+  assert.ok(await questionMarkLeftOfFirstWord(seen), 'the dashboard shows the question as it is read');
+  const arabic = 'مرحبا، طلبك في الطريق. هل تحتاج شيئا آخر؟';
+  await staff.locator('#text').fill(arabic);
+  assert.equal(await dir(staff.locator('#text')), 'rtl', 'the operator\'s box follows what is typed in it');
+  await staff.locator('#text').press('Enter');
+  const answered = inWidget(shop, 'li .text').filter({ hasText: arabic });
+  await answered.waitFor();
+  assert.equal(await dir(answered), 'rtl');
+  assert.ok(await questionMarkLeftOfFirstWord(answered));
+  await shop.context().close();
+});
+
 test('the queue starts with the customer who waited longest, however many chats the tenant has', async () => {
   // 221 chats: the dashboard lists the 100 with the newest activity, and the one waiting longest is
   // the oldest of all; the queue showed 100 others and not them

@@ -126,6 +126,7 @@ export function renderMessages(list, messages, me, seenUpTo = 0, { remove = null
         who.textContent = mine ? 'You' : m.sender_name ? `${m.sender_name} (${roleName(m.role)})` : roleName(m.role);
         const text = document.createElement('span');
         text.className = 'text';
+        text.dir = 'auto'; // right to left when written so (Arabic, Hebrew), whatever the page's language
         text.append(...(m.state === 'deleted' ? [content] : linkParts(content).map(linkOrText)));
         li.replaceChildren(who, text, ...(note ? [hint(note)] : []), ...(removable ? [deleteButton(m, remove)] : []));
       },

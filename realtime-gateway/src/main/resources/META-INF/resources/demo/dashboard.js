@@ -142,6 +142,7 @@ function render() {
     draft.textContent = drafts.has(s.id) ? ' · draft' : ''; // a reply begun and left for another chat
     const preview = document.createElement('span');
     preview.className = 'preview';
+    preview.dir = 'auto';
     preview.textContent = s.preview || (s.lastMessageId ? 'Message deleted' : 'No messages yet');
     button.append(title, badge, holder, rating, wait, draft, unread, preview);
     button.addEventListener('click', () => select(s.id));
@@ -634,6 +635,7 @@ function renderNotes() {
     who.textContent = `${note.author}${at ? ` · ${at.toLocaleString([], { dateStyle: 'short', timeStyle: 'short' })}` : ''}`;
     const text = document.createElement('span');
     text.className = 'text';
+    text.dir = 'auto';
     text.textContent = note.content;
     li.append(who, text);
     if (note.authorId === me || admin) { // chat-api lets a note's author and admins delete it

@@ -64,6 +64,7 @@ li { margin: 6px 0; max-width: 85%; padding: 6px 10px; border-radius: 10px; back
 li.mine { margin-left: auto; background: #dce7ff; }
 li a { color: #1a47b8; text-decoration: underline; }
 .who { display: block; font-size: 11px; color: #4a5568; }
+.text { display: block; }
 li button.delete { display: block; margin-top: 2px; padding: 0; font: inherit; font-size: 11px; color: #4a5568;
   background: none; border: 0; text-decoration: underline; cursor: pointer; }
 .notice { margin: 4px 14px; font-size: 13px; color: #4a5568; min-height: 1em; }
@@ -353,9 +354,12 @@ function el(tag, attributes = {}, text = '') {
   return node;
 }
 
-/** A message's text, its http(s) URLs as links that open in a new tab (linkParts), the rest as text. */
+/**
+ * A message's text, its http(s) URLs as links that open in a new tab (linkParts), the rest as text;
+ * right to left when it is written so (dir=auto: Arabic, Hebrew, Persian), whatever the page's language.
+ */
 function messageText(text) {
-  const node = el('span', { class: 'text' });
+  const node = el('span', { class: 'text', dir: 'auto' });
   node.append(...linkParts(text).map((part) => (part.href
     ? el('a', { href: part.href, target: '_blank', rel: 'noopener noreferrer nofollow' }, part.text)
     : part.text)));
@@ -418,7 +422,7 @@ export class ParleyWidget {
     this.typingLine = el('p', { class: 'notice typing', 'aria-live': 'polite' });
     this.status = el('p', { class: 'notice status', role: 'status' });
     this.operator = el('p', { class: 'notice operator', role: 'status', 'aria-live': 'polite' });
-    this.banner = el('p', { class: 'banner', role: 'alert' });
+    this.banner = el('p', { class: 'banner', role: 'alert', dir: 'auto' });
     this.banner.hidden = true;
     // whether the site's support is there (available, busy, away), until an operator has the chat
     this.supportLine = el('p', { class: 'notice support', role: 'status' });
@@ -430,7 +434,7 @@ export class ParleyWidget {
     this.form = el('form');
     // several lines (an address): Shift+Enter breaks the line, Enter sends
     this.input = el('textarea', { name: 'text', rows: '2', maxlength: '4000', 'aria-label': words.yourMessage,
-      placeholder: words.placeholder });
+      placeholder: words.placeholder, dir: 'auto' });
     this.form.append(this.input, el('button', { type: 'submit' }, words.send));
     this.panel.append(header, this.banner, this.supportLine, this.queueLine, this.list, this.typingLine, this.operator, this.status,
       this.rating, this.error, this.form);
