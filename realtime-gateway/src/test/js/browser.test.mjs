@@ -1329,6 +1329,32 @@ test('a message in Hebrew or Arabic reads right to left on both pages, in its bu
   await shop.context().close();
 });
 
+test('on a right-to-left site the widget\'s English runs left to right; in the site\'s Hebrew, right to left', async () => {
+  const context = await browser.newContext();
+  const shop = watch(await context.newPage(), 'Hebrew shop');
+  const left = async (selector) => (await inWidget(shop, selector).boundingBox()).x;
+  // the shop's pages in Hebrew (<html lang="he" dir="rtl">); /he-words gives the widget Hebrew words
+  await shop.goto(`${env.PARLEY_SHOP}/he`);
+  await openWidget(shop);
+  await inWidget(shop, '[name="text"]').fill('Hello, where is my order?');
+  await inWidget(shop, '[name="text"]').press('Enter');
+  await inWidget(shop, 'li[data-state="stored"]').first().waitFor();
+  assert.ok(await inWidget(shop, '.panel').evaluate((p) => p.matches(':dir(ltr)')), 'the English panel runs left to right');
+  assert.ok(await left('li.mine') > await left('li.greeting'), 'the visitor\'s own message on the right, support\'s on the left');
+  assert.ok(await left('.state') > await left('header h2') + (await inWidget(shop, 'header h2').boundingBox()).width,
+    'the connection state after the title, apart from it');
+  assert.ok(await inWidget(shop, 'li.greeting .text').evaluate((t) => t.matches(':dir(ltr)')), 'the welcome reads left to right');
+
+  await shop.goto(`${env.PARLEY_SHOP}/he-words`);
+  await openWidget(shop);
+  await inWidget(shop, 'li.greeting .text').filter({ hasText: 'שלום! איך נוכל לעזור?' }).waitFor();
+  await inWidget(shop, 'li.mine').first().waitFor();
+  assert.ok(await inWidget(shop, '.panel').evaluate((p) => p.matches(':dir(rtl)')), 'the Hebrew panel runs right to left');
+  assert.ok(await left('li.mine') < await left('li.greeting'), 'mirrored: the visitor\'s own message on the left');
+  assert.ok(await left('header h2') > await left('.state'), 'the title at the right');
+  await context.close();
+});
+
 test('the queue starts with the customer who waited longest, however many chats the tenant has', async () => {
   // 221 chats: the dashboard lists the 100 with the newest activity, and the one waiting longest is
   // the oldest of all; the queue showed 100 others and not them

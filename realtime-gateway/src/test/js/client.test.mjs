@@ -1107,6 +1107,13 @@ test('the widget\'s words: every language has every word, with the same {parts};
   assert.equal(widgetTexts({ lang: 'de', texts: '{not json' }).words.send, 'Senden', 'a broken data-texts is ignored');
   assert.equal(errors.mock.callCount(), 1, 'and said on the console');
   errors.mock.restore();
+  // the panel's direction is that of its words, not of the site
+  assert.equal(widgetTexts({}, page('he'), english).dir, 'ltr', 'English words on a Hebrew page run left to right');
+  assert.equal(widgetTexts({ texts: '{"send": "שליחה"}' }, page('he-IL'), english).dir, 'rtl', 'the site\'s Hebrew words');
+  assert.equal(widgetTexts({ lang: 'ar', texts: '{"send": "إرسال"}' }, page('en'), english).dir, 'rtl');
+  assert.equal(widgetTexts({ texts: '{"send": "Envoyer"}' }, page('fr'), english).dir, 'ltr');
+  assert.equal(widgetTexts({ dir: 'rtl' }, page('he'), english).dir, 'rtl', 'data-dir decides');
+  assert.equal(widgetTexts({ dir: 'sideways' }, page('de'), english).dir, 'ltr', 'only ltr or rtl');
   const note = messageNote({ state: 'stored', created_at: '2026-12-06T09:05:00Z' },
     { seen: true, now: new Date('2026-12-06T10:00:00Z'), locale: 'de', words: TEXTS.de });
   assert.match(note, /^\d{2}:\d{2} · gelesen$/);

@@ -42,7 +42,7 @@ const STYLE = `
 .launcher { position: fixed; right: 20px; bottom: var(--parley-bottom, 20px); z-index: 2147483000; border: 0;
   border-radius: 24px; padding: 12px 18px; background: var(--parley-accent, #2f5fd0);
   color: var(--parley-on-accent, #fff); font: inherit; cursor: pointer; }
-.badge { display: inline-block; margin-left: 8px; min-width: 1.4em; padding: 0 6px; border-radius: 10px;
+.badge { display: inline-block; margin-inline-start: 8px; min-width: 1.4em; padding: 0 6px; border-radius: 10px;
   background: #d93025; color: #fff; font-size: 12px; line-height: 1.6; text-align: center; }
 .badge[hidden] { display: none; }
 .launcher:focus-visible, button:focus-visible, textarea:focus-visible, a:focus-visible { outline: 3px solid #f5b400; outline-offset: 2px; }
@@ -55,13 +55,13 @@ const STYLE = `
 header { display: flex; justify-content: space-between; align-items: center; padding: 10px 14px;
   background: var(--parley-accent, #2f5fd0); color: var(--parley-on-accent, #fff); }
 h2 { margin: 0; font-size: 16px; }
-.state { margin-left: auto; font-size: 12px; }
-header .close { margin: -6px -8px -6px 8px; padding: 2px 10px; font: inherit; font-size: 22px; line-height: 1;
+.state { margin-inline-start: auto; font-size: 12px; }
+header .close { margin-block: -6px; margin-inline: 8px -8px; padding: 2px 10px; font: inherit; font-size: 22px; line-height: 1;
   border: 0; background: none; color: inherit; cursor: pointer; }
 ol { flex: 1; margin: 0; padding: 10px 14px; list-style: none; overflow-y: auto; overscroll-behavior: contain; }
 li { margin: 6px 0; max-width: 85%; padding: 6px 10px; border-radius: 10px; background: #eef1f7; white-space: pre-wrap;
   overflow-wrap: anywhere; }
-li.mine { margin-left: auto; background: #dce7ff; }
+li.mine { margin-inline-start: auto; background: #dce7ff; }
 li a { color: #1a47b8; text-decoration: underline; }
 .who { display: block; font-size: 11px; color: #4a5568; }
 .text { display: block; }
@@ -77,7 +77,7 @@ li button.delete { display: block; margin-top: 2px; padding: 0; font: inherit; f
 /* empty, the lines under the list take no room (a phone has little); only the typing line keeps its
    own, so that the list does not jump each time someone starts or stops typing */
 .operator:empty, .status:empty, .error:empty { min-height: 0; margin-block: 0; }
-.rating button { margin-left: 6px; padding: 2px 10px; font: inherit; border: 1px solid #a0aec0; border-radius: 6px;
+.rating button { margin-inline-start: 6px; padding: 2px 10px; font: inherit; border: 1px solid #a0aec0; border-radius: 6px;
   background: #fff; cursor: pointer; }
 form { display: flex; gap: 6px; padding: 10px; border-top: 1px solid #e2e8f0; }
 textarea { flex: 1; padding: 8px; font: inherit; border: 1px solid #a0aec0; border-radius: 6px; resize: none;
@@ -93,7 +93,7 @@ button:disabled, textarea:disabled { opacity: .5; }
   .launcher[aria-expanded="true"] { display: none; }
   textarea, form button { font-size: 16px; }
 }
-.status button { margin-left: 6px; padding: 4px 10px; font: inherit; border: 1px solid var(--parley-accent, #2f5fd0);
+.status button { margin-inline-start: 6px; padding: 4px 10px; font: inherit; border: 1px solid var(--parley-accent, #2f5fd0);
   border-radius: 6px; background: #fff; color: var(--parley-accent, #2f5fd0); cursor: pointer; }
 `;
 
@@ -216,13 +216,22 @@ function fill(text, values = {}) {
   return text.replace(/\{(\w+)\}/g, (whole, name) => (name in values ? String(values[name]) : whole));
 }
 
+/** Languages written right to left, by primary tag. */
+const RIGHT_TO_LEFT = new Set(['ar', 'arc', 'ckb', 'dv', 'fa', 'he', 'iw', 'ps', 'sd', 'ug', 'ur', 'yi']);
+
 /**
- * The widget's language and words: data-lang, else the site's <html lang>, else the browser's
- * language; its primary tag picks TEXTS (English when not there); data-texts replaces any word.
+ * The widget's language, words and direction: data-lang, else the site's <html lang>, else the
+ * browser's language; its primary tag picks TEXTS (English when not there); data-texts replaces any
+ * word. The panel runs right to left when its words are in a language written so (TEXTS has it, or
+ * the site gave its words), else left to right, whatever the site's own direction (English words
+ * on a Hebrew page read left to right); data-dir (ltr, rtl) decides instead.
  */
 export function widgetTexts(data = {}, page = globalThis.document, browser = globalThis.navigator) {
   const lang = String(data.lang || page?.documentElement?.lang || browser?.language || 'en').trim() || 'en';
-  const words = { ...TEXTS.en, ...(TEXTS[lang.toLowerCase().split(/[-_]/)[0]] || {}) };
+  const primary = lang.toLowerCase().split(/[-_]/)[0];
+  const words = { ...TEXTS.en, ...(TEXTS[primary] || {}) };
+  const dir = data.dir === 'rtl' || data.dir === 'ltr' ? data.dir
+    : RIGHT_TO_LEFT.has(primary) && (TEXTS[primary] || data.texts) ? 'rtl' : 'ltr';
   if (data.texts) {
     try {
       const own = JSON.parse(data.texts);
@@ -238,7 +247,7 @@ export function widgetTexts(data = {}, page = globalThis.document, browser = glo
   if (data.title) {
     words.title = data.title;
   }
-  return { lang, words };
+  return { lang, words, dir };
 }
 
 /** The tag that loaded this module: its data-* attributes are the configuration. */
@@ -376,7 +385,8 @@ export class ParleyWidget {
     // who wrote, as the visitor reads it: support (any staff), the assistant, themselves
     this.roleNames = { supporter: words.support, admin: words.support, assistant: words.assistant, user: words.you };
     // the corner it sits in, for the shadow root's CSS (:host([data-position="left"]))
-    this.root = el('div', { id: 'parley-widget', 'data-position': cfg.position === 'left' ? 'left' : 'right' });
+    this.root = el('div', { id: 'parley-widget', 'data-position': cfg.position === 'left' ? 'left' : 'right',
+      dir: cfg.dir === 'rtl' ? 'rtl' : 'ltr' });
     host.append(this.root);
     const shadow = this.root.attachShadow({ mode: 'open' });
     // a constructed style sheet, not a <style> element: a site whose Content-Security-Policy has no

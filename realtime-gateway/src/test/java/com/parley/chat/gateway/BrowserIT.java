@@ -62,13 +62,16 @@ class BrowserIT {
             boolean german = exchange.getRequestURI().getPath().equals("/de");
             // a shop with its own brand: its colours, font and corner for the widget (custom properties, data-position)
             boolean branded = exchange.getRequestURI().getPath().equals("/branded");
+            // the shop's Hebrew pages (right to left): the widget's English words, or on /he-words its own Hebrew ones
+            boolean hebrew = exchange.getRequestURI().getPath().startsWith("/he");
+            boolean hebrewWords = exchange.getRequestURI().getPath().equals("/he-words");
             // the shop's own inline CSS (which must not reach into the widget); the strict shop has none
             String css = strict ? "" : "<style>button { background: rgb(255, 0, 0) !important; } li { display: none; }"
                     + (branded ? " #parley-widget { --parley-accent: rgb(10, 125, 85); --parley-on-accent: rgb(255, 250, 205);"
                             + " --parley-font: Georgia, serif; --parley-bottom: 80px; }" : "")
                     + "</style>";
             byte[] page = ("""
-                    <!doctype html><html lang="%s"><head><meta charset="utf-8">
+                    <!doctype html><html %s><head><meta charset="utf-8">
                     <meta name="viewport" content="width=device-width, initial-scale=1"><title>Acme shop</title>
                     %s</head>
                     <body><h1>Acme shop</h1><p>Our products. <a href="#help" data-parley-open>Questions? Talk to us</a>
@@ -76,12 +79,14 @@ class BrowserIT {
                     %s
                     <script type="module" src="%s/client/v1/widget.js" data-tenant="%s"
                             data-token-url="/parley/token" data-api="%s" data-gateways="%s" %s></script>
-                    </body></html>""").formatted(german ? "de" : "en", css,
+                    </body></html>""").formatted(german ? "lang=\"de\"" : hebrew ? "lang=\"he\" dir=\"rtl\"" : "lang=\"en\"", css,
                     // the shop's script waits for the widget (no inline scripts on the strict shop)
                     strict ? "" : "<script>document.addEventListener('parley:ready', (e) => { window.readyWidget = e.detail; });</script>",
                     gateway, TENANT, cluster.chatApi.baseUrl(),
                     gateway, german ? "data-texts='{\"send\": \"Abschicken\", \"greeting\": \"Guten Tag! Was dürfen wir für Sie tun?\"}'"
                             : branded ? "data-position=\"left\" data-texts='{\"greeting\": \"\"}'"
+                            : hebrewWords ? "data-texts='{\"title\": \"דברו איתנו\", \"greeting\": \"שלום! איך נוכל לעזור?\","
+                                    + " \"send\": \"שליחה\"}'"
                             // what the shop tells support about its visitor
                             : "data-metadata='{\"plan\": \"pro\", \"order\": \"42\"}'")
                     .getBytes(java.nio.charset.StandardCharsets.UTF_8);
