@@ -1200,6 +1200,10 @@ test('on a phone the chat fills the screen, keeps the newest message in view and
     return newest.bottom <= list.getBoundingClientRect().bottom + 1;
   });
   assert.equal(await inView(), true, 'the newest message in view');
+  const own = inWidget(phone, 'li.mine[data-state="stored"]').filter({ hasText: 'Question 12 about my order' });
+  const [when, remove] = [await own.locator('.when').boundingBox(), await own.locator('button.delete').boundingBox()];
+  assert.ok(Math.abs(when.y - remove.y) < 4 && remove.x > when.x + when.width,
+    `its time and Delete on one line, not two: ${JSON.stringify([when, remove])}`);
   // an operator joins: the line that says so takes room under the list, and the newest message stays in view
   const id = await phone.locator('#parley-widget').getAttribute('data-session');
   await staff.locator(`button[data-session="${id}"]`).click();

@@ -65,7 +65,9 @@ li.mine { margin-inline-start: auto; background: #dce7ff; }
 li a { color: #1a47b8; text-decoration: underline; }
 .who { display: block; font-size: 11px; color: #4a5568; }
 .text { display: block; }
-li button.delete { display: block; margin-top: 2px; padding: 0; font: inherit; font-size: 11px; color: #4a5568;
+/* the time and Delete share a line: on a phone a line of its own under each message was a screen's worth */
+.when { display: inline-block; }
+li button.delete { display: inline-block; margin-inline-start: 10px; padding: 0; font: inherit; font-size: 11px; color: #4a5568;
   background: none; border: 0; text-decoration: underline; cursor: pointer; }
 .notice { margin: 4px 14px; font-size: 13px; color: #4a5568; min-height: 1em; }
 .error { color: #b00020; }
@@ -803,7 +805,7 @@ export class ParleyWidget {
           const who = mine ? this.words.you : (m.sender_name || this.roleName(m.role));
           li.replaceChildren(el('span', { class: 'who' }, who),
             m.state === 'deleted' ? el('span', { class: 'text' }, text) : messageText(text),
-            ...(note ? [el('span', { class: 'who' }, note)] : []),
+            ...(note ? [el('span', { class: 'who when' }, note)] : []),
             ...(deletable ? [this.deleteButton(chat, m)] : []));
         },
       };
