@@ -1243,6 +1243,16 @@ test('on a phone the dashboard shows the chats or the open chat, one at a time, 
     await within(part);
   }
   assert.equal(await olivia.locator('#text').evaluate((t) => getComputedStyle(t).fontSize), '16px');
+  // the boxes say in full what they are for: a text as long as the hint each shows fits without scrolling
+  for (const box of ['#text', '#note-text']) {
+    const cut = await olivia.locator(box).evaluate((t) => {
+      t.value = t.placeholder;
+      const over = t.scrollHeight > t.clientHeight + 1;
+      t.value = '';
+      return over;
+    });
+    assert.equal(cut, false, `${box} shows its whole hint`);
+  }
   await olivia.getByRole('button', { name: '← All chats' }).click();
   await olivia.locator(`#sessions button[data-session="${id}"][data-following="true"]`).waitFor();
   assert.equal(await olivia.locator('section.chat').isHidden(), true);
