@@ -122,6 +122,13 @@ test('staff find a chat by what the customer wrote, and go back to their list', 
   const listed = () => staff.locator('#sessions button[data-session]')
     .evaluateAll((buttons) => buttons.map((b) => b.dataset.session));
   const before = await listed();
+  // the box says in full what one can look for
+  assert.equal(await staff.getByRole('searchbox', { name: 'Search the chats' }).evaluate((box) => {
+    box.value = box.placeholder;
+    const cut = box.scrollWidth > box.clientWidth;
+    box.value = '';
+    return cut;
+  }), false, 'the search box shows its whole hint');
   await staff.getByRole('searchbox', { name: 'Search the chats' }).fill('ORDER has not');
   await staff.getByRole('button', { name: 'Search', exact: true }).click();
   await staff.locator('#search-note', { hasText: '1 chat with “ORDER has not”' }).waitFor();
@@ -1235,6 +1242,13 @@ test('on a phone the dashboard shows the chats or the open chat, one at a time, 
   };
   await within('#search button[type="submit"]');
   await within('#sessions');
+  const wholeHint = (box) => olivia.locator(box).evaluate((t) => {
+    t.value = t.placeholder;
+    const cut = t.scrollHeight > t.clientHeight + 1 || t.scrollWidth > t.clientWidth;
+    t.value = '';
+    return !cut;
+  });
+  assert.ok(await wholeHint('#search-text'), 'the search box shows its whole hint');
   const id = await first.getAttribute('data-session');
   await first.click();
   await olivia.locator('#text').waitFor();
@@ -1245,13 +1259,7 @@ test('on a phone the dashboard shows the chats or the open chat, one at a time, 
   assert.equal(await olivia.locator('#text').evaluate((t) => getComputedStyle(t).fontSize), '16px');
   // the boxes say in full what they are for: a text as long as the hint each shows fits without scrolling
   for (const box of ['#text', '#note-text']) {
-    const cut = await olivia.locator(box).evaluate((t) => {
-      t.value = t.placeholder;
-      const over = t.scrollHeight > t.clientHeight + 1;
-      t.value = '';
-      return over;
-    });
-    assert.equal(cut, false, `${box} shows its whole hint`);
+    assert.ok(await wholeHint(box), `${box} shows its whole hint`);
   }
   await olivia.getByRole('button', { name: '← All chats' }).click();
   await olivia.locator(`#sessions button[data-session="${id}"][data-following="true"]`).waitFor();
