@@ -61,19 +61,14 @@ final class EndToEndScenario {
             // and on the way in: gateway 1's posts to chat-api (sent → answered), chat-api's own time for them
             ServerTimer postTimer = new ServerTimer(system.gateway1, "parley_gateway_chatapi_requests_seconds",
                     "call=\"post\"");
-            Supplier<double[]> chatApiPosts = () -> ServerTimer.countAndSum(system.chatApi, "http_server_requests_seconds",
-                    "method=\"POST\"", "/messages\"");
-            AtomicReference<TreeMap<Double, Double>> relayBefore = new AtomicReference<>();
-            AtomicReference<TreeMap<Double, Double>> gatewayBefore = new AtomicReference<>();
-            AtomicReference<TreeMap<Double, Double>> postsBefore = new AtomicReference<>();
-            AtomicReference<double[]> chatApiBefore = new AtomicReference<>();
+            Supplier<Timers> scrape = () -> new Timers(relayTimer.scrape(), gatewayTimer.scrape(), postTimer.scrape(),
+                    ServerTimer.countAndSum(system.chatApi, "http_server_requests_seconds", "method=\"POST\"",
+                            "/messages\""));
+            AtomicReference<Timers> before = new AtomicReference<>();
             Runnable measureFromHere = () -> {
                 on1.latencyMicros.reset();
                 on2.latencyMicros.reset();
-                relayBefore.set(relayTimer.scrape());
-                gatewayBefore.set(gatewayTimer.scrape());
-                postsBefore.set(postTimer.scrape());
-                chatApiBefore.set(chatApiPosts.get());
+                before.set(scrape.get());
             };
             measureFromHere.run();
             Map<String, AtomicLong> lastSeq = new ConcurrentHashMap<>();
@@ -89,20 +84,27 @@ final class EndToEndScenario {
             System.out.println("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
             report.row("gateway 1", on1, conns1, lastSeq, 1);
             report.row("gateway 2", on2, conns2, lastSeq, 1);
-            var relayAfter = relayTimer.scrape();
-            var gatewayAfter = gatewayTimer.scrape();
+            Timers from = before.get();
+            Timers to = scrape.get();
             System.out.printf("stored → relayed (chat-api's timer) p50 %s, p99 %s ms; stored → frame written by gateway 2"
-                    + " (its timer) p50 %s, p99 %s ms%n", ServerTimer.ms(relayBefore.get(), relayAfter, 50),
-                    ServerTimer.ms(relayBefore.get(), relayAfter, 99), ServerTimer.ms(gatewayBefore.get(), gatewayAfter, 50),
-                    ServerTimer.ms(gatewayBefore.get(), gatewayAfter, 99));
-            var postsAfter = postTimer.scrape();
+                    + " (its timer) p50 %s, p99 %s ms%n", ServerTimer.ms(from.relay(), to.relay(), 50),
+                    ServerTimer.ms(from.relay(), to.relay(), 99), ServerTimer.ms(from.gateway(), to.gateway(), 50),
+                    ServerTimer.ms(from.gateway(), to.gateway(), 99));
             System.out.printf("before it is stored: posts of message frames by gateway 1, sent → answered (its timer)"
                     + " p50 %s, p99 %s ms; chat-api's own time for its POSTs of messages, mean %s ms%n",
-                    ServerTimer.ms(postsBefore.get(), postsAfter, 50), ServerTimer.ms(postsBefore.get(), postsAfter, 99),
-                    ServerTimer.meanMs(chatApiBefore.get(), chatApiPosts.get()));
+                    ServerTimer.ms(from.posts(), to.posts(), 50), ServerTimer.ms(from.posts(), to.posts(), 99),
+                    ServerTimer.meanMs(from.chatApiPosts(), to.chatApiPosts()));
             conns1.forEach(Conn::close);
             conns2.forEach(Conn::close);
         }
+    }
+
+    /**
+     * The services' own timers at one moment (cumulative): chat-api's relay, gateway 2's delivery,
+     * gateway 1's posts to chat-api (buckets by upper bound), chat-api's POSTs of messages (count, sum).
+     */
+    private record Timers(TreeMap<Double, Double> relay, TreeMap<Double, Double> gateway,
+            TreeMap<Double, Double> posts, double[] chatApiPosts) {
     }
 
     /** The load for {@code warmup} seconds (if any), uncounted, then for {@code seconds} measured. */

@@ -7,6 +7,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
@@ -23,6 +24,7 @@ import com.parley.infra.ServiceProcess;
 final class ServerTimer {
 
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final Pattern LE = Pattern.compile("le=\"([^\"]+)\"");
 
     private final ServiceProcess service;
     private final Pattern bucket;
@@ -55,8 +57,6 @@ final class ServerTimer {
         return counts;
     }
 
-    private static final Pattern LE = Pattern.compile("le=\"([^\"]+)\"");
-
     /**
      * A timer without a histogram (Quarkus' {@code http_server_requests_seconds}): its count and
      * sum in seconds over the series whose labels hold all of {@code labels}, to take a mean between
@@ -68,7 +68,7 @@ final class ServerTimer {
                 Pattern.MULTILINE).matcher(metricsPage(service));
         while (m.find()) {
             String series = m.group(2);
-            if (java.util.Arrays.stream(labels).allMatch(series::contains)) {
+            if (Arrays.stream(labels).allMatch(series::contains)) {
                 countSum[m.group(1).equals("count") ? 0 : 1] += Double.parseDouble(m.group(3));
             }
         }
