@@ -2,7 +2,7 @@
 // system that BrowserIT started: chat-api and two gateway instances on PostgreSQL and Kafka.
 // Environment: PARLEY_API, PARLEY_GW1, PARLEY_GW2, PARLEY_TENANT, PARLEY_CUSTOMER_TOKEN,
 // PARLEY_CUSTOMER2_TOKEN, PARLEY_STAFF_TOKEN, PARLEY_STAFF2_TOKEN (olivia), PARLEY_ADMIN_TOKEN, PARLEY_QUEUE_TENANT,
-// PARLEY_QUEUE_OLDEST, PARLEY_QUEUE_STAFF_TOKEN (a tenant with 221 chats), PARLEY_CONTROL (stops gateway 1), PARLEY_SHOP (a site that
+// PARLEY_QUEUE_OLDEST, PARLEY_QUEUE_STAFF_TOKEN (a tenant with 221 chats), PARLEY_CONTROL (stops gateway 1, pauses and resumes PostgreSQL), PARLEY_SHOP (a site that
 // embeds the widget), PARLEY_ROGUE_SHOP (the same page on an origin nobody allowed), PARLEY_SCREENSHOTS.
 // Playwright gives every launch a fresh temporary profile.
 import { test, before, after, afterEach } from 'node:test';
@@ -141,6 +141,36 @@ test('staff find a chat by what the customer wrote, and go back to their list', 
   await staff.locator('#search-note').waitFor({ state: 'hidden' });
   assert.deepEqual(await listed(), before);
 });
+
+test('an operator on the chat list keeps their place while other chats change: the focus, then Enter opens it',
+  async () => {
+    // bob writes in a chat of his own while sam's keyboard is on alice's chat in the list
+    const asBob = (path, body) => fetch(`${env.PARLEY_API}/api/tenants/${env.PARLEY_TENANT}${path}`, {
+      method: 'POST', headers: { Authorization: `Bearer ${env.PARLEY_CUSTOMER2_TOKEN}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify(body),
+    }).then(async (r) => {
+      const body = await r.text();
+      assert.equal(r.status, 201, body);
+      return JSON.parse(body);
+    });
+    const bobs = await asBob('/sessions', {});
+    await staff.locator(`#sessions button[data-session="${bobs.id}"]`).waitFor();
+    const alices = staff.locator(`#sessions button[data-session="${sessionId}"]`);
+    await alices.focus();
+    await staff.keyboard.press('Shift+Tab'); // to it from the keyboard, as an operator gets there
+    await staff.keyboard.press('Tab');
+    const focused = () => staff.evaluate(() => document.activeElement?.dataset?.session ?? document.activeElement?.tagName);
+    assert.equal(await focused(), sessionId);
+    for (let i = 1; i <= 3; i++) {
+      await asBob(`/sessions/${bobs.id}/messages`, { content: `bob's question ${i}`, client_message_id: `bob-list-${i}` });
+      await staff.locator(`#sessions button[data-session="${bobs.id}"] .preview`, { hasText: `bob's question ${i}` }).waitFor();
+      assert.equal(await focused(), sessionId, `the focus stays on alice's chat after bob's message ${i}`);
+    }
+    assert.notEqual(await alices.evaluate((b) => getComputedStyle(b).outlineStyle), 'none', 'and it shows where it is');
+    await staff.keyboard.press('Enter');
+    await staff.locator(`#sessions button[data-session="${sessionId}"][aria-current="true"]`).waitFor();
+    await staff.locator('#messages li .text', { hasText: 'Hello, my order has not arrived' }).waitFor();
+  });
 
 test('an admin saves replies; an operator types /shortcut and sends one, with the names filled in', async () => {
   const ann = await (await browser.newContext()).newPage();
@@ -974,6 +1004,53 @@ test('a visitor takes back a message of their own in the embedded widget; staff 
   assert.ok(!(await staff.locator('#messages').innerText()).includes('555 0100'), 'and from the dashboard');
   await shop.context().close();
 });
+
+test('while the database does not answer, a message reads "not sent yet" under it, and is stored once after',
+  async () => {
+    const shop = watch(await (await browser.newContext()).newPage(), 'shop, database paused');
+    await shop.goto(`${env.PARLEY_SHOP}/`);
+    await openWidget(shop);
+    await inWidget(shop, '[name="text"]').fill('Is my parcel on its way?');
+    await inWidget(shop, '[name="text"]').press('Enter');
+    await inWidget(shop, 'li.mine[data-state="stored"]').waitFor();
+    const id = await shop.locator('#parley-widget').getAttribute('data-session');
+    await staff.locator(`button[data-session="${id}"]`).click();
+    await staff.locator('#messages li .text', { hasText: 'Is my parcel on its way?' }).waitFor();
+    const control = (what) => fetch(`${env.PARLEY_CONTROL}/${what}/database`, { method: 'POST' })
+      .then((r) => assert.equal(r.status, 204, `${what} the database`));
+    await control('pause');
+    try {
+      await inWidget(shop, '[name="text"]').fill('Hello? Anyone there?');
+      await inWidget(shop, '[name="text"]').press('Enter');
+      await staff.locator('#text').fill('Let me look it up');
+      await staff.locator('#text').press('Enter');
+      // chat-api answers 503 (or the gateway gives up on it): each page says so under the message,
+      // in the page's words, and goes on trying by itself
+      await inWidget(shop, 'li.mine[data-state="pending"]').filter({ hasText: 'Hello? Anyone there?' })
+        .filter({ hasText: 'not sent yet, trying again…' }).waitFor({ timeout: 30000 });
+      await staff.locator('#messages li[data-state="pending"]', { hasText: 'Let me look it up' })
+        .filter({ hasText: 'not sent yet, trying again…' }).waitFor({ timeout: 30000 });
+      // and nothing else: no server's words for developers ("…; retry shortly") in the error line
+      assert.equal(await inWidget(shop, '.error').textContent(), '', 'the widget\'s error line');
+      assert.equal(await staff.locator('#error').textContent(), '', 'the dashboard\'s error line');
+    } finally {
+      await control('resume');
+    }
+    await inWidget(shop, 'li.mine[data-state="stored"]').filter({ hasText: 'Hello? Anyone there?' })
+      .waitFor({ timeout: 40000 });
+    await inWidget(shop, 'li[data-state="stored"]').filter({ hasText: 'Let me look it up' }).waitFor({ timeout: 40000 });
+    await staff.locator('#messages li[data-state="stored"]', { hasText: 'Hello? Anyone there?' }).waitFor();
+    await staff.locator('#messages li[data-state="stored"]', { hasText: 'Let me look it up' }).waitFor();
+    for (const [name, list] of [['widget', inWidget(shop, 'li .text')], ['dashboard', staff.locator('#messages li .text')]]) {
+      const all = await list.allTextContents();
+      for (const text of ['Hello? Anyone there?', 'Let me look it up']) {
+        assert.equal(all.filter((t) => t === text).length, 1, `${name}: "${text}" once`);
+      }
+    }
+    assert.equal(await inWidget(shop, '.error').textContent(), '');
+    assert.equal(await staff.locator('#error').textContent(), '');
+    await shop.context().close();
+  });
 
 test('on a German page the widget speaks German, with the words the site chose for itself', async () => {
   const shop = await (await browser.newContext()).newPage();

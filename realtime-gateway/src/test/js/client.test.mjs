@@ -161,6 +161,9 @@ test('a message\'s note: when it was written (with the day when not today), and 
   const older = messageNote({ state: 'stored', created_at: at(new Date(2026, 10, 28, 17, 45)) }, { now });
   assert.match(older, /^28 Nov(ember)?,? 17:45$|^Nov(ember)? 28,? 17:45$/, older);
   assert.equal(messageNote({ state: 'pending' }, { now }), 'sending…');
+  assert.equal(messageNote({ state: 'pending', retrying: true }, { now }), 'not sent yet, trying again…');
+  assert.equal(messageNote({ state: 'pending', retrying: true }, { now, words: { sending: 'envoi…' } }), 'envoi…',
+    'words of a page that has none for it');
   assert.equal(messageNote({ state: 'failed', reason: 'too long' }, { now }), 'not sent: too long');
   assert.equal(messageNote({ state: 'deleted', created_at: today.created_at }, { now }), '09:05');
   assert.equal(messageNote({ state: 'stored' }, { now }), '', 'no time known: nothing');
@@ -975,6 +978,8 @@ test('connection: a message that could not be stored right now is sent again wit
   ws.receive({ type: 'error', code: 'unavailable', client_message_id: id, channel: 'session:s',
     message: 'The message could not be stored right now; send it again with the same client_message_id.' });
   assert.equal(chat.messages.find((m) => m.client_message_id === id).state, 'pending', 'not failed: it will go again');
+  assert.equal(messageNote(chat.messages.find((m) => m.client_message_id === id)), 'not sent yet, trying again…',
+    'and it says so under the message');
   await until(() => sent().length >= 2);
   assert.deepEqual(sent().map((f) => f.client_message_id), [id, id], 'sent again, with the same id');
   ws.receive({ type: 'error', code: 'session_busy', client_message_id: id, channel: 'session:s', retry_after: 0 });

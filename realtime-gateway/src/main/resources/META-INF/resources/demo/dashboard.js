@@ -1,4 +1,4 @@
-import { IdleAway, ParleyConnection, SessionChat } from '../client/v1/parley-client.js';
+import { IdleAway, ParleyConnection, SessionChat, patchList } from '../client/v1/parley-client.js';
 import {
   api, claims, config, enterSends, renderMessages, roleName, showNotice, showState, typingText,
 } from './common.js';
@@ -109,46 +109,59 @@ function render() {
   document.title = unread ? `(${unread}) ${pageTitle}` : pageTitle;
   const list = shown();
   $('more').hidden = Boolean(found) || !nextPage[view]; // a search lists what it found, not pages
-  $('sessions').replaceChildren(...list.map((s) => {
-    const li = document.createElement('li');
+  // patched in place, one row per chat (patchList): a row redrawn under the pointer or the keyboard
+  // would lose the operator's click and focus while the tenant's events stream in
+  patchList($('sessions'), list.map((s) => {
+    const row = {
+      following: chats.has(s.id), current: s.id === selected, customer: customerOf(s), status: s.status,
+      holder: s.claimedBy ? (s.claimedBy === me ? 'you' : s.claimedBy) : null, rating: s.rating || '',
+      wait: s.status === 'open' && !s.claimedBy && s.createdAt ? waited(s.createdAt) : '',
+      draft: drafts.has(s.id), unread: s.unread || 0,
+      preview: s.preview || (s.lastMessageId ? 'Message deleted' : 'No messages yet'),
+    };
+    return { key: s.id, look: JSON.stringify(row), draw: (li) => drawSessionRow(li, s.id, row) };
+  }));
+}
+
+/**
+ * One chat of the list: its button and the parts in it are made once and kept (the focus, a click
+ * under way), only their words change.
+ */
+function drawSessionRow(li, id, row) {
+  if (!li.firstElementChild) {
     const button = document.createElement('button');
     button.type = 'button';
-    button.dataset.session = s.id;
-    button.dataset.following = String(chats.has(s.id));
-    button.setAttribute('aria-current', String(s.id === selected));
-    const title = document.createElement('strong');
-    title.textContent = `${chats.has(s.id) ? '● ' : ''}Customer ${customerOf(s)} `;
-    const badge = document.createElement('span');
-    badge.className = 'badge';
-    badge.dataset.status = s.status;
-    badge.textContent = s.status;
-    const holder = document.createElement('span');
-    holder.className = 'holder';
-    holder.textContent = s.claimedBy ? ` · ${s.claimedBy === me ? 'you' : s.claimedBy}` : ' · unclaimed';
-    const rating = document.createElement('span');
-    rating.className = 'rating';
-    rating.dataset.rating = s.rating || '';
-    rating.textContent = s.rating ? ` · rated ${s.rating === 'good' ? '👍 good' : '👎 bad'}` : '';
-    const wait = document.createElement('span');
-    wait.className = 'wait';
-    wait.textContent = s.status === 'open' && !s.claimedBy && s.createdAt ? ` · waiting ${waited(s.createdAt)}` : '';
-    const unread = document.createElement('span');
-    unread.className = 'unread';
-    unread.hidden = !s.unread;
-    unread.textContent = String(s.unread || 0);
-    unread.setAttribute('aria-label', `${s.unread || 0} unread`);
-    const draft = document.createElement('span');
-    draft.className = 'draft';
-    draft.textContent = drafts.has(s.id) ? ' · draft' : ''; // a reply begun and left for another chat
-    const preview = document.createElement('span');
-    preview.className = 'preview';
+    button.dataset.session = id;
+    button.addEventListener('click', () => select(id));
+    const part = (tag, className) => {
+      const element = document.createElement(tag);
+      element.className = className;
+      return element;
+    };
+    const preview = part('span', 'preview');
     preview.dir = 'auto';
-    preview.textContent = s.preview || (s.lastMessageId ? 'Message deleted' : 'No messages yet');
-    button.append(title, badge, holder, rating, wait, draft, unread, preview);
-    button.addEventListener('click', () => select(s.id));
+    button.append(part('strong', 'title'), part('span', 'badge'), part('span', 'holder'), part('span', 'rating'),
+      part('span', 'wait'), part('span', 'draft'), part('span', 'unread'), preview);
     li.append(button);
-    return li;
-  }));
+  }
+  const button = li.firstElementChild;
+  const set = (className, text) => {
+    const element = button.querySelector(`.${className}`);
+    element.textContent = text;
+    return element;
+  };
+  button.dataset.following = String(row.following);
+  button.setAttribute('aria-current', String(row.current));
+  set('title', `${row.following ? '● ' : ''}Customer ${row.customer} `);
+  set('badge', row.status).dataset.status = row.status;
+  set('holder', row.holder ? ` · ${row.holder}` : ' · unclaimed');
+  set('rating', row.rating ? ` · rated ${row.rating === 'good' ? '👍 good' : '👎 bad'}` : '').dataset.rating = row.rating;
+  set('wait', row.wait ? ` · waiting ${row.wait}` : '');
+  set('draft', row.draft ? ' · draft' : ''); // a reply begun and left for another chat
+  const unread = set('unread', String(row.unread));
+  unread.hidden = !row.unread;
+  unread.setAttribute('aria-label', `${row.unread} unread`);
+  set('preview', row.preview);
 }
 
 /**
@@ -379,7 +392,11 @@ function follow(id) {
       showHolder();
     }
   });
-  chat.addEventListener('error', mine((e) => { $('error').textContent = e.detail.resubscribe ? '' : e.detail.message || ''; }));
+  chat.addEventListener('error', mine((e) => { // a message's trouble is said under the message (messageNote)
+    if (!e.detail.client_message_id) {
+      $('error').textContent = e.detail.resubscribe ? '' : e.detail.message || '';
+    }
+  }));
   return chat;
 }
 

@@ -87,7 +87,11 @@ function open(sessionId, subscriptionToken) {
   chat.addEventListener('claim', (e) => { claim = e.detail; showOperator(); showSupport(); });
   chat.addEventListener('support', (e) => { support = e.detail.status; showSupport(); });
   chat.addEventListener('presence', showOperator); // the operator's name comes with them
-  chat.addEventListener('error', (e) => { $('error').textContent = e.detail.resubscribe ? '' : e.detail.message || ''; });
+  chat.addEventListener('error', (e) => { // a message's trouble is said under the message (messageNote)
+    if (!e.detail.client_message_id) {
+      $('error').textContent = e.detail.resubscribe ? '' : e.detail.message || '';
+    }
+  });
   chat.connect();
   $('text').focus();
 }

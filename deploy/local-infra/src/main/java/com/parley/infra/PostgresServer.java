@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
@@ -82,6 +83,48 @@ public final class PostgresServer implements AutoCloseable {
             postgres = null;
             ChildProcesses.release(watchdog);
             watchdog = null;
+        }
+    }
+
+    /**
+     * Freezes the server and all its processes (SIGSTOP), as a database host that stops answering
+     * does: connections stay open and nothing on them is answered, until {@link #resume()}.
+     */
+    public synchronized void pause() {
+        signal("STOP");
+    }
+
+    /** Lets a {@link #pause() paused} server go on where it stood. */
+    public synchronized void resume() {
+        signal("CONT");
+    }
+
+    private void signal(String signal) {
+        if (postgres == null) {
+            throw new IllegalStateException("PostgreSQL is not running");
+        }
+        try {
+            ProcessHandle postmaster = ProcessHandle.of(postmasterPid())
+                    .orElseThrow(() -> new IllegalStateException("no postmaster process"));
+            kill(signal, List.of(postmaster));
+            // listed once the postmaster is signalled: stopped, it starts no backend in between
+            kill(signal, postmaster.descendants().toList());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void kill(String signal, List<ProcessHandle> processes) throws IOException {
+        List<String> command = new ArrayList<>(List.of("kill", "-" + signal));
+        processes.forEach(process -> command.add(Long.toString(process.pid())));
+        try {
+            int exit = new ProcessBuilder(command).inheritIO().start().waitFor();
+            if (exit != 0) {
+                throw new IllegalStateException(String.join(" ", command) + " exited with " + exit);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
         }
     }
 

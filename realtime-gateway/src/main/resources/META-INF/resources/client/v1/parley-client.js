@@ -219,6 +219,16 @@ export class MessageStore {
     this.pending.set(clientMessageId, { client_message_id: clientMessageId, content, state: 'pending' });
   }
 
+  /** A pending message that could not be stored right now and goes again by itself; true when news. */
+  retryPending(clientMessageId) {
+    const p = this.pending.get(clientMessageId);
+    if (!p || p.retrying) {
+      return false;
+    }
+    p.retrying = true;
+    return true;
+  }
+
   failPending(clientMessageId, reason) {
     const p = this.pending.get(clientMessageId);
     if (p) {
@@ -431,7 +441,8 @@ const RETRY_LATER = new Set(['unavailable', 'service_unavailable', 'session_busy
  */
 export function messageNote(message, { seen = false, now = new Date(), locale = undefined, words = NOTE_WORDS } = {}) {
   if (message.state === 'pending') {
-    return words.sending;
+    // refused for now (the database did not answer, a limit): it goes again by itself
+    return message.retrying ? words.notSentYet || words.sending : words.sending;
   }
   if (message.state === 'failed') {
     return words.notSent.replace('{reason}', message.reason || 'error');
@@ -448,7 +459,9 @@ export function messageNote(message, { seen = false, now = new Date(), locale = 
 }
 
 /** The words of messageNote, in English; a page in another language passes its own (locale: its time format). */
-export const NOTE_WORDS = Object.freeze({ sending: 'sending…', notSent: 'not sent: {reason}', seen: 'seen' });
+export const NOTE_WORDS = Object.freeze({
+  sending: 'sending…', notSentYet: 'not sent yet, trying again…', notSent: 'not sent: {reason}', seen: 'seen',
+});
 
 /** Closing brackets a link keeps at its end only when it opened them (a Wikipedia URL), by their opener. */
 const LINK_CLOSERS = { ')': '(', ']': '[', '}': '{' };
@@ -760,7 +773,10 @@ export class Conversation {
    * same client_message_id (chat-api stores it once): after retry_after seconds when the refusal
    * gives them, else after a jittered backoff that grows with each attempt.
    */
-  retryLater(item, retryAfterSeconds) {
+  retryLater(item, retryAfterSeconds, { refused = true } = {}) {
+    if (refused && this.store.retryPending(item.client_message_id)) {
+      this.emit('messages'); // "not sent yet": the note under it says so until it is stored
+    }
     const given = retryAfterSeconds == null ? NaN : Number(retryAfterSeconds);
     const delay = Number.isFinite(given) ? given * 1000 : backoffDelay(item.attempts || 0, {}, this.random);
     item.attempts = (item.attempts || 0) + 1;
@@ -1308,7 +1324,7 @@ export class SessionClient extends GatewayConnection {
         // the token lapsed: once more with a fresh one (the same client_message_id: stored once)
         item.tokenRefreshed = true;
         this.token = await this.options.getToken();
-        this.conversation.retryLater(item, 0);
+        this.conversation.retryLater(item, 0, { refused: false });
       } else if (response.status === 429 || response.status >= 500) {
         this.conversation.retryLater(item, response.headers?.get?.('Retry-After') ?? null);
       } else if (response.status >= 400 && response.status < 500) {

@@ -117,7 +117,7 @@ export const TEXTS = Object.freeze({
     deleted: 'Message deleted', chatClosed: 'This chat was closed.', chatResolved: 'This chat was resolved.',
     startNew: 'Start a new chat', signIn: 'Sign in to chat with us.', unavailable: 'The chat is not available right now',
     newMessage: '{title}, 1 new message', newMessages: '{title}, {count} new messages',
-    sending: 'sending…', notSent: 'not sent: {reason}', seen: 'seen',
+    sending: 'sending…', notSentYet: 'not sent yet, trying again…', notSent: 'not sent: {reason}', seen: 'seen',
     deleteMessage: 'Delete', confirmDelete: 'Delete this message for everyone in the chat?',
     deleteFailed: 'The message could not be deleted; try again.',
     supportAvailable: 'Our team is online.',
@@ -141,7 +141,8 @@ export const TEXTS = Object.freeze({
     chatResolved: 'Dieser Chat wurde als gelöst abgeschlossen.', startNew: 'Neuen Chat beginnen',
     signIn: 'Melden Sie sich an, um mit uns zu chatten.', unavailable: 'Der Chat ist gerade nicht verfügbar',
     newMessage: '{title}, 1 neue Nachricht', newMessages: '{title}, {count} neue Nachrichten',
-    sending: 'wird gesendet…', notSent: 'nicht gesendet: {reason}', seen: 'gelesen',
+    sending: 'wird gesendet…', notSentYet: 'noch nicht gesendet, neuer Versuch…',
+    notSent: 'nicht gesendet: {reason}', seen: 'gelesen',
     deleteMessage: 'Löschen', confirmDelete: 'Diese Nachricht für alle im Chat löschen?',
     deleteFailed: 'Die Nachricht konnte nicht gelöscht werden; bitte versuchen Sie es erneut.',
     supportAvailable: 'Unser Team ist online.',
@@ -166,7 +167,7 @@ export const TEXTS = Object.freeze({
     chatResolved: 'Cette conversation a été résolue.', startNew: 'Nouvelle conversation',
     signIn: 'Connectez-vous pour discuter avec nous.', unavailable: 'Le chat n\'est pas disponible pour le moment',
     newMessage: '{title}, 1 nouveau message', newMessages: '{title}, {count} nouveaux messages',
-    sending: 'envoi…', notSent: 'non envoyé : {reason}', seen: 'lu',
+    sending: 'envoi…', notSentYet: 'pas encore envoyé, nouvel essai…', notSent: 'non envoyé : {reason}', seen: 'lu',
     deleteMessage: 'Supprimer', confirmDelete: 'Supprimer ce message pour tous les participants ?',
     deleteFailed: 'Le message n’a pas pu être supprimé ; réessayez.',
     supportAvailable: 'Notre équipe est en ligne.',
@@ -191,7 +192,7 @@ export const TEXTS = Object.freeze({
     startNew: 'Iniciar un chat nuevo', signIn: 'Inicia sesión para chatear con nosotros.',
     unavailable: 'El chat no está disponible ahora mismo',
     newMessage: '{title}, 1 mensaje nuevo', newMessages: '{title}, {count} mensajes nuevos',
-    sending: 'enviando…', notSent: 'no enviado: {reason}', seen: 'visto',
+    sending: 'enviando…', notSentYet: 'aún no enviado, reintentando…', notSent: 'no enviado: {reason}', seen: 'visto',
     deleteMessage: 'Eliminar', confirmDelete: '¿Eliminar este mensaje para todos en el chat?',
     deleteFailed: 'No se pudo eliminar el mensaje; inténtalo de nuevo.',
     supportAvailable: 'Nuestro equipo está en línea.',
@@ -683,7 +684,9 @@ export class ParleyWidget {
       this.banner.hidden = false;
     });
     chat.addEventListener('error', (e) => {
-      if (!e.detail.resubscribe) { // the client subscribes again by itself: nothing for the visitor to do
+      // the client subscribes again by itself, and a message's trouble is said under it ("not sent
+      // yet, trying again…", "not sent: …"): nothing more for the visitor to read or do
+      if (!e.detail.resubscribe && !e.detail.client_message_id) {
         this.error.textContent = e.detail.message || '';
       }
     });

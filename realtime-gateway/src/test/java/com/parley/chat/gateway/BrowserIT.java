@@ -52,6 +52,17 @@ class BrowserIT {
             exchange.sendResponseHeaders(204, -1);
             exchange.close();
         });
+        // PostgreSQL stops answering (its processes frozen) and goes on again
+        control.createContext("/pause/database", exchange -> {
+            cluster.infra.postgres().pause();
+            exchange.sendResponseHeaders(204, -1);
+            exchange.close();
+        });
+        control.createContext("/resume/database", exchange -> {
+            cluster.infra.postgres().resume();
+            exchange.sendResponseHeaders(204, -1);
+            exchange.close();
+        });
         control.start();
         shop.createContext("/", exchange -> {
             // the tag a customer pastes into their site; gateway 2 serves it (gateway 1 is stopped
