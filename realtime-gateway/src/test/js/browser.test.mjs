@@ -2,7 +2,7 @@
 // system that BrowserIT started: chat-api and two gateway instances on PostgreSQL and Kafka.
 // Environment: PARLEY_API, PARLEY_GW1, PARLEY_GW2, PARLEY_TENANT, PARLEY_CUSTOMER_TOKEN,
 // PARLEY_CUSTOMER2_TOKEN, PARLEY_STAFF_TOKEN, PARLEY_STAFF2_TOKEN (olivia), PARLEY_ADMIN_TOKEN, PARLEY_QUEUE_TENANT,
-// PARLEY_QUEUE_OLDEST, PARLEY_QUEUE_STAFF_TOKEN (a tenant with 221 chats), PARLEY_CONTROL (stops gateway 1, pauses and resumes PostgreSQL), PARLEY_SHOP (a site that
+// PARLEY_QUEUE_OLDEST, PARLEY_QUEUE_STAFF_TOKEN (a tenant with 221 chats), PARLEY_CONTROL (stops gateway 1, pauses and resumes PostgreSQL or Kafka), PARLEY_SHOP (a site that
 // embeds the widget), PARLEY_ROGUE_SHOP (the same page on an origin nobody allowed), PARLEY_SCREENSHOTS.
 // Playwright gives every launch a fresh temporary profile.
 import { test, before, after, afterEach } from 'node:test';
@@ -1049,6 +1049,41 @@ test('while the database does not answer, a message reads "not sent yet" under i
     }
     assert.equal(await inWidget(shop, '.error').textContent(), '');
     assert.equal(await staff.locator('#error').textContent(), '');
+    await shop.context().close();
+  });
+
+test('while the Kafka broker does not answer, a message chat-api stored reads as stored, and reaches staff after',
+  async () => {
+    const shop = watch(await (await browser.newContext()).newPage(), 'shop, broker paused');
+    await shop.goto(`${env.PARLEY_SHOP}/`);
+    await openWidget(shop);
+    await inWidget(shop, '[name="text"]').fill('Where is my refund?');
+    await inWidget(shop, '[name="text"]').press('Enter');
+    await inWidget(shop, 'li.mine[data-state="stored"]').waitFor();
+    const id = await shop.locator('#parley-widget').getAttribute('data-session');
+    await staff.locator(`button[data-session="${id}"]`).click();
+    await staff.locator('#messages li .text', { hasText: 'Where is my refund?' }).waitFor();
+    const control = (what) => fetch(`${env.PARLEY_CONTROL}/${what}/kafka`, { method: 'POST' })
+      .then((r) => assert.equal(r.status, 204, `${what} the broker`));
+    await control('pause');
+    try {
+      await inWidget(shop, '[name="text"]').fill('It was due last week');
+      await inWidget(shop, '[name="text"]').press('Enter');
+      // chat-api has it (its answer says so): the visitor reads it as sent, with its time
+      await inWidget(shop, 'li.mine[data-state="stored"]').filter({ hasText: 'It was due last week' })
+        .filter({ hasText: /\d{2}:\d{2}/ }).waitFor({ timeout: 8000 });
+      assert.equal(await staff.locator('#messages li .text', { hasText: 'It was due last week' }).count(), 0,
+        'its event is held up with the broker');
+    } finally {
+      await control('resume');
+    }
+    await staff.locator('#messages li[data-state="stored"]', { hasText: 'It was due last week' })
+      .waitFor({ timeout: 40000 });
+    // seen by staff now that it arrived; once on each page
+    await inWidget(shop, 'li.mine[data-seen="true"]').filter({ hasText: 'It was due last week' }).waitFor({ timeout: 20000 });
+    for (const list of [inWidget(shop, 'li .text'), staff.locator('#messages li .text')]) {
+      assert.equal((await list.allTextContents()).filter((t) => t === 'It was due last week').length, 1);
+    }
     await shop.context().close();
   });
 

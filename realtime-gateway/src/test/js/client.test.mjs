@@ -263,6 +263,29 @@ test('client: token in the subprotocol, not the URL; offline sends flushed once 
   c.close();
 });
 
+test('client: a message chat-api stored shows as stored at its ack, before its event, and once after it', async () => {
+  const c = client();
+  c.connect();
+  const ws = FakeSocket.all[0];
+  ws.open();
+  ws.receive({ type: 'connected', user_id: 'alice', last_seq: 0 });
+  ws.receive(msg(1, 'm1', { content: 'hello from support', sender_user_id: 'sam' }));
+  const id = c.send('my question');
+  const at = '2026-12-07T15:31:02Z';
+  // stored by chat-api; its event is held up on the way (the broker slow or away)
+  ws.receive({ type: 'message_ack', client_message_id: id, message_id: 'm3', seq: 3, created_at: at });
+  const mine = c.messages.find((m) => m.client_message_id === id);
+  assert.deepEqual([mine.state, mine.seq, mine.message_id, mine.created_at, mine.sender_user_id],
+    ['stored', 3, 'm3', at, 'alice'], 'stored, with its time: not "sending…"');
+  assert.notEqual(messageNote(mine), 'sending…');
+  // the event of another message stored before it comes first, then its own: each once, in seq order
+  ws.receive(msg(2, 'm2', { content: 'support again', sender_user_id: 'sam' }));
+  assert.deepEqual(c.messages.map((m) => m.content), ['hello from support', 'support again', 'my question']);
+  ws.receive(msg(3, 'm3', { client_message_id: id, content: 'my question', sender_user_id: 'alice' }));
+  assert.deepEqual(c.messages.map((m) => [m.seq, m.state]), [[1, 'stored'], [2, 'stored'], [3, 'stored']]);
+  c.close();
+});
+
 /** A Web Storage stand-in (sessionStorage's getItem / setItem / removeItem). */
 class MemoryStorage {
   constructor() {

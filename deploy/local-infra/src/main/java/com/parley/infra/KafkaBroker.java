@@ -115,6 +115,23 @@ public final class KafkaBroker implements AutoCloseable {
         }
     }
 
+    /** Freezes the broker (SIGSTOP), as a broker that stops answering does, until {@link #resume()}. */
+    public synchronized void pause() {
+        ChildProcesses.signal("STOP", List.of(running().toHandle()));
+    }
+
+    /** Lets a {@link #pause() paused} broker go on where it stood. */
+    public synchronized void resume() {
+        ChildProcesses.signal("CONT", List.of(running().toHandle()));
+    }
+
+    private Process running() {
+        if (child == null) {
+            throw new IllegalStateException("the broker is not running");
+        }
+        return child.process;
+    }
+
     public String bootstrapServers() {
         return "127.0.0.1:" + port;
     }

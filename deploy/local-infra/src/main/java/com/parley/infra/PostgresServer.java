@@ -5,7 +5,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
@@ -106,25 +105,11 @@ public final class PostgresServer implements AutoCloseable {
         try {
             ProcessHandle postmaster = ProcessHandle.of(postmasterPid())
                     .orElseThrow(() -> new IllegalStateException("no postmaster process"));
-            kill(signal, List.of(postmaster));
+            ChildProcesses.signal(signal, List.of(postmaster));
             // listed once the postmaster is signalled: stopped, it starts no backend in between
-            kill(signal, postmaster.descendants().toList());
+            ChildProcesses.signal(signal, postmaster.descendants().toList());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        }
-    }
-
-    private static void kill(String signal, List<ProcessHandle> processes) throws IOException {
-        List<String> command = new ArrayList<>(List.of("kill", "-" + signal));
-        processes.forEach(process -> command.add(Long.toString(process.pid())));
-        try {
-            int exit = new ProcessBuilder(command).inheritIO().start().waitFor();
-            if (exit != 0) {
-                throw new IllegalStateException(String.join(" ", command) + " exited with " + exit);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
         }
     }
 

@@ -229,6 +229,21 @@ export class MessageStore {
     return true;
   }
 
+  /**
+   * chat-api stored a pending message (its ack, or the answer to its post): it shows as stored, with
+   * its time, where it stands (after every stored message: its event comes after theirs) until its
+   * event, which may be held up on its way (the broker slow or away), takes its place.
+   */
+  storedPending(clientMessageId, { message_id: messageId, seq, created_at: createdAt, sender_user_id: sender }) {
+    const p = this.pending.get(clientMessageId);
+    if (!p || p.state === 'stored' || !messageId || this.messageIds.has(messageId)) {
+      return false;
+    }
+    Object.assign(p, { state: 'stored', message_id: messageId, seq: Number(seq), created_at: createdAt,
+      sender_user_id: sender, retrying: false });
+    return true;
+  }
+
   failPending(clientMessageId, reason) {
     const p = this.pending.get(clientMessageId);
     if (p) {
@@ -237,7 +252,7 @@ export class MessageStore {
     }
   }
 
-  /** Stored messages in seq order, then pending ones in the order they were written. */
+  /** Stored messages in seq order, then pending ones (and stored ones whose event is on its way) as written. */
   get messages() {
     const stored = [...this.bySeq.values()]
       .filter((e) => e.type === 'message_created')
@@ -724,6 +739,9 @@ export class Conversation {
     switch (frame.type) {
       case 'message_ack':
         this.queue.remove(frame.client_message_id);
+        if (this.store.storedPending(frame.client_message_id, { ...frame, sender_user_id: this.me })) {
+          this.emit('messages');
+        }
         break;
       case 'presence':
         this.presence = frame.participants || [];
@@ -1320,6 +1338,10 @@ export class SessionClient extends GatewayConnection {
         { content: item.content, client_message_id: item.client_message_id }, timeout);
       if (response.ok) {
         this.queue.remove(item.client_message_id);
+        const stored = await Promise.resolve().then(() => response.json()).catch(() => null); // the message as stored
+        if (stored && this.store.storedPending(item.client_message_id, { ...stored, message_id: stored.id })) {
+          this.emit('messages');
+        }
       } else if (response.status === 401 && this.options.getToken && !item.tokenRefreshed) {
         // the token lapsed: once more with a fresh one (the same client_message_id: stored once)
         item.tokenRefreshed = true;

@@ -52,17 +52,17 @@ class BrowserIT {
             exchange.sendResponseHeaders(204, -1);
             exchange.close();
         });
-        // PostgreSQL stops answering (its processes frozen) and goes on again
-        control.createContext("/pause/database", exchange -> {
-            cluster.infra.postgres().pause();
+        // PostgreSQL or the Kafka broker stops answering (its processes frozen) and goes on again
+        Map<String, Runnable> outages = Map.of(
+                "/pause/database", () -> cluster.infra.postgres().pause(),
+                "/resume/database", () -> cluster.infra.postgres().resume(),
+                "/pause/kafka", () -> cluster.infra.kafka().pause(),
+                "/resume/kafka", () -> cluster.infra.kafka().resume());
+        outages.forEach((path, action) -> control.createContext(path, exchange -> {
+            action.run();
             exchange.sendResponseHeaders(204, -1);
             exchange.close();
-        });
-        control.createContext("/resume/database", exchange -> {
-            cluster.infra.postgres().resume();
-            exchange.sendResponseHeaders(204, -1);
-            exchange.close();
-        });
+        }));
         control.start();
         shop.createContext("/", exchange -> {
             // the tag a customer pastes into their site; gateway 2 serves it (gateway 1 is stopped
