@@ -86,6 +86,19 @@ class SessionSearchTest {
     }
 
     @Test
+    void aNulCharacterInTheSearchOrTheCustomerFilterIsABadRequestNotAServerError() {
+        String sam = token(tenant, "sam", "supporter");
+        newSession(tenant, "nora");
+        for (String parameter : List.of("q", "customer_user_id")) {
+            as(sam).queryParam(parameter, "nora\u0000").get(sessionsPath(tenant)).then().statusCode(400)
+                    .body("type", equalTo("https://parley.chat/problems/bad-request"))
+                    .body("detail", equalTo(parameter + " must not contain NUL characters."));
+        }
+        assertEquals(1, as(sam).queryParam("customer_user_id", "nora").get(sessionsPath(tenant)).then()
+                .statusCode(200).extract().jsonPath().getList("items").size(), "the same without it");
+    }
+
+    @Test
     void anOverlongSearchIsABadRequestAndABlankOneListsEverything() {
         String sam = token(tenant, "sam", "supporter");
         as(sam).queryParam("q", "x".repeat(201)).get(sessionsPath(tenant)).then().statusCode(400)

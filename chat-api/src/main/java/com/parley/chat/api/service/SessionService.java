@@ -102,6 +102,13 @@ public class SessionService {
     @Transactional
     public List<ChatSession> list(Caller caller, String customerUserId, SessionStatus status,
             ChatSession.ClaimFilter claim, String text, ChatSession.Position after, int offset, int limit) {
+        // what PostgreSQL cannot compare (a NUL) is a bad parameter, not a failed query (500)
+        for (String[] parameter : new String[][] {{"customer_user_id", customerUserId}, {"q", text}}) {
+            String flaw = parameter[1] == null ? null : PlainText.flaw(parameter[1]);
+            if (flaw != null) {
+                throw Problems.badRequest(parameter[0] + " " + flaw + ".");
+            }
+        }
         String customer = caller.seesWholeTenant() ? customerUserId : caller.userId();
         if (!caller.seesWholeTenant() && customerUserId != null && !customerUserId.equals(caller.userId())) {
             return List.of(); // a customer sees only their own
