@@ -59,6 +59,24 @@ class BadInputTest {
     }
 
     @Test
+    void aBodyHoldingMoreThanOneJsonValueIsRefusedNotCutAfterTheFirst() {
+        // two messages run together in one body (a client's bug): storing the first and dropping the
+        // second without a word loses it
+        String session = newSession(tenant, "alice");
+        String alice = token(tenant, "alice", "user");
+        String one = "{\"content\":\"one\",\"client_message_id\":\"t-1\"}";
+        Map<String, String> refused = Map.of(
+                one + "{\"content\":\"two\",\"client_message_id\":\"t-2\"}",
+                "The body holds more than one JSON value; send one object.",
+                one + " xyz", "The body is not valid JSON.");
+        refused.forEach((body, detail) -> as(alice).body(body).post(messages(session)).then().statusCode(400)
+                .contentType("application/problem+json").body("type", endsWith("/malformed-body"))
+                .body("detail", equalTo(detail)));
+        as(alice).get(messages(session)).then().statusCode(200).body("items", hasSize(0));
+        as(alice).body(one + " \n").post(messages(session)).then().statusCode(201); // white space is no second value
+    }
+
+    @Test
     void aFieldGivenTwiceIsRefusedNamingItNotTakenAtItsLastValue() {
         // which of two contents a proxy checked and which one was stored could differ: neither is
         String session = newSession(tenant, "alice");

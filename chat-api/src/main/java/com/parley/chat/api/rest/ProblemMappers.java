@@ -69,6 +69,8 @@ public class ProblemMappers {
         } else if (e instanceof UnrecognizedPropertyException unknown) {
             detail = "Unknown field '" + unknown.getPropertyName() + "'.";
             extensions = Map.of("field", unknown.getPropertyName());
+        } else if (e.getOriginalMessage() != null && e.getOriginalMessage().startsWith("Trailing token")) {
+            detail = "The body holds more than one JSON value; send one object."; // OneValuePerBody
         } else if (e instanceof InvalidFormatException || e instanceof MismatchedInputException) {
             MismatchedInputException mismatch = (MismatchedInputException) e;
             String field = mismatch.getPath().isEmpty() ? null : mismatch.getPath().get(0).getFieldName();

@@ -11,9 +11,11 @@ import jakarta.inject.Inject;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.exc.StreamReadException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /** Builds the server → client frames (JSON, snake_case) of the frame protocol (docs/protocol.md). */
@@ -26,7 +28,8 @@ public class Frames {
     @Inject
     public Frames(ObjectMapper json) {
         this.json = json;
-        this.clientFrames = json.reader().with(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+        this.clientFrames = json.reader().with(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+                .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     }
 
     /** The envelope every event has, all that an {@code other_event} frame carries of an event. */
@@ -150,9 +153,10 @@ public class Frames {
     }
 
     /**
-     * A client's frame: a JSON object that names each field once, or the fault to answer with. A
+     * A client's frame: one JSON object that names each field once, or the fault to answer with. A
      * field named twice is refused: the gateway would act on its last value where chat-api, a log
-     * or a proxy may have read the first.
+     * or a proxy may have read the first; so is a second object after the first (two frames run
+     * together): read alone, the first would be acted on and the second lost without a word.
      */
     public ClientFrame clientFrame(String text) {
         String notAnObject = "A frame is a JSON object with a type.";
@@ -164,6 +168,10 @@ public class Frames {
             String duplicate = "Duplicate field '"; // Jackson's words for what STRICT_DUPLICATE_DETECTION finds
             return new ClientFrame(null, message != null && message.startsWith(duplicate)
                     ? "A frame names '" + message.substring(duplicate.length()) + " more than once." : notAnObject);
+        } catch (MismatchedInputException e) {
+            String message = e.getOriginalMessage(); // FAIL_ON_TRAILING_TOKENS: "Trailing token …"
+            return new ClientFrame(null, message != null && message.startsWith("Trailing token")
+                    ? "A frame holds one JSON object; this one holds more." : notAnObject);
         } catch (java.io.IOException e) {
             return new ClientFrame(null, notAnObject);
         }

@@ -184,6 +184,17 @@ class InboundFramesTest {
     }
 
     @Test
+    void aFrameHoldingTwoObjectsIsRefusedNotCutAfterTheFirst() {
+        // two frames run together in one (a client's bug): acting on the first and dropping the second
+        // without a word would lose it
+        List<JsonNode> answers = answers(List.of("{\"type\":\"ping\"}{\"type\":\"status\",\"status\":\"away\"}",
+                "{\"type\":\"ping\"} \n"));
+        assertEquals("malformed_frame", answers.get(0).path("code").asText(), answers.get(0).toString());
+        assertEquals("A frame holds one JSON object; this one holds more.", answers.get(0).path("message").asText());
+        assertEquals("pong", answers.get(1).path("type").asText(), "white space after it is no second object");
+    }
+
+    @Test
     void aFrameNamingAFieldTwiceIsRefusedNamingItNotActedOnAtTheLastValue() {
         List<JsonNode> answers = answers(List.of("{\"type\":\"ping\",\"type\":\"status\",\"status\":\"away\"}",
                 "{\"type\":\"status\",\"status\":\"away\",\"status\":\"available\"}", "{\"type\":\"ping\"}"));
