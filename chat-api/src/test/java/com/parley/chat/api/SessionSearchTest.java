@@ -55,6 +55,24 @@ class SessionSearchTest {
     }
 
     @Test
+    void staffFindAChatByWhatANoteOnItSaysItsCustomerDoesNot() {
+        String lost = newSession(tenant, "gina");
+        post(lost, "gina", "user", "Where is my parcel?");
+        String other = newSession(tenant, "hal");
+        post(other, "hal", "user", "Where is my parcel too?");
+        String sam = token(tenant, "sam", "supporter");
+        as(sam).body(Map.of("content", "Parcel lost in transit: REFUND agreed with the courier."))
+                .post(sessionsPath(tenant) + "/" + lost + "/notes").then().statusCode(201);
+
+        assertEquals(List.of(lost), search(sam, "refund agreed"), "a note's words find its chat, in any case");
+        assertEquals(List.of(lost), search(token(tenant, "bot", "service"), "courier"), "services read notes too");
+        assertEquals(List.of(other, lost), search(sam, "parcel"), "and messages as before, each chat once");
+        // notes are staff's: the customer's own search never looks into them
+        assertEquals(List.of(), search(token(tenant, "gina", "user"), "refund agreed"));
+        assertEquals(List.of(lost), search(token(tenant, "gina", "user"), "parcel"));
+    }
+
+    @Test
     void aDeletedMessageIsFoundByNothing() {
         String session = newSession(tenant, "frank");
         String message = post(session, "frank", "user", "my card number is 4111 1111 1111 1111");

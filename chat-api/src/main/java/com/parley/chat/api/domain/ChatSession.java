@@ -111,9 +111,10 @@ public class ChatSession extends PanacheEntityBase {
      * @param customerUserId one customer's sessions
      * @param claim by who holds them ({@code MINE}: {@code callerId})
      * @param text sessions with a message that contains it, or whose customer's name does (any case)
+     * @param inNotes whether {@code text} is looked for in staff's notes too (never for a customer)
      */
     public record Filter(String customerUserId, SessionStatus status, ClaimFilter claim, String callerId,
-            String text) {
+            String text, boolean inNotes) {
     }
 
     /**
@@ -161,7 +162,10 @@ public class ChatSession extends PanacheEntityBase {
             String customerSessions = filter.customerUserId() == null ? ""
                     : " and m.sessionId in (select c.id from ChatSession c where c.tenantId = :tenant"
                             + " and c.customerUserId = :customer)";
-            query.append(" and (lower(customerName) like :text escape '!' or id in (select m.sessionId from Message m"
+            String notes = !filter.inNotes() ? "" : " or id in (select n.sessionId from NoteText n"
+                    + " where n.tenantId = :tenant and lower(n.content) like :text escape '!')";
+            query.append(" and (lower(customerName) like :text escape '!'" + notes
+                    + " or id in (select m.sessionId from Message m"
                     + " where m.tenantId = :tenant" + customerSessions + " and lower(m.content) like :text escape '!'))");
             params.and("text", "%" + filter.text().toLowerCase(Locale.ROOT)
                     .replace("!", "!!").replace("%", "!%").replace("_", "!_") + "%");

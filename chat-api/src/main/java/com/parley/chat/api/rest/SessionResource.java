@@ -116,12 +116,13 @@ public class SessionResource {
             + "their own; newest activity first. claim=unclaimed is the queue (oldest first), claim=mine "
             + "the caller's, claim=claimed every held one; customer_user_id one customer's sessions (staff; "
             + "a customer naming anyone but themselves gets none); q the sessions with a message that contains "
-            + "the text, or whose customer's name does, in any case. Each carries the caller's unread_count. "
+            + "the text, or whose customer's name does, or (staff, services) a note on them, in any case. Each carries "
+            + "the caller's unread_count. "
             + "Page on with cursor=next_cursor: each session once, however many start meanwhile (page=N "
             + "shifts with them).")
     public SessionPage list(@PathParam("tenantId") String tenantId, @QueryParam("status") String status,
             @QueryParam("claim") String claim, @QueryParam("customer_user_id") String customer,
-            @Parameter(description = "text to look for in the sessions' messages and customer names")
+            @Parameter(description = "text to look for in the sessions' messages, customer names and (staff) notes")
             @QueryParam("q") String rawText,
             @Parameter(schema = @Schema(type = SchemaType.INTEGER)) @QueryParam("page") String rawPage,
             @Parameter(schema = @Schema(type = SchemaType.INTEGER)) @QueryParam("size") String size,

@@ -113,7 +113,9 @@ public class SessionService {
         if (!caller.seesWholeTenant() && customerUserId != null && !customerUserId.equals(caller.userId())) {
             return List.of(); // a customer sees only their own
         }
-        ChatSession.Filter filter = new ChatSession.Filter(customer, status, claim, caller.userId(), text);
+        // staff's notes are found by staff (and services), who read them; a customer's search never looks there
+        ChatSession.Filter filter = new ChatSession.Filter(customer, status, claim, caller.userId(), text,
+                caller.seesWholeTenant());
         if (text == null) {
             return ChatSession.listInTenant(caller.tenantId(), filter, after, offset, limit);
         }
