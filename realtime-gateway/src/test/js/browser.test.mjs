@@ -1005,19 +1005,30 @@ test('a visitor takes back a message of their own in the embedded widget; staff 
   await shop.context().close();
 });
 
+/**
+ * A new visitor of the shop writes `first`; sam opens the chat on his dashboard. The widget's page.
+ */
+async function chatOnBothPages(name, first) {
+  const shop = watch(await (await browser.newContext()).newPage(), name);
+  await shop.goto(`${env.PARLEY_SHOP}/`);
+  await openWidget(shop);
+  await inWidget(shop, '[name="text"]').fill(first);
+  await inWidget(shop, '[name="text"]').press('Enter');
+  await inWidget(shop, 'li.mine[data-state="stored"]').waitFor();
+  const id = await shop.locator('#parley-widget').getAttribute('data-session');
+  await staff.locator(`button[data-session="${id}"]`).click();
+  await staff.locator('#messages li .text', { hasText: first }).waitFor();
+  return shop;
+}
+
+/** Pauses or resumes (what) a part of the system under test: `database` or `kafka` (BrowserIT's control). */
+const outage = (part) => (what) => fetch(`${env.PARLEY_CONTROL}/${what}/${part}`, { method: 'POST' })
+  .then((r) => assert.equal(r.status, 204, `${what} ${part}`));
+
 test('while the database does not answer, a message reads "not sent yet" under it, and is stored once after',
   async () => {
-    const shop = watch(await (await browser.newContext()).newPage(), 'shop, database paused');
-    await shop.goto(`${env.PARLEY_SHOP}/`);
-    await openWidget(shop);
-    await inWidget(shop, '[name="text"]').fill('Is my parcel on its way?');
-    await inWidget(shop, '[name="text"]').press('Enter');
-    await inWidget(shop, 'li.mine[data-state="stored"]').waitFor();
-    const id = await shop.locator('#parley-widget').getAttribute('data-session');
-    await staff.locator(`button[data-session="${id}"]`).click();
-    await staff.locator('#messages li .text', { hasText: 'Is my parcel on its way?' }).waitFor();
-    const control = (what) => fetch(`${env.PARLEY_CONTROL}/${what}/database`, { method: 'POST' })
-      .then((r) => assert.equal(r.status, 204, `${what} the database`));
+    const shop = await chatOnBothPages('shop, database paused', 'Is my parcel on its way?');
+    const control = outage('database');
     await control('pause');
     try {
       await inWidget(shop, '[name="text"]').fill('Hello? Anyone there?');
@@ -1054,17 +1065,8 @@ test('while the database does not answer, a message reads "not sent yet" under i
 
 test('while the Kafka broker does not answer, a message chat-api stored reads as stored, and reaches staff after',
   async () => {
-    const shop = watch(await (await browser.newContext()).newPage(), 'shop, broker paused');
-    await shop.goto(`${env.PARLEY_SHOP}/`);
-    await openWidget(shop);
-    await inWidget(shop, '[name="text"]').fill('Where is my refund?');
-    await inWidget(shop, '[name="text"]').press('Enter');
-    await inWidget(shop, 'li.mine[data-state="stored"]').waitFor();
-    const id = await shop.locator('#parley-widget').getAttribute('data-session');
-    await staff.locator(`button[data-session="${id}"]`).click();
-    await staff.locator('#messages li .text', { hasText: 'Where is my refund?' }).waitFor();
-    const control = (what) => fetch(`${env.PARLEY_CONTROL}/${what}/kafka`, { method: 'POST' })
-      .then((r) => assert.equal(r.status, 204, `${what} the broker`));
+    const shop = await chatOnBothPages('shop, broker paused', 'Where is my refund?');
+    const control = outage('kafka');
     await control('pause');
     try {
       await inWidget(shop, '[name="text"]').fill('It was due last week');
