@@ -80,6 +80,9 @@ public final class ChildProcesses {
 
     /** Sends {@code signal} (STOP, CONT, …) to every one of {@code processes} with kill(1). */
     public static void signal(String signal, List<ProcessHandle> processes) {
+        if (processes.isEmpty()) {
+            return;
+        }
         List<String> command = new ArrayList<>(List.of("kill", "-" + signal));
         processes.forEach(process -> command.add(Long.toString(process.pid())));
         try {
