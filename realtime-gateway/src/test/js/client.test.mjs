@@ -476,6 +476,31 @@ test('client: over REST the messages go one at a time, in the order written', as
   c.close();
 });
 
+test('client: over REST a post refused for now reads "not sent yet", and its answer shows it stored before its event', async () => {
+  const { sources, FakeSource } = fakeEventSources();
+  let tries = 0;
+  const fetch = (url, init) => {
+    tries += 1;
+    const { client_message_id: id, content } = JSON.parse(init.body);
+    return Promise.resolve(tries === 1
+      ? { ok: false, status: 503, headers: { get: (name) => (name === 'Retry-After' ? '1' : null) }, json: async () => ({}) }
+      : { ok: true, status: 201, json: async () => ({ id: 'm2', seq: 2, created_at: '2026-12-07T16:00:00Z',
+        sender_user_id: 'alice', client_message_id: id, content }) });
+  };
+  const c = client({ transport: 'sse', EventSource: FakeSource, fetch });
+  c.connect();
+  sources[0].onmessage({ data: JSON.stringify({ type: 'connected', user_id: 'alice', last_seq: 0 }) });
+  const id = c.send('the database is away');
+  await until(() => c.messages.find((m) => m.client_message_id === id)?.retrying, 500);
+  assert.equal(messageNote(c.messages.find((m) => m.client_message_id === id)), 'not sent yet, trying again…');
+  await until(() => c.messages.find((m) => m.client_message_id === id)?.state === 'stored', 3000);
+  const mine = c.messages.find((m) => m.client_message_id === id);
+  assert.deepEqual([mine.seq, mine.message_id, mine.sender_user_id], [2, 'm2', 'alice'], 'from the answer, no event yet');
+  sources[0].onmessage({ data: JSON.stringify(msg(2, 'm2', { client_message_id: id, content: 'the database is away' })) });
+  assert.deepEqual(c.messages.map((m) => [m.seq, m.state]), [[2, 'stored']], 'its event takes its place: once');
+  c.close();
+});
+
 test('client: a REST post chat-api never answers is given up after postTimeoutMs; the next goes, it goes again', async () => {
   const { sources, FakeSource } = fakeEventSources();
   const posts = [];
