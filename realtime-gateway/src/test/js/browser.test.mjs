@@ -2,7 +2,7 @@
 // system that BrowserIT started: chat-api and two gateway instances on PostgreSQL and Kafka.
 // Environment: PARLEY_API, PARLEY_GW1, PARLEY_GW2, PARLEY_TENANT, PARLEY_CUSTOMER_TOKEN,
 // PARLEY_CUSTOMER2_TOKEN, PARLEY_STAFF_TOKEN, PARLEY_STAFF2_TOKEN (olivia), PARLEY_ADMIN_TOKEN, PARLEY_QUEUE_TENANT,
-// PARLEY_QUEUE_OLDEST, PARLEY_QUEUE_STAFF_TOKEN (a tenant with 221 chats), PARLEY_CONTROL (stops gateway 1, pauses and resumes PostgreSQL or Kafka), PARLEY_SHOP (a site that
+// PARLEY_QUEUE_OLDEST, PARLEY_QUEUE_STAFF_TOKEN (a tenant with 221 chats), PARLEY_CONTROL (stops gateway 1, pauses and resumes PostgreSQL, Kafka or chat-api), PARLEY_SHOP (a site that
 // embeds the widget), PARLEY_ROGUE_SHOP (the same page on an origin nobody allowed), PARLEY_SCREENSHOTS.
 // Playwright gives every launch a fresh temporary profile.
 import { test, before, after, afterEach } from 'node:test';
@@ -1021,7 +1021,7 @@ async function chatOnBothPages(name, first) {
   return shop;
 }
 
-/** Pauses or resumes (what) a part of the system under test: `database` or `kafka` (BrowserIT's control). */
+/** Pauses or resumes (what) a part of the system under test: `database`, `kafka` or `chat-api` (BrowserIT's control). */
 const outage = (part) => (what) => fetch(`${env.PARLEY_CONTROL}/${what}/${part}`, { method: 'POST' })
   .then((r) => assert.equal(r.status, 204, `${what} ${part}`));
 
@@ -1088,6 +1088,32 @@ test('while the Kafka broker does not answer, a message chat-api stored reads as
     }
     await shop.context().close();
   });
+
+test('a new visitor while chat-api does not answer reads "Connecting…", then that the chat is not available, '
+  + 'and the chat opens by itself once it answers', async () => {
+  const shop = watch(await (await browser.newContext()).newPage(), 'shop, chat-api paused');
+  await shop.goto(`${env.PARLEY_SHOP}/`);
+  await inWidget(shop, 'button.launcher').waitFor();
+  const control = outage('chat-api');
+  await control('pause');
+  try {
+    await inWidget(shop, 'button.launcher').click();
+    // not "Not connected", as if nothing were happening: it waited for ever that way
+    await inWidget(shop, '.state[data-state="connecting"]').filter({ hasText: 'Connecting…' }).waitFor({ timeout: 3000 });
+    // no answer within 10 s: said in the visitor's words, not a browser's error
+    await inWidget(shop, '.error').filter({ hasText: /^The chat is not available right now\.$/ }).waitFor({ timeout: 15000 });
+    await inWidget(shop, '[name="text"]').fill('Are you there?'); // written meanwhile: kept in the box
+  } finally {
+    await control('resume');
+  }
+  // tried again by itself, without another click
+  await inWidget(shop, '.state[data-state="open"]').waitFor({ timeout: 40000 });
+  assert.equal(await inWidget(shop, '.error').textContent(), '', 'and the error line is cleared');
+  assert.equal(await inWidget(shop, '[name="text"]').inputValue(), 'Are you there?');
+  await inWidget(shop, '[name="text"]').press('Enter');
+  await inWidget(shop, 'li.mine[data-state="stored"]').filter({ hasText: 'Are you there?' }).waitFor();
+  await shop.context().close();
+});
 
 test('on a German page the widget speaks German, with the words the site chose for itself', async () => {
   const shop = await (await browser.newContext()).newPage();

@@ -121,6 +121,16 @@ public final class ServiceProcess implements AutoCloseable {
         }
     }
 
+    /** SIGSTOP: the service stops answering (a hung process), its connections open, until {@link #resume()}. */
+    public synchronized void pause() {
+        ChildProcesses.signal("STOP", List.of(child.process.toHandle()));
+    }
+
+    /** SIGCONT: a {@link #pause() paused} service goes on where it stood. */
+    public synchronized void resume() {
+        ChildProcesses.signal("CONT", List.of(child.process.toHandle()));
+    }
+
     public long pid() {
         return child.process.pid();
     }

@@ -33,7 +33,7 @@
 // The widget lives in a shadow root: the site's CSS does not reach it and its CSS does not leak
 // out. Messages are rendered as text (their http(s) URLs as links), never as HTML. Why a script and not an iframe:
 // docs/decisions.md ("Embedding").
-import { SessionClient, linkParts, messageKey, messageNote, patchList } from './parley-client.js';
+import { SessionClient, backoffDelay, linkParts, messageKey, messageNote, patchList } from './parley-client.js';
 
 const STYLE = `
 /* the site's theme: --parley-accent (launcher, header, buttons), --parley-on-accent (text on it),
@@ -289,6 +289,15 @@ function siteMetadata(text) {
   return {};
 }
 
+/** How long starting the chat waits for the site's token URL and for chat-api, each, before it says so and tries again. */
+const START_TIMEOUT_MS = 10000;
+
+/** A signal that gives up on a request after ms (none where the browser has no AbortSignal.timeout). */
+function answerWithin(ms) {
+  return typeof AbortSignal !== 'undefined' && typeof AbortSignal.timeout === 'function' ? AbortSignal.timeout(ms)
+    : undefined;
+}
+
 /** How often a visitor whose chat nobody holds asks where they stand in the queue. */
 const QUEUE_EVERY_MS = 20000;
 
@@ -499,7 +508,8 @@ export class ParleyWidget {
 
   /** The visitor's token from the host site's backend. */
   async token() {
-    const response = await fetch(this.cfg.tokenUrl, { credentials: 'same-origin', headers: { Accept: 'application/json' } });
+    const response = await fetch(this.cfg.tokenUrl, { credentials: 'same-origin', headers: { Accept: 'application/json' },
+      signal: answerWithin(START_TIMEOUT_MS) });
     if (response.status === 401 || response.status === 403) {
       // the site has no customer for this browser (not signed in): say so in the visitor's words
       throw Object.assign(new Error(`the site did not hand over a chat token (HTTP ${response.status})`),
@@ -520,6 +530,7 @@ export class ParleyWidget {
       method,
       headers: { Authorization: `Bearer ${token}`, ...(body ? { 'Content-Type': 'application/json' } : {}) },
       body: body ? JSON.stringify(body) : undefined,
+      signal: answerWithin(START_TIMEOUT_MS), // a chat-api that does not answer must not keep the visitor waiting
     });
     const text = await response.text();
     let data = null;
@@ -591,8 +602,10 @@ export class ParleyWidget {
       return this.starting;
     }
     this.startingResumeOnly = resumeOnly;
+    clearTimeout(this.startRetry);
     this.starting = (async () => {
       this.error.textContent = '';
+      this.showState('connecting'); // not "Not connected" while the site and chat-api are asked
       try {
         const token = await this.token();
         this.me = subject(token);
@@ -615,14 +628,35 @@ export class ParleyWidget {
           session = await this.api(token, 'POST', '/sessions', { metadata: startMetadata(this.cfg) });
           remembered('setItem', this.storageKey, session.id);
         }
+        this.startAttempts = 0;
         this.connect(session, token);
       } catch (e) {
-        this.error.textContent = e.visitorMessage || `${this.words.unavailable}: ${e.message}`;
+        const noAnswer = e?.name === 'TimeoutError' || e?.name === 'AbortError';
+        this.error.textContent = e.visitorMessage || (noAnswer ? `${this.words.unavailable}.`
+          : `${this.words.unavailable}: ${e.message}`);
+        const forNow = noAnswer || e instanceof TypeError || e.status >= 500 || e.status === 429;
+        if (forNow && !resumeOnly) {
+          // chat-api away or slow, or the network: again by itself while the panel is open
+          this.startRetry = setTimeout(() => {
+            if (!this.panel.hidden && !this.chat) {
+              this.start();
+            }
+          }, backoffDelay(this.startAttempts = (this.startAttempts || 0) + 1, { baseMs: 1000, maxMs: 30000 }));
+        }
       } finally {
         this.starting = null;
+        if (!this.chat) {
+          this.showState('idle'); // nothing to follow (a look-up on load found no chat), or it failed
+        }
       }
     })();
     return this.starting;
+  }
+
+  /** The connection line before there is a connection: idle, or connecting while the chat starts. */
+  showState(state) {
+    this.state.dataset.state = state;
+    this.state.textContent = this.words[state];
   }
 
   connect(session, token) {

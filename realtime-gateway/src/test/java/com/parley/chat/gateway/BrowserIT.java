@@ -52,12 +52,14 @@ class BrowserIT {
             exchange.sendResponseHeaders(204, -1);
             exchange.close();
         });
-        // PostgreSQL or the Kafka broker stops answering (its processes frozen) and goes on again
+        // PostgreSQL, the Kafka broker or chat-api stops answering (its processes frozen) and goes on again
         Map<String, Runnable> outages = Map.of(
                 "/pause/database", () -> cluster.infra.postgres().pause(),
                 "/resume/database", () -> cluster.infra.postgres().resume(),
                 "/pause/kafka", () -> cluster.infra.kafka().pause(),
-                "/resume/kafka", () -> cluster.infra.kafka().resume());
+                "/resume/kafka", () -> cluster.infra.kafka().resume(),
+                "/pause/chat-api", () -> cluster.chatApi.pause(),
+                "/resume/chat-api", () -> cluster.chatApi.resume());
         outages.forEach((path, action) -> control.createContext(path, exchange -> {
             action.run();
             exchange.sendResponseHeaders(204, -1);
