@@ -479,13 +479,14 @@ test('client: over REST the messages go one at a time, in the order written', as
 test('client: over REST a post refused for now reads "not sent yet", and its answer shows it stored before its event', async () => {
   const { sources, FakeSource } = fakeEventSources();
   let tries = 0;
+  let refusal = null;
   const fetch = (url, init) => {
     tries += 1;
     const { client_message_id: id, content } = JSON.parse(init.body);
-    return Promise.resolve(tries === 1
+    return Promise.resolve(refusal ?? (tries === 1
       ? { ok: false, status: 503, headers: { get: (name) => (name === 'Retry-After' ? '1' : null) }, json: async () => ({}) }
       : { ok: true, status: 201, json: async () => ({ id: 'm2', seq: 2, created_at: '2026-12-07T16:00:00Z',
-        sender_user_id: 'alice', client_message_id: id, content }) });
+        sender_user_id: 'alice', client_message_id: id, content }) }));
   };
   const c = client({ transport: 'sse', EventSource: FakeSource, fetch });
   c.connect();
@@ -498,6 +499,12 @@ test('client: over REST a post refused for now reads "not sent yet", and its ans
   assert.deepEqual([mine.seq, mine.message_id, mine.sender_user_id], [2, 'm2', 'alice'], 'from the answer, no event yet');
   sources[0].onmessage({ data: JSON.stringify(msg(2, 'm2', { client_message_id: id, content: 'the database is away' })) });
   assert.deepEqual(c.messages.map((m) => [m.seq, m.state]), [[2, 'stored']], 'its event takes its place: once');
+  // refused for good: the chat ended as it went (chat-api's problem type says so)
+  refusal = { ok: false, status: 409, json: async () => ({ type: 'https://parley.chat/problems/session-not-open',
+    detail: 'The session is closed; it accepts no more changes.' }) };
+  const late = c.send('too late');
+  await until(() => c.messages.find((m) => m.client_message_id === late)?.state === 'failed', 1000);
+  assert.equal(messageNote(c.messages.find((m) => m.client_message_id === late)), 'not sent: the chat has ended');
   c.close();
 });
 
@@ -1039,6 +1046,10 @@ test('connection: a message that could not be stored right now is sent again wit
   ws.receive({ type: 'error', code: 'session_not_open', client_message_id: bad, channel: 'session:s',
     message: 'The session is resolved; it accepts no more changes.' });
   assert.equal(chat.messages.find((m) => m.client_message_id === bad).state, 'failed', 'a refusal is final');
+  // the chat ended as it went: said in the page's words, not chat-api's
+  assert.equal(messageNote(chat.messages.find((m) => m.client_message_id === bad)), 'not sent: the chat has ended');
+  assert.equal(messageNote(chat.messages.find((m) => m.client_message_id === bad), { words: TEXTS.de }),
+    'nicht gesendet: der Chat ist beendet');
   await tick();
   assert.equal(sent().filter((f) => f.client_message_id === bad).length, 1, 'and not sent again');
   conn.close();

@@ -244,11 +244,12 @@ export class MessageStore {
     return true;
   }
 
-  failPending(clientMessageId, reason) {
+  failPending(clientMessageId, reason, code = null) {
     const p = this.pending.get(clientMessageId);
     if (p) {
       p.state = 'failed';
       p.reason = reason;
+      p.code = code; // the refusal's code (session_not_open, …): a page says it in its own words
     }
   }
 
@@ -460,6 +461,9 @@ export function messageNote(message, { seen = false, now = new Date(), locale = 
     return message.retrying ? words.notSentYet || words.sending : words.sending;
   }
   if (message.state === 'failed') {
+    if (message.code === 'session_not_open' && words.notSentEnded) {
+      return words.notSentEnded; // the chat ended as it went: in the page's words, not chat-api's
+    }
     return words.notSent.replace('{reason}', message.reason || 'error');
   }
   const at = message.created_at ? new Date(message.created_at) : null;
@@ -475,7 +479,8 @@ export function messageNote(message, { seen = false, now = new Date(), locale = 
 
 /** The words of messageNote, in English; a page in another language passes its own (locale: its time format). */
 export const NOTE_WORDS = Object.freeze({
-  sending: 'sending…', notSentYet: 'not sent yet, trying again…', notSent: 'not sent: {reason}', seen: 'seen',
+  sending: 'sending…', notSentYet: 'not sent yet, trying again…', notSent: 'not sent: {reason}',
+  notSentEnded: 'not sent: the chat has ended', seen: 'seen',
 });
 
 /** Closing brackets a link keeps at its end only when it opened them (a Wikipedia URL), by their opener. */
@@ -775,7 +780,7 @@ export class Conversation {
             this.retryLater(item, frame.retry_after);
           } else {
             this.queue.remove(frame.client_message_id);
-            this.store.failPending(frame.client_message_id, frame.message);
+            this.store.failPending(frame.client_message_id, frame.message, frame.code);
             this.emit('messages');
           }
         }
@@ -1352,7 +1357,9 @@ export class SessionClient extends GatewayConnection {
       } else if (response.status >= 400 && response.status < 500) {
         const problem = await response.json().catch(() => ({}));
         this.queue.remove(item.client_message_id);
-        this.store.failPending(item.client_message_id, problem.detail || `refused (${response.status})`);
+        // the problem's type as a frame's code: …/problems/session-not-open → session_not_open
+        const code = typeof problem.type === 'string' ? problem.type.split('/').pop().replace(/-/g, '_') : null;
+        this.store.failPending(item.client_message_id, problem.detail || `refused (${response.status})`, code);
         this.emit('messages');
       }
     } catch (e) {
