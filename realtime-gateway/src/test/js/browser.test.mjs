@@ -1096,15 +1096,21 @@ test('a new visitor while chat-api does not answer reads "Connecting…", then t
   await inWidget(shop, 'button.launcher').waitFor();
   const control = outage('chat-api');
   await control('pause');
+  const ann = watch(await (await browser.newContext()).newPage(), 'ann, chat-api paused');
   try {
+    // an operator who opens the dashboard meanwhile is told, not left with an empty list
+    await ann.goto(page(env.PARLEY_GW2, 'dashboard.html', env.PARLEY_ADMIN_TOKEN, env.PARLEY_GW2));
     await inWidget(shop, 'button.launcher').click();
     // not "Not connected", as if nothing were happening: it waited for ever that way
     await inWidget(shop, '.state[data-state="connecting"]').filter({ hasText: 'Connecting…' }).waitFor({ timeout: 3000 });
     // no answer within 10 s: said in the visitor's words, not a browser's error
     await inWidget(shop, '.error').filter({ hasText: /^The chat is not available right now\.$/ }).waitFor({ timeout: 15000 });
     await inWidget(shop, '[name="text"]').fill('Are you there?'); // written meanwhile: kept in the box
+    await ann.locator('#error', { hasText: 'Could not load sessions: chat-api did not answer within 20 s' })
+      .waitFor({ timeout: 30000 });
   } finally {
     await control('resume');
+    await ann.context().close(); // an operator's page left open would make support "available" for the tests after
   }
   // tried again by itself, without another click
   await inWidget(shop, '.state[data-state="open"]').waitFor({ timeout: 40000 });

@@ -59,11 +59,18 @@ export function enterSends(textarea) {
 }
 
 export async function api(cfg, method, path, body) {
-  const response = await fetch(`${cfg.apiUrl}/api/tenants/${encodeURIComponent(cfg.tenantId)}${path}`, {
-    method,
-    headers: { Authorization: `Bearer ${cfg.token}`, ...(body ? { 'Content-Type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
+  let response;
+  try {
+    response = await fetch(`${cfg.apiUrl}/api/tenants/${encodeURIComponent(cfg.tenantId)}${path}`, {
+      method,
+      headers: { Authorization: `Bearer ${cfg.token}`, ...(body ? { 'Content-Type': 'application/json' } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
+      // a chat-api that does not answer is said, not waited for as long as the browser would
+      signal: typeof AbortSignal.timeout === 'function' ? AbortSignal.timeout(API_TIMEOUT_MS) : undefined,
+    });
+  } catch (e) {
+    throw e?.name === 'TimeoutError' ? new Error(`chat-api did not answer within ${API_TIMEOUT_MS / 1000} s`) : e;
+  }
   const text = await response.text();
   const data = response.headers.get('Content-Type')?.includes('json') && text ? JSON.parse(text) : null;
   if (!response.ok) {
@@ -72,6 +79,9 @@ export async function api(cfg, method, path, body) {
   }
   return data;
 }
+
+/** How long a page waits for chat-api (a search is stopped by chat-api after 5 s, an erasure takes longer). */
+const API_TIMEOUT_MS = 20000;
 
 const STATE_TEXT = {
   idle: 'Not connected', connecting: 'Connecting…', open: 'Connected', reconnecting: 'Reconnecting…',
