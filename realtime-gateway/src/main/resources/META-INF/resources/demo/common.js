@@ -1,5 +1,5 @@
 // Shared by the demo pages: parameters from the URL, the caller from the token, REST calls, rendering.
-import { linkParts, messageKey, messageNote, patchList } from '../client/v1/parley-client.js';
+import { answerWithin, linkParts, messageKey, messageNote, patchList } from '../client/v1/parley-client.js';
 
 export const params = new URLSearchParams(location.search);
 
@@ -66,7 +66,7 @@ export async function api(cfg, method, path, body) {
       headers: { Authorization: `Bearer ${cfg.token}`, ...(body ? { 'Content-Type': 'application/json' } : {}) },
       body: body ? JSON.stringify(body) : undefined,
       // a chat-api that does not answer is said, not waited for as long as the browser would
-      signal: typeof AbortSignal.timeout === 'function' ? AbortSignal.timeout(API_TIMEOUT_MS) : undefined,
+      signal: answerWithin(API_TIMEOUT_MS),
     });
   } catch (e) {
     throw e?.name === 'TimeoutError' ? new Error(`chat-api did not answer within ${API_TIMEOUT_MS / 1000} s`) : e;
@@ -78,6 +78,16 @@ export async function api(cfg, method, path, body) {
       { status: response.status });
   }
   return data;
+}
+
+/**
+ * A chat's error event in the page's error line: a subscription the client takes again by itself
+ * clears it, and a message's trouble is said under the message (messageNote), not here.
+ */
+export function showChatError(element, detail) {
+  if (!detail.client_message_id) {
+    element.textContent = detail.resubscribe ? '' : detail.message || '';
+  }
 }
 
 /** How long a page waits for chat-api (a search is stopped by chat-api after 5 s, an erasure takes longer). */

@@ -1,6 +1,6 @@
 import { IdleAway, ParleyConnection, SessionChat, patchList } from '../client/v1/parley-client.js';
 import {
-  api, claims, config, enterSends, renderMessages, roleName, showNotice, showState, typingText,
+  api, claims, config, enterSends, renderMessages, roleName, showChatError, showNotice, showState, typingText,
 } from './common.js';
 import { SavedReplies, replyItem } from './replies.js';
 
@@ -155,7 +155,8 @@ function drawSessionRow(li, id, row) {
   set('title', `${row.following ? '● ' : ''}Customer ${row.customer} `);
   set('badge', row.status).dataset.status = row.status;
   set('holder', row.holder ? ` · ${row.holder}` : ' · unclaimed');
-  set('rating', row.rating ? ` · rated ${row.rating === 'good' ? '👍 good' : '👎 bad'}` : '').dataset.rating = row.rating;
+  const rated = row.rating ? ` · rated ${row.rating === 'good' ? '👍 good' : '👎 bad'}` : '';
+  set('rating', rated).dataset.rating = row.rating;
   set('wait', row.wait ? ` · waiting ${row.wait}` : '');
   set('draft', row.draft ? ' · draft' : ''); // a reply begun and left for another chat
   const unread = set('unread', String(row.unread));
@@ -392,11 +393,7 @@ function follow(id) {
       showHolder();
     }
   });
-  chat.addEventListener('error', mine((e) => { // a message's trouble is said under the message (messageNote)
-    if (!e.detail.client_message_id) {
-      $('error').textContent = e.detail.resubscribe ? '' : e.detail.message || '';
-    }
-  }));
+  chat.addEventListener('error', mine((e) => showChatError($('error'), e.detail)));
   return chat;
 }
 

@@ -1,6 +1,6 @@
 import { SessionClient } from '../client/v1/parley-client.js';
 import {
-  api, claims, config, enterSends, renderMessages, showNotice, showState, typingText, params,
+  api, claims, config, enterSends, renderMessages, showChatError, showNotice, showState, typingText, params,
 } from './common.js';
 
 const cfg = config();
@@ -87,11 +87,7 @@ function open(sessionId, subscriptionToken) {
   chat.addEventListener('claim', (e) => { claim = e.detail; showOperator(); showSupport(); });
   chat.addEventListener('support', (e) => { support = e.detail.status; showSupport(); });
   chat.addEventListener('presence', showOperator); // the operator's name comes with them
-  chat.addEventListener('error', (e) => { // a message's trouble is said under the message (messageNote)
-    if (!e.detail.client_message_id) {
-      $('error').textContent = e.detail.resubscribe ? '' : e.detail.message || '';
-    }
-  });
+  chat.addEventListener('error', (e) => showChatError($('error'), e.detail));
   chat.connect();
   $('text').focus();
 }

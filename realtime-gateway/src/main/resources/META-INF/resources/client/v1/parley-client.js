@@ -20,6 +20,12 @@ export function backoffDelay(attempt, { baseMs = 1000, maxMs = 30000 } = {}, ran
   return Math.floor(random() * ceiling);
 }
 
+/** A fetch signal that gives up on a request after ms (none where the browser has no AbortSignal.timeout). */
+export function answerWithin(ms) {
+  return typeof AbortSignal !== 'undefined' && typeof AbortSignal.timeout === 'function' ? AbortSignal.timeout(ms)
+    : undefined;
+}
+
 /** Random UUID (crypto.randomUUID where it exists). */
 export function newId() {
   if (globalThis.crypto && typeof globalThis.crypto.randomUUID === 'function') {
@@ -1336,8 +1342,7 @@ export class SessionClient extends GatewayConnection {
       return; // stored meanwhile (sent twice: on a reconnect and by its retry)
     }
     // one that is never answered (a proxy that holds it) must not hold up the ones after it for ever
-    const timeout = typeof AbortSignal !== 'undefined' && typeof AbortSignal.timeout === 'function'
-      ? AbortSignal.timeout(this.options.postTimeoutMs) : undefined;
+    const timeout = answerWithin(this.options.postTimeoutMs);
     try {
       const response = await this.rest('POST', '/messages',
         { content: item.content, client_message_id: item.client_message_id }, timeout);

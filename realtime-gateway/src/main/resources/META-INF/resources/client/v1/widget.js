@@ -33,7 +33,9 @@
 // The widget lives in a shadow root: the site's CSS does not reach it and its CSS does not leak
 // out. Messages are rendered as text (their http(s) URLs as links), never as HTML. Why a script and not an iframe:
 // docs/decisions.md ("Embedding").
-import { SessionClient, backoffDelay, linkParts, messageKey, messageNote, patchList } from './parley-client.js';
+import {
+  SessionClient, answerWithin, backoffDelay, linkParts, messageKey, messageNote, patchList,
+} from './parley-client.js';
 
 const STYLE = `
 /* the site's theme: --parley-accent (launcher, header, buttons), --parley-on-accent (text on it),
@@ -292,14 +294,8 @@ function siteMetadata(text) {
   return {};
 }
 
-/** How long starting the chat waits for the site's token URL and for chat-api, each, before it says so and tries again. */
+/** How long starting the chat waits for the site's token URL and for chat-api, each, before it says so and retries. */
 const START_TIMEOUT_MS = 10000;
-
-/** A signal that gives up on a request after ms (none where the browser has no AbortSignal.timeout). */
-function answerWithin(ms) {
-  return typeof AbortSignal !== 'undefined' && typeof AbortSignal.timeout === 'function' ? AbortSignal.timeout(ms)
-    : undefined;
-}
 
 /** How often a visitor whose chat nobody holds asks where they stand in the queue. */
 const QUEUE_EVERY_MS = 20000;
@@ -511,8 +507,9 @@ export class ParleyWidget {
 
   /** The visitor's token from the host site's backend. */
   async token() {
-    const response = await fetch(this.cfg.tokenUrl, { credentials: 'same-origin', headers: { Accept: 'application/json' },
-      signal: answerWithin(START_TIMEOUT_MS) });
+    const response = await fetch(this.cfg.tokenUrl, {
+      credentials: 'same-origin', headers: { Accept: 'application/json' }, signal: answerWithin(START_TIMEOUT_MS),
+    });
     if (response.status === 401 || response.status === 403) {
       // the site has no customer for this browser (not signed in): say so in the visitor's words
       throw Object.assign(new Error(`the site did not hand over a chat token (HTTP ${response.status})`),
@@ -656,10 +653,10 @@ export class ParleyWidget {
     return this.starting;
   }
 
-  /** The connection line before there is a connection: idle, or connecting while the chat starts. */
-  showState(state) {
+  /** The connection line: the state in the widget's words, and why when it stopped for good. */
+  showState(state, reason = null) {
     this.state.dataset.state = state;
-    this.state.textContent = this.words[state];
+    this.state.textContent = (this.words[state] || state) + (reason ? `: ${reason}` : '');
   }
 
   connect(session, token) {
@@ -683,10 +680,8 @@ export class ParleyWidget {
     this.followQueue(chat, session.id, session.queue_position);
     this.render(chat); // after a chat that ended: its messages go, this one's come
     chat.addEventListener('state', (e) => {
-      this.state.dataset.state = e.detail.state;
       const reason = this.words[STOP_REASON[e.detail.code]] || e.detail.reason; // e.g. opened in another tab
-      this.state.textContent = (this.words[e.detail.state] || e.detail.state)
-        + (e.detail.state === 'failed' && reason ? `: ${reason}` : '');
+      this.showState(e.detail.state, e.detail.state === 'failed' ? reason : null);
     });
     // the chat given, not this.chat: the events that come with the one that ended (it is let go
     // at its status event) still draw it
