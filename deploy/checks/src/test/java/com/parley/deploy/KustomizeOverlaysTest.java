@@ -204,7 +204,8 @@ class KustomizeOverlaysTest {
         assertEquals(Set.of("Write", "Read", "Describe"), operations(chatApi, "chat.message-events"),
                 "chat-api writes the session events and reads back their tail after a crash (PublishedTail)");
         assertEquals(Set.of("Write", "Describe"), operations(chatApi, "chat.tenant-events"));
-        assertEquals(Set.of(), operations(chatApi, "chat.signals"), "chat-api never touches the signals");
+        assertEquals(Set.of("Read", "Describe"), operations(chatApi, "chat.signals"),
+                "chat-api reads which operators the gateways announce (OperatorDepartures), never writes a signal");
         assertFalse(chatApi.path("spec").path("authorization").toString().contains("\"group\""),
                 "chat-api reads without a consumer group");
         JsonNode gateway = named(docs, "KafkaUser", "realtime-gateway");

@@ -29,6 +29,7 @@ public final class ChatSystem implements AutoCloseable {
         // the demo pages are served by the gateways and call chat-api's REST from there
         chatApiConfig.put("quarkus.http.cors.origins", origins(options));
         chatApiConfig.putAll(options.tracing);
+        chatApiConfig.putAll(options.chatApiConfig);
         chatApi = new ServiceProcess("chat-api", app(options.repo, "chat-api"), options.chatApiPort, chatApiConfig,
                 options.logs.resolve("chat-api.log"), options.jvm.apply("chat-api"));
         for (int i = 0; i < options.gatewayPorts.size(); i++) {
@@ -146,6 +147,7 @@ public final class ChatSystem implements AutoCloseable {
         private List<Integer> gatewayPorts = List.of(FreePorts.next(), FreePorts.next());
         private int legacyPort;
         private final Map<String, String> gatewayConfig = new HashMap<>();
+        private final Map<String, String> chatApiConfig = new HashMap<>();
         private final List<String> embeddingOrigins = new ArrayList<>();
         private final Map<String, String> tracing = new HashMap<>();
         private Function<String, List<String>> jvm = service -> List.of("-Xmx256m", "-XX:+UseSerialGC");
@@ -177,6 +179,12 @@ public final class ChatSystem implements AutoCloseable {
         /** Gateway settings on top of the defaults (limits, timeouts). */
         public Builder gatewayConfig(Map<String, String> overrides) {
             this.gatewayConfig.putAll(overrides);
+            return this;
+        }
+
+        /** chat-api settings on top of the defaults. */
+        public Builder chatApiConfig(Map<String, String> overrides) {
+            this.chatApiConfig.putAll(overrides);
             return this;
         }
 

@@ -1,6 +1,7 @@
 package com.parley.chat.gateway;
 
 import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.nullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -42,6 +43,8 @@ import io.restassured.path.json.JsonPath;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class MultiplexIT {
 
+    /** chat-api releases the chats of an operator no gateway announced for this long (5 minutes by default). */
+    private static final Duration RELEASE_WHEN_OFFLINE = Duration.ofSeconds(10);
     private static Cluster cluster;
     private static OtlpCollector collector;
     private final String tenant = "t-" + UUID.randomUUID();
@@ -51,7 +54,9 @@ class MultiplexIT {
     static void start() throws IOException {
         collector = new OtlpCollector();
         cluster = new Cluster(Map.of("parley.gateway.limits.connections-per-user", "3"),
-                builder -> builder.legacy(com.parley.infra.FreePorts.next()).tracing(collector.endpoint()));
+                builder -> builder.legacy(com.parley.infra.FreePorts.next()).tracing(collector.endpoint())
+                        .chatApiConfig(Map.of("parley.chat-api.claims.release-when-offline", RELEASE_WHEN_OFFLINE.toSeconds() + "S",
+                                "parley.chat-api.claims.check-every", "1S")));
     }
 
     @AfterAll
@@ -344,6 +349,36 @@ class MultiplexIT {
                     Duration.ofNanos(System.nanoTime() - killed).toMillis());
         } finally {
             third.kill();
+        }
+    }
+
+    @Test
+    void theChatOfAnOperatorWhoClosedTheirLastDashboardGoesBackToTheQueue() throws InterruptedException {
+        String session = newSession("carol").getString("id");
+        String channel = "session:" + session;
+        try (WsClient carol = connect(cluster.gateway2, "carol", "user")) {
+            subscribe(carol, channel, 0, null);
+            carol.await(frame("subscribed", channel), Duration.ofSeconds(10));
+            try (WsClient sam = connect(cluster.gateway1, "sam", "supporter")) {
+                subscribe(sam, channel, 0, null);
+                sam.await(frame("subscribed", channel), Duration.ofSeconds(10));
+                sam.sendJson(Map.of("type", "claim", "channel", channel));
+                assertEquals("sam", carol.await(frame("session_claimed", channel), Duration.ofSeconds(10))
+                        .path("claimed_by").asText());
+                Thread.sleep(2500); // a round of announcements: chat-api has heard of sam
+            }
+            long closed = System.nanoTime(); // sam went home
+            JsonNode released = carol.await(f -> "session_claimed".equals(f.path("type").asText())
+                    && f.path("claimed_by").isNull(), RELEASE_WHEN_OFFLINE.plusSeconds(30));
+            Duration after = Duration.ofNanos(System.nanoTime() - closed);
+            assertEquals("sam", released.path("previous").asText(), released.toString());
+            assertEquals("parley", released.path("by").asText(), "chat-api released it: " + released);
+            assertTrue(after.compareTo(RELEASE_WHEN_OFFLINE.minusSeconds(2)) >= 0,
+                    "released " + after + " after sam left, before his time was up");
+            given().auth().oauth2(cluster.token(tenant, "ann", "admin"))
+                    .get(cluster.chatApi.baseUrl() + "/api/tenants/" + tenant + "/sessions/" + session).then()
+                    .statusCode(200).body("claimed_by", nullValue());
+            System.out.printf("sam's chat back in the queue %d ms after he closed his dashboard%n", after.toMillis());
         }
     }
 

@@ -30,6 +30,26 @@ public interface ChatApiConfig {
 
     EmptyChats emptyChats();
 
+    Claims claims();
+
+    /**
+     * Chats held by an operator who left: once no gateway has announced them for
+     * {@code release-when-offline}, their open chats go back to the queue (docs/decisions.md).
+     */
+    interface Claims {
+        /** How long an operator may be offline everywhere before their open chats are released; 0: never. */
+        @WithDefault("5M")
+        Duration releaseWhenOffline();
+
+        /** The gateways' signals topic, where they announce the staff connected to them. */
+        @WithDefault("chat.signals")
+        String signalsTopic();
+
+        /** How often chat-api looks for operators who left. */
+        @WithDefault("15S")
+        Duration checkEvery();
+    }
+
     /** Open chats nobody wrote in (a visitor opened the widget and left) are closed after a while. */
     interface EmptyChats {
         /** Off: they stay open until staff close them. */

@@ -62,6 +62,39 @@ public class ClaimService {
         return session;
     }
 
+    /**
+     * Releases an open session that {@code holder} still holds, on chat-api's own authority (by
+     * {@code parley}): its holder left (docs/decisions.md, "chats of an operator who left"). A session
+     * another took meanwhile, or that ended, is left alone. Returns whether it released it.
+     */
+    @Transactional
+    public boolean releaseLeftBy(String tenantId, UUID sessionId, String holder) {
+        ChatSession session = ChatSession.lockInTenant(tenantId, sessionId).orElse(null);
+        if (session == null || session.status != SessionStatus.OPEN || !holder.equals(session.claimedBy)) {
+            return false;
+        }
+        Instant now = Clock.now();
+        session.claimedBy = null;
+        session.claimedAt = null;
+        session.updatedAt = now;
+        events.record(new SessionReleased(UUID.randomUUID(), session.tenantId, session.id, events.nextSeq(session),
+                now, holder, SessionService.PLATFORM));
+        return true;
+    }
+
+    /** An open session and who holds it. */
+    public record Held(UUID sessionId, String holder) {
+    }
+
+    /** The open sessions that any of {@code holders} holds in the tenant. */
+    @Transactional
+    public java.util.List<Held> heldBy(String tenantId, java.util.Collection<String> holders) {
+        return ChatSession.getEntityManager().createQuery("select s.id, s.claimedBy from ChatSession s"
+                + " where s.tenantId = ?1 and s.claimedBy in ?2 and s.status = ?3", Object[].class)
+                .setParameter(1, tenantId).setParameter(2, holders).setParameter(3, SessionStatus.OPEN)
+                .getResultList().stream().map(row -> new Held((UUID) row[0], (String) row[1])).toList();
+    }
+
     /** {@code toUserId} holds the session afterwards; its holder or an admin may transfer it. */
     @Transactional
     public ChatSession transfer(Caller caller, UUID sessionId, String toUserId) {

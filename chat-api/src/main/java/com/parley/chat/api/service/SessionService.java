@@ -160,7 +160,10 @@ public class SessionService {
                 now, SessionStatus.OPEN.wireName(), target.wireName(), by));
     }
 
-    /** Who closes a chat nobody wrote in: the platform itself ({@code by} of its SessionStatusChanged). */
+    /**
+     * The platform itself as {@code by} of an event: it closes a chat nobody wrote in, and releases
+     * the chats of an operator who left.
+     */
     public static final String PLATFORM = "parley";
 
     /**

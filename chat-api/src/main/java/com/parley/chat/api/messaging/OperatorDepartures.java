@@ -1,0 +1,245 @@
+package com.parley.chat.api.messaging;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.parley.chat.api.config.ChatApiConfig;
+import com.parley.chat.api.service.ClaimService;
+import com.parley.chat.api.service.SessionWrites;
+
+import io.quarkus.logging.Log;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.common.annotation.Identifier;
+
+/**
+ * Gives the open chats of an operator who left back to the queue. Every gateway announces the staff
+ * connected to it on chat.signals every few seconds ({@code operators} signals); an operator that no
+ * announcement has named for {@code claims.release-when-offline} closed their last dashboard (or
+ * lost it for good), and each open chat they still hold, or are handed while they are away, is
+ * released by {@code parley}, so that the customers waiting in them reach the other operators' queue
+ * instead of waiting for someone who went home. Only an operator this instance has seen announced counts (staff who work only through
+ * the REST API keep their chats), and only while this instance reads the topic up to its end: when
+ * Kafka does not answer, silence says nothing about who is online, and nothing is released.
+ * Every replica does it; a chat another replica released, or another operator took, is left alone.
+ */
+@ApplicationScoped
+public class OperatorDepartures {
+
+    private record Operator(String tenantId, String userId) {
+    }
+
+    /** When a check asked the broker for the topic's end, and what it said. */
+    private record Check(Instant at, Map<TopicPartition, Long> ends) {
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Inject
+    ChatApiConfig config;
+
+    @Inject
+    @Identifier("default-kafka-broker")
+    Map<String, Object> kafkaConfig;
+
+    @Inject
+    ClaimService claims;
+
+    @Inject
+    SessionWrites sessionWrites;
+
+    /** Every operator some announcement named, and when the last one did. */
+    private final Map<Operator, Instant> lastAnnounced = new ConcurrentHashMap<>();
+    private volatile boolean running;
+    /** Kafka did not answer the last check: silence since then says nothing about who left. */
+    private boolean lostSight;
+    private Check lastCheck;
+    private KafkaConsumer<byte[], byte[]> consumer;
+    private Thread worker;
+
+    void start(@Observes StartupEvent ignored) {
+        if (config.claims().releaseWhenOffline().isZero()) {
+            return;
+        }
+        running = true;
+        consumer = new KafkaConsumer<>(consumerConfig());
+        worker = Thread.ofPlatform().name("operator-departures").daemon()
+                .uncaughtExceptionHandler((thread, e) -> Log.errorf(e, "reading the operators' announcements stopped"))
+                .start(this::run);
+    }
+
+    void stop(@Observes ShutdownEvent ignored) {
+        if (!running) {
+            return;
+        }
+        running = false;
+        consumer.wakeup();
+        try {
+            worker.join(Duration.ofSeconds(5));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void run() {
+        String topic = config.claims().signalsTopic();
+        List<TopicPartition> partitions = List.of();
+        Instant nextCheck = Instant.now().plus(config.claims().checkEvery());
+        try (KafkaConsumer<byte[], byte[]> reading = consumer) {
+            while (running) {
+                try {
+                    if (partitions.isEmpty()) {
+                        partitions = consumer.partitionsFor(topic, Duration.ofSeconds(5)).stream()
+                                .map(p -> new TopicPartition(topic, p.partition())).toList();
+                        if (partitions.isEmpty()) { // no gateway has announced anything yet
+                            sleep(Duration.ofSeconds(1));
+                            continue;
+                        }
+                        consumer.assign(partitions);
+                        consumer.seekToEnd(partitions); // who is online now: the next round of announcements says
+                    }
+                    for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(500))) {
+                        read(record.value());
+                    }
+                    if (!Instant.now().isBefore(nextCheck)) {
+                        nextCheck = Instant.now().plus(config.claims().checkEvery());
+                        check(partitions);
+                    }
+                } catch (WakeupException e) {
+                    return;
+                } catch (KafkaException e) {
+                    lostSight = true;
+                    lastCheck = null;
+                    Log.debugf("operators' departures: Kafka does not answer (%s)", e.toString());
+                    sleep(Duration.ofSeconds(1));
+                } catch (RuntimeException e) {
+                    // the database away: nothing is released, the next check tries again
+                    Log.warnf("releasing the chats of operators who left failed, the next check tries again: %s",
+                            e.toString());
+                    sleep(Duration.ofSeconds(1));
+                }
+            }
+        }
+    }
+
+    /** An {@code operators} signal: who is connected to the gateway that sent it. */
+    private void read(byte[] value) {
+        JsonNode signal;
+        try {
+            signal = JSON.readTree(value);
+        } catch (java.io.IOException e) {
+            return; // not ours to judge: another sender's signal
+        }
+        if (signal == null || !"operators".equals(signal.path("type").asText()) || !signal.path("tenant_id").isTextual()) {
+            return;
+        }
+        Instant now = Instant.now();
+        for (JsonNode operator : signal.path("operators")) {
+            if (operator.path("user_id").isTextual()) {
+                lastAnnounced.put(new Operator(signal.get("tenant_id").asText(), operator.get("user_id").asText()), now);
+            }
+        }
+    }
+
+    /**
+     * Releases the chats of the operators who left, if this instance sees the topic: it has read
+     * everything the topic held at the last check (the signals keep coming, so "up to the end" is
+     * asked of a moment, not of now). When the broker does not answer, it has lost sight of the
+     * announcements; when it answers again, every operator it knew starts a whole
+     * {@code release-when-offline} anew (their gateways announce them again within seconds), so that
+     * an outage of Kafka never looks like everyone leaving.
+     */
+    private void check(List<TopicPartition> partitions) {
+        Map<TopicPartition, Long> ends;
+        try {
+            ends = consumer.endOffsets(partitions, Duration.ofSeconds(5));
+        } catch (WakeupException e) {
+            throw e; // stopping
+        } catch (KafkaException e) {
+            lostSight = true;
+            lastCheck = null;
+            Log.debugf("operators' departures: Kafka does not answer (%s); nothing is released", e.toString());
+            return;
+        }
+        Instant now = Instant.now();
+        Check previous = lastCheck;
+        lastCheck = new Check(now, ends);
+        if (lostSight) {
+            lostSight = false;
+            lastAnnounced.replaceAll((operator, at) -> now);
+            return;
+        }
+        if (previous != null && partitions.stream().allMatch(p -> consumer.position(p, Duration.ofSeconds(5)) >= previous.ends().get(p))) {
+            releaseDeparted(previous.at());
+        } // else: the announcements of the last check are still to be read
+    }
+
+    /**
+     * Releases the open chats of every operator no announcement read up to {@code readUpTo} named for
+     * the whole {@code release-when-offline}: those they held when they left, and any handed to them
+     * since (a transfer to someone gone home would strand its customer the same way), one query per
+     * tenant. They stay departed until an announcement names them again.
+     */
+    private void releaseDeparted(Instant readUpTo) {
+        Instant leftBefore = readUpTo.minus(config.claims().releaseWhenOffline());
+        Map<String, Set<String>> departed = new HashMap<>();
+        lastAnnounced.forEach((operator, at) -> {
+            if (at.isBefore(leftBefore)) {
+                departed.computeIfAbsent(operator.tenantId(), t -> new HashSet<>()).add(operator.userId());
+            }
+        });
+        departed.forEach((tenant, users) -> {
+            for (ClaimService.Held held : claims.heldBy(tenant, users)) {
+                if (sessionWrites.inTurn(held.sessionId(), () -> QuarkusTransaction.requiringNew()
+                        .call(() -> claims.releaseLeftBy(tenant, held.sessionId(), held.holder())))) {
+                    Log.infof("released chat %s of %s (tenant %s): no gateway announced them for %s",
+                            held.sessionId(), held.holder(), tenant, config.claims().releaseWhenOffline());
+                }
+            }
+        });
+    }
+
+    private Map<String, Object> consumerConfig() {
+        Map<String, Object> props = new HashMap<>();
+        kafkaConfig.forEach((key, value) -> {
+            if (ConsumerConfig.configNames().contains(key)) {
+                props.put(key, value);
+            }
+        });
+        props.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        props.put(ConsumerConfig.CLIENT_ID_CONFIG, "chat-api-operator-departures");
+        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        return props;
+    }
+
+    private static void sleep(Duration pause) {
+        try {
+            Thread.sleep(pause);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
