@@ -1,7 +1,9 @@
 package com.parley.chat.api.messaging;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -55,6 +57,8 @@ public class OperatorDepartures {
     }
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** The gateways' operator announcements travel under the pseudo-session {@code ~operators}. */
+    private static final byte[] ANNOUNCEMENT_KEY_SUFFIX = ":~operators".getBytes(StandardCharsets.UTF_8);
 
     @Inject
     ChatApiConfig config;
@@ -120,7 +124,9 @@ public class OperatorDepartures {
                         consumer.seekToEnd(partitions); // who is online now: the next round of announcements says
                     }
                     for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(500))) {
-                        read(record.value());
+                        if (isAnnouncement(record.key())) { // the rest (typing, presence, receipts) unparsed
+                            read(record.value());
+                        }
                     }
                     if (!Instant.now().isBefore(nextCheck)) {
                         nextCheck = Instant.now().plus(config.claims().checkEvery());
@@ -141,6 +147,15 @@ public class OperatorDepartures {
                 }
             }
         }
+    }
+
+    /** Whether a signal's key is {@code <tenant>:~operators}, the key the gateways announce operators under. */
+    static boolean isAnnouncement(byte[] key) {
+        if (key == null || key.length < ANNOUNCEMENT_KEY_SUFFIX.length) {
+            return false;
+        }
+        return Arrays.equals(key, key.length - ANNOUNCEMENT_KEY_SUFFIX.length, key.length, ANNOUNCEMENT_KEY_SUFFIX, 0,
+                ANNOUNCEMENT_KEY_SUFFIX.length);
     }
 
     /** An {@code operators} signal: who is connected to the gateway that sent it. */

@@ -50,7 +50,11 @@ import io.quarkus.scheduler.Scheduler;
 public class OperatorRoster {
 
     public static final Set<String> STATUSES = Set.of("available", "busy", "away");
-    /** The pseudo-session the announcements travel under on chat.signals. */
+    /**
+     * The pseudo-session the announcements travel under on chat.signals. chat-api reads them too
+     * (key {@code <tenant>:~operators}, {@code operators[].user_id}): it gives the chats of an
+     * operator no instance announces any more back to the queue (MultiplexIT).
+     */
     static final String SIGNAL_SESSION = "~operators";
 
     /** A staff member's chosen status and when they chose it (the newest choice wins across instances). */
