@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -100,7 +101,8 @@ public final class LocalSystem {
         ChatSystem system = ChatSystem.builder(repo, logs, ChatInfra.serviceConfig(postgres, kafka, keys,
                 DevKeys.in(data.resolve("subscription-keys"))))
                 .chatApiPort(CHAT_API_PORT).gatewayPorts(GATEWAY_PORTS).legacy(LEGACY_PORT)
-                .embeddedBy("http://localhost:" + SHOP_PORT).start();
+                .embeddedBy("http://localhost:" + SHOP_PORT)
+                .chatApiConfig(given("parley.chat-api.")).gatewayConfig(given("parley.gateway.")).start();
         started.add(system);
         ServiceProcess chatApi = system.chatApi();
         List<ServiceProcess> gateways = system.gateways();
@@ -201,6 +203,17 @@ public final class LocalSystem {
             }
         });
         return busy;
+    }
+
+    /**
+     * The services' own settings given to start.sh ({@code -Dparley.chat-api.claims.release-when-offline=30S},
+     * {@code -Dparley.gateway.limits.connections-per-user=2}), passed on to chat-api or to both gateways.
+     */
+    private static Map<String, String> given(String prefix) {
+        Map<String, String> settings = new TreeMap<>();
+        System.getProperties().stringPropertyNames().stream().filter(name -> name.startsWith(prefix))
+                .forEach(name -> settings.put(name, System.getProperty(name)));
+        return settings;
     }
 
     private static String pad(String name) {
