@@ -604,8 +604,9 @@ export class ParleyWidget {
     this.startingResumeOnly = resumeOnly;
     clearTimeout(this.startRetry);
     this.starting = (async () => {
-      this.error.textContent = '';
-      this.showState('connecting'); // not "Not connected" while the site and chat-api are asked
+      // not "Not connected" while the site and chat-api are asked; what went wrong the last time stays
+      // said until this try succeeds (a retry every second or more would let it flash by unread)
+      this.showState('connecting');
       try {
         const token = await this.token();
         this.me = subject(token);
@@ -629,6 +630,7 @@ export class ParleyWidget {
           remembered('setItem', this.storageKey, session.id);
         }
         this.startAttempts = 0;
+        this.error.textContent = '';
         this.connect(session, token);
       } catch (e) {
         const noAnswer = e?.name === 'TimeoutError' || e?.name === 'AbortError';
