@@ -334,7 +334,7 @@ test('a reply begun in one chat stays with it: opening another chat never carrie
 });
 
 test('an operator whose dashboard is behind other windows is notified of a new chat and its message; '
-  + 'a click opens it', async () => {
+  + 'a click opens it; a chat back in the queue is news too', async () => {
   const context = await browser.newContext({ permissions: ['notifications'] });
   await context.addInitScript(() => {
     // the browser's own Notification, watched: what the page showed, in order
@@ -377,6 +377,16 @@ test('an operator whose dashboard is behind other windows is notified of a new c
   await ann.evaluate(() => window.notifications[1].dispatchEvent(new Event('click')));
   await ann.locator('#session-title', { hasText: 'carol' }).waitFor();
   await ann.locator('#messages li .text', { hasText: 'And the red one?' }).waitFor();
+
+  // behind again: a colleague takes the chat and gives it back; it needs someone again
+  await ann.evaluate(() => { window.behind = true; });
+  const asOlivia = (method) => fetch(`${env.PARLEY_API}/api/tenants/${env.PARLEY_TENANT}/sessions/${chat.id}/claim`,
+    { method, headers: { Authorization: `Bearer ${env.PARLEY_STAFF2_TOKEN}` } });
+  assert.equal((await asOlivia('POST')).status, 200);
+  assert.equal((await asOlivia('DELETE')).status, 200);
+  await ann.waitForFunction(() => window.notifications.length === 3);
+  assert.deepEqual(await ann.evaluate(() => [window.notifications[2].title, window.notifications[2].body]),
+    ['Back in the queue', 'Customer carol: released by olivia'], 'a claim is no news; a release is');
   await context.close();
 });
 
@@ -1105,6 +1115,10 @@ test('a new visitor while chat-api does not answer reads "Connecting…", then t
     await inWidget(shop, '.state[data-state="connecting"]').filter({ hasText: 'Connecting…' }).waitFor({ timeout: 3000 });
     // no answer within 10 s: said in the visitor's words, not a browser's error
     await inWidget(shop, '.error').filter({ hasText: /^The chat is not available right now\.$/ }).waitFor({ timeout: 15000 });
+    // and it stays said while the widget tries again (every second or more), not flashing by unread
+    await inWidget(shop, '.state[data-state="connecting"]').waitFor({ timeout: 5000 });
+    await shop.waitForTimeout(3000);
+    assert.equal(await inWidget(shop, '.error').textContent(), 'The chat is not available right now.');
     await inWidget(shop, '[name="text"]').fill('Are you there?'); // written meanwhile: kept in the box
     await ann.locator('#error', { hasText: 'Could not load sessions: chat-api did not answer within 20 s' })
       .waitFor({ timeout: 30000 });

@@ -167,7 +167,8 @@ function drawSessionRow(li, id, row) {
 
 /**
  * Desktop notifications (the browser's Notification API), once the operator allowed them: a new
- * chat, and a customer's message in a chat nobody holds or the operator holds, while this page is
+ * chat, a chat back in the queue (released by another, or its operator left), and a customer's
+ * message in a chat nobody holds or the operator holds, while this page is
  * not in front of them (another tab, another window). One per chat at a time (its tag); a click
  * brings the page and the chat.
  */
@@ -179,7 +180,7 @@ function showNotifyState() {
   const permission = Notification.permission;
   $('notify').hidden = permission !== 'default';
   $('notify-note').textContent = permission === 'granted'
-    ? 'Desktop notifications on: new chats and customers’ messages while this page is in the background.'
+    ? 'Desktop notifications on: new chats, chats back in the queue and customers’ messages while this page is in the background.'
     : permission === 'denied' ? 'Desktop notifications are blocked for this page in the browser’s settings.' : '';
 }
 
@@ -332,6 +333,11 @@ function onEvent(frame) {
     s.status = frame.status;
   } else if (frame.type === 'session_claimed') {
     s.claimedBy = frame.claimed_by || null;
+    if (!frame.claimed_by && frame.by !== me && s.status === 'open') {
+      // a chat that needs someone again: its operator released it, or left (chat-api released it)
+      notify(s, 'Back in the queue', frame.by === 'parley' ? `Customer ${customerOf(s)}: ${frame.previous} left`
+        : `Customer ${customerOf(s)}: released by ${frame.by}`);
+    }
   } else if (frame.type === 'session_rated') {
     s.rating = frame.rating; // the customer's, after the chat ended
   }
