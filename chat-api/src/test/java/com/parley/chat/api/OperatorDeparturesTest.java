@@ -4,8 +4,10 @@ import static com.parley.chat.api.Api.as;
 import static com.parley.chat.api.Api.newSession;
 import static com.parley.chat.api.Api.sessionsPath;
 import static com.parley.chat.api.Api.token;
+import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.List;
@@ -151,6 +153,11 @@ class OperatorDeparturesTest {
         as(token(tenant, "bob", "supporter")).body(Map.of("to_user_id", "sam")).post(session(handedToSam) + "/transfer")
                 .then().statusCode(200);
         awaitReleased(handedToSam, Duration.ofSeconds(10)); // a chat handed to someone gone home would wait too
+
+        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        double counted = metrics.lines().filter(line -> line.startsWith("parley_claims_released_on_departure_total"))
+                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
+        assertTrue(counted >= 2, "both releases counted: " + counted);
 
         Thread.sleep(2000); // more checks come and go
         assertEquals("bob", holder(bobsChat), "bob is still announced: his chat stays his");

@@ -1,5 +1,6 @@
 package com.parley.chat.api.messaging;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -15,13 +16,11 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -29,6 +28,8 @@ import com.parley.chat.api.config.ChatApiConfig;
 import com.parley.chat.api.service.ClaimService;
 import com.parley.chat.api.service.SessionWrites;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.ShutdownEvent;
@@ -73,21 +74,28 @@ public class OperatorDepartures {
     @Inject
     SessionWrites sessionWrites;
 
+    @Inject
+    MeterRegistry registry;
+
     /** Every operator some announcement named, and when the last one did. */
     private final Map<Operator, Instant> lastAnnounced = new ConcurrentHashMap<>();
     private volatile boolean running;
     /** Kafka did not answer the last check: silence since then says nothing about who left. */
     private boolean lostSight;
     private Check lastCheck;
-    private KafkaConsumer<byte[], byte[]> consumer;
+    private volatile KafkaConsumer<byte[], byte[]> consumer;
     private Thread worker;
+    private Counter released;
 
     void start(@Observes StartupEvent ignored) {
         if (config.claims().releaseWhenOffline().isZero()) {
             return;
         }
+        released = Counter.builder("parley.claims.released.on.departure")
+                .description("Open chats given back to the queue because no gateway announced their operator")
+                .register(registry);
         running = true;
-        consumer = new KafkaConsumer<>(consumerConfig());
+        consumer = new KafkaConsumer<>(KafkaReaders.config(kafkaConfig, "chat-api-operator-departures"));
         worker = Thread.ofPlatform().name("operator-departures").daemon()
                 .uncaughtExceptionHandler((thread, e) -> Log.errorf(e, "reading the operators' announcements stopped"))
                 .start(this::run);
@@ -110,7 +118,7 @@ public class OperatorDepartures {
         String topic = config.claims().signalsTopic();
         List<TopicPartition> partitions = List.of();
         Instant nextCheck = Instant.now().plus(config.claims().checkEvery());
-        try (KafkaConsumer<byte[], byte[]> reading = consumer) {
+        try (KafkaConsumer<byte[], byte[]> closedAtTheEnd = consumer) {
             while (running) {
                 try {
                     if (partitions.isEmpty()) {
@@ -135,9 +143,9 @@ public class OperatorDepartures {
                 } catch (WakeupException e) {
                     return;
                 } catch (KafkaException e) {
-                    lostSight = true;
+                    lostSight = true; // see check
                     lastCheck = null;
-                    Log.debugf("operators' departures: Kafka does not answer (%s)", e.toString());
+                    Log.debugf("operators' departures: Kafka does not answer (%s); nothing is released", e.toString());
                     sleep(Duration.ofSeconds(1));
                 } catch (RuntimeException e) {
                     // the database away: nothing is released, the next check tries again
@@ -163,7 +171,7 @@ public class OperatorDepartures {
         JsonNode signal;
         try {
             signal = JSON.readTree(value);
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             return; // not ours to judge: another sender's signal
         }
         if (signal == null || !"operators".equals(signal.path("type").asText()) || !signal.path("tenant_id").isTextual()) {
@@ -186,17 +194,7 @@ public class OperatorDepartures {
      * an outage of Kafka never looks like everyone leaving.
      */
     private void check(List<TopicPartition> partitions) {
-        Map<TopicPartition, Long> ends;
-        try {
-            ends = consumer.endOffsets(partitions, Duration.ofSeconds(5));
-        } catch (WakeupException e) {
-            throw e; // stopping
-        } catch (KafkaException e) {
-            lostSight = true;
-            lastCheck = null;
-            Log.debugf("operators' departures: Kafka does not answer (%s); nothing is released", e.toString());
-            return;
-        }
+        Map<TopicPartition, Long> ends = consumer.endOffsets(partitions, Duration.ofSeconds(5)); // or lost sight
         Instant now = Instant.now();
         Check previous = lastCheck;
         lastCheck = new Check(now, ends);
@@ -228,6 +226,7 @@ public class OperatorDepartures {
             for (ClaimService.Held held : claims.heldBy(tenant, users)) {
                 if (sessionWrites.inTurn(held.sessionId(), () -> QuarkusTransaction.requiringNew()
                         .call(() -> claims.releaseLeftBy(tenant, held.sessionId(), held.holder())))) {
+                    released.increment();
                     Log.infof("released chat %s of %s (tenant %s): no gateway announced them for %s",
                             held.sessionId(), held.holder(), tenant, config.claims().releaseWhenOffline());
                 }
@@ -235,20 +234,6 @@ public class OperatorDepartures {
         });
     }
 
-    private Map<String, Object> consumerConfig() {
-        Map<String, Object> props = new HashMap<>();
-        kafkaConfig.forEach((key, value) -> {
-            if (ConsumerConfig.configNames().contains(key)) {
-                props.put(key, value);
-            }
-        });
-        props.remove(ConsumerConfig.GROUP_ID_CONFIG);
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        props.put(ConsumerConfig.CLIENT_ID_CONFIG, "chat-api-operator-departures");
-        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        return props;
-    }
 
     private static void sleep(Duration pause) {
         try {
