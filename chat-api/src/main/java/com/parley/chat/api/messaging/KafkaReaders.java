@@ -7,13 +7,13 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /** chat-api's Kafka readers: assigned partitions, no consumer group, nothing committed. */
-final class KafkaReaders {
+public final class KafkaReaders {
 
     private KafkaReaders() {
     }
 
     /** A consumer's settings from the application's Kafka settings (brokers, security), as {@code clientId}. */
-    static Map<String, Object> config(Map<String, Object> kafkaConfig, String clientId) {
+    public static Map<String, Object> config(Map<String, Object> kafkaConfig, String clientId) {
         Map<String, Object> props = new HashMap<>();
         kafkaConfig.forEach((key, value) -> {
             if (ConsumerConfig.configNames().contains(key)) {

@@ -1,4 +1,4 @@
-package com.parley.chat.api.messaging;
+package com.parley.chat.api.service;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -25,8 +25,7 @@ import org.apache.kafka.common.errors.WakeupException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.parley.chat.api.config.ChatApiConfig;
-import com.parley.chat.api.service.ClaimService;
-import com.parley.chat.api.service.SessionWrites;
+import com.parley.chat.api.messaging.KafkaReaders;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
