@@ -152,7 +152,7 @@ class OperatorDeparturesTest {
         String handedToSam = claimedAs("bob");
         as(token(tenant, "bob", "supporter")).body(Map.of("to_user_id", "sam")).post(session(handedToSam) + "/transfer")
                 .then().statusCode(200);
-        awaitReleased(handedToSam, Duration.ofSeconds(10)); // a chat handed to someone gone home would wait too
+        awaitReleased(handedToSam, Duration.ofSeconds(20)); // a chat handed to someone gone home would wait too
 
         String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
         double counted = metrics.lines().filter(line -> line.startsWith("parley_claims_released_on_departure_total"))
@@ -181,7 +181,7 @@ class OperatorDeparturesTest {
         }
         Thread.sleep(1500);
         assertEquals("sam", holder(samsChat), "released at once after Kafka came back");
-        Duration took = awaitReleased(samsChat, Duration.ofSeconds(20));
+        Duration took = awaitReleased(samsChat, Duration.ofSeconds(40)); // chat-api reads the signals every 5 s
         assertNull(holder(samsChat));
         System.out.printf("sam's chat released %d ms after the check 1.5 s after Kafka came back%n", took.toMillis());
     }

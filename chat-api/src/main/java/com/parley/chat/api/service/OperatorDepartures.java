@@ -16,6 +16,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.KafkaException;
@@ -57,6 +58,9 @@ public class OperatorDepartures {
     }
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Duration FETCH_WAIT = Duration.ofSeconds(5);
+    /** How long the broker may take to answer a question of this reader: after its fetch, and 5 s. */
+    private static final Duration ANSWER_WAIT = FETCH_WAIT.plusSeconds(5);
     /** The gateways' operator announcements travel under the pseudo-session {@code ~operators}. */
     private static final byte[] ANNOUNCEMENT_KEY_SUFFIX = ":~operators".getBytes(StandardCharsets.UTF_8);
 
@@ -94,7 +98,14 @@ public class OperatorDepartures {
                 .description("Open chats given back to the queue because no gateway announced their operator")
                 .register(registry);
         running = true;
-        consumer = new KafkaConsumer<>(KafkaReaders.config(kafkaConfig, "chat-api-operator-departures"));
+        Map<String, Object> settings = KafkaReaders.config(kafkaConfig, "chat-api-operator-departures");
+        // a fetch every few seconds, not one per signal: the typing and presence of every chat pass
+        // through this topic, and what is read here matters in minutes (the broker answers at 1 MiB or
+        // after FETCH_WAIT); an announcement read late is stamped late, never early, so it can only
+        // keep an operator longer
+        settings.put(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, 1 << 20);
+        settings.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, (int) FETCH_WAIT.toMillis());
+        consumer = new KafkaConsumer<>(settings);
         worker = Thread.ofPlatform().name("operator-departures").daemon()
                 .uncaughtExceptionHandler((thread, e) -> Log.errorf(e, "reading the operators' announcements stopped"))
                 .start(this::run);
@@ -130,7 +141,7 @@ public class OperatorDepartures {
                         consumer.assign(partitions);
                         consumer.seekToEnd(partitions); // who is online now: the next round of announcements says
                     }
-                    for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(500))) {
+                    for (ConsumerRecord<byte[], byte[]> record : consumer.poll(FETCH_WAIT)) {
                         if (isAnnouncement(record.key())) { // the rest (typing, presence, receipts) unparsed
                             read(record.value());
                         }
@@ -193,7 +204,8 @@ public class OperatorDepartures {
      * an outage of Kafka never looks like everyone leaving.
      */
     private void check(List<TopicPartition> partitions) {
-        Map<TopicPartition, Long> ends = consumer.endOffsets(partitions, Duration.ofSeconds(5)); // or lost sight
+        // the broker answers a connection's requests in turn: this one after the fetch it holds
+        Map<TopicPartition, Long> ends = consumer.endOffsets(partitions, ANSWER_WAIT); // or lost sight
         Instant now = Instant.now();
         Check previous = lastCheck;
         lastCheck = new Check(now, ends);
@@ -202,7 +214,8 @@ public class OperatorDepartures {
             lastAnnounced.replaceAll((operator, at) -> now);
             return;
         }
-        if (previous != null && partitions.stream().allMatch(p -> consumer.position(p, Duration.ofSeconds(5)) >= previous.ends().get(p))) {
+        if (previous != null
+                && partitions.stream().allMatch(p -> consumer.position(p, ANSWER_WAIT) >= previous.ends().get(p))) {
             releaseDeparted(previous.at());
         } // else: the announcements of the last check are still to be read
     }
