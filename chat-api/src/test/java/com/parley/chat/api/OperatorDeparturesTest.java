@@ -93,7 +93,8 @@ class OperatorDeparturesTest {
         var signal = JSON.createObjectNode().put("type", "operators").put("tenant_id", tenant)
                 .put("session_id", "~operators").put("instance_id", instance);
         var list = signal.putArray("operators");
-        operators.forEach(user -> list.addObject().put("user_id", user).put("status", "available").put("changed_at", 0));
+        operators.forEach(user -> list.addObject().put("user_id", user).put("status", "available")
+                .put("changed_at", 0));
         try {
             producer.send(new ProducerRecord<>("chat.signals", tenant + ":~operators", signal.toString()));
         } catch (RuntimeException e) {

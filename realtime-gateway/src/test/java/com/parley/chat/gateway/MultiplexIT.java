@@ -55,8 +55,8 @@ class MultiplexIT {
         collector = new OtlpCollector();
         cluster = new Cluster(Map.of("parley.gateway.limits.connections-per-user", "3"),
                 builder -> builder.legacy(com.parley.infra.FreePorts.next()).tracing(collector.endpoint())
-                        .chatApiConfig(Map.of("parley.chat-api.claims.release-when-offline", RELEASE_WHEN_OFFLINE.toSeconds() + "S",
-                                "parley.chat-api.claims.check-every", "1S")));
+                        .chatApiConfig(Map.of("parley.chat-api.claims.release-when-offline",
+                                RELEASE_WHEN_OFFLINE.toSeconds() + "S", "parley.chat-api.claims.check-every", "1S")));
     }
 
     @AfterAll

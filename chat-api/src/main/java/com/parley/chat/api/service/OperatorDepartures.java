@@ -42,10 +42,11 @@ import io.smallrye.common.annotation.Identifier;
  * announcement has named for {@code claims.release-when-offline} closed their last dashboard (or
  * lost it for good), and each open chat they still hold, or are handed while they are away, is
  * released by {@code parley}, so that the customers waiting in them reach the other operators' queue
- * instead of waiting for someone who went home. Only an operator this instance has seen announced counts (staff who work only through
- * the REST API keep their chats), and only while this instance reads the topic up to its end: when
- * Kafka does not answer, silence says nothing about who is online, and nothing is released.
- * Every replica does it; a chat another replica released, or another operator took, is left alone.
+ * instead of waiting for someone who went home. Only an operator this instance has seen announced
+ * counts (staff who work only through the REST API keep their chats), and only while this instance
+ * reads the topic up to its end: when Kafka does not answer, silence says nothing about who is
+ * online, and nothing is released. Every replica does it; a chat another replica released, or
+ * another operator took, is left alone.
  */
 @ApplicationScoped
 public class OperatorDepartures {
@@ -184,13 +185,15 @@ public class OperatorDepartures {
         } catch (IOException e) {
             return; // not ours to judge: another sender's signal
         }
-        if (signal == null || !"operators".equals(signal.path("type").asText()) || !signal.path("tenant_id").isTextual()) {
+        if (signal == null || !"operators".equals(signal.path("type").asText())
+                || !signal.path("tenant_id").isTextual()) {
             return;
         }
         Instant now = Instant.now();
         for (JsonNode operator : signal.path("operators")) {
             if (operator.path("user_id").isTextual()) {
-                lastAnnounced.put(new Operator(signal.get("tenant_id").asText(), operator.get("user_id").asText()), now);
+                lastAnnounced.put(new Operator(signal.get("tenant_id").asText(), operator.get("user_id").asText()),
+                        now);
             }
         }
     }
