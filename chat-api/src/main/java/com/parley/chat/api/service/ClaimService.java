@@ -52,13 +52,7 @@ public class ClaimService {
         }
         requireOpen(session);
         requireHolderOrAdmin(caller, session);
-        Instant now = Clock.now();
-        String previous = session.claimedBy;
-        session.claimedBy = null;
-        session.claimedAt = null;
-        session.updatedAt = now;
-        events.record(new SessionReleased(UUID.randomUUID(), session.tenantId, session.id, events.nextSeq(session),
-                now, previous, caller.userId()));
+        free(session, caller.userId());
         return session;
     }
 
@@ -73,12 +67,7 @@ public class ClaimService {
         if (session == null || session.status != SessionStatus.OPEN || !holder.equals(session.claimedBy)) {
             return false;
         }
-        Instant now = Clock.now();
-        session.claimedBy = null;
-        session.claimedAt = null;
-        session.updatedAt = now;
-        events.record(new SessionReleased(UUID.randomUUID(), session.tenantId, session.id, events.nextSeq(session),
-                now, holder, SessionService.PLATFORM));
+        free(session, SessionService.PLATFORM);
         return true;
     }
 
@@ -159,6 +148,17 @@ public class ClaimService {
         return new SessionFigures(((Number) row[0]).longValue(), ((Number) row[1]).longValue(),
                 row[2] == null ? null : Clock.ofColumn(row[2]), ((Number) row[3]).longValue(),
                 ((Number) row[4]).longValue());
+    }
+
+    /** Nobody holds the session afterwards: a SessionReleased naming who held it and who let it go. */
+    private void free(ChatSession session, String by) {
+        Instant now = Clock.now();
+        String previous = session.claimedBy;
+        session.claimedBy = null;
+        session.claimedAt = null;
+        session.updatedAt = now;
+        events.record(new SessionReleased(UUID.randomUUID(), session.tenantId, session.id, events.nextSeq(session),
+                now, previous, by));
     }
 
     private void hand(ChatSession session, String holder, Caller by) {

@@ -31,7 +31,6 @@ import com.parley.chat.api.messaging.KafkaReaders;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
-import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.common.annotation.Identifier;
@@ -239,8 +238,8 @@ public class OperatorDepartures {
         });
         departed.forEach((tenant, users) -> {
             for (ClaimService.Held held : claims.heldBy(tenant, users)) {
-                if (sessionWrites.inTurn(held.sessionId(), () -> QuarkusTransaction.requiringNew()
-                        .call(() -> claims.releaseLeftBy(tenant, held.sessionId(), held.holder())))) {
+                if (sessionWrites.inTurn(held.sessionId(),
+                        () -> claims.releaseLeftBy(tenant, held.sessionId(), held.holder()))) { // its own transaction
                     released.increment();
                     Log.infof("released chat %s of %s (tenant %s): no gateway announced them for %s",
                             held.sessionId(), held.holder(), tenant, config.claims().releaseWhenOffline());
