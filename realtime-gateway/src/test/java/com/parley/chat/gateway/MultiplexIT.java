@@ -382,6 +382,44 @@ class MultiplexIT {
         }
     }
 
+    /**
+     * A rolling restart of chat-api: an operator who closed their dashboard while it was down (or just
+     * before it started) is not forgotten. The new chat-api waits for them as for one it heard
+     * itself, and their chat goes back to the queue once its whole {@code release-when-offline} has
+     * passed without them; before, it stayed theirs until they came back and left again.
+     */
+    @Test
+    @Order(Integer.MAX_VALUE - 1) // restarts chat-api: after the others, before the test that kills a gateway
+    void theChatOfAnOperatorWhoLeftWhileChatApiRestartedGoesBackToTheQueue() throws InterruptedException {
+        String session = newSession("dora").getString("id");
+        String channel = "session:" + session;
+        try (WsClient dora = connect(cluster.gateway2, "dora", "user")) {
+            subscribe(dora, channel, 0, null);
+            dora.await(frame("subscribed", channel), Duration.ofSeconds(10));
+            try (WsClient sam = connect(cluster.gateway1, "sam", "supporter")) {
+                subscribe(sam, channel, 0, null);
+                sam.await(frame("subscribed", channel), Duration.ofSeconds(10));
+                sam.sendJson(Map.of("type", "claim", "channel", channel));
+                assertEquals("sam", dora.await(frame("session_claimed", channel), Duration.ofSeconds(10))
+                        .path("claimed_by").asText());
+                // announced (every 2 s), read (chat-api fetches the signals every 5 s) and noted (a check
+                // every second here) by chat-api
+                Thread.sleep(12_000);
+                cluster.chatApi.stop(); // SIGTERM: the rollout begins
+            } // sam goes home meanwhile
+            cluster.chatApi.start(Duration.ofSeconds(90));
+            long started = System.nanoTime();
+            JsonNode released = dora.await(f -> "session_claimed".equals(f.path("type").asText())
+                    && f.path("claimed_by").isNull(), RELEASE_WHEN_OFFLINE.plusSeconds(30));
+            Duration after = Duration.ofNanos(System.nanoTime() - started);
+            assertEquals("sam", released.path("previous").asText(), released.toString());
+            assertEquals("parley", released.path("by").asText(), "chat-api released it: " + released);
+            assertTrue(after.compareTo(RELEASE_WHEN_OFFLINE.minusSeconds(2)) >= 0,
+                    "released " + after + " after chat-api started, before sam's time was up");
+            System.out.printf("sam's chat back in the queue %d ms after chat-api started again%n", after.toMillis());
+        }
+    }
+
     @Test
     void aCustomerIsToldWhetherSupportIsThereAsOperatorsComeGoAndChooseOnAnyInstance() {
         String session = newSession("carol").getString("id");

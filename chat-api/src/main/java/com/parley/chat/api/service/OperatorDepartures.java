@@ -27,6 +27,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.parley.chat.api.config.ChatApiConfig;
 import com.parley.chat.api.messaging.KafkaReaders;
+import com.parley.chat.api.service.AnnouncedOperators.Operator;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -42,16 +43,14 @@ import io.smallrye.common.annotation.Identifier;
  * lost it for good), and each open chat they still hold, or are handed while they are away, is
  * released by {@code parley}, so that the customers waiting in them reach the other operators' queue
  * instead of waiting for someone who went home. Only an operator this instance has seen announced
- * counts (staff who work only through the REST API keep their chats), and only while this instance
- * reads the topic up to its end: when Kafka does not answer, silence says nothing about who is
+ * counts (staff who work only through the REST API keep their chats): the operators it heard, and
+ * those any replica heard before it started ({@link AnnouncedOperators}), whom it waits for as if it
+ * had just heard them; and only while this instance reads the topic up to its end: when Kafka does not answer, silence says nothing about who is
  * online, and nothing is released. Every replica does it; a chat another replica released, or
  * another operator took, is left alone.
  */
 @ApplicationScoped
 public class OperatorDepartures {
-
-    private record Operator(String tenantId, String userId) {
-    }
 
     /** When a check asked the broker for the topic's end, and what it said. */
     private record Check(Instant at, Map<TopicPartition, Long> ends) {
@@ -78,10 +77,17 @@ public class OperatorDepartures {
     SessionWrites sessionWrites;
 
     @Inject
+    AnnouncedOperators announced;
+
+    @Inject
     MeterRegistry registry;
 
     /** Every operator some announcement named, and when the last one did. */
     private final Map<Operator, Instant> lastAnnounced = new ConcurrentHashMap<>();
+    /** The announcement of each operator last written to {@link AnnouncedOperators} (or read from it). */
+    private final Map<Operator, Instant> written = new HashMap<>();
+    /** Whether the operators other replicas (or this one's predecessors) heard are waited for yet. */
+    private boolean recalled;
     private volatile boolean running;
     /** Kafka did not answer the last check: silence since then says nothing about who left. */
     private boolean lostSight;
@@ -206,6 +212,16 @@ public class OperatorDepartures {
      * an outage of Kafka never looks like everyone leaving.
      */
     private void check(List<TopicPartition> partitions) {
+        if (!recalled) { // once, before anything is released; the database away: at the next check
+            Instant now = Instant.now();
+            for (Operator operator : announced.recent(now)) {
+                if (lastAnnounced.putIfAbsent(operator, now) == null) {
+                    written.put(operator, now);
+                }
+            }
+            recalled = true;
+        }
+        remember(); // what was read is so, whether or not the topic's end can be seen now
         // the broker answers a connection's requests in turn: this one after the fetch it holds
         Map<TopicPartition, Long> ends = consumer.endOffsets(partitions, ANSWER_WAIT); // or lost sight
         Instant now = Instant.now();
@@ -220,6 +236,21 @@ public class OperatorDepartures {
                 && partitions.stream().allMatch(p -> consumer.position(p, ANSWER_WAIT) >= previous.ends().get(p))) {
             releaseDeparted(previous.at());
         } // else: the announcements of the last check are still to be read
+    }
+
+    /** Writes the operators heard for the first time, or for the first time in an hour, for the replicas to come. */
+    private void remember() {
+        Map<Operator, Instant> news = new HashMap<>();
+        lastAnnounced.forEach((operator, at) -> {
+            Instant before = written.get(operator);
+            if (before == null || at.isAfter(before.plus(AnnouncedOperators.REFRESH_EVERY))) {
+                news.put(operator, at);
+            }
+        });
+        if (!news.isEmpty()) {
+            announced.heard(news);
+            written.putAll(news);
+        }
     }
 
     /**
