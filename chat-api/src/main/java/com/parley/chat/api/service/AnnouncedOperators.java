@@ -8,6 +8,7 @@ import java.util.Map;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
+import jakarta.persistence.Query;
 import jakarta.transaction.Transactional;
 
 /**
@@ -33,20 +34,34 @@ public class AnnouncedOperators {
      */
     static final Duration REMEMBERED_FOR = Duration.ofDays(30);
 
+    private static final int ROWS_PER_STATEMENT = 500;
+
     @Inject
     EntityManager entityManager;
 
-    /** Notes when each operator was announced (a row moves forward only). */
+    /** Notes when each operator was announced (a row moves forward only), up to 500 rows a statement. */
     @Transactional
     public void heard(Map<Operator, Instant> operators) {
-        operators.forEach((operator, at) -> {
-            entityManager.createNativeQuery("""
-                    insert into announced_operators (tenant_id, user_id, last_announced_at) values (?1, ?2, ?3)
-                    on conflict (tenant_id, user_id) do update
-                    set last_announced_at = greatest(announced_operators.last_announced_at, excluded.last_announced_at)""")
-                    .setParameter(1, operator.tenantId()).setParameter(2, operator.userId()).setParameter(3, at)
-                    .executeUpdate();
-        });
+        List<Map.Entry<Operator, Instant>> rows = List.copyOf(operators.entrySet());
+        for (int from = 0; from < rows.size(); from += ROWS_PER_STATEMENT) {
+            List<Map.Entry<Operator, Instant>> chunk = rows.subList(from,
+                    Math.min(rows.size(), from + ROWS_PER_STATEMENT));
+            StringBuilder values = new StringBuilder();
+            for (int i = 0; i < chunk.size(); i++) {
+                values.append(i == 0 ? "" : ", ").append("(?").append(3 * i + 1).append(", ?").append(3 * i + 2)
+                        .append(", ?").append(3 * i + 3).append(')');
+            }
+            Query upsert = entityManager.createNativeQuery("insert into announced_operators"
+                    + " (tenant_id, user_id, last_announced_at) values " + values
+                    + " on conflict (tenant_id, user_id) do update set last_announced_at ="
+                    + " greatest(announced_operators.last_announced_at, excluded.last_announced_at)");
+            for (int i = 0; i < chunk.size(); i++) {
+                upsert.setParameter(3 * i + 1, chunk.get(i).getKey().tenantId())
+                        .setParameter(3 * i + 2, chunk.get(i).getKey().userId())
+                        .setParameter(3 * i + 3, chunk.get(i).getValue());
+            }
+            upsert.executeUpdate();
+        }
     }
 
     /** Every operator some replica heard within {@link #REMEMBERED_FOR} before {@code now}. */
