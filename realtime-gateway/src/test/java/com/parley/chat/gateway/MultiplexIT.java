@@ -352,6 +352,33 @@ class MultiplexIT {
         }
     }
 
+    /** sam claims the session from gateway 1 and its customer, on {@code customer}, sees him join. */
+    private WsClient claimedBySam(String channel, WsClient customer) {
+        WsClient sam = connect(cluster.gateway1, "sam", "supporter");
+        subscribe(sam, channel, 0, null);
+        sam.await(frame("subscribed", channel), Duration.ofSeconds(10));
+        sam.sendJson(Map.of("type", "claim", "channel", channel));
+        assertEquals("sam", customer.await(frame("session_claimed", channel), Duration.ofSeconds(10))
+                .path("claimed_by").asText());
+        return sam;
+    }
+
+    /**
+     * Waits for chat-api to release sam's chat (the customer sees it), no sooner than its
+     * {@code release-when-offline} after {@code since} (nanoTime, when {@code what}); how long after.
+     */
+    private static Duration awaitReleasedByParley(WsClient customer, String channel, long since, String what) {
+        JsonNode released = customer.await(f -> channel.equals(f.path("channel").asText())
+                && "session_claimed".equals(f.path("type").asText()) && f.path("claimed_by").isNull(),
+                RELEASE_WHEN_OFFLINE.plusSeconds(30));
+        Duration after = Duration.ofNanos(System.nanoTime() - since);
+        assertEquals("sam", released.path("previous").asText(), released.toString());
+        assertEquals("parley", released.path("by").asText(), "chat-api released it: " + released);
+        assertTrue(after.compareTo(RELEASE_WHEN_OFFLINE.minusSeconds(2)) >= 0,
+                "released " + after + " after " + what + ", before his time was up");
+        return after;
+    }
+
     @Test
     void theChatOfAnOperatorWhoClosedTheirLastDashboardGoesBackToTheQueue() throws InterruptedException {
         String session = newSession("carol").getString("id");
@@ -359,22 +386,11 @@ class MultiplexIT {
         try (WsClient carol = connect(cluster.gateway2, "carol", "user")) {
             subscribe(carol, channel, 0, null);
             carol.await(frame("subscribed", channel), Duration.ofSeconds(10));
-            try (WsClient sam = connect(cluster.gateway1, "sam", "supporter")) {
-                subscribe(sam, channel, 0, null);
-                sam.await(frame("subscribed", channel), Duration.ofSeconds(10));
-                sam.sendJson(Map.of("type", "claim", "channel", channel));
-                assertEquals("sam", carol.await(frame("session_claimed", channel), Duration.ofSeconds(10))
-                        .path("claimed_by").asText());
+            try (WsClient sam = claimedBySam(channel, carol)) {
                 Thread.sleep(2500); // a round of announcements: chat-api has heard of sam
             }
             long closed = System.nanoTime(); // sam went home
-            JsonNode released = carol.await(f -> "session_claimed".equals(f.path("type").asText())
-                    && f.path("claimed_by").isNull(), RELEASE_WHEN_OFFLINE.plusSeconds(30));
-            Duration after = Duration.ofNanos(System.nanoTime() - closed);
-            assertEquals("sam", released.path("previous").asText(), released.toString());
-            assertEquals("parley", released.path("by").asText(), "chat-api released it: " + released);
-            assertTrue(after.compareTo(RELEASE_WHEN_OFFLINE.minusSeconds(2)) >= 0,
-                    "released " + after + " after sam left, before his time was up");
+            Duration after = awaitReleasedByParley(carol, channel, closed, "sam left");
             given().auth().oauth2(cluster.token(tenant, "ann", "admin"))
                     .get(cluster.chatApi.baseUrl() + "/api/tenants/" + tenant + "/sessions/" + session).then()
                     .statusCode(200).body("claimed_by", nullValue());
@@ -396,12 +412,7 @@ class MultiplexIT {
         try (WsClient dora = connect(cluster.gateway2, "dora", "user")) {
             subscribe(dora, channel, 0, null);
             dora.await(frame("subscribed", channel), Duration.ofSeconds(10));
-            try (WsClient sam = connect(cluster.gateway1, "sam", "supporter")) {
-                subscribe(sam, channel, 0, null);
-                sam.await(frame("subscribed", channel), Duration.ofSeconds(10));
-                sam.sendJson(Map.of("type", "claim", "channel", channel));
-                assertEquals("sam", dora.await(frame("session_claimed", channel), Duration.ofSeconds(10))
-                        .path("claimed_by").asText());
+            try (WsClient sam = claimedBySam(channel, dora)) {
                 // announced (every 2 s), read (chat-api fetches the signals every 5 s) and noted (a check
                 // every second here) by chat-api
                 Thread.sleep(12_000);
@@ -409,13 +420,7 @@ class MultiplexIT {
             } // sam goes home meanwhile
             cluster.chatApi.start(Duration.ofSeconds(90));
             long started = System.nanoTime();
-            JsonNode released = dora.await(f -> "session_claimed".equals(f.path("type").asText())
-                    && f.path("claimed_by").isNull(), RELEASE_WHEN_OFFLINE.plusSeconds(30));
-            Duration after = Duration.ofNanos(System.nanoTime() - started);
-            assertEquals("sam", released.path("previous").asText(), released.toString());
-            assertEquals("parley", released.path("by").asText(), "chat-api released it: " + released);
-            assertTrue(after.compareTo(RELEASE_WHEN_OFFLINE.minusSeconds(2)) >= 0,
-                    "released " + after + " after chat-api started, before sam's time was up");
+            Duration after = awaitReleasedByParley(dora, channel, started, "chat-api started");
             System.out.printf("sam's chat back in the queue %d ms after chat-api started again%n", after.toMillis());
         }
     }
