@@ -57,6 +57,27 @@ class AuthTest {
         }
     }
 
+    /**
+     * {@code nbf} is the claim that says "not yet": a token whose time has not come is refused (beyond
+     * the clock skew allowed). An {@code iat} ahead of this machine's clock is not: RFC 7519 makes it
+     * informational, and refusing it would lock out every user of an identity provider whose clock
+     * runs a minute fast (docs/decisions.md).
+     */
+    @Test
+    void aTokenNotValidYetIsUnauthorizedAndOneIssuedByAFastClockIsAccepted() {
+        var key = DevKeys.in(ChatInfra.get().root().resolve("keys")).privateKey();
+        Instant later = Instant.now().plus(Duration.ofMinutes(10));
+        String notYet = Jwt.issuer(DevTokens.ISSUER).audience(DevTokens.AUDIENCE).subject("alice")
+                .claim("tenant", tenant).groups(Set.of("user")).claim("nbf", later.getEpochSecond())
+                .expiresAt(later.plus(Duration.ofHours(1))).sign(key);
+        as(notYet).get(sessionsPath(tenant)).then().statusCode(401)
+                .body("type", equalTo("https://parley.chat/problems/unauthorized"));
+        String fastClock = Jwt.issuer(DevTokens.ISSUER).audience(DevTokens.AUDIENCE).subject("alice")
+                .claim("tenant", tenant).groups(Set.of("user")).issuedAt(later)
+                .expiresAt(later.plus(Duration.ofHours(1))).sign(key);
+        as(fastClock).get(sessionsPath(tenant)).then().statusCode(200);
+    }
+
     @Test
     void aTokenIsVerifiedOnceForAllItsRequests() {
         String token = Api.token(tenant, "alice", "user");

@@ -158,6 +158,21 @@ class TokenVerifierTest {
     }
 
     @Test
+    void aTokenNotValidYetIsRefusedAndOneIssuedByAFastClockIsAccepted() {
+        // nbf says "not yet"; an iat ahead of this clock is informational (RFC 7519), as in chat-api
+        TokenVerifier verifier = rsaVerifier();
+        Instant later = Instant.now().plus(Duration.ofMinutes(10));
+        String notYet = Jwt.issuer(DevTokens.ISSUER).audience(DevTokens.AUDIENCE).subject("alice")
+                .claim("tenant", "acme").groups("user").claim("nbf", later.getEpochSecond())
+                .expiresAt(later.plus(Duration.ofHours(1))).sign(RSA.getPrivate());
+        assertNull(verifier.verify(notYet), "not valid before its nbf");
+        String fastClock = Jwt.issuer(DevTokens.ISSUER).audience(DevTokens.AUDIENCE).subject("alice")
+                .claim("tenant", "acme").groups("user").issuedAt(later).expiresAt(later.plus(Duration.ofHours(1)))
+                .sign(RSA.getPrivate());
+        assertNotNull(verifier.verify(fastClock), "issued by a clock ten minutes fast");
+    }
+
+    @Test
     void es256TokensVerifiedWithTheProvidersJwksAreAcceptedAndVerifiedOnce() throws Exception {
         KeyPair provider = ecKeyPair();
         TokenVerifier verifier = new TokenVerifier(new DefaultJWTParser(provider(serve(provider, "k1"))),
