@@ -42,12 +42,12 @@ import io.smallrye.common.annotation.Identifier;
  * announcement has named for {@code claims.release-when-offline} closed their last dashboard (or
  * lost it for good), and each open chat they still hold, or are handed while they are away, is
  * released by {@code parley}, so that the customers waiting in them reach the other operators' queue
- * instead of waiting for someone who went home. Only an operator this instance has seen announced
- * counts (staff who work only through the REST API keep their chats): the operators it heard, and
- * those any replica heard before it started ({@link AnnouncedOperators}), whom it waits for as if it
- * had just heard them; and only while this instance reads the topic up to its end: when Kafka does not answer, silence says nothing about who is
- * online, and nothing is released. Every replica does it; a chat another replica released, or
- * another operator took, is left alone.
+ * instead of waiting for someone who went home. Only an operator some announcement named counts
+ * (staff who work only through the REST API keep their chats): those this instance heard, and those
+ * any replica heard before it started ({@link AnnouncedOperators}), whom it waits for as if it had
+ * just heard them; and only while this instance reads the topic up to its end: when Kafka does not
+ * answer, silence says nothing about who is online, and nothing is released. Every replica does it;
+ * a chat another replica released, or another operator took, is left alone.
  */
 @ApplicationScoped
 public class OperatorDepartures {
@@ -213,13 +213,7 @@ public class OperatorDepartures {
      */
     private void check(List<TopicPartition> partitions) {
         if (!recalled) { // once, before anything is released; the database away: at the next check
-            Instant now = Instant.now();
-            for (Operator operator : announced.recent(now)) {
-                if (lastAnnounced.putIfAbsent(operator, now) == null) {
-                    written.put(operator, now);
-                }
-            }
-            recalled = true;
+            recall();
         }
         remember(); // what was read is so, whether or not the topic's end can be seen now
         // the broker answers a connection's requests in turn: this one after the fetch it holds
@@ -236,6 +230,21 @@ public class OperatorDepartures {
                 && partitions.stream().allMatch(p -> consumer.position(p, ANSWER_WAIT) >= previous.ends().get(p))) {
             releaseDeparted(previous.at());
         } // else: the announcements of the last check are still to be read
+    }
+
+    /**
+     * Waits for the operators other replicas (or this one's predecessors) heard as for ones heard
+     * now: those who left shortly before this instance started have their chats released a whole
+     * {@code release-when-offline} later, and those still online are announced again within seconds.
+     */
+    private void recall() {
+        Instant now = Instant.now();
+        for (Operator operator : announced.recent(now)) {
+            if (lastAnnounced.putIfAbsent(operator, now) == null) {
+                written.put(operator, now); // already in the table: nothing to write
+            }
+        }
+        recalled = true;
     }
 
     /** Writes the operators heard for the first time, or for the first time in an hour, for the replicas to come. */
