@@ -533,6 +533,46 @@ class MultiplexIT {
         }
     }
 
+    /**
+     * A stream told to resync a channel (here: the client is ahead of a session whose database was
+     * restored to an earlier point) carries the channel's new position in that event's {@code id:},
+     * as it does for an event: the EventSource that comes back names it and is not sent to resync
+     * again. Before, the resync had no id, and every reconnect until the channel's next event
+     * resynced it once more.
+     */
+    @Test
+    void anEventStreamToldToResyncAChannelGivesItsNewPositionInTheId() throws Exception {
+        JsonPath first = newSession("hugo");
+        JsonPath second = newSession("hugo");
+        String a = first.getString("id");
+        String b = second.getString("id");
+        post(a, "hugo", "user", "before the restore");
+        Map<String, String> auth = Map.of("Authorization", "Bearer " + cluster.token(tenant, "hugo", "user"));
+        String query = "?channels=session:" + a + ",session:" + b + "&tokens=" + first.getString("subscription_token")
+                + "," + second.getString("subscription_token");
+        Predicate<SseStream.Event> resync = e -> "resync_required".equals(e.data().path("type").asText());
+        Map<String, String> ahead = new java.util.HashMap<>(auth);
+        ahead.put("Last-Event-ID", a + ":99," + b + ":1"); // a's events after 2 no longer exist
+        String moved;
+        try (SseStream stream = new SseStream(cluster.gateway1.baseUrl() + "/sse/" + tenant + query, ahead)) {
+            assertEquals(200, stream.status);
+            SseStream.Event told = stream.collect(resync, 1, Duration.ofSeconds(15)).getFirst();
+            assertEquals(2, told.data().path("last_seq").asLong(), told.data().toString());
+            moved = told.id();
+            assertEquals(java.util.Set.of(a + ":2", b + ":1"),
+                    java.util.Set.of(String.valueOf(moved).split(",")), "the resync moved a's position");
+        }
+        post(a, "hugo", "user", "after the restore");
+        Map<String, String> back = new java.util.HashMap<>(auth);
+        back.put("Last-Event-ID", moved); // the browser's EventSource comes back with the id it holds
+        try (SseStream stream = new SseStream(cluster.gateway2.baseUrl() + "/sse/" + tenant + query, back)) {
+            SseStream.Event next = stream.collect(e -> e.data().has("seq"), 1, Duration.ofSeconds(15)).getFirst();
+            assertEquals(3, next.data().path("seq").asLong(), next.data().toString());
+            Thread.sleep(500);
+            assertTrue(stream.rest().stream().noneMatch(resync), "not told to resync again");
+        }
+    }
+
     @Test
     void oneEventStreamCarriesSeveralSessionsAndResumesEachFromTheIdItLastGave() throws Exception {
         JsonPath first = newSession("gina");
