@@ -352,11 +352,17 @@ class MultiplexIT {
         }
     }
 
+    /** A connection of {@code user} on {@code gateway}, subscribed to {@code channel} from its start. */
+    private WsClient following(ServiceProcess gateway, String user, String role, String channel) {
+        WsClient client = connect(gateway, user, role);
+        subscribe(client, channel, 0, null);
+        client.await(frame("subscribed", channel), Duration.ofSeconds(10));
+        return client;
+    }
+
     /** sam claims the session from gateway 1 and its customer, on {@code customer}, sees him join. */
     private WsClient claimedBySam(String channel, WsClient customer) {
-        WsClient sam = connect(cluster.gateway1, "sam", "supporter");
-        subscribe(sam, channel, 0, null);
-        sam.await(frame("subscribed", channel), Duration.ofSeconds(10));
+        WsClient sam = following(cluster.gateway1, "sam", "supporter", channel);
         sam.sendJson(Map.of("type", "claim", "channel", channel));
         assertEquals("sam", customer.await(frame("session_claimed", channel), Duration.ofSeconds(10))
                 .path("claimed_by").asText());
@@ -383,9 +389,7 @@ class MultiplexIT {
     void theChatOfAnOperatorWhoClosedTheirLastDashboardGoesBackToTheQueue() throws InterruptedException {
         String session = newSession("carol").getString("id");
         String channel = "session:" + session;
-        try (WsClient carol = connect(cluster.gateway2, "carol", "user")) {
-            subscribe(carol, channel, 0, null);
-            carol.await(frame("subscribed", channel), Duration.ofSeconds(10));
+        try (WsClient carol = following(cluster.gateway2, "carol", "user", channel)) {
             try (WsClient sam = claimedBySam(channel, carol)) {
                 Thread.sleep(2500); // a round of announcements: chat-api has heard of sam
             }
@@ -409,9 +413,7 @@ class MultiplexIT {
     void theChatOfAnOperatorWhoLeftWhileChatApiRestartedGoesBackToTheQueue() throws InterruptedException {
         String session = newSession("dora").getString("id");
         String channel = "session:" + session;
-        try (WsClient dora = connect(cluster.gateway2, "dora", "user")) {
-            subscribe(dora, channel, 0, null);
-            dora.await(frame("subscribed", channel), Duration.ofSeconds(10));
+        try (WsClient dora = following(cluster.gateway2, "dora", "user", channel)) {
             try (WsClient sam = claimedBySam(channel, dora)) {
                 // announced (every 2 s), read (chat-api fetches the signals every 5 s) and noted (a check
                 // every second here) by chat-api
@@ -429,9 +431,7 @@ class MultiplexIT {
     void aCustomerIsToldWhetherSupportIsThereAsOperatorsComeGoAndChooseOnAnyInstance() {
         String session = newSession("carol").getString("id");
         String channel = "session:" + session;
-        try (WsClient carol = connect(cluster.gateway2, "carol", "user")) {
-            subscribe(carol, channel, 0, null);
-            carol.await(frame("subscribed", channel), Duration.ofSeconds(10));
+        try (WsClient carol = following(cluster.gateway2, "carol", "user", channel)) {
             assertEquals("away", nextSupport(carol, channel), "nobody of support is online: leave a message");
             try (WsClient sam = connect(cluster.gateway1, "sam", "supporter")) { // his dashboard, on the other instance
                 assertEquals("available", nextSupport(carol, channel));
@@ -533,6 +533,27 @@ class MultiplexIT {
         }
     }
 
+    /** Two sessions of one customer, the customer's bearer header, and the query of one stream of both. */
+    private record TwoSessions(String a, String b, Map<String, String> auth, String query) {
+
+        /** The headers of a stream that comes back with {@code lastEventId}. */
+        Map<String, String> resumingAt(String lastEventId) {
+            Map<String, String> headers = new java.util.HashMap<>(auth);
+            headers.put("Last-Event-ID", lastEventId);
+            return headers;
+        }
+    }
+
+    private TwoSessions twoSessionsOf(String customer) {
+        JsonPath first = newSession(customer);
+        JsonPath second = newSession(customer);
+        String a = first.getString("id");
+        String b = second.getString("id");
+        return new TwoSessions(a, b, Map.of("Authorization", "Bearer " + cluster.token(tenant, customer, "user")),
+                "?channels=session:" + a + ",session:" + b + "&tokens=" + first.getString("subscription_token") + ","
+                        + second.getString("subscription_token"));
+    }
+
     /**
      * A stream told to resync a channel (here: the client is ahead of a session whose database was
      * restored to an earlier point) carries the channel's new position in that event's {@code id:},
@@ -542,30 +563,24 @@ class MultiplexIT {
      */
     @Test
     void anEventStreamToldToResyncAChannelGivesItsNewPositionInTheId() throws Exception {
-        JsonPath first = newSession("hugo");
-        JsonPath second = newSession("hugo");
-        String a = first.getString("id");
-        String b = second.getString("id");
-        post(a, "hugo", "user", "before the restore");
-        Map<String, String> auth = Map.of("Authorization", "Bearer " + cluster.token(tenant, "hugo", "user"));
-        String query = "?channels=session:" + a + ",session:" + b + "&tokens=" + first.getString("subscription_token")
-                + "," + second.getString("subscription_token");
+        TwoSessions two = twoSessionsOf("hugo");
+        post(two.a(), "hugo", "user", "before the restore");
         Predicate<SseStream.Event> resync = e -> "resync_required".equals(e.data().path("type").asText());
-        Map<String, String> ahead = new java.util.HashMap<>(auth);
-        ahead.put("Last-Event-ID", a + ":99," + b + ":1"); // a's events after 2 no longer exist
         String moved;
-        try (SseStream stream = new SseStream(cluster.gateway1.baseUrl() + "/sse/" + tenant + query, ahead)) {
+        // the client holds events of a after 2 that no longer exist
+        try (SseStream stream = new SseStream(cluster.gateway1.baseUrl() + "/sse/" + tenant + two.query(),
+                two.resumingAt(two.a() + ":99," + two.b() + ":1"))) {
             assertEquals(200, stream.status);
             SseStream.Event told = stream.collect(resync, 1, Duration.ofSeconds(15)).getFirst();
             assertEquals(2, told.data().path("last_seq").asLong(), told.data().toString());
             moved = told.id();
-            assertEquals(java.util.Set.of(a + ":2", b + ":1"),
+            assertEquals(java.util.Set.of(two.a() + ":2", two.b() + ":1"),
                     java.util.Set.of(String.valueOf(moved).split(",")), "the resync moved a's position");
         }
-        post(a, "hugo", "user", "after the restore");
-        Map<String, String> back = new java.util.HashMap<>(auth);
-        back.put("Last-Event-ID", moved); // the browser's EventSource comes back with the id it holds
-        try (SseStream stream = new SseStream(cluster.gateway2.baseUrl() + "/sse/" + tenant + query, back)) {
+        post(two.a(), "hugo", "user", "after the restore");
+        // the browser's EventSource comes back with the id it holds
+        try (SseStream stream = new SseStream(cluster.gateway2.baseUrl() + "/sse/" + tenant + two.query(),
+                two.resumingAt(moved))) {
             SseStream.Event next = stream.collect(e -> e.data().has("seq"), 1, Duration.ofSeconds(15)).getFirst();
             assertEquals(3, next.data().path("seq").asLong(), next.data().toString());
             Thread.sleep(500);
@@ -575,15 +590,13 @@ class MultiplexIT {
 
     @Test
     void oneEventStreamCarriesSeveralSessionsAndResumesEachFromTheIdItLastGave() throws Exception {
-        JsonPath first = newSession("gina");
-        JsonPath second = newSession("gina");
-        String a = first.getString("id");
-        String b = second.getString("id");
+        TwoSessions two = twoSessionsOf("gina");
+        String a = two.a();
+        String b = two.b();
+        Map<String, String> auth = two.auth();
+        String query = two.query();
         post(a, "gina", "user", "about order 1");
         post(b, "gina", "user", "about order 2");
-        Map<String, String> auth = Map.of("Authorization", "Bearer " + cluster.token(tenant, "gina", "user"));
-        String query = "?channels=session:" + a + ",session:" + b + "&tokens=" + first.getString("subscription_token")
-                + "," + second.getString("subscription_token");
         Predicate<SseStream.Event> events = e -> e.data().has("seq");
         String lastId;
         try (SseStream stream = new SseStream(cluster.gateway1.baseUrl() + "/sse/" + tenant + query, auth)) {
