@@ -34,8 +34,6 @@ public class AnnouncedOperators {
      */
     static final Duration REMEMBERED_FOR = Duration.ofDays(30);
 
-    private static final int ROWS_PER_STATEMENT = 500;
-
     @Inject
     EntityManager entityManager;
 
@@ -43,16 +41,11 @@ public class AnnouncedOperators {
     @Transactional
     public void heard(Map<Operator, Instant> operators) {
         List<Map.Entry<Operator, Instant>> rows = List.copyOf(operators.entrySet());
-        for (int from = 0; from < rows.size(); from += ROWS_PER_STATEMENT) {
+        for (int from = 0; from < rows.size(); from += NativeRows.PER_STATEMENT) {
             List<Map.Entry<Operator, Instant>> chunk = rows.subList(from,
-                    Math.min(rows.size(), from + ROWS_PER_STATEMENT));
-            StringBuilder values = new StringBuilder();
-            for (int i = 0; i < chunk.size(); i++) {
-                values.append(i == 0 ? "" : ", ").append("(?").append(3 * i + 1).append(", ?").append(3 * i + 2)
-                        .append(", ?").append(3 * i + 3).append(')');
-            }
+                    Math.min(rows.size(), from + NativeRows.PER_STATEMENT));
             Query upsert = entityManager.createNativeQuery("insert into announced_operators"
-                    + " (tenant_id, user_id, last_announced_at) values " + values
+                    + " (tenant_id, user_id, last_announced_at) values " + NativeRows.of(chunk.size(), 3)
                     + " on conflict (tenant_id, user_id) do update set last_announced_at ="
                     + " greatest(announced_operators.last_announced_at, excluded.last_announced_at)");
             for (int i = 0; i < chunk.size(); i++) {

@@ -1,11 +1,15 @@
 package com.parley.chat.api.service;
 
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import jakarta.persistence.Query;
 import jakarta.transaction.Transactional;
 
 import com.parley.chat.api.domain.ChatSession;
@@ -71,17 +75,29 @@ public class ClaimService {
         return true;
     }
 
-    /** An open session and who holds it. */
-    public record Held(UUID sessionId, String holder) {
+    /** An open session, its tenant and who holds it. */
+    public record Held(String tenantId, UUID sessionId, String holder) {
     }
 
-    /** The open sessions that any of {@code holders} holds in the tenant. */
+    /** The open sessions that any of {@code holders} holds in their tenant, in one query per 500 of them. */
     @Transactional
-    public java.util.List<Held> heldBy(String tenantId, java.util.Collection<String> holders) {
-        return ChatSession.getEntityManager().createQuery("select s.id, s.claimedBy from ChatSession s"
-                + " where s.tenantId = ?1 and s.claimedBy in ?2 and s.status = ?3", Object[].class)
-                .setParameter(1, tenantId).setParameter(2, holders).setParameter(3, SessionStatus.OPEN)
-                .getResultList().stream().map(row -> new Held((UUID) row[0], (String) row[1])).toList();
+    public List<Held> heldBy(Collection<AnnouncedOperators.Operator> holders) {
+        List<AnnouncedOperators.Operator> all = List.copyOf(holders);
+        List<Held> held = new ArrayList<>();
+        for (int from = 0; from < all.size(); from += NativeRows.PER_STATEMENT) {
+            List<AnnouncedOperators.Operator> chunk = all.subList(from,
+                    Math.min(all.size(), from + NativeRows.PER_STATEMENT));
+            Query query = ChatSession.getEntityManager().createNativeQuery("select tenant_id, id, claimed_by"
+                    + " from sessions where status = 'open' and claimed_by is not null"
+                    + " and (tenant_id, claimed_by) in (" + NativeRows.of(chunk.size(), 2) + ")", Object[].class);
+            for (int i = 0; i < chunk.size(); i++) {
+                query.setParameter(2 * i + 1, chunk.get(i).tenantId()).setParameter(2 * i + 2, chunk.get(i).userId());
+            }
+            @SuppressWarnings("unchecked")
+            List<Object[]> rows = query.getResultList();
+            rows.forEach(row -> held.add(new Held((String) row[0], (UUID) row[1], (String) row[2])));
+        }
+        return held;
     }
 
     /** {@code toUserId} holds the session afterwards; its holder or an admin may transfer it. */

@@ -4,12 +4,11 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -265,29 +264,30 @@ public class OperatorDepartures {
     /**
      * Releases the open chats of every operator no announcement read up to {@code readUpTo} named for
      * the whole {@code release-when-offline}: those they held when they left, and any handed to them
-     * since (a transfer to someone gone home would strand its customer the same way), one query per
-     * tenant. They stay departed until an announcement names them again.
+     * since (a transfer to someone gone home would strand its customer the same way), found with one
+     * query per 500 of them whatever their tenants. They stay departed until an announcement names
+     * them again.
      */
     private void releaseDeparted(Instant readUpTo) {
         Instant leftBefore = readUpTo.minus(config.claims().releaseWhenOffline());
-        Map<String, Set<String>> departed = new HashMap<>();
+        List<Operator> departed = new ArrayList<>();
         lastAnnounced.forEach((operator, at) -> {
             if (at.isBefore(leftBefore)) {
-                departed.computeIfAbsent(operator.tenantId(), t -> new HashSet<>()).add(operator.userId());
+                departed.add(operator);
             }
         });
-        departed.forEach((tenant, users) -> {
-            for (ClaimService.Held held : claims.heldBy(tenant, users)) {
-                if (sessionWrites.inTurn(held.sessionId(),
-                        () -> claims.releaseLeftBy(tenant, held.sessionId(), held.holder()))) { // its own transaction
-                    released.increment();
-                    Log.infof("released chat %s of %s (tenant %s): no gateway announced them for %s",
-                            held.sessionId(), held.holder(), tenant, config.claims().releaseWhenOffline());
-                }
+        if (departed.isEmpty()) {
+            return;
+        }
+        for (ClaimService.Held held : claims.heldBy(departed)) {
+            if (sessionWrites.inTurn(held.sessionId(), // each in its own transaction
+                    () -> claims.releaseLeftBy(held.tenantId(), held.sessionId(), held.holder()))) {
+                released.increment();
+                Log.infof("released chat %s of %s (tenant %s): no gateway announced them for %s",
+                        held.sessionId(), held.holder(), held.tenantId(), config.claims().releaseWhenOffline());
             }
-        });
+        }
     }
-
 
     private static void sleep(Duration pause) {
         try {
