@@ -36,11 +36,16 @@ public record Caller(String tenantId, String userId, Role role, String name) {
             throw Problems.unauthorized("The token lacks the tenant or sub claim.");
         }
         // what the columns hold (tenant_id 64, user ids 255): a longer claim is refused, not a 500
-        if (tenantId.length() > 64 || userId.length() > 255 || PlainText.flaw(tenantId) != null
-                || PlainText.flaw(userId) != null) {
+        if (!storable(tenantId, userId)) {
             throw Problems.unauthorized("The token's tenant or sub claim is too long or malformed.");
         }
         return new Caller(tenantId, userId, role, name);
+    }
+
+    /** Whether a tenant and a user id (not blank) fit the columns that hold them: 64 and 255 characters of text. */
+    public static boolean storable(String tenantId, String userId) {
+        return tenantId.length() <= 64 && userId.length() <= 255 && PlainText.flaw(tenantId) == null
+                && PlainText.flaw(userId) == null;
     }
 
     /** Staff (supporters, admins) and services see every session of their tenant. */

@@ -194,10 +194,12 @@ public class OperatorDepartures {
             return;
         }
         Instant now = Instant.now();
+        String tenantId = signal.get("tenant_id").asText();
         for (JsonNode operator : signal.path("operators")) {
-            if (operator.path("user_id").isTextual()) {
-                lastAnnounced.put(new Operator(signal.get("tenant_id").asText(), operator.get("user_id").asText()),
-                        now);
+            String userId = operator.path("user_id").isTextual() ? operator.get("user_id").asText() : "";
+            // ids no token chat-api accepts could carry could hold no chat, nor be written down
+            if (!tenantId.isBlank() && !userId.isBlank() && Caller.storable(tenantId, userId)) {
+                lastAnnounced.put(new Operator(tenantId, userId), now);
             }
         }
     }
@@ -214,7 +216,11 @@ public class OperatorDepartures {
         if (!recalled) { // once, before anything is released; the database away: at the next check
             recall();
         }
-        remember(); // what was read is so, whether or not the topic's end can be seen now
+        try {
+            remember(); // what was read is so, whether or not the topic's end can be seen now
+        } catch (RuntimeException e) { // never a reason to keep chats from the queue: tried at the next check
+            Log.warnf("noting the operators heard failed, the next check tries again: %s", e.toString());
+        }
         // the broker answers a connection's requests in turn: this one after the fetch it holds
         Map<TopicPartition, Long> ends = consumer.endOffsets(partitions, ANSWER_WAIT); // or lost sight
         Instant now = Instant.now();
