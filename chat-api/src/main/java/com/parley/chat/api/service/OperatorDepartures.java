@@ -197,7 +197,7 @@ public class OperatorDepartures {
         String tenantId = signal.get("tenant_id").asText();
         for (JsonNode operator : signal.path("operators")) {
             String userId = operator.path("user_id").isTextual() ? operator.get("user_id").asText() : "";
-            // ids no token chat-api accepts could carry could hold no chat, nor be written down
+            // ids that no token chat-api accepts could carry: they hold no chat and could not be written down
             if (!tenantId.isBlank() && !userId.isBlank() && Caller.storable(tenantId, userId)) {
                 lastAnnounced.put(new Operator(tenantId, userId), now);
             }
