@@ -9,6 +9,7 @@ import com.parley.chat.gateway.protocol.Channel;
 import com.parley.chat.gateway.protocol.EventFrame;
 import com.parley.chat.gateway.protocol.Frames;
 import com.parley.chat.gateway.protocol.SessionKey;
+import com.parley.chat.gateway.protocol.WireSize;
 import com.parley.chat.gateway.recovery.SessionRecovery;
 
 /**
@@ -195,10 +196,15 @@ public final class SessionSubscription extends Subscription implements SessionRe
         }
     }
 
+    /**
+     * Written with its seq like an event: it moves the client to {@code seq}, and an event stream gives
+     * that position in its {@code id:}, so the EventSource that comes back is not told to resync again.
+     */
     @Override
     public void resyncRequired(long seq) {
-        connection.send(frames.frame("resync_required", channel).put("session_id", session.sessionId())
-                .put("last_seq", seq).toString());
+        String frame = frames.frame("resync_required", channel).put("session_id", session.sessionId())
+                .put("last_seq", seq).toString();
+        connection.write(frame, WireSize.of(frame), seq);
     }
 
     @Override

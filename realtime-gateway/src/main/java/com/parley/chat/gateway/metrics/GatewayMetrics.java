@@ -38,7 +38,7 @@ public class GatewayMetrics {
         this.registry = registry;
         registry.gauge("parley.gateway.connections.open", openConnections);
         framesDelivered = Counter.builder("parley.gateway.frames.delivered")
-                .description("Session event frames written to clients").register(registry);
+                .description("Session frames with a seq written to clients (events, and a resync's new position)").register(registry);
         deliveryLatency = Timer.builder("parley.gateway.delivery.latency")
                 .description("From the event's occurred_at to the frame written on a socket")
                 .publishPercentileHistogram().register(registry);

@@ -17,8 +17,6 @@ import io.vertx.core.http.HttpServerResponse;
 final class SseTransport implements Transport {
 
     private static final String SESSION_ID = "\"session_id\":\"";
-    private static final String RESYNC = "{\"type\":\"resync_required\"";
-    private static final String LAST_SEQ = "\"last_seq\":";
 
     private final HttpServerResponse response;
     private final HttpConnection socket;
@@ -42,10 +40,8 @@ final class SseTransport implements Transport {
             return;
         }
         StringBuilder event = new StringBuilder(frame.length() + 32);
-        long position = seq > 0 ? seq : resyncedTo(frame);
-        if (position > 0) {
-            event.append("id: ").append(cursor == null ? Long.toString(position) : advance(frame, position))
-                    .append('\n');
+        if (seq > 0) {
+            event.append("id: ").append(cursor == null ? Long.toString(seq) : advance(frame, seq)).append('\n');
         }
         event.append("data: ").append(frame).append("\n\n");
         lastWrite = response.write(event.toString());
@@ -66,27 +62,6 @@ final class SseTransport implements Transport {
     @Override
     public long unsentBytes() {
         return Transport.unsentBytes(socket);
-    }
-
-    /**
-     * The seq a {@code resync_required} frame moves its session to (the stream continues after its
-     * {@code last_seq}), else 0: it is a position like an event's, so that an EventSource that comes
-     * back names it, rather than the seq it was told to leave, and is not sent to resync again.
-     */
-    private static long resyncedTo(String frame) {
-        if (!frame.startsWith(RESYNC)) {
-            return 0;
-        }
-        int at = frame.indexOf(LAST_SEQ);
-        if (at < 0) {
-            return 0;
-        }
-        int start = at + LAST_SEQ.length();
-        int end = start;
-        while (end < frame.length() && Character.isDigit(frame.charAt(end))) {
-            end++;
-        }
-        return end == start ? 0 : Long.parseLong(frame, start, end, 10);
     }
 
     /** The cursor after this event of some session: {@code <session id>:<seq>,...}, every channel's position. */
